@@ -1,0 +1,10 @@
+//! Switchyard: availability, latency and cost planning for portfolios of LLM
+//! providers behind a gateway.
+//!
+//! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
+//! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
+//! - [`report`]: the human-readable rendering of an evaluation.
+
+pub mod model;
+pub mod plan;
+pub mod report;

@@ -1,0 +1,277 @@
+//! Puts the figures of `MODEL.md` §3 together. Each figure is taken from the
+//! closed form where one exists and from the simulation otherwise; `methods` in
+//! the report says which.
+
+use serde::Serialize;
+
+use super::exact;
+use super::monthly::{MonthlyFigures, Period, monthly};
+use super::simulate::simulate;
+use super::types::Portfolio;
+
+/// How to run the simulations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvaluateOptions {
+    /// Simulated requests.
+    pub samples: u64,
+    pub seed: u64,
+    /// Simulated periods for `monthly_availability`.
+    pub periods: u64,
+    pub period: Period,
+    /// The availability a period must reach to count as meeting the SLA.
+    pub target: f64,
+}
+
+impl Default for EvaluateOptions {
+    fn default() -> Self {
+        Self {
+            samples: 1_000_000,
+            seed: 1,
+            periods: 10_000,
+            period: Period::Month,
+            target: 0.999,
+        }
+    }
+}
+
+/// Everything `switchyard evaluate` reports; field names are fixed by
+/// `PLAN_FORMAT.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub availability: f64,
+    /// `-log10(1 - availability)`; `None` for a certain success.
+    pub nines: Option<f64>,
+    pub success_within_budget: Estimate,
+    pub latency_ms: LatencyPercentiles,
+    pub cost_usd: Cost,
+    pub served_share: Vec<ServedShare>,
+    pub monthly_availability: MonthlyFigures,
+    pub methods: Methods,
+    pub simulation: SimulationInfo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub value: f64,
+    pub ci95: [f64; 2],
+}
+
+/// Percentiles of successful requests; `None` when nothing succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LatencyPercentiles {
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+/// Costs in USD. A ratio over a zero success rate is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Cost {
+    pub per_request: f64,
+    pub per_request_ci95: [f64; 2],
+    pub per_success: Option<f64>,
+    pub per_success_within_budget: Option<f64>,
+    pub monthly: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServedShare {
+    pub route: String,
+    /// 0-based position in the route.
+    pub step: usize,
+    pub offering: String,
+    /// Share of all the plan's successful requests (within the budget, if any).
+    pub share: f64,
+}
+
+/// Where a figure came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Exact,
+    MonteCarlo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Methods {
+    pub availability: Method,
+    pub success_within_budget: Method,
+    pub cost_per_request: Method,
+    pub served_share: Method,
+    pub latency: Method,
+    pub monthly_availability: Method,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SimulationInfo {
+    pub samples: u64,
+    pub seed: u64,
+}
+
+/// `-log10(1 - a)` from the unavailability, which keeps its digits near 1.
+pub fn nines(unavailability: f64) -> Option<f64> {
+    (unavailability > 0.0).then(|| -unavailability.log10())
+}
+
+/// Evaluates a portfolio. Without a latency budget, success, cost and served
+/// shares are exact; the simulation then only supplies latency percentiles.
+pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
+    let exact = exact::figures(portfolio);
+    let sim = simulate(portfolio, options.samples, options.seed);
+    let has_budget = portfolio.workload.latency_budget_ms.is_some();
+    let method = if has_budget {
+        Method::MonteCarlo
+    } else {
+        Method::Exact
+    };
+
+    let success_within_budget = if has_budget {
+        let (value, ci95) = sim.success_rate();
+        Estimate { value, ci95 }
+    } else {
+        Estimate {
+            value: exact.availability,
+            ci95: [exact.availability; 2],
+        }
+    };
+    let (per_request, per_request_ci95) = if has_budget {
+        (sim.cost.mean(), sim.cost.ci95())
+    } else {
+        (exact.cost_per_request, [exact.cost_per_request; 2])
+    };
+    let divide = |cost: f64, rate: f64| (rate > 0.0).then(|| cost / rate);
+    let [p50, p95, p99] = sim.latency_percentiles();
+
+    Report {
+        availability: exact.availability,
+        nines: nines(exact.unavailability),
+        success_within_budget,
+        latency_ms: LatencyPercentiles { p50, p95, p99 },
+        cost_usd: Cost {
+            per_request,
+            per_request_ci95,
+            per_success: divide(per_request, exact.availability),
+            per_success_within_budget: divide(per_request, success_within_budget.value),
+            monthly: portfolio.workload.requests_per_month * per_request
+                + portfolio.workload.fixed_monthly_usd,
+        },
+        served_share: served_shares(portfolio, &exact, &sim, has_budget),
+        monthly_availability: monthly(
+            portfolio,
+            options.period,
+            options.periods,
+            options.target,
+            options.seed,
+        ),
+        methods: Methods {
+            availability: Method::Exact,
+            success_within_budget: method,
+            cost_per_request: method,
+            served_share: method,
+            latency: Method::MonteCarlo,
+            monthly_availability: Method::MonteCarlo,
+        },
+        simulation: SimulationInfo {
+            samples: options.samples,
+            seed: options.seed,
+        },
+    }
+}
+
+fn served_shares(
+    portfolio: &Portfolio,
+    exact: &exact::Figures,
+    sim: &super::simulate::Simulation,
+    has_budget: bool,
+) -> Vec<ServedShare> {
+    let mut shares = Vec::new();
+    for (r, route) in portfolio.routes.iter().enumerate() {
+        for (j, step) in route.steps.iter().enumerate() {
+            let share = if has_budget {
+                ratio(sim.served[r][j] as f64, sim.successes as f64)
+            } else {
+                ratio(route.share * exact.routes[r].served[j], exact.availability)
+            };
+            shares.push(ServedShare {
+                route: route.name.clone(),
+                step: j,
+                offering: portfolio.offerings[step.offering].id.clone(),
+                share,
+            });
+        }
+    }
+    shares
+}
+
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit::*;
+
+    fn quick() -> EvaluateOptions {
+        EvaluateOptions {
+            samples: 20_000,
+            periods: 500,
+            ..EvaluateOptions::default()
+        }
+    }
+
+    #[test]
+    fn cost_figures_follow_their_definitions() {
+        let mut p = chain(vec![offering("a", 0.9), offering("b", 0.5)]);
+        p.workload.fixed_monthly_usd = 100.0;
+        let r = evaluate(&p, &quick());
+        assert!((r.availability - 0.95).abs() < 1e-15);
+        assert!((r.nines.unwrap() - 1.301_029_995_663_981).abs() < 1e-12);
+        let c = r.cost_usd;
+        let expected = 0.95 * (1000.0 * 1e-6 + 100.0 * 2e-6);
+        assert!((c.per_request - expected).abs() < 1e-15);
+        assert!((c.per_success.unwrap() - expected / 0.95).abs() < 1e-15);
+        assert_eq!(c.per_success, c.per_success_within_budget);
+        assert!((c.monthly - (1e6 * expected + 100.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn served_shares_sum_to_one_and_name_their_steps() {
+        let r = evaluate(
+            &chain(vec![offering("a", 0.9), offering("b", 0.5)]),
+            &quick(),
+        );
+        let shares: Vec<f64> = r.served_share.iter().map(|s| s.share).collect();
+        assert!((shares[0] - 0.9 / 0.95).abs() < 1e-15);
+        assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        assert_eq!(r.served_share[1].offering, "b");
+        assert_eq!(r.served_share[1].step, 1);
+    }
+
+    #[test]
+    fn with_a_budget_the_simulation_supplies_success_and_cost() {
+        let mut p = chain(vec![offering("a", 0.9), offering("b", 0.5)]);
+        p.workload.latency_budget_ms = Some(1600.0);
+        let r = evaluate(&p, &quick());
+        // Only the first step fits in 1,600 ms (a fallback needs 300 + 1,500).
+        let [lo, hi] = r.success_within_budget.ci95;
+        assert!(lo <= 0.9 && 0.9 <= hi, "{lo}..{hi}");
+        assert_eq!(r.methods.success_within_budget, Method::MonteCarlo);
+        assert!(r.served_share[1].share == 0.0);
+    }
+
+    #[test]
+    fn a_dead_portfolio_has_no_per_success_cost() {
+        let r = evaluate(&chain(vec![offering("a", 0.0)]), &quick());
+        assert_eq!(r.availability, 0.0);
+        assert_eq!(r.cost_usd.per_success, None);
+        assert_eq!(r.latency_ms.p50, None);
+        assert_eq!(r.served_share[0].share, 0.0);
+    }
+
+    #[test]
+    fn a_certain_portfolio_has_no_finite_nines() {
+        let r = evaluate(&chain(vec![offering("a", 1.0)]), &quick());
+        assert_eq!(r.nines, None);
+    }
+}

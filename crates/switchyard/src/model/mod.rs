@@ -1,0 +1,27 @@
+//! The planning model of `MODEL.md` §1–3, as pure functions over plain data.
+//!
+//! Nothing here does I/O, reads a clock or keeps global state: the same
+//! [`Portfolio`] and options always give the same figures. The plan module turns a
+//! plan file into a [`Portfolio`]; this module only computes.
+//!
+//! - [`attempt`]: what one attempt at one step costs and how likely it succeeds.
+//! - [`exact`]: closed forms (availability, cost per request without a budget,
+//!   served shares), by enumerating failure-group states.
+//! - [`simulate`]: the seeded Monte Carlo of single requests (budgets, latency).
+//! - [`monthly`]: the outage renewal process behind `monthly_availability`.
+//! - [`evaluate`]: puts the figures together into a [`Report`].
+
+pub mod attempt;
+pub mod evaluate;
+pub mod exact;
+pub mod monthly;
+pub mod parallel;
+pub mod simulate;
+pub mod stats;
+mod types;
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use evaluate::{EvaluateOptions, Report, evaluate};
+pub use types::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};

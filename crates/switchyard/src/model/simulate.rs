@@ -1,0 +1,238 @@
+//! The seeded Monte Carlo of single requests (`MODEL.md` §2): success within the
+//! latency budget, latency of successful requests, billed cost, and which step
+//! served each success.
+//!
+//! The world state is drawn lazily: a group or offering gets its up/down state the
+//! first time a request needs it and keeps it for the rest of that request. Most
+//! requests end at their first attempt, so most never draw the fallbacks' states.
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+use super::attempt::{AttemptProfile, profiles};
+use super::parallel::{SimRng, run_chunked};
+use super::stats::{Moments, percentile, wilson95};
+use super::types::Portfolio;
+
+/// Requests per parallel chunk. Fixed, so results do not depend on thread count.
+const CHUNK: u64 = 1 << 16;
+
+/// What the simulation counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    pub samples: u64,
+    /// Requests that succeeded within the budget (all successes without one).
+    pub successes: u64,
+    /// Billed cost per request, over all requests.
+    pub cost: Moments,
+    /// Successes per route and step.
+    pub served: Vec<Vec<u64>>,
+    /// Latency of each successful request, ms, in sample order.
+    pub latencies_ms: Vec<f64>,
+}
+
+impl Simulation {
+    /// P(success within the budget) and its Wilson 95% interval.
+    pub fn success_rate(&self) -> (f64, [f64; 2]) {
+        let value = if self.samples == 0 {
+            0.0
+        } else {
+            self.successes as f64 / self.samples as f64
+        };
+        (value, wilson95(self.successes, self.samples))
+    }
+
+    /// p50, p95 and p99 of successful requests' latency; `None` without successes.
+    pub fn latency_percentiles(&self) -> [Option<f64>; 3] {
+        let mut values = self.latencies_ms.clone();
+        [0.50, 0.95, 0.99].map(|q| percentile(&mut values, q))
+    }
+
+    fn merge(&mut self, other: Simulation) {
+        self.samples += other.samples;
+        self.successes += other.successes;
+        self.cost.merge(&other.cost);
+        for (mine, theirs) in self.served.iter_mut().zip(&other.served) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        self.latencies_ms.extend_from_slice(&other.latencies_ms);
+    }
+}
+
+/// Simulates `samples` requests from `seed`.
+pub fn simulate(portfolio: &Portfolio, samples: u64, seed: u64) -> Simulation {
+    let sim = Simulator::new(portfolio);
+    let chunks = run_chunked(samples, CHUNK, seed, |mut rng, count| {
+        sim.run(&mut rng, count)
+    });
+    let mut total = sim.empty();
+    for chunk in chunks {
+        total.merge(chunk);
+    }
+    total
+}
+
+/// The portfolio, flattened for the inner loop.
+struct Simulator<'a> {
+    portfolio: &'a Portfolio,
+    profiles: Vec<Vec<AttemptProfile>>,
+    /// Cumulative route shares, for picking a route with one uniform draw.
+    cumulative_share: Vec<f64>,
+    private_availability: Vec<f64>,
+    budget_ms: f64,
+}
+
+/// Lazily drawn up/down states of one request. A state is valid while its stamp
+/// equals the current request's number, which saves clearing arrays per request.
+struct WorldState {
+    request: u64,
+    offering_stamp: Vec<u64>,
+    offering_up: Vec<bool>,
+    group_stamp: Vec<u64>,
+    group_up: Vec<bool>,
+}
+
+impl<'a> Simulator<'a> {
+    fn new(portfolio: &'a Portfolio) -> Self {
+        let mut acc = 0.0;
+        let cumulative_share = portfolio
+            .routes
+            .iter()
+            .map(|r| {
+                acc += r.share;
+                acc
+            })
+            .collect();
+        Self {
+            portfolio,
+            profiles: profiles(portfolio),
+            cumulative_share,
+            private_availability: (0..portfolio.offerings.len())
+                .map(|o| portfolio.private_availability(o))
+                .collect(),
+            budget_ms: portfolio
+                .workload
+                .latency_budget_ms
+                .unwrap_or(f64::INFINITY),
+        }
+    }
+
+    fn empty(&self) -> Simulation {
+        Simulation {
+            samples: 0,
+            successes: 0,
+            cost: Moments::default(),
+            served: self
+                .portfolio
+                .routes
+                .iter()
+                .map(|r| vec![0; r.steps.len()])
+                .collect(),
+            latencies_ms: Vec::new(),
+        }
+    }
+
+    fn run(&self, rng: &mut SimRng, count: u64) -> Simulation {
+        let mut out = self.empty();
+        out.latencies_ms.reserve(count as usize);
+        let mut world = WorldState {
+            request: 0,
+            offering_stamp: vec![0; self.portfolio.offerings.len()],
+            offering_up: vec![false; self.portfolio.offerings.len()],
+            group_stamp: vec![0; self.portfolio.groups.len()],
+            group_up: vec![false; self.portfolio.groups.len()],
+        };
+        for request in 1..=count {
+            world.request = request;
+            let route = self.pick_route(rng);
+            let (cost, success) = self.one_request(rng, &mut world, route);
+            out.samples += 1;
+            out.cost.push(cost);
+            if let Some((step, latency)) = success {
+                out.successes += 1;
+                out.served[route][step] += 1;
+                out.latencies_ms.push(latency);
+            }
+        }
+        out
+    }
+
+    fn pick_route(&self, rng: &mut SimRng) -> usize {
+        if self.cumulative_share.len() == 1 {
+            return 0;
+        }
+        let u: f64 = rng.random();
+        self.cumulative_share
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(self.cumulative_share.len() - 1)
+    }
+
+    fn offering_up(&self, rng: &mut SimRng, world: &mut WorldState, o: usize) -> bool {
+        if world.offering_stamp[o] == world.request {
+            return world.offering_up[o];
+        }
+        let mut up = true;
+        for &g in &self.portfolio.offerings[o].groups {
+            if world.group_stamp[g] != world.request {
+                world.group_stamp[g] = world.request;
+                world.group_up[g] = rng.random::<f64>() < self.portfolio.groups[g].availability;
+            }
+            up &= world.group_up[g];
+        }
+        // Draw the private state even when a group is down, so the number of draws
+        // does not depend on the order in which offerings are first met.
+        up &= rng.random::<f64>() < self.private_availability[o];
+        world.offering_stamp[o] = world.request;
+        world.offering_up[o] = up;
+        up
+    }
+
+    /// One request: its billed cost, and the step and latency of its success.
+    fn one_request(
+        &self,
+        rng: &mut SimRng,
+        world: &mut WorldState,
+        route: usize,
+    ) -> (f64, Option<(usize, f64)>) {
+        let budget = self.budget_ms;
+        let mut elapsed = 0.0;
+        let mut cost = 0.0;
+        for (j, step) in self.portfolio.routes[route].steps.iter().enumerate() {
+            let profile = &self.profiles[route][j];
+            for attempt in 0..step.attempts {
+                elapsed += step.backoff_before(attempt);
+                if elapsed >= budget {
+                    return (cost, None);
+                }
+                let left = budget - elapsed;
+                if !self.offering_up(rng, world, step.offering) {
+                    elapsed += profile.down_fail_ms;
+                } else if rng.random::<f64>() < profile.error_rate {
+                    elapsed += profile.error_ms;
+                } else {
+                    let z: f64 = rng.sample(StandardNormal);
+                    let ttft = (profile.ttft.mu + profile.ttft.sigma * z).exp();
+                    let latency = ttft + profile.generation_ms;
+                    if latency <= profile.timeout_ms && latency <= left {
+                        cost += profile.bill.success_usd;
+                        return (cost, Some((j, elapsed + latency)));
+                    }
+                    let cut = profile.timeout_ms.min(left);
+                    cost += profile.bill.cut(cut, ttft);
+                    elapsed += cut;
+                }
+                if elapsed >= budget {
+                    return (cost, None);
+                }
+            }
+        }
+        (cost, None)
+    }
+}
+
+#[cfg(test)]
+#[path = "simulate_tests.rs"]
+mod tests;

@@ -1,0 +1,141 @@
+//! The plain data the model computes over. Indices, not names, link the parts:
+//! the plan module has already checked that every reference resolves.
+
+use serde::{Deserialize, Serialize};
+
+/// How an offering behaves while it is down (`MODEL.md` §1, `outage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OutageMode {
+    /// Refused quickly, after `error_latency_ms`.
+    #[default]
+    Error,
+    /// Nothing comes back: the attempt runs until its timeout.
+    Hang,
+}
+
+/// Time to first token: log-normal through its median and 95th percentile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ttft {
+    /// `ln p50`.
+    pub mu: f64,
+    /// `(ln p95 - ln p50) / z95`; zero makes the time deterministic.
+    pub sigma: f64,
+}
+
+/// The standard normal quantile at 0.95, to the precision `MODEL.md` fixes.
+pub const Z95: f64 = 1.644_853_6;
+
+impl Ttft {
+    /// The log-normal through `p50` and `p95` (both in ms, `0 < p50 <= p95`).
+    pub fn from_percentiles(p50_ms: f64, p95_ms: f64) -> Self {
+        let mu = p50_ms.ln();
+        Self {
+            mu,
+            sigma: (p95_ms.ln() - mu) / Z95,
+        }
+    }
+}
+
+/// List prices in USD per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Prices {
+    pub input_per_mtok: f64,
+    pub cached_input_per_mtok: f64,
+    pub output_per_mtok: f64,
+}
+
+/// One model at one provider endpoint, with every parameter resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offering {
+    pub id: String,
+    /// Total uptime, its groups included.
+    pub availability: f64,
+    pub mttr_minutes: f64,
+    pub error_rate: f64,
+    pub error_latency_ms: f64,
+    pub outage: OutageMode,
+    pub ttft: Ttft,
+    pub tokens_per_s: f64,
+    pub prices: Prices,
+    /// Indices into [`Portfolio::groups`].
+    pub groups: Vec<usize>,
+}
+
+/// A shared-failure domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub id: String,
+    pub availability: f64,
+    pub mttr_minutes: f64,
+}
+
+/// One step of a fallback chain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    /// Index into [`Portfolio::offerings`].
+    pub offering: usize,
+    /// Tries, retries included (at least 1).
+    pub attempts: u32,
+    pub timeout_ms: f64,
+    /// Wait before retry `i` is `backoff_ms * 2^(i-1)`.
+    pub backoff_ms: f64,
+}
+
+impl Step {
+    /// The wait before attempt `attempt` (0-based) of this step.
+    pub fn backoff_before(&self, attempt: u32) -> f64 {
+        if attempt == 0 {
+            0.0
+        } else {
+            self.backoff_ms * f64::from(1u32 << (attempt - 1).min(30))
+        }
+    }
+}
+
+/// An ordered fallback chain that takes `share` of the traffic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub name: String,
+    pub share: f64,
+    pub steps: Vec<Step>,
+}
+
+/// What the traffic looks like.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Workload {
+    pub requests_per_month: f64,
+    pub input_tokens: f64,
+    pub output_tokens: f64,
+    pub cached_input_share: f64,
+    /// Deadline for the whole request, fallbacks included.
+    pub latency_budget_ms: Option<f64>,
+    /// Fixed monthly costs added to the monthly figure (gateway hosting, ...).
+    pub fixed_monthly_usd: f64,
+}
+
+/// Everything the model needs: a resolved plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Portfolio {
+    pub offerings: Vec<Offering>,
+    pub groups: Vec<Group>,
+    pub routes: Vec<Route>,
+    pub workload: Workload,
+}
+
+impl Portfolio {
+    /// The offering's own uptime once its groups are factored out
+    /// (`availability / Π groups`), clamped to 1 against rounding.
+    pub fn private_availability(&self, offering: usize) -> f64 {
+        let o = &self.offerings[offering];
+        let groups: f64 = o
+            .groups
+            .iter()
+            .map(|&g| self.groups[g].availability)
+            .product();
+        if groups <= 0.0 {
+            return 0.0;
+        }
+        (o.availability / groups).min(1.0)
+    }
+}

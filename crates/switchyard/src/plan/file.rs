@@ -1,0 +1,160 @@
+//! The plan file's shape (`PLAN_FORMAT.md`), field for field. Optional fields stay
+//! `None` when absent, so that writing a plan back gives the plan that was read;
+//! defaults are applied when the plan is resolved. Unknown fields are refused: a
+//! typo must not pass silently.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::OutageMode;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    pub workload: WorkloadSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offerings: Vec<OfferingSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupSpec>,
+    pub routes: Vec<RouteSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    pub requests_per_month: f64,
+    pub input_tokens: f64,
+    pub output_tokens: f64,
+    /// Share of input tokens billed at the cached price; 0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_share: Option<f64>,
+    /// Deadline for the whole request; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_budget_ms: Option<f64>,
+    /// Fixed monthly costs added to the monthly figure; 0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_monthly_usd: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    pub availability: f64,
+}
+
+/// The API an offering speaks, for probes and exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    Openai,
+    Anthropic,
+    Gemini,
+}
+
+/// An offering defined inline, or inline overrides of a catalog offering: every
+/// field but `id` may be absent.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferingSpec {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mttr_minutes: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_latency_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage: Option<OutageMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_p50_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_p95_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_per_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_per_mtok: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_per_mtok: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_per_mtok: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<Dialect>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The NAME of the environment variable that holds the key, never the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_env: Option<String>,
+}
+
+impl OfferingSpec {
+    /// `self` with each of its absent fields taken from `base`: inline fields
+    /// override catalog fields one by one.
+    pub fn over(&self, base: &OfferingSpec) -> OfferingSpec {
+        macro_rules! pick {
+            ($($field:ident),*) => {
+                OfferingSpec {
+                    id: self.id.clone(),
+                    $($field: self.$field.clone().or_else(|| base.$field.clone()),)*
+                }
+            };
+        }
+        pick!(
+            availability,
+            mttr_minutes,
+            error_rate,
+            error_latency_ms,
+            outage,
+            ttft_p50_ms,
+            ttft_p95_ms,
+            tokens_per_s,
+            input_per_mtok,
+            cached_input_per_mtok,
+            output_per_mtok,
+            groups,
+            dialect,
+            api_base,
+            model,
+            key_env
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    pub id: String,
+    pub availability: f64,
+    /// 30 minutes when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mttr_minutes: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    pub name: String,
+    /// 1 when absent (the natural value for a plan with one route).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    pub steps: Vec<StepSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    pub offering: String,
+    /// 1 (no retry) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    pub timeout_ms: f64,
+    /// 0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_ms: Option<f64>,
+}

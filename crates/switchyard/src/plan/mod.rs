@@ -1,0 +1,126 @@
+//! Plan files (`PLAN_FORMAT.md`): parse TOML or JSON, resolve against a catalog
+//! into a [`crate::model::Portfolio`], and write back.
+//!
+//! Parsing keeps the file as written ([`PlanFile`]); [`resolve`] applies defaults,
+//! fills offerings from the catalog and checks every rule, reporting all problems
+//! at once with their field paths.
+
+mod error;
+mod file;
+mod resolve;
+
+use std::path::Path;
+
+pub use error::{PlanError, Problem};
+pub use file::{
+    Dialect, GroupSpec, OfferingSpec, PlanFile, RouteSpec, StepSpec, TargetSpec, WorkloadSpec,
+};
+pub use resolve::{NoCatalog, OfferingSource, Resolved, resolve};
+
+/// The two syntaxes a plan may be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+impl Format {
+    /// `.json` files are JSON; everything else is TOML.
+    pub fn of_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Toml,
+        }
+    }
+}
+
+/// Reads and parses the plan at `path`.
+pub fn load(path: &Path) -> Result<PlanFile, PlanError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    parse(&text, Format::of_path(path), &file)
+}
+
+/// Parses plan text; `file` names it in errors.
+pub fn parse(text: &str, format: Format, file: &str) -> Result<PlanFile, PlanError> {
+    let syntax = |field: String, reason: String| PlanError::Syntax {
+        file: file.to_owned(),
+        field: if field.is_empty() || field == "." {
+            "(top level)".to_owned()
+        } else {
+            field
+        },
+        reason,
+    };
+    match format {
+        Format::Toml => {
+            let deserializer = toml::Deserializer::parse(text)
+                .map_err(|e| syntax(String::new(), toml_reason(text, &e)))?;
+            serde_path_to_error::deserialize(deserializer)
+                .map_err(|e| syntax(e.path().to_string(), toml_reason(text, e.inner())))
+        }
+        Format::Json => {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let plan: PlanFile = serde_path_to_error::deserialize(&mut deserializer)
+                .map_err(|e| syntax(e.path().to_string(), json_reason(e.inner())))?;
+            deserializer
+                .end()
+                .map_err(|e| syntax(String::new(), json_reason(&e)))?;
+            Ok(plan)
+        }
+    }
+}
+
+/// The plan as text in `format`. Parsing the result gives `plan` back.
+pub fn to_string(plan: &PlanFile, format: Format) -> Result<String, String> {
+    match format {
+        Format::Toml => toml::to_string_pretty(plan).map_err(|e| e.to_string()),
+        Format::Json => serde_json::to_string_pretty(plan)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// Writes the plan to `path`, in the format its extension names.
+pub fn save(plan: &PlanFile, path: &Path) -> Result<(), PlanError> {
+    let file = path.display().to_string();
+    let text = to_string(plan, Format::of_path(path)).map_err(|reason| PlanError::Write {
+        file: file.clone(),
+        reason,
+    })?;
+    std::fs::write(path, text).map_err(|e| PlanError::Write {
+        file,
+        reason: e.to_string(),
+    })
+}
+
+fn toml_reason(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim_end();
+    match error.span() {
+        Some(span) => {
+            let (line, column) = line_column(text, span.start);
+            format!("{message} (line {line}, column {column})")
+        }
+        None => message.to_owned(),
+    }
+}
+
+fn json_reason(error: &serde_json::Error) -> String {
+    // serde_json appends " at line L column C" itself.
+    error.to_string()
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

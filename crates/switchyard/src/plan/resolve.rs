@@ -1,0 +1,448 @@
+//! From a plan file to a [`Portfolio`]: defaults, catalog look-ups, and every
+//! validation rule. All problems are collected, not just the first, so a user
+//! fixes a plan in one pass.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::exact::MAX_GROUPS_PER_ROUTE;
+use crate::model::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};
+
+use super::error::Problem;
+use super::file::{GroupSpec, OfferingSpec, PlanFile};
+
+/// How far shares may stray from summing to 1.
+const SHARE_TOLERANCE: f64 = 1e-9;
+/// More tries than this in one step is a mistake, not a plan.
+const MAX_ATTEMPTS: u32 = 20;
+const DEFAULT_MTTR_MINUTES: f64 = 30.0;
+const DEFAULT_ERROR_LATENCY_MS: f64 = 300.0;
+
+/// Where offerings and groups not defined in the plan come from (the catalog).
+pub trait OfferingSource {
+    fn offering(&self, id: &str) -> Option<OfferingSpec>;
+    fn group(&self, id: &str) -> Option<GroupSpec>;
+}
+
+/// No catalog: a plan must define everything it uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCatalog;
+
+impl OfferingSource for NoCatalog {
+    fn offering(&self, _id: &str) -> Option<OfferingSpec> {
+        None
+    }
+    fn group(&self, _id: &str) -> Option<GroupSpec> {
+        None
+    }
+}
+
+/// A resolved plan: the portfolio to compute on, and what the plan asks of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub portfolio: Portfolio,
+    /// `[target] availability`, if the plan sets one.
+    pub target: Option<f64>,
+    /// The merged offering specs, in portfolio order (for probes and exports).
+    pub offering_specs: Vec<OfferingSpec>,
+}
+
+/// Validates `plan` and resolves it into a portfolio, taking offerings and groups
+/// the plan does not define from `source`.
+pub fn resolve(plan: &PlanFile, source: &dyn OfferingSource) -> Result<Resolved, Vec<Problem>> {
+    let mut r = Resolver {
+        problems: Vec::new(),
+        source,
+    };
+    let workload = r.workload(plan);
+    if let Some(target) = &plan.target {
+        r.probability("target.availability", target.availability);
+    }
+    r.inline_offerings(plan);
+    let group_specs = r.inline_groups(plan);
+    let mut builder = Builder::default();
+    // Every inline offering is checked, used or not; then the routes pick theirs.
+    for (i, o) in plan.offerings.iter().enumerate() {
+        r.offering(
+            plan,
+            &o.id,
+            &format!("offerings[{i}]"),
+            &group_specs,
+            &mut builder,
+        );
+    }
+    let routes = r.routes(plan, &group_specs, &mut builder);
+    if r.problems.is_empty() {
+        Ok(Resolved {
+            portfolio: Portfolio {
+                offerings: builder.offerings,
+                groups: builder.groups,
+                routes,
+                workload,
+            },
+            target: plan.target.as_ref().map(|t| t.availability),
+            offering_specs: builder.specs,
+        })
+    } else {
+        Err(r.problems)
+    }
+}
+
+struct Resolver<'a> {
+    problems: Vec<Problem>,
+    source: &'a dyn OfferingSource,
+}
+
+/// The offerings and groups the routes use, in order of first use.
+#[derive(Default)]
+struct Builder {
+    offerings: Vec<Offering>,
+    specs: Vec<OfferingSpec>,
+    offering_index: HashMap<String, usize>,
+    groups: Vec<Group>,
+    group_index: HashMap<String, usize>,
+    /// Offerings already found invalid: reported once, not at every use.
+    invalid: HashSet<String>,
+}
+
+impl Resolver<'_> {
+    fn problem(&mut self, field: impl Into<String>, reason: impl Into<String>) {
+        self.problems.push(Problem::new(field, reason));
+    }
+
+    /// `value` must be a probability.
+    fn probability(&mut self, field: &str, value: f64) {
+        if !(0.0..=1.0).contains(&value) {
+            self.problem(
+                field,
+                format!("{value} is not a probability (must be in 0..1)"),
+            );
+        }
+    }
+
+    fn positive(&mut self, field: &str, value: f64) {
+        if !(value > 0.0 && value.is_finite()) {
+            self.problem(field, format!("{value} must be positive"));
+        }
+    }
+
+    fn non_negative(&mut self, field: &str, value: f64) {
+        if !(value >= 0.0 && value.is_finite()) {
+            self.problem(field, format!("{value} must not be negative"));
+        }
+    }
+
+    fn workload(&mut self, plan: &PlanFile) -> Workload {
+        let w = &plan.workload;
+        self.non_negative("workload.requests_per_month", w.requests_per_month);
+        self.non_negative("workload.input_tokens", w.input_tokens);
+        self.non_negative("workload.output_tokens", w.output_tokens);
+        let cached = w.cached_input_share.unwrap_or(0.0);
+        self.probability("workload.cached_input_share", cached);
+        if let Some(budget) = w.latency_budget_ms {
+            self.positive("workload.latency_budget_ms", budget);
+        }
+        let fixed = w.fixed_monthly_usd.unwrap_or(0.0);
+        self.non_negative("workload.fixed_monthly_usd", fixed);
+        Workload {
+            requests_per_month: w.requests_per_month,
+            input_tokens: w.input_tokens,
+            output_tokens: w.output_tokens,
+            cached_input_share: cached,
+            latency_budget_ms: w.latency_budget_ms,
+            fixed_monthly_usd: fixed,
+        }
+    }
+
+    /// Inline offerings must have unique ids; their values are checked when used.
+    fn inline_offerings(&mut self, plan: &PlanFile) {
+        let mut seen = HashSet::new();
+        for (i, o) in plan.offerings.iter().enumerate() {
+            if o.id.trim().is_empty() {
+                self.problem(format!("offerings[{i}].id"), "is empty");
+            } else if !seen.insert(o.id.as_str()) {
+                self.problem(
+                    format!("offerings[{i}].id"),
+                    format!("`{}` is defined twice", o.id),
+                );
+            }
+        }
+    }
+
+    /// Inline groups, checked, by id.
+    fn inline_groups<'p>(
+        &mut self,
+        plan: &'p PlanFile,
+    ) -> HashMap<&'p str, (String, &'p GroupSpec)> {
+        let mut groups = HashMap::new();
+        for (i, g) in plan.groups.iter().enumerate() {
+            let at = format!("groups[{i}]");
+            if g.id.trim().is_empty() {
+                self.problem(format!("{at}.id"), "is empty");
+            } else if groups.contains_key(g.id.as_str()) {
+                self.problem(format!("{at}.id"), format!("`{}` is defined twice", g.id));
+            }
+            groups.insert(g.id.as_str(), (at, g));
+        }
+        groups
+    }
+
+    fn routes(
+        &mut self,
+        plan: &PlanFile,
+        groups: &HashMap<&str, (String, &GroupSpec)>,
+        builder: &mut Builder,
+    ) -> Vec<Route> {
+        if plan.routes.is_empty() {
+            self.problem("routes", "a plan needs at least one route");
+        }
+        let mut names = HashSet::new();
+        let mut routes = Vec::new();
+        for (r, spec) in plan.routes.iter().enumerate() {
+            let at = format!("routes[{r}]");
+            if spec.name.trim().is_empty() {
+                self.problem(format!("{at}.name"), "is empty");
+            } else if !names.insert(spec.name.as_str()) {
+                self.problem(
+                    format!("{at}.name"),
+                    format!("`{}` is used by two routes", spec.name),
+                );
+            }
+            let share = spec.share.unwrap_or(1.0);
+            self.probability(&format!("{at}.share"), share);
+            if spec.steps.is_empty() {
+                self.problem(
+                    format!("{at}.steps"),
+                    "the route is empty: it needs at least one step",
+                );
+            }
+            let mut steps = Vec::new();
+            for (s, step) in spec.steps.iter().enumerate() {
+                let at = format!("{at}.steps[{s}]");
+                let attempts = step.attempts.unwrap_or(1);
+                if !(1..=MAX_ATTEMPTS).contains(&attempts) {
+                    self.problem(
+                        format!("{at}.attempts"),
+                        format!("{attempts} must be between 1 and {MAX_ATTEMPTS} (1 + retries)"),
+                    );
+                }
+                self.positive(&format!("{at}.timeout_ms"), step.timeout_ms);
+                let backoff = step.backoff_ms.unwrap_or(0.0);
+                self.non_negative(&format!("{at}.backoff_ms"), backoff);
+                let Some(offering) = self.offering(plan, &step.offering, &at, groups, builder)
+                else {
+                    continue;
+                };
+                steps.push(Step {
+                    offering,
+                    attempts,
+                    timeout_ms: step.timeout_ms,
+                    backoff_ms: backoff,
+                });
+            }
+            self.route_group_count(&at, &steps, builder);
+            routes.push(Route {
+                name: spec.name.clone(),
+                share,
+                steps,
+            });
+        }
+        let total: f64 = routes.iter().map(|r| r.share).sum();
+        if !plan.routes.is_empty() && (total - 1.0).abs() > SHARE_TOLERANCE {
+            self.problem(
+                "routes.share",
+                format!("shares sum to {total}, not 1 (a route without `share` counts as 1)"),
+            );
+        }
+        routes
+    }
+
+    fn route_group_count(&mut self, at: &str, steps: &[Step], builder: &Builder) {
+        let groups: HashSet<usize> = steps
+            .iter()
+            .flat_map(|s| builder.offerings[s.offering].groups.iter().copied())
+            .collect();
+        if groups.len() > MAX_GROUPS_PER_ROUTE {
+            self.problem(
+                at,
+                format!(
+                    "the route's offerings belong to {} failure groups; at most {MAX_GROUPS_PER_ROUTE} are supported",
+                    groups.len()
+                ),
+            );
+        }
+    }
+
+    /// The index of offering `id`, resolving it on first use. `None` if it is
+    /// unknown or invalid (the problem is recorded).
+    fn offering(
+        &mut self,
+        plan: &PlanFile,
+        id: &str,
+        step_at: &str,
+        groups: &HashMap<&str, (String, &GroupSpec)>,
+        builder: &mut Builder,
+    ) -> Option<usize> {
+        if let Some(&index) = builder.offering_index.get(id) {
+            return Some(index);
+        }
+        if builder.invalid.contains(id) {
+            return None;
+        }
+        let inline = plan.offerings.iter().position(|o| o.id == id);
+        let catalog = self.source.offering(id);
+        let (at, spec) = match (inline, catalog) {
+            (Some(i), Some(base)) => (format!("offerings[{i}]"), plan.offerings[i].over(&base)),
+            (Some(i), None) => (format!("offerings[{i}]"), plan.offerings[i].clone()),
+            (None, Some(base)) => (format!("offering `{id}` (from the catalog)"), base),
+            (None, None) => {
+                self.problem(
+                    format!("{step_at}.offering"),
+                    format!("unknown offering `{id}`: define it in [[offerings]] or import it into the catalog"),
+                );
+                return None;
+            }
+        };
+        let Some(offering) = self.check_offering(&at, &spec, groups, builder) else {
+            builder.invalid.insert(id.to_owned());
+            return None;
+        };
+        builder.offerings.push(offering);
+        builder.specs.push(spec);
+        builder
+            .offering_index
+            .insert(id.to_owned(), builder.offerings.len() - 1);
+        Some(builder.offerings.len() - 1)
+    }
+
+    fn required(&mut self, at: &str, field: &str, value: Option<f64>) -> f64 {
+        value.unwrap_or_else(|| {
+            self.problem(
+                format!("{at}.{field}"),
+                "is missing: define it inline or in the catalog",
+            );
+            f64::NAN
+        })
+    }
+
+    fn check_offering(
+        &mut self,
+        at: &str,
+        spec: &OfferingSpec,
+        groups: &HashMap<&str, (String, &GroupSpec)>,
+        builder: &mut Builder,
+    ) -> Option<Offering> {
+        let before = self.problems.len();
+        let f = |field: &str| format!("{at}.{field}");
+        let availability = self.required(at, "availability", spec.availability);
+        let p50 = self.required(at, "ttft_p50_ms", spec.ttft_p50_ms);
+        let p95 = self.required(at, "ttft_p95_ms", spec.ttft_p95_ms);
+        let speed = self.required(at, "tokens_per_s", spec.tokens_per_s);
+        let input = self.required(at, "input_per_mtok", spec.input_per_mtok);
+        let output = self.required(at, "output_per_mtok", spec.output_per_mtok);
+        let missing = self.problems.len() > before;
+        let mttr = spec.mttr_minutes.unwrap_or(DEFAULT_MTTR_MINUTES);
+        let error_rate = spec.error_rate.unwrap_or(0.0);
+        let error_latency = spec.error_latency_ms.unwrap_or(DEFAULT_ERROR_LATENCY_MS);
+        let cached = spec.cached_input_per_mtok.unwrap_or(input);
+        if !missing {
+            self.probability(&f("availability"), availability);
+            self.positive(&f("ttft_p50_ms"), p50);
+            self.positive(&f("ttft_p95_ms"), p95);
+            if p95 < p50 {
+                self.problem(
+                    f("ttft_p95_ms"),
+                    format!("{p95} is below ttft_p50_ms ({p50})"),
+                );
+            }
+            self.positive(&f("tokens_per_s"), speed);
+            self.non_negative(&f("input_per_mtok"), input);
+            self.non_negative(&f("output_per_mtok"), output);
+            self.non_negative(&f("cached_input_per_mtok"), cached);
+        }
+        self.positive(&f("mttr_minutes"), mttr);
+        self.probability(&f("error_rate"), error_rate);
+        self.non_negative(&f("error_latency_ms"), error_latency);
+
+        let mut group_indices = Vec::new();
+        let mut group_product = 1.0;
+        for (k, name) in spec.groups.iter().flatten().enumerate() {
+            match self.group(name, &format!("{at}.groups[{k}]"), groups, builder) {
+                Some(g) => {
+                    if !group_indices.contains(&g) {
+                        group_indices.push(g);
+                        group_product *= builder.groups[g].availability;
+                    }
+                }
+                None => continue,
+            }
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        if availability > group_product {
+            self.problem(
+                f("availability"),
+                format!(
+                    "{availability} is above the availability of its groups together ({group_product}): \
+                     an offering is up only while its groups are"
+                ),
+            );
+            return None;
+        }
+        Some(Offering {
+            id: spec.id.clone(),
+            availability,
+            mttr_minutes: mttr,
+            error_rate,
+            error_latency_ms: error_latency,
+            outage: spec.outage.unwrap_or(OutageMode::Error),
+            ttft: Ttft::from_percentiles(p50, p95),
+            tokens_per_s: speed,
+            prices: Prices {
+                input_per_mtok: input,
+                cached_input_per_mtok: cached,
+                output_per_mtok: output,
+            },
+            groups: group_indices,
+        })
+    }
+
+    fn group(
+        &mut self,
+        id: &str,
+        field: &str,
+        inline: &HashMap<&str, (String, &GroupSpec)>,
+        builder: &mut Builder,
+    ) -> Option<usize> {
+        if let Some(&index) = builder.group_index.get(id) {
+            return Some(index);
+        }
+        let (at, spec) = match (inline.get(id), self.source.group(id)) {
+            (Some((at, spec)), _) => (at.clone(), (*spec).clone()),
+            (None, Some(spec)) => (format!("group `{id}` (from the catalog)"), spec),
+            (None, None) => {
+                self.problem(
+                    field,
+                    format!("unknown group `{id}`: define it in [[groups]]"),
+                );
+                return None;
+            }
+        };
+        let before = self.problems.len();
+        self.probability(&format!("{at}.availability"), spec.availability);
+        let mttr = spec.mttr_minutes.unwrap_or(DEFAULT_MTTR_MINUTES);
+        self.positive(&format!("{at}.mttr_minutes"), mttr);
+        if self.problems.len() > before {
+            return None;
+        }
+        builder.groups.push(Group {
+            id: spec.id.clone(),
+            availability: spec.availability,
+            mttr_minutes: mttr,
+        });
+        builder
+            .group_index
+            .insert(id.to_owned(), builder.groups.len() - 1);
+        Some(builder.groups.len() - 1)
+    }
+}
