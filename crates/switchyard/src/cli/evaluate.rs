@@ -1,0 +1,75 @@
+//! `switchyard evaluate PLAN`.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use switchyard::model::monthly::Period;
+use switchyard::model::{EvaluateOptions, evaluate};
+use switchyard::plan::{self, NoCatalog, PlanError};
+use switchyard::report;
+
+use super::Failure;
+
+#[derive(Debug, clap::Args)]
+pub struct EvaluateArgs {
+    /// The plan file (TOML, or JSON with a .json extension).
+    plan: PathBuf,
+    /// Simulated requests for the budget and latency figures.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    samples: u64,
+    /// Seed of the simulations; the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Simulated periods for the SLA distribution.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    months: u64,
+    /// The period whose success ratio the SLA distribution describes.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    period: PeriodArg,
+    /// Print JSON (fields as in PLAN_FORMAT.md) instead of a report.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PeriodArg {
+    /// 30 days.
+    Month,
+    Day,
+}
+
+impl From<PeriodArg> for Period {
+    fn from(p: PeriodArg) -> Self {
+        match p {
+            PeriodArg::Month => Period::Month,
+            PeriodArg::Day => Period::Day,
+        }
+    }
+}
+
+pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
+    let file = args.plan.display().to_string();
+    let plan_file = plan::load(&args.plan)?;
+    let resolved =
+        plan::resolve(&plan_file, &NoCatalog).map_err(|problems| PlanError::Invalid {
+            file: file.clone(),
+            problems,
+        })?;
+    let options = EvaluateOptions {
+        samples: args.samples,
+        seed: args.seed,
+        periods: args.months,
+        period: args.period.into(),
+        target: resolved.target.unwrap_or(EvaluateOptions::default().target),
+    };
+    let report = evaluate(&resolved.portfolio, &options);
+    if args.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;
+        println!("{json}");
+    } else {
+        print!("{}", report::render(&file, &resolved.portfolio, &report));
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! The subcommands of the `switchyard` binary. Each parses its arguments, calls
+//! the engine and prints; no figure is computed here.
+
+pub mod evaluate;
+
+use switchyard::plan::PlanError;
+
+/// A failure to report to the user, already worded: it names the file or field
+/// and the reason.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl From<PlanError> for Failure {
+    fn from(e: PlanError) -> Self {
+        Failure(e.to_string())
+    }
+}
