@@ -16,6 +16,8 @@ pub mod evaluate;
 pub mod exact;
 pub mod monthly;
 pub mod parallel;
+#[cfg(test)]
+mod properties;
 pub mod simulate;
 pub mod stats;
 mod types;

@@ -214,7 +214,7 @@ impl<'a> Simulator<'a> {
                     elapsed += profile.error_ms;
                 } else {
                     let z: f64 = rng.sample(StandardNormal);
-                    let ttft = (profile.ttft.mu + profile.ttft.sigma * z).exp();
+                    let ttft = profile.ttft.median_ms * (profile.ttft.sigma * z).exp();
                     let latency = ttft + profile.generation_ms;
                     if latency <= profile.timeout_ms && latency <= left {
                         cost += profile.bill.success_usd;

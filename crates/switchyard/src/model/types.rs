@@ -21,6 +21,8 @@ pub struct Ttft {
     pub mu: f64,
     /// `(ln p95 - ln p50) / z95`; zero makes the time deterministic.
     pub sigma: f64,
+    /// `p50` itself, so that a sample is `p50 * exp(sigma z)`, exact when sigma is 0.
+    pub median_ms: f64,
 }
 
 /// The standard normal quantile at 0.95, to the precision `MODEL.md` fixes.
@@ -33,6 +35,7 @@ impl Ttft {
         Self {
             mu,
             sigma: (p95_ms.ln() - mu) / Z95,
+            median_ms: p50_ms,
         }
     }
 }
