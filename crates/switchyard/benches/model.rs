@@ -73,7 +73,9 @@ steps = [
 
 fn portfolio() -> Portfolio {
     let plan = parse(PLAN, Format::Toml, "bench.toml").expect("bench plan parses");
-    resolve(&plan, &NoCatalog).expect("bench plan resolves").portfolio
+    resolve(&plan, &NoCatalog)
+        .expect("bench plan resolves")
+        .portfolio
 }
 
 fn one_core() -> rayon::ThreadPool {
@@ -86,9 +88,10 @@ fn one_core() -> rayon::ThreadPool {
 fn exact_figures(c: &mut Criterion) {
     let p = portfolio();
     let prepared = profiles(&p);
-    c.bench_function("exact availability, 3-step route (profiles precomputed)", |b| {
-        b.iter(|| exact::route_unavailability(black_box(&p), 0, black_box(&prepared[0])))
-    });
+    c.bench_function(
+        "exact availability, 3-step route (profiles precomputed)",
+        |b| b.iter(|| exact::route_unavailability(black_box(&p), 0, black_box(&prepared[0]))),
+    );
     c.bench_function("exact availability, 3-step route (from scratch)", |b| {
         b.iter(|| exact::availability(black_box(&p)))
     });
@@ -102,9 +105,10 @@ fn simulation(c: &mut Criterion) {
     let pool = one_core();
     let mut group = c.benchmark_group("simulation");
     group.sample_size(10);
-    group.bench_function("1M requests, 3 steps, groups, retries, budget, one core", |b| {
-        b.iter(|| pool.install(|| simulate(black_box(&p), 1_000_000, 1)))
-    });
+    group.bench_function(
+        "1M requests, 3 steps, groups, retries, budget, one core",
+        |b| b.iter(|| pool.install(|| simulate(black_box(&p), 1_000_000, 1))),
+    );
     group.bench_function("1M requests, both cores", |b| {
         b.iter(|| simulate(black_box(&p), 1_000_000, 1))
     });
