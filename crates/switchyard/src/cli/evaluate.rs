@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use switchyard::model::monthly::Period;
-use switchyard::model::{EvaluateOptions, evaluate};
+use switchyard::model::{EvaluateOptions, Progress, evaluate_with_progress};
 use switchyard::plan::{self, NoCatalog, PlanError};
 use switchyard::report;
 
@@ -63,7 +63,11 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         period: args.period.into(),
         target: resolved.target.unwrap_or(EvaluateOptions::default().target),
     };
-    let report = evaluate(&resolved.portfolio, &options);
+    let progress = Progress::new();
+    let report = super::progress::with_bar(&progress, options.work_units(), || {
+        evaluate_with_progress(&resolved.portfolio, &options, &progress)
+    })
+    .map_err(|cancelled| Failure(format!("{file}: evaluation {cancelled}")))?;
     if args.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;

@@ -2,6 +2,7 @@
 //! the engine and prints; no figure is computed here.
 
 pub mod evaluate;
+mod progress;
 
 use switchyard::plan::PlanError;
 

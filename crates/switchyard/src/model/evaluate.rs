@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use super::exact;
-use super::monthly::{MonthlyFigures, Period, monthly};
-use super::simulate::simulate;
+use super::monthly::{MonthlyFigures, Period, monthly_with_progress};
+use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
+use super::simulate::simulate_with_progress;
 use super::types::Portfolio;
 
 /// How to run the simulations.
@@ -20,6 +21,13 @@ pub struct EvaluateOptions {
     pub period: Period,
     /// The availability a period must reach to count as meeting the SLA.
     pub target: f64,
+}
+
+impl EvaluateOptions {
+    /// The progress units an evaluation with these options takes.
+    pub fn work_units(&self) -> u64 {
+        self.samples + self.periods * UNITS_PER_PERIOD
+    }
 }
 
 impl Default for EvaluateOptions {
@@ -116,8 +124,30 @@ pub fn nines(unavailability: f64) -> Option<f64> {
 /// Evaluates a portfolio. Without a latency budget, success, cost and served
 /// shares are exact; the simulation then only supplies latency percentiles.
 pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
+    match evaluate_with_progress(portfolio, options, &Progress::new()) {
+        Ok(report) => report,
+        // A fresh `Progress` is never cancelled.
+        Err(Cancelled) => unreachable!("nobody can cancel a private Progress"),
+    }
+}
+
+/// [`evaluate`], reporting to `progress` and stopping when it is cancelled.
+pub fn evaluate_with_progress(
+    portfolio: &Portfolio,
+    options: &EvaluateOptions,
+    progress: &Progress,
+) -> Result<Report, Cancelled> {
+    progress.expect(options.work_units());
     let exact = exact::figures(portfolio);
-    let sim = simulate(portfolio, options.samples, options.seed);
+    let sim = simulate_with_progress(portfolio, options.samples, options.seed, progress)?;
+    let monthly_availability = monthly_with_progress(
+        portfolio,
+        options.period,
+        options.periods,
+        options.target,
+        options.seed,
+        progress,
+    )?;
     let has_budget = portfolio.workload.latency_budget_ms.is_some();
     let method = if has_budget {
         Method::MonteCarlo
@@ -142,7 +172,7 @@ pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
     let divide = |cost: f64, rate: f64| (rate > 0.0).then(|| cost / rate);
     let [p50, p95, p99] = sim.latency_percentiles();
 
-    Report {
+    Ok(Report {
         availability: exact.availability,
         nines: nines(exact.unavailability),
         success_within_budget,
@@ -156,13 +186,7 @@ pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
                 + portfolio.workload.fixed_monthly_usd,
         },
         served_share: served_shares(portfolio, &exact, &sim, has_budget),
-        monthly_availability: monthly(
-            portfolio,
-            options.period,
-            options.periods,
-            options.target,
-            options.seed,
-        ),
+        monthly_availability,
         methods: Methods {
             availability: Method::Exact,
             success_within_budget: method,
@@ -175,7 +199,7 @@ pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
             samples: options.samples,
             seed: options.seed,
         },
-    }
+    })
 }
 
 fn served_shares(
@@ -267,6 +291,21 @@ mod tests {
         assert_eq!(r.cost_usd.per_success, None);
         assert_eq!(r.latency_ms.p50, None);
         assert_eq!(r.served_share[0].share, 0.0);
+    }
+
+    #[test]
+    fn progress_counts_every_unit_and_cancel_stops() {
+        let p = chain(vec![offering("a", 0.9)]);
+        let progress = Progress::new();
+        evaluate_with_progress(&p, &quick(), &progress).expect("not cancelled");
+        let expected = 20_000 + 500 * UNITS_PER_PERIOD;
+        assert_eq!(progress.position(), (expected, expected));
+        let cancelled = Progress::new();
+        cancelled.cancel();
+        assert_eq!(
+            evaluate_with_progress(&p, &quick(), &cancelled),
+            Err(Cancelled)
+        );
     }
 
     #[test]

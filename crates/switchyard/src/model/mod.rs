@@ -16,6 +16,7 @@ pub mod evaluate;
 pub mod exact;
 pub mod monthly;
 pub mod parallel;
+pub mod progress;
 #[cfg(test)]
 mod properties;
 pub mod simulate;
@@ -25,5 +26,6 @@ mod types;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-pub use evaluate::{EvaluateOptions, Report, evaluate};
+pub use evaluate::{EvaluateOptions, Report, evaluate, evaluate_with_progress};
+pub use progress::{Cancelled, Progress};
 pub use types::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};

@@ -20,7 +20,8 @@ use rand_distr::{Distribution, Exp1, Poisson};
 use serde::{Deserialize, Serialize};
 
 use super::attempt::profiles;
-use super::parallel::{SimRng, run_chunked};
+use super::parallel::{SimRng, run_chunked_with_progress};
+use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
 use super::stats::{Moments, percentile, wilson95};
 use super::types::Portfolio;
 
@@ -195,19 +196,50 @@ pub fn monthly(
     target: f64,
     seed: u64,
 ) -> MonthlyFigures {
+    // A fresh `Progress` is never cancelled.
+    monthly_with_progress(portfolio, period, periods, target, seed, &Progress::new())
+        .unwrap_or_else(|Cancelled| describe(Vec::new(), target, period))
+}
+
+/// [`monthly`], [`UNITS_PER_PERIOD`] progress units per period, stopping when
+/// cancelled.
+pub fn monthly_with_progress(
+    portfolio: &Portfolio,
+    period: Period,
+    periods: u64,
+    target: f64,
+    seed: u64,
+    progress: &Progress,
+) -> Result<MonthlyFigures, Cancelled> {
     let model = Model::new(portfolio);
     let requests = period.requests(portfolio.workload.requests_per_month);
-    let chunks = run_chunked(periods, CHUNK, seed, |mut rng, count| {
-        let mut changes = Vec::new();
-        let mut down = vec![false; model.components.len()];
-        (0..count)
-            .map(|_| {
-                let r = expected_ratio(&model, period.minutes(), &mut rng, &mut changes, &mut down);
-                observed_ratio(r, requests, &mut rng)
-            })
-            .collect::<Vec<f64>>()
-    });
-    let mut ratios: Vec<f64> = chunks.into_iter().flatten().collect();
+    let chunks = run_chunked_with_progress(
+        periods,
+        CHUNK,
+        seed,
+        progress,
+        UNITS_PER_PERIOD,
+        |mut rng, count| {
+            let mut changes = Vec::new();
+            let mut down = vec![false; model.components.len()];
+            (0..count)
+                .map(|_| {
+                    let r =
+                        expected_ratio(&model, period.minutes(), &mut rng, &mut changes, &mut down);
+                    observed_ratio(r, requests, &mut rng)
+                })
+                .collect::<Vec<f64>>()
+        },
+    )?;
+    Ok(describe(
+        chunks.into_iter().flatten().collect(),
+        target,
+        period,
+    ))
+}
+
+/// Mean, percentiles and `p_meets` of the period ratios.
+fn describe(mut ratios: Vec<f64>, target: f64, period: Period) -> MonthlyFigures {
     let mut moments = Moments::default();
     ratios.iter().for_each(|&r| moments.push(r));
     let meets = ratios.iter().filter(|&&r| r >= target).count() as u64;

@@ -10,12 +10,32 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
+use super::progress::{Cancelled, Progress};
+
 /// The generator every simulation uses.
 pub type SimRng = Xoshiro256PlusPlus;
 
 /// Runs `work(rng, count)` over `total` items cut into chunks of `chunk_size`, in
 /// parallel, and returns the chunk results in order.
 pub fn run_chunked<T, F>(total: u64, chunk_size: u64, seed: u64, work: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(SimRng, u64) -> T + Sync,
+{
+    run_chunked_with_progress(total, chunk_size, seed, &Progress::new(), 1, work)
+        .unwrap_or_default()
+}
+
+/// [`run_chunked`], advancing `progress` by `units_per_item` per item done and
+/// stopping early when it is cancelled.
+pub fn run_chunked_with_progress<T, F>(
+    total: u64,
+    chunk_size: u64,
+    seed: u64,
+    progress: &Progress,
+    units_per_item: u64,
+    work: F,
+) -> Result<Vec<T>, Cancelled>
 where
     T: Send,
     F: Fn(SimRng, u64) -> T + Sync,
@@ -30,7 +50,14 @@ where
         base.jump();
     }
     jobs.into_par_iter()
-        .map(|(rng, count)| work(rng, count))
+        .map(|(rng, count)| {
+            if progress.is_cancelled() {
+                return Err(Cancelled);
+            }
+            let result = work(rng, count);
+            progress.advance(count * units_per_item);
+            Ok(result)
+        })
         .collect()
 }
 
@@ -57,6 +84,17 @@ mod tests {
         assert_eq!(one.len(), 11);
         assert_eq!(one, sums(2));
         assert_eq!(one, sums(4));
+    }
+
+    #[test]
+    fn progress_counts_items_and_cancel_stops_the_work() {
+        let progress = Progress::new();
+        let out = run_chunked_with_progress(10_000, 1000, 1, &progress, 3, |_, n| n);
+        assert_eq!(out.map(|v| v.iter().sum::<u64>()), Ok(10_000));
+        assert_eq!(progress.position().0, 30_000);
+        progress.cancel();
+        let out = run_chunked_with_progress(10_000, 1000, 1, &progress, 1, |_, n| n);
+        assert_eq!(out, Err(Cancelled));
     }
 
     #[test]

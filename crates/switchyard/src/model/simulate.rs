@@ -10,7 +10,8 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::attempt::{AttemptProfile, profiles};
-use super::parallel::{SimRng, run_chunked};
+use super::parallel::{SimRng, run_chunked_with_progress};
+use super::progress::{Cancelled, Progress};
 use super::stats::{Moments, percentile, wilson95};
 use super::types::Portfolio;
 
@@ -63,15 +64,27 @@ impl Simulation {
 
 /// Simulates `samples` requests from `seed`.
 pub fn simulate(portfolio: &Portfolio, samples: u64, seed: u64) -> Simulation {
+    // A fresh `Progress` is never cancelled.
+    simulate_with_progress(portfolio, samples, seed, &Progress::new())
+        .unwrap_or_else(|Cancelled| Simulator::new(portfolio).empty())
+}
+
+/// [`simulate`], one progress unit per request, stopping when cancelled.
+pub fn simulate_with_progress(
+    portfolio: &Portfolio,
+    samples: u64,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Simulation, Cancelled> {
     let sim = Simulator::new(portfolio);
-    let chunks = run_chunked(samples, CHUNK, seed, |mut rng, count| {
+    let chunks = run_chunked_with_progress(samples, CHUNK, seed, progress, 1, |mut rng, count| {
         sim.run(&mut rng, count)
-    });
+    })?;
     let mut total = sim.empty();
     for chunk in chunks {
         total.merge(chunk);
     }
-    total
+    Ok(total)
 }
 
 /// The portfolio, flattened for the inner loop.

@@ -1,0 +1,38 @@
+//! A progress bar on standard error for long simulations, only when a person is
+//! watching (stderr is a terminal), so scripts and `--json` pipelines stay clean.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use switchyard::model::Progress;
+
+/// Work below this many units finishes too fast to need a bar.
+const WORTH_A_BAR: u64 = 5_000_000;
+
+/// Runs `work` (about `total` units) on a scoped thread while the calling thread
+/// draws a bar from `progress`, if the work is long and stderr is a terminal.
+pub fn with_bar<T: Send>(progress: &Progress, total: u64, work: impl FnOnce() -> T + Send) -> T {
+    if total < WORTH_A_BAR || !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} simulating {wide_bar} {percent}% ({eta})")
+    {
+        bar.set_style(style);
+    }
+    let result = std::thread::scope(|scope| {
+        let handle = scope.spawn(work);
+        while !handle.is_finished() {
+            bar.set_position(progress.position().0);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        handle.join()
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
