@@ -38,6 +38,11 @@ impl Ttft {
             median_ms: p50_ms,
         }
     }
+
+    /// The 95th percentile the distribution goes through.
+    pub fn p95_ms(&self) -> f64 {
+        self.median_ms * (self.sigma * Z95).exp()
+    }
 }
 
 /// List prices in USD per million tokens.

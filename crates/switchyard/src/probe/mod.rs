@@ -10,6 +10,7 @@
 pub mod client;
 pub mod dialect;
 pub mod keys;
+pub mod observed;
 pub mod outcome;
 pub mod schedule;
 pub mod sse;

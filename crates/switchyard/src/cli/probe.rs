@@ -1,0 +1,399 @@
+//! `switchyard probe`: live probes of catalog offerings or of an ad-hoc endpoint,
+//! stored in the catalog; `switchyard probe stats`: what they measured.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use switchyard::catalog::{Catalog, probes};
+use switchyard::plan::Dialect;
+use switchyard::probe::{
+    self, ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, SweepOptions, SweepSummary, SweepTarget,
+    keys, stats,
+};
+use switchyard::report;
+
+use super::Failure;
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ProbeArgs {
+    #[command(subcommand)]
+    command: Option<ProbeCommand>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProbeCommand {
+    /// Success ratio, TTFT percentiles, speed and errors of stored probes.
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Catalog offering ids to probe.
+    offerings: Vec<String>,
+    /// Probe an endpoint that is not in the catalog (with --dialect, --model, --key-env).
+    #[arg(long, requires_all = ["dialect", "model", "key_env"])]
+    base_url: Option<String>,
+    #[arg(long, value_enum)]
+    dialect: Option<DialectArg>,
+    /// The provider's model name at --base-url.
+    #[arg(long)]
+    model: Option<String>,
+    /// The NAME of the environment variable holding the key for --base-url.
+    #[arg(long)]
+    key_env: Option<String>,
+    /// The id results of --base-url are stored under (default: MODEL@BASE_URL).
+    #[arg(long)]
+    id: Option<String>,
+    /// Probes per offering.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    count: u32,
+    /// Probes in flight at once, over all offerings.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    concurrency: u32,
+    /// Probes in flight at once against one endpoint.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    per_provider: u32,
+    /// Seconds between rounds: a monitor (default: as fast as the limits allow).
+    #[arg(long)]
+    interval: Option<f64>,
+    /// Stop before spending more than this many USD (at catalog prices).
+    #[arg(long, default_value_t = 0.10)]
+    max_spend: f64,
+    /// Stop before using more than this many tokens.
+    #[arg(long)]
+    max_tokens: Option<u64>,
+    /// max_tokens of each probe's completion.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    output_tokens: u32,
+    /// Hard deadline of one probe, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// List models instead of generating: reachability only, no tokens.
+    #[arg(long)]
+    reachability: bool,
+    /// The catalog database (default: SWITCHYARD_DB, then the app-data dir).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct StatsArgs {
+    /// One offering (default: every offering with probes).
+    offering: Option<String>,
+    /// Only probes of the last this many hours.
+    #[arg(long)]
+    hours: Option<f64>,
+    #[arg(long)]
+    db: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Openai,
+    Anthropic,
+    Gemini,
+}
+
+impl From<DialectArg> for Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Openai => Dialect::Openai,
+            DialectArg::Anthropic => Dialect::Anthropic,
+            DialectArg::Gemini => Dialect::Gemini,
+        }
+    }
+}
+
+pub fn run(args: &ProbeArgs) -> Result<(), Failure> {
+    match &args.command {
+        Some(ProbeCommand::Stats(stats_args)) => run_stats(stats_args),
+        None => run_probes(&args.run),
+    }
+}
+
+fn positive_seconds(name: &str, value: f64) -> Result<Duration, Failure> {
+    if value.is_finite() && value > 0.0 && value < 1e7 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(Failure(format!("--{name}: {value} must be a positive number of seconds")))
+    }
+}
+
+/// The endpoint host, for per-provider limits: probes to one host share them.
+fn host_of(url: &str) -> String {
+    url.split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split('/')
+        .next()
+        .unwrap_or(url)
+        .to_owned()
+}
+
+fn targets(args: &RunArgs, catalog: &Catalog) -> Result<Vec<SweepTarget>, Failure> {
+    let mut out = Vec::new();
+    for id in &args.offerings {
+        let spec = catalog
+            .offering_spec(id)
+            .map_err(|e| Failure(e.to_string()))?
+            .ok_or_else(|| Failure(format!("{}: unknown offering `{id}`", catalog.file())))?;
+        let missing = |what: &str| Failure(format!("{}: offering `{id}` has no {what} to probe with", catalog.file()));
+        let target = ProbeTarget {
+            offering: id.clone(),
+            dialect: spec.dialect.ok_or_else(|| missing("API dialect"))?,
+            api_base: spec.api_base.clone().ok_or_else(|| missing("api_base"))?,
+            model: spec.model.clone().ok_or_else(|| missing("model name"))?,
+            key_env: spec.key_env.clone().ok_or_else(|| missing("key variable"))?,
+            input_per_mtok: spec.input_per_mtok.unwrap_or(0.0),
+            output_per_mtok: spec.output_per_mtok.unwrap_or(0.0),
+        };
+        out.push(sweep_target(target)?);
+    }
+    if let (Some(base), Some(dialect), Some(model), Some(key_env)) =
+        (&args.base_url, args.dialect, &args.model, &args.key_env)
+    {
+        let target = ProbeTarget {
+            offering: args.id.clone().unwrap_or_else(|| format!("{model}@{base}")),
+            dialect: dialect.into(),
+            api_base: base.clone(),
+            model: model.clone(),
+            key_env: key_env.clone(),
+            input_per_mtok: 0.0,
+            output_per_mtok: 0.0,
+        };
+        out.push(sweep_target(target)?);
+    }
+    if out.is_empty() {
+        return Err(Failure(
+            "nothing to probe: name catalog offerings, or give --base-url with --dialect, --model and --key-env".into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn sweep_target(target: ProbeTarget) -> Result<SweepTarget, Failure> {
+    let key = keys::lookup(&target.key_env).map_err(|e| Failure(format!("offering `{}`: {e}", target.offering)))?;
+    Ok(SweepTarget {
+        provider: host_of(&target.api_base),
+        key,
+        target,
+    })
+}
+
+fn run_probes(args: &RunArgs) -> Result<(), Failure> {
+    let catalog = super::open_catalog(args.db.as_deref())?;
+    let targets = targets(args, &catalog)?;
+    if !(args.max_spend.is_finite() && args.max_spend >= 0.0) {
+        return Err(Failure(format!("--max-spend: {} must be a non-negative amount", args.max_spend)));
+    }
+    let options = SweepOptions {
+        count: args.count,
+        interval: args.interval.map(|s| positive_seconds("interval", s)).transpose()?,
+        concurrency: args.concurrency as usize,
+        per_provider: args.per_provider as usize,
+        max_spend_usd: Some(args.max_spend),
+        max_tokens: args.max_tokens,
+        kind: if args.reachability {
+            ProbeKind::Reachability
+        } else {
+            ProbeKind::Stream
+        },
+        probe: ProbeOptions {
+            max_tokens: args.output_tokens,
+            deadline: positive_seconds("timeout", args.timeout)?,
+            ..ProbeOptions::default()
+        },
+        ..SweepOptions::default()
+    };
+    let total = u64::from(args.count) * targets.len() as u64;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("cannot start the probe runtime: {e}")))?;
+    let (results, summary) = runtime.block_on(drive(targets, options, total, &catalog, !args.json))?;
+    if args.json {
+        let offerings: Vec<String> = distinct_offerings(&results);
+        let stats: Vec<_> = offerings.iter().map(|o| stats(o, &results)).collect();
+        let json = serde_json::json!({"summary": summary, "stats": stats, "results": results});
+        println!("{json:#}");
+    } else {
+        print_summary(&summary, &results);
+    }
+    Ok(())
+}
+
+/// Runs the sweep, storing results in batches as they come and showing progress.
+async fn drive(
+    targets: Vec<SweepTarget>,
+    options: SweepOptions,
+    total: u64,
+    catalog: &Catalog,
+    show_progress: bool,
+) -> Result<(Vec<ProbeResult>, SweepSummary), Failure> {
+    let client = probe::http_client().map_err(|e| Failure(format!("cannot build the HTTP client: {e}")))?;
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let sweep = tokio::spawn(probe::sweep(client, targets, options, cancel, sender));
+    let bar = progress_bar(total, show_progress);
+    let mut all = Vec::new();
+    let mut pending = Vec::new();
+    let mut last_flush = std::time::Instant::now();
+    while let Some(result) = receiver.recv().await {
+        pending.push(result.clone());
+        all.push(result);
+        bar.set_position(all.len() as u64);
+        bar.set_message(live_line(&all));
+        if pending.len() >= 50 || last_flush.elapsed() > Duration::from_secs(1) {
+            probes::insert(catalog, &pending).map_err(|e| Failure(e.to_string()))?;
+            pending.clear();
+            last_flush = std::time::Instant::now();
+        }
+    }
+    probes::insert(catalog, &pending).map_err(|e| Failure(e.to_string()))?;
+    bar.finish_and_clear();
+    let summary = sweep
+        .await
+        .map_err(|e| Failure(format!("the probe run failed: {e}")))?;
+    Ok((all, summary))
+}
+
+fn progress_bar(total: u64, wanted: bool) -> ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} probes {pos}/{len} {wide_bar} {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// "p50 TTFT 412 ms, 3 errors (429 ×2, 5xx ×1), $0.0012" over the results so far.
+fn live_line(results: &[ProbeResult]) -> String {
+    let mut ttft: Vec<f64> = results.iter().filter_map(|r| r.ttft_ms).collect();
+    let p50 = switchyard::model::stats::percentile(&mut ttft, 0.5)
+        .map_or("-".to_owned(), report::duration);
+    let errors = results.iter().filter(|r| !r.ok).count();
+    let spent: f64 = results.iter().map(|r| r.cost_usd).sum();
+    format!("p50 TTFT {p50}, {errors} errors, {}", report::usd(spent))
+}
+
+fn distinct_offerings(results: &[ProbeResult]) -> Vec<String> {
+    let mut ids: Vec<String> = results.iter().map(|r| r.offering.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+fn print_summary(summary: &SweepSummary, results: &[ProbeResult]) {
+    let why = match summary.stopped {
+        probe::StopReason::Completed => "completed",
+        probe::StopReason::SpendCap => "stopped at the spend cap",
+        probe::StopReason::TokenCap => "stopped at the token cap",
+        probe::StopReason::Cancelled => "cancelled (finished probes are stored)",
+    };
+    println!(
+        "{} probes, {}, {} tokens: {why}",
+        summary.probes,
+        report::usd(summary.spent_usd),
+        summary.tokens
+    );
+    for offering in distinct_offerings(results) {
+        print_stats(&stats(&offering, results));
+    }
+}
+
+fn print_stats(s: &probe::ProbeStats) {
+    let ms = |x: Option<f64>| x.map_or("-".to_owned(), report::duration);
+    println!("\n{}", s.offering);
+    println!(
+        "  success       {}/{} = {:.1}%   95% CI {:.1}% to {:.1}%",
+        s.successes,
+        s.probes,
+        s.success_ratio * 100.0,
+        s.success_ci95[0] * 100.0,
+        s.success_ci95[1] * 100.0
+    );
+    println!(
+        "  TTFT          p50 {}   p95 {}   p99 {}",
+        ms(s.ttft_ms.p50),
+        ms(s.ttft_ms.p95),
+        ms(s.ttft_ms.p99)
+    );
+    if let Some(speed) = s.tokens_per_s_p50 {
+        println!("  speed         {speed:.0} tokens/s (median)");
+    }
+    if !s.errors.is_empty() {
+        let errors: Vec<String> = s
+            .errors
+            .iter()
+            .map(|(class, n)| format!("{} ×{n}", label(*class)))
+            .collect();
+        println!("  errors        {}", errors.join(", "));
+    }
+    println!("  spent         {}", report::usd(s.spent_usd));
+}
+
+fn label(class: ErrorClass) -> &'static str {
+    match class {
+        ErrorClass::Timeout => "timeout",
+        ErrorClass::Connect => "connect",
+        ErrorClass::RateLimited => "429",
+        ErrorClass::Server => "5xx",
+        ErrorClass::Client => "4xx",
+        ErrorClass::Protocol => "protocol",
+    }
+}
+
+fn run_stats(args: &StatsArgs) -> Result<(), Failure> {
+    let catalog = super::open_catalog(args.db.as_deref())?;
+    let since_ms = match args.hours {
+        Some(h) if h.is_finite() && h > 0.0 => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            Some(now - (h * 3_600_000.0) as i64)
+        }
+        Some(h) => return Err(Failure(format!("--hours: {h} must be a positive number of hours"))),
+        None => None,
+    };
+    let results = probes::load(&catalog, args.offering.as_deref(), since_ms).map_err(|e| Failure(e.to_string()))?;
+    let offerings = match &args.offering {
+        Some(o) => vec![o.clone()],
+        None => distinct_offerings(&results),
+    };
+    let all: Vec<_> = offerings.iter().map(|o| stats(o, &results)).collect();
+    if args.json {
+        let with_fit: Vec<_> = all
+            .iter()
+            .map(|s| serde_json::json!({"stats": s, "fit": probe::fit(s)}))
+            .collect();
+        println!("{:#}", serde_json::Value::Array(with_fit));
+    } else if all.is_empty() {
+        println!("no probes stored yet: run `switchyard probe OFFERING`");
+    } else {
+        all.iter().for_each(print_stats);
+    }
+    Ok(())
+}
