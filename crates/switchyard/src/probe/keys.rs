@@ -74,9 +74,19 @@ pub fn lookup_with(name: &str, env: impl Fn(&str) -> Option<String>) -> Result<S
     })
 }
 
+/// The keychain service under which Switchyard's keys are stored.
+pub const KEYCHAIN_SERVICE: &str = "switchyard";
+
 /// The keychain entry `switchyard` / `name`, where the platform has a keychain.
-fn keychain(_name: &str) -> Option<Secret> {
-    None
+/// No keychain (a headless machine without a Secret Service), no entry, or a
+/// locked keychain all read as "not there": the caller then names the variable.
+fn keychain(name: &str) -> Option<Secret> {
+    let entry = keyring::Entry::new(KEYCHAIN_SERVICE, name).ok()?;
+    entry
+        .get_password()
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
 }
 
 #[cfg(test)]
@@ -111,5 +121,17 @@ mod tests {
             lookup_with("1BAD-NAME", env),
             Err(KeyError::BadName { .. })
         ));
+    }
+
+    #[test]
+    fn without_a_keychain_entry_the_variable_is_named() {
+        // No Secret Service runs in tests: the keychain answers "nothing".
+        let err = lookup_with("SWITCHYARD_TEST_NO_SUCH_KEY", |_| None).unwrap_err();
+        assert_eq!(
+            err,
+            KeyError::Missing {
+                name: "SWITCHYARD_TEST_NO_SUCH_KEY".into()
+            }
+        );
     }
 }
