@@ -134,4 +134,14 @@ mod tests {
             }
         );
     }
+
+    /// Run by hand inside a Secret Service session (README, "Keys"): stores nothing,
+    /// reads the entry `switchyard` / `SWITCHYARD_KEYCHAIN_CHECK` made with
+    /// `secret-tool store --label=x service switchyard username SWITCHYARD_KEYCHAIN_CHECK`.
+    #[test]
+    #[ignore = "needs a running Secret Service with the entry stored"]
+    fn reads_a_key_from_the_os_keychain() {
+        let key = lookup_with("SWITCHYARD_KEYCHAIN_CHECK", |_| None).expect("the keychain has it");
+        assert_eq!(key.expose(), "keychain-canary");
+    }
 }
