@@ -24,7 +24,9 @@ use super::litellm::file_name;
 use super::seed::is_iso_date;
 
 /// The columns that are not fields.
-const OTHER_COLUMNS: [&str; 7] = ["id", "provider", "model", "mode", "groups", "source", "date"];
+const OTHER_COLUMNS: [&str; 7] = [
+    "id", "provider", "model", "mode", "groups", "source", "date",
+];
 
 /// All column names, for messages and docs.
 pub fn columns() -> Vec<&'static str> {
@@ -110,7 +112,9 @@ pub fn parse(text: &str, file: &str) -> Result<Batch, CatalogError> {
         let mut figures = Vec::new();
         for field in Field::ALL {
             if let Some(text) = cell(field.name()) {
-                let value = field.parse(text).map_err(|r| err(&entry, field.name(), r))?;
+                let value = field
+                    .parse(text)
+                    .map_err(|r| err(&entry, field.name(), r))?;
                 figures.push((field, value));
             }
         }
@@ -138,7 +142,11 @@ pub fn parse(text: &str, file: &str) -> Result<Batch, CatalogError> {
         let date = cell("date").map(str::to_owned);
         if let Some(d) = &date {
             if !is_iso_date(d) {
-                return Err(err(&entry, "date", format!("`{}` is not YYYY-MM-DD", quote(d))));
+                return Err(err(
+                    &entry,
+                    "date",
+                    format!("`{}` is not YYYY-MM-DD", quote(d)),
+                ));
             }
         }
         batch.records.push(Record {

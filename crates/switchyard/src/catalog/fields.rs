@@ -130,9 +130,9 @@ impl Field {
         let value = if self.kind() == Kind::Outage {
             Value::Text(text.to_owned())
         } else {
-            let x: f64 = text.parse().map_err(|_| {
-                format!("`{}` is not a number", super::error::quote(text))
-            })?;
+            let x: f64 = text
+                .parse()
+                .map_err(|_| format!("`{}` is not a number", super::error::quote(text)))?;
             Value::Number(x)
         };
         self.check(&value)?;
@@ -229,7 +229,7 @@ impl FromSql for Value {
 }
 
 /// USD per token to USD per 1M tokens, rounded to 9 decimals to remove the
-/// float noise of the multiplication (`2.5e-6 * 1e6` is `2.4999999999999996`), so
+/// float noise of the multiplication (`8e-7 * 1e6` is `0.7999999999999999`), so
 /// that re-importing a price compares equal and the default catalog's figures
 /// (converted the same way) match the LiteLLM map exactly.
 pub fn per_token_to_per_mtok(per_token: f64) -> f64 {
@@ -274,7 +274,9 @@ mod tests {
 
     #[test]
     fn per_token_prices_convert_without_noise() {
-        assert_eq!(2.5e-6 * 1e6, 2.4999999999999996);
+        assert_eq!(8e-7 * 1e6, 0.7999999999999999);
+        assert_eq!(per_token_to_per_mtok(8e-7), 0.8);
+        assert_eq!(per_token_to_per_mtok(2e-7), 0.2);
         assert_eq!(per_token_to_per_mtok(2.5e-6), 2.5);
         assert_eq!(per_token_to_per_mtok(1.32e-6), 1.32);
         assert_eq!(per_token_to_per_mtok(0.0), 0.0);

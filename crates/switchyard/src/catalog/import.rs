@@ -272,7 +272,9 @@ impl<'t> Writer<'t> {
             .prepare("SELECT id, litellm_provider FROM providers")
             .doing(&db, "reading the providers")?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
             .doing(&db, "reading the providers")?;
         for row in rows {
             let (id, litellm) = row.doing(&db, "reading the providers")?;
@@ -317,7 +319,11 @@ impl<'t> Writer<'t> {
         };
         check_id(&id).map_err(|reason| self.entry_error(r, "id", reason))?;
         check_id(&r.model).map_err(|reason| self.entry_error(r, "model", reason))?;
-        let found = r.litellm_key.as_ref().and_then(|k| self.by_key.get(k)).cloned();
+        let found = r
+            .litellm_key
+            .as_ref()
+            .and_then(|k| self.by_key.get(k))
+            .cloned();
         let target = match found {
             Some(existing) => existing,
             None => {
@@ -394,7 +400,10 @@ impl<'t> Writer<'t> {
             .doing(&self.db, &format!("adding provider `{}`", new.id))?;
         self.providers.insert(new.id.clone());
         if let Some(l) = &new.litellm_provider {
-            self.by_litellm.entry(l.clone()).or_default().push(new.id.clone());
+            self.by_litellm
+                .entry(l.clone())
+                .or_default()
+                .push(new.id.clone());
         }
         Ok(new.id)
     }
@@ -417,7 +426,10 @@ impl<'t> Writer<'t> {
                 return Err(self.entry_error(
                     r,
                     "groups",
-                    format!("unknown group `{}`: groups come from the default catalog", quote(g)),
+                    format!(
+                        "unknown group `{}`: groups come from the default catalog",
+                        quote(g)
+                    ),
                 ));
             }
         }
@@ -431,7 +443,14 @@ impl<'t> Writer<'t> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .and_then(|mut s| {
-                s.execute(params![id, provider, r.model, r.mode, r.litellm_key, self.import_id])
+                s.execute(params![
+                    id,
+                    provider,
+                    r.model,
+                    r.mode,
+                    r.litellm_key,
+                    self.import_id
+                ])
             })
             .doing(&self.db, &format!("adding offering `{id}`"))?;
         for (field, value) in &r.figures {
@@ -488,7 +507,9 @@ impl<'t> Writer<'t> {
         if let Some(groups) = &r.groups {
             let mut stmt = self
                 .tx
-                .prepare_cached("SELECT group_id FROM memberships WHERE offering = ?1 ORDER BY group_id")
+                .prepare_cached(
+                    "SELECT group_id FROM memberships WHERE offering = ?1 ORDER BY group_id",
+                )
                 .doing(&self.db, "reading memberships")?;
             let old = stmt
                 .query_map([id], |row| row.get::<_, String>(0))
@@ -516,7 +537,9 @@ impl<'t> Writer<'t> {
             .doing(&self.db, "replacing memberships")?;
         for g in groups {
             self.tx
-                .prepare_cached("INSERT OR IGNORE INTO memberships (offering, group_id) VALUES (?1, ?2)")
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO memberships (offering, group_id) VALUES (?1, ?2)",
+                )
                 .and_then(|mut s| s.execute(params![id, g]))
                 .doing(&self.db, "adding a membership")?;
         }
@@ -533,7 +556,9 @@ impl<'t> Writer<'t> {
     ) -> Result<(), CatalogError> {
         if !self.sources.contains(&r.source.id) {
             self.tx
-                .prepare_cached("INSERT OR IGNORE INTO sources (id, kind, title) VALUES (?1, 'import', ?2)")
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO sources (id, kind, title) VALUES (?1, 'import', ?2)",
+                )
                 .and_then(|mut s| s.execute(params![r.source.id, r.source.title]))
                 .doing(&self.db, "recording the source")?;
             self.sources.insert(r.source.id.clone());
@@ -647,7 +672,10 @@ pub fn check_id(id: &str) -> Result<(), String> {
             quote(id)
         ))
     } else if id.chars().any(char::is_control) {
-        Err(format!("`{}` contains control characters", id.escape_debug()))
+        Err(format!(
+            "`{}` contains control characters",
+            id.escape_debug()
+        ))
     } else {
         Ok(())
     }

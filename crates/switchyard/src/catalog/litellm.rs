@@ -165,7 +165,10 @@ impl Entry<'_> {
     }
 
     fn wrong(&self, field: &str, expected: &str, found: &Json) -> CatalogError {
-        self.error(field, format!("expected {expected}, found {}", describe(found)))
+        self.error(
+            field,
+            format!("expected {expected}, found {}", describe(found)),
+        )
     }
 
     fn object(&self) -> Result<&Map<String, Json>, CatalogError> {

@@ -36,7 +36,7 @@ pub use fields::{Field, Value};
 pub use import::{Batch, Format, ImportReport, Progress, apply};
 pub use query::{Change, HistoryOutput, ListFilter, ListOutput, OfferingDetail, OfferingRow};
 pub use source::{Snapshot, plan_needs_catalog};
-pub use store::{Catalog, DB_ENV, OpenOptions, db_path};
+pub use store::{Catalog, DB_ENV, OpenOptions, db_path, explicit_db_path};
 
 /// Largest import file read. The LiteLLM map is about 3 MB; a bound keeps a
 /// wrong file (a disk image, /dev/zero) from exhausting memory.
@@ -121,4 +121,10 @@ impl Catalog {
 }
 
 #[cfg(test)]
+pub(crate) mod testkit;
+
+#[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz_tests;

@@ -72,12 +72,20 @@ pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogE
             file,
             entry: format!("data[{i}]"),
         };
-        let obj = model
-            .as_object()
-            .ok_or_else(|| at.error("(value)", format!("expected an object, found {}", describe(model))))?;
+        let obj = model.as_object().ok_or_else(|| {
+            at.error(
+                "(value)",
+                format!("expected an object, found {}", describe(model)),
+            )
+        })?;
         let id = match obj.get("id") {
             Some(Json::String(id)) => id.as_str(),
-            Some(other) => return Err(at.error("id", format!("expected a string, found {}", describe(other)))),
+            Some(other) => {
+                return Err(at.error(
+                    "id",
+                    format!("expected a string, found {}", describe(other)),
+                ));
+            }
             None => return Err(at.error("id", "is missing")),
         };
         check_id(id).map_err(|r| at.error("id", r))?;
@@ -98,7 +106,10 @@ pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogE
                 continue;
             }
             Some(other) => {
-                return Err(at.error("pricing", format!("expected an object, found {}", describe(other))));
+                return Err(at.error(
+                    "pricing",
+                    format!("expected an object, found {}", describe(other)),
+                ));
             }
         };
         let mut figures = Vec::new();
@@ -182,9 +193,10 @@ impl Model<'_> {
         let field = format!("pricing.{name}");
         let x = match pricing.get(name) {
             None | Some(Json::Null) => return Ok(Price::Absent),
-            Some(Json::String(s)) => s.trim().parse::<f64>().map_err(|_| {
-                self.error(&field, format!("\"{}\" is not a number", quote(s)))
-            })?,
+            Some(Json::String(s)) => s
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| self.error(&field, format!("\"{}\" is not a number", quote(s))))?,
             Some(Json::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
             Some(other) => {
                 return Err(self.error(

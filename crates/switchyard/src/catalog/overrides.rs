@@ -33,13 +33,20 @@ pub fn field(name: &str) -> Result<Field, CatalogError> {
 
 impl Catalog {
     /// Overrides `field` of offering `id` with `value` (its text form).
-    pub fn set(&mut self, id: &str, field_name: &str, value: &str) -> Result<OverrideChange, CatalogError> {
+    pub fn set(
+        &mut self,
+        id: &str,
+        field_name: &str,
+        value: &str,
+    ) -> Result<OverrideChange, CatalogError> {
         let field = field(field_name)?;
-        let value = field.parse(value).map_err(|reason| CatalogError::InvalidValue {
-            id: id.to_owned(),
-            field: field.name().to_owned(),
-            reason,
-        })?;
+        let value = field
+            .parse(value)
+            .map_err(|reason| CatalogError::InvalidValue {
+                id: id.to_owned(),
+                field: field.name().to_owned(),
+                reason,
+            })?;
         let db = self.file.clone();
         let tx = self
             .conn
@@ -56,7 +63,16 @@ impl Catalog {
             params![id, field.name(), value, now],
         )
         .doing(&db, "writing the override")?;
-        history(&tx, &db, id, field, "override", old.as_ref(), Some(&value), &now)?;
+        history(
+            &tx,
+            &db,
+            id,
+            field,
+            "override",
+            old.as_ref(),
+            Some(&value),
+            &now,
+        )?;
         tx.commit().doing(&db, "committing the override")?;
         Ok(OverrideChange {
             id: id.to_owned(),
@@ -69,7 +85,11 @@ impl Catalog {
     /// Removes the override of `field` of offering `id`, or all its overrides
     /// when `field` is `None`. Returns one change per override removed (none
     /// when there was nothing to reset).
-    pub fn reset(&mut self, id: &str, field_name: Option<&str>) -> Result<Vec<OverrideChange>, CatalogError> {
+    pub fn reset(
+        &mut self,
+        id: &str,
+        field_name: Option<&str>,
+    ) -> Result<Vec<OverrideChange>, CatalogError> {
         let only = field_name.map(field).transpose()?;
         let db = self.file.clone();
         let tx = self

@@ -201,8 +201,14 @@ impl Catalog {
                 .doing(db, "listing figures")?;
             let mut q = stmt.query(params![p, m]).doing(db, "listing figures")?;
             while let Some(r) = q.next().doing(db, "listing figures")? {
-                let id = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).doing(db, "listing figures")?;
-                let field = r.get_ref(1).and_then(|v| Ok(v.as_str()?)).doing(db, "listing figures")?;
+                let id = r
+                    .get_ref(0)
+                    .and_then(|v| Ok(v.as_str()?))
+                    .doing(db, "listing figures")?;
+                let field = r
+                    .get_ref(1)
+                    .and_then(|v| Ok(v.as_str()?))
+                    .doing(db, "listing figures")?;
                 let (Some(&i), Some(field)) = (at.get(id), Field::from_name(field)) else {
                     continue;
                 };
@@ -222,7 +228,10 @@ impl Catalog {
             .doing(db, "listing groups")?;
         let mut q = stmt.query(params![p, m]).doing(db, "listing groups")?;
         while let Some(r) = q.next().doing(db, "listing groups")? {
-            let id = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).doing(db, "listing groups")?;
+            let id = r
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_str()?))
+                .doing(db, "listing groups")?;
             if let Some(&i) = at.get(id) {
                 rows[i].groups.push(r.get(1).doing(db, "listing groups")?);
             }
@@ -297,7 +306,9 @@ impl Catalog {
                 .and_then(Iterator::collect::<Result<Vec<_>, _>>)
                 .doing(db, doing)?;
             for (gid, description, availability, mttr_minutes, source, effective_date) in rows {
-                let source = self.source_info(&source)?.unwrap_or_else(|| unknown_source(&source));
+                let source = self
+                    .source_info(&source)?
+                    .unwrap_or_else(|| unknown_source(&source));
                 groups.push(GroupInfo {
                     id: gid,
                     description,
@@ -375,7 +386,10 @@ impl Catalog {
     }
 
     /// The user's overrides of one offering: value and when it was set.
-    pub(crate) fn overrides_of(&self, id: &str) -> Result<HashMap<Field, (Value, String)>, CatalogError> {
+    pub(crate) fn overrides_of(
+        &self,
+        id: &str,
+    ) -> Result<HashMap<Field, (Value, String)>, CatalogError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT field, value, set_at FROM overrides WHERE offering = ?1")

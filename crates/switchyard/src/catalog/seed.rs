@@ -155,7 +155,8 @@ pub fn default_catalog() -> Result<DefaultCatalog, CatalogError> {
 
 /// The rules `DEFAULT_CATALOG.md` promises, checked so a bad edit fails tests.
 fn check(c: &DefaultCatalog) -> Result<(), String> {
-    let sources: std::collections::HashSet<&str> = c.sources.iter().map(|s| s.id.as_str()).collect();
+    let sources: std::collections::HashSet<&str> =
+        c.sources.iter().map(|s| s.id.as_str()).collect();
     let providers: std::collections::HashSet<&str> =
         c.providers.iter().map(|p| p.id.as_str()).collect();
     let groups: std::collections::HashMap<&str, f64> = c
@@ -173,13 +174,19 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
     for s in &c.sources {
         check_id(&s.id).map_err(|e| format!("sources `{}`: {e}", s.id))?;
         if !is_date(&s.date) {
-            return Err(format!("sources `{}`: date `{}` is not YYYY-MM-DD", s.id, s.date));
+            return Err(format!(
+                "sources `{}`: date `{}` is not YYYY-MM-DD",
+                s.id, s.date
+            ));
         }
     }
     for p in &c.providers {
         check_id(&p.id).map_err(|e| format!("providers `{}`: {e}", p.id))?;
         if !matches!(p.dialect.as_str(), "openai" | "anthropic" | "gemini") {
-            return Err(format!("providers `{}`: unknown dialect `{}`", p.id, p.dialect));
+            return Err(format!(
+                "providers `{}`: unknown dialect `{}`",
+                p.id, p.dialect
+            ));
         }
         if !is_env_name(&p.key_env) {
             return Err(format!(
@@ -201,7 +208,9 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
             return Err(format!("{at}: unknown provider `{}`", o.provider));
         }
         for (field, value, src) in o.figures() {
-            field.check(&value).map_err(|e| format!("{at}: {field}: {e}"))?;
+            field
+                .check(&value)
+                .map_err(|e| format!("{at}: {field}: {e}"))?;
             source(&at, src)?;
         }
         if o.ttft_p95_ms < o.ttft_p50_ms {
@@ -243,7 +252,8 @@ pub fn is_env_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
         && !s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Writes the default catalog into a new database, inside `tx`.
@@ -253,7 +263,10 @@ pub(crate) fn seed(tx: &Transaction<'_>, db: &str) -> Result<(), CatalogError> {
     tx.execute(
         "INSERT INTO imports (format, file, imported_at, added) VALUES ('default', ?1, ?2, ?3)",
         params![
-            format!("default_catalog.toml (embedded, compiled {})", c.meta.compiled),
+            format!(
+                "default_catalog.toml (embedded, compiled {})",
+                c.meta.compiled
+            ),
             now,
             c.offerings.len() as i64
         ],

@@ -131,10 +131,14 @@ impl Catalog {
         for table in ["figures", "overrides"] {
             let mut stmt = self
                 .conn
-                .prepare_cached(&format!("SELECT field, value FROM {table} WHERE offering = ?1"))
+                .prepare_cached(&format!(
+                    "SELECT field, value FROM {table} WHERE offering = ?1"
+                ))
                 .doing(db, doing)?;
             let rows = stmt
-                .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Value>(1)?)))
+                .query_map([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Value>(1)?))
+                })
                 .and_then(Iterator::collect::<Result<Vec<_>, _>>)
                 .doing(db, doing)?;
             for (field, value) in rows {
@@ -145,7 +149,9 @@ impl Catalog {
         }
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT group_id FROM memberships WHERE offering = ?1 ORDER BY group_id")
+            .prepare_cached(
+                "SELECT group_id FROM memberships WHERE offering = ?1 ORDER BY group_id",
+            )
             .doing(db, doing)?;
         let groups = stmt
             .query_map([id], |r| r.get::<_, String>(0))
@@ -169,7 +175,11 @@ impl Catalog {
             input_per_mtok: num(Field::InputPerMtok),
             cached_input_per_mtok: num(Field::CachedInputPerMtok),
             output_per_mtok: num(Field::OutputPerMtok),
-            groups: if groups.is_empty() { None } else { Some(groups) },
+            groups: if groups.is_empty() {
+                None
+            } else {
+                Some(groups)
+            },
             dialect: match dialect.as_deref() {
                 Some("openai") => Some(Dialect::Openai),
                 Some("anthropic") => Some(Dialect::Anthropic),

@@ -22,14 +22,22 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `~/Library/Application Support/switchyard` on macOS, `%APPDATA%` on Windows).
 /// The second value is true when the path was chosen explicitly.
 pub fn db_path(explicit: Option<&Path>) -> Result<(PathBuf, bool), CatalogError> {
-    if let Some(path) = explicit {
-        return Ok((path.to_owned(), true));
+    if let Some(path) = explicit_db_path(explicit) {
+        return Ok((path, true));
     }
-    if let Some(path) = std::env::var_os(DB_ENV).filter(|p| !p.is_empty()) {
-        return Ok((PathBuf::from(path), true));
-    }
-    let dirs = directories::ProjectDirs::from("", "", "switchyard").ok_or(CatalogError::NoDataDir)?;
+    let dirs =
+        directories::ProjectDirs::from("", "", "switchyard").ok_or(CatalogError::NoDataDir)?;
     Ok((dirs.data_dir().join(DB_FILE_NAME), false))
+}
+
+/// `--db` if given, else `SWITCHYARD_DB` if set: the database the user chose,
+/// if any.
+pub fn explicit_db_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit.map(Path::to_owned).or_else(|| {
+        std::env::var_os(DB_ENV)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    })
 }
 
 /// How to open: seeding is on for users; off for tests and benchmarks that
@@ -142,11 +150,9 @@ impl Catalog {
     /// UTC now as RFC 3339 with milliseconds, from SQLite's clock, so that
     /// every timestamp in the database has one format.
     pub(crate) fn now(conn: &Connection, file: &str) -> Result<String, CatalogError> {
-        conn.query_row(
-            "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            [],
-            |r| r.get(0),
-        )
+        conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", [], |r| {
+            r.get(0)
+        })
         .doing(file, "reading the clock")
     }
 }

@@ -1,8 +1,10 @@
 //! The subcommands of the `switchyard` binary. Each parses its arguments, calls
 //! the engine and prints; no figure is computed here.
 
+pub mod catalog;
 pub mod evaluate;
 
+use switchyard::catalog::CatalogError;
 use switchyard::plan::PlanError;
 
 /// A failure to report to the user, already worded: it names the file or field
@@ -12,6 +14,12 @@ pub struct Failure(pub String);
 
 impl From<PlanError> for Failure {
     fn from(e: PlanError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+impl From<CatalogError> for Failure {
+    fn from(e: CatalogError) -> Self {
         Failure(e.to_string())
     }
 }
