@@ -196,7 +196,6 @@ impl Serialize for Value {
         match self {
             Value::Number(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
                 // Exact: |x| < 2^53 and whole.
-                #[allow(clippy::cast_possible_truncation)]
                 s.serialize_i64(*x as i64)
             }
             Value::Number(x) => s.serialize_f64(*x),
@@ -218,7 +217,6 @@ impl FromSql for Value {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         match value {
             ValueRef::Real(x) => Ok(Value::Number(x)),
-            #[allow(clippy::cast_precision_loss)]
             ValueRef::Integer(i) => Ok(Value::Number(i as f64)),
             ValueRef::Text(t) => std::str::from_utf8(t)
                 .map(|t| Value::Text(t.to_owned()))
