@@ -140,14 +140,14 @@ pub fn parse(text: &str, file: &str) -> Result<Batch, CatalogError> {
             None => default_source.clone(),
         };
         let date = cell("date").map(str::to_owned);
-        if let Some(d) = &date {
-            if !is_iso_date(d) {
-                return Err(err(
-                    &entry,
-                    "date",
-                    format!("`{}` is not YYYY-MM-DD", quote(d)),
-                ));
-            }
+        if let Some(d) = &date
+            && !is_iso_date(d)
+        {
+            return Err(err(
+                &entry,
+                "date",
+                format!("`{}` is not YYYY-MM-DD", quote(d)),
+            ));
         }
         batch.records.push(Record {
             entry,

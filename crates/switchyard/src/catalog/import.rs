@@ -327,13 +327,13 @@ impl<'t> Writer<'t> {
         let target = match found {
             Some(existing) => existing,
             None => {
-                if let Some(existing) = self.offerings.get(&id) {
-                    if let (Some(theirs), Some(ours)) = (&existing.litellm_key, &r.litellm_key) {
-                        if theirs != ours {
-                            self.skip(ALIAS_REASON);
-                            return Ok(());
-                        }
-                    }
+                // Same id, another LiteLLM key: an alias of that offering.
+                if let Some(existing) = self.offerings.get(&id)
+                    && let (Some(theirs), Some(ours)) = (&existing.litellm_key, &r.litellm_key)
+                    && theirs != ours
+                {
+                    self.skip(ALIAS_REASON);
+                    return Ok(());
                 }
                 id
             }

@@ -79,7 +79,8 @@ pub fn migrate_to(
     Ok(found)
 }
 
-fn check(conn: &Connection, file: &str, found: i64) -> Result<(), CatalogError> {
+/// Refuses a database of a newer schema, or one another program wrote.
+pub(crate) fn check(conn: &Connection, file: &str, found: i64) -> Result<(), CatalogError> {
     if found > latest_version() {
         return Err(CatalogError::NewerSchema {
             file: file.to_owned(),

@@ -99,29 +99,38 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// WAL so that readers never wait for an import; NORMAL sync, which in WAL
-    /// mode keeps the database consistent through a crash (a killed process
-    /// loses no committed transaction; a power cut may lose the last one);
-    /// foreign keys, which SQLite leaves off by default.
+    /// First makes sure the file is ours (or new), so that another program's
+    /// SQLite file is refused before anything is changed in it; then WAL so
+    /// that readers never wait for an import; NORMAL sync, which in WAL mode
+    /// keeps the database consistent through a crash (a killed process loses
+    /// no committed transaction; a power cut may lose the last one); foreign
+    /// keys, which SQLite leaves off by default.
     fn configure(&self) -> Result<(), CatalogError> {
         let f = &self.file;
-        // A file that is not SQLite fails here, at its first read.
-        let mode: String = self
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .doing(f, "setting the busy timeout")?;
+        // The first read: a file that is not SQLite fails here.
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map_err(|source| CatalogError::Open {
                 file: f.clone(),
                 source,
             })?;
+        let found = migrate::version(&self.conn, f)?;
+        migrate::check(&self.conn, f, found)?;
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .doing(f, "switching to WAL mode")?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(CatalogError::File {
                 file: f.clone(),
                 reason: format!("cannot switch the database to WAL mode (it stays in {mode})"),
             });
         }
-        self.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .doing(f, "setting the busy timeout")?;
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
             .doing(f, "setting synchronous")?;

@@ -239,7 +239,7 @@ fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, usize)) -> T) -> T {
     let mut progress = |done: usize, total: usize| {
         if let Some(bar) = &bar {
             bar.set_length(total as u64);
-            if done % 64 == 0 || done == total {
+            if done.is_multiple_of(64) || done == total {
                 bar.set_position(done as u64);
             }
         }
