@@ -20,9 +20,6 @@ use super::error::{CatalogError, quote};
 use super::fields::{Field, Value, per_token_to_per_mtok};
 use super::import::{Batch, Format, ProviderRef, Record, SourceRef, check_id};
 
-/// Largest import file read: the real map is 3 MB.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-
 /// The per-token fields read, and the figure each becomes.
 const PRICES: [(&str, Field); 5] = [
     ("input_cost_per_token", Field::InputPerMtok),

@@ -784,7 +784,14 @@ fn self_contained_plans_need_no_catalog() {
     assert!(plan_needs_catalog(&partial));
     let mut grouped = plan.clone();
     grouped.offerings[0].groups = Some(vec!["aws-us-east-1".into()]);
-    assert!(plan_needs_catalog(&grouped) || plan.groups.iter().any(|g| g.id == "aws-us-east-1"));
+    assert!(!plan.groups.iter().any(|g| g.id == "aws-us-east-1"));
+    assert!(plan_needs_catalog(&grouped), "a group it does not define");
+    let mut elsewhere = plan.clone();
+    elsewhere.routes[0].steps[0].offering = "openai/gpt-5.5".into();
+    assert!(
+        plan_needs_catalog(&elsewhere),
+        "an offering it does not define"
+    );
 }
 
 #[test]
