@@ -24,12 +24,15 @@ struct Cli {
 enum Command {
     /// Evaluate a plan: availability, success within budget, latency, cost, SLA.
     Evaluate(cli::evaluate::EvaluateArgs),
+    /// The catalog of offerings: import price lists, list, show, history, overrides.
+    Catalog(cli::catalog::CatalogArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => cli::evaluate::run(&args),
+        Command::Catalog(args) => cli::catalog::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

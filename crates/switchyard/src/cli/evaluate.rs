@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use switchyard::catalog::{Catalog, db_path, explicit_db_path, plan_needs_catalog};
 use switchyard::model::monthly::Period;
 use switchyard::model::{EvaluateOptions, Progress, evaluate_with_progress};
-use switchyard::plan::{self, NoCatalog, PlanError};
+use switchyard::plan::{self, NoCatalog, OfferingSource, PlanError};
 use switchyard::report;
 
 use super::Failure;
@@ -30,6 +31,12 @@ pub struct EvaluateArgs {
     /// Print JSON (fields as in PLAN_FORMAT.md) instead of a report.
     #[arg(long)]
     json: bool,
+    /// The catalog database that offerings not defined inline come from.
+    /// Default: $SWITCHYARD_DB, else the app-data catalog. A self-contained
+    /// plan (every offering and group inline and complete) is evaluated
+    /// without opening any database unless --db or $SWITCHYARD_DB is given.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -51,11 +58,26 @@ impl From<PeriodArg> for Period {
 pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     let file = args.plan.display().to_string();
     let plan_file = plan::load(&args.plan)?;
-    let resolved =
-        plan::resolve(&plan_file, &NoCatalog).map_err(|problems| PlanError::Invalid {
-            file: file.clone(),
-            problems,
-        })?;
+    // The catalog is opened (and, the first time, created and seeded) only
+    // when it was asked for or the plan needs it.
+    let explicit = explicit_db_path(args.db.as_deref());
+    let snapshot = if explicit.is_some() || plan_needs_catalog(&plan_file) {
+        let db = match explicit {
+            Some(db) => db,
+            None => db_path(None)?.0,
+        };
+        Some(Catalog::open(&db)?.snapshot_for(&plan_file)?)
+    } else {
+        None
+    };
+    let source: &dyn OfferingSource = match &snapshot {
+        Some(s) => s,
+        None => &NoCatalog,
+    };
+    let resolved = plan::resolve(&plan_file, source).map_err(|problems| PlanError::Invalid {
+        file: file.clone(),
+        problems,
+    })?;
     let options = EvaluateOptions {
         samples: args.samples,
         seed: args.seed,

@@ -1,9 +1,11 @@
 //! The subcommands of the `switchyard` binary. Each parses its arguments, calls
 //! the engine and prints; no figure is computed here.
 
+pub mod catalog;
 pub mod evaluate;
 mod progress;
 
+use switchyard::catalog::CatalogError;
 use switchyard::plan::PlanError;
 
 /// A failure to report to the user, already worded: it names the file or field
@@ -13,6 +15,12 @@ pub struct Failure(pub String);
 
 impl From<PlanError> for Failure {
     fn from(e: PlanError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+impl From<CatalogError> for Failure {
+    fn from(e: CatalogError) -> Self {
         Failure(e.to_string())
     }
 }

@@ -225,13 +225,12 @@ async fn run_one(shared: Arc<Shared>, target: Arc<SweepTarget>, at: Instant) {
         .lock()
         .ok()
         .and_then(|m| m.get(&target.provider).copied());
-    if let Some(when) = not_before {
-        if unless_stopped(stop, tokio::time::sleep_until(when))
+    if let Some(when) = not_before
+        && unless_stopped(stop, tokio::time::sleep_until(when))
             .await
             .is_none()
-        {
-            return;
-        }
+    {
+        return;
     }
     let (cost, tokens) = estimate(&target.target, &shared.options);
     if !reserve(shared, cost, tokens) {
@@ -246,13 +245,12 @@ async fn run_one(shared: Arc<Shared>, target: Arc<SweepTarget>, at: Instant) {
     let Some(result) = result else {
         return;
     };
-    if result.error == Some(ErrorClass::RateLimited) {
-        if let Some(after) = result.rate_limits.retry_after_s {
-            let wait = Duration::from_secs_f64(after).min(shared.options.max_retry_after);
-            if let Ok(mut map) = shared.not_before.lock() {
-                map.insert(target.provider.clone(), Instant::now() + wait);
-            }
-        }
+    if result.error == Some(ErrorClass::RateLimited)
+        && let Some(after) = result.rate_limits.retry_after_s
+        && let Ok(mut map) = shared.not_before.lock()
+    {
+        let wait = Duration::from_secs_f64(after).min(shared.options.max_retry_after);
+        map.insert(target.provider.clone(), Instant::now() + wait);
     }
     let _ = shared.results.send(result);
 }

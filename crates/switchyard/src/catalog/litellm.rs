@@ -1,0 +1,275 @@
+//! The LiteLLM price map (`model_prices_and_context_window.json`): one object
+//! whose keys are LiteLLM model names and whose values hold per-token prices.
+//!
+//! Mapping: `litellm_provider` picks the provider (the catalog provider that
+//! declares it, else a provider of that name); the offering id is
+//! `{provider}/{model}`, where the model is the key without a leading
+//! `{provider}/` route segment; `input_cost_per_token`,
+//! `cache_read_input_token_cost`, `output_cost_per_token`,
+//! `input_cost_per_token_batches` and `output_cost_per_token_batches` become
+//! USD per 1M tokens; `max_input_tokens` is the context window.
+//!
+//! Only `mode: chat` entries are imported unless `all_modes`; the others are
+//! counted as skipped, by mode. Entries without both per-token prices (priced
+//! per second, per image, by commitment) are skipped too. A wrong type or a
+//! bad value in a field this importer reads refuses the whole file.
+
+use serde_json::{Map, Value as Json};
+
+use super::error::{CatalogError, quote};
+use super::fields::{Field, Value, per_token_to_per_mtok};
+use super::import::{Batch, Format, ProviderRef, Record, SourceRef, check_id};
+
+/// The per-token fields read, and the figure each becomes.
+const PRICES: [(&str, Field); 5] = [
+    ("input_cost_per_token", Field::InputPerMtok),
+    ("cache_read_input_token_cost", Field::CachedInputPerMtok),
+    ("output_cost_per_token", Field::OutputPerMtok),
+    ("input_cost_per_token_batches", Field::BatchInputPerMtok),
+    ("output_cost_per_token_batches", Field::BatchOutputPerMtok),
+];
+
+/// Skip reasons, as reported.
+pub const NO_PRICE: &str = "no per-token input and output price";
+pub const NO_MODE: &str = "no mode";
+pub const SAMPLE_SPEC: &str = "sample_spec (LiteLLM's schema example)";
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Import every mode, not only `chat`.
+    pub all_modes: bool,
+}
+
+/// Parses the map; `file` names it in errors.
+pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogError> {
+    let map: Map<String, Json> =
+        parse_json(text).map_err(|e| e.into_catalog_error(file, "a LiteLLM price map"))?;
+    let mut batch = Batch::new(Format::Litellm, file);
+    let source = SourceRef {
+        id: format!("litellm:{}", file_name(file)),
+        title: format!("LiteLLM price map imported from {file}"),
+    };
+    for (key, value) in &map {
+        batch.entries += 1;
+        check_id(key).map_err(|r| CatalogError::entry(file, key, "(key)", r))?;
+        if key == "sample_spec" {
+            batch.skip(SAMPLE_SPEC);
+            continue;
+        }
+        let entry = Entry { file, key, value };
+        let obj = entry.object()?;
+        let mode = match obj.get("mode") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(m)) => Some(m.as_str()),
+            Some(other) => return Err(entry.wrong("mode", "a string", other)),
+        };
+        match mode {
+            Some("chat") => {}
+            None if !options.all_modes => {
+                batch.skip(NO_MODE);
+                continue;
+            }
+            Some(m) if !options.all_modes => {
+                batch.skip(format!("mode {}", quote(m)));
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(m) = mode {
+            check_id(m).map_err(|r| entry.error("mode", r))?;
+        }
+        batch.considered += 1;
+        if let Some(record) = entry.record(obj, mode, &source)? {
+            batch.records.push(record);
+        } else {
+            batch.skip(NO_PRICE);
+        }
+    }
+    Ok(batch)
+}
+
+/// Why JSON text did not parse, and where: the entry (`gpt-4o`, `data[3]`)
+/// and the field inside it (`pricing.prompt`) when parsing got that far.
+#[derive(Debug)]
+pub(crate) struct JsonError {
+    pub entry: Option<String>,
+    pub field: String,
+    pub reason: String,
+}
+
+impl JsonError {
+    /// An entry error when an entry is known, else a whole-file error.
+    pub(crate) fn into_catalog_error(self, file: &str, what: &str) -> CatalogError {
+        match self.entry {
+            Some(entry) => CatalogError::entry(file, &entry, self.field, self.reason),
+            None => CatalogError::File {
+                file: file.to_owned(),
+                reason: format!("not {what}: {}", self.reason),
+            },
+        }
+    }
+}
+
+/// Parses JSON text. On failure the text is parsed a second time with path
+/// tracking, to name the entry where parsing stopped; tracking every
+/// successful parse would slow it down.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, JsonError> {
+    use serde_path_to_error::Segment;
+    serde_json::from_str(text).map_err(|plain| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let tracked: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+        let mut entry: Option<String> = None;
+        let mut field = Vec::new();
+        if let Err(e) = tracked {
+            for segment in e.path().iter() {
+                match (segment, &mut entry) {
+                    (Segment::Unknown, _) => break,
+                    (Segment::Seq { index }, Some(name)) if field.is_empty() => {
+                        name.push_str(&format!("[{index}]"));
+                    }
+                    (s, None) => entry = Some(s.to_string()),
+                    (s, Some(_)) => field.push(quote(&s.to_string())),
+                }
+            }
+        }
+        JsonError {
+            entry,
+            field: if field.is_empty() {
+                "(value)".to_owned()
+            } else {
+                field.join(".")
+            },
+            reason: plain.to_string(),
+        }
+    })
+}
+
+/// The last path component, for source ids that do not depend on where the
+/// file was read from.
+pub(crate) fn file_name(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
+struct Entry<'a> {
+    file: &'a str,
+    key: &'a str,
+    value: &'a Json,
+}
+
+impl Entry<'_> {
+    fn error(&self, field: &str, reason: impl Into<String>) -> CatalogError {
+        CatalogError::entry(self.file, self.key, field, reason)
+    }
+
+    fn wrong(&self, field: &str, expected: &str, found: &Json) -> CatalogError {
+        self.error(
+            field,
+            format!("expected {expected}, found {}", describe(found)),
+        )
+    }
+
+    fn object(&self) -> Result<&Map<String, Json>, CatalogError> {
+        self.value
+            .as_object()
+            .ok_or_else(|| self.wrong("(value)", "an object", self.value))
+    }
+
+    fn number(&self, obj: &Map<String, Json>, field: &str) -> Result<Option<f64>, CatalogError> {
+        match obj.get(field) {
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Number(n)) => n
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .map(Some)
+                .ok_or_else(|| self.error(field, format!("{n} is not a finite number"))),
+            Some(other) => Err(self.wrong(field, "a number", other)),
+        }
+    }
+
+    /// The record, or `None` if the entry has no per-token prices.
+    fn record(
+        &self,
+        obj: &Map<String, Json>,
+        mode: Option<&str>,
+        source: &SourceRef,
+    ) -> Result<Option<Record>, CatalogError> {
+        let provider = match obj.get("litellm_provider") {
+            Some(Json::String(p)) => p.as_str(),
+            None | Some(Json::Null) => {
+                return Err(self.error("litellm_provider", "is missing"));
+            }
+            Some(other) => return Err(self.wrong("litellm_provider", "a string", other)),
+        };
+        check_id(provider).map_err(|r| self.error("litellm_provider", r))?;
+        if provider.contains('/') {
+            return Err(self.error(
+                "litellm_provider",
+                format!("`{}` contains a `/`", quote(provider)),
+            ));
+        }
+        let mut figures = Vec::new();
+        for (name, field) in PRICES {
+            if let Some(per_token) = self.number(obj, name)? {
+                let value = Value::Number(per_token_to_per_mtok(per_token));
+                field.check(&value).map_err(|r| self.error(name, r))?;
+                figures.push((field, value));
+            }
+        }
+        let has = |f: Field| figures.iter().any(|(g, _)| *g == f);
+        if !(has(Field::InputPerMtok) && has(Field::OutputPerMtok)) {
+            return Ok(None);
+        }
+        if let Some(window) = self.number(obj, "max_input_tokens")? {
+            let value = Value::Number(window);
+            Field::ContextWindow
+                .check(&value)
+                .map_err(|r| self.error("max_input_tokens", r))?;
+            figures.push((Field::ContextWindow, value));
+        }
+        Ok(Some(Record {
+            entry: self.key.to_owned(),
+            id: None,
+            litellm_key: Some(self.key.to_owned()),
+            provider: ProviderRef::Litellm(provider.to_owned()),
+            model: model_name(self.key, provider).to_owned(),
+            mode: mode.map(str::to_owned),
+            figures,
+            groups: None,
+            source: source.clone(),
+            effective_date: None,
+        }))
+    }
+}
+
+/// The key without its LiteLLM route segment: `gemini/gemini-2.5-pro` ->
+/// `gemini-2.5-pro`; `vertex_ai/claude-x` at provider
+/// `vertex_ai-anthropic_models` -> `claude-x`; `gpt-4o` stays.
+pub fn model_name<'k>(key: &'k str, provider: &str) -> &'k str {
+    match key.split_once('/') {
+        Some((segment, rest))
+            if !rest.is_empty()
+                && (provider == segment
+                    || provider.starts_with(&format!("{segment}-"))
+                    || provider.starts_with(&format!("{segment}_"))) =>
+        {
+            rest
+        }
+        _ => key,
+    }
+}
+
+/// A JSON value's type and a short quote of it, for messages.
+pub(crate) fn describe(v: &Json) -> String {
+    match v {
+        Json::Null => "null".to_owned(),
+        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Number(n) => format!("the number {n}"),
+        Json::String(s) => format!("the string \"{}\"", quote(s)),
+        Json::Array(_) => "an array".to_owned(),
+        Json::Object(_) => "an object".to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[path = "litellm_tests.rs"]
+mod tests;

@@ -1,0 +1,130 @@
+//! The catalog: a SQLite database of providers, offerings, their figures with
+//! source and date, price history, user overrides, groups, observed figures
+//! and saved plans; importers that keep it current; and the embedded default
+//! catalog that seeds a new database.
+//!
+//! - [`store`]: where the database is and how it is opened (WAL, busy timeout,
+//!   foreign keys); [`migrate`]: the embedded, versioned schema.
+//! - [`fields`]: the figures an offering carries and their rules.
+//! - [`import`]: the rules every import follows, in one transaction;
+//!   [`litellm`], [`openrouter`] and [`csv`] read the three formats.
+//! - [`seed`]: the default catalog; [`query`]: list, show, history;
+//!   [`overrides`]: `catalog set` / `catalog reset`; [`source`]: plans
+//!   resolve against the catalog; [`plans`]: saved plans.
+//!
+//! The catalog stores the *name* of each provider's key variable, never a key.
+
+pub mod csv;
+pub mod error;
+pub mod fields;
+pub mod import;
+pub mod litellm;
+pub mod migrate;
+pub mod openrouter;
+pub mod overrides;
+pub mod plans;
+pub mod query;
+pub mod seed;
+pub mod source;
+pub mod store;
+
+use std::io::Read;
+use std::path::Path;
+
+pub use error::CatalogError;
+pub use fields::{Field, Value};
+pub use import::{Batch, Format, ImportReport, Progress, apply};
+pub use query::{Change, HistoryOutput, ListFilter, ListOutput, OfferingDetail, OfferingRow};
+pub use source::{Snapshot, plan_needs_catalog};
+pub use store::{Catalog, DB_ENV, OpenOptions, db_path, explicit_db_path};
+
+/// Largest import file read. The LiteLLM map is about 3 MB; a bound keeps a
+/// wrong file (a disk image, /dev/zero) from exhausting memory.
+pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What an import reads besides the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Import every mode, not only chat (LiteLLM, OpenRouter).
+    pub all_modes: bool,
+}
+
+/// Parses import text in `format`; `file` names it in errors. No database is
+/// touched: the result goes to [`apply`].
+pub fn parse(
+    text: &str,
+    format: Format,
+    file: &str,
+    options: ImportOptions,
+) -> Result<Batch, CatalogError> {
+    match format {
+        Format::Litellm => litellm::parse(
+            text,
+            file,
+            litellm::Options {
+                all_modes: options.all_modes,
+            },
+        ),
+        Format::Openrouter => openrouter::parse(
+            text,
+            file,
+            openrouter::Options {
+                all_modes: options.all_modes,
+            },
+        ),
+        Format::Csv => csv::parse(text, file),
+        Format::Default => Err(CatalogError::File {
+            file: file.to_owned(),
+            reason: "the default catalog is seeded, not imported".to_owned(),
+        }),
+    }
+}
+
+/// Reads an import file as UTF-8 text, refusing one over [`MAX_IMPORT_BYTES`].
+pub fn read_import_file(path: &Path) -> Result<String, CatalogError> {
+    let file = path.display().to_string();
+    let read = |source| CatalogError::Read {
+        file: file.clone(),
+        source,
+    };
+    let handle = std::fs::File::open(path).map_err(read)?;
+    let mut bytes = Vec::new();
+    handle
+        .take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read)?;
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(CatalogError::File {
+            file,
+            reason: format!("is larger than {} MB", MAX_IMPORT_BYTES / (1024 * 1024)),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| CatalogError::File {
+        file: file.clone(),
+        reason: format!("is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+    })
+}
+
+impl Catalog {
+    /// Reads, parses and applies an import file in one transaction.
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        format: Format,
+        options: ImportOptions,
+        progress: Progress<'_>,
+    ) -> Result<ImportReport, CatalogError> {
+        let text = read_import_file(path)?;
+        let batch = parse(&text, format, &path.display().to_string(), options)?;
+        apply(self, &batch, progress)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod fuzz_tests;

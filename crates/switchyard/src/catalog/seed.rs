@@ -1,0 +1,352 @@
+//! The embedded default catalog (`default_catalog.toml`, explained in
+//! `DEFAULT_CATALOG.md`): parsed, checked, and written into a new database in
+//! the transaction that creates it, so a first run has a useful catalog and
+//! every figure keeps the source and date its curator gave it.
+
+use rusqlite::{Transaction, params};
+use serde::Deserialize;
+
+use super::error::{CatalogError, SqlContext};
+use super::fields::{Field, Value};
+use super::import::{FigureWrite, check_id, write_figure};
+use super::store::Catalog;
+
+/// The default catalog's text, as compiled into the binary.
+pub const DEFAULT_CATALOG_TOML: &str = include_str!("default_catalog.toml");
+
+/// The default catalog file, field for field. Unknown fields are refused so a
+/// typo in the curated file fails its tests instead of dropping a figure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultCatalog {
+    pub meta: Meta,
+    pub sources: Vec<SourceDef>,
+    pub providers: Vec<ProviderDef>,
+    pub groups: Vec<GroupDef>,
+    pub offerings: Vec<OfferingDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub compiled: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub date: String,
+    /// list-price | measurement | sla | assumption
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderDef {
+    pub id: String,
+    pub name: String,
+    pub dialect: String,
+    pub api_base: String,
+    pub key_env: String,
+    pub litellm_provider: Option<String>,
+    pub declared_sla: String,
+    pub declared_sla_availability: Option<f64>,
+    pub sla_source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDef {
+    pub id: String,
+    pub description: String,
+    pub availability: f64,
+    pub mttr_minutes: f64,
+    pub source: String,
+}
+
+/// Numbers are `f64` even where the file writes integers (`mttr_minutes = 35`):
+/// serde's `f64` accepts TOML integers, which a test checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferingDef {
+    pub id: String,
+    pub provider: String,
+    pub model: String,
+    pub litellm_key: Option<String>,
+    pub mode: String,
+    pub context_window: Option<f64>,
+    pub input_per_mtok: f64,
+    pub cached_input_per_mtok: Option<f64>,
+    pub output_per_mtok: f64,
+    pub batch_input_per_mtok: Option<f64>,
+    pub batch_output_per_mtok: Option<f64>,
+    pub price_source: String,
+    pub quality: Option<f64>,
+    pub quality_source: Option<String>,
+    pub availability: f64,
+    pub availability_source: String,
+    pub mttr_minutes: f64,
+    pub error_rate: f64,
+    pub error_latency_ms: f64,
+    pub outage: String,
+    pub reliability_source: String,
+    pub ttft_p50_ms: f64,
+    pub ttft_p95_ms: f64,
+    pub tokens_per_s: f64,
+    pub latency_source: String,
+    pub groups: Vec<String>,
+}
+
+impl OfferingDef {
+    /// Each figure with the id of its source.
+    pub fn figures(&self) -> Vec<(Field, Value, &str)> {
+        let price = self.price_source.as_str();
+        let reliability = self.reliability_source.as_str();
+        let latency = self.latency_source.as_str();
+        let n = Value::Number;
+        let mut out = vec![
+            (Field::InputPerMtok, n(self.input_per_mtok), price),
+            (Field::OutputPerMtok, n(self.output_per_mtok), price),
+            (
+                Field::Availability,
+                n(self.availability),
+                self.availability_source.as_str(),
+            ),
+            (Field::MttrMinutes, n(self.mttr_minutes), reliability),
+            (Field::ErrorRate, n(self.error_rate), reliability),
+            (Field::ErrorLatencyMs, n(self.error_latency_ms), reliability),
+            (Field::Outage, Value::Text(self.outage.clone()), reliability),
+            (Field::TtftP50Ms, n(self.ttft_p50_ms), latency),
+            (Field::TtftP95Ms, n(self.ttft_p95_ms), latency),
+            (Field::TokensPerS, n(self.tokens_per_s), latency),
+        ];
+        let optional = [
+            (Field::CachedInputPerMtok, self.cached_input_per_mtok, price),
+            (Field::BatchInputPerMtok, self.batch_input_per_mtok, price),
+            (Field::BatchOutputPerMtok, self.batch_output_per_mtok, price),
+            (Field::ContextWindow, self.context_window, price),
+            (
+                Field::Quality,
+                self.quality,
+                self.quality_source.as_deref().unwrap_or(price),
+            ),
+        ];
+        for (field, value, source) in optional {
+            if let Some(v) = value {
+                out.push((field, n(v), source));
+            }
+        }
+        out.sort_by_key(|(f, _, _)| *f);
+        out
+    }
+}
+
+/// Parses and checks the embedded default catalog.
+pub fn default_catalog() -> Result<DefaultCatalog, CatalogError> {
+    let catalog: DefaultCatalog = toml::from_str(DEFAULT_CATALOG_TOML)
+        .map_err(|e| CatalogError::DefaultCatalog(e.to_string()))?;
+    check(&catalog).map_err(CatalogError::DefaultCatalog)?;
+    Ok(catalog)
+}
+
+/// The rules `DEFAULT_CATALOG.md` promises, checked so a bad edit fails tests.
+fn check(c: &DefaultCatalog) -> Result<(), String> {
+    let sources: std::collections::HashSet<&str> =
+        c.sources.iter().map(|s| s.id.as_str()).collect();
+    let providers: std::collections::HashSet<&str> =
+        c.providers.iter().map(|p| p.id.as_str()).collect();
+    let groups: std::collections::HashMap<&str, f64> = c
+        .groups
+        .iter()
+        .map(|g| (g.id.as_str(), g.availability))
+        .collect();
+    let source = |at: &str, id: &str| {
+        if sources.contains(id) {
+            Ok(())
+        } else {
+            Err(format!("{at}: unknown source `{id}`"))
+        }
+    };
+    for s in &c.sources {
+        check_id(&s.id).map_err(|e| format!("sources `{}`: {e}", s.id))?;
+        if !is_date(&s.date) {
+            return Err(format!(
+                "sources `{}`: date `{}` is not YYYY-MM-DD",
+                s.id, s.date
+            ));
+        }
+    }
+    for p in &c.providers {
+        check_id(&p.id).map_err(|e| format!("providers `{}`: {e}", p.id))?;
+        if !matches!(p.dialect.as_str(), "openai" | "anthropic" | "gemini") {
+            return Err(format!(
+                "providers `{}`: unknown dialect `{}`",
+                p.id, p.dialect
+            ));
+        }
+        if !is_env_name(&p.key_env) {
+            return Err(format!(
+                "providers `{}`: key_env `{}` is not an environment variable name",
+                p.id, p.key_env
+            ));
+        }
+        source(&format!("providers `{}`", p.id), &p.sla_source)?;
+    }
+    for g in &c.groups {
+        Field::Availability.check(&Value::Number(g.availability))?;
+        Field::MttrMinutes.check(&Value::Number(g.mttr_minutes))?;
+        source(&format!("groups `{}`", g.id), &g.source)?;
+    }
+    for o in &c.offerings {
+        let at = format!("offerings `{}`", o.id);
+        check_id(&o.id).map_err(|e| format!("{at}: {e}"))?;
+        if !providers.contains(o.provider.as_str()) {
+            return Err(format!("{at}: unknown provider `{}`", o.provider));
+        }
+        for (field, value, src) in o.figures() {
+            field
+                .check(&value)
+                .map_err(|e| format!("{at}: {field}: {e}"))?;
+            source(&at, src)?;
+        }
+        if o.ttft_p95_ms < o.ttft_p50_ms {
+            return Err(format!("{at}: ttft_p95_ms is below ttft_p50_ms"));
+        }
+        let mut product = 1.0;
+        for g in &o.groups {
+            product *= groups
+                .get(g.as_str())
+                .ok_or_else(|| format!("{at}: unknown group `{g}`"))?;
+        }
+        if o.availability > product + 1e-12 {
+            return Err(format!(
+                "{at}: availability {} is above its groups' {product}",
+                o.availability
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// `YYYY-MM-DD`, as CSV `date` cells must be.
+pub(crate) fn is_iso_date(s: &str) -> bool {
+    is_date(s)
+}
+
+/// An environment variable NAME (the catalog never holds a key itself).
+pub fn is_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Writes the default catalog into a new database, inside `tx`.
+pub(crate) fn seed(tx: &Transaction<'_>, db: &str) -> Result<(), CatalogError> {
+    let c = default_catalog()?;
+    let now = Catalog::now(tx, db)?;
+    tx.execute(
+        "INSERT INTO imports (format, file, imported_at, added) VALUES ('default', ?1, ?2, ?3)",
+        params![
+            format!(
+                "default_catalog.toml (embedded, compiled {})",
+                c.meta.compiled
+            ),
+            now,
+            c.offerings.len() as i64
+        ],
+    )
+    .doing(db, "seeding: logging")?;
+    let import_id = tx.last_insert_rowid();
+    let mut dates = std::collections::HashMap::new();
+    for s in &c.sources {
+        tx.execute(
+            "INSERT INTO sources (id, kind, title, url, date) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.id, s.kind, s.title, s.url, s.date],
+        )
+        .doing(db, &format!("seeding source `{}`", s.id))?;
+        dates.insert(s.id.as_str(), s.date.as_str());
+    }
+    let date_of = |id: &str| dates.get(id).copied().unwrap_or(c.meta.compiled.as_str());
+    for p in &c.providers {
+        tx.execute(
+            "INSERT INTO providers (id, name, dialect, api_base, key_env, litellm_provider,
+                                    declared_sla, declared_sla_availability, sla_source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                p.id,
+                p.name,
+                p.dialect,
+                p.api_base,
+                p.key_env,
+                p.litellm_provider,
+                p.declared_sla,
+                p.declared_sla_availability,
+                p.sla_source
+            ],
+        )
+        .doing(db, &format!("seeding provider `{}`", p.id))?;
+    }
+    for g in &c.groups {
+        tx.execute(
+            "INSERT INTO groups (id, description, availability, mttr_minutes, source, effective_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                g.id,
+                g.description,
+                g.availability,
+                g.mttr_minutes,
+                g.source,
+                date_of(&g.source)
+            ],
+        )
+        .doing(db, &format!("seeding group `{}`", g.id))?;
+    }
+    for o in &c.offerings {
+        tx.execute(
+            "INSERT INTO offerings (id, provider, model, mode, litellm_key, added_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![o.id, o.provider, o.model, o.mode, o.litellm_key, import_id],
+        )
+        .doing(db, &format!("seeding offering `{}`", o.id))?;
+        for (field, value, source) in o.figures() {
+            write_figure(
+                tx,
+                db,
+                &FigureWrite {
+                    offering: &o.id,
+                    field,
+                    old: None,
+                    new: &value,
+                    source,
+                    effective_date: date_of(source),
+                    import_id,
+                    now: &now,
+                },
+            )?;
+        }
+        for g in &o.groups {
+            tx.execute(
+                "INSERT INTO memberships (offering, group_id) VALUES (?1, ?2)",
+                params![o.id, g],
+            )
+            .doing(db, &format!("seeding the groups of `{}`", o.id))?;
+        }
+    }
+    Ok(())
+}

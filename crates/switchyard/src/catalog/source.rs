@@ -1,0 +1,211 @@
+//! Plans resolve against the catalog: the [`OfferingSource`] of the plan
+//! module, backed by the database. Effective values are used (imported values
+//! with the user's overrides on top); the plan's inline fields then override
+//! those one by one (`OfferingSpec::over`).
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::OptionalExtension;
+
+use crate::model::OutageMode;
+use crate::plan::{Dialect, GroupSpec, OfferingSource, OfferingSpec, PlanFile};
+
+use super::error::{CatalogError, SqlContext};
+use super::fields::{Field, Value};
+use super::store::Catalog;
+
+/// The offerings and groups one plan needs, loaded up front so that a database
+/// error is reported as such, not as "unknown offering".
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub offerings: HashMap<String, OfferingSpec>,
+    pub groups: HashMap<String, GroupSpec>,
+}
+
+impl OfferingSource for Snapshot {
+    fn offering(&self, id: &str) -> Option<OfferingSpec> {
+        self.offerings.get(id).cloned()
+    }
+    fn group(&self, id: &str) -> Option<GroupSpec> {
+        self.groups.get(id).cloned()
+    }
+}
+
+/// Direct look-ups. A database error reads as "not in the catalog"; prefer
+/// [`Catalog::snapshot_for`], which reports it.
+impl OfferingSource for Catalog {
+    fn offering(&self, id: &str) -> Option<OfferingSpec> {
+        self.offering_spec(id).ok().flatten()
+    }
+    fn group(&self, id: &str) -> Option<GroupSpec> {
+        self.group_spec(id).ok().flatten()
+    }
+}
+
+/// Whether resolving `plan` needs the catalog: it names an offering or a group
+/// it does not define inline, or an inline offering lacks a figure the model
+/// requires. A self-contained plan is evaluated without opening any database.
+pub fn plan_needs_catalog(plan: &PlanFile) -> bool {
+    let inline: HashSet<&str> = plan.offerings.iter().map(|o| o.id.as_str()).collect();
+    let groups: HashSet<&str> = plan.groups.iter().map(|g| g.id.as_str()).collect();
+    let step_outside = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.steps)
+        .any(|s| !inline.contains(s.offering.as_str()));
+    let incomplete = plan.offerings.iter().any(|o| {
+        o.availability.is_none()
+            || o.ttft_p50_ms.is_none()
+            || o.ttft_p95_ms.is_none()
+            || o.tokens_per_s.is_none()
+            || o.input_per_mtok.is_none()
+            || o.output_per_mtok.is_none()
+    });
+    let group_outside = plan
+        .offerings
+        .iter()
+        .flat_map(|o| o.groups.iter().flatten())
+        .any(|g| !groups.contains(g.as_str()));
+    step_outside || incomplete || group_outside
+}
+
+impl Catalog {
+    /// Loads every catalog offering `plan` names (in routes or inline) and
+    /// every group those use.
+    pub fn snapshot_for(&self, plan: &PlanFile) -> Result<Snapshot, CatalogError> {
+        let mut snapshot = Snapshot::default();
+        let ids = plan
+            .routes
+            .iter()
+            .flat_map(|r| r.steps.iter().map(|s| s.offering.as_str()))
+            .chain(plan.offerings.iter().map(|o| o.id.as_str()));
+        let mut groups: HashSet<String> = plan
+            .offerings
+            .iter()
+            .flat_map(|o| o.groups.iter().flatten().cloned())
+            .collect();
+        for id in ids {
+            if snapshot.offerings.contains_key(id) {
+                continue;
+            }
+            if let Some(spec) = self.offering_spec(id)? {
+                groups.extend(spec.groups.iter().flatten().cloned());
+                snapshot.offerings.insert(id.to_owned(), spec);
+            }
+        }
+        for g in groups {
+            if let Some(spec) = self.group_spec(&g)? {
+                snapshot.groups.insert(g, spec);
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// The offering as a plan sees it: effective figures, groups, and how to
+    /// reach it. `None` if the catalog has no such offering.
+    pub fn offering_spec(&self, id: &str) -> Result<Option<OfferingSpec>, CatalogError> {
+        let db = &self.file;
+        let doing = "reading an offering for the plan";
+        let head = self
+            .conn
+            .prepare_cached(
+                "SELECT o.model, p.dialect, p.api_base, p.key_env
+                 FROM offerings o JOIN providers p ON p.id = o.provider WHERE o.id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                })
+                .optional()
+            })
+            .doing(db, doing)?;
+        let Some((model, dialect, api_base, key_env)) = head else {
+            return Ok(None);
+        };
+        let mut values: HashMap<Field, Value> = HashMap::new();
+        for table in ["figures", "overrides"] {
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT field, value FROM {table} WHERE offering = ?1"
+                ))
+                .doing(db, doing)?;
+            let rows = stmt
+                .query_map([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Value>(1)?))
+                })
+                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+                .doing(db, doing)?;
+            for (field, value) in rows {
+                if let Some(f) = Field::from_name(&field) {
+                    values.insert(f, value);
+                }
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT group_id FROM memberships WHERE offering = ?1 ORDER BY group_id",
+            )
+            .doing(db, doing)?;
+        let groups = stmt
+            .query_map([id], |r| r.get::<_, String>(0))
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .doing(db, doing)?;
+        let num = |f: Field| values.get(&f).and_then(Value::as_f64);
+        Ok(Some(OfferingSpec {
+            id: id.to_owned(),
+            availability: num(Field::Availability),
+            mttr_minutes: num(Field::MttrMinutes),
+            error_rate: num(Field::ErrorRate),
+            error_latency_ms: num(Field::ErrorLatencyMs),
+            outage: match values.get(&Field::Outage) {
+                Some(Value::Text(t)) if t == "hang" => Some(OutageMode::Hang),
+                Some(Value::Text(t)) if t == "error" => Some(OutageMode::Error),
+                _ => None,
+            },
+            ttft_p50_ms: num(Field::TtftP50Ms),
+            ttft_p95_ms: num(Field::TtftP95Ms),
+            tokens_per_s: num(Field::TokensPerS),
+            input_per_mtok: num(Field::InputPerMtok),
+            cached_input_per_mtok: num(Field::CachedInputPerMtok),
+            output_per_mtok: num(Field::OutputPerMtok),
+            groups: if groups.is_empty() {
+                None
+            } else {
+                Some(groups)
+            },
+            dialect: match dialect.as_deref() {
+                Some("openai") => Some(Dialect::Openai),
+                Some("anthropic") => Some(Dialect::Anthropic),
+                Some("gemini") => Some(Dialect::Gemini),
+                _ => None,
+            },
+            api_base,
+            model: Some(model),
+            key_env,
+        }))
+    }
+
+    /// A group as a plan sees it.
+    pub fn group_spec(&self, id: &str) -> Result<Option<GroupSpec>, CatalogError> {
+        self.conn
+            .prepare_cached("SELECT availability, mttr_minutes FROM groups WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok(GroupSpec {
+                        id: id.to_owned(),
+                        availability: r.get(0)?,
+                        mttr_minutes: r.get(1)?,
+                    })
+                })
+                .optional()
+            })
+            .doing(&self.file, "reading a group for the plan")
+    }
+}

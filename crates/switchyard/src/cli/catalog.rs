@@ -1,0 +1,401 @@
+//! `switchyard catalog ...`: import, list, show, history, set, reset.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Subcommand, ValueEnum};
+use serde::Serialize;
+
+use switchyard::catalog::overrides::OverrideChange;
+use switchyard::catalog::query::FigureDetail;
+use switchyard::catalog::{
+    Catalog, Format, ImportOptions, ImportReport, ListFilter, ListOutput, OfferingRow, Value,
+    db_path,
+};
+
+use super::Failure;
+
+/// Test hook: milliseconds to sleep after each record an import writes, so an
+/// end-to-end test can kill the process in the middle of the transaction.
+pub const SLOW_IMPORT_ENV: &str = "SWITCHYARD_TEST_SLOW_IMPORT";
+/// What the hook prints to stderr once the import has started writing.
+pub const SLOW_IMPORT_MARKER: &str = "switchyard: import in progress";
+
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// The catalog database. Default: $SWITCHYARD_DB, else catalog.sqlite3 in
+    /// the platform's app-data directory (created and seeded on first use).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: CatalogCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Import a price list; one transaction: all of it or nothing.
+    Import {
+        /// The file's format.
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        file: PathBuf,
+        /// Import every mode (embedding, image, ...), not only chat.
+        #[arg(long)]
+        all_modes: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List offerings with their effective figures (`*` marks an override).
+    List {
+        /// Only this provider's offerings.
+        #[arg(long)]
+        provider: Option<String>,
+        /// Only offerings of this mode (e.g. chat).
+        #[arg(long)]
+        mode: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One offering: every figure with its source and date.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every change of an offering's figures, oldest first.
+    History {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Override a figure; imports will not change it until `reset`.
+    Set {
+        id: String,
+        /// A field name, e.g. input_per_mtok, availability, outage.
+        field: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an override (all of the offering's, without FIELD).
+    Reset {
+        id: String,
+        field: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// LiteLLM's model_prices_and_context_window.json.
+    Litellm,
+    /// OpenRouter's /api/v1/models JSON.
+    Openrouter,
+    /// The CSV format of docs/CATALOG.md.
+    Csv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Litellm => Format::Litellm,
+            FormatArg::Openrouter => Format::Openrouter,
+            FormatArg::Csv => Format::Csv,
+        }
+    }
+}
+
+/// Opens the catalog at `--db`, `SWITCHYARD_DB` or the default path.
+pub fn open(db: Option<&Path>) -> Result<Catalog, Failure> {
+    let (path, _) = db_path(db)?;
+    Ok(Catalog::open(&path)?)
+}
+
+pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
+    let mut catalog = open(args.db.as_deref())?;
+    match &args.command {
+        CatalogCommand::Import {
+            format,
+            file,
+            all_modes,
+            json,
+        } => {
+            let options = ImportOptions {
+                all_modes: *all_modes,
+            };
+            let report = with_progress(|progress| {
+                catalog.import_file(file, (*format).into(), options, progress)
+            })?;
+            if *json {
+                print_json(&report)
+            } else {
+                print!("{}", render_import(&report));
+                Ok(())
+            }
+        }
+        CatalogCommand::List {
+            provider,
+            mode,
+            json,
+        } => {
+            let rows = catalog.list(&ListFilter {
+                provider: provider.clone(),
+                mode: mode.clone(),
+            })?;
+            if *json {
+                print_json(&ListOutput {
+                    count: rows.len(),
+                    offerings: &rows,
+                })
+            } else {
+                print!("{}", render_list(&rows));
+                Ok(())
+            }
+        }
+        CatalogCommand::Show { id, json } => {
+            let detail = catalog.show(id)?;
+            if *json {
+                print_json(&detail)
+            } else {
+                print!("{}", render_show(&detail));
+                Ok(())
+            }
+        }
+        CatalogCommand::History { id, json } => {
+            let history = catalog.history(id)?;
+            if *json {
+                return print_json(&history);
+            }
+            for c in &history.changes {
+                let import = match (&c.import_format, &c.import_file) {
+                    (Some(f), Some(file)) => format!(" [{f} import of {file}]"),
+                    _ => String::new(),
+                };
+                println!(
+                    "{}  {:<22} {:<8} {} -> {}  source {}, effective {}{import}",
+                    c.recorded_at,
+                    c.field,
+                    c.kind,
+                    show_value(c.old_value.as_ref()),
+                    show_value(c.new_value.as_ref()),
+                    c.source,
+                    c.effective_date,
+                );
+            }
+            Ok(())
+        }
+        CatalogCommand::Set {
+            id,
+            field,
+            value,
+            json,
+        } => {
+            let change = catalog.set(id, field, value)?;
+            if *json {
+                print_json(&change)
+            } else {
+                print_change("set", &change);
+                Ok(())
+            }
+        }
+        CatalogCommand::Reset { id, field, json } => {
+            let changes = catalog.reset(id, field.as_deref())?;
+            if *json {
+                return print_json(&changes);
+            }
+            if changes.is_empty() {
+                println!("{id}: no override to reset");
+            }
+            for change in &changes {
+                print_change("reset", change);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Runs an import with a progress bar on stderr when stderr is a terminal
+/// (and the slow-import test hook when its variable is set).
+fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, usize)) -> T) -> T {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} offerings")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let slow = std::env::var(SLOW_IMPORT_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let mut announced = false;
+    let mut progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            if done.is_multiple_of(64) || done == total {
+                bar.set_position(done as u64);
+            }
+        }
+        if let Some(pause) = slow {
+            if !announced {
+                eprintln!("{SLOW_IMPORT_MARKER}");
+                announced = true;
+            }
+            std::thread::sleep(pause);
+        }
+    };
+    let result = f(&mut progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure(format!("cannot encode the output: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn show_value(v: Option<&Value>) -> String {
+    match v {
+        None => "(none)".to_owned(),
+        Some(Value::Number(x)) => format!("{x}"),
+        Some(Value::Text(t)) => t.clone(),
+    }
+}
+
+fn print_change(verb: &str, c: &OverrideChange) {
+    println!(
+        "{verb} {} {}: {} -> {}",
+        c.id,
+        c.field,
+        show_value(c.old_value.as_ref()),
+        show_value(c.new_value.as_ref())
+    );
+}
+
+pub fn render_import(r: &ImportReport) -> String {
+    let mut out = format!(
+        "{} ({}): {} entries, {} considered: {} added, {} changed, {} unchanged, {} skipped\n",
+        r.file,
+        r.format.name(),
+        r.entries,
+        r.considered,
+        r.added,
+        r.changed,
+        r.unchanged,
+        r.skipped
+    );
+    for (reason, n) in &r.skipped_by_reason {
+        out.push_str(&format!("  skipped {n:>5}: {reason}\n"));
+    }
+    if r.import_id.is_none() {
+        out.push_str("  nothing changed; nothing written\n");
+    }
+    out
+}
+
+fn render_list(rows: &[OfferingRow]) -> String {
+    use switchyard::catalog::Field as F;
+    let mut out = format!(
+        "{:<48} {:<6} {:>10} {:>10} {:>10} {:>9} {:>8}\n",
+        "id", "mode", "in/Mtok", "cached", "out/Mtok", "context", "avail"
+    );
+    for r in rows {
+        let cell = |f: F| {
+            let mark = if r.overridden.contains(&f.name()) {
+                "*"
+            } else {
+                ""
+            };
+            match r.figures.get(f) {
+                Some(v) => format!("{}{mark}", show_value(Some(v))),
+                None => "-".to_owned(),
+            }
+        };
+        out.push_str(&format!(
+            "{:<48} {:<6} {:>10} {:>10} {:>10} {:>9} {:>8}\n",
+            r.id,
+            r.mode.as_deref().unwrap_or("-"),
+            cell(F::InputPerMtok),
+            cell(F::CachedInputPerMtok),
+            cell(F::OutputPerMtok),
+            cell(F::ContextWindow),
+            cell(F::Availability),
+        ));
+    }
+    out.push_str(&format!("{} offerings\n", rows.len()));
+    out
+}
+
+fn render_show(d: &switchyard::catalog::OfferingDetail) -> String {
+    let p = &d.provider;
+    let mut out = format!(
+        "{}\n  model     {}\n  mode      {}\n",
+        d.id,
+        d.model,
+        d.mode.as_deref().unwrap_or("-")
+    );
+    if let Some(k) = &d.litellm_key {
+        out.push_str(&format!("  litellm   {k}\n"));
+    }
+    out.push_str(&format!(
+        "  provider  {} ({}), dialect {}, {}, key in ${}\n",
+        p.id,
+        p.name,
+        p.dialect.as_deref().unwrap_or("-"),
+        p.api_base.as_deref().unwrap_or("-"),
+        p.key_env.as_deref().unwrap_or("-"),
+    ));
+    if let Some(sla) = &p.declared_sla {
+        let src = p.sla_source.as_ref().map_or(String::new(), |s| {
+            format!(" [{}, {}]", s.id, s.date.as_deref().unwrap_or("undated"))
+        });
+        out.push_str(&format!("  SLA       {sla}{src}\n"));
+    }
+    for g in &d.groups {
+        out.push_str(&format!(
+            "  group     {}: availability {}, mttr {} min [{}, {}]\n",
+            g.id,
+            g.availability,
+            g.mttr_minutes.map_or("-".to_owned(), |m| m.to_string()),
+            g.source.id,
+            g.effective_date
+        ));
+    }
+    for f in &d.figures {
+        out.push_str(&format!("  {:<22} {}\n", f.field, figure_line(f)));
+    }
+    out
+}
+
+fn figure_line(f: &FigureDetail) -> String {
+    let provenance = match &f.source {
+        Some(s) => format!(
+            "[{} ({}), since {}]",
+            s.id,
+            s.kind,
+            f.effective_date.as_deref().unwrap_or("-")
+        ),
+        None => String::new(),
+    };
+    if f.overridden {
+        format!(
+            "{} * user override, set {}; imported {} {provenance}",
+            show_value(Some(&f.value)),
+            f.override_set_at.as_deref().unwrap_or("-"),
+            show_value(f.imported_value.as_ref()),
+        )
+    } else {
+        format!("{} {provenance}", show_value(Some(&f.value)))
+    }
+}
