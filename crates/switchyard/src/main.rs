@@ -26,6 +26,8 @@ enum Command {
     Evaluate(cli::evaluate::EvaluateArgs),
     /// The catalog of offerings: import price lists, list, show, history, overrides.
     Catalog(cli::catalog::CatalogArgs),
+    /// Live probes: time to first token, speed, errors and rate limits, stored in the catalog.
+    Probe(cli::probe::ProbeArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Evaluate(args) => cli::evaluate::run(&args),
         Command::Catalog(args) => cli::catalog::run(&args),
+        Command::Probe(args) => cli::probe::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

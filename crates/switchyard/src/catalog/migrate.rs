@@ -21,6 +21,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261124090100_observations_and_plans.sql",
         include_str!("migrations/20261124090100_observations_and_plans.sql"),
     ),
+    (
+        "20261124100000_probe_results.sql",
+        include_str!("migrations/20261124100000_probe_results.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

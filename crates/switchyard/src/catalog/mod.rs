@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod openrouter;
 pub mod overrides;
 pub mod plans;
+pub mod probes;
 pub mod query;
 pub mod seed;
 pub mod source;

@@ -179,7 +179,7 @@ fn an_older_schema_is_migrated_keeping_its_data() {
         assert_eq!(has, 0);
     }
     let catalog = open(&path, true);
-    assert_eq!(catalog.schema_version().ok(), Some(2));
+    assert_eq!(catalog.schema_version().ok(), Some(migrate::latest_version()));
     let conn = catalog.connection();
     assert_eq!(
         count(conn, "SELECT count(*) FROM offerings"),
@@ -188,6 +188,7 @@ fn an_older_schema_is_migrated_keeping_its_data() {
     );
     assert_eq!(count(conn, "SELECT count(*) FROM saved_plans"), 0);
     assert_eq!(count(conn, "SELECT count(*) FROM observations"), 0);
+    assert_eq!(count(conn, "SELECT count(*) FROM probe_results"), 0);
 }
 
 #[test]
@@ -205,7 +206,8 @@ fn a_newer_schema_is_refused_naming_file_and_versions() {
     let file = path.display().to_string();
     assert!(message.starts_with(&file), "{message}");
     assert!(message.contains("schema version 99"), "{message}");
-    assert!(message.contains("supports (2)"), "{message}");
+    let supports = format!("supports ({})", migrate::latest_version());
+    assert!(message.contains(&supports), "{message}");
     assert_eq!(
         std::fs::read(&path).unwrap_or_default(),
         before,

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod evaluate;
+pub mod probe;
 mod progress;
 
 use switchyard::catalog::CatalogError;

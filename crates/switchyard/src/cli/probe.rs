@@ -13,8 +13,8 @@ use tokio_util::sync::CancellationToken;
 use switchyard::catalog::{Catalog, probes};
 use switchyard::plan::Dialect;
 use switchyard::probe::{
-    self, ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, SweepOptions, SweepSummary, SweepTarget,
-    keys, stats,
+    self, ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, SweepOptions,
+    SweepSummary, SweepTarget, keys, stats,
 };
 use switchyard::report;
 
@@ -128,7 +128,9 @@ fn positive_seconds(name: &str, value: f64) -> Result<Duration, Failure> {
     if value.is_finite() && value > 0.0 && value < 1e7 {
         Ok(Duration::from_secs_f64(value))
     } else {
-        Err(Failure(format!("--{name}: {value} must be a positive number of seconds")))
+        Err(Failure(format!(
+            "--{name}: {value} must be a positive number of seconds"
+        )))
     }
 }
 
@@ -150,13 +152,21 @@ fn targets(args: &RunArgs, catalog: &Catalog) -> Result<Vec<SweepTarget>, Failur
             .offering_spec(id)
             .map_err(|e| Failure(e.to_string()))?
             .ok_or_else(|| Failure(format!("{}: unknown offering `{id}`", catalog.file())))?;
-        let missing = |what: &str| Failure(format!("{}: offering `{id}` has no {what} to probe with", catalog.file()));
+        let missing = |what: &str| {
+            Failure(format!(
+                "{}: offering `{id}` has no {what} to probe with",
+                catalog.file()
+            ))
+        };
         let target = ProbeTarget {
             offering: id.clone(),
             dialect: spec.dialect.ok_or_else(|| missing("API dialect"))?,
             api_base: spec.api_base.clone().ok_or_else(|| missing("api_base"))?,
             model: spec.model.clone().ok_or_else(|| missing("model name"))?,
-            key_env: spec.key_env.clone().ok_or_else(|| missing("key variable"))?,
+            key_env: spec
+                .key_env
+                .clone()
+                .ok_or_else(|| missing("key variable"))?,
             input_per_mtok: spec.input_per_mtok.unwrap_or(0.0),
             output_per_mtok: spec.output_per_mtok.unwrap_or(0.0),
         };
@@ -185,7 +195,8 @@ fn targets(args: &RunArgs, catalog: &Catalog) -> Result<Vec<SweepTarget>, Failur
 }
 
 fn sweep_target(target: ProbeTarget) -> Result<SweepTarget, Failure> {
-    let key = keys::lookup(&target.key_env).map_err(|e| Failure(format!("offering `{}`: {e}", target.offering)))?;
+    let key = keys::lookup(&target.key_env)
+        .map_err(|e| Failure(format!("offering `{}`: {e}", target.offering)))?;
     Ok(SweepTarget {
         provider: host_of(&target.api_base),
         key,
@@ -194,14 +205,20 @@ fn sweep_target(target: ProbeTarget) -> Result<SweepTarget, Failure> {
 }
 
 fn run_probes(args: &RunArgs) -> Result<(), Failure> {
-    let catalog = super::open_catalog(args.db.as_deref())?;
+    let catalog = super::catalog::open(args.db.as_deref())?;
     let targets = targets(args, &catalog)?;
     if !(args.max_spend.is_finite() && args.max_spend >= 0.0) {
-        return Err(Failure(format!("--max-spend: {} must be a non-negative amount", args.max_spend)));
+        return Err(Failure(format!(
+            "--max-spend: {} must be a non-negative amount",
+            args.max_spend
+        )));
     }
     let options = SweepOptions {
         count: args.count,
-        interval: args.interval.map(|s| positive_seconds("interval", s)).transpose()?,
+        interval: args
+            .interval
+            .map(|s| positive_seconds("interval", s))
+            .transpose()?,
         concurrency: args.concurrency as usize,
         per_provider: args.per_provider as usize,
         max_spend_usd: Some(args.max_spend),
@@ -224,7 +241,8 @@ fn run_probes(args: &RunArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure(format!("cannot start the probe runtime: {e}")))?;
-    let (results, summary) = runtime.block_on(drive(targets, options, total, &catalog, !args.json))?;
+    let (results, summary) =
+        runtime.block_on(drive(targets, options, total, &catalog, !args.json))?;
     if args.json {
         let offerings: Vec<String> = distinct_offerings(&results);
         let stats: Vec<_> = offerings.iter().map(|o| stats(o, &results)).collect();
@@ -244,7 +262,8 @@ async fn drive(
     catalog: &Catalog,
     show_progress: bool,
 ) -> Result<(Vec<ProbeResult>, SweepSummary), Failure> {
-    let client = probe::http_client().map_err(|e| Failure(format!("cannot build the HTTP client: {e}")))?;
+    let client =
+        probe::http_client().map_err(|e| Failure(format!("cannot build the HTTP client: {e}")))?;
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -282,7 +301,8 @@ fn progress_bar(total: u64, wanted: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} probes {pos}/{len} {wide_bar} {msg}") {
+    if let Ok(style) = ProgressStyle::with_template("{spinner} probes {pos}/{len} {wide_bar} {msg}")
+    {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(200));
@@ -367,7 +387,7 @@ fn label(class: ErrorClass) -> &'static str {
 }
 
 fn run_stats(args: &StatsArgs) -> Result<(), Failure> {
-    let catalog = super::open_catalog(args.db.as_deref())?;
+    let catalog = super::catalog::open(args.db.as_deref())?;
     let since_ms = match args.hours {
         Some(h) if h.is_finite() && h > 0.0 => {
             let now = std::time::SystemTime::now()
@@ -375,10 +395,15 @@ fn run_stats(args: &StatsArgs) -> Result<(), Failure> {
                 .map_or(0, |d| d.as_millis() as i64);
             Some(now - (h * 3_600_000.0) as i64)
         }
-        Some(h) => return Err(Failure(format!("--hours: {h} must be a positive number of hours"))),
+        Some(h) => {
+            return Err(Failure(format!(
+                "--hours: {h} must be a positive number of hours"
+            )));
+        }
         None => None,
     };
-    let results = probes::load(&catalog, args.offering.as_deref(), since_ms).map_err(|e| Failure(e.to_string()))?;
+    let results = probes::load(&catalog, args.offering.as_deref(), since_ms)
+        .map_err(|e| Failure(e.to_string()))?;
     let offerings = match &args.offering {
         Some(o) => vec![o.clone()],
         None => distinct_offerings(&results),
