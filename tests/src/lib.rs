@@ -1,5 +1,7 @@
-//! Helpers for the end-to-end tests: the built `switchyard` binary and the
-//! repository's paths.
+//! Helpers for the end-to-end tests: the built `switchyard` binary, the
+//! repository's paths, and a fake LLM provider server ([`fake_provider`]).
+
+pub mod fake_provider;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
