@@ -138,15 +138,13 @@ pub(crate) fn parse_request(
                 _ => return Err("`contents` is required and must be a non-empty array".to_owned()),
             };
             let text_of = |c: &Value| -> usize {
-                c.get("parts")
-                    .and_then(Value::as_array)
-                    .map_or(0, |parts| {
-                        parts
-                            .iter()
-                            .filter_map(|p| p.get("text").and_then(Value::as_str))
-                            .map(|t| t.chars().count())
-                            .sum()
-                    })
+                c.get("parts").and_then(Value::as_array).map_or(0, |parts| {
+                    parts
+                        .iter()
+                        .filter_map(|p| p.get("text").and_then(Value::as_str))
+                        .map(|t| t.chars().count())
+                        .sum()
+                })
             };
             let system = body.get("systemInstruction").map_or(0, text_of);
             let prompt_chars = system + contents.iter().map(text_of).sum::<usize>();
@@ -562,11 +560,20 @@ pub(crate) fn rate_limit_headers(
         Dialect::Anthropic => {
             let reset = rfc3339(SystemTime::now() + Duration::from_secs(reset_s));
             vec![
-                ("anthropic-ratelimit-requests-limit", LIMIT_REQUESTS.to_string()),
-                ("anthropic-ratelimit-requests-remaining", remaining.to_string()),
+                (
+                    "anthropic-ratelimit-requests-limit",
+                    LIMIT_REQUESTS.to_string(),
+                ),
+                (
+                    "anthropic-ratelimit-requests-remaining",
+                    remaining.to_string(),
+                ),
                 ("anthropic-ratelimit-requests-reset", reset.clone()),
                 ("anthropic-ratelimit-tokens-limit", LIMIT_TOKENS.to_string()),
-                ("anthropic-ratelimit-tokens-remaining", remaining_tokens.to_string()),
+                (
+                    "anthropic-ratelimit-tokens-remaining",
+                    remaining_tokens.to_string(),
+                ),
                 ("anthropic-ratelimit-tokens-reset", reset),
             ]
         }

@@ -129,7 +129,8 @@ async fn stream(job: &StreamJob, sink: &Sink, rec: &Recorder) -> Result<(), Gone
             .await?;
         rec.token_sent();
         if malformed && i == 0 {
-            sink.send(job.enc.malformed(job.echo_key.as_deref())).await?;
+            sink.send(job.enc.malformed(job.echo_key.as_deref()))
+                .await?;
         }
     }
     if reset_after.is_some() {
@@ -143,7 +144,8 @@ async fn stream(job: &StreamJob, sink: &Sink, rec: &Recorder) -> Result<(), Gone
         return Ok(());
     }
     if malformed && job.tokens == 0 {
-        sink.send(job.enc.malformed(job.echo_key.as_deref())).await?;
+        sink.send(job.enc.malformed(job.echo_key.as_deref()))
+            .await?;
     }
     for event in job.enc.epilogue(job.tokens) {
         sink.send(event).await?;

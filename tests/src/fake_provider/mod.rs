@@ -117,7 +117,9 @@ impl FakeProvider {
         std_listener
             .set_nonblocking(true)
             .expect("the listener goes non-blocking");
-        let addr = std_listener.local_addr().expect("the listener has an address");
+        let addr = std_listener
+            .local_addr()
+            .expect("the listener has an address");
         let listener = {
             let _guard = runtime.enter();
             TcpListener::from_std(std_listener).expect("tokio adopts the listener")
@@ -276,9 +278,14 @@ enum Route {
 }
 
 fn route(method: &Method, path: &str, headers: &HeaderMap) -> Route {
-    let anthropic_ish = headers.contains_key("anthropic-version") || headers.contains_key("x-api-key");
+    let anthropic_ish =
+        headers.contains_key("anthropic-version") || headers.contains_key("x-api-key");
     let by_method = |d: Dialect, want: Method, r: Route| {
-        if *method == want { r } else { Route::WrongMethod(d) }
+        if *method == want {
+            r
+        } else {
+            Route::WrongMethod(d)
+        }
     };
     match path {
         "/v1/chat/completions" => by_method(
@@ -337,7 +344,9 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 if let Some(b) = hex {
                     out.push(b);
                     i += 3;
@@ -392,7 +401,11 @@ struct Responder<'a> {
 }
 
 impl Responder<'_> {
-    fn base(&self, status: StatusCode, content_type: &'static str) -> hyper::http::response::Builder {
+    fn base(
+        &self,
+        status: StatusCode,
+        content_type: &'static str,
+    ) -> hyper::http::response::Builder {
         let mut b = Response::builder()
             .status(status)
             .header("content-type", content_type)
@@ -503,6 +516,7 @@ async fn handle(
         Route::Generate(d, _) | Route::Models(d) | Route::WrongMethod(d) | Route::NotFound(d) => *d,
     };
     let key = client_key(dialect, req.headers(), query.as_deref());
+    let has_version = req.headers().contains_key("anthropic-version");
     let rec = shared.log.open(Served {
         id,
         dialect: (!matches!(route, Route::NotFound(_))).then_some(dialect),
@@ -530,6 +544,33 @@ async fn handle(
         },
     };
 
+    // Read the body before any answer, so that an early error (401, 404, ...)
+    // leaves the connection clean for keep-alive.
+    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            // The rest of the body is still on the wire: the connection cannot
+            // be reused, and the client must be told so.
+            let mut response = r.error(413, ErrorKind::TooLarge, "request body too large");
+            response
+                .headers_mut()
+                .insert("connection", HeaderValue::from_static("close"));
+            return Ok(done(rec, response));
+        }
+        Err(_) => {
+            return Ok(done(
+                rec,
+                r.error(
+                    400,
+                    ErrorKind::BadRequest,
+                    "could not read the request body",
+                ),
+            ));
+        }
+    };
     let path_model = match route {
         Route::NotFound(_) => {
             return Ok(done(
@@ -550,7 +591,7 @@ async fn handle(
         }
     };
 
-    if dialect == Dialect::Anthropic && !req.headers().contains_key("anthropic-version") {
+    if dialect == Dialect::Anthropic && !has_version {
         return Ok(done(
             rec,
             r.error(
@@ -586,24 +627,6 @@ async fn handle(
         ));
     }
 
-    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(done(
-                rec,
-                r.error(413, ErrorKind::TooLarge, "request body too large"),
-            ));
-        }
-        Err(_) => {
-            return Ok(done(
-                rec,
-                r.error(400, ErrorKind::BadRequest, "could not read the request body"),
-            ));
-        }
-    };
     let request = match dialects::parse_request(dialect, &body, path_model.as_deref()) {
         Ok(request) => request,
         Err(message) => return Ok(done(rec, r.error(400, ErrorKind::BadRequest, &message))),
