@@ -13,16 +13,28 @@
 //! the same server:
 //!
 //! ```no_run
-//! # async fn demo() {
-//! use switchyard_e2e::fake_provider::{Behavior, FakeProvider};
-//! // async test
-//! let fake = FakeProvider::start(Behavior::default().with_key("sk-test")).await;
+//! use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Fault, Ttft};
+//!
+//! // In an async test (any runtime flavour):
+//! # async fn async_test() {
+//! let fake = FakeProvider::start(
+//!     Behavior::default()
+//!         .with_key("sk-test")
+//!         .with_ttft(Ttft::LogNormal { p50_ms: 300.0, p95_ms: 900.0 })
+//!         .with_fault(0.1, Fault::RateLimited { retry_after_s: 2 }),
+//! )
+//! .await;
 //! let url = format!("{}/v1/chat/completions", fake.base_url());
 //! # let _ = url;
 //! fake.shutdown().await; // or just drop it
 //! # }
-//! // sync test: same thing, no runtime needed by the caller
-//! let fake = FakeProvider::start_blocking(Behavior::default());
+//!
+//! // In a plain #[test]: the same server, nothing else to hold.
+//! fn sync_test() {
+//!     let fake = FakeProvider::start_blocking(Behavior::default());
+//!     let served = fake.served();
+//! #   let _ = served;
+//! }
 //! ```
 //!
 //! It only ever binds `127.0.0.1:0`.
