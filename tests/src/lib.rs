@@ -1,6 +1,8 @@
 //! End-to-end test helpers: the built `switchyard` binary, commands isolated
-//! in a temporary home, the repository's paths, and a dump of a catalog
-//! database's rows.
+//! in a temporary home, the repository's paths, a dump of a catalog database's
+//! rows, and a fake LLM provider server ([`fake_provider`]).
+
+pub mod fake_provider;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

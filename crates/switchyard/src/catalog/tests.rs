@@ -179,7 +179,10 @@ fn an_older_schema_is_migrated_keeping_its_data() {
         assert_eq!(has, 0);
     }
     let catalog = open(&path, true);
-    assert_eq!(catalog.schema_version().ok(), Some(migrate::latest_version()));
+    assert_eq!(
+        catalog.schema_version().ok(),
+        Some(migrate::latest_version())
+    );
     let conn = catalog.connection();
     assert_eq!(
         count(conn, "SELECT count(*) FROM offerings"),

@@ -1,0 +1,242 @@
+//! What the fake provider should do: latency, output size, and injected faults.
+//!
+//! Everything random is drawn from a generator seeded by `Behavior::seed` and the
+//! request's sequential id, so request number *k* gets the same TTFT and the same
+//! fault on every run, however the requests interleave in time.
+
+use rand::{Rng, SeedableRng};
+use rand_distr::StandardNormal;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The 95th percentile of the standard normal distribution: turns a p50/p95 pair
+/// into the log-normal's sigma.
+const Z_95: f64 = 1.644_853_6;
+
+/// Time to first token: how long after receiving a generation request the server
+/// waits before it sends the first *content* delta.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ttft {
+    /// Always this many milliseconds.
+    Fixed(f64),
+    /// Log-normal with this median and 95th percentile (milliseconds), which is
+    /// roughly how real providers' TTFT is distributed.
+    LogNormal { p50_ms: f64, p95_ms: f64 },
+}
+
+impl Ttft {
+    fn validate(&self) {
+        match *self {
+            Ttft::Fixed(ms) => assert!(
+                ms.is_finite() && ms >= 0.0,
+                "Ttft::Fixed needs a finite, non-negative ms, got {ms}"
+            ),
+            Ttft::LogNormal { p50_ms, p95_ms } => assert!(
+                p50_ms.is_finite() && p95_ms.is_finite() && p50_ms > 0.0 && p95_ms >= p50_ms,
+                "Ttft::LogNormal needs 0 < p50 <= p95, got p50={p50_ms} p95={p95_ms}"
+            ),
+        }
+    }
+
+    /// Draws one TTFT in milliseconds: `p50 * exp(sigma * z)` with
+    /// `sigma = ln(p95 / p50) / 1.6448536`.
+    fn sample(&self, rng: &mut Xoshiro256PlusPlus) -> f64 {
+        match *self {
+            Ttft::Fixed(ms) => ms,
+            Ttft::LogNormal { p50_ms, p95_ms } => {
+                let sigma = (p95_ms / p50_ms).ln() / Z_95;
+                let z: f64 = rng.sample(StandardNormal);
+                p50_ms * (sigma * z).exp()
+            }
+        }
+    }
+}
+
+/// How many prompt (input) tokens the server reports in usage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptTokens {
+    /// Always this count.
+    Fixed(u32),
+    /// `max(1, ceil(chars / 4))` over every text part of the prompt (system text
+    /// included): the usual rule of thumb, stable for a given prompt.
+    FromPrompt,
+}
+
+/// A misbehaviour injected into a generation request instead of (or in the middle
+/// of) a healthy stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Answers at once with this status (e.g. 500 or 503) and the dialect's JSON
+    /// error body.
+    ServerError(u16),
+    /// Answers at once with 429, a `retry-after` header, the dialect's rate-limit
+    /// headers (remaining = 0) and its rate-limit error body.
+    RateLimited { retry_after_s: u64 },
+    /// Accepts the request and then never sends another byte: with
+    /// `send_headers` the 200 status and headers go out first, without it not even
+    /// those. Ends only when the client gives up (or the server shuts down).
+    Hang { send_headers: bool },
+    /// Streams normally (TTFT included) until `after_tokens` content deltas are
+    /// out, then aborts the TCP connection with an RST (SO_LINGER 0), not a clean
+    /// end of body.
+    ResetMidStream { after_tokens: u32 },
+    /// Streams normally, but after the first content delta sends one `data:` line
+    /// whose JSON is cut short (carrying the client's key when
+    /// `Behavior::hostile_echo` is on), then carries on to a normal end.
+    MalformedSse,
+    /// Sends the stream's preamble, then SSE comment and content-delta lines
+    /// forever (a batch of about 8 KiB per millisecond), until the client goes
+    /// away. Backpressure keeps server memory bounded.
+    EndlessBody,
+    /// A 200 `text/event-stream` whose body is `data: ` followed by `bytes` bytes
+    /// of `x` and never a newline: one huge line, then a clean end.
+    HugeBody { bytes: u64 },
+}
+
+impl Fault {
+    fn validate(&self) {
+        if let Fault::ServerError(status) = *self {
+            assert!(
+                (400..=599).contains(&status) && status != 429,
+                "Fault::ServerError needs a 4xx/5xx status other than 429, got {status}"
+            );
+        }
+    }
+}
+
+/// One fault and the probability that a given generation request gets it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaultRule {
+    pub probability: f64,
+    pub fault: Fault,
+}
+
+/// The whole behaviour of one fake provider. `Behavior::default()` is healthy and
+/// fast: no key check, TTFT 0, no per-token delay, 16 output tokens, no faults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Behavior {
+    /// Seeds every random choice (fault, TTFT), per request id.
+    pub seed: u64,
+    /// When set, every request must carry this key through its dialect's auth
+    /// header (Gemini also accepts `?key=`); otherwise it gets a 401. When unset,
+    /// any key or none is accepted (and still recorded).
+    pub api_key: Option<String>,
+    pub ttft: Ttft,
+    /// Delay between successive content deltas, in milliseconds.
+    pub per_token_ms: f64,
+    /// Content deltas (one token each) in a healthy stream, capped by the
+    /// request's `max_tokens` / `maxOutputTokens`.
+    pub output_tokens: u32,
+    pub prompt_tokens: PromptTokens,
+    /// Faults and their probabilities; at most one applies to a request. The
+    /// probabilities must add up to at most 1; the remainder is healthy.
+    pub faults: Vec<FaultRule>,
+    /// Send realistic rate-limit headers on successful responses too (429s always
+    /// carry them).
+    pub rate_limit_headers: bool,
+    /// Put the client's API key, verbatim, into error bodies and the malformed SSE
+    /// line, so tests can prove the client redacts it from whatever it keeps.
+    pub hostile_echo: bool,
+    /// Models listed by the `GET` models endpoints. Generation accepts any model.
+    pub models: Vec<String>,
+}
+
+impl Default for Behavior {
+    fn default() -> Self {
+        Behavior {
+            seed: 0,
+            api_key: None,
+            ttft: Ttft::Fixed(0.0),
+            per_token_ms: 0.0,
+            output_tokens: 16,
+            prompt_tokens: PromptTokens::FromPrompt,
+            faults: Vec::new(),
+            rate_limit_headers: true,
+            hostile_echo: false,
+            models: vec!["fake-model".to_owned(), "fake-model-large".to_owned()],
+        }
+    }
+}
+
+impl Behavior {
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    pub fn with_ttft(mut self, ttft: Ttft) -> Self {
+        self.ttft = ttft;
+        self
+    }
+
+    pub fn with_tokens(mut self, output_tokens: u32, per_token_ms: f64) -> Self {
+        self.output_tokens = output_tokens;
+        self.per_token_ms = per_token_ms;
+        self
+    }
+
+    /// Adds a fault applied with `probability` per generation request.
+    pub fn with_fault(mut self, probability: f64, fault: Fault) -> Self {
+        self.faults.push(FaultRule { probability, fault });
+        self
+    }
+
+    pub fn with_hostile_echo(mut self, on: bool) -> Self {
+        self.hostile_echo = on;
+        self
+    }
+
+    /// Panics on a configuration no test could mean (the test author's mistake,
+    /// never a client's).
+    pub(crate) fn validate(&self) {
+        self.ttft.validate();
+        assert!(
+            self.per_token_ms.is_finite() && self.per_token_ms >= 0.0,
+            "per_token_ms must be finite and non-negative"
+        );
+        let mut total = 0.0;
+        for rule in &self.faults {
+            assert!(
+                (0.0..=1.0).contains(&rule.probability),
+                "fault probability must lie in [0, 1], got {}",
+                rule.probability
+            );
+            rule.fault.validate();
+            total += rule.probability;
+        }
+        assert!(
+            total <= 1.0 + 1e-9,
+            "fault probabilities add up to {total}, more than 1"
+        );
+    }
+
+    /// The random choices for generation request `id`: drawn from a generator
+    /// seeded by (seed, id) alone, always in the same order (fault, then TTFT).
+    pub(crate) fn plan(&self, id: u64) -> Plan {
+        let mut rng =
+            Xoshiro256PlusPlus::seed_from_u64(self.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let u: f64 = rng.random();
+        let mut cumulative = 0.0;
+        let mut fault = None;
+        for rule in &self.faults {
+            cumulative += rule.probability;
+            if u < cumulative {
+                fault = Some(rule.fault);
+                break;
+            }
+        }
+        let ttft_ms = self.ttft.sample(&mut rng);
+        Plan { fault, ttft_ms }
+    }
+}
+
+/// What the random draws decided for one request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    pub fault: Option<Fault>,
+    pub ttft_ms: f64,
+}

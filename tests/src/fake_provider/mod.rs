@@ -1,0 +1,739 @@
+//! A fake LLM provider on loopback for end-to-end tests of live probes and
+//! gateways.
+//!
+//! It speaks the OpenAI chat-completions, Anthropic Messages and Gemini
+//! `streamGenerateContent` wire formats with real SSE, and injects seeded,
+//! reproducible latency and faults (errors, 429s, hangs, TCP resets, malformed
+//! SSE, endless and huge bodies). Every request is logged as a [`Served`].
+//!
+//! The server always runs on its **own** multi-threaded Tokio runtime (two worker
+//! threads), whatever the caller uses: a `#[tokio::test]` on a current-thread
+//! runtime, or a plain `#[test]`. That keeps its timers (TTFT, per-token delay)
+//! independent of the test's own load, and makes the sync and async entry points
+//! the same server:
+//!
+//! ```no_run
+//! use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Fault, Ttft};
+//!
+//! // In an async test (any runtime flavour):
+//! # async fn async_test() {
+//! let fake = FakeProvider::start(
+//!     Behavior::default()
+//!         .with_key("sk-test")
+//!         .with_ttft(Ttft::LogNormal { p50_ms: 300.0, p95_ms: 900.0 })
+//!         .with_fault(0.1, Fault::RateLimited { retry_after_s: 2 }),
+//! )
+//! .await;
+//! let url = format!("{}/v1/chat/completions", fake.base_url());
+//! # let _ = url;
+//! fake.shutdown().await; // or just drop it
+//! # }
+//!
+//! // In a plain #[test]: the same server, nothing else to hold.
+//! fn sync_test() {
+//!     let fake = FakeProvider::start_blocking(Behavior::default());
+//!     let served = fake.served();
+//! #   let _ = served;
+//! }
+//! ```
+//!
+//! It only ever binds `127.0.0.1:0`.
+
+mod config;
+mod dialects;
+mod faults;
+mod record;
+
+pub use config::{Behavior, Fault, FaultRule, PromptTokens, Ttft};
+pub use dialects::Dialect;
+pub use record::Served;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody, combinators::BoxBody};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::{JoinHandle, JoinSet};
+
+use dialects::{Encoder, ErrorKind, GenRequest};
+use faults::{CHANNEL_FRAMES, Sink, StreamJob};
+use record::{Log, Recorder};
+
+/// Request bodies larger than this get a 413: no probe sends anything close.
+const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Worker threads of the server's runtime: enough for hundreds of concurrent
+/// streams (they are mostly asleep) on this 2-core machine.
+const WORKER_THREADS: usize = 2;
+
+type Body = BoxBody<Bytes, Infallible>;
+
+/// State shared by every connection.
+#[derive(Debug)]
+struct Shared {
+    behavior: Behavior,
+    next_id: AtomicU64,
+    /// Generation requests so far, for the rate-limit headers' "remaining".
+    generations: AtomicU64,
+    log: Arc<Log>,
+}
+
+/// A running fake provider. Dropping it stops the server (listener, open
+/// connections and streams) without blocking.
+#[derive(Debug)]
+pub struct FakeProvider {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+    runtime: Option<Runtime>,
+}
+
+impl FakeProvider {
+    /// Starts a server on `127.0.0.1:0` on its own runtime. Callable from any
+    /// async context. Panics if `behavior` is inconsistent (probabilities above 1,
+    /// negative delays) or the loopback port cannot be bound.
+    pub async fn start(behavior: Behavior) -> FakeProvider {
+        Self::start_inner(behavior)
+    }
+
+    /// The same server for non-async tests: nothing to hold but the returned
+    /// value. Works from inside an async context too (it does not block on
+    /// anything but binding a loopback port).
+    pub fn start_blocking(behavior: Behavior) -> FakeProvider {
+        Self::start_inner(behavior)
+    }
+
+    fn start_inner(behavior: Behavior) -> FakeProvider {
+        behavior.validate();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(WORKER_THREADS)
+            .thread_name("fake-provider")
+            .enable_io()
+            .enable_time()
+            .build()
+            .expect("the fake provider builds its runtime");
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))
+            .expect("the fake provider binds a loopback port");
+        std_listener
+            .set_nonblocking(true)
+            .expect("the listener goes non-blocking");
+        let addr = std_listener
+            .local_addr()
+            .expect("the listener has an address");
+        let listener = {
+            let _guard = runtime.enter();
+            TcpListener::from_std(std_listener).expect("tokio adopts the listener")
+        };
+        let shared = Arc::new(Shared {
+            behavior,
+            next_id: AtomicU64::new(0),
+            generations: AtomicU64::new(0),
+            log: Arc::new(Log::default()),
+        });
+        let accept = runtime.spawn(accept_loop(listener, Arc::clone(&shared)));
+        FakeProvider {
+            addr,
+            shared,
+            accept: Some(accept),
+            runtime: Some(runtime),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn behavior(&self) -> &Behavior {
+        &self.shared.behavior
+    }
+
+    /// Every request so far, by id, including the ones still in flight
+    /// (`ended: None`).
+    pub fn served(&self) -> Vec<Served> {
+        self.shared.log.all()
+    }
+
+    /// The record of request `id`, if it has arrived.
+    pub fn served_by_id(&self, id: u64) -> Option<Served> {
+        self.shared.log.get(id)
+    }
+
+    /// Waits (at most `timeout`) until request `id` has ended, and returns its
+    /// record; `None` if it did not end in time.
+    pub async fn wait_finished(&self, id: u64, timeout: Duration) -> Option<Served> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(r) = self.shared.log.get(id).filter(|r| r.ended.is_some()) {
+                return Some(r);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    /// [`FakeProvider::wait_finished`] for non-async tests.
+    pub fn wait_finished_blocking(&self, id: u64, timeout: Duration) -> Option<Served> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(r) = self.shared.log.get(id).filter(|r| r.ended.is_some()) {
+                return Some(r);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Stops accepting and closes every connection. When it returns the port
+    /// refuses new connections.
+    pub async fn shutdown(mut self) {
+        if let Some(accept) = self.accept.take() {
+            accept.abort();
+            // Cancelled is the expected outcome; the listener is dropped by then.
+            let _ = accept.await;
+        }
+    }
+}
+
+impl Drop for FakeProvider {
+    fn drop(&mut self) {
+        if let Some(accept) = self.accept.take() {
+            accept.abort();
+        }
+        if let Some(runtime) = self.runtime.take() {
+            // Never blocks, so dropping a provider inside an async test is fine.
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Accepts connections until aborted; aborting drops the `JoinSet`, which
+/// aborts every connection task with it.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+                }
+                // Out of file descriptors and the like: back off instead of
+                // spinning; the client sees a slow accept.
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// Serves one connection with HTTP/1.1 keep-alive. Keeps a duplicate of the
+/// socket so that a `ResetMidStream` producer can have it aborted with an RST:
+/// SO_LINGER 0 on the shared socket, then closing both descriptors.
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+    // SSE chunks are small; Nagle's algorithm would hold them back.
+    let _ = stream.set_nodelay(true);
+    let Ok(std_stream) = stream.into_std() else {
+        return;
+    };
+    let Ok(dup) = std_stream.try_clone() else {
+        return;
+    };
+    let Ok(stream) = TcpStream::from_std(std_stream) else {
+        return;
+    };
+    let reset = Arc::new(Notify::new());
+    let service = {
+        let reset = Arc::clone(&reset);
+        service_fn(move |req| handle(Arc::clone(&shared), Arc::clone(&reset), req))
+    };
+    let connection = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = connection => {}
+        () = reset.notified() => {
+            let _ = socket2::SockRef::from(&dup).set_linger(Some(Duration::ZERO));
+        }
+    }
+    // The connection (and its descriptor) is dropped by now; dropping the
+    // duplicate closes the socket, with an RST if linger was set.
+    drop(dup);
+}
+
+/// Where a request goes.
+#[derive(Debug)]
+enum Route {
+    Generate(Dialect, Option<String>),
+    Models(Dialect),
+    WrongMethod(Dialect),
+    NotFound(Dialect),
+}
+
+fn route(method: &Method, path: &str, headers: &HeaderMap) -> Route {
+    let anthropic_ish =
+        headers.contains_key("anthropic-version") || headers.contains_key("x-api-key");
+    let by_method = |d: Dialect, want: Method, r: Route| {
+        if *method == want {
+            r
+        } else {
+            Route::WrongMethod(d)
+        }
+    };
+    match path {
+        "/v1/chat/completions" => by_method(
+            Dialect::OpenAi,
+            Method::POST,
+            Route::Generate(Dialect::OpenAi, None),
+        ),
+        "/v1/messages" => by_method(
+            Dialect::Anthropic,
+            Method::POST,
+            Route::Generate(Dialect::Anthropic, None),
+        ),
+        "/v1/models" => {
+            let d = if anthropic_ish {
+                Dialect::Anthropic
+            } else {
+                Dialect::OpenAi
+            };
+            by_method(d, Method::GET, Route::Models(d))
+        }
+        "/v1beta/models" => by_method(Dialect::Gemini, Method::GET, Route::Models(Dialect::Gemini)),
+        _ => {
+            if let Some(rest) = path.strip_prefix("/v1beta/models/") {
+                if let Some(model) = rest.strip_suffix(":streamGenerateContent")
+                    && !model.is_empty()
+                    && !model.contains('/')
+                {
+                    return by_method(
+                        Dialect::Gemini,
+                        Method::POST,
+                        Route::Generate(Dialect::Gemini, Some(model.to_owned())),
+                    );
+                }
+                return Route::NotFound(Dialect::Gemini);
+            }
+            if path.starts_with("/v1beta") {
+                Route::NotFound(Dialect::Gemini)
+            } else if anthropic_ish {
+                Route::NotFound(Dialect::Anthropic)
+            } else {
+                Route::NotFound(Dialect::OpenAi)
+            }
+        }
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Decodes `%XX` escapes and `+` in a query value; invalid escapes stay as they
+/// are (a fake should be lenient, not crash).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                if let Some(b) = hex {
+                    out.push(b);
+                    i += 3;
+                } else {
+                    out.push(b'%');
+                    i += 1;
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(k) == name).then(|| percent_decode(v))
+    })
+}
+
+/// The key the client sent through its dialect's mechanism.
+fn client_key(dialect: Dialect, headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    match dialect {
+        Dialect::OpenAi => header_str(headers, "authorization").and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+        }),
+        Dialect::Anthropic => header_str(headers, "x-api-key").map(str::to_owned),
+        Dialect::Gemini => header_str(headers, "x-goog-api-key")
+            .map(str::to_owned)
+            .or_else(|| query_param(query, "key")),
+    }
+}
+
+/// Builds responses for one request, stamping the headers every response has.
+struct Responder<'a> {
+    shared: &'a Shared,
+    dialect: Dialect,
+    id: u64,
+    /// The key to echo into error bodies (only when `hostile_echo`).
+    echo_key: Option<String>,
+}
+
+impl Responder<'_> {
+    fn base(
+        &self,
+        status: StatusCode,
+        content_type: &'static str,
+    ) -> hyper::http::response::Builder {
+        let mut b = Response::builder()
+            .status(status)
+            .header("content-type", content_type)
+            .header("x-request-id", self.id.to_string());
+        if self.dialect == Dialect::Anthropic {
+            b = b.header("request-id", format!("req_fake{:08}", self.id));
+        }
+        b
+    }
+
+    fn with_headers(
+        mut b: hyper::http::response::Builder,
+        headers: Vec<(&'static str, String)>,
+    ) -> hyper::http::response::Builder {
+        for (name, value) in headers {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                b = b.header(name, v);
+            }
+        }
+        b
+    }
+
+    fn finish(b: hyper::http::response::Builder, body: Body) -> Response<Body> {
+        // Every header set above is a valid static name and a checked value, so
+        // this cannot fail; an empty 500 is the harmless fallback anyway.
+        b.body(body).unwrap_or_else(|_| {
+            let mut r = Response::new(Empty::new().boxed());
+            *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        })
+    }
+
+    fn error(&self, status: u16, kind: ErrorKind, message: &str) -> Response<Body> {
+        let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = dialects::error_body(
+            self.dialect,
+            status,
+            kind,
+            message,
+            self.id,
+            self.echo_key.as_deref(),
+        );
+        Self::finish(self.base(code, "application/json"), Full::new(body).boxed())
+    }
+
+    fn rate_limited(&self, retry_after_s: u64) -> Response<Body> {
+        let mut b = self
+            .base(StatusCode::TOO_MANY_REQUESTS, "application/json")
+            .header("retry-after", retry_after_s.to_string());
+        b = Self::with_headers(
+            b,
+            dialects::rate_limit_headers(self.dialect, dialects::LIMIT_REQUESTS, retry_after_s),
+        );
+        let body = match self.dialect {
+            Dialect::Gemini => {
+                dialects::gemini_rate_limit_body(retry_after_s, self.echo_key.as_deref())
+            }
+            d => dialects::error_body(
+                d,
+                429,
+                ErrorKind::RateLimited,
+                "Rate limit reached for requests. Please try again later.",
+                self.id,
+                self.echo_key.as_deref(),
+            ),
+        };
+        Self::finish(b, Full::new(body).boxed())
+    }
+
+    fn json(&self, body: Bytes) -> Response<Body> {
+        Self::finish(
+            self.base(StatusCode::OK, "application/json"),
+            Full::new(body).boxed(),
+        )
+    }
+
+    /// A 200 SSE response whose body is fed through the returned sink.
+    fn sse(&self) -> (Response<Body>, Sink) {
+        let (tx, mut rx) = mpsc::channel(CHANNEL_FRAMES);
+        let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        let mut b = self
+            .base(StatusCode::OK, "text/event-stream")
+            .header("cache-control", "no-cache");
+        if self.shared.behavior.rate_limit_headers {
+            let used = self.shared.generations.load(Ordering::Relaxed);
+            b = Self::with_headers(b, dialects::rate_limit_headers(self.dialect, used, 60));
+        }
+        (
+            Self::finish(b, BodyExt::boxed(StreamBody::new(stream))),
+            Sink::new(tx),
+        )
+    }
+}
+
+/// The service: never fails, never panics on client input.
+async fn handle(
+    shared: Arc<Shared>,
+    reset: Arc<Notify>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let received = Instant::now();
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let route = route(&method, &path, req.headers());
+    let dialect = match &route {
+        Route::Generate(d, _) | Route::Models(d) | Route::WrongMethod(d) | Route::NotFound(d) => *d,
+    };
+    let key = client_key(dialect, req.headers(), query.as_deref());
+    let has_version = req.headers().contains_key("anthropic-version");
+    let rec = shared.log.open(Served {
+        id,
+        dialect: (!matches!(route, Route::NotFound(_))).then_some(dialect),
+        method: method.to_string(),
+        path,
+        model: None,
+        key: key.clone(),
+        status: None,
+        injected_ttft_ms: None,
+        fault: None,
+        output_tokens: 0,
+        client_disconnected: false,
+        started: received,
+        first_content: None,
+        ended: None,
+    });
+    let r = Responder {
+        shared: &shared,
+        dialect,
+        id,
+        echo_key: if shared.behavior.hostile_echo {
+            key.clone()
+        } else {
+            None
+        },
+    };
+
+    // Read the body before any answer, so that an early error (401, 404, ...)
+    // leaves the connection clean for keep-alive.
+    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            // The rest of the body is still on the wire: the connection cannot
+            // be reused, and the client must be told so.
+            let mut response = r.error(413, ErrorKind::TooLarge, "request body too large");
+            response
+                .headers_mut()
+                .insert("connection", HeaderValue::from_static("close"));
+            return Ok(done(rec, response));
+        }
+        Err(_) => {
+            return Ok(done(
+                rec,
+                r.error(
+                    400,
+                    ErrorKind::BadRequest,
+                    "could not read the request body",
+                ),
+            ));
+        }
+    };
+    let path_model = match route {
+        Route::NotFound(_) => {
+            return Ok(done(
+                rec,
+                r.error(404, ErrorKind::NotFound, "Unknown request URL"),
+            ));
+        }
+        Route::WrongMethod(_) => {
+            return Ok(done(
+                rec,
+                r.error(405, ErrorKind::MethodNotAllowed, "Method not allowed"),
+            ));
+        }
+        Route::Models(_) => None,
+        Route::Generate(_, model) => {
+            rec.update(|s| s.model.clone_from(&model));
+            Some(model)
+        }
+    };
+
+    if dialect == Dialect::Anthropic && !has_version {
+        return Ok(done(
+            rec,
+            r.error(
+                400,
+                ErrorKind::BadRequest,
+                "anthropic-version: header is required",
+            ),
+        ));
+    }
+    if let Some(expected) = &shared.behavior.api_key
+        && key.as_deref() != Some(expected.as_str())
+    {
+        let message = if key.is_none() {
+            "No API key provided."
+        } else {
+            "Invalid API key."
+        };
+        return Ok(done(rec, r.error(401, ErrorKind::Auth, message)));
+    }
+    let Some(path_model) = path_model else {
+        let body = dialects::models_body(dialect, &shared.behavior.models);
+        return Ok(done(rec, r.json(body)));
+    };
+    if dialect == Dialect::Gemini && query_param(query.as_deref(), "alt").as_deref() != Some("sse")
+    {
+        return Ok(done(
+            rec,
+            r.error(
+                400,
+                ErrorKind::BadRequest,
+                "this fake provider only streams Server-Sent Events: add ?alt=sse",
+            ),
+        ));
+    }
+
+    let request = match dialects::parse_request(dialect, &body, path_model.as_deref()) {
+        Ok(request) => request,
+        Err(message) => return Ok(done(rec, r.error(400, ErrorKind::BadRequest, &message))),
+    };
+    rec.update(|s| s.model = Some(request.model.clone()));
+    shared.generations.fetch_add(1, Ordering::Relaxed);
+    Ok(generate(&r, request, key, rec, received, reset).await)
+}
+
+/// Records the status and closes the record of an immediate response.
+fn done(rec: Recorder, response: Response<Body>) -> Response<Body> {
+    let status = response.status().as_u16();
+    rec.update(|s| s.status = Some(status));
+    rec.finish(false);
+    response
+}
+
+/// Answers a valid generation request: a fault, or a stream.
+async fn generate(
+    r: &Responder<'_>,
+    request: GenRequest,
+    key: Option<String>,
+    rec: Recorder,
+    received: Instant,
+    reset: Arc<Notify>,
+) -> Response<Body> {
+    let behavior = &r.shared.behavior;
+    let plan = behavior.plan(rec.id());
+    rec.update(|s| s.fault = plan.fault);
+    match plan.fault {
+        Some(Fault::ServerError(status)) => {
+            return done(
+                rec,
+                r.error(
+                    status,
+                    ErrorKind::Server,
+                    "The server had an error while processing your request.",
+                ),
+            );
+        }
+        Some(Fault::RateLimited { retry_after_s }) => {
+            return done(rec, r.rate_limited(retry_after_s));
+        }
+        Some(Fault::Hang {
+            send_headers: false,
+        }) => {
+            // Hold the record until hyper drops this future, which it does when
+            // the client closes the connection; the record then says so.
+            let _rec = rec;
+            return std::future::pending().await;
+        }
+        _ => {}
+    }
+
+    let (response, sink) = r.sse();
+    rec.update(|s| s.status = Some(200));
+    match plan.fault {
+        Some(Fault::Hang { .. }) => {
+            tokio::spawn(faults::hang(sink, rec));
+        }
+        Some(Fault::HugeBody { bytes }) => {
+            tokio::spawn(faults::huge(bytes, sink, rec));
+        }
+        fault => {
+            let prompt_tokens = match behavior.prompt_tokens {
+                PromptTokens::Fixed(n) => n,
+                PromptTokens::FromPrompt => {
+                    u32::try_from(request.prompt_chars.div_ceil(4).max(1)).unwrap_or(u32::MAX)
+                }
+            };
+            let tokens = behavior
+                .output_tokens
+                .min(request.max_tokens.unwrap_or(u32::MAX));
+            let job = StreamJob {
+                enc: Encoder {
+                    dialect: r.dialect,
+                    request_id: r.id,
+                    model: request.model,
+                    prompt_tokens,
+                    include_usage: request.include_usage,
+                    created: SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs()),
+                },
+                fault,
+                tokens,
+                received,
+                ttft_ms: plan.ttft_ms,
+                per_token_ms: behavior.per_token_ms,
+                echo_key: if behavior.hostile_echo { key } else { None },
+                reset,
+            };
+            tokio::spawn(faults::produce(job, sink, rec));
+        }
+    }
+    response
+}
