@@ -194,6 +194,24 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
     out
 }
 
+/// Which figures came from probes and which were declared (`--observed`).
+pub fn render_provenance(provenance: &[crate::probe::observed::Provenance]) -> String {
+    let mut out = String::from("\nFigures (--observed)\n");
+    for p in provenance {
+        let source = if p.source == "observed" {
+            format!("observed, {} probes", p.samples)
+        } else {
+            "declared (not enough probes)".to_owned()
+        };
+        let _ = writeln!(
+            out,
+            "  {:<28}{:<14}{:>12.4}   {source}",
+            p.offering, p.field, p.value
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use switchyard::catalog::{Catalog, db_path, explicit_db_path, plan_needs_catalog};
+use switchyard::catalog::{Catalog, db_path, explicit_db_path, plan_needs_catalog, probes};
 use switchyard::model::monthly::Period;
 use switchyard::model::{EvaluateOptions, Progress, evaluate_with_progress};
 use switchyard::plan::{self, NoCatalog, OfferingSource, PlanError};
+use switchyard::probe::observed;
 use switchyard::report;
 
 use super::Failure;
@@ -37,6 +38,10 @@ pub struct EvaluateArgs {
     /// without opening any database unless --db or $SWITCHYARD_DB is given.
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Plan on figures observed by `switchyard probe` (error rate, TTFT, speed)
+    /// where there are enough probes, and say which figure came from where.
+    #[arg(long)]
+    observed: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -61,23 +66,41 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     // The catalog is opened (and, the first time, created and seeded) only
     // when it was asked for or the plan needs it.
     let explicit = explicit_db_path(args.db.as_deref());
-    let snapshot = if explicit.is_some() || plan_needs_catalog(&plan_file) {
+    let catalog = if explicit.is_some() || args.observed || plan_needs_catalog(&plan_file) {
         let db = match explicit {
             Some(db) => db,
             None => db_path(None)?.0,
         };
-        Some(Catalog::open(&db)?.snapshot_for(&plan_file)?)
+        Some(Catalog::open(&db)?)
     } else {
         None
+    };
+    let snapshot = match &catalog {
+        Some(catalog) => Some(catalog.snapshot_for(&plan_file)?),
+        None => None,
     };
     let source: &dyn OfferingSource = match &snapshot {
         Some(s) => s,
         None => &NoCatalog,
     };
-    let resolved = plan::resolve(&plan_file, source).map_err(|problems| PlanError::Invalid {
-        file: file.clone(),
-        problems,
-    })?;
+    let mut resolved =
+        plan::resolve(&plan_file, source).map_err(|problems| PlanError::Invalid {
+            file: file.clone(),
+            problems,
+        })?;
+    let provenance = match (&catalog, args.observed) {
+        (Some(catalog), true) => {
+            let ids: Vec<String> = resolved
+                .portfolio
+                .offerings
+                .iter()
+                .map(|o| o.id.clone())
+                .collect();
+            let fits = probes::fits(catalog, &ids)?;
+            Some(observed::apply(&mut resolved.portfolio, &fits))
+        }
+        _ => None,
+    };
     let options = EvaluateOptions {
         samples: args.samples,
         seed: args.seed,
@@ -91,11 +114,17 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     })
     .map_err(|cancelled| Failure(format!("{file}: evaluation {cancelled}")))?;
     if args.json {
-        let json = serde_json::to_string_pretty(&report)
+        let mut json = serde_json::to_value(&report)
             .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;
-        println!("{json}");
+        if let (Some(provenance), Some(object)) = (&provenance, json.as_object_mut()) {
+            object.insert("figure_sources".to_owned(), serde_json::json!(provenance));
+        }
+        println!("{json:#}");
     } else {
         print!("{}", report::render(&file, &resolved.portfolio, &report));
+        if let Some(provenance) = &provenance {
+            print!("{}", report::render_provenance(provenance));
+        }
     }
     Ok(())
 }

@@ -272,6 +272,14 @@ async fn read_stream(
             .map_err(|e| (ErrorClass::Protocol, e.to_string()))?;
         if absorb(dialect, &mut events, seen)? {
             done = true;
+            // Read what is left (the chunked terminator), within the limits, so
+            // the connection goes back to the pool instead of being dropped.
+            while let Ok(Some(rest)) = response.chunk().await {
+                received += rest.len();
+                if received > options.max_body_bytes {
+                    break;
+                }
+            }
             break;
         }
     }

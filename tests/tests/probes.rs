@@ -1,0 +1,390 @@
+//! Live probes against the fake provider on loopback: TTFT accuracy under load,
+//! failure classification with hard deadlines, caps, cancellation, fitting, and
+//! the canary key that must never be stored or printed.
+
+use std::time::{Duration, Instant};
+
+use switchyard::plan::Dialect;
+use switchyard::probe::{
+    ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, Secret, StopReason,
+    SweepOptions, SweepSummary, SweepTarget, fit, stats, sweep,
+};
+use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Fault, Ttft};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+const KEY: &str = "sk-test-0123456789abcdef";
+
+fn base(server: &FakeProvider, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Openai => format!("{}/v1", server.base_url()),
+        Dialect::Anthropic | Dialect::Gemini => server.base_url(),
+    }
+}
+
+fn target(server: &FakeProvider, dialect: Dialect) -> SweepTarget {
+    SweepTarget {
+        target: ProbeTarget {
+            offering: format!("fake/{dialect:?}"),
+            dialect,
+            api_base: base(server, dialect),
+            model: "fake-model".into(),
+            key_env: "FAKE_KEY".into(),
+            input_per_mtok: 0.0,
+            // 16 output tokens cost exactly $0.001.
+            output_per_mtok: 62.5,
+        },
+        key: Secret::new(KEY),
+        provider: "fake".into(),
+    }
+}
+
+async fn run(
+    targets: Vec<SweepTarget>,
+    options: SweepOptions,
+    cancel: CancellationToken,
+) -> (Vec<ProbeResult>, SweepSummary) {
+    let client = switchyard::probe::http_client().expect("client");
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let summary = sweep(client, targets, options, cancel, sender).await;
+    let mut results = Vec::new();
+    while let Ok(r) = receiver.try_recv() {
+        results.push(r);
+    }
+    (results, summary)
+}
+
+fn options(count: u32, concurrency: usize) -> SweepOptions {
+    SweepOptions {
+        count,
+        concurrency,
+        per_provider: concurrency,
+        max_spend_usd: None,
+        probe: ProbeOptions {
+            deadline: Duration::from_secs(5),
+            ..ProbeOptions::default()
+        },
+        ..SweepOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn measured_ttft_matches_the_injected_one_with_200_in_flight() {
+    let server = FakeProvider::start(
+        Behavior::default()
+            .with_seed(1)
+            .with_key(KEY)
+            .with_ttft(Ttft::LogNormal {
+                p50_ms: 300.0,
+                p95_ms: 900.0,
+            })
+            // Few, spaced tokens: 200 streams must not saturate the two cores
+            // that the client, the server and the test share.
+            .with_tokens(3, 20.0),
+    )
+    .await;
+    for dialect in [Dialect::Openai, Dialect::Anthropic, Dialect::Gemini] {
+        // 600 probes, 200 in flight. The first 200 start in one burst and also
+        // time 200 simultaneous connects; the steady state after it is what a
+        // monitor sees, so the first 200 are left out.
+        let (mut results, summary) = run(
+            vec![target(&server, dialect)],
+            options(600, 200),
+            CancellationToken::new(),
+        )
+        .await;
+        assert_eq!(summary.probes, 600, "{dialect:?}");
+        results.sort_by_key(|r| r.started_at_ms);
+        let mut errors: Vec<f64> = results[200..]
+            .iter()
+            .map(|r| {
+                assert!(r.ok, "{dialect:?}: {r:?}");
+                let id: u64 = r
+                    .request_id
+                    .as_deref()
+                    .and_then(|s| s.parse().ok())
+                    .expect("request id");
+                // What the server really did: from reading the request to handing
+                // the first content delta to the connection (its timer may fire late).
+                let served = server.served_by_id(id).expect("served");
+                let first = served.first_content.expect("content sent");
+                let injected = first.duration_since(served.started).as_secs_f64() * 1000.0;
+                r.ttft_ms.expect("ttft") - injected
+            })
+            .collect();
+        errors.sort_by(f64::total_cmp);
+        let p99 = errors[(errors.len() * 99).div_ceil(100) - 1];
+        eprintln!(
+            "{dialect:?}: measured - injected TTFT: min {:.3} ms, p50 {:.3} ms, p99 {p99:.3} ms",
+            errors[0],
+            errors[errors.len() / 2]
+        );
+        assert!(
+            errors[0] >= 0.0,
+            "{dialect:?}: measured before the server sent? {}",
+            errors[0]
+        );
+        assert!(p99 <= 2.0, "{dialect:?}: p99 error {p99:.3} ms over 2 ms");
+    }
+}
+
+/// One probe against a server that always does `fault`.
+async fn one_probe(fault: Fault, deadline: Duration) -> (ProbeResult, Duration) {
+    let server = FakeProvider::start(
+        Behavior::default()
+            .with_key(KEY)
+            .with_tokens(8, 1.0)
+            .with_fault(1.0, fault),
+    )
+    .await;
+    let mut opts = options(1, 1);
+    opts.probe.deadline = deadline;
+    opts.probe.max_body_bytes = 256 << 10;
+    let started = Instant::now();
+    let (mut results, _) = run(
+        vec![target(&server, Dialect::Openai)],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    (results.pop().expect("one result"), started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failure_mode_is_classified_within_the_deadline() {
+    let deadline = Duration::from_millis(1500);
+    let cases = [
+        (Fault::ServerError(500), ErrorClass::Server),
+        (Fault::ServerError(503), ErrorClass::Server),
+        (
+            Fault::RateLimited { retry_after_s: 3 },
+            ErrorClass::RateLimited,
+        ),
+        (
+            Fault::Hang {
+                send_headers: false,
+            },
+            ErrorClass::Timeout,
+        ),
+        (Fault::Hang { send_headers: true }, ErrorClass::Timeout),
+        (
+            Fault::ResetMidStream { after_tokens: 2 },
+            ErrorClass::Connect,
+        ),
+        (Fault::MalformedSse, ErrorClass::Protocol),
+        (Fault::EndlessBody, ErrorClass::Protocol),
+        (Fault::HugeBody { bytes: 1 << 30 }, ErrorClass::Protocol),
+    ];
+    for (fault, class) in cases {
+        let (result, took) = one_probe(fault, deadline).await;
+        assert_eq!(result.error, Some(class), "{fault:?}: {result:?}");
+        assert!(!result.ok);
+        assert!(
+            took < deadline + Duration::from_millis(500),
+            "{fault:?} took {took:?}, past the deadline"
+        );
+        if let Fault::RateLimited { retry_after_s } = fault {
+            assert_eq!(result.rate_limits.retry_after_s, Some(retry_after_s as f64));
+        }
+    }
+}
+
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_or_1_gb_body_is_cut_and_memory_stays_bounded() {
+    let before = resident_kib();
+    for fault in [Fault::EndlessBody, Fault::HugeBody { bytes: 1 << 30 }] {
+        let (result, _) = one_probe(fault, Duration::from_secs(10)).await;
+        let detail = result.error_detail.unwrap_or_default();
+        assert!(
+            detail.contains("exceeded") || detail.contains("longer than"),
+            "{fault:?}: {detail}"
+        );
+    }
+    let grown_mib = resident_kib().saturating_sub(before) / 1024;
+    assert!(grown_mib < 64, "resident memory grew by {grown_mib} MiB");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_is_a_client_error_and_the_key_is_not_echoed() {
+    let server = FakeProvider::start(
+        Behavior::default()
+            .with_key("sk-the-right-one-000000")
+            .with_hostile_echo(true),
+    )
+    .await;
+    let (results, _) = run(
+        vec![target(&server, Dialect::Anthropic)],
+        options(1, 1),
+        CancellationToken::new(),
+    )
+    .await;
+    let r = &results[0];
+    assert_eq!((r.error, r.status), (Some(ErrorClass::Client), Some(401)));
+    assert!(!format!("{r:?}").contains(KEY), "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spend_cap_stops_a_run() {
+    let server = FakeProvider::start(Behavior::default().with_tokens(16, 0.0)).await;
+    let mut opts = options(20, 1);
+    // Each probe costs $0.001 and reserves $0.001 (16 tokens at $62.5/M, input free).
+    opts.max_spend_usd = Some(0.0035);
+    let (results, summary) = run(
+        vec![target(&server, Dialect::Openai)],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(summary.stopped, StopReason::SpendCap);
+    assert_eq!(results.len(), 3);
+    assert!(
+        (summary.spent_usd - 0.003).abs() < 1e-12,
+        "{}",
+        summary.spent_usd
+    );
+    assert_eq!(
+        server.served().len(),
+        3,
+        "no fourth request reached the provider"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_holds_back_the_provider() {
+    let server = FakeProvider::start(
+        Behavior::default()
+            .with_seed(3)
+            .with_fault(1.0, Fault::RateLimited { retry_after_s: 1 }),
+    )
+    .await;
+    let started = Instant::now();
+    let (results, _) = run(
+        vec![target(&server, Dialect::Openai)],
+        options(3, 1),
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(results.len(), 3);
+    // Three 429s with `retry-after: 1`: the second and third wait a second each.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancellation_is_immediate_and_keeps_finished_results() {
+    let server = FakeProvider::start(
+        Behavior::default()
+            .with_ttft(Ttft::Fixed(200.0))
+            .with_tokens(4, 1.0),
+    )
+    .await;
+    let cancel = CancellationToken::new();
+    let client = switchyard::probe::http_client().expect("client");
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let running = tokio::spawn(sweep(
+        client,
+        vec![target(&server, Dialect::Openai)],
+        options(100, 2),
+        cancel.clone(),
+        sender,
+    ));
+    let mut kept = Vec::new();
+    while kept.len() < 4 {
+        let r = tokio::time::timeout(Duration::from_secs(10), receiver.recv())
+            .await
+            .expect("a result within 10 s")
+            .expect("channel open");
+        kept.push(r);
+    }
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let summary = tokio::time::timeout(Duration::from_secs(2), running)
+        .await
+        .expect("the sweep stops within 2 s")
+        .expect("no panic");
+    assert!(
+        cancelled_at.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        cancelled_at.elapsed()
+    );
+    assert_eq!(summary.stopped, StopReason::Cancelled);
+    while let Ok(r) = receiver.try_recv() {
+        kept.push(r);
+    }
+    assert!(kept.len() >= 4 && kept.len() < 100);
+    assert_eq!(
+        summary.probes as usize,
+        kept.len(),
+        "every finished probe was delivered"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fitting_recovers_the_injected_error_rate_and_ttft() {
+    let (p50, p95, error_rate) = (150.0, 400.0, 0.10);
+    let server = FakeProvider::start(
+        Behavior::default()
+            .with_seed(11)
+            .with_ttft(Ttft::LogNormal {
+                p50_ms: p50,
+                p95_ms: p95,
+            })
+            .with_tokens(8, 1.0)
+            .with_fault(error_rate, Fault::ServerError(500)),
+    )
+    .await;
+    let n = 600;
+    let (results, _) = run(
+        vec![target(&server, Dialect::Openai)],
+        options(n, 50),
+        CancellationToken::new(),
+    )
+    .await;
+    let s = stats("fake/Openai", &results);
+    let f = fit(&s);
+    assert_eq!(f.samples, u64::from(n));
+    let se = (error_rate * (1.0 - error_rate) / f64::from(n)).sqrt();
+    let fitted = f.error_rate.expect("enough samples");
+    assert!(
+        (fitted - error_rate).abs() <= 4.0 * se,
+        "error rate {fitted} vs {error_rate}"
+    );
+    // Sample quantiles of ~540 log-normal draws: within 10% (p50) and 20% (p95),
+    // several standard errors wide; the probe adds well under 2 ms.
+    let fitted_p50 = f.ttft_p50_ms.expect("p50");
+    let fitted_p95 = f.ttft_p95_ms.expect("p95");
+    assert!((fitted_p50 / p50 - 1.0).abs() < 0.10, "p50 {fitted_p50}");
+    assert!((fitted_p95 / p95 - 1.0).abs() < 0.20, "p95 {fitted_p95}");
+    assert!(f.tokens_per_s.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reachability_costs_nothing() {
+    let server = FakeProvider::start(Behavior::default().with_key(KEY)).await;
+    for dialect in [Dialect::Openai, Dialect::Anthropic, Dialect::Gemini] {
+        let mut opts = options(1, 1);
+        opts.kind = ProbeKind::Reachability;
+        let (results, summary) = run(
+            vec![target(&server, dialect)],
+            opts,
+            CancellationToken::new(),
+        )
+        .await;
+        assert!(results[0].ok, "{dialect:?}: {:?}", results[0]);
+        assert_eq!((results[0].cost_usd, summary.tokens), (0.0, 0));
+    }
+}
