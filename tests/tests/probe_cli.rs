@@ -190,7 +190,7 @@ fn ctrl_c_stops_at_once_and_keeps_what_finished() {
     assert!(status.success());
     let interrupted = Instant::now();
     let output = loop {
-        if let Some(_) = child.try_wait().expect("waits") {
+        if child.try_wait().expect("waits").is_some() {
             break child.wait_with_output().expect("output");
         }
         assert!(
