@@ -388,3 +388,105 @@ async fn reachability_costs_nothing() {
         assert_eq!((results[0].cost_usd, summary.tokens), (0.0, 0));
     }
 }
+
+/// The most requests the server had open at one time.
+fn max_overlap(server: &FakeProvider) -> usize {
+    let served = server.served();
+    let mut events: Vec<(Instant, i32)> = Vec::new();
+    for s in &served {
+        events.push((s.started, 1));
+        events.push((s.ended.expect("finished"), -1));
+    }
+    events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut open, mut most) = (0i32, 0i32);
+    for (_, delta) in events {
+        open += delta;
+        most = most.max(open);
+    }
+    most as usize
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrency_is_bounded_globally_and_per_provider() {
+    let behavior = || {
+        Behavior::default()
+            .with_ttft(Ttft::Fixed(60.0))
+            .with_tokens(2, 1.0)
+    };
+    let (a, b) = (
+        FakeProvider::start(behavior()).await,
+        FakeProvider::start(behavior()).await,
+    );
+    let mut second = target(&b, Dialect::Openai);
+    second.provider = "other".into();
+    second.target.offering = "fake/other".into();
+    let mut opts = options(12, 5);
+    opts.per_provider = 2;
+    let (results, _) = run(
+        vec![target(&a, Dialect::Openai), second],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(results.len(), 24);
+    assert_eq!((max_overlap(&a), max_overlap(&b)), (2, 2), "per provider");
+
+    let c = FakeProvider::start(behavior()).await;
+    let mut opts = options(12, 3);
+    opts.per_provider = 10;
+    let (results, _) = run(
+        vec![target(&c, Dialect::Openai)],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(results.len(), 12);
+    assert_eq!(max_overlap(&c), 3, "global");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_cap_stops_a_run() {
+    let server = FakeProvider::start(Behavior::default().with_tokens(16, 0.0)).await;
+    let mut opts = options(20, 1);
+    // Each probe reserves 16 output tokens plus a generous prompt estimate (52).
+    let cap = 3 * (16 + 52) + 10;
+    opts.max_tokens = Some(cap);
+    let (results, summary) = run(
+        vec![target(&server, Dialect::Openai)],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(summary.stopped, StopReason::TokenCap);
+    assert!((3..20).contains(&results.len()), "{}", results.len());
+    assert!(
+        summary.tokens <= cap,
+        "{} tokens used, cap {cap}",
+        summary.tokens
+    );
+    // The next probe's reservation would not have fitted.
+    assert!(summary.tokens + 16 + 52 > cap);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_monitor_paces_its_rounds() {
+    let server = FakeProvider::start(Behavior::default().with_tokens(2, 0.0)).await;
+    let mut opts = options(4, 4);
+    opts.interval = Some(Duration::from_millis(300));
+    opts.jitter = 0.1;
+    let started = Instant::now();
+    let (results, _) = run(
+        vec![target(&server, Dialect::Openai)],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(results.len(), 4);
+    let starts: Vec<Instant> = server.served().iter().map(|s| s.started).collect();
+    for pair in starts.windows(2) {
+        let gap = pair[1].duration_since(pair[0]);
+        // 300 ms apart, give or take 10% jitter on each side.
+        assert!(gap >= Duration::from_millis(200), "{gap:?}");
+    }
+    assert!(started.elapsed() >= Duration::from_millis(800));
+}
