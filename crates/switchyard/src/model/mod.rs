@@ -21,6 +21,7 @@ pub mod progress;
 mod properties;
 pub mod simulate;
 pub mod stats;
+pub mod tco;
 mod types;
 
 #[cfg(test)]
