@@ -28,6 +28,8 @@ enum Command {
     Catalog(cli::catalog::CatalogArgs),
     /// Live probes: time to first token, speed, errors and rate limits, stored in the catalog.
     Probe(cli::probe::ProbeArgs),
+    /// Total cost of ownership: the API portfolio against self-hosting ([tco] in the plan).
+    Tco(cli::tco::TcoArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => cli::evaluate::run(&args),
         Command::Catalog(args) => cli::catalog::run(&args),
         Command::Probe(args) => cli::probe::run(&args),
+        Command::Tco(args) => cli::tco::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,14 +4,12 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use switchyard::catalog::{Catalog, db_path, explicit_db_path, plan_needs_catalog, probes};
 use switchyard::model::monthly::Period;
 use switchyard::model::{EvaluateOptions, Progress, evaluate_with_progress};
-use switchyard::plan::{self, NoCatalog, OfferingSource, PlanError};
-use switchyard::probe::observed;
 use switchyard::report;
 
 use super::Failure;
+use super::plan_input::LoadedPlan;
 
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
@@ -61,46 +59,12 @@ impl From<PeriodArg> for Period {
 }
 
 pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
-    let file = args.plan.display().to_string();
-    let plan_file = plan::load(&args.plan)?;
-    // The catalog is opened (and, the first time, created and seeded) only
-    // when it was asked for or the plan needs it.
-    let explicit = explicit_db_path(args.db.as_deref());
-    let catalog = if explicit.is_some() || args.observed || plan_needs_catalog(&plan_file) {
-        let db = match explicit {
-            Some(db) => db,
-            None => db_path(None)?.0,
-        };
-        Some(Catalog::open(&db)?)
-    } else {
-        None
-    };
-    let snapshot = match &catalog {
-        Some(catalog) => Some(catalog.snapshot_for(&plan_file)?),
-        None => None,
-    };
-    let source: &dyn OfferingSource = match &snapshot {
-        Some(s) => s,
-        None => &NoCatalog,
-    };
-    let mut resolved =
-        plan::resolve(&plan_file, source).map_err(|problems| PlanError::Invalid {
-            file: file.clone(),
-            problems,
-        })?;
-    let provenance = match (&catalog, args.observed) {
-        (Some(catalog), true) => {
-            let ids: Vec<String> = resolved
-                .portfolio
-                .offerings
-                .iter()
-                .map(|o| o.id.clone())
-                .collect();
-            let fits = probes::fits(catalog, &ids)?;
-            Some(observed::apply(&mut resolved.portfolio, &fits))
-        }
-        _ => None,
-    };
+    let LoadedPlan {
+        file,
+        resolved,
+        provenance,
+        ..
+    } = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
     let options = EvaluateOptions {
         samples: args.samples,
         seed: args.seed,

@@ -3,8 +3,10 @@
 
 pub mod catalog;
 pub mod evaluate;
+mod plan_input;
 pub mod probe;
 mod progress;
+pub mod tco;
 
 use switchyard::catalog::CatalogError;
 use switchyard::plan::PlanError;

@@ -50,7 +50,9 @@ impl GpuCost {
                 power_kw,
                 pue,
                 usd_per_kwh,
-            } => purchase_usd / amortisation_months + power_kw * pue * HOURS_PER_MONTH * usd_per_kwh,
+            } => {
+                purchase_usd / amortisation_months + power_kw * pue * HOURS_PER_MONTH * usd_per_kwh
+            }
         }
     }
 }
@@ -150,7 +152,13 @@ pub fn tco(inputs: &TcoInputs, volume: &Volume) -> TcoReport {
     let mut break_even_month = None;
     for m in 1..=inputs.horizon_months {
         let requests = volume.requests_per_month * (1.0 + inputs.monthly_growth).powi(m as i32 - 1);
-        let one_off = |e: &Engineering| if m == 1 { e.integration_hours * rate } else { 0.0 };
+        let one_off = |e: &Engineering| {
+            if m == 1 {
+                e.integration_hours * rate
+            } else {
+                0.0
+            }
+        };
         let api_usd = requests * volume.api_usd_per_request
             + volume.api_fixed_usd_per_month
             + inputs.gateway_usd_per_month
@@ -203,11 +211,15 @@ pub fn break_even_tokens_per_day(inputs: &TcoInputs, volume: &Volume) -> Option<
         return None;
     }
     // API monthly cost = fixed + slope * V (V in tokens/day).
-    let fixed = volume.api_fixed_usd_per_month + inputs.gateway_usd_per_month + inputs.api.upkeep_hours_per_month * rate;
+    let fixed = volume.api_fixed_usd_per_month
+        + inputs.gateway_usd_per_month
+        + inputs.api.upkeep_hours_per_month * rate;
     let slope = 30.0 * volume.api_usd_per_request / tokens_per_request;
-    let self_fixed = inputs.operations_usd_per_month + inputs.self_hosted.upkeep_hours_per_month * rate;
+    let self_fixed =
+        inputs.operations_usd_per_month + inputs.self_hosted.upkeep_hours_per_month * rate;
     // k GPUs carry up to this many tokens/day.
-    let per_gpu_day = inputs.tokens_per_s_per_gpu * inputs.utilisation_target / inputs.peak_to_mean * SECONDS_PER_DAY
+    let per_gpu_day = inputs.tokens_per_s_per_gpu * inputs.utilisation_target / inputs.peak_to_mean
+        * SECONDS_PER_DAY
         * tokens_per_request
         / volume.output_tokens;
     let gpu_month = inputs.gpu.per_gpu_month();

@@ -18,6 +18,74 @@ pub struct PlanFile {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupSpec>,
     pub routes: Vec<RouteSpec>,
+    /// Total cost of ownership against self-hosting (`switchyard tco`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tco: Option<TcoSpec>,
+}
+
+/// `[tco]`: the horizon and both paths' costs besides the API bill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcoSpec {
+    pub horizon_months: u32,
+    /// Volume growth per month (0.05 = 5%); 0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_growth: Option<f64>,
+    /// Peak output tokens/s over the mean; 2 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_to_mean: Option<f64>,
+    pub engineering_usd_per_hour: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_usd_per_month: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<EngineeringSpec>,
+    pub self_hosted: SelfHostedSpec,
+}
+
+/// Engineering hours of one path; both 0 when absent.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineeringSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_hours: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upkeep_hours_per_month: Option<f64>,
+}
+
+/// `[tco.self_hosted]`: GPUs rented (`gpu_usd_per_hour`) or bought
+/// (`gpu_purchase_usd` with `amortisation_months`, `power_kw`, `pue`, `usd_per_kwh`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelfHostedSpec {
+    pub tokens_per_s_per_gpu: f64,
+    /// 0.6 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utilisation_target: Option<f64>,
+    /// 1 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spare_replicas: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_usd_per_hour: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_purchase_usd: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amortisation_months: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_kw: Option<f64>,
+    /// 1.4 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pue: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usd_per_kwh: Option<f64>,
+    /// Uptime of one replica; 0.99 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_availability: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations_usd_per_month: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_hours: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upkeep_hours_per_month: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,14 +8,17 @@
 mod error;
 mod file;
 mod resolve;
+mod tco;
 
 use std::path::Path;
 
 pub use error::{PlanError, Problem};
 pub use file::{
-    Dialect, GroupSpec, OfferingSpec, PlanFile, RouteSpec, StepSpec, TargetSpec, WorkloadSpec,
+    Dialect, EngineeringSpec, GroupSpec, OfferingSpec, PlanFile, RouteSpec, SelfHostedSpec,
+    StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
 };
 pub use resolve::{NoCatalog, OfferingSource, Resolved, resolve};
+pub use tco::resolve_tco;
 
 /// The two syntaxes a plan may be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,265 @@
+//! `[tco]` of a plan: defaults and validation into [`TcoInputs`].
+
+use super::error::Problem;
+use super::file::TcoSpec;
+use crate::model::tco::{Engineering, GpuCost, TcoInputs};
+
+/// Validates a `[tco]` section; all problems at once, with their field paths.
+pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut check = |field: &str, value: f64, ok: bool, rule: &str| {
+        if !(ok && value.is_finite()) {
+            problems.push(Problem::new(
+                format!("tco.{field}"),
+                format!("{value} {rule}"),
+            ));
+        }
+    };
+    if !(1..=600).contains(&spec.horizon_months) {
+        check(
+            "horizon_months",
+            f64::from(spec.horizon_months),
+            false,
+            "must be between 1 and 600",
+        );
+    }
+    let growth = spec.monthly_growth.unwrap_or(0.0);
+    check(
+        "monthly_growth",
+        growth,
+        (-0.5..=1.0).contains(&growth),
+        "must be between -0.5 and 1 (a share per month)",
+    );
+    let peak = spec.peak_to_mean.unwrap_or(2.0);
+    check("peak_to_mean", peak, peak >= 1.0, "must be at least 1");
+    let rate = spec.engineering_usd_per_hour;
+    check(
+        "engineering_usd_per_hour",
+        rate,
+        rate >= 0.0,
+        "must not be negative",
+    );
+    let gateway = spec.gateway_usd_per_month.unwrap_or(0.0);
+    check(
+        "gateway_usd_per_month",
+        gateway,
+        gateway >= 0.0,
+        "must not be negative",
+    );
+    let api = spec.api.clone().unwrap_or_default();
+    let api = Engineering {
+        integration_hours: api.integration_hours.unwrap_or(0.0),
+        upkeep_hours_per_month: api.upkeep_hours_per_month.unwrap_or(0.0),
+    };
+    check(
+        "api.integration_hours",
+        api.integration_hours,
+        api.integration_hours >= 0.0,
+        "must not be negative",
+    );
+    check(
+        "api.upkeep_hours_per_month",
+        api.upkeep_hours_per_month,
+        api.upkeep_hours_per_month >= 0.0,
+        "must not be negative",
+    );
+    let s = &spec.self_hosted;
+    let self_hosted = Engineering {
+        integration_hours: s.integration_hours.unwrap_or(0.0),
+        upkeep_hours_per_month: s.upkeep_hours_per_month.unwrap_or(0.0),
+    };
+    check(
+        "self_hosted.integration_hours",
+        self_hosted.integration_hours,
+        self_hosted.integration_hours >= 0.0,
+        "must not be negative",
+    );
+    check(
+        "self_hosted.upkeep_hours_per_month",
+        self_hosted.upkeep_hours_per_month,
+        self_hosted.upkeep_hours_per_month >= 0.0,
+        "must not be negative",
+    );
+    check(
+        "self_hosted.tokens_per_s_per_gpu",
+        s.tokens_per_s_per_gpu,
+        s.tokens_per_s_per_gpu > 0.0,
+        "must be positive",
+    );
+    let utilisation = s.utilisation_target.unwrap_or(0.6);
+    check(
+        "self_hosted.utilisation_target",
+        utilisation,
+        utilisation > 0.0 && utilisation <= 1.0,
+        "must be in (0, 1]",
+    );
+    let replica = s.replica_availability.unwrap_or(0.99);
+    check(
+        "self_hosted.replica_availability",
+        replica,
+        (0.0..=1.0).contains(&replica),
+        "is not a probability (must be in 0..1)",
+    );
+    let operations = s.operations_usd_per_month.unwrap_or(0.0);
+    check(
+        "self_hosted.operations_usd_per_month",
+        operations,
+        operations >= 0.0,
+        "must not be negative",
+    );
+    let gpu = match (s.gpu_usd_per_hour, s.gpu_purchase_usd) {
+        (Some(usd_per_hour), None) => {
+            check(
+                "self_hosted.gpu_usd_per_hour",
+                usd_per_hour,
+                usd_per_hour >= 0.0,
+                "must not be negative",
+            );
+            Some(GpuCost::Rent { usd_per_hour })
+        }
+        (None, Some(purchase_usd)) => {
+            let amortisation_months = s.amortisation_months.unwrap_or(f64::NAN);
+            let power_kw = s.power_kw.unwrap_or(0.0);
+            let pue = s.pue.unwrap_or(1.4);
+            let usd_per_kwh = s.usd_per_kwh.unwrap_or(0.0);
+            check(
+                "self_hosted.gpu_purchase_usd",
+                purchase_usd,
+                purchase_usd >= 0.0,
+                "must not be negative",
+            );
+            check(
+                "self_hosted.amortisation_months",
+                amortisation_months,
+                amortisation_months > 0.0,
+                "must be a positive number of months (required with gpu_purchase_usd)",
+            );
+            check(
+                "self_hosted.power_kw",
+                power_kw,
+                power_kw >= 0.0,
+                "must not be negative",
+            );
+            check("self_hosted.pue", pue, pue >= 1.0, "must be at least 1");
+            check(
+                "self_hosted.usd_per_kwh",
+                usd_per_kwh,
+                usd_per_kwh >= 0.0,
+                "must not be negative",
+            );
+            Some(GpuCost::Own {
+                purchase_usd,
+                amortisation_months,
+                power_kw,
+                pue,
+                usd_per_kwh,
+            })
+        }
+        _ => None,
+    };
+    let Some(gpu) = gpu else {
+        problems.push(Problem::new(
+            "tco.self_hosted",
+            "give either gpu_usd_per_hour (rent) or gpu_purchase_usd with amortisation_months (own), not both",
+        ));
+        return Err(problems);
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(TcoInputs {
+        horizon_months: spec.horizon_months,
+        monthly_growth: growth,
+        peak_to_mean: peak,
+        engineering_usd_per_hour: rate,
+        api,
+        gateway_usd_per_month: gateway,
+        self_hosted,
+        tokens_per_s_per_gpu: s.tokens_per_s_per_gpu,
+        utilisation_target: utilisation,
+        spare_replicas: s.spare_replicas.unwrap_or(1),
+        gpu,
+        replica_availability: replica,
+        operations_usd_per_month: operations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Format, parse};
+
+    const BASE: &str = r#"
+[workload]
+requests_per_month = 1000
+input_tokens = 100
+output_tokens = 50
+
+[[routes]]
+name = "r"
+steps = [{ offering = "x", timeout_ms = 1000 }]
+
+[tco]
+horizon_months = 24
+monthly_growth = 0.05
+engineering_usd_per_hour = 150
+
+[tco.api]
+integration_hours = 40
+
+[tco.self_hosted]
+tokens_per_s_per_gpu = 2500
+gpu_usd_per_hour = 2.5
+operations_usd_per_month = 12000
+"#;
+
+    fn problems(text: &str) -> Vec<String> {
+        let plan = parse(text, Format::Toml, "p.toml").expect("parses");
+        match resolve_tco(plan.tco.as_ref().expect("tco")) {
+            Ok(_) => vec![],
+            Err(p) => p.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_rented_gpu_plan_resolves_with_defaults() {
+        let plan = parse(BASE, Format::Toml, "p.toml").expect("parses");
+        let inputs = resolve_tco(plan.tco.as_ref().expect("tco")).expect("valid");
+        assert_eq!(inputs.gpu, GpuCost::Rent { usd_per_hour: 2.5 });
+        assert_eq!(
+            (
+                inputs.utilisation_target,
+                inputs.spare_replicas,
+                inputs.peak_to_mean
+            ),
+            (0.6, 1, 2.0)
+        );
+        assert_eq!(inputs.api.integration_hours, 40.0);
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        assert_eq!(
+            problems(&BASE.replace("monthly_growth = 0.05", "monthly_growth = 3")),
+            vec!["tco.monthly_growth: 3 must be between -0.5 and 1 (a share per month)"]
+        );
+        assert_eq!(
+            problems(&BASE.replace("gpu_usd_per_hour = 2.5", "gpu_purchase_usd = 30000")),
+            vec![
+                "tco.self_hosted.amortisation_months: NaN must be a positive number of months (required with gpu_purchase_usd)"
+            ]
+        );
+        assert_eq!(
+            problems(&BASE.replace("gpu_usd_per_hour = 2.5\n", "")),
+            vec![
+                "tco.self_hosted: give either gpu_usd_per_hour (rent) or gpu_purchase_usd with amortisation_months (own), not both"
+            ]
+        );
+        let typo = parse(
+            &BASE.replace("tokens_per_s_per_gpu", "tokens_per_gpu"),
+            Format::Toml,
+            "p.toml",
+        );
+        assert!(typo.is_err_and(|e| e.to_string().contains("unknown field `tokens_per_gpu`")));
+    }
+}
