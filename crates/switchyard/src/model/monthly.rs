@@ -211,6 +211,19 @@ pub fn monthly_with_progress(
     seed: u64,
     progress: &Progress,
 ) -> Result<MonthlyFigures, Cancelled> {
+    let ratios = period_ratios(portfolio, period, periods, seed, progress)?;
+    Ok(describe(ratios, target, period))
+}
+
+/// The success ratio of each simulated period, in simulation order (for charts
+/// of the distribution). Same seed, same ratios as [`monthly`] describes.
+pub fn period_ratios(
+    portfolio: &Portfolio,
+    period: Period,
+    periods: u64,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Vec<f64>, Cancelled> {
     let model = Model::new(portfolio);
     let requests = period.requests(portfolio.workload.requests_per_month);
     let chunks = run_chunked_with_progress(
@@ -231,11 +244,7 @@ pub fn monthly_with_progress(
                 .collect::<Vec<f64>>()
         },
     )?;
-    Ok(describe(
-        chunks.into_iter().flatten().collect(),
-        target,
-        period,
-    ))
+    Ok(chunks.into_iter().flatten().collect())
 }
 
 /// Mean, percentiles and `p_meets` of the period ratios.

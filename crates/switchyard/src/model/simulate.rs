@@ -28,8 +28,28 @@ pub struct Simulation {
     pub cost: Moments,
     /// Successes per route and step.
     pub served: Vec<Vec<u64>>,
+    /// Billed USD per route and step, by kind of attempt, summed over requests.
+    pub cost_by_step: Vec<Vec<StepCost>>,
     /// Latency of each successful request, ms, in sample order.
     pub latencies_ms: Vec<f64>,
+}
+
+/// What one step's attempts were billed, by kind: first tries that succeeded,
+/// retries that succeeded, and attempts cut by their timeout or the budget.
+/// Errors and refusals are free.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct StepCost {
+    pub first_try_usd: f64,
+    pub retry_usd: f64,
+    pub cut_usd: f64,
+}
+
+impl StepCost {
+    fn add(&mut self, other: &StepCost) {
+        self.first_try_usd += other.first_try_usd;
+        self.retry_usd += other.retry_usd;
+        self.cut_usd += other.cut_usd;
+    }
 }
 
 impl Simulation {
@@ -59,6 +79,11 @@ impl Simulation {
             }
         }
         self.latencies_ms.extend_from_slice(&other.latencies_ms);
+        for (mine, theirs) in self.cost_by_step.iter_mut().zip(&other.cost_by_step) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.add(b);
+            }
+        }
     }
 }
 
@@ -143,6 +168,12 @@ impl<'a> Simulator<'a> {
                 .iter()
                 .map(|r| vec![0; r.steps.len()])
                 .collect(),
+            cost_by_step: self
+                .portfolio
+                .routes
+                .iter()
+                .map(|r| vec![StepCost::default(); r.steps.len()])
+                .collect(),
             latencies_ms: Vec::new(),
         }
     }
@@ -160,7 +191,8 @@ impl<'a> Simulator<'a> {
         for request in 1..=count {
             world.request = request;
             let route = self.pick_route(rng);
-            let (cost, success) = self.one_request(rng, &mut world, route);
+            let (cost, success) =
+                self.one_request(rng, &mut world, route, &mut out.cost_by_step[route]);
             out.samples += 1;
             out.cost.push(cost);
             if let Some((step, latency)) = success {
@@ -209,6 +241,7 @@ impl<'a> Simulator<'a> {
         rng: &mut SimRng,
         world: &mut WorldState,
         route: usize,
+        breakdown: &mut [StepCost],
     ) -> (f64, Option<(usize, f64)>) {
         let budget = self.budget_ms;
         let mut elapsed = 0.0;
@@ -231,10 +264,17 @@ impl<'a> Simulator<'a> {
                     let latency = ttft + profile.generation_ms;
                     if latency <= profile.timeout_ms && latency <= left {
                         cost += profile.bill.success_usd;
+                        if attempt == 0 {
+                            breakdown[j].first_try_usd += profile.bill.success_usd;
+                        } else {
+                            breakdown[j].retry_usd += profile.bill.success_usd;
+                        }
                         return (cost, Some((j, elapsed + latency)));
                     }
                     let cut = profile.timeout_ms.min(left);
-                    cost += profile.bill.cut(cut, ttft);
+                    let billed = profile.bill.cut(cut, ttft);
+                    breakdown[j].cut_usd += billed;
+                    cost += billed;
                     elapsed += cut;
                 }
                 if elapsed >= budget {

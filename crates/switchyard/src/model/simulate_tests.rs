@@ -127,3 +127,28 @@ fn a_hanging_primary_costs_its_timeout_and_can_exhaust_the_budget() {
     p.workload.latency_budget_ms = Some(3500.0);
     assert_eq!(simulate(&p, 100, 1).successes, 100);
 }
+
+#[test]
+fn the_cost_breakdown_adds_up_to_the_cost() {
+    let p = uncertain();
+    let sim = simulate(&p, 50_000, 4);
+    let total: f64 = sim
+        .cost_by_step
+        .iter()
+        .flatten()
+        .map(|c| c.first_try_usd + c.retry_usd + c.cut_usd)
+        .sum();
+    assert!((total - sim.cost.sum).abs() < 1e-9 * sim.cost.sum);
+    assert!(
+        sim.cost_by_step[0][0].retry_usd > 0.0,
+        "the 2-attempt step retries"
+    );
+    assert!(
+        sim.cost_by_step[0][0].cut_usd > 0.0,
+        "tight timeouts cut attempts"
+    );
+    assert_eq!(
+        sim.cost_by_step[1][1].retry_usd, 0.0,
+        "a 1-attempt step never retries"
+    );
+}
