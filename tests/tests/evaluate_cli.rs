@@ -237,3 +237,41 @@ fn zero_samples_are_refused_by_the_argument_parser() {
     assert!(!output.status.success());
     assert!(stderr(&output).contains("--samples"), "{}", stderr(&output));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // A listing far larger than a pipe's buffer, so the writer meets the closed pipe.
+    let home = tempfile::tempdir().expect("temp home");
+    let db = home.path().join("c.db");
+    let import = switchyard_e2e::switchyard(home.path())
+        .args([
+            "catalog",
+            "import",
+            "--format",
+            "litellm",
+            switchyard_e2e::LITELLM_FIXTURE,
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("imports");
+    assert!(import.status.success(), "{}", stderr(&import));
+    let mut child = switchyard_e2e::switchyard(home.path())
+        .args(["catalog", "list", "--db"])
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("reads a line");
+    // The reader is dropped here: the pipe is closed, as `| head -1` does.
+    let output = child.wait_with_output().expect("ends");
+    assert!(first.starts_with("id "), "{first}");
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(141));
+}
