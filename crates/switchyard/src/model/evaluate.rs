@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::exact;
-use super::monthly::{MonthlyFigures, Period, monthly_with_progress};
+use super::monthly::{MonthlyFigures, Period, monthly, monthly_with_progress};
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
-use super::simulate::simulate_with_progress;
+use super::simulate::{Simulation, simulate, simulate_with_progress};
 use super::types::Portfolio;
 
 /// How to run the simulations.
@@ -124,11 +124,15 @@ pub fn nines(unavailability: f64) -> Option<f64> {
 /// Evaluates a portfolio. Without a latency budget, success, cost and served
 /// shares are exact; the simulation then only supplies latency percentiles.
 pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
-    match evaluate_with_progress(portfolio, options, &Progress::new()) {
-        Ok(report) => report,
-        // A fresh `Progress` is never cancelled.
-        Err(Cancelled) => unreachable!("nobody can cancel a private Progress"),
-    }
+    let sim = simulate(portfolio, options.samples, options.seed);
+    let monthly_availability = monthly(
+        portfolio,
+        options.period,
+        options.periods,
+        options.target,
+        options.seed,
+    );
+    assemble(portfolio, options, &sim, monthly_availability)
 }
 
 /// [`evaluate`], reporting to `progress` and stopping when it is cancelled.
@@ -138,7 +142,6 @@ pub fn evaluate_with_progress(
     progress: &Progress,
 ) -> Result<Report, Cancelled> {
     progress.expect(options.work_units());
-    let exact = exact::figures(portfolio);
     let sim = simulate_with_progress(portfolio, options.samples, options.seed, progress)?;
     let monthly_availability = monthly_with_progress(
         portfolio,
@@ -148,6 +151,17 @@ pub fn evaluate_with_progress(
         options.seed,
         progress,
     )?;
+    Ok(assemble(portfolio, options, &sim, monthly_availability))
+}
+
+/// The report from the closed forms and the two simulations.
+fn assemble(
+    portfolio: &Portfolio,
+    options: &EvaluateOptions,
+    sim: &Simulation,
+    monthly_availability: MonthlyFigures,
+) -> Report {
+    let exact = exact::figures(portfolio);
     let has_budget = portfolio.workload.latency_budget_ms.is_some();
     let method = if has_budget {
         Method::MonteCarlo
@@ -172,7 +186,7 @@ pub fn evaluate_with_progress(
     let divide = |cost: f64, rate: f64| (rate > 0.0).then(|| cost / rate);
     let [p50, p95, p99] = sim.latency_percentiles();
 
-    Ok(Report {
+    Report {
         availability: exact.availability,
         nines: nines(exact.unavailability),
         success_within_budget,
@@ -185,7 +199,7 @@ pub fn evaluate_with_progress(
             monthly: portfolio.workload.requests_per_month * per_request
                 + portfolio.workload.fixed_monthly_usd,
         },
-        served_share: served_shares(portfolio, &exact, &sim, has_budget),
+        served_share: served_shares(portfolio, &exact, sim, has_budget),
         monthly_availability,
         methods: Methods {
             availability: Method::Exact,
@@ -199,13 +213,13 @@ pub fn evaluate_with_progress(
             samples: options.samples,
             seed: options.seed,
         },
-    })
+    }
 }
 
 fn served_shares(
     portfolio: &Portfolio,
     exact: &exact::Figures,
-    sim: &super::simulate::Simulation,
+    sim: &Simulation,
     has_budget: bool,
 ) -> Vec<ServedShare> {
     let mut shares = Vec::new();
