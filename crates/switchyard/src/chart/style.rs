@@ -151,11 +151,13 @@ pub fn usd_tick(x: f64) -> String {
 
 /// A number with no more digits than its tick step needs.
 pub fn plain_tick(x: f64, step: f64) -> String {
-    let decimals = if step >= 1.0 || step <= 0.0 || !step.is_finite() {
-        0
-    } else {
-        ((-step.log10()).ceil() as usize).min(8)
-    };
+    // As many decimals as the step itself has: 0.25 needs two, 5 none.
+    let decimals: usize = (0..=8usize)
+        .find(|d| {
+            let scaled = step.abs() * 10f64.powi(*d as i32);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
+        })
+        .unwrap_or(8);
     let s = format!("{x:.decimals$}");
     if s.starts_with('-') && s.trim_start_matches(['-', '0', '.']).is_empty() {
         s[1..].to_owned()
@@ -171,7 +173,7 @@ pub fn linear_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
     }
     let raw = (hi - lo) / target.max(1) as f64;
     let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+    let step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
         .find(|s| *s >= raw)
@@ -627,5 +629,8 @@ mod tests {
         assert_eq!(step, 2.0);
         assert_eq!(ticks, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
         assert_eq!(linear_ticks(f64::NAN, 1.0, 5).0.len(), 1);
+        assert_eq!(plain_tick(2.5, 0.5), "2.5");
+        assert_eq!(plain_tick(10.0, 5.0), "10");
+        assert_eq!(plain_tick(-0.0001, 0.1), "0.0");
     }
 }
