@@ -53,7 +53,7 @@ where
         .iter()
         .map(|r| {
             style::truncate(
-                &format!("{} · {}. {}", r.route, r.step + 1, r.offering),
+                &format!("{} · {}. {}", r.route, r.step.saturating_add(1), r.offering),
                 MAX_LABEL,
             )
         })
@@ -134,4 +134,45 @@ where
     }
     style::legend(&mut plot, SeriesLabelPosition::UpperRight)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn cost_svg_has_bars_per_step_and_kind() {
+        let svg = renders_everywhere(&Chart::Cost(cost_sample()));
+        svg.expect_text("Cost per request by route and step: $0.01714 in all");
+        svg.expect_text("expected cost per request (USD)");
+        svg.expect_text("primary · 1. anthropic/claude-sonnet-4");
+        svg.expect_text("batch · 2. azure-eastus/gpt-4o");
+        svg.expect_text("first-try successes");
+        svg.expect_text("retries");
+        svg.expect_text("timed-out or cut attempts");
+        svg.expect_text("$0.0138");
+        // 4 rows x 3 kinds, one empty (no retry on batch 2), plus legend swatches.
+        assert!(svg.count("rect") >= 11 + 3, "{:?}", svg.elements);
+    }
+
+    #[test]
+    fn degenerate_costs_do_not_panic() {
+        let row = |s: f64| CostRow {
+            route: "r".repeat(200),
+            step: usize::MAX,
+            offering: "o".into(),
+            success_usd: s,
+            retry_usd: f64::NAN,
+            timeout_usd: -1.0,
+        };
+        for rows in [
+            vec![],
+            vec![row(0.0)],
+            vec![row(f64::INFINITY)],
+            vec![row(1.0); 60],
+        ] {
+            renders_everywhere(&Chart::Cost(CostData { rows }));
+        }
+    }
 }

@@ -169,3 +169,61 @@ where
     style::legend(&mut plot, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn frontier_svg_has_title_axes_legend_and_points() {
+        let d = frontier_sample();
+        let svg = renders_everywhere(&Chart::Frontier(d.clone()));
+        svg.expect_text("Cost vs availability: 66 plans, 6 on the frontier");
+        svg.expect_text("monthly cost (USD, log scale)");
+        svg.expect_text("availability (nines scale)");
+        for tick in ["99.9%", "99.99%", "$1,000"] {
+            assert!(
+                svg.texts.iter().any(|t| t == tick),
+                "tick {tick}: {:?}",
+                svg.texts
+            );
+        }
+        assert!(
+            !svg.texts.iter().any(|t| t.contains("0000000")),
+            "{:?}",
+            svg.texts
+        );
+        svg.expect_text("dominated plans (60)");
+        svg.expect_text("Pareto frontier (6)");
+        svg.expect_text("chosen plan");
+        svg.expect_text("claude → deepseek: $2,650/month, 99.9962%, p95 2.60 s");
+        // 66 points, the chosen ring and the legend's markers.
+        assert!(svg.count("circle") >= 66 + 1 + 3, "{:?}", svg.elements);
+        assert!(svg.count("polyline") >= 1);
+    }
+
+    #[test]
+    fn degenerate_frontiers_do_not_panic() {
+        let point = |usd: f64, a: f64| FrontierPoint {
+            label: "p".into(),
+            monthly_usd: usd,
+            availability: a,
+            p95_ms: Some(f64::NAN),
+            on_frontier: true,
+            chosen: true,
+        };
+        for points in [
+            vec![],
+            vec![point(f64::NAN, 0.99)],
+            vec![point(100.0, 0.999)],
+            vec![point(100.0, 1.0), point(100.0, 1.0)],
+            vec![point(0.0, 0.0), point(-5.0, 2.0), point(f64::INFINITY, 0.5)],
+            vec![point(1e-9, 0.5), point(1e12, 1.0 - 1e-15)],
+        ] {
+            renders_everywhere(&Chart::Frontier(FrontierData { points }));
+        }
+        let svg = parse(&svg(&Chart::Frontier(FrontierData { points: vec![] })));
+        svg.expect_text("no data");
+    }
+}

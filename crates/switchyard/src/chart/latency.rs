@@ -163,3 +163,55 @@ where
     style::legend(&mut plot, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn latency_svg_has_quantiles_budget_and_units() {
+        let svg = renders_everywhere(&Chart::LatencyCdf(latency_sample(1_000_000)));
+        svg.expect_text("Latency of successful requests (n = 1,000,000)");
+        svg.expect_text("latency (s)");
+        svg.expect_text("share of successful requests");
+        svg.expect_text("budget 15.00 s");
+        for mark in ["p50 ", "p95 ", "p99 "] {
+            svg.expect_text(mark);
+        }
+        svg.expect_text("100%");
+        svg.expect_text("successful requests (n = 1,000,000)");
+        svg.expect_text("latency budget 15.00 s");
+        // The curve is downsampled: one polyline of at most ~500 points.
+        assert!(svg.count("polyline") >= 2, "{:?}", svg.elements);
+        assert!(svg.count("circle") >= 3);
+    }
+
+    #[test]
+    fn short_latencies_are_in_milliseconds() {
+        let d = LatencyData {
+            latencies_ms: vec![120.0, 340.0, 560.0, 800.0],
+            budget_ms: None,
+        };
+        let svg = renders_everywhere(&Chart::LatencyCdf(d));
+        svg.expect_text("latency (ms)");
+        assert!(!svg.has_text("budget"));
+    }
+
+    #[test]
+    fn degenerate_latencies_do_not_panic() {
+        for (latencies_ms, budget_ms) in [
+            (vec![], Some(1000.0)),
+            (vec![f64::NAN, -1.0, f64::INFINITY], None),
+            (vec![500.0], Some(f64::NAN)),
+            (vec![500.0; 1000], Some(0.0)),
+            (vec![0.0, 0.0], Some(1e12)),
+            (vec![1.0, 1e15], None),
+        ] {
+            renders_everywhere(&Chart::LatencyCdf(LatencyData {
+                latencies_ms,
+                budget_ms,
+            }));
+        }
+    }
+}

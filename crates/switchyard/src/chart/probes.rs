@@ -129,7 +129,7 @@ where
     let pad = (t_hi.saturating_sub(t_lo) / 40).max(5 * MINUTE);
     let (x_lo, x_hi) = (t_lo.saturating_sub(pad), t_hi.saturating_add(pad));
     let (ticks, step) = time_ticks(x_lo, x_hi);
-    let multi_day = x_lo.div_euclid(DAY) != x_hi.div_euclid(DAY);
+    let multi_day = t_lo.div_euclid(DAY) != t_hi.div_euclid(DAY);
     let x_axis = || {
         Axis::with_ticks(x_lo as f64, x_hi as f64, ticks.clone(), move |x| {
             time_tick(x as i64, step, multi_day)
@@ -307,5 +307,57 @@ mod tests {
         let _ = date_time(i64::MIN);
         let _ = date_time(i64::MAX);
         let _ = time_ticks(i64::MIN, i64::MAX);
+    }
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn probes_svg_has_series_failures_and_times() {
+        let d = probes_sample();
+        let failures: usize = d
+            .series
+            .iter()
+            .map(|s| s.points.iter().filter(|p| !p.ok).count())
+            .sum();
+        let svg = renders_everywhere(&Chart::Probes(d));
+        svg.expect_text("Time to first token by offering (540 probes)");
+        svg.expect_text("time to first token (s)");
+        svg.expect_text("time (UTC) on 2026-01-01");
+        svg.expect_text("02:00");
+        svg.expect_text("anthropic/claude-sonnet-4 (");
+        svg.expect_text("deepseek/deepseek-chat (");
+        svg.expect_text("failed probe");
+        // One polyline per series; each failure a cross of two lines.
+        assert!(svg.count("polyline") >= 3, "{:?}", svg.elements);
+        assert!(svg.count("line") >= 2 * failures, "{:?}", svg.elements);
+    }
+
+    #[test]
+    fn degenerate_probes_do_not_panic() {
+        let point = |at_ms, ttft_ms, ok| ProbePoint { at_ms, ttft_ms, ok };
+        let series = |points| ProbeSeries {
+            offering: "x".into(),
+            points,
+        };
+        for s in [
+            vec![],
+            vec![series(vec![])],
+            vec![series(vec![point(0, Some(100.0), true)])],
+            vec![series(vec![point(0, None, false); 3])],
+            vec![series(vec![
+                point(i64::MIN, Some(f64::NAN), true),
+                point(i64::MAX, Some(1e300), true),
+            ])],
+            vec![series(vec![
+                point(5, Some(0.0), true),
+                point(5, Some(-3.0), true),
+            ])],
+        ] {
+            renders_everywhere(&Chart::Probes(ProbesData { series: s }));
+        }
     }
 }

@@ -169,3 +169,46 @@ where
     style::legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn sla_svg_has_target_and_p_meets() {
+        let d = sla_sample();
+        let p = format!("P(meets 99.99%) = {:.1}%", d.p_meets * 100.0);
+        let svg = renders_everywhere(&Chart::Sla(d));
+        svg.expect_text(&format!("Success ratio per 30-day month: {p}"));
+        svg.expect_text("success ratio of one 30-day month (nines scale)");
+        svg.expect_text("share of simulated 30-day months");
+        svg.expect_text("target 99.99%");
+        svg.expect_text("30-day months that meet the target");
+        svg.expect_text("30-day months that miss it");
+        assert!(svg.texts.iter().any(|t| t == "99.99%"), "{:?}", svg.texts);
+        assert!(svg.count("rect") >= 10, "{:?}", svg.elements);
+    }
+
+    #[test]
+    fn degenerate_slas_do_not_panic() {
+        let sla = |ratios: Vec<f64>, target: f64| SlaData {
+            ratios,
+            target,
+            p_meets: f64::NAN,
+            period_label: String::new(),
+        };
+        for d in [
+            sla(vec![], 0.9999),
+            sla(vec![1.0; 100], 0.9999),
+            sla(vec![0.99995], 0.9999),
+            sla(vec![f64::NAN, 2.0, -1.0], f64::NAN),
+            sla(vec![0.5, 0.999_999_999], 1.0),
+            sla(vec![0.0; 10], 0.0),
+        ] {
+            renders_everywhere(&Chart::Sla(d));
+        }
+        let svg = parse(&svg(&Chart::Sla(sla(vec![1.0; 5], 0.999))));
+        svg.expect_text("5 periods with no failure");
+    }
+}

@@ -8,7 +8,6 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::{TcoData, TcoMonth};
 use super::style::{self, Axis};
-use crate::report;
 
 fn valid(m: &TcoMonth) -> bool {
     m.api_cumulative_usd.is_finite() && m.self_hosted_cumulative_usd.is_finite()
@@ -77,7 +76,7 @@ where
     ))?
     .label(format!(
         "API: {} after {} months",
-        report::usd(end.api_cumulative_usd),
+        style::usd_tick(end.api_cumulative_usd.round()),
         end.month
     ))
     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], api));
@@ -92,7 +91,7 @@ where
     ))?
     .label(format!(
         "self-hosted: {} after {} months",
-        report::usd(end.self_hosted_cumulative_usd),
+        style::usd_tick(end.self_hosted_cumulative_usd.round()),
         end.month
     ))
     .legend(move |(x, y)| {
@@ -148,4 +147,55 @@ where
     }
     style::legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn tco_svg_has_both_paths_and_break_even() {
+        let svg = renders_everywhere(&Chart::Tco(tco_sample()));
+        svg.expect_text("Total cost of ownership over 36 months: API vs self-hosted");
+        svg.expect_text("month");
+        svg.expect_text("cumulative cost (USD)");
+        svg.expect_text("API: $");
+        svg.expect_text("self-hosted: $");
+        svg.expect_text("break-even at month 25.7");
+        svg.expect_text("break-even: month 25.7");
+        assert!(svg.count("polyline") >= 3, "{:?}", svg.elements);
+    }
+
+    #[test]
+    fn without_break_even_the_legend_says_so() {
+        let mut d = tco_sample();
+        d.break_even_month = None;
+        parse(&svg(&Chart::Tco(d.clone()))).expect_text("no break-even within 36 months");
+        d.break_even_month = Some(80.0);
+        parse(&svg(&Chart::Tco(d))).expect_text("past the horizon");
+    }
+
+    #[test]
+    fn degenerate_tcos_do_not_panic() {
+        let month = |m, a, s| TcoMonth {
+            month: m,
+            api_cumulative_usd: a,
+            self_hosted_cumulative_usd: s,
+        };
+        for (months, be) in [
+            (vec![], Some(1.0)),
+            (vec![month(0, 0.0, 0.0)], Some(0.0)),
+            (vec![month(3, 5.0, 5.0), month(3, 5.0, 5.0)], Some(3.0)),
+            (
+                vec![month(0, f64::NAN, 1.0), month(u32::MAX, 1e300, -1e300)],
+                Some(f64::NAN),
+            ),
+        ] {
+            renders_everywhere(&Chart::Tco(TcoData {
+                months,
+                break_even_month: be,
+            }));
+        }
+    }
 }

@@ -150,7 +150,8 @@ pub fn tco_sample() -> TcoData {
         .collect::<Vec<_>>();
     TcoData {
         months,
-        break_even_month: Some(17.2),
+        // 360 m^2 - 3000 m - 160000 = 0
+        break_even_month: Some((3000.0 + (9e6f64 + 4.0 * 360.0 * 160_000.0).sqrt()) / 720.0),
     }
 }
 
