@@ -1,8 +1,8 @@
 //! Switchyard: availability, latency and cost planning for portfolios of LLM
 //! providers behind a gateway.
 //!
-//! - [`chart`]: SVG and PNG charts of evaluations, searches, TCO and probes.
 //! - [`catalog`]: the SQLite catalog of offerings, its importers and history.
+//! - [`chart`]: SVG and PNG charts of evaluations, searches, TCO and probes.
 //! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
