@@ -1,0 +1,122 @@
+//! The inputs of the charts: plain data, so the CLI, the desktop app and tests
+//! can build a chart from an evaluation, a search, a probe log or a JSON file
+//! without the renderers knowing about any engine module.
+
+use serde::{Deserialize, Serialize};
+
+/// One chart and its data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Chart {
+    /// Monthly cost against availability of the searched plans.
+    Frontier(FrontierData),
+    /// The distribution of the latency of successful requests.
+    LatencyCdf(LatencyData),
+    /// The success ratio of simulated months (or days) against an SLA target.
+    Sla(SlaData),
+    /// Where the money per request goes, per route and step.
+    Cost(CostData),
+    /// Cumulative cost of the API path against self-hosting.
+    Tco(TcoData),
+    /// Time to first token seen by probes, over time.
+    Probes(ProbesData),
+}
+
+/// The plans of a search: cost, availability and whether each is on the
+/// Pareto frontier or is the one chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontierData {
+    pub points: Vec<FrontierPoint>,
+}
+
+/// One plan of a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontierPoint {
+    pub label: String,
+    pub monthly_usd: f64,
+    /// P(request succeeds), 0..1.
+    pub availability: f64,
+    pub p95_ms: Option<f64>,
+    pub on_frontier: bool,
+    pub chosen: bool,
+}
+
+/// Latencies of successful requests (unsorted; any length).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencyData {
+    pub latencies_ms: Vec<f64>,
+    /// The latency budget of the workload, if it has one.
+    pub budget_ms: Option<f64>,
+}
+
+/// The success ratio of each simulated period and the SLA target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaData {
+    /// One success ratio (0..1) per simulated period.
+    pub ratios: Vec<f64>,
+    /// The SLA target, e.g. 0.9999.
+    pub target: f64,
+    /// P(period >= target) as the engine computed it.
+    pub p_meets: f64,
+    /// What one period is: "30-day month" or "day".
+    pub period_label: String,
+}
+
+/// Expected cost per request split by route, step and kind of attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostData {
+    pub rows: Vec<CostRow>,
+}
+
+/// Expected USD per request that one step of one route spends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostRow {
+    pub route: String,
+    /// 0-based position of the step in its route.
+    pub step: usize,
+    pub offering: String,
+    /// Spent on first attempts that succeeded.
+    pub success_usd: f64,
+    /// Spent on retries (attempts after the first), whatever their outcome.
+    pub retry_usd: f64,
+    /// Spent on attempts that timed out or were cut by the budget.
+    pub timeout_usd: f64,
+}
+
+/// Cumulative cost of both paths, month by month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TcoData {
+    pub months: Vec<TcoMonth>,
+    /// Where the paths cross (fractional month), if they do.
+    pub break_even_month: Option<f64>,
+}
+
+/// Cumulative cost at the end of one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TcoMonth {
+    pub month: u32,
+    pub api_cumulative_usd: f64,
+    pub self_hosted_cumulative_usd: f64,
+}
+
+/// Probe results of several offerings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbesData {
+    pub series: Vec<ProbeSeries>,
+}
+
+/// Probe results of one offering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeSeries {
+    pub offering: String,
+    pub points: Vec<ProbePoint>,
+}
+
+/// One probe: when, and its time to first token if it succeeded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbePoint {
+    /// Unix time in milliseconds.
+    pub at_ms: i64,
+    pub ttft_ms: Option<f64>,
+    pub ok: bool,
+}

@@ -1,0 +1,178 @@
+//! Charts of an evaluation, a search, a TCO comparison and probe results, drawn
+//! with plotters. One code path draws every chart onto any plotters backend, so
+//! the SVG shown on screen and the SVG or PNG written to a file are the same
+//! picture.
+//!
+//! Text is set in DejaVu Sans, embedded in the binary (see [`style`]): PNGs need
+//! no system font library and look the same on every machine. SVGs name the
+//! `sans-serif` family and carry real `<text>` elements, so they stay
+//! searchable and crisp.
+//!
+//! No input panics: an empty or degenerate data set draws a chart that says
+//! "no data"; NaN and infinite values are left out.
+
+mod cost;
+pub mod data;
+mod frontier;
+mod latency;
+mod probes;
+mod sla;
+pub mod style;
+mod tco;
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::drawing::DrawingAreaErrorKind;
+use plotters::prelude::*;
+
+pub use data::*;
+
+/// Size of a chart written by [`render_to_file`], in pixels.
+pub const DEFAULT_WIDTH: u32 = 1200;
+pub const DEFAULT_HEIGHT: u32 = 750;
+
+/// Smallest and largest accepted sizes: below, nothing legible fits; above,
+/// a PNG buffer would be gigabytes.
+pub const MIN_SIZE: u32 = 200;
+pub const MAX_SIZE: u32 = 10_000;
+
+/// The output format of a chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Svg,
+    Png,
+}
+
+impl Format {
+    /// The format a file name asks for, by its extension (case-insensitive).
+    pub fn from_path(path: &Path) -> Result<Self, ChartError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("svg") => Ok(Format::Svg),
+            Some("png") => Ok(Format::Png),
+            _ => Err(ChartError::UnknownFormat {
+                path: path.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Why a chart could not be drawn or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("cannot tell the chart format of {path}: use a .svg or .png file name")]
+    UnknownFormat { path: PathBuf },
+    #[error(
+        "chart size {width}x{height} is out of range: each side must be {MIN_SIZE} to {MAX_SIZE} pixels"
+    )]
+    Size { width: u32, height: u32 },
+    #[error("the embedded chart font could not be loaded")]
+    Font,
+    #[error("drawing the chart failed: {0}")]
+    Draw(String),
+    #[error("encoding the PNG failed: {0}")]
+    Png(String),
+    #[error("cannot write the chart to {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for ChartError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        ChartError::Draw(e.to_string())
+    }
+}
+
+/// Draws `chart` as an SVG (UTF-8 bytes) or PNG (encoded file bytes) of
+/// `width` x `height` pixels.
+pub fn render(
+    chart: &Chart,
+    format: Format,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, ChartError> {
+    if !(MIN_SIZE..=MAX_SIZE).contains(&width) || !(MIN_SIZE..=MAX_SIZE).contains(&height) {
+        return Err(ChartError::Size { width, height });
+    }
+    style::ensure_font()?;
+    match format {
+        Format::Svg => {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+                draw(&root, chart)?;
+                root.present()?;
+            }
+            Ok(svg.into_bytes())
+        }
+        Format::Png => {
+            let mut rgb = vec![0u8; width as usize * height as usize * 3];
+            {
+                let root =
+                    BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+                draw(&root, chart)?;
+                root.present()?;
+            }
+            encode_png(&rgb, width, height)
+        }
+    }
+}
+
+/// Draws `chart` at the default size into `path`, as SVG or PNG by its
+/// extension.
+pub fn render_to_file(chart: &Chart, path: &Path) -> Result<(), ChartError> {
+    let format = Format::from_path(path)?;
+    let bytes = render(chart, format, DEFAULT_WIDTH, DEFAULT_HEIGHT)?;
+    std::fs::write(path, bytes).map_err(|source| ChartError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The title of `chart` as drawn (handy for window titles and alt text).
+pub fn title(chart: &Chart) -> String {
+    match chart {
+        Chart::Frontier(d) => frontier::title(d),
+        Chart::LatencyCdf(d) => latency::title(d),
+        Chart::Sla(d) => sla::title(d),
+        Chart::Cost(d) => cost::title(d),
+        Chart::Tco(d) => tco::title(d),
+        Chart::Probes(d) => probes::title(d),
+    }
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    match chart {
+        Chart::Frontier(d) => frontier::draw(root, d),
+        Chart::LatencyCdf(d) => latency::draw(root, d),
+        Chart::Sla(d) => sla::draw(root, d),
+        Chart::Cost(d) => cost::draw(root, d),
+        Chart::Tco(d) => tco::draw(root, d),
+        Chart::Probes(d) => probes::draw(root, d),
+    }
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let png_err = |e: png::EncodingError| ChartError::Png(e.to_string());
+    let mut writer = encoder.write_header().map_err(png_err)?;
+    writer.write_image_data(rgb).map_err(png_err)?;
+    writer.finish().map_err(png_err)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+pub(crate) mod testing;

@@ -1,0 +1,363 @@
+//! What the probes saw: time to first token of each offering over time, and
+//! below it a strip with one row per offering where each failed probe is a
+//! cross, so an outage shows as a run of crosses under a gap in the line.
+//! Times are UTC: the chart must read the same wherever it is rendered.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::ChartError;
+use super::data::{ProbePoint, ProbesData};
+use super::style::{self, Axis};
+use crate::report;
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// Longest offering name in the failure strip's labels.
+const MAX_NAME: usize = 30;
+
+pub fn title(d: &ProbesData) -> String {
+    let probes: usize = d.series.iter().map(|s| s.points.len()).sum();
+    format!(
+        "Time to first token by offering ({} probes)",
+        report::count(probes as f64)
+    )
+}
+
+fn ttft(p: &ProbePoint) -> Option<f64> {
+    p.ttft_ms.filter(|t| p.ok && t.is_finite() && *t >= 0.0)
+}
+
+/// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian;
+/// Howard Hinnant's `civil_from_days`), so no date crate is needed.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// "2026-01-01 14:05" (UTC).
+fn date_time(ms: i64) -> String {
+    let (y, mo, d) = civil(ms.div_euclid(DAY));
+    let minutes = ms.rem_euclid(DAY) / MINUTE;
+    format!(
+        "{y:04}-{mo:02}-{d:02} {:02}:{:02}",
+        minutes / 60,
+        minutes % 60
+    )
+}
+
+/// A tick label at a time step: "14:05" within a day, "01-03 14:00" across
+/// days, "01-03" for steps of whole days.
+fn time_tick(ms: i64, step: i64, multi_day: bool) -> String {
+    let full = date_time(ms);
+    if step >= DAY {
+        full[5..10].to_owned()
+    } else if multi_day {
+        full[5..].to_owned()
+    } else {
+        full[11..].to_owned()
+    }
+}
+
+/// Ticks at round times (every 5 minutes, every 6 hours, ...) across `[lo, hi]`.
+fn time_ticks(lo: i64, hi: i64) -> (Vec<f64>, i64) {
+    let steps = [
+        MINUTE,
+        2 * MINUTE,
+        5 * MINUTE,
+        10 * MINUTE,
+        15 * MINUTE,
+        30 * MINUTE,
+        HOUR,
+        2 * HOUR,
+        3 * HOUR,
+        6 * HOUR,
+        12 * HOUR,
+        DAY,
+        2 * DAY,
+        7 * DAY,
+        14 * DAY,
+        30 * DAY,
+        90 * DAY,
+        365 * DAY,
+    ];
+    let span = hi.saturating_sub(lo).max(1);
+    let step = steps
+        .iter()
+        .copied()
+        .find(|s| span / s <= 7)
+        .unwrap_or(365 * DAY);
+    let first = lo.div_euclid(step) + 1;
+    let ticks = (first..)
+        .map(|i| i.saturating_mul(step))
+        .take_while(|t| *t <= hi)
+        .take(50)
+        .map(|t| t as f64)
+        .collect();
+    (ticks, step)
+}
+
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ProbesData,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let title = title(d);
+    let series: Vec<_> = d.series.iter().filter(|s| !s.points.is_empty()).collect();
+    let Some((t_lo, t_hi)) = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.at_ms))
+        .fold(None, |acc: Option<(i64, i64)>, t| match acc {
+            None => Some((t, t)),
+            Some((lo, hi)) => Some((lo.min(t), hi.max(t))),
+        })
+    else {
+        return style::no_data(area, &title, "no probe results to show");
+    };
+    // At least ten minutes wide, so one probe still sits mid-axis.
+    let pad = (t_hi.saturating_sub(t_lo) / 40).max(5 * MINUTE);
+    let (x_lo, x_hi) = (t_lo.saturating_sub(pad), t_hi.saturating_add(pad));
+    let (ticks, step) = time_ticks(x_lo, x_hi);
+    let multi_day = t_lo.div_euclid(DAY) != t_hi.div_euclid(DAY);
+    let x_axis = || {
+        Axis::with_ticks(x_lo as f64, x_hi as f64, ticks.clone(), move |x| {
+            time_tick(x as i64, step, multi_day)
+        })
+    };
+
+    let ttfts: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().filter_map(ttft))
+        .collect();
+    let (y_min, y_max) = style::min_max(ttfts.iter().copied()).unwrap_or((100.0, 1000.0));
+    let seconds = y_max >= 2000.0;
+    let unit = move |ms: f64, step: f64| {
+        if seconds {
+            style::plain_tick(ms / 1000.0, step / 1000.0)
+        } else {
+            style::plain_tick(ms, step)
+        }
+    };
+    let log_y = y_min > 0.0 && y_max / y_min > 20.0;
+    let y_axis = if log_y {
+        Axis::log(y_min / 1.3, y_max * 1.5, move |ms| {
+            let step = 10f64.powf(ms.log10().floor());
+            unit(ms, step)
+        })
+    } else {
+        Axis::linear(0.0, (y_max * 1.25).max(1.0), unit)
+    };
+
+    let names: Vec<String> = series
+        .iter()
+        .map(|s| style::truncate(&s.offering, MAX_NAME))
+        .collect();
+    let label_width = names
+        .iter()
+        .map(|n| style::text_width(n, style::LABEL_SIZE))
+        .max()
+        .unwrap_or(40)
+        .max(style::widest_label(&y_axis))
+        + 40;
+
+    let (_, h) = area.dim_in_pixel();
+    let strip = (series.len() as u32 * 26 + 110).min(h / 2);
+    let (top, bottom) = area.split_vertically(h.saturating_sub(strip));
+
+    let mut plot = ChartBuilder::on(&top)
+        .caption(&title, style::title_style())
+        .margin(16)
+        .margin_right(32)
+        .x_label_area_size(30)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(x_axis(), y_axis)?;
+    let y_desc = match (seconds, log_y) {
+        (true, true) => "time to first token (s, log scale)",
+        (true, false) => "time to first token (s)",
+        (false, true) => "time to first token (ms, log scale)",
+        (false, false) => "time to first token (ms)",
+    };
+    plot.configure_mesh()
+        .y_desc(y_desc)
+        .axis_desc_style(style::axis_style())
+        .label_style(style::label_style())
+        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+        .light_line_style(TRANSPARENT)
+        .x_labels(12)
+        .y_labels(10)
+        .draw()?;
+
+    for (i, s) in series.iter().enumerate() {
+        let colour = style::series_colour(i);
+        let mut ok: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .filter_map(|p| ttft(p).map(|t| (p.at_ms as f64, t)))
+            .collect();
+        ok.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let failed = s.points.len() - ok.len();
+        plot.draw_series(LineSeries::new(
+            ok.iter().copied(),
+            colour.mix(0.6).stroke_width(2),
+        ))?;
+        plot.draw_series(ok.iter().map(|p| Circle::new(*p, 2, colour.filled())))?
+            .label(format!(
+                "{} ({} ok, {} failed)",
+                names[i],
+                report::count(ok.len() as f64),
+                report::count(failed as f64)
+            ))
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (20, 0)], colour.stroke_width(2))
+                    + Circle::new((10, 0), 3, colour.filled())
+            });
+    }
+    style::legend(&mut plot, SeriesLabelPosition::UpperRight)?;
+
+    // The failure strip: one row per offering, same time axis.
+    let n = series.len() as f64;
+    let row_names = names.clone();
+    let rows = Axis::with_ticks(
+        0.0,
+        n,
+        (0..series.len())
+            .map(|i| n - 1.0 - i as f64 + 0.5)
+            .collect(),
+        move |y| {
+            let i = (n - 0.5 - y).round();
+            if i >= 0.0 && (i as usize) < row_names.len() {
+                row_names[i as usize].clone()
+            } else {
+                String::new()
+            }
+        },
+    );
+    let mut strip = ChartBuilder::on(&bottom)
+        .margin(16)
+        .margin_top(4)
+        .margin_right(32)
+        .x_label_area_size(58)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(x_axis(), rows)?;
+    let multi = if multi_day {
+        format!("time (UTC), {} to {}", date_time(t_lo), date_time(t_hi))
+    } else {
+        format!("time (UTC) on {}", &date_time(t_lo)[..10])
+    };
+    strip
+        .configure_mesh()
+        .x_desc(multi)
+        .axis_desc_style(style::axis_style())
+        .label_style(style::label_style())
+        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+        .light_line_style(TRANSPARENT)
+        .disable_y_mesh()
+        .x_labels(12)
+        .y_labels(series.len() + 1)
+        .draw()?;
+    let cross = style::VERMILLION.stroke_width(2);
+    strip
+        .draw_series(series.iter().enumerate().flat_map(|(i, s)| {
+            let y = n - 1.0 - i as f64 + 0.5;
+            s.points
+                .iter()
+                .filter(|p| ttft(p).is_none())
+                .map(move |p| Cross::new((p.at_ms as f64, y), 5, cross))
+        }))?
+        .label("failed probe")
+        .legend(move |(x, y)| Cross::new((x + 10, y), 5, cross));
+    strip
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .margin(4)
+        .legend_area_size(28)
+        .background_style(WHITE.mix(0.9))
+        .border_style(style::GREY)
+        .label_font(style::label_style())
+        .draw()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_civil_dates() {
+        assert_eq!(date_time(0), "1970-01-01 00:00");
+        assert_eq!(
+            date_time(1_767_225_600_000 + 14 * HOUR + 5 * MINUTE),
+            "2026-01-01 14:05"
+        );
+        assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(date_time(-MINUTE), "1969-12-31 23:59");
+        // Extremes must not panic.
+        let _ = date_time(i64::MIN);
+        let _ = date_time(i64::MAX);
+        let _ = time_ticks(i64::MIN, i64::MAX);
+    }
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn probes_svg_has_series_failures_and_times() {
+        let d = probes_sample();
+        let failures: usize = d
+            .series
+            .iter()
+            .map(|s| s.points.iter().filter(|p| !p.ok).count())
+            .sum();
+        let svg = renders_everywhere(&Chart::Probes(d));
+        svg.expect_text("Time to first token by offering (540 probes)");
+        svg.expect_text("time to first token (s)");
+        svg.expect_text("time (UTC) on 2026-01-01");
+        svg.expect_text("02:00");
+        svg.expect_text("anthropic/claude-sonnet-4 (");
+        svg.expect_text("deepseek/deepseek-chat (");
+        svg.expect_text("failed probe");
+        // One polyline per series; each failure a cross of two lines.
+        assert!(svg.count("polyline") >= 3, "{:?}", svg.elements);
+        assert!(svg.count("line") >= 2 * failures, "{:?}", svg.elements);
+    }
+
+    #[test]
+    fn degenerate_probes_do_not_panic() {
+        let point = |at_ms, ttft_ms, ok| ProbePoint { at_ms, ttft_ms, ok };
+        let series = |points| ProbeSeries {
+            offering: "x".into(),
+            points,
+        };
+        for s in [
+            vec![],
+            vec![series(vec![])],
+            vec![series(vec![point(0, Some(100.0), true)])],
+            vec![series(vec![point(0, None, false); 3])],
+            vec![series(vec![
+                point(i64::MIN, Some(f64::NAN), true),
+                point(i64::MAX, Some(1e300), true),
+            ])],
+            vec![series(vec![
+                point(5, Some(0.0), true),
+                point(5, Some(-3.0), true),
+            ])],
+        ] {
+            renders_everywhere(&Chart::Probes(ProbesData { series: s }));
+        }
+    }
+}
