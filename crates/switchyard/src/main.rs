@@ -30,6 +30,8 @@ enum Command {
     Probe(cli::probe::ProbeArgs),
     /// Total cost of ownership: the API portfolio against self-hosting ([tco] in the plan).
     Tco(cli::tco::TcoArgs),
+    /// Charts of a plan as SVG or PNG: latency, sla, cost, tco, probes.
+    Chart(cli::chart::ChartArgs),
 }
 
 /// `switchyard … | head` closes the pipe early and `println!` then panics. That
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Catalog(args) => cli::catalog::run(&args),
         Command::Probe(args) => cli::probe::run(&args),
         Command::Tco(args) => cli::tco::run(&args),
+        Command::Chart(args) => cli::chart::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

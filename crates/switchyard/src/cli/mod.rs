@@ -2,6 +2,7 @@
 //! the engine and prints; no figure is computed here.
 
 pub mod catalog;
+pub mod chart;
 pub mod evaluate;
 mod plan_input;
 pub mod probe;

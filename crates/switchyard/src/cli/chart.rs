@@ -1,0 +1,172 @@
+//! `switchyard chart KIND PLAN --out FILE`: the plotters charts of a plan, as SVG
+//! or PNG by the file's extension. The figures come from the engine; this only
+//! gathers them into the chart's data.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use switchyard::catalog::probes;
+use switchyard::chart::{
+    Chart, CostData, CostRow, LatencyData, ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData,
+    TcoMonth, render_to_file,
+};
+use switchyard::model::monthly::{Period, period_ratios};
+use switchyard::model::simulate::simulate;
+use switchyard::model::tco::{Volume, tco};
+use switchyard::model::{EvaluateOptions, Progress, exact};
+use switchyard::plan::{PlanError, Problem, resolve_tco};
+
+use super::Failure;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Kind {
+    /// Latency CDF of successful requests, with the budget.
+    Latency,
+    /// Distribution of monthly (or daily) availability, with the target.
+    Sla,
+    /// Cost per request by route and step: first tries, retries, cut attempts.
+    Cost,
+    /// TCO: cumulative cost of both paths and the break-even point.
+    Tco,
+    /// Probe TTFT and errors over time, per offering of the plan.
+    Probes,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChartArgs {
+    #[arg(value_enum)]
+    kind: Kind,
+    /// The plan file.
+    plan: PathBuf,
+    /// Where to write the chart: .svg or .png.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    samples: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    months: u64,
+    /// Describe days instead of 30-day months (sla).
+    #[arg(long)]
+    daily: bool,
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[arg(long)]
+    observed: bool,
+}
+
+pub fn run(args: &ChartArgs) -> Result<(), Failure> {
+    let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
+    let portfolio = &loaded.resolved.portfolio;
+    let chart = match args.kind {
+        Kind::Latency => {
+            let sim = simulate(portfolio, args.samples, args.seed);
+            Chart::LatencyCdf(LatencyData {
+                latencies_ms: sim.latencies_ms,
+                budget_ms: portfolio.workload.latency_budget_ms,
+            })
+        }
+        Kind::Sla => {
+            let period = if args.daily {
+                Period::Day
+            } else {
+                Period::Month
+            };
+            let target = loaded
+                .resolved
+                .target
+                .unwrap_or(EvaluateOptions::default().target);
+            let ratios = period_ratios(portfolio, period, args.months, args.seed, &Progress::new())
+                .map_err(|e| Failure(format!("{}: {e}", loaded.file)))?;
+            let meets = ratios.iter().filter(|&&r| r >= target).count() as u64;
+            Chart::Sla(SlaData {
+                p_meets: meets as f64 / ratios.len().max(1) as f64,
+                ratios,
+                target,
+                period_label: if args.daily { "day" } else { "30-day month" }.to_owned(),
+            })
+        }
+        Kind::Cost => {
+            let sim = simulate(portfolio, args.samples, args.seed);
+            let n = sim.samples.max(1) as f64;
+            let mut rows = Vec::new();
+            for (r, route) in portfolio.routes.iter().enumerate() {
+                for (j, step) in route.steps.iter().enumerate() {
+                    let c = sim.cost_by_step[r][j];
+                    rows.push(CostRow {
+                        route: route.name.clone(),
+                        step: j,
+                        offering: portfolio.offerings[step.offering].id.clone(),
+                        success_usd: c.first_try_usd / n,
+                        retry_usd: c.retry_usd / n,
+                        timeout_usd: c.cut_usd / n,
+                    });
+                }
+            }
+            Chart::Cost(CostData { rows })
+        }
+        Kind::Tco => {
+            let invalid = |problems: Vec<Problem>| PlanError::Invalid {
+                file: loaded.file.clone(),
+                problems,
+            };
+            let spec = loaded.plan.tco.as_ref().ok_or_else(|| {
+                invalid(vec![Problem::new(
+                    "tco",
+                    "is missing: add a [tco] section to compare with self-hosting",
+                )])
+            })?;
+            let inputs = resolve_tco(spec).map_err(invalid)?;
+            let w = &portfolio.workload;
+            let report = tco(
+                &inputs,
+                &Volume {
+                    requests_per_month: w.requests_per_month,
+                    input_tokens: w.input_tokens,
+                    output_tokens: w.output_tokens,
+                    api_usd_per_request: exact::figures(portfolio).cost_per_request,
+                    api_fixed_usd_per_month: w.fixed_monthly_usd,
+                },
+            );
+            Chart::Tco(TcoData {
+                months: report
+                    .months
+                    .iter()
+                    .map(|m| TcoMonth {
+                        month: m.month,
+                        api_cumulative_usd: m.api_cumulative_usd,
+                        self_hosted_cumulative_usd: m.self_hosted_cumulative_usd,
+                    })
+                    .collect(),
+                break_even_month: report.break_even_month.map(f64::from),
+            })
+        }
+        Kind::Probes => {
+            let catalog = super::catalog::open(args.db.as_deref())?;
+            let mut series = Vec::new();
+            for offering in &portfolio.offerings {
+                let results = probes::load(&catalog, Some(&offering.id), None)?;
+                if results.is_empty() {
+                    continue;
+                }
+                series.push(ProbeSeries {
+                    offering: offering.id.clone(),
+                    points: results
+                        .iter()
+                        .map(|r| ProbePoint {
+                            at_ms: r.started_at_ms,
+                            ttft_ms: r.ttft_ms,
+                            ok: r.ok,
+                        })
+                        .collect(),
+                });
+            }
+            Chart::Probes(ProbesData { series })
+        }
+    };
+    render_to_file(&chart, &args.out).map_err(|e| Failure(e.to_string()))?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
