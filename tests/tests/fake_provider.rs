@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// Timing-sensitive tests take this so they do not measure each other's load.
 static TIMING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-const KEY: &str = "sk-fake-SECRET-0123456789";
+const KEY: &str = "fake-SECRET-0123456789";
 
 /// One parsed SSE event and when its last byte arrived.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use serde_json::Value;
 use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Fault, Ttft};
 use switchyard_e2e::{stderr, stdout, switchyard};
 
-const CANARY: &str = "sk-canary-5w1tchy4rd-c4n4ry-k3y-0000";
+const CANARY: &str = "canary-5w1tchy4rd-c4n4ry-k3y-0000";
 
 fn rows(db: &Path) -> i64 {
     rusqlite::Connection::open(db)

@@ -1,0 +1,116 @@
+//! TTFT accuracy of live probes on loopback with 200 probes in flight.
+//!
+//! Alone in its own test binary: cargo runs test binaries one after another, so
+//! no other test competes for the two cores while this one times milliseconds.
+
+use std::time::Duration;
+
+use switchyard::plan::Dialect;
+use switchyard::probe::{
+    ProbeOptions, ProbeResult, ProbeTarget, Secret, SweepOptions, SweepSummary, SweepTarget, sweep,
+};
+use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Ttft};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+const KEY: &str = "test-key-0123456789abcdef";
+
+fn target(server: &FakeProvider, dialect: Dialect) -> SweepTarget {
+    let api_base = match dialect {
+        Dialect::Openai => format!("{}/v1", server.base_url()),
+        Dialect::Anthropic | Dialect::Gemini => server.base_url(),
+    };
+    SweepTarget {
+        target: ProbeTarget {
+            offering: format!("fake/{dialect:?}"),
+            dialect,
+            api_base,
+            model: "fake-model".into(),
+            key_env: "FAKE_KEY".into(),
+            input_per_mtok: 0.0,
+            output_per_mtok: 0.0,
+        },
+        key: Secret::new(KEY),
+        provider: "fake".into(),
+    }
+}
+
+async fn run(targets: Vec<SweepTarget>, options: SweepOptions) -> (Vec<ProbeResult>, SweepSummary) {
+    let client = switchyard::probe::http_client().expect("client");
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let summary = sweep(client, targets, options, CancellationToken::new(), sender).await;
+    let mut results = Vec::new();
+    while let Ok(r) = receiver.try_recv() {
+        results.push(r);
+    }
+    (results, summary)
+}
+
+fn options(count: u32, concurrency: usize) -> SweepOptions {
+    SweepOptions {
+        count,
+        concurrency,
+        per_provider: concurrency,
+        max_spend_usd: None,
+        probe: ProbeOptions {
+            deadline: Duration::from_secs(5),
+            ..ProbeOptions::default()
+        },
+        ..SweepOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn measured_ttft_matches_the_injected_one_with_200_in_flight() {
+    let server = FakeProvider::start(
+        Behavior::default()
+            .with_seed(1)
+            .with_key(KEY)
+            .with_ttft(Ttft::LogNormal {
+                p50_ms: 300.0,
+                p95_ms: 900.0,
+            })
+            // Few, spaced tokens: 200 streams must not saturate the two cores
+            // that the client, the server and the test share.
+            .with_tokens(3, 20.0),
+    )
+    .await;
+    for dialect in [Dialect::Openai, Dialect::Anthropic, Dialect::Gemini] {
+        // 600 probes, 200 in flight. The first 200 start in one burst and also
+        // time 200 simultaneous connects; the steady state after it is what a
+        // monitor sees, so the first 200 are left out.
+        let (mut results, summary) = run(vec![target(&server, dialect)], options(600, 200)).await;
+        assert_eq!(summary.probes, 600, "{dialect:?}");
+        results.sort_by_key(|r| r.started_at_ms);
+        let mut errors: Vec<f64> = results[200..]
+            .iter()
+            .map(|r| {
+                assert!(r.ok, "{dialect:?}: {r:?}");
+                let id: u64 = r
+                    .request_id
+                    .as_deref()
+                    .and_then(|s| s.parse().ok())
+                    .expect("request id");
+                // What the server really did: from reading the request to handing
+                // the first content delta to the connection (its timer may fire late).
+                let served = server.served_by_id(id).expect("served");
+                let first = served.first_content.expect("content sent");
+                let injected = first.duration_since(served.started).as_secs_f64() * 1000.0;
+                r.ttft_ms.expect("ttft") - injected
+            })
+            .collect();
+        errors.sort_by(f64::total_cmp);
+        let p99 = errors[(errors.len() * 99).div_ceil(100) - 1];
+        eprintln!(
+            "{dialect:?}: measured - injected TTFT: min {:.3} ms, p50 {:.3} ms, p99 {p99:.3} ms",
+            errors[0],
+            errors[errors.len() / 2]
+        );
+        assert!(
+            errors[0] >= 0.0,
+            "{dialect:?}: measured before the server sent? {}",
+            errors[0]
+        );
+        assert!(p99 <= 2.0, "{dialect:?}: p99 error {p99:.3} ms over 2 ms");
+    }
+}
