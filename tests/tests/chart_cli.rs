@@ -8,43 +8,33 @@ fn each_chart_of_the_example_plan_is_written() {
     let plan = repo_root().join("examples/claude-then-deepseek.toml");
     let plan = plan.to_str().expect("utf-8");
     let dir = tempfile::tempdir().expect("temp dir");
+    let write = |kind: &str, extension: &str| -> Vec<u8> {
+        let file = dir.path().join(format!("{kind}.{extension}"));
+        let file = file.to_str().expect("utf-8");
+        let out = run(&[
+            "chart",
+            kind,
+            plan,
+            "--samples",
+            "20000",
+            "--months",
+            "500",
+            "--out",
+            file,
+        ]);
+        assert!(out.status.success(), "{kind}: {}", stderr(&out));
+        std::fs::read(file).expect("chart written")
+    };
     for (kind, expected) in [
         ("latency", "budget 15.00 s"),
         ("sla", "target 99.99%"),
         ("cost", "first-try successes"),
         ("tco", "break-even"),
     ] {
-        let svg = dir.path().join(format!("{kind}.svg"));
-        let out = run(&[
-            "chart",
-            kind,
-            plan,
-            "--samples",
-            "20000",
-            "--months",
-            "500",
-            "--out",
-            svg.to_str().expect("utf-8"),
-        ]);
-        assert!(out.status.success(), "{kind}: {}", stderr(&out));
-        let text = std::fs::read_to_string(&svg).expect("svg written");
-        assert!(text.starts_with("<svg"), "{kind}");
-        assert!(text.contains(expected), "{kind}: no {expected:?}");
-        let png = dir.path().join(format!("{kind}.png"));
-        let out = run(&[
-            "chart",
-            kind,
-            plan,
-            "--samples",
-            "20000",
-            "--months",
-            "500",
-            "--out",
-            png.to_str().expect("utf-8"),
-        ]);
-        assert!(out.status.success(), "{kind}: {}", stderr(&out));
-        let bytes = std::fs::read(&png).expect("png written");
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{kind}");
+        let svg = String::from_utf8(write(kind, "svg")).expect("SVG is text");
+        assert!(svg.starts_with("<svg"), "{kind}");
+        assert!(svg.contains(expected), "{kind}: no {expected:?}");
+        assert_eq!(&write(kind, "png")[..8], b"\x89PNG\r\n\x1a\n", "{kind}");
     }
 }
 
