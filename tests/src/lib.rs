@@ -3,6 +3,7 @@
 //! rows, and a fake LLM provider server ([`fake_provider`]).
 
 pub mod fake_provider;
+pub mod probe_support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

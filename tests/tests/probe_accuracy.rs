@@ -3,62 +3,10 @@
 //! Alone in its own test binary: cargo runs test binaries one after another, so
 //! no other test competes for the two cores while this one times milliseconds.
 
-use std::time::Duration;
-
 use switchyard::plan::Dialect;
-use switchyard::probe::{
-    ProbeOptions, ProbeResult, ProbeTarget, Secret, SweepOptions, SweepSummary, SweepTarget, sweep,
-};
 use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Ttft};
-use tokio::sync::mpsc;
+use switchyard_e2e::probe_support::{KEY, options, run, target};
 use tokio_util::sync::CancellationToken;
-
-const KEY: &str = "test-key-0123456789abcdef";
-
-fn target(server: &FakeProvider, dialect: Dialect) -> SweepTarget {
-    let api_base = match dialect {
-        Dialect::Openai => format!("{}/v1", server.base_url()),
-        Dialect::Anthropic | Dialect::Gemini => server.base_url(),
-    };
-    SweepTarget {
-        target: ProbeTarget {
-            offering: format!("fake/{dialect:?}"),
-            dialect,
-            api_base,
-            model: "fake-model".into(),
-            key_env: "FAKE_KEY".into(),
-            input_per_mtok: 0.0,
-            output_per_mtok: 0.0,
-        },
-        key: Secret::new(KEY),
-        provider: "fake".into(),
-    }
-}
-
-async fn run(targets: Vec<SweepTarget>, options: SweepOptions) -> (Vec<ProbeResult>, SweepSummary) {
-    let client = switchyard::probe::http_client().expect("client");
-    let (sender, mut receiver) = mpsc::unbounded_channel();
-    let summary = sweep(client, targets, options, CancellationToken::new(), sender).await;
-    let mut results = Vec::new();
-    while let Ok(r) = receiver.try_recv() {
-        results.push(r);
-    }
-    (results, summary)
-}
-
-fn options(count: u32, concurrency: usize) -> SweepOptions {
-    SweepOptions {
-        count,
-        concurrency,
-        per_provider: concurrency,
-        max_spend_usd: None,
-        probe: ProbeOptions {
-            deadline: Duration::from_secs(5),
-            ..ProbeOptions::default()
-        },
-        ..SweepOptions::default()
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn measured_ttft_matches_the_injected_one_with_200_in_flight() {
@@ -79,7 +27,12 @@ async fn measured_ttft_matches_the_injected_one_with_200_in_flight() {
         // 600 probes, 200 in flight. The first 200 start in one burst and also
         // time 200 simultaneous connects; the steady state after it is what a
         // monitor sees, so the first 200 are left out.
-        let (mut results, summary) = run(vec![target(&server, dialect)], options(600, 200)).await;
+        let (mut results, summary) = run(
+            vec![target(&server, dialect)],
+            options(600, 200),
+            CancellationToken::new(),
+        )
+        .await;
         assert_eq!(summary.probes, 600, "{dialect:?}");
         results.sort_by_key(|r| r.started_at_ms);
         let mut errors: Vec<f64> = results[200..]

@@ -5,68 +5,11 @@
 use std::time::{Duration, Instant};
 
 use switchyard::plan::Dialect;
-use switchyard::probe::{
-    ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, Secret, StopReason,
-    SweepOptions, SweepSummary, SweepTarget, fit, stats, sweep,
-};
+use switchyard::probe::{ErrorClass, ProbeKind, ProbeResult, StopReason, fit, stats, sweep};
 use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Fault, Ttft};
+use switchyard_e2e::probe_support::{KEY, options, run, target};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-
-const KEY: &str = "test-key-0123456789abcdef";
-
-fn base(server: &FakeProvider, dialect: Dialect) -> String {
-    match dialect {
-        Dialect::Openai => format!("{}/v1", server.base_url()),
-        Dialect::Anthropic | Dialect::Gemini => server.base_url(),
-    }
-}
-
-fn target(server: &FakeProvider, dialect: Dialect) -> SweepTarget {
-    SweepTarget {
-        target: ProbeTarget {
-            offering: format!("fake/{dialect:?}"),
-            dialect,
-            api_base: base(server, dialect),
-            model: "fake-model".into(),
-            key_env: "FAKE_KEY".into(),
-            input_per_mtok: 0.0,
-            // 16 output tokens cost exactly $0.001.
-            output_per_mtok: 62.5,
-        },
-        key: Secret::new(KEY),
-        provider: "fake".into(),
-    }
-}
-
-async fn run(
-    targets: Vec<SweepTarget>,
-    options: SweepOptions,
-    cancel: CancellationToken,
-) -> (Vec<ProbeResult>, SweepSummary) {
-    let client = switchyard::probe::http_client().expect("client");
-    let (sender, mut receiver) = mpsc::unbounded_channel();
-    let summary = sweep(client, targets, options, cancel, sender).await;
-    let mut results = Vec::new();
-    while let Ok(r) = receiver.try_recv() {
-        results.push(r);
-    }
-    (results, summary)
-}
-
-fn options(count: u32, concurrency: usize) -> SweepOptions {
-    SweepOptions {
-        count,
-        concurrency,
-        per_provider: concurrency,
-        max_spend_usd: None,
-        probe: ProbeOptions {
-            deadline: Duration::from_secs(5),
-            ..ProbeOptions::default()
-        },
-        ..SweepOptions::default()
-    }
-}
 
 /// One probe against a server that always does `fault`.
 async fn one_probe(fault: Fault, deadline: Duration) -> (ProbeResult, Duration) {

@@ -13,9 +13,7 @@ use switchyard::chart::{
 };
 use switchyard::model::monthly::{Period, period_ratios};
 use switchyard::model::simulate::simulate;
-use switchyard::model::tco::{Volume, tco};
-use switchyard::model::{EvaluateOptions, Progress, exact};
-use switchyard::plan::{PlanError, Problem, resolve_tco};
+use switchyard::model::{EvaluateOptions, Progress};
 
 use super::Failure;
 
@@ -108,28 +106,7 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
             Chart::Cost(CostData { rows })
         }
         Kind::Tco => {
-            let invalid = |problems: Vec<Problem>| PlanError::Invalid {
-                file: loaded.file.clone(),
-                problems,
-            };
-            let spec = loaded.plan.tco.as_ref().ok_or_else(|| {
-                invalid(vec![Problem::new(
-                    "tco",
-                    "is missing: add a [tco] section to compare with self-hosting",
-                )])
-            })?;
-            let inputs = resolve_tco(spec).map_err(invalid)?;
-            let w = &portfolio.workload;
-            let report = tco(
-                &inputs,
-                &Volume {
-                    requests_per_month: w.requests_per_month,
-                    input_tokens: w.input_tokens,
-                    output_tokens: w.output_tokens,
-                    api_usd_per_request: exact::figures(portfolio).cost_per_request,
-                    api_fixed_usd_per_month: w.fixed_monthly_usd,
-                },
-            );
+            let (_, _, report) = super::tco::compute(&loaded)?;
             Chart::Tco(TcoData {
                 months: report
                     .months

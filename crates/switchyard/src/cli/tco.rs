@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 
 use switchyard::model::exact;
-use switchyard::model::tco::{Volume, tco};
+use switchyard::model::tco::{TcoInputs, TcoReport, Volume, tco};
 use switchyard::plan::{PlanError, Problem, resolve_tco};
 use switchyard::report;
 
 use super::Failure;
+use super::plan_input::LoadedPlan;
 
 #[derive(Debug, clap::Args)]
 pub struct TcoArgs {
@@ -24,8 +25,9 @@ pub struct TcoArgs {
     json: bool,
 }
 
-pub fn run(args: &TcoArgs) -> Result<(), Failure> {
-    let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
+/// A loaded plan's `[tco]` inputs, its exact API cost per request and the TCO
+/// report: shared by `switchyard tco` and `switchyard chart tco`.
+pub fn compute(loaded: &LoadedPlan) -> Result<(TcoInputs, f64, TcoReport), Failure> {
     let invalid = |problems: Vec<Problem>| PlanError::Invalid {
         file: loaded.file.clone(),
         problems,
@@ -49,7 +51,13 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
         api_usd_per_request: per_request,
         api_fixed_usd_per_month: w.fixed_monthly_usd,
     };
-    let result = tco(&inputs, &volume);
+    let report = tco(&inputs, &volume);
+    Ok((inputs, per_request, report))
+}
+
+pub fn run(args: &TcoArgs) -> Result<(), Failure> {
+    let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
+    let (inputs, per_request, result) = compute(&loaded)?;
     if args.json {
         let json = serde_json::json!({
             "api_usd_per_request": per_request,
