@@ -17,6 +17,7 @@ pub mod exact;
 pub mod monthly;
 pub mod parallel;
 pub mod progress;
+pub mod search;
 #[cfg(test)]
 mod properties;
 pub mod simulate;
