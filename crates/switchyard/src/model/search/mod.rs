@@ -166,22 +166,20 @@ pub fn search(space: &SearchSpace) -> Frontier {
                 })
             })
             .collect();
+        let by_cost = sorted_by_cost(&options, &kept);
         let triples: Vec<(u64, Vec<Scored>)> = pairs
             .par_iter()
             .map(|prefix| {
-                let mut local = Vec::new();
-                let mut count = 0;
                 let (a, b) = (prefix.options[0], prefix.options[1]);
-                for &c in &kept {
-                    let o = options[c].offering;
-                    if o == options[a].offering || o == options[b].offering {
-                        continue;
-                    }
-                    let f = scorer.score(&[&options[a], &options[b], &options[c]]);
-                    count += 1;
-                    local.push(Scored::new(&[a, b, c], f));
-                }
-                (count, pareto(local, limits))
+                let useful = useful_extensions(&options, &by_cost, &[a, b]);
+                let local: Vec<Scored> = useful
+                    .iter()
+                    .map(|&c| {
+                        let f = scorer.score(&[&options[a], &options[b], &options[c]]);
+                        Scored::new(&[a, b, c], f)
+                    })
+                    .collect();
+                (local.len() as u64, pareto(local, limits))
             })
             .collect();
         for (count, local) in triples {
@@ -297,6 +295,59 @@ fn non_redundant(options: &[StepOption], max_len: usize) -> Vec<usize> {
             true
         })
         .collect()
+}
+
+/// `kept` ordered by unconditional cost, then failure probability, then index.
+fn sorted_by_cost(options: &[StepOption], kept: &[usize]) -> Vec<usize> {
+    let mut sorted = kept.to_vec();
+    sorted.sort_by(|&x, &y| {
+        options[x]
+            .cost
+            .total_cmp(&options[y].cost)
+            .then(options[x].fail.total_cmp(&options[y].fail))
+            .then(x.cmp(&y))
+    });
+    sorted
+}
+
+/// The options worth appending to `prefix` as its last step.
+///
+/// Given the prefix, an appended option `c` enters the chain's figures only
+/// through its cost and failure probability conditioned on the prefix's groups
+/// it shares (`class` = its groups ∩ the prefix's), and monotonically: in each
+/// group state, cost is `C_P + U_P(g) c(g)` and unavailability `U_P(g) F(g)`.
+/// Conditioning scales every option of one class by the same factor, so an
+/// option `d` of the same class with `cost_d ≤ cost_c` and `F_d < F_c` gives a
+/// strictly better chain whenever `d`'s offering is not in the prefix (`d` may be
+/// `c`'s own offering). Scanning by cost, a running minimum of `F` per class
+/// finds every such `c`; the rest are returned, in scan order.
+fn useful_extensions(options: &[StepOption], by_cost: &[usize], prefix: &[usize]) -> Vec<usize> {
+    const MARGIN: f64 = 1e-9;
+    let prefix_mask = prefix.iter().fold(0u64, |m, &i| m | options[i].group_mask);
+    let in_prefix = |o: usize| prefix.iter().any(|&i| options[i].offering == o);
+    // (class, lowest failure probability seen so far in it).
+    let mut best: Vec<(u64, f64)> = Vec::new();
+    let mut useful = Vec::new();
+    for &c in by_cost {
+        let option = &options[c];
+        if in_prefix(option.offering) {
+            continue;
+        }
+        let class = option.group_mask & prefix_mask;
+        let slot = match best.iter().position(|&(k, _)| k == class) {
+            Some(slot) => slot,
+            None => {
+                best.push((class, f64::INFINITY));
+                best.len() - 1
+            }
+        };
+        if best[slot].1 < option.fail * (1.0 - MARGIN) {
+            continue;
+        }
+        useful.push(c);
+        best[slot].1 = best[slot].1.min(option.fail);
+    }
+    useful
 }
 
 /// A scored chain: option indices (canonical order key) and figures.
