@@ -28,6 +28,8 @@ enum Command {
     Catalog(cli::catalog::CatalogArgs),
     /// Live probes: time to first token, speed, errors and rate limits, stored in the catalog.
     Probe(cli::probe::ProbeArgs),
+    /// Search the Pareto frontier of fallback chains ([search] in the plan).
+    Search(cli::search::SearchArgs),
     /// Total cost of ownership: the API portfolio against self-hosting ([tco] in the plan).
     Tco(cli::tco::TcoArgs),
     /// Charts of a plan as SVG or PNG: latency, sla, cost, tco, probes.
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => cli::evaluate::run(&args),
         Command::Catalog(args) => cli::catalog::run(&args),
         Command::Probe(args) => cli::probe::run(&args),
+        Command::Search(args) => cli::search::run(&args),
         Command::Tco(args) => cli::tco::run(&args),
         Command::Chart(args) => cli::chart::run(&args),
     };

@@ -8,17 +8,20 @@ use clap::ValueEnum;
 
 use switchyard::catalog::probes;
 use switchyard::chart::{
-    Chart, CostData, CostRow, LatencyData, ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData,
-    TcoMonth, render_to_file,
+    Chart, CostData, CostRow, FrontierData, FrontierPoint, LatencyData, ProbePoint, ProbeSeries,
+    ProbesData, SlaData, TcoData, TcoMonth, render_to_file,
 };
 use switchyard::model::monthly::{Period, period_ratios};
+use switchyard::model::search::single_steps;
 use switchyard::model::simulate::simulate;
 use switchyard::model::{EvaluateOptions, Progress};
 
 use super::Failure;
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
 enum Kind {
+    /// The Pareto frontier of the plan's [search]: cost against availability.
+    Frontier,
     /// Latency CDF of successful requests, with the budget.
     Latency,
     /// Distribution of monthly (or daily) availability, with the target.
@@ -56,9 +59,15 @@ pub struct ChartArgs {
 }
 
 pub fn run(args: &ChartArgs) -> Result<(), Failure> {
+    if args.kind == Kind::Frontier {
+        let chart = frontier(args)?;
+        return render_to_file(&chart, &args.out)
+            .map_err(|e| Failure(format!("{}: {e}", args.out.display())));
+    }
     let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
     let portfolio = &loaded.resolved.portfolio;
     let chart = match args.kind {
+        Kind::Frontier => unreachable!("drawn before the plan is resolved"),
         Kind::Latency => {
             let sim = simulate(portfolio, args.samples, args.seed);
             Chart::LatencyCdf(LatencyData {
@@ -146,4 +155,60 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
     render_to_file(&chart, &args.out).map_err(|e| Failure(e.to_string()))?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
+}
+
+/// The frontier of the plan's `[search]` over every step option used alone
+/// (faint when dominated). The chosen point is the cheapest frontier point that
+/// meets the plan's `[target]`: the cheapest way to reach it.
+fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
+    let run = super::search::compute(
+        &args.plan,
+        args.db.as_deref(),
+        args.samples.min(100_000),
+        args.seed,
+    )?;
+    let space = &run.search.space;
+    let label = |steps: &[switchyard::model::Step]| {
+        steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} ×{}",
+                    space.portfolio.offerings[s.offering].id, s.attempts
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    let target = run.search.resolved.target;
+    let chosen = run
+        .report
+        .frontier
+        .iter()
+        .find(|p| target.is_some_and(|t| p.availability >= t))
+        .map(|p| p.rank);
+    let mut points: Vec<FrontierPoint> = single_steps(space)
+        .iter()
+        .filter(|c| !run.frontier.points.iter().any(|p| p.steps == c.steps))
+        .map(|c| FrontierPoint {
+            label: label(&c.steps),
+            monthly_usd: c.monthly_usd,
+            availability: c.availability,
+            p95_ms: None,
+            on_frontier: false,
+            chosen: false,
+        })
+        .collect();
+    for p in run.report.frontier.iter().chain(&run.report.rejected) {
+        let steps = &run.frontier.points[p.rank - 1].steps;
+        points.push(FrontierPoint {
+            label: label(steps),
+            monthly_usd: p.monthly_usd,
+            availability: p.availability,
+            p95_ms: p.latency_ms.p95,
+            on_frontier: true,
+            chosen: Some(p.rank) == chosen,
+        });
+    }
+    Ok(Chart::Frontier(FrontierData { points }))
 }

@@ -7,6 +7,7 @@ pub mod evaluate;
 mod plan_input;
 pub mod probe;
 mod progress;
+pub mod search;
 pub mod tco;
 
 use switchyard::catalog::CatalogError;

@@ -17,9 +17,9 @@ pub mod exact;
 pub mod monthly;
 pub mod parallel;
 pub mod progress;
-pub mod search;
 #[cfg(test)]
 mod properties;
+pub mod search;
 pub mod simulate;
 pub mod stats;
 pub mod tco;

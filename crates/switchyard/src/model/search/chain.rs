@@ -43,10 +43,7 @@ impl StepOption {
         // Σ_{k < attempts} miss^k: attempt k is made only if the k before it failed.
         let reached: f64 = (0..step.attempts).map(|k| miss.powi(k as i32)).sum();
         let cost_if_up = reached * profile.expected_bill_if_up();
-        let group_mask = offering
-            .groups
-            .iter()
-            .fold(0u64, |mask, &g| mask | 1 << g);
+        let group_mask = offering.groups.iter().fold(0u64, |mask, &g| mask | 1 << g);
         Self {
             offering: step.offering,
             step,
@@ -84,7 +81,10 @@ impl ChainScorer {
     /// The exact figures of the chain `steps` (distinct offerings, in order; at
     /// most [`MAX_STEPS`]).
     pub fn score(&self, steps: &[&StepOption]) -> ChainFigures {
-        assert!(steps.len() <= MAX_STEPS, "chains are at most {MAX_STEPS} steps");
+        assert!(
+            steps.len() <= MAX_STEPS,
+            "chains are at most {MAX_STEPS} steps"
+        );
         let touched = steps.iter().fold(0u64, |m, s| m | s.group_mask);
         let mut cost = 0.0;
         let mut unavailability = 0.0;

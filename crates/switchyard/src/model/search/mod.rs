@@ -37,6 +37,7 @@
 //! the result never depends on the number of threads.
 
 mod chain;
+pub mod report;
 pub mod synthetic;
 
 use rayon::prelude::*;
@@ -193,7 +194,10 @@ pub fn search(space: &SearchSpace) -> Frontier {
     let points = frontier
         .iter()
         .map(|s| Candidate {
-            steps: s.options[..s.len].iter().map(|&i| options[i].step).collect(),
+            steps: s.options[..s.len]
+                .iter()
+                .map(|&i| options[i].step)
+                .collect(),
             cost_per_request: s.figures.cost_per_request,
             monthly_usd: s.figures.cost_per_request * volume + fixed,
             availability: 1.0 - s.figures.unavailability,
@@ -209,6 +213,34 @@ pub fn search(space: &SearchSpace) -> Frontier {
             chains_scored: scored,
         },
     }
+}
+
+/// Every step option used alone, scored: the field the frontier is drawn
+/// against (dominated ones included), in canonical order.
+pub fn single_steps(space: &SearchSpace) -> Vec<Candidate> {
+    let options = step_options(space);
+    let scorer = ChainScorer::new(
+        space
+            .portfolio
+            .groups
+            .iter()
+            .map(|g| g.availability)
+            .collect(),
+    );
+    let w = &space.portfolio.workload;
+    options
+        .iter()
+        .map(|o| {
+            let f = scorer.score(&[o]);
+            Candidate {
+                steps: vec![o.step],
+                cost_per_request: f.cost_per_request,
+                monthly_usd: f.cost_per_request * w.requests_per_month + w.fixed_monthly_usd,
+                availability: 1.0 - f.unavailability,
+                unavailability: f.unavailability,
+            }
+        })
+        .collect()
 }
 
 /// Every (offering, attempts, timeout), in canonical order: by offering index,
@@ -240,11 +272,7 @@ pub fn step_options(space: &SearchSpace) -> Vec<StepOption> {
 /// The number of chains of distinct offerings brute force would score.
 fn chains_total(space: &SearchSpace, options: &[StepOption]) -> u64 {
     let offerings = space.portfolio.offerings.len() as u64;
-    let per = if offerings == 0 {
-        0
-    } else {
-        options.len() as u64 / offerings
-    };
+    let per = (options.len() as u64).checked_div(offerings).unwrap_or(0);
     let mut total = 0;
     let mut ways = 1u64;
     for k in 0..space.max_chain_length as u64 {
@@ -383,7 +411,11 @@ fn pareto(mut chains: Vec<Scored>, limits: Limits) -> Vec<Scored> {
         x.figures
             .cost_per_request
             .total_cmp(&y.figures.cost_per_request)
-            .then(x.figures.unavailability.total_cmp(&y.figures.unavailability))
+            .then(
+                x.figures
+                    .unavailability
+                    .total_cmp(&y.figures.unavailability),
+            )
             .then(x.key().cmp(&y.key()))
     });
     let mut best = f64::INFINITY;

@@ -37,7 +37,14 @@ fn brute_force(space: &SearchSpace) -> Vec<(Vec<Step>, f64, f64)> {
         frontier_of_len = longer;
     }
     let w = &space.portfolio.workload;
-    let scorer = ChainScorer::new(space.portfolio.groups.iter().map(|g| g.availability).collect());
+    let scorer = ChainScorer::new(
+        space
+            .portfolio
+            .groups
+            .iter()
+            .map(|g| g.availability)
+            .collect(),
+    );
     let mut scored: Vec<(Vec<usize>, f64, f64)> = chains
         .into_iter()
         .map(|c| {
@@ -92,8 +99,18 @@ fn assert_same(space: &SearchSpace) {
             steps: g.steps.clone(),
         }];
         let f = exact::figures(&p);
-        assert!(close(g.cost_per_request, f.cost_per_request), "{} vs {}", g.cost_per_request, f.cost_per_request);
-        assert!(close(g.unavailability, f.unavailability), "{} vs {}", g.unavailability, f.unavailability);
+        assert!(
+            close(g.cost_per_request, f.cost_per_request),
+            "{} vs {}",
+            g.cost_per_request,
+            f.cost_per_request
+        );
+        assert!(
+            close(g.unavailability, f.unavailability),
+            "{} vs {}",
+            g.unavailability,
+            f.unavailability
+        );
     }
     assert!(got.stats.chains_scored <= got.stats.chains_total);
 }
