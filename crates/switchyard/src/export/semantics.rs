@@ -201,6 +201,14 @@ fn openrouter_run(
         .workload
         .latency_budget_ms
         .unwrap_or(OPENROUTER_CLIENT_TIMEOUT_MS);
+    differences.push(Finding::plan(
+        Severity::Warning,
+        "retries-unbounded",
+        "OpenRouter retries and switches providers inside its own routing as it sees fit: \
+         no setting bounds how many provider calls one request makes, so the plan's retry \
+         budget cannot be enforced"
+            .to_owned(),
+    ));
     let prefs = openrouter::preferences(resolved, routes);
     for (r, (route, export_route)) in portfolio.routes.iter_mut().zip(routes).enumerate() {
         let names: Vec<Naming> = export_route.steps.iter().map(openrouter::naming).collect();
@@ -447,6 +455,7 @@ mod tests {
                 .all(|s| s.timeout_ms == OPENROUTER_CLIENT_TIMEOUT_MS)
         );
         let c = codes(&run);
+        assert!(c.contains(&"retries-unbounded"));
         assert!(c.contains(&"openrouter-retries"));
         assert!(c.contains(&"openrouter-timeout"));
         assert!(c.contains(&"openrouter-model-guessed"));
