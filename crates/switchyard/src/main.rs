@@ -34,6 +34,10 @@ enum Command {
     Tco(cli::tco::TcoArgs),
     /// Charts of a plan as SVG or PNG: latency, sla, cost, tco, probes.
     Chart(cli::chart::ChartArgs),
+    /// Write the plan as a gateway config: LiteLLM config.yaml, Portkey configs, OpenRouter preferences.
+    Export(cli::export::ExportArgs),
+    /// Check a plan (and with --format, its gateway config): findings with severity.
+    Lint(cli::lint::LintArgs),
 }
 
 /// `switchyard … | head` closes the pipe early and `println!` then panics. That
@@ -65,6 +69,8 @@ fn main() -> ExitCode {
         Command::Search(args) => cli::search::run(&args),
         Command::Tco(args) => cli::tco::run(&args),
         Command::Chart(args) => cli::chart::run(&args),
+        Command::Export(args) => cli::export::run(&args),
+        Command::Lint(args) => cli::lint::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
