@@ -1,0 +1,388 @@
+//! One scenario on one gateway: fakes up, plan exported, gateway started,
+//! traffic sent, and what happened compared with `switchyard evaluate --as`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use switchyard::plan::{NoCatalog, PlanFile, Resolved};
+
+use crate::fakes::{self, Fakes};
+use crate::gateway::Gateway;
+use crate::load::{self, Outcome};
+use crate::scenario::{GatewayKind, RunSettings, Scenario};
+use crate::stats::Check;
+
+/// One row of the comparison: a figure the model predicts and what the gateway did.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// `success`, or `<route> <step>. <offering>` for a served share.
+    pub name: String,
+    /// The plan's own semantics (`evaluate` without `--as`), for reference.
+    pub plan_model: Option<f64>,
+    pub check: Check,
+}
+
+/// How many attempts the gateway made at one offering per request, observed
+/// at its fake.
+#[derive(Debug, Clone, Default)]
+pub struct Attempts {
+    /// Requests that reached the offering at all.
+    pub requests: u64,
+    pub attempts: u64,
+    pub max: u32,
+}
+
+/// Everything one run found.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub scenario: String,
+    pub gateway: GatewayKind,
+    pub figures: Vec<Figure>,
+    pub attempts: BTreeMap<String, Attempts>,
+    /// Served-by headers that disagree with the fake that answered 200, or are
+    /// missing on a success.
+    pub header_mismatches: u64,
+    /// Statuses of the failed requests, by status (`none` for transport errors).
+    pub failures: BTreeMap<String, u64>,
+    pub latency_p50_ms: f64,
+    pub latency_p95_ms: f64,
+    pub wall: Duration,
+    pub ready_after: Duration,
+    /// A problem that stopped the run, if any.
+    pub error: Option<String>,
+}
+
+impl RunResult {
+    pub fn passed(&self) -> bool {
+        self.error.is_none()
+            && self.header_mismatches == 0
+            && !self.figures.is_empty()
+            && self.figures.iter().all(|f| f.check.pass)
+    }
+}
+
+/// What `evaluate --json` predicts: availability and served shares.
+#[derive(Debug, Clone)]
+pub struct Prediction {
+    pub availability: f64,
+    /// `(route, step) -> share of all successes`.
+    pub served: BTreeMap<(String, usize), (String, f64)>,
+}
+
+fn prediction(json: &Value) -> Result<Prediction, String> {
+    let availability = json
+        .get("availability")
+        .and_then(Value::as_f64)
+        .ok_or("evaluate --json has no availability")?;
+    let mut served = BTreeMap::new();
+    for s in json
+        .get("served_share")
+        .and_then(Value::as_array)
+        .ok_or("evaluate --json has no served_share")?
+    {
+        let route = s["route"].as_str().ok_or("served_share without route")?;
+        let step = s["step"].as_u64().ok_or("served_share without step")? as usize;
+        let offering = s["offering"].as_str().unwrap_or_default();
+        let share = s["share"].as_f64().ok_or("served_share without share")?;
+        served.insert((route.to_owned(), step), (offering.to_owned(), share));
+    }
+    Ok(Prediction {
+        availability,
+        served,
+    })
+}
+
+/// Runs `switchyard ARGS` with its home in `home`; stdout on success.
+fn switchyard(home: &Path, args: &[&str]) -> Result<String, String> {
+    let out = switchyard_e2e::switchyard(home)
+        .args(args)
+        .output()
+        .map_err(|e| format!("running switchyard: {e}"))?;
+    if out.status.success() {
+        Ok(switchyard_e2e::stdout(&out))
+    } else {
+        Err(format!(
+            "switchyard {} failed: {}",
+            args.join(" "),
+            switchyard_e2e::stderr(&out).trim()
+        ))
+    }
+}
+
+/// `evaluate PLAN [--as GATEWAY] --json`, few samples: with no latency budget
+/// the figures compared are closed forms.
+pub fn evaluate(
+    home: &Path,
+    plan: &Path,
+    gateway: Option<GatewayKind>,
+) -> Result<Prediction, String> {
+    let plan = plan.to_string_lossy();
+    let mut args = vec![
+        "evaluate",
+        &plan,
+        "--json",
+        "--samples",
+        "20000",
+        "--months",
+        "20",
+    ];
+    if let Some(g) = gateway {
+        args.extend(["--as", g.name()]);
+    }
+    let out = switchyard(home, &args)?;
+    let json: Value = serde_json::from_str(&out).map_err(|e| format!("evaluate --json: {e}"))?;
+    prediction(&json)
+}
+
+/// The file `switchyard export` writes for `gateway`.
+fn export(home: &Path, plan: &Path, gateway: GatewayKind, work: &Path) -> Result<PathBuf, String> {
+    let ext = match gateway {
+        GatewayKind::Litellm => "yaml",
+        GatewayKind::Portkey => "json",
+    };
+    let out = work.join(format!("{}.{ext}", gateway.name()));
+    let plan = plan.to_string_lossy();
+    let out_arg = out.to_string_lossy();
+    switchyard(
+        home,
+        &[
+            "export",
+            &plan,
+            "--format",
+            gateway.name(),
+            "--out",
+            &out_arg,
+        ],
+    )?;
+    Ok(out)
+}
+
+/// The step of `route` that `offering` is (its first occurrence).
+fn step_of(file: &PlanFile, route: &str, offering: &str) -> Option<usize> {
+    file.routes
+        .iter()
+        .find(|r| r.name == route)?
+        .steps
+        .iter()
+        .position(|s| s.offering == offering)
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Runs `scenario` on `gateway`. Never panics on a gateway's misbehaviour: a
+/// problem becomes the result's error.
+pub fn run(
+    root: &Path,
+    scenario: &Scenario,
+    gateway: GatewayKind,
+    settings: &RunSettings,
+) -> RunResult {
+    let start = Instant::now();
+    let requests = scenario.requests.unwrap_or(settings.requests);
+    let mut result = RunResult {
+        scenario: scenario.name.clone(),
+        gateway,
+        figures: Vec::new(),
+        attempts: BTreeMap::new(),
+        header_mismatches: 0,
+        failures: BTreeMap::new(),
+        latency_p50_ms: 0.0,
+        latency_p95_ms: 0.0,
+        wall: Duration::ZERO,
+        ready_after: Duration::ZERO,
+        error: None,
+    };
+    if let Err(e) = run_inner(root, scenario, gateway, settings, requests, &mut result) {
+        result.error = Some(e);
+    }
+    result.wall = start.elapsed();
+    result
+}
+
+fn run_inner(
+    root: &Path,
+    scenario: &Scenario,
+    gateway: GatewayKind,
+    settings: &RunSettings,
+    requests: u64,
+    result: &mut RunResult,
+) -> Result<(), String> {
+    let work =
+        root.join("target/interop/runs")
+            .join(format!("{}-{}", scenario.name, gateway.name()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let home = work.join("home");
+    std::fs::create_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
+
+    let template = root.join("tests/interop").join(&scenario.plan);
+    let file = switchyard::plan::load(&template).map_err(|e| e.to_string())?;
+    let resolved: Resolved = switchyard::plan::resolve(&file, &NoCatalog).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("{}: {}", template.display(), list.join("; "))
+    })?;
+    if resolved.portfolio.workload.latency_budget_ms.is_some() {
+        return Err(format!(
+            "{}: interop plans have no latency budget (gateways have none to enforce)",
+            template.display()
+        ));
+    }
+    let plan_path = work.join("plan.toml");
+    let fakes: Fakes = fakes::start(&file, &resolved, scenario, settings.seed, &plan_path)?;
+
+    let exported = export(&home, &plan_path, gateway, &work)?;
+    let predicted = evaluate(&home, &plan_path, Some(gateway))?;
+    let plan_model = evaluate(&home, &plan_path, None)?;
+
+    let mut gw = Gateway::start(root, gateway, &exported, &fakes, &work)?;
+    result.ready_after = gw.ready_after;
+    let routes: Vec<(String, f64)> = resolved
+        .portfolio
+        .routes
+        .iter()
+        .map(|r| (r.name.clone(), r.share))
+        .collect();
+    let shares: Vec<f64> = routes.iter().map(|r| r.1).collect();
+    let max_tokens = (resolved.portfolio.workload.output_tokens.ceil() as u32).max(1) * 2;
+    let outcomes = load::drive(
+        &gw,
+        &routes,
+        requests,
+        settings.concurrency,
+        settings.seed,
+        max_tokens,
+        Duration::from_secs(settings.deadline_s),
+    );
+    if let Some(death) = gw.died() {
+        return Err(death);
+    }
+    let outcomes = load::complete(outcomes, requests, settings.seed, &shares);
+    write_outcomes(&work.join("outcomes.tsv"), &outcomes);
+    // The fakes' records are complete once every request has returned.
+    analyse(
+        &file,
+        &resolved,
+        &fakes,
+        &gw,
+        &outcomes,
+        &predicted,
+        &plan_model,
+        result,
+    );
+    drop(gw);
+    Ok(())
+}
+
+/// One line per request, for whoever debugs a failed run.
+fn write_outcomes(path: &Path, outcomes: &[Outcome]) {
+    let mut text = String::from("key\troute\tstatus\tserved\tlatency_ms\terror\n");
+    for o in outcomes {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{:.0}\t{}\n",
+            o.key,
+            o.route,
+            o.status.map_or("-".to_owned(), |s| s.to_string()),
+            o.served_header.as_deref().unwrap_or("-"),
+            o.latency.as_secs_f64() * 1000.0,
+            o.error.as_deref().unwrap_or("").replace(['\t', '\n'], " ")
+        ));
+    }
+    let _ = std::fs::write(path, text);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn analyse(
+    file: &PlanFile,
+    resolved: &Resolved,
+    fakes: &Fakes,
+    gw: &Gateway,
+    outcomes: &[Outcome],
+    predicted: &Prediction,
+    plan_model: &Prediction,
+    result: &mut RunResult,
+) {
+    let n = outcomes.len() as u64;
+    let routes = &resolved.portfolio.routes;
+    // Who answered 200 to each key, by the fakes' own records.
+    let mut answered: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for fake in &fakes.fakes {
+        let mut per_key: BTreeMap<String, u32> = BTreeMap::new();
+        for s in fake.server.served() {
+            let Some(key) = s.request_key else { continue };
+            *per_key.entry(key.clone()).or_default() += 1;
+            if s.status == Some(200) && s.ended.is_some() && !s.client_disconnected {
+                answered.entry(key).or_default().push(fake.offering.clone());
+            }
+        }
+        let a = Attempts {
+            requests: per_key.len() as u64,
+            attempts: per_key.values().map(|&v| u64::from(v)).sum(),
+            max: per_key.values().copied().max().unwrap_or(0),
+        };
+        result.attempts.insert(fake.offering.clone(), a);
+    }
+
+    let mut successes = 0_u64;
+    let mut served: BTreeMap<(String, usize), u64> = BTreeMap::new();
+    let mut latencies = Vec::new();
+    for o in outcomes {
+        if !o.succeeded() {
+            let key = o.status.map_or("none".to_owned(), |s| s.to_string());
+            *result.failures.entry(key).or_default() += 1;
+            continue;
+        }
+        successes += 1;
+        latencies.push(o.latency);
+        let route = &routes[o.route].name;
+        let by_header = o
+            .served_header
+            .as_deref()
+            .and_then(|h| gw.served_offering(fakes, route, h));
+        let by_fake = answered.get(&o.key).and_then(|v| v.first()).cloned();
+        if by_header.is_none() || by_header != by_fake {
+            result.header_mismatches += 1;
+        }
+        if let Some(offering) = by_header.or(by_fake)
+            && let Some(step) = step_of(file, route, &offering)
+        {
+            *served.entry((route.clone(), step)).or_default() += 1;
+        }
+    }
+    latencies.sort();
+    result.latency_p50_ms = percentile(&latencies, 0.5);
+    result.latency_p95_ms = percentile(&latencies, 0.95);
+
+    result.figures.push(Figure {
+        name: "success".to_owned(),
+        plan_model: Some(plan_model.availability),
+        check: Check::new(predicted.availability, successes, n),
+    });
+    for route in routes {
+        for (step, s) in file
+            .routes
+            .iter()
+            .find(|r| r.name == route.name)
+            .map(|r| r.steps.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let key = (route.name.clone(), step);
+            let p = predicted.served.get(&key).map_or(0.0, |v| v.1);
+            let observed = served.get(&key).copied().unwrap_or(0);
+            result.figures.push(Figure {
+                name: format!("served by {} {}. {}", route.name, step + 1, s.offering),
+                plan_model: plan_model.served.get(&key).map(|v| v.1),
+                check: Check::new(p, observed, successes),
+            });
+        }
+    }
+}
