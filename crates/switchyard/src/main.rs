@@ -32,6 +32,10 @@ enum Command {
     Tco(cli::tco::TcoArgs),
     /// Charts of a plan as SVG or PNG: latency, sla, cost, tco, probes.
     Chart(cli::chart::ChartArgs),
+    /// Write the plan as a gateway config: LiteLLM config.yaml, Portkey configs, OpenRouter preferences.
+    Export(cli::export::ExportArgs),
+    /// Check a plan (and with --format, its gateway config): findings with severity.
+    Lint(cli::lint::LintArgs),
 }
 
 /// `switchyard … | head` closes the pipe early and `println!` then panics. That
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
         Command::Probe(args) => cli::probe::run(&args),
         Command::Tco(args) => cli::tco::run(&args),
         Command::Chart(args) => cli::chart::run(&args),
+        Command::Export(args) => cli::export::run(&args),
+        Command::Lint(args) => cli::lint::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

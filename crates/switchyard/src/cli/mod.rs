@@ -4,6 +4,8 @@
 pub mod catalog;
 pub mod chart;
 pub mod evaluate;
+pub mod export;
+pub mod lint;
 mod plan_input;
 pub mod probe;
 mod progress;
