@@ -78,7 +78,7 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
         if r.header_mismatches > 0 {
             let _ = writeln!(
                 out,
-                "| {} | {} | served-by header disagrees with the fakes | | | {} | 0 | FAIL |",
+                "| {} | {} | served-by header missing or naming an upstream that did not answer 200 | | | {} | 0 | FAIL |",
                 r.scenario,
                 r.gateway.name(),
                 r.header_mismatches
@@ -91,7 +91,7 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
 /// The details under the table: attempts per offering, failures, latency.
 pub fn details(results: &[RunResult]) -> String {
     let mut out = String::from(
-        "| scenario | gateway | upstream attempts per request reaching it (mean, max) | failed requests | latency p50 / p95 | gateway ready | run |\n|---|---|---|---|---|---|---|\n",
+        "| scenario | gateway | upstream attempts per request reaching it (mean, max) | failed requests | 200s not used | latency p50 / p95 | gateway ready | run |\n|---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
         let attempts: Vec<String> = r
@@ -113,7 +113,7 @@ pub fn details(results: &[RunResult]) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {:.0} / {:.0} ms | {:.1} s | {:.0} s |",
+            "| {} | {} | {} | {} | {} | {:.0} / {:.0} ms | {:.1} s | {:.0} s |",
             r.scenario,
             r.gateway.name(),
             attempts.join("; "),
@@ -122,6 +122,7 @@ pub fn details(results: &[RunResult]) -> String {
             } else {
                 failures.join(", ")
             },
+            r.unused_answers,
             r.latency_p50_ms,
             r.latency_p95_ms,
             r.ready_after.as_secs_f64(),

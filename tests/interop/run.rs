@@ -41,9 +41,12 @@ pub struct RunResult {
     pub gateway: GatewayKind,
     pub figures: Vec<Figure>,
     pub attempts: BTreeMap<String, Attempts>,
-    /// Served-by headers that disagree with the fake that answered 200, or are
-    /// missing on a success.
+    /// Successes whose served-by header is missing, or names an upstream that
+    /// did not answer 200 to that request.
     pub header_mismatches: u64,
+    /// 200s the fakes sent that the gateway did not use: answers that arrived
+    /// as the gateway's timeout cut the attempt (a race at the boundary).
+    pub unused_answers: u64,
     /// Statuses of the failed requests, by status (`none` for transport errors).
     pub failures: BTreeMap<String, u64>,
     pub latency_p50_ms: f64,
@@ -193,6 +196,7 @@ pub fn run(
         figures: Vec::new(),
         attempts: BTreeMap::new(),
         header_mismatches: 0,
+        unused_answers: 0,
         failures: BTreeMap::new(),
         latency_p50_ms: 0.0,
         latency_p95_ms: 0.0,
@@ -265,14 +269,16 @@ fn run_inner(
         return Err(death);
     }
     let outcomes = load::complete(outcomes, requests, settings.seed, &shares);
-    write_outcomes(&work.join("outcomes.tsv"), &outcomes);
     // The fakes' records are complete once every request has returned.
+    let upstream = upstream_view(&fakes);
+    write_outcomes(&work.join("outcomes.tsv"), &outcomes, &upstream);
     analyse(
         &file,
         &resolved,
         &fakes,
         &gw,
         &outcomes,
+        &upstream,
         &predicted,
         &plan_model,
         result,
@@ -281,17 +287,57 @@ fn run_inner(
     Ok(())
 }
 
+/// What the fakes saw of one client request: every attempt, in arrival order,
+/// as (offering, status); `None` for an attempt whose answer did not reach the
+/// client (it left first) or that got none.
+type UpstreamView = BTreeMap<String, Vec<(String, Option<u16>)>>;
+
+fn upstream_view(fakes: &Fakes) -> UpstreamView {
+    let mut attempts: BTreeMap<String, Vec<(Instant, String, Option<u16>)>> = BTreeMap::new();
+    for fake in &fakes.fakes {
+        for s in fake.server.served() {
+            let Some(key) = s.request_key else { continue };
+            let status = s
+                .status
+                .filter(|_| s.ended.is_some() && !s.client_disconnected);
+            attempts
+                .entry(key)
+                .or_default()
+                .push((s.started, fake.offering.clone(), status));
+        }
+    }
+    attempts
+        .into_iter()
+        .map(|(key, mut v)| {
+            v.sort_by_key(|a| a.0);
+            (key, v.into_iter().map(|(_, o, s)| (o, s)).collect())
+        })
+        .collect()
+}
+
 /// One line per request, for whoever debugs a failed run.
-fn write_outcomes(path: &Path, outcomes: &[Outcome]) {
-    let mut text = String::from("key\troute\tstatus\tserved\tlatency_ms\terror\n");
+fn write_outcomes(path: &Path, outcomes: &[Outcome], upstream: &UpstreamView) {
+    let mut text =
+        String::from("key\troute\tstatus\tserved\tlatency_ms\tupstream attempts\terror\n");
     for o in outcomes {
+        let attempts: Vec<String> = upstream
+            .get(&o.key)
+            .map(|v| {
+                v.iter()
+                    .map(|(offering, s)| {
+                        format!("{offering}:{}", s.map_or("-".to_owned(), |s| s.to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         text.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{:.0}\t{}\n",
+            "{}\t{}\t{}\t{}\t{:.0}\t{}\t{}\n",
             o.key,
             o.route,
             o.status.map_or("-".to_owned(), |s| s.to_string()),
             o.served_header.as_deref().unwrap_or("-"),
             o.latency.as_secs_f64() * 1000.0,
+            attempts.join(" "),
             o.error.as_deref().unwrap_or("").replace(['\t', '\n'], " ")
         ));
     }
@@ -305,30 +351,35 @@ fn analyse(
     fakes: &Fakes,
     gw: &Gateway,
     outcomes: &[Outcome],
+    upstream: &UpstreamView,
     predicted: &Prediction,
     plan_model: &Prediction,
     result: &mut RunResult,
 ) {
     let n = outcomes.len() as u64;
     let routes = &resolved.portfolio.routes;
-    // Who answered 200 to each key, by the fakes' own records.
-    let mut answered: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for fake in &fakes.fakes {
-        let mut per_key: BTreeMap<String, u32> = BTreeMap::new();
-        for s in fake.server.served() {
-            let Some(key) = s.request_key else { continue };
-            *per_key.entry(key.clone()).or_default() += 1;
-            if s.status == Some(200) && s.ended.is_some() && !s.client_disconnected {
-                answered.entry(key).or_default().push(fake.offering.clone());
-            }
-        }
+        let per_key: Vec<u32> = upstream
+            .values()
+            .map(|v| v.iter().filter(|(o, _)| *o == fake.offering).count() as u32)
+            .filter(|&n| n > 0)
+            .collect();
         let a = Attempts {
             requests: per_key.len() as u64,
-            attempts: per_key.values().map(|&v| u64::from(v)).sum(),
-            max: per_key.values().copied().max().unwrap_or(0),
+            attempts: per_key.iter().map(|&v| u64::from(v)).sum(),
+            max: per_key.iter().copied().max().unwrap_or(0),
         };
         result.attempts.insert(fake.offering.clone(), a);
     }
+    // Who answered 200 to each key, by the fakes' own records.
+    let answered = |key: &str| -> Vec<&str> {
+        upstream.get(key).map_or(Vec::new(), |v| {
+            v.iter()
+                .filter(|(_, s)| *s == Some(200))
+                .map(|(o, _)| o.as_str())
+                .collect()
+        })
+    };
 
     let mut successes = 0_u64;
     let mut served: BTreeMap<(String, usize), u64> = BTreeMap::new();
@@ -346,15 +397,22 @@ fn analyse(
             .served_header
             .as_deref()
             .and_then(|h| gw.served_offering(fakes, route, h));
-        let by_fake = answered.get(&o.key).and_then(|v| v.first()).cloned();
-        if by_header.is_none() || by_header != by_fake {
-            result.header_mismatches += 1;
+        let answers = answered(&o.key);
+        match &by_header {
+            Some(offering) if answers.contains(&offering.as_str()) => {
+                result.unused_answers += answers.len() as u64 - 1;
+            }
+            _ => result.header_mismatches += 1,
         }
-        if let Some(offering) = by_header.or(by_fake)
+        if let Some(offering) = by_header
             && let Some(step) = step_of(file, route, &offering)
         {
             *served.entry((route.clone(), step)).or_default() += 1;
         }
+    }
+    // Failed requests that a fake did answer: the gateway gave up first.
+    for o in outcomes.iter().filter(|o| !o.succeeded()) {
+        result.unused_answers += answered(&o.key).len() as u64;
     }
     latencies.sort();
     result.latency_p50_ms = percentile(&latencies, 0.5);
