@@ -66,19 +66,30 @@ impl RunResult {
     }
 }
 
-/// What `evaluate --json` predicts: availability and served shares.
+/// What `evaluate --json` predicts: success and served shares.
 #[derive(Debug, Clone)]
 pub struct Prediction {
-    pub availability: f64,
+    /// `availability`, or `success_within_budget` when the plan has a budget
+    /// (Monte Carlo, for the plan-model column only: gateways enforce none, so
+    /// `--as` drops it and its prediction is always the exact availability).
+    pub success: f64,
     /// `(route, step) -> share of all successes`.
     pub served: BTreeMap<(String, usize), (String, f64)>,
 }
 
-fn prediction(json: &Value) -> Result<Prediction, String> {
+fn prediction(json: &Value, has_budget: bool) -> Result<Prediction, String> {
     let availability = json
         .get("availability")
         .and_then(Value::as_f64)
         .ok_or("evaluate --json has no availability")?;
+    let within_budget = json
+        .pointer("/success_within_budget/value")
+        .and_then(Value::as_f64);
+    let success = if has_budget {
+        within_budget.ok_or("evaluate --json has no success_within_budget")?
+    } else {
+        availability
+    };
     let mut served = BTreeMap::new();
     for s in json
         .get("served_share")
@@ -91,10 +102,7 @@ fn prediction(json: &Value) -> Result<Prediction, String> {
         let share = s["share"].as_f64().ok_or("served_share without share")?;
         served.insert((route.to_owned(), step), (offering.to_owned(), share));
     }
-    Ok(Prediction {
-        availability,
-        served,
-    })
+    Ok(Prediction { success, served })
 }
 
 /// Runs `switchyard ARGS` with its home in `home`; stdout on success.
@@ -114,12 +122,13 @@ fn switchyard(home: &Path, args: &[&str]) -> Result<String, String> {
     }
 }
 
-/// `evaluate PLAN [--as GATEWAY] --json`, few samples: with no latency budget
-/// the figures compared are closed forms.
+/// `evaluate PLAN [--as GATEWAY] --json`. The figures compared (under `--as`,
+/// which drops any budget) are closed forms, so few samples will do.
 pub fn evaluate(
     home: &Path,
     plan: &Path,
     gateway: Option<GatewayKind>,
+    has_budget: bool,
 ) -> Result<Prediction, String> {
     let plan = plan.to_string_lossy();
     let mut args = vec![
@@ -136,7 +145,7 @@ pub fn evaluate(
     }
     let out = switchyard(home, &args)?;
     let json: Value = serde_json::from_str(&out).map_err(|e| format!("evaluate --json: {e}"))?;
-    prediction(&json)
+    prediction(&json, has_budget && gateway.is_none())
 }
 
 /// The file `switchyard export` writes for `gateway`.
@@ -233,18 +242,13 @@ fn run_inner(
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         format!("{}: {}", template.display(), list.join("; "))
     })?;
-    if resolved.portfolio.workload.latency_budget_ms.is_some() {
-        return Err(format!(
-            "{}: interop plans have no latency budget (gateways have none to enforce)",
-            template.display()
-        ));
-    }
+    let has_budget = resolved.portfolio.workload.latency_budget_ms.is_some();
     let plan_path = work.join("plan.toml");
     let fakes: Fakes = fakes::start(&file, &resolved, scenario, settings.seed, &plan_path)?;
 
     let exported = export(&home, &plan_path, gateway, &work)?;
-    let predicted = evaluate(&home, &plan_path, Some(gateway))?;
-    let plan_model = evaluate(&home, &plan_path, None)?;
+    let predicted = evaluate(&home, &plan_path, Some(gateway), has_budget)?;
+    let plan_model = evaluate(&home, &plan_path, None, has_budget)?;
 
     let mut gw = Gateway::start(root, gateway, &exported, &fakes, &work)?;
     result.ready_after = gw.ready_after;
@@ -420,8 +424,8 @@ fn analyse(
 
     result.figures.push(Figure {
         name: "success".to_owned(),
-        plan_model: Some(plan_model.availability),
-        check: Check::new(predicted.availability, successes, n),
+        plan_model: Some(plan_model.success),
+        check: Check::new(predicted.success, successes, n),
     });
     for route in routes {
         for (step, s) in file
