@@ -171,6 +171,29 @@ fn export(home: &Path, plan: &Path, gateway: GatewayKind, work: &Path) -> Result
     Ok(out)
 }
 
+/// The variable naming a program that may rewrite each exported config before
+/// its gateway starts (it gets the file's path): for asking "what would the
+/// gateway do if the config said X?", e.g. to see a wrong mapping fail.
+pub const EXPORT_HOOK_ENV: &str = "SWITCHYARD_INTEROP_EXPORT_HOOK";
+
+fn run_export_hook(exported: &Path) -> Result<(), String> {
+    let Some(hook) = std::env::var_os(EXPORT_HOOK_ENV).filter(|h| !h.is_empty()) else {
+        return Ok(());
+    };
+    let status = std::process::Command::new(&hook)
+        .arg(exported)
+        .status()
+        .map_err(|e| format!("{EXPORT_HOOK_ENV}: {}: {e}", hook.to_string_lossy()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{EXPORT_HOOK_ENV} {} failed ({status})",
+            hook.to_string_lossy()
+        ))
+    }
+}
+
 /// The step of `route` that `offering` is (its first occurrence).
 fn step_of(file: &PlanFile, route: &str, offering: &str) -> Option<usize> {
     file.routes
@@ -247,6 +270,7 @@ fn run_inner(
     let fakes: Fakes = fakes::start(&file, &resolved, scenario, settings.seed, &plan_path)?;
 
     let exported = export(&home, &plan_path, gateway, &work)?;
+    run_export_hook(&exported)?;
     let predicted = evaluate(&home, &plan_path, Some(gateway), has_budget)?;
     let plan_model = evaluate(&home, &plan_path, None, has_budget)?;
 
