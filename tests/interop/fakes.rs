@@ -14,7 +14,7 @@ use std::path::Path;
 use rand::Rng;
 use switchyard::model::{OutageMode as PlanOutage, Portfolio};
 use switchyard::plan::{Dialect as PlanDialect, PlanFile, Resolved};
-use switchyard_e2e::fake_provider::{Behavior, FakeProvider, OutageMode, Ttft};
+use switchyard_e2e::fake_provider::{Behavior, Dialect, FakeProvider, OutageMode, Ttft};
 
 use crate::scenario::Scenario;
 
@@ -28,6 +28,9 @@ pub struct Fake {
     /// The environment variable the gateway reads the key from, and the key.
     pub key_env: String,
     pub key: String,
+    /// The wire format the plan says the offering speaks: every request the
+    /// gateway sends it must be in that dialect.
+    pub dialect: Dialect,
     pub server: FakeProvider,
 }
 
@@ -153,15 +156,19 @@ pub fn start(
         let key = test_key(index);
         let server =
             FakeProvider::start_blocking(behavior(portfolio, index, scenario, run_seed, &key));
-        let api_base = match spec.dialect {
-            Some(PlanDialect::Openai) | None => format!("{}/v1", server.base_url()),
-            Some(PlanDialect::Anthropic | PlanDialect::Gemini) => server.base_url(),
+        let (api_base, dialect) = match spec.dialect {
+            Some(PlanDialect::Openai) | None => {
+                (format!("{}/v1", server.base_url()), Dialect::OpenAi)
+            }
+            Some(PlanDialect::Anthropic) => (server.base_url(), Dialect::Anthropic),
+            Some(PlanDialect::Gemini) => (server.base_url(), Dialect::Gemini),
         };
         fakes.push(Fake {
             offering: spec.id.clone(),
             api_base,
             key_env,
             key,
+            dialect,
             server,
         });
     }

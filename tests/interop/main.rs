@@ -116,6 +116,12 @@ fn exported_configs_behave_on_the_real_gateways_as_predicted() {
                     })
                     .collect();
                 let mut why = bad.join("; ");
+                if r.wrong_requests > 0 {
+                    why.push_str(&format!(
+                        "; {} upstream requests in the wrong dialect, untagged or refused with a 4xx",
+                        r.wrong_requests
+                    ));
+                }
                 if r.header_mismatches > 0 {
                     why.push_str(&format!(
                         "; {} served-by headers disagree with the fakes",

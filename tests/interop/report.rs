@@ -75,6 +75,15 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
                 if c.pass { "pass" } else { "FAIL" }
             );
         }
+        if r.wrong_requests > 0 {
+            let _ = writeln!(
+                out,
+                "| {} | {} | upstream requests in the wrong dialect, untagged or refused with a 4xx | | | {} | 0 | FAIL |",
+                r.scenario,
+                r.gateway.name(),
+                r.wrong_requests
+            );
+        }
         if r.header_mismatches > 0 {
             let _ = writeln!(
                 out,
@@ -91,7 +100,7 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
 /// The details under the table: attempts per offering, failures, latency.
 pub fn details(results: &[RunResult]) -> String {
     let mut out = String::from(
-        "| scenario | gateway | upstream attempts per request reaching it (mean, max) | failed requests | 200s not used | latency p50 / p95 | gateway ready | run |\n|---|---|---|---|---|---|---|---|\n",
+        "| scenario | gateway | upstream attempts per request reaching it (mean, max) | failed requests | 200s not used | other upstream requests | latency p50 / p95 | gateway ready | run |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
         let attempts: Vec<String> = r
@@ -113,7 +122,7 @@ pub fn details(results: &[RunResult]) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {:.0} / {:.0} ms | {:.1} s | {:.0} s |",
+            "| {} | {} | {} | {} | {} | {} | {:.0} / {:.0} ms | {:.1} s | {:.0} s |",
             r.scenario,
             r.gateway.name(),
             attempts.join("; "),
@@ -123,6 +132,7 @@ pub fn details(results: &[RunResult]) -> String {
                 failures.join(", ")
             },
             r.unused_answers,
+            r.other_requests,
             r.latency_p50_ms,
             r.latency_p95_ms,
             r.ready_after.as_secs_f64(),

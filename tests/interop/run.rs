@@ -47,6 +47,11 @@ pub struct RunResult {
     /// 200s the fakes sent that the gateway did not use: answers that arrived
     /// as the gateway's timeout cut the attempt (a race at the boundary).
     pub unused_answers: u64,
+    /// Upstream generation requests in another dialect than the offering's,
+    /// without the request key, or refused by the fake with a 4xx (malformed).
+    pub wrong_requests: u64,
+    /// Upstream requests that were not generations (`GET /v1/models`).
+    pub other_requests: u64,
     /// Statuses of the failed requests, by status (`none` for transport errors).
     pub failures: BTreeMap<String, u64>,
     pub latency_p50_ms: f64,
@@ -61,6 +66,7 @@ impl RunResult {
     pub fn passed(&self) -> bool {
         self.error.is_none()
             && self.header_mismatches == 0
+            && self.wrong_requests == 0
             && !self.figures.is_empty()
             && self.figures.iter().all(|f| f.check.pass)
     }
@@ -229,6 +235,8 @@ pub fn run(
         attempts: BTreeMap::new(),
         header_mismatches: 0,
         unused_answers: 0,
+        wrong_requests: 0,
+        other_requests: 0,
         failures: BTreeMap::new(),
         latency_p50_ms: 0.0,
         latency_p95_ms: 0.0,
@@ -301,6 +309,7 @@ fn run_inner(
     let upstream = upstream_view(&fakes);
     write_outcomes(&work.join("outcomes.tsv"), &outcomes, &upstream);
     analyse(
+        &work,
         &file,
         &resolved,
         &fakes,
@@ -374,6 +383,7 @@ fn write_outcomes(path: &Path, outcomes: &[Outcome], upstream: &UpstreamView) {
 
 #[allow(clippy::too_many_arguments)]
 fn analyse(
+    work: &Path,
     file: &PlanFile,
     resolved: &Resolved,
     fakes: &Fakes,
@@ -386,7 +396,24 @@ fn analyse(
 ) {
     let n = outcomes.len() as u64;
     let routes = &resolved.portfolio.routes;
+    let mut wrong = String::new();
     for fake in &fakes.fakes {
+        let served = fake.server.served();
+        // Gateways may look around (LiteLLM lists `GET /v1/models` of
+        // OpenAI-compatible upstreams); only generations are checked.
+        result.other_requests += served.iter().filter(|s| s.method != "POST").count() as u64;
+        for s in served.iter().filter(|s| s.method == "POST").filter(|s| {
+            s.dialect != Some(fake.dialect)
+                || s.request_key.is_none()
+                || s.status
+                    .is_some_and(|c| (400..500).contains(&c) && c != 408 && c != 429)
+        }) {
+            result.wrong_requests += 1;
+            wrong.push_str(&format!(
+                "{}\t{} {}\t{:?}\t{:?}\t{:?}\n",
+                fake.offering, s.method, s.path, s.dialect, s.request_key, s.status
+            ));
+        }
         let per_key: Vec<u32> = upstream
             .values()
             .map(|v| v.iter().filter(|(o, _)| *o == fake.offering).count() as u32)
@@ -398,6 +425,9 @@ fn analyse(
             max: per_key.iter().copied().max().unwrap_or(0),
         };
         result.attempts.insert(fake.offering.clone(), a);
+    }
+    if !wrong.is_empty() {
+        let _ = std::fs::write(work.join("wrong-requests.tsv"), wrong);
     }
     // Who answered 200 to each key, by the fakes' own records.
     let answered = |key: &str| -> Vec<&str> {
