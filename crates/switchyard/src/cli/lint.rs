@@ -40,11 +40,16 @@ pub fn render(findings: &[Finding]) -> String {
     findings.iter().map(|f| format!("{f}\n")).collect()
 }
 
+/// `1 error`, `2 errors`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The failure to return when findings include errors.
 pub fn errors_failure(file: &str, errors: usize) -> Failure {
     Failure(format!(
-        "{file}: {errors} error{} found by the lint",
-        if errors == 1 { "" } else { "s" }
+        "{file}: {} found by the lint",
+        count(errors, "error")
     ))
 }
 
@@ -67,7 +72,12 @@ pub fn run(args: &LintArgs) -> Result<(), Failure> {
         println!("{file}: no findings");
     } else {
         print!("{}", render(&findings));
-        println!("{file}: {errors} errors, {warnings} warnings, {infos} infos");
+        println!(
+            "{file}: {}, {}, {}",
+            count(errors, "error"),
+            count(warnings, "warning"),
+            count(infos, "info")
+        );
     }
     if errors > 0 {
         return Err(errors_failure(&file, errors));

@@ -9,6 +9,7 @@
 //! | `timeout-below-generation` | error | a step's timeout is shorter than its expected generation time (TTFT p50 + output tokens / speed): most attempts time out |
 //! | `timeout-cuts-successes` | warning | the timeout cuts more than 5% of the attempts that would succeed (TTFT p95 + generation is above it) |
 //! | `retry-amplification` | warning | a route can call providers more than 3 times for one request |
+//! | `retries-unbounded` | warning | (OpenRouter) the gateway retries as it sees fit, with no bound the config can set |
 //! | `fallback-beyond-budget` | error | a step cannot even start inside the latency budget: the earlier steps, failing as fast as they can, use it all |
 //! | `fallback-cannot-finish` | warning | a later step can start inside the budget but cannot finish in it |
 //! | `budget-below-generation` | warning | even the first step cannot generate the answer inside the budget |

@@ -201,6 +201,14 @@ fn openrouter_run(
         .workload
         .latency_budget_ms
         .unwrap_or(OPENROUTER_CLIENT_TIMEOUT_MS);
+    differences.push(Finding::plan(
+        Severity::Warning,
+        "retries-unbounded",
+        "OpenRouter retries and switches providers inside its own routing as it sees fit: \
+         no setting bounds how many provider calls one request makes, so the plan's retry \
+         budget cannot be enforced"
+            .to_owned(),
+    ));
     let prefs = openrouter::preferences(resolved, routes);
     for (r, (route, export_route)) in portfolio.routes.iter_mut().zip(routes).enumerate() {
         let names: Vec<Naming> = export_route.steps.iter().map(openrouter::naming).collect();
@@ -447,6 +455,7 @@ mod tests {
                 .all(|s| s.timeout_ms == OPENROUTER_CLIENT_TIMEOUT_MS)
         );
         let c = codes(&run);
+        assert!(c.contains(&"retries-unbounded"));
         assert!(c.contains(&"openrouter-retries"));
         assert!(c.contains(&"openrouter-timeout"));
         assert!(c.contains(&"openrouter-model-guessed"));
@@ -503,6 +512,33 @@ mod tests {
             .map(|f| f.step)
             .collect();
         assert_eq!(dropped, [Some(2)]);
+    }
+
+    /// The exporters and this module must not drift apart: what the config
+    /// says for each step is what the gateway portfolio runs.
+    #[test]
+    fn the_gateway_portfolio_matches_what_the_config_says() {
+        let resolved = two_routes();
+        let routes = connection::routes(&resolved).expect("complete");
+
+        let config = litellm::config(&routes);
+        let run = gateway_run(&resolved, Format::Litellm).expect("exportable");
+        let steps: Vec<_> = run.portfolio.routes.iter().flat_map(|r| &r.steps).collect();
+        assert_eq!(config.model_list.len(), steps.len());
+        for (d, step) in config.model_list.iter().zip(&steps) {
+            assert_eq!(d.litellm_params.num_retries + 1, step.attempts);
+            assert_eq!(d.litellm_params.timeout * 1000.0, step.timeout_ms);
+        }
+
+        let configs = portkey::configs(&routes);
+        let run = gateway_run(&resolved, Format::Portkey).expect("exportable");
+        for ((_, config), route) in configs.0.iter().zip(&run.portfolio.routes) {
+            assert_eq!(config.targets.len(), route.steps.len());
+            for (t, step) in config.targets.iter().zip(&route.steps) {
+                assert_eq!(t.retry.attempts + 1, step.attempts);
+                assert_eq!(t.request_timeout as f64, step.timeout_ms);
+            }
+        }
     }
 
     #[test]
