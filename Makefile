@@ -3,7 +3,7 @@
 CARGO ?= cargo
 EXAMPLE ?= examples/claude-then-deepseek.toml
 
-.PHONY: run test lint fmt bench build
+.PHONY: run test test-interop test-interop-docs lint fmt bench build
 
 ## Until the desktop app lands, `make run` evaluates the example plan with the CLI.
 run:
@@ -13,6 +13,19 @@ run:
 test: lint
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+
+## The exported configs on the real gateways (LiteLLM 1.106.2, Portkey 1.15.2)
+## against fake providers: installs both (idempotent, tests/interop/setup.sh),
+## then runs the ignored interop test. Report: target/interop-report.md.
+## Needs python3 (with venv) and npm. Not part of `make test`; .ci/run runs both.
+test-interop:
+	bash tests/interop/setup.sh
+	$(CARGO) test -p switchyard-e2e --test interop -- --ignored --nocapture
+
+## The same, and writes the latest table into README.md and docs/INTEROP.md.
+test-interop-docs:
+	bash tests/interop/setup.sh
+	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test -p switchyard-e2e --test interop -- --ignored --nocapture
 
 lint:
 	$(CARGO) fmt --all --check

@@ -1,8 +1,16 @@
-//! What the fake provider should do: latency, output size, and injected faults.
+//! What the fake provider should do: latency, output size, injected faults and
+//! outages.
 //!
 //! Everything random is drawn from a generator seeded by `Behavior::seed` and the
 //! request's sequential id, so request number *k* gets the same TTFT and the same
 //! fault on every run, however the requests interleave in time.
+//!
+//! Behind a gateway, arrival order is not stable (retries and fallbacks of
+//! concurrent requests interleave), so a client can tag each of *its* requests
+//! with a key in the prompt ([`REQUEST_KEY_MARKER`]). Then the draws are seeded by
+//! (seed, key, attempt number of that key at this server) instead, and an
+//! outage is decided once per key: every attempt of one client request, retries
+//! included, sees the same up/down state, as in the planning model (MODEL.md §2).
 
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -61,16 +69,25 @@ pub enum PromptTokens {
     FromPrompt,
 }
 
+/// Put this in a prompt's text, followed by a key without whitespace (for
+/// example `switchyard-request-key:r42`), to key the fake's random draws and
+/// outages by that client request instead of by arrival order.
+pub const REQUEST_KEY_MARKER: &str = "switchyard-request-key:";
+
 /// A misbehaviour injected into a generation request instead of (or in the middle
 /// of) a healthy stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Answers at once with this status (e.g. 500 or 503) and the dialect's JSON
-    /// error body.
+    /// Answers with this status (e.g. 500 or 503) and the dialect's JSON error
+    /// body, after `Behavior::error_latency_ms`.
     ServerError(u16),
-    /// Answers at once with 429, a `retry-after` header, the dialect's rate-limit
-    /// headers (remaining = 0) and its rate-limit error body.
+    /// Answers with 429, a `retry-after` header, the dialect's rate-limit headers
+    /// (remaining = 0) and its rate-limit error body, after
+    /// `Behavior::error_latency_ms`.
     RateLimited { retry_after_s: u64 },
+    /// The same 429 without any `retry-after` header: the client must choose its
+    /// own wait.
+    RateLimitedNoRetryAfter,
     /// Accepts the request and then never sends another byte: with
     /// `send_headers` the 200 status and headers go out first, without it not even
     /// those. Ends only when the client gives up (or the server shuts down).
@@ -110,6 +127,29 @@ pub struct FaultRule {
     pub fault: Fault,
 }
 
+/// A failure domain that is down for a share of client requests: the offering
+/// itself, or a group it belongs to. Servers that share a domain get the same
+/// rule (same `seed`), so they are down for the same requests. For a keyed
+/// request the state is drawn once per key; otherwise once per request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutageRule {
+    /// Seeds this domain's draws; independent of `Behavior::seed`.
+    pub seed: u64,
+    /// Probability that the domain is down for a given request.
+    pub probability: f64,
+}
+
+/// What a server does while one of its outage rules says it is down (MODEL.md's
+/// `outage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutageMode {
+    /// Refuses with this status after `Behavior::error_latency_ms`.
+    Error(u16),
+    /// Accepts the request and sends nothing, not even headers, until the client
+    /// gives up.
+    Hang,
+}
+
 /// The whole behaviour of one fake provider. `Behavior::default()` is healthy and
 /// fast: no key check, TTFT 0, no per-token delay, 16 output tokens, no faults.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +178,18 @@ pub struct Behavior {
     pub hostile_echo: bool,
     /// Models listed by the `GET` models endpoints. Generation accepts any model.
     pub models: Vec<String>,
+    /// Answer a generation request that does not ask to stream with one JSON
+    /// body after the whole generation time (TTFT + `output_tokens *
+    /// per_token_ms`), as gateways expect. Off by default: probes must stream,
+    /// and a request that does not is then a 400.
+    pub non_streaming: bool,
+    /// Delay before an injected error or rate limit is answered (and before an
+    /// outage refusal), in milliseconds.
+    pub error_latency_ms: f64,
+    /// Failure domains; the server is down for a request when any of them is.
+    pub outages: Vec<OutageRule>,
+    /// What the server does while down.
+    pub outage_mode: OutageMode,
 }
 
 impl Default for Behavior {
@@ -153,6 +205,10 @@ impl Default for Behavior {
             rate_limit_headers: true,
             hostile_echo: false,
             models: vec!["fake-model".to_owned(), "fake-model-large".to_owned()],
+            non_streaming: false,
+            error_latency_ms: 0.0,
+            outages: Vec::new(),
+            outage_mode: OutageMode::Error(503),
         }
     }
 }
@@ -190,6 +246,27 @@ impl Behavior {
         self
     }
 
+    pub fn with_non_streaming(mut self, on: bool) -> Self {
+        self.non_streaming = on;
+        self
+    }
+
+    pub fn with_error_latency_ms(mut self, ms: f64) -> Self {
+        self.error_latency_ms = ms;
+        self
+    }
+
+    /// Adds a failure domain that is down for `probability` of requests.
+    pub fn with_outage(mut self, seed: u64, probability: f64) -> Self {
+        self.outages.push(OutageRule { seed, probability });
+        self
+    }
+
+    pub fn with_outage_mode(mut self, mode: OutageMode) -> Self {
+        self.outage_mode = mode;
+        self
+    }
+
     /// Panics on a configuration no test could mean (the test author's mistake,
     /// never a client's).
     pub(crate) fn validate(&self) {
@@ -212,13 +289,31 @@ impl Behavior {
             total <= 1.0 + 1e-9,
             "fault probabilities add up to {total}, more than 1"
         );
+        assert!(
+            self.error_latency_ms.is_finite() && self.error_latency_ms >= 0.0,
+            "error_latency_ms must be finite and non-negative"
+        );
+        for rule in &self.outages {
+            assert!(
+                (0.0..=1.0).contains(&rule.probability),
+                "outage probability must lie in [0, 1], got {}",
+                rule.probability
+            );
+        }
+        if let OutageMode::Error(status) = self.outage_mode {
+            Fault::ServerError(status).validate();
+        }
     }
 
-    /// The random choices for generation request `id`: drawn from a generator
-    /// seeded by (seed, id) alone, always in the same order (fault, then TTFT).
-    pub(crate) fn plan(&self, id: u64) -> Plan {
-        let mut rng =
-            Xoshiro256PlusPlus::seed_from_u64(self.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    /// The random choices for one generation request: drawn from a generator
+    /// seeded by (seed, draw) alone, always in the same order (fault, then TTFT);
+    /// the outage state from each rule's own seed and the request (or its key).
+    pub(crate) fn plan(&self, draw: Draw) -> Plan {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed ^ draw.mix());
+        let down = self.outages.iter().any(|rule| {
+            let mut domain = Xoshiro256PlusPlus::seed_from_u64(rule.seed ^ draw.request_mix());
+            domain.random::<f64>() < rule.probability
+        });
         let u: f64 = rng.random();
         let mut cumulative = 0.0;
         let mut fault = None;
@@ -230,8 +325,59 @@ impl Behavior {
             }
         }
         let ttft_ms = self.ttft.sample(&mut rng);
-        Plan { fault, ttft_ms }
+        Plan {
+            fault,
+            ttft_ms,
+            down,
+        }
     }
+}
+
+/// What seeds one request's draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Draw {
+    /// An untagged request: its sequential id.
+    Id(u64),
+    /// A tagged request: its key's hash and the attempt number of that key at
+    /// this server (0 for the first).
+    Keyed { key_hash: u64, attempt: u32 },
+}
+
+impl Draw {
+    /// Mixes the whole draw (attempt included) into one seed word.
+    fn mix(self) -> u64 {
+        match self {
+            Draw::Id(id) => id.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            Draw::Keyed { key_hash, attempt } => splitmix(
+                key_hash ^ splitmix(u64::from(attempt).wrapping_add(0xA076_1D64_78BD_642F)),
+            ),
+        }
+    }
+
+    /// Mixes only the request (not the attempt): the outage state holds for
+    /// every attempt of a keyed request.
+    fn request_mix(self) -> u64 {
+        match self {
+            Draw::Id(id) => splitmix(id),
+            Draw::Keyed { key_hash, .. } => splitmix(key_hash),
+        }
+    }
+}
+
+/// SplitMix64's finaliser: spreads nearby inputs over the whole word.
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a over the key's bytes: stable across runs, platforms and Rust versions
+/// (unlike `DefaultHasher`'s documented guarantees).
+pub(crate) fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+    })
 }
 
 /// What the random draws decided for one request.
@@ -239,4 +385,6 @@ impl Behavior {
 pub(crate) struct Plan {
     pub fault: Option<Fault>,
     pub ttft_ms: f64,
+    /// An outage rule says the server is down for this request.
+    pub down: bool,
 }

@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
+use super::config::REQUEST_KEY_MARKER;
+
 /// Which provider API a request spoke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -27,6 +29,38 @@ pub(crate) struct GenRequest {
     pub prompt_chars: usize,
     /// OpenAI only: `stream_options.include_usage`.
     pub include_usage: bool,
+    /// The client asked for a stream (always, for Gemini's
+    /// `streamGenerateContent`).
+    pub stream: bool,
+    /// The key after [`REQUEST_KEY_MARKER`] in the prompt, if any.
+    pub request_key: Option<String>,
+}
+
+/// Every text of a message `content`: a string, or an array of parts with
+/// `text` fields.
+fn content_texts(content: &Value) -> Vec<&str> {
+    match content {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The first request key in these texts: the characters after the marker up
+/// to whitespace or a closing bracket or quote.
+fn find_request_key<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    texts.into_iter().find_map(|t| {
+        let rest = &t[t.find(REQUEST_KEY_MARKER)? + REQUEST_KEY_MARKER.len()..];
+        let key: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ']' | ')' | '"' | '\''))
+            .take(128)
+            .collect();
+        (!key.is_empty()).then_some(key)
+    })
 }
 
 /// Characters of text in a message `content`: a string, or an array of parts
@@ -62,9 +96,13 @@ fn messages(body: &Value) -> Result<&Vec<Value>, String> {
     }
 }
 
-fn require_stream(body: &Value) -> Result<(), String> {
+/// Whether the body asks to stream. Without `non_streaming`, only `stream:
+/// true` is accepted; with it, an absent or `false` `stream` means one JSON body.
+fn stream_flag(body: &Value, non_streaming: bool) -> Result<bool, String> {
     match body.get("stream") {
-        Some(Value::Bool(true)) => Ok(()),
+        Some(Value::Bool(true)) => Ok(true),
+        None | Some(Value::Null | Value::Bool(false)) if non_streaming => Ok(false),
+        Some(v) if !v.is_boolean() && !v.is_null() => Err("`stream` must be a boolean".to_owned()),
         _ => Err("this fake provider only streams: set `stream: true`".to_owned()),
     }
 }
@@ -76,12 +114,16 @@ fn model_field(body: &Value) -> Result<String, String> {
     }
 }
 
-/// Checks a generation request body. `path_model` is Gemini's model from the URL.
+/// Checks a generation request body. `path_model` is Gemini's model from the URL;
+/// `gemini_stream` says whether Gemini's path was `streamGenerateContent`.
+/// `non_streaming` allows OpenAI and Anthropic requests that do not stream.
 /// Errors are messages for a 400.
 pub(crate) fn parse_request(
     dialect: Dialect,
     body: &[u8],
     path_model: Option<&str>,
+    gemini_stream: bool,
+    non_streaming: bool,
 ) -> Result<GenRequest, String> {
     let body: Value =
         serde_json::from_slice(body).map_err(|e| format!("request body is not valid JSON: {e}"))?;
@@ -92,7 +134,7 @@ pub(crate) fn parse_request(
         Dialect::OpenAi => {
             let model = model_field(&body)?;
             let msgs = messages(&body)?;
-            require_stream(&body)?;
+            let stream = stream_flag(&body, non_streaming)?;
             let max_tokens = match opt_u32(&body, "max_completion_tokens")? {
                 Some(n) => Some(n),
                 None => opt_u32(&body, "max_tokens")?,
@@ -105,17 +147,24 @@ pub(crate) fn parse_request(
                 .iter()
                 .map(|m| m.get("content").map_or(0, content_chars))
                 .sum();
+            let request_key = find_request_key(
+                msgs.iter()
+                    .filter_map(|m| m.get("content"))
+                    .flat_map(content_texts),
+            );
             Ok(GenRequest {
                 model,
                 max_tokens,
                 prompt_chars,
                 include_usage,
+                stream,
+                request_key,
             })
         }
         Dialect::Anthropic => {
             let model = model_field(&body)?;
             let msgs = messages(&body)?;
-            require_stream(&body)?;
+            let stream = stream_flag(&body, non_streaming)?;
             let max_tokens = opt_u32(&body, "max_tokens")?
                 .ok_or_else(|| "max_tokens: Field required".to_owned())?;
             let system = body.get("system").map_or(0, content_chars);
@@ -124,11 +173,19 @@ pub(crate) fn parse_request(
                     .iter()
                     .map(|m| m.get("content").map_or(0, content_chars))
                     .sum::<usize>();
+            let request_key = find_request_key(
+                body.get("system")
+                    .into_iter()
+                    .chain(msgs.iter().filter_map(|m| m.get("content")))
+                    .flat_map(content_texts),
+            );
             Ok(GenRequest {
                 model,
                 max_tokens: Some(max_tokens),
                 prompt_chars,
                 include_usage: false,
+                stream,
+                request_key,
             })
         }
         Dialect::Gemini => {
@@ -153,11 +210,30 @@ pub(crate) fn parse_request(
                 Some(cfg @ Value::Object(_)) => opt_u32(cfg, "maxOutputTokens")?,
                 Some(_) => return Err("`generationConfig` must be an object".to_owned()),
             };
+            let texts_of = |c: &'_ Value| -> Vec<String> {
+                c.get("parts")
+                    .and_then(Value::as_array)
+                    .map_or(Vec::new(), |parts| {
+                        parts
+                            .iter()
+                            .filter_map(|p| p.get("text").and_then(Value::as_str))
+                            .map(str::to_owned)
+                            .collect()
+                    })
+            };
+            let texts: Vec<String> = body
+                .get("systemInstruction")
+                .into_iter()
+                .chain(contents.iter())
+                .flat_map(texts_of)
+                .collect();
             Ok(GenRequest {
                 model,
                 max_tokens,
                 prompt_chars,
                 include_usage: false,
+                stream: gemini_stream,
+                request_key: find_request_key(texts.iter().map(String::as_str)),
             })
         }
     }
@@ -355,6 +431,67 @@ impl Encoder {
         }
     }
 
+    /// The whole response of a request that did not stream: `tokens` content
+    /// tokens in one JSON body, in the dialect's non-streaming shape.
+    pub(crate) fn complete(&self, tokens: u32) -> Bytes {
+        let text = TOKEN.repeat(tokens as usize);
+        let total = u64::from(self.prompt_tokens) + u64::from(tokens);
+        let v = match self.dialect {
+            Dialect::OpenAi => json!({
+                "id": self.chatcmpl_id(),
+                "object": "chat.completion",
+                "created": self.created,
+                "model": self.model,
+                "system_fingerprint": "fp_fake",
+                "choices": [{
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text, "refusal": null},
+                    "logprobs": null,
+                    "finish_reason": "stop",
+                }],
+                "usage": {
+                    "prompt_tokens": self.prompt_tokens,
+                    "completion_tokens": tokens,
+                    "total_tokens": total,
+                },
+            }),
+            Dialect::Anthropic => json!({
+                "id": format!("msg_fake{:08}", self.request_id),
+                "type": "message",
+                "role": "assistant",
+                "model": self.model,
+                "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn",
+                "stop_sequence": null,
+                "usage": {"input_tokens": self.prompt_tokens, "output_tokens": tokens},
+            }),
+            Dialect::Gemini => json!({
+                "candidates": [{
+                    "content": {"parts": [{"text": text}], "role": "model"},
+                    "finishReason": "STOP",
+                    "index": 0,
+                }],
+                "usageMetadata": {
+                    "promptTokenCount": self.prompt_tokens,
+                    "candidatesTokenCount": tokens,
+                    "totalTokenCount": total,
+                },
+                "modelVersion": self.model,
+                "responseId": format!("fake{:08}", self.request_id),
+            }),
+        };
+        Bytes::from(v.to_string())
+    }
+
+    /// A non-streaming body whose JSON is cut short (optionally leaking `key`).
+    pub(crate) fn malformed_complete(&self, key: Option<&str>) -> Bytes {
+        let leak = key.map(|k| format!(" key={k}")).unwrap_or_default();
+        Bytes::from(format!(
+            "{{\"id\":\"{}\",\"object\":\"chat.completion\",\"choices\":[{{\"index\":0,\"message\":{{\"content\":\"broken{leak}",
+            self.chatcmpl_id()
+        ))
+    }
+
     /// A `data:` line whose JSON is cut short (optionally leaking `key`).
     pub(crate) fn malformed(&self, key: Option<&str>) -> Bytes {
         let leak = key.map(|k| format!(" key={k}")).unwrap_or_default();
@@ -452,21 +589,28 @@ pub(crate) fn error_body(
     Bytes::from(v.to_string())
 }
 
-/// Gemini's 429 body also says how long to wait, in a `RetryInfo` detail.
-pub(crate) fn gemini_rate_limit_body(retry_after_s: u64, echo_key: Option<&str>) -> Bytes {
+/// Gemini's 429 body also says how long to wait, in a `RetryInfo` detail (when
+/// there is a wait to tell).
+pub(crate) fn gemini_rate_limit_body(retry_after_s: Option<u64>, echo_key: Option<&str>) -> Bytes {
     let mut message = "Resource has been exhausted (e.g. check quota).".to_owned();
     if let Some(k) = echo_key {
         message.push_str(&format!(" (request made with API key {k})"));
     }
+    let details: Vec<Value> = retry_after_s
+        .map(|s| {
+            json!({
+                "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                "retryDelay": format!("{s}s"),
+            })
+        })
+        .into_iter()
+        .collect();
     Bytes::from(
         json!({"error": {
             "code": 429,
             "message": message,
             "status": "RESOURCE_EXHAUSTED",
-            "details": [{
-                "@type": "type.googleapis.com/google.rpc.RetryInfo",
-                "retryDelay": format!("{retry_after_s}s"),
-            }],
+            "details": details,
         }})
         .to_string(),
     )

@@ -6,6 +6,13 @@
 //! reproducible latency and faults (errors, 429s, hangs, TCP resets, malformed
 //! SSE, endless and huge bodies). Every request is logged as a [`Served`].
 //!
+//! For gateways ([`Behavior::non_streaming`]) it also answers requests that do
+//! not stream with one JSON body (Gemini: `generateContent`), and models a
+//! provider the way MODEL.md does: outages per client request
+//! ([`Behavior::outages`], keyed by [`REQUEST_KEY_MARKER`] in the prompt),
+//! errors per attempt after `error_latency_ms`, and the whole generation time
+//! before the answer.
+//!
 //! The server always runs on its **own** multi-threaded Tokio runtime (two worker
 //! threads), whatever the caller uses: a `#[tokio::test]` on a current-thread
 //! runtime, or a plain `#[test]`. That keeps its timers (TTFT, per-token delay)
@@ -42,16 +49,20 @@
 mod config;
 mod dialects;
 mod faults;
+mod nonstream;
 mod record;
 
-pub use config::{Behavior, Fault, FaultRule, PromptTokens, Ttft};
+pub use config::{
+    Behavior, Fault, FaultRule, OutageMode, OutageRule, PromptTokens, REQUEST_KEY_MARKER, Ttft,
+};
 pub use dialects::Dialect;
 pub use record::Served;
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -67,6 +78,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
+use config::{Draw, key_hash};
 use dialects::{Encoder, ErrorKind, GenRequest};
 use faults::{CHANNEL_FRAMES, Sink, StreamJob};
 use record::{Log, Recorder};
@@ -87,7 +99,33 @@ struct Shared {
     next_id: AtomicU64,
     /// Generation requests so far, for the rate-limit headers' "remaining".
     generations: AtomicU64,
+    /// Attempts seen so far per client request key.
+    attempts_by_key: Mutex<HashMap<String, u32>>,
     log: Arc<Log>,
+}
+
+impl Shared {
+    /// The draw for a generation request: by key and attempt when tagged (and
+    /// counts the attempt), else by id.
+    fn draw(&self, id: u64, key: Option<&str>) -> (Draw, u32) {
+        let Some(key) = key else {
+            return (Draw::Id(id), 0);
+        };
+        let mut attempts = self
+            .attempts_by_key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let counter = attempts.entry(key.to_owned()).or_insert(0);
+        let attempt = *counter;
+        *counter = counter.saturating_add(1);
+        (
+            Draw::Keyed {
+                key_hash: key_hash(key),
+                attempt,
+            },
+            attempt,
+        )
+    }
 }
 
 /// A running fake provider. Dropping it stops the server (listener, open
@@ -140,6 +178,7 @@ impl FakeProvider {
             behavior,
             next_id: AtomicU64::new(0),
             generations: AtomicU64::new(0),
+            attempts_by_key: Mutex::new(HashMap::new()),
             log: Arc::new(Log::default()),
         });
         let accept = runtime.spawn(accept_loop(listener, Arc::clone(&shared)));
@@ -283,7 +322,10 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
 /// Where a request goes.
 #[derive(Debug)]
 enum Route {
-    Generate(Dialect, Option<String>),
+    /// A generation: the dialect, Gemini's model from the path, and whether
+    /// Gemini's path was the streaming one (`true` for the other dialects,
+    /// whose body says).
+    Generate(Dialect, Option<String>, bool),
     Models(Dialect),
     WrongMethod(Dialect),
     NotFound(Dialect),
@@ -303,12 +345,12 @@ fn route(method: &Method, path: &str, headers: &HeaderMap) -> Route {
         "/v1/chat/completions" => by_method(
             Dialect::OpenAi,
             Method::POST,
-            Route::Generate(Dialect::OpenAi, None),
+            Route::Generate(Dialect::OpenAi, None, true),
         ),
         "/v1/messages" => by_method(
             Dialect::Anthropic,
             Method::POST,
-            Route::Generate(Dialect::Anthropic, None),
+            Route::Generate(Dialect::Anthropic, None, true),
         ),
         "/v1/models" => {
             let d = if anthropic_ish {
@@ -321,14 +363,18 @@ fn route(method: &Method, path: &str, headers: &HeaderMap) -> Route {
         "/v1beta/models" => by_method(Dialect::Gemini, Method::GET, Route::Models(Dialect::Gemini)),
         _ => {
             if let Some(rest) = path.strip_prefix("/v1beta/models/") {
-                if let Some(model) = rest.strip_suffix(":streamGenerateContent")
+                let generate = rest
+                    .strip_suffix(":streamGenerateContent")
+                    .map(|m| (m, true))
+                    .or_else(|| rest.strip_suffix(":generateContent").map(|m| (m, false)));
+                if let Some((model, stream)) = generate
                     && !model.is_empty()
                     && !model.contains('/')
                 {
                     return by_method(
                         Dialect::Gemini,
                         Method::POST,
-                        Route::Generate(Dialect::Gemini, Some(model.to_owned())),
+                        Route::Generate(Dialect::Gemini, Some(model.to_owned()), stream),
                     );
                 }
                 return Route::NotFound(Dialect::Gemini);
@@ -464,13 +510,20 @@ impl Responder<'_> {
         Self::finish(self.base(code, "application/json"), Full::new(body).boxed())
     }
 
-    fn rate_limited(&self, retry_after_s: u64) -> Response<Body> {
-        let mut b = self
-            .base(StatusCode::TOO_MANY_REQUESTS, "application/json")
-            .header("retry-after", retry_after_s.to_string());
+    /// A 429; with `retry_after_s` it carries a `retry-after` header (and
+    /// Gemini's `RetryInfo`), without it the client gets no hint.
+    fn rate_limited(&self, retry_after_s: Option<u64>) -> Response<Body> {
+        let mut b = self.base(StatusCode::TOO_MANY_REQUESTS, "application/json");
+        if let Some(s) = retry_after_s {
+            b = b.header("retry-after", s.to_string());
+        }
         b = Self::with_headers(
             b,
-            dialects::rate_limit_headers(self.dialect, dialects::LIMIT_REQUESTS, retry_after_s),
+            dialects::rate_limit_headers(
+                self.dialect,
+                dialects::LIMIT_REQUESTS,
+                retry_after_s.unwrap_or(60),
+            ),
         );
         let body = match self.dialect {
             Dialect::Gemini => {
@@ -497,11 +550,18 @@ impl Responder<'_> {
 
     /// A 200 SSE response whose body is fed through the returned sink.
     fn sse(&self) -> (Response<Body>, Sink) {
+        self.channel("text/event-stream")
+    }
+
+    /// A 200 response of this content type whose body is fed through the
+    /// returned sink.
+    fn channel(&self, content_type: &'static str) -> (Response<Body>, Sink) {
         let (tx, mut rx) = mpsc::channel(CHANNEL_FRAMES);
         let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-        let mut b = self
-            .base(StatusCode::OK, "text/event-stream")
-            .header("cache-control", "no-cache");
+        let mut b = self.base(StatusCode::OK, content_type);
+        if content_type == "text/event-stream" {
+            b = b.header("cache-control", "no-cache");
+        }
         if self.shared.behavior.rate_limit_headers {
             let used = self.shared.generations.load(Ordering::Relaxed);
             b = Self::with_headers(b, dialects::rate_limit_headers(self.dialect, used, 60));
@@ -526,7 +586,10 @@ async fn handle(
     let query = req.uri().query().map(str::to_owned);
     let route = route(&method, &path, req.headers());
     let dialect = match &route {
-        Route::Generate(d, _) | Route::Models(d) | Route::WrongMethod(d) | Route::NotFound(d) => *d,
+        Route::Generate(d, _, _)
+        | Route::Models(d)
+        | Route::WrongMethod(d)
+        | Route::NotFound(d) => *d,
     };
     let key = client_key(dialect, req.headers(), query.as_deref());
     let has_version = req.headers().contains_key("anthropic-version");
@@ -540,6 +603,10 @@ async fn handle(
         status: None,
         injected_ttft_ms: None,
         fault: None,
+        request_key: None,
+        attempt: 0,
+        down: false,
+        streaming: false,
         output_tokens: 0,
         client_disconnected: false,
         started: received,
@@ -598,9 +665,9 @@ async fn handle(
             ));
         }
         Route::Models(_) => None,
-        Route::Generate(_, model) => {
+        Route::Generate(_, model, gemini_stream) => {
             rec.update(|s| s.model.clone_from(&model));
-            Some(model)
+            Some((model, gemini_stream))
         }
     };
 
@@ -624,11 +691,23 @@ async fn handle(
         };
         return Ok(done(rec, r.error(401, ErrorKind::Auth, message)));
     }
-    let Some(path_model) = path_model else {
+    let Some((path_model, gemini_stream)) = path_model else {
         let body = dialects::models_body(dialect, &shared.behavior.models);
         return Ok(done(rec, r.json(body)));
     };
-    if dialect == Dialect::Gemini && query_param(query.as_deref(), "alt").as_deref() != Some("sse")
+    if dialect == Dialect::Gemini && !gemini_stream && !shared.behavior.non_streaming {
+        return Ok(done(
+            rec,
+            r.error(
+                400,
+                ErrorKind::BadRequest,
+                "this fake provider only streams: use streamGenerateContent?alt=sse",
+            ),
+        ));
+    }
+    if dialect == Dialect::Gemini
+        && gemini_stream
+        && query_param(query.as_deref(), "alt").as_deref() != Some("sse")
     {
         return Ok(done(
             rec,
@@ -640,13 +719,25 @@ async fn handle(
         ));
     }
 
-    let request = match dialects::parse_request(dialect, &body, path_model.as_deref()) {
+    let request = match dialects::parse_request(
+        dialect,
+        &body,
+        path_model.as_deref(),
+        gemini_stream,
+        shared.behavior.non_streaming,
+    ) {
         Ok(request) => request,
         Err(message) => return Ok(done(rec, r.error(400, ErrorKind::BadRequest, &message))),
     };
-    rec.update(|s| s.model = Some(request.model.clone()));
+    let (draw, attempt) = shared.draw(id, request.request_key.as_deref());
+    rec.update(|s| {
+        s.model = Some(request.model.clone());
+        s.request_key.clone_from(&request.request_key);
+        s.attempt = attempt;
+        s.streaming = request.stream;
+    });
     shared.generations.fetch_add(1, Ordering::Relaxed);
-    Ok(generate(&r, request, key, rec, received, reset).await)
+    Ok(generate(&r, request, draw, key, rec, received, reset).await)
 }
 
 /// Records the status and closes the record of an immediate response.
@@ -657,20 +748,38 @@ fn done(rec: Recorder, response: Response<Body>) -> Response<Body> {
     response
 }
 
-/// Answers a valid generation request: a fault, or a stream.
+/// Answers a valid generation request: a fault, a stream, or (when it did not
+/// ask to stream) one JSON body.
 async fn generate(
     r: &Responder<'_>,
     request: GenRequest,
+    draw: Draw,
     key: Option<String>,
     rec: Recorder,
     received: Instant,
     reset: Arc<Notify>,
 ) -> Response<Body> {
     let behavior = &r.shared.behavior;
-    let plan = behavior.plan(rec.id());
-    rec.update(|s| s.fault = plan.fault);
-    match plan.fault {
+    let plan = behavior.plan(draw);
+    // While down, the outage decides instead of the per-attempt draw.
+    let fault = if plan.down {
+        Some(match behavior.outage_mode {
+            OutageMode::Error(status) => Fault::ServerError(status),
+            OutageMode::Hang => Fault::Hang {
+                send_headers: false,
+            },
+        })
+    } else {
+        plan.fault
+    };
+    rec.update(|s| {
+        s.fault = fault;
+        s.down = plan.down;
+    });
+    let error_latency = Duration::from_secs_f64(behavior.error_latency_ms / 1000.0);
+    match fault {
         Some(Fault::ServerError(status)) => {
+            tokio::time::sleep_until((received + error_latency).into()).await;
             return done(
                 rec,
                 r.error(
@@ -681,7 +790,12 @@ async fn generate(
             );
         }
         Some(Fault::RateLimited { retry_after_s }) => {
-            return done(rec, r.rate_limited(retry_after_s));
+            tokio::time::sleep_until((received + error_latency).into()).await;
+            return done(rec, r.rate_limited(Some(retry_after_s)));
+        }
+        Some(Fault::RateLimitedNoRetryAfter) => {
+            tokio::time::sleep_until((received + error_latency).into()).await;
+            return done(rec, r.rate_limited(None));
         }
         Some(Fault::Hang {
             send_headers: false,
@@ -693,10 +807,20 @@ async fn generate(
         }
         _ => {}
     }
+    if !request.stream {
+        let answer = nonstream::Answer {
+            request,
+            fault,
+            ttft_ms: plan.ttft_ms,
+            echo_key: if behavior.hostile_echo { key } else { None },
+            received,
+        };
+        return nonstream::answer(r, answer, rec, reset).await;
+    }
 
     let (response, sink) = r.sse();
     rec.update(|s| s.status = Some(200));
-    match plan.fault {
+    match fault {
         Some(Fault::Hang { .. }) => {
             tokio::spawn(faults::hang(sink, rec));
         }
@@ -704,26 +828,9 @@ async fn generate(
             tokio::spawn(faults::huge(bytes, sink, rec));
         }
         fault => {
-            let prompt_tokens = match behavior.prompt_tokens {
-                PromptTokens::Fixed(n) => n,
-                PromptTokens::FromPrompt => {
-                    u32::try_from(request.prompt_chars.div_ceil(4).max(1)).unwrap_or(u32::MAX)
-                }
-            };
-            let tokens = behavior
-                .output_tokens
-                .min(request.max_tokens.unwrap_or(u32::MAX));
+            let tokens = output_tokens(behavior, &request);
             let job = StreamJob {
-                enc: Encoder {
-                    dialect: r.dialect,
-                    request_id: r.id,
-                    model: request.model,
-                    prompt_tokens,
-                    include_usage: request.include_usage,
-                    created: SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .map_or(0, |d| d.as_secs()),
-                },
+                enc: encoder(r, behavior, request),
                 fault,
                 tokens,
                 received,
@@ -736,4 +843,32 @@ async fn generate(
         }
     }
     response
+}
+
+/// Content tokens of a healthy answer: the configured count, capped by the
+/// request's own limit.
+fn output_tokens(behavior: &Behavior, request: &GenRequest) -> u32 {
+    behavior
+        .output_tokens
+        .min(request.max_tokens.unwrap_or(u32::MAX))
+}
+
+/// The encoder of one answer's events or body.
+fn encoder(r: &Responder<'_>, behavior: &Behavior, request: GenRequest) -> Encoder {
+    let prompt_tokens = match behavior.prompt_tokens {
+        PromptTokens::Fixed(n) => n,
+        PromptTokens::FromPrompt => {
+            u32::try_from(request.prompt_chars.div_ceil(4).max(1)).unwrap_or(u32::MAX)
+        }
+    };
+    Encoder {
+        dialect: r.dialect,
+        request_id: r.id,
+        model: request.model,
+        prompt_tokens,
+        include_usage: request.include_usage,
+        created: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    }
 }

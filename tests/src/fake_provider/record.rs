@@ -30,7 +30,17 @@ pub struct Served {
     /// (or was about to send) one.
     pub injected_ttft_ms: Option<f64>,
     pub fault: Option<Fault>,
-    /// Content deltas handed to the connection so far.
+    /// The client's request key from the prompt (`REQUEST_KEY_MARKER`), if any.
+    pub request_key: Option<String>,
+    /// Attempt number of that key at this server, from 0 (0 when untagged).
+    pub attempt: u32,
+    /// An outage rule had the server down for this request.
+    pub down: bool,
+    /// The request asked to stream (`false` also for requests that never got
+    /// that far, such as a 404).
+    pub streaming: bool,
+    /// Content deltas handed to the connection so far (for a non-streaming
+    /// answer: the tokens in its body, once sent).
     pub output_tokens: u32,
     /// The client closed the connection (or dropped the response) before the
     /// server finished. Server shutdown in mid-request also sets it.
@@ -87,10 +97,6 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub(crate) fn id(&self) -> u64 {
-        self.id
-    }
-
     pub(crate) fn update(&self, f: impl FnOnce(&mut Served)) {
         if let Some(record) = self.log.lock().get_mut(&self.id) {
             f(record);

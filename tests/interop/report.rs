@@ -1,0 +1,191 @@
+//! `target/interop-report.md`: predicted against observed for every scenario
+//! and gateway, and the same table between markers in README.md and
+//! docs/INTEROP.md when asked to update them.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::run::RunResult;
+use crate::scenario::{RunSettings, Scenarios};
+use crate::stats::LEVEL;
+
+pub const BEGIN: &str = "<!-- interop-table:begin (written by `make test-interop-docs`) -->";
+pub const END: &str = "<!-- interop-table:end -->";
+
+fn pct(p: f64) -> String {
+    format!("{:.2}%", p * 100.0)
+}
+
+/// The table and the notes under it.
+pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> String {
+    let run: &RunSettings = &scenarios.run;
+    let mut out = String::new();
+    let checks: usize = results.iter().map(|r| r.figures.len()).sum();
+    let passed: usize = results
+        .iter()
+        .map(|r| r.figures.iter().filter(|f| f.check.pass).count())
+        .sum();
+    let _ = writeln!(
+        out,
+        "LiteLLM 1.106.2 (proxy) and the Portkey gateway 1.15.2 (`--headless`), non-streaming, \
+         against fake providers on 127.0.0.1. {} requests per run, {} in flight, seed {}. \
+         *Predicted* is `switchyard evaluate --as <gateway>`, *plan model* the plan's own \
+         semantics (`evaluate` without `--as`); the interval is the exact binomial {:.0}% \
+         acceptance region around the prediction (success: n = requests; served shares: \
+         n = successes). {passed} of {checks} checks pass; {} runs in {:.0} s.",
+        run.requests,
+        run.concurrency,
+        run.seed,
+        LEVEL * 100.0,
+        results.len(),
+        total.as_secs_f64()
+    );
+    out.push('\n');
+    out.push_str(
+        "| scenario | gateway | figure | plan model | predicted | observed | 99% interval | |\n",
+    );
+    out.push_str("|---|---|---|---:|---:|---:|---:|---|\n");
+    for r in results {
+        if let Some(e) = &r.error {
+            let first = e.lines().next().unwrap_or_default().replace('|', "/");
+            let _ = writeln!(
+                out,
+                "| {} | {} | run failed: {first} | | | | | FAIL |",
+                r.scenario,
+                r.gateway.name()
+            );
+            continue;
+        }
+        for f in &r.figures {
+            let c = &f.check;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {}/{} = {} | {}–{} | {} |",
+                r.scenario,
+                r.gateway.name(),
+                f.name,
+                f.plan_model.map_or("–".to_owned(), pct),
+                pct(c.predicted),
+                c.observed,
+                c.trials,
+                pct(c.observed_share()),
+                pct(c.interval.0),
+                pct(c.interval.1),
+                if c.pass { "pass" } else { "FAIL" }
+            );
+        }
+        if r.wrong_requests > 0 {
+            let _ = writeln!(
+                out,
+                "| {} | {} | upstream requests in the wrong dialect, untagged or refused with a 4xx | | | {} | 0 | FAIL |",
+                r.scenario,
+                r.gateway.name(),
+                r.wrong_requests
+            );
+        }
+        if r.header_mismatches > 0 {
+            let _ = writeln!(
+                out,
+                "| {} | {} | served-by header missing or naming an upstream that did not answer 200 | | | {} | 0 | FAIL |",
+                r.scenario,
+                r.gateway.name(),
+                r.header_mismatches
+            );
+        }
+    }
+    out
+}
+
+/// The details under the table: attempts per offering, failures, latency.
+pub fn details(results: &[RunResult]) -> String {
+    let mut out = String::from(
+        "| scenario | gateway | upstream attempts per request reaching it (mean, max) | failed requests | 200s not used | other upstream requests | latency p50 / p95 | gateway ready | run |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in results {
+        let attempts: Vec<String> = r
+            .attempts
+            .iter()
+            .map(|(o, a)| {
+                let mean = if a.requests == 0 {
+                    0.0
+                } else {
+                    a.attempts as f64 / a.requests as f64
+                };
+                format!("{o}: {mean:.2}, {} ({} req.)", a.max, a.requests)
+            })
+            .collect();
+        let failures: Vec<String> = r
+            .failures
+            .iter()
+            .map(|(status, n)| format!("{n}× {status}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.0} / {:.0} ms | {:.1} s | {:.0} s |",
+            r.scenario,
+            r.gateway.name(),
+            attempts.join("; "),
+            if failures.is_empty() {
+                "none".to_owned()
+            } else {
+                failures.join(", ")
+            },
+            r.unused_answers,
+            r.other_requests,
+            r.latency_p50_ms,
+            r.latency_p95_ms,
+            r.ready_after.as_secs_f64(),
+            r.wall.as_secs_f64()
+        );
+    }
+    out
+}
+
+/// The whole report file.
+pub fn document(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> String {
+    let mut out = String::from("# Interop with real gateways: predicted against observed\n\n");
+    out.push_str(&table(results, scenarios, total));
+    out.push_str("\n## Per run\n\n");
+    out.push_str(&details(results));
+    out.push_str("\n## Scenarios\n\n");
+    for s in &scenarios.scenario {
+        let errors: Vec<String> = s
+            .errors
+            .iter()
+            .map(|(o, e)| format!("{o}: {}", e.describe()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- **{}** (`tests/interop/{}`): {}{}",
+            s.name,
+            s.plan.display(),
+            s.about,
+            if errors.is_empty() {
+                String::new()
+            } else {
+                format!(" Errors: {}.", errors.join(", "))
+            }
+        );
+    }
+    out
+}
+
+/// Puts `table` between the markers of `path`, which must have them.
+pub fn splice(path: &Path, table: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
+        return Err(format!(
+            "{}: the interop-table markers are missing",
+            path.display()
+        ));
+    };
+    if e < b {
+        return Err(format!(
+            "{}: the interop-table markers are out of order",
+            path.display()
+        ));
+    }
+    let new = format!("{}{BEGIN}\n{table}{}", &text[..b], &text[e..]);
+    std::fs::write(path, new).map_err(|e| format!("{}: {e}", path.display()))
+}

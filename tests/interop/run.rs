@@ -1,0 +1,504 @@
+//! One scenario on one gateway: fakes up, plan exported, gateway started,
+//! traffic sent, and what happened compared with `switchyard evaluate --as`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use switchyard::plan::{NoCatalog, PlanFile, Resolved};
+
+use crate::fakes::{self, Fakes};
+use crate::gateway::Gateway;
+use crate::load::{self, Outcome};
+use crate::scenario::{GatewayKind, RunSettings, Scenario};
+use crate::stats::Check;
+
+/// One row of the comparison: a figure the model predicts and what the gateway did.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// `success`, or `<route> <step>. <offering>` for a served share.
+    pub name: String,
+    /// The plan's own semantics (`evaluate` without `--as`), for reference.
+    pub plan_model: Option<f64>,
+    pub check: Check,
+}
+
+/// How many attempts the gateway made at one offering per request, observed
+/// at its fake.
+#[derive(Debug, Clone, Default)]
+pub struct Attempts {
+    /// Requests that reached the offering at all.
+    pub requests: u64,
+    pub attempts: u64,
+    pub max: u32,
+}
+
+/// Everything one run found.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub scenario: String,
+    pub gateway: GatewayKind,
+    pub figures: Vec<Figure>,
+    pub attempts: BTreeMap<String, Attempts>,
+    /// Successes whose served-by header is missing, or names an upstream that
+    /// did not answer 200 to that request.
+    pub header_mismatches: u64,
+    /// 200s the fakes sent that the gateway did not use: answers that arrived
+    /// as the gateway's timeout cut the attempt (a race at the boundary).
+    pub unused_answers: u64,
+    /// Upstream generation requests in another dialect than the offering's,
+    /// without the request key, or refused by the fake with a 4xx (malformed).
+    pub wrong_requests: u64,
+    /// Upstream requests that were not generations (`GET /v1/models`).
+    pub other_requests: u64,
+    /// Statuses of the failed requests, by status (`none` for transport errors).
+    pub failures: BTreeMap<String, u64>,
+    pub latency_p50_ms: f64,
+    pub latency_p95_ms: f64,
+    pub wall: Duration,
+    pub ready_after: Duration,
+    /// A problem that stopped the run, if any.
+    pub error: Option<String>,
+}
+
+impl RunResult {
+    pub fn passed(&self) -> bool {
+        self.error.is_none()
+            && self.header_mismatches == 0
+            && self.wrong_requests == 0
+            && !self.figures.is_empty()
+            && self.figures.iter().all(|f| f.check.pass)
+    }
+}
+
+/// What `evaluate --json` predicts: success and served shares.
+#[derive(Debug, Clone)]
+pub struct Prediction {
+    /// `availability`, or `success_within_budget` when the plan has a budget
+    /// (Monte Carlo, for the plan-model column only: gateways enforce none, so
+    /// `--as` drops it and its prediction is always the exact availability).
+    pub success: f64,
+    /// `(route, step) -> share of all successes`.
+    pub served: BTreeMap<(String, usize), (String, f64)>,
+}
+
+fn prediction(json: &Value, has_budget: bool) -> Result<Prediction, String> {
+    let availability = json
+        .get("availability")
+        .and_then(Value::as_f64)
+        .ok_or("evaluate --json has no availability")?;
+    let within_budget = json
+        .pointer("/success_within_budget/value")
+        .and_then(Value::as_f64);
+    let success = if has_budget {
+        within_budget.ok_or("evaluate --json has no success_within_budget")?
+    } else {
+        availability
+    };
+    let mut served = BTreeMap::new();
+    for s in json
+        .get("served_share")
+        .and_then(Value::as_array)
+        .ok_or("evaluate --json has no served_share")?
+    {
+        let route = s["route"].as_str().ok_or("served_share without route")?;
+        let step = s["step"].as_u64().ok_or("served_share without step")? as usize;
+        let offering = s["offering"].as_str().unwrap_or_default();
+        let share = s["share"].as_f64().ok_or("served_share without share")?;
+        served.insert((route.to_owned(), step), (offering.to_owned(), share));
+    }
+    Ok(Prediction { success, served })
+}
+
+/// Runs `switchyard ARGS` with its home in `home`; stdout on success.
+fn switchyard(home: &Path, args: &[&str]) -> Result<String, String> {
+    let out = switchyard_e2e::switchyard(home)
+        .args(args)
+        .output()
+        .map_err(|e| format!("running switchyard: {e}"))?;
+    if out.status.success() {
+        Ok(switchyard_e2e::stdout(&out))
+    } else {
+        Err(format!(
+            "switchyard {} failed: {}",
+            args.join(" "),
+            switchyard_e2e::stderr(&out).trim()
+        ))
+    }
+}
+
+/// `evaluate PLAN [--as GATEWAY] --json`. The figures compared (under `--as`,
+/// which drops any budget) are closed forms, so few samples will do.
+pub fn evaluate(
+    home: &Path,
+    plan: &Path,
+    gateway: Option<GatewayKind>,
+    has_budget: bool,
+) -> Result<Prediction, String> {
+    let plan = plan.to_string_lossy();
+    let mut args = vec![
+        "evaluate",
+        &plan,
+        "--json",
+        "--samples",
+        "20000",
+        "--months",
+        "20",
+    ];
+    if let Some(g) = gateway {
+        args.extend(["--as", g.name()]);
+    }
+    let out = switchyard(home, &args)?;
+    let json: Value = serde_json::from_str(&out).map_err(|e| format!("evaluate --json: {e}"))?;
+    prediction(&json, has_budget && gateway.is_none())
+}
+
+/// The file `switchyard export` writes for `gateway`.
+fn export(home: &Path, plan: &Path, gateway: GatewayKind, work: &Path) -> Result<PathBuf, String> {
+    let ext = match gateway {
+        GatewayKind::Litellm => "yaml",
+        GatewayKind::Portkey => "json",
+    };
+    let out = work.join(format!("{}.{ext}", gateway.name()));
+    let plan = plan.to_string_lossy();
+    let out_arg = out.to_string_lossy();
+    switchyard(
+        home,
+        &[
+            "export",
+            &plan,
+            "--format",
+            gateway.name(),
+            "--out",
+            &out_arg,
+        ],
+    )?;
+    Ok(out)
+}
+
+/// The variable naming a program that may rewrite each exported config before
+/// its gateway starts (it gets the file's path): for asking "what would the
+/// gateway do if the config said X?", e.g. to see a wrong mapping fail.
+pub const EXPORT_HOOK_ENV: &str = "SWITCHYARD_INTEROP_EXPORT_HOOK";
+
+fn run_export_hook(exported: &Path) -> Result<(), String> {
+    let Some(hook) = std::env::var_os(EXPORT_HOOK_ENV).filter(|h| !h.is_empty()) else {
+        return Ok(());
+    };
+    let status = std::process::Command::new(&hook)
+        .arg(exported)
+        .status()
+        .map_err(|e| format!("{EXPORT_HOOK_ENV}: {}: {e}", hook.to_string_lossy()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{EXPORT_HOOK_ENV} {} failed ({status})",
+            hook.to_string_lossy()
+        ))
+    }
+}
+
+/// The step of `route` that `offering` is (its first occurrence).
+fn step_of(file: &PlanFile, route: &str, offering: &str) -> Option<usize> {
+    file.routes
+        .iter()
+        .find(|r| r.name == route)?
+        .steps
+        .iter()
+        .position(|s| s.offering == offering)
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Runs `scenario` on `gateway`. Never panics on a gateway's misbehaviour: a
+/// problem becomes the result's error.
+pub fn run(
+    root: &Path,
+    scenario: &Scenario,
+    gateway: GatewayKind,
+    settings: &RunSettings,
+) -> RunResult {
+    let start = Instant::now();
+    let requests = scenario.requests.unwrap_or(settings.requests);
+    let mut result = RunResult {
+        scenario: scenario.name.clone(),
+        gateway,
+        figures: Vec::new(),
+        attempts: BTreeMap::new(),
+        header_mismatches: 0,
+        unused_answers: 0,
+        wrong_requests: 0,
+        other_requests: 0,
+        failures: BTreeMap::new(),
+        latency_p50_ms: 0.0,
+        latency_p95_ms: 0.0,
+        wall: Duration::ZERO,
+        ready_after: Duration::ZERO,
+        error: None,
+    };
+    if let Err(e) = run_inner(root, scenario, gateway, settings, requests, &mut result) {
+        result.error = Some(e);
+    }
+    result.wall = start.elapsed();
+    result
+}
+
+fn run_inner(
+    root: &Path,
+    scenario: &Scenario,
+    gateway: GatewayKind,
+    settings: &RunSettings,
+    requests: u64,
+    result: &mut RunResult,
+) -> Result<(), String> {
+    let work =
+        root.join("target/interop/runs")
+            .join(format!("{}-{}", scenario.name, gateway.name()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let home = work.join("home");
+    std::fs::create_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
+
+    let template = root.join("tests/interop").join(&scenario.plan);
+    let file = switchyard::plan::load(&template).map_err(|e| e.to_string())?;
+    let resolved: Resolved = switchyard::plan::resolve(&file, &NoCatalog).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("{}: {}", template.display(), list.join("; "))
+    })?;
+    let has_budget = resolved.portfolio.workload.latency_budget_ms.is_some();
+    let plan_path = work.join("plan.toml");
+    let fakes: Fakes = fakes::start(&file, &resolved, scenario, settings.seed, &plan_path)?;
+
+    let exported = export(&home, &plan_path, gateway, &work)?;
+    run_export_hook(&exported)?;
+    let predicted = evaluate(&home, &plan_path, Some(gateway), has_budget)?;
+    let plan_model = evaluate(&home, &plan_path, None, has_budget)?;
+
+    let mut gw = Gateway::start(root, gateway, &exported, &fakes, &work)?;
+    result.ready_after = gw.ready_after;
+    let routes: Vec<(String, f64)> = resolved
+        .portfolio
+        .routes
+        .iter()
+        .map(|r| (r.name.clone(), r.share))
+        .collect();
+    let shares: Vec<f64> = routes.iter().map(|r| r.1).collect();
+    let max_tokens = (resolved.portfolio.workload.output_tokens.ceil() as u32).max(1) * 2;
+    let outcomes = load::drive(
+        &gw,
+        &routes,
+        requests,
+        settings.concurrency,
+        settings.seed,
+        max_tokens,
+        Duration::from_secs(settings.deadline_s),
+    );
+    if let Some(death) = gw.died() {
+        return Err(death);
+    }
+    let outcomes = load::complete(outcomes, requests, settings.seed, &shares);
+    // The fakes' records are complete once every request has returned.
+    let upstream = upstream_view(&fakes);
+    write_outcomes(&work.join("outcomes.tsv"), &outcomes, &upstream);
+    analyse(
+        &work,
+        &file,
+        &resolved,
+        &fakes,
+        &gw,
+        &outcomes,
+        &upstream,
+        &predicted,
+        &plan_model,
+        result,
+    );
+    drop(gw);
+    Ok(())
+}
+
+/// What the fakes saw of one client request: every attempt, in arrival order,
+/// as (offering, status); `None` for an attempt whose answer did not reach the
+/// client (it left first) or that got none.
+type UpstreamView = BTreeMap<String, Vec<(String, Option<u16>)>>;
+
+fn upstream_view(fakes: &Fakes) -> UpstreamView {
+    let mut attempts: BTreeMap<String, Vec<(Instant, String, Option<u16>)>> = BTreeMap::new();
+    for fake in &fakes.fakes {
+        for s in fake.server.served() {
+            let Some(key) = s.request_key else { continue };
+            let status = s
+                .status
+                .filter(|_| s.ended.is_some() && !s.client_disconnected);
+            attempts
+                .entry(key)
+                .or_default()
+                .push((s.started, fake.offering.clone(), status));
+        }
+    }
+    attempts
+        .into_iter()
+        .map(|(key, mut v)| {
+            v.sort_by_key(|a| a.0);
+            (key, v.into_iter().map(|(_, o, s)| (o, s)).collect())
+        })
+        .collect()
+}
+
+/// One line per request, for whoever debugs a failed run.
+fn write_outcomes(path: &Path, outcomes: &[Outcome], upstream: &UpstreamView) {
+    let mut text =
+        String::from("key\troute\tstatus\tserved\tlatency_ms\tupstream attempts\terror\n");
+    for o in outcomes {
+        let attempts: Vec<String> = upstream
+            .get(&o.key)
+            .map(|v| {
+                v.iter()
+                    .map(|(offering, s)| {
+                        format!("{offering}:{}", s.map_or("-".to_owned(), |s| s.to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{:.0}\t{}\t{}\n",
+            o.key,
+            o.route,
+            o.status.map_or("-".to_owned(), |s| s.to_string()),
+            o.served_header.as_deref().unwrap_or("-"),
+            o.latency.as_secs_f64() * 1000.0,
+            attempts.join(" "),
+            o.error.as_deref().unwrap_or("").replace(['\t', '\n'], " ")
+        ));
+    }
+    let _ = std::fs::write(path, text);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn analyse(
+    work: &Path,
+    file: &PlanFile,
+    resolved: &Resolved,
+    fakes: &Fakes,
+    gw: &Gateway,
+    outcomes: &[Outcome],
+    upstream: &UpstreamView,
+    predicted: &Prediction,
+    plan_model: &Prediction,
+    result: &mut RunResult,
+) {
+    let n = outcomes.len() as u64;
+    let routes = &resolved.portfolio.routes;
+    let mut wrong = String::new();
+    for fake in &fakes.fakes {
+        let served = fake.server.served();
+        // Gateways may look around (LiteLLM lists `GET /v1/models` of
+        // OpenAI-compatible upstreams); only generations are checked.
+        result.other_requests += served.iter().filter(|s| s.method != "POST").count() as u64;
+        for s in served.iter().filter(|s| s.method == "POST").filter(|s| {
+            s.dialect != Some(fake.dialect)
+                || s.request_key.is_none()
+                || s.status
+                    .is_some_and(|c| (400..500).contains(&c) && c != 408 && c != 429)
+        }) {
+            result.wrong_requests += 1;
+            wrong.push_str(&format!(
+                "{}\t{} {}\t{:?}\t{:?}\t{:?}\n",
+                fake.offering, s.method, s.path, s.dialect, s.request_key, s.status
+            ));
+        }
+        let per_key: Vec<u32> = upstream
+            .values()
+            .map(|v| v.iter().filter(|(o, _)| *o == fake.offering).count() as u32)
+            .filter(|&n| n > 0)
+            .collect();
+        let a = Attempts {
+            requests: per_key.len() as u64,
+            attempts: per_key.iter().map(|&v| u64::from(v)).sum(),
+            max: per_key.iter().copied().max().unwrap_or(0),
+        };
+        result.attempts.insert(fake.offering.clone(), a);
+    }
+    if !wrong.is_empty() {
+        let _ = std::fs::write(work.join("wrong-requests.tsv"), wrong);
+    }
+    // Who answered 200 to each key, by the fakes' own records.
+    let answered = |key: &str| -> Vec<&str> {
+        upstream.get(key).map_or(Vec::new(), |v| {
+            v.iter()
+                .filter(|(_, s)| *s == Some(200))
+                .map(|(o, _)| o.as_str())
+                .collect()
+        })
+    };
+
+    let mut successes = 0_u64;
+    let mut served: BTreeMap<(String, usize), u64> = BTreeMap::new();
+    let mut latencies = Vec::new();
+    for o in outcomes {
+        if !o.succeeded() {
+            let key = o.status.map_or("none".to_owned(), |s| s.to_string());
+            *result.failures.entry(key).or_default() += 1;
+            continue;
+        }
+        successes += 1;
+        latencies.push(o.latency);
+        let route = &routes[o.route].name;
+        let by_header = o
+            .served_header
+            .as_deref()
+            .and_then(|h| gw.served_offering(fakes, route, h));
+        let answers = answered(&o.key);
+        match &by_header {
+            Some(offering) if answers.contains(&offering.as_str()) => {
+                result.unused_answers += answers.len() as u64 - 1;
+            }
+            _ => result.header_mismatches += 1,
+        }
+        if let Some(offering) = by_header
+            && let Some(step) = step_of(file, route, &offering)
+        {
+            *served.entry((route.clone(), step)).or_default() += 1;
+        }
+    }
+    // Failed requests that a fake did answer: the gateway gave up first.
+    for o in outcomes.iter().filter(|o| !o.succeeded()) {
+        result.unused_answers += answered(&o.key).len() as u64;
+    }
+    latencies.sort();
+    result.latency_p50_ms = percentile(&latencies, 0.5);
+    result.latency_p95_ms = percentile(&latencies, 0.95);
+
+    result.figures.push(Figure {
+        name: "success".to_owned(),
+        plan_model: Some(plan_model.success),
+        check: Check::new(predicted.success, successes, n),
+    });
+    for route in routes {
+        for (step, s) in file
+            .routes
+            .iter()
+            .find(|r| r.name == route.name)
+            .map(|r| r.steps.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let key = (route.name.clone(), step);
+            let p = predicted.served.get(&key).map_or(0.0, |v| v.1);
+            let observed = served.get(&key).copied().unwrap_or(0);
+            result.figures.push(Figure {
+                name: format!("served by {} {}. {}", route.name, step + 1, s.offering),
+                plan_model: plan_model.served.get(&key).map(|v| v.1),
+                check: Check::new(p, observed, successes),
+            });
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `tests/interop/scenarios.toml`: which plans run on which gateways, how the
+//! fake providers' errors look (500, 503, 429 with or without `retry-after`:
+//! a plan's `error_rate` does not say), and how much traffic each run gets.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use switchyard_e2e::fake_provider::Fault;
+
+/// The gateways the harness knows how to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayKind {
+    Litellm,
+    Portkey,
+}
+
+impl GatewayKind {
+    pub const ALL: [GatewayKind; 2] = [GatewayKind::Litellm, GatewayKind::Portkey];
+
+    /// The name `switchyard export --format` and `evaluate --as` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            GatewayKind::Litellm => "litellm",
+            GatewayKind::Portkey => "portkey",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenarios {
+    pub run: RunSettings,
+    pub scenario: Vec<Scenario>,
+}
+
+/// Traffic of every run, unless a scenario says otherwise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSettings {
+    /// Requests per scenario and gateway (at least 400).
+    pub requests: u64,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Seeds the fakes' draws and the route choice of each request.
+    pub seed: u64,
+    /// The whole load of one run must be done by then, in seconds.
+    pub deadline_s: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// One line on what it shows.
+    pub about: String,
+    /// The plan, relative to `tests/interop/`.
+    pub plan: PathBuf,
+    /// What an error looks like at each offering (by id); a 500 where absent.
+    #[serde(default)]
+    pub errors: BTreeMap<String, ErrorSpec>,
+    /// The gateways it runs on; all when absent.
+    #[serde(default)]
+    pub gateways: Option<Vec<GatewayKind>>,
+    /// Overrides `run.requests`.
+    #[serde(default)]
+    pub requests: Option<u64>,
+}
+
+impl Scenario {
+    pub fn runs_on(&self, gateway: GatewayKind) -> bool {
+        self.gateways
+            .as_ref()
+            .is_none_or(|list| list.contains(&gateway))
+    }
+
+    /// The fault that stands for one failed attempt at `offering`.
+    pub fn error_fault(&self, offering: &str) -> Fault {
+        self.errors
+            .get(offering)
+            .map_or(Fault::ServerError(500), ErrorSpec::fault)
+    }
+}
+
+/// One failed attempt's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorSpec {
+    pub status: u16,
+    /// Only for 429: the `retry-after` header in seconds; no header when absent.
+    #[serde(default)]
+    pub retry_after_s: Option<u64>,
+}
+
+impl ErrorSpec {
+    pub fn fault(&self) -> Fault {
+        match (self.status, self.retry_after_s) {
+            (429, Some(retry_after_s)) => Fault::RateLimited { retry_after_s },
+            (429, None) => Fault::RateLimitedNoRetryAfter,
+            (status, _) => Fault::ServerError(status),
+        }
+    }
+
+    /// How the report names it.
+    pub fn describe(&self) -> String {
+        match (self.status, self.retry_after_s) {
+            (429, Some(s)) => format!("429 (retry-after {s} s)"),
+            (429, None) => "429 (no retry-after)".to_owned(),
+            (status, _) => status.to_string(),
+        }
+    }
+}
+
+/// Reads and checks the scenarios file.
+pub fn load(path: &Path) -> Result<Scenarios, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let scenarios: Scenarios =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if scenarios.run.requests < 400 {
+        return Err(format!(
+            "{}: run.requests must be at least 400, got {}",
+            path.display(),
+            scenarios.run.requests
+        ));
+    }
+    if scenarios.run.concurrency == 0 || scenarios.run.concurrency > 64 {
+        return Err(format!(
+            "{}: run.concurrency must be in 1..=64",
+            path.display()
+        ));
+    }
+    for s in &scenarios.scenario {
+        for (offering, spec) in &s.errors {
+            if !(400..=599).contains(&spec.status) {
+                return Err(format!(
+                    "{}: scenario {}: errors.{offering}.status must be a 4xx/5xx status",
+                    path.display(),
+                    s.name
+                ));
+            }
+            if spec.retry_after_s.is_some() && spec.status != 429 {
+                return Err(format!(
+                    "{}: scenario {}: errors.{offering}.retry_after_s only goes with status 429",
+                    path.display(),
+                    s.name
+                ));
+            }
+        }
+        if s.requests.is_some_and(|n| n < 400) {
+            return Err(format!(
+                "{}: scenario {}: requests must be at least 400",
+                path.display(),
+                s.name
+            ));
+        }
+    }
+    Ok(scenarios)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_scenarios_parse_and_name_existing_plans() {
+        let dir = switchyard_e2e::repo_root().join("tests/interop");
+        let scenarios = load(&dir.join("scenarios.toml")).expect("scenarios.toml");
+        assert!(scenarios.scenario.len() >= 5);
+        for s in &scenarios.scenario {
+            let plan = dir.join(&s.plan);
+            switchyard::plan::load(&plan).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+        }
+    }
+
+    #[test]
+    fn error_specs_become_faults() {
+        let spec = |status, retry_after_s| ErrorSpec {
+            status,
+            retry_after_s,
+        };
+        assert_eq!(spec(500, None).fault(), Fault::ServerError(500));
+        assert_eq!(spec(429, None).fault(), Fault::RateLimitedNoRetryAfter);
+        assert_eq!(
+            spec(429, Some(1)).fault(),
+            Fault::RateLimited { retry_after_s: 1 }
+        );
+    }
+}

@@ -1,0 +1,335 @@
+//! Tests of the fake provider's gateway-facing side: non-streaming answers in
+//! each dialect, the whole generation time before the answer, outages per
+//! client request (keyed in the prompt) shared by servers of one failure
+//! domain, draws that do not depend on arrival order, error latency, and 429s
+//! with and without `retry-after`. Loopback only; every loop is bounded.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use switchyard_e2e::fake_provider::{
+    Behavior, Dialect, FakeProvider, Fault, OutageMode, REQUEST_KEY_MARKER, Served, Ttft,
+};
+
+const KEY: &str = "fake-gateway-key-0001";
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+fn prompt(key: &str) -> String {
+    format!("hello {REQUEST_KEY_MARKER}{key} there")
+}
+
+/// A non-streaming OpenAI request carrying request key `key`.
+async fn openai(c: &reqwest::Client, fake: &FakeProvider, key: &str) -> reqwest::Response {
+    c.post(format!("{}/v1/chat/completions", fake.base_url()))
+        .bearer_auth(KEY)
+        .json(&json!({"model": "m", "messages": [{"role": "user", "content": prompt(key)}]}))
+        .send()
+        .await
+        .expect("request")
+}
+
+fn by_key(served: &[Served]) -> HashMap<String, Vec<Served>> {
+    let mut out: HashMap<String, Vec<Served>> = HashMap::new();
+    for s in served {
+        if let Some(k) = &s.request_key {
+            out.entry(k.clone()).or_default().push(s.clone());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn openai_answers_one_json_body_after_the_whole_generation_time() {
+    let fake = FakeProvider::start(
+        Behavior::default()
+            .with_key(KEY)
+            .with_non_streaming(true)
+            .with_ttft(Ttft::Fixed(150.0))
+            .with_tokens(5, 20.0),
+    )
+    .await;
+    let c = client();
+    let t = Instant::now();
+    let resp = openai(&c, &fake, "a").await;
+    let elapsed = t.elapsed();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(body["object"], "chat.completion");
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "tok tok tok tok tok "
+    );
+    assert_eq!(body["choices"][0]["finish_reason"], "stop");
+    assert_eq!(body["usage"]["completion_tokens"], 5);
+    // TTFT 150 ms plus 5 tokens at 20 ms: nothing before 250 ms.
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(2000), "{elapsed:?}");
+    let served = fake.served();
+    assert_eq!(served.len(), 1);
+    assert_eq!(served[0].request_key.as_deref(), Some("a"));
+    assert!(!served[0].streaming);
+    assert_eq!(served[0].status, Some(200));
+    assert_eq!(served[0].output_tokens, 5);
+}
+
+#[tokio::test]
+async fn anthropic_and_gemini_answer_in_their_own_shapes() {
+    let fake = FakeProvider::start(
+        Behavior::default()
+            .with_key(KEY)
+            .with_non_streaming(true)
+            .with_tokens(2, 0.0),
+    )
+    .await;
+    let c = client();
+    let resp = c
+        .post(format!("{}/v1/messages", fake.base_url()))
+        .header("x-api-key", KEY)
+        .header("anthropic-version", "2023-06-01")
+        .json(
+            &json!({"model": "claude", "max_tokens": 100, "stream": false,
+            "system": prompt("s"),
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]}),
+        )
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(body["type"], "message");
+    assert_eq!(body["content"][0]["text"], "tok tok ");
+    assert_eq!(body["stop_reason"], "end_turn");
+    assert_eq!(body["usage"]["output_tokens"], 2);
+
+    let resp = c
+        .post(format!(
+            "{}/v1beta/models/gem:generateContent",
+            fake.base_url()
+        ))
+        .header("x-goog-api-key", KEY)
+        .json(&json!({"contents": [{"parts": [{"text": prompt("g")}]}]}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(
+        body["candidates"][0]["content"]["parts"][0]["text"],
+        "tok tok "
+    );
+    assert_eq!(body["candidates"][0]["finishReason"], "STOP");
+    let keys: Vec<_> = fake
+        .served()
+        .iter()
+        .map(|s| (s.dialect, s.request_key.clone()))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            (Some(Dialect::Anthropic), Some("s".to_owned())),
+            (Some(Dialect::Gemini), Some("g".to_owned())),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn without_the_flag_a_request_that_does_not_stream_is_refused() {
+    let fake = FakeProvider::start(Behavior::default()).await;
+    let c = client();
+    let resp = openai(&c, &fake, "a").await;
+    assert_eq!(resp.status(), 400);
+    let resp = c
+        .post(format!(
+            "{}/v1beta/models/gem:generateContent",
+            fake.base_url()
+        ))
+        .json(&json!({"contents": [{"parts": [{"text": "x"}]}]}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 400);
+}
+
+/// Outage rule probability 0.4: every attempt of one key sees the same state,
+/// the share of keys that are down is binomial (bounded with a huge margin:
+/// 400 keys, mean 160, sd 9.8), and a second server with the same rule seed is
+/// down for exactly the same keys.
+#[tokio::test]
+async fn outages_hold_for_every_attempt_of_a_request_and_are_shared_by_a_domain() {
+    let behavior = Behavior::default()
+        .with_key(KEY)
+        .with_non_streaming(true)
+        .with_outage(77, 0.4)
+        .with_outage_mode(OutageMode::Error(503));
+    let a = FakeProvider::start(behavior.clone()).await;
+    let b = FakeProvider::start(behavior.with_seed(999)).await;
+    let c = client();
+    let mut down_keys = Vec::new();
+    for i in 0..400 {
+        let key = format!("r{i}");
+        let first = openai(&c, &a, &key).await.status();
+        let second = openai(&c, &a, &key).await.status();
+        assert_eq!(first, second, "{key}: the state holds for the request");
+        assert!(first == 200 || first == 503, "{first}");
+        if first == 503 {
+            down_keys.push(key.clone());
+        }
+        let other = openai(&c, &b, &key).await.status();
+        assert_eq!(other, first, "{key}: the same domain, the same state");
+    }
+    assert!(
+        (110..=210).contains(&down_keys.len()),
+        "{}",
+        down_keys.len()
+    );
+    let records = by_key(&a.served());
+    assert_eq!(records.len(), 400);
+    for (key, attempts) in &records {
+        let mut numbers: Vec<u32> = attempts.iter().map(|s| s.attempt).collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, vec![0, 1], "{key}");
+        assert!(attempts.iter().all(|s| s.down == down_keys.contains(key)));
+    }
+    // Another domain (another seed) is down for other requests.
+    let d = FakeProvider::start(
+        Behavior::default()
+            .with_non_streaming(true)
+            .with_outage(78, 0.4),
+    )
+    .await;
+    let mut same = 0;
+    for i in 0..100 {
+        let key = format!("r{i}");
+        let down = openai(&c, &d, &key).await.status() == 503;
+        same += usize::from(down == down_keys.contains(&key));
+    }
+    assert!(same < 90, "independent domains agree on {same} of 100");
+}
+
+/// Per-attempt faults of keyed requests depend on (seed, key, attempt), not on
+/// arrival order: two servers with the same seed, fed the same attempts in
+/// opposite orders, give each attempt the same fault.
+#[tokio::test]
+async fn keyed_faults_do_not_depend_on_arrival_order() {
+    let behavior = Behavior::default()
+        .with_seed(5)
+        .with_non_streaming(true)
+        .with_fault(0.5, Fault::ServerError(500));
+    let forward = FakeProvider::start(behavior.clone()).await;
+    let backward = FakeProvider::start(behavior).await;
+    let c = client();
+    let keys: Vec<String> = (0..60).map(|i| format!("k{i}")).collect();
+    for key in &keys {
+        for _ in 0..3 {
+            openai(&c, &forward, key).await;
+        }
+    }
+    for key in keys.iter().rev() {
+        for _ in 0..3 {
+            openai(&c, &backward, key).await;
+        }
+    }
+    let outcome = |fake: &FakeProvider| {
+        let mut v: Vec<(String, u32, Option<u16>)> = fake
+            .served()
+            .into_iter()
+            .map(|s| (s.request_key.unwrap_or_default(), s.attempt, s.status))
+            .collect();
+        v.sort();
+        v
+    };
+    let f = outcome(&forward);
+    assert_eq!(f, outcome(&backward));
+    let errors = f.iter().filter(|(_, _, s)| *s == Some(500)).count();
+    assert!((50..=130).contains(&errors), "{errors} of 180");
+    // Attempts of one key are drawn independently: some keys fail and then
+    // succeed.
+    assert!(
+        keys.iter().any(|k| {
+            let statuses: Vec<_> = f
+                .iter()
+                .filter(|(key, _, _)| key == k)
+                .map(|x| x.2)
+                .collect();
+            statuses.contains(&Some(500)) && statuses.contains(&Some(200))
+        }),
+        "{f:?}"
+    );
+}
+
+#[tokio::test]
+async fn errors_wait_for_the_error_latency_and_429s_may_omit_retry_after() {
+    let fake = FakeProvider::start(
+        Behavior::default()
+            .with_non_streaming(true)
+            .with_error_latency_ms(200.0)
+            .with_fault(1.0, Fault::RateLimitedNoRetryAfter),
+    )
+    .await;
+    let c = client();
+    let t = Instant::now();
+    let resp = openai(&c, &fake, "x").await;
+    assert!(
+        t.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(resp.status(), 429);
+    assert!(!resp.headers().contains_key("retry-after"));
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "rate_limit_exceeded");
+
+    let fake = FakeProvider::start(
+        Behavior::default()
+            .with_non_streaming(true)
+            .with_fault(1.0, Fault::RateLimited { retry_after_s: 3 }),
+    )
+    .await;
+    let resp = openai(&c, &fake, "y").await;
+    assert_eq!(resp.status(), 429);
+    assert_eq!(resp.headers()["retry-after"].to_str().unwrap(), "3");
+}
+
+/// A hanging outage sends nothing, not even headers, until the client gives up;
+/// the record then says the client went away.
+#[tokio::test]
+async fn a_hanging_outage_lasts_until_the_client_gives_up() {
+    let fake = FakeProvider::start(
+        Behavior::default()
+            .with_non_streaming(true)
+            .with_outage(1, 1.0)
+            .with_outage_mode(OutageMode::Hang),
+    )
+    .await;
+    let c = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let t = Instant::now();
+    let err = c
+        .post(format!("{}/v1/chat/completions", fake.base_url()))
+        .json(&json!({"model": "m", "messages": [{"role": "user", "content": prompt("h")}]}))
+        .send()
+        .await
+        .expect_err("the request hangs");
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    let record = fake
+        .wait_finished(1, Duration::from_secs(5))
+        .await
+        .expect("the record closes when the client leaves");
+    assert!(record.down);
+    assert!(record.client_disconnected);
+    assert_eq!(record.status, None);
+}
