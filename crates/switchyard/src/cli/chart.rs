@@ -6,14 +6,11 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use switchyard::catalog::probes;
-use switchyard::chart::{
-    Chart, CostData, CostRow, LatencyData, ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData,
-    TcoMonth, render_to_file,
-};
-use switchyard::model::monthly::{Period, period_ratios};
+use switchyard::chart::{Chart, build, render_to_file};
+use switchyard::model::monthly::Period;
 use switchyard::model::simulate::simulate;
 use switchyard::model::{EvaluateOptions, Progress};
+use switchyard::plan::plan_tco;
 
 use super::Failure;
 
@@ -59,13 +56,10 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
     let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
     let portfolio = &loaded.resolved.portfolio;
     let chart = match args.kind {
-        Kind::Latency => {
-            let sim = simulate(portfolio, args.samples, args.seed);
-            Chart::LatencyCdf(LatencyData {
-                latencies_ms: sim.latencies_ms,
-                budget_ms: portfolio.workload.latency_budget_ms,
-            })
-        }
+        Kind::Latency => Chart::LatencyCdf(build::latency(
+            portfolio,
+            &simulate(portfolio, args.samples, args.seed),
+        )),
         Kind::Sla => {
             let period = if args.daily {
                 Period::Day
@@ -76,71 +70,28 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
                 .resolved
                 .target
                 .unwrap_or(EvaluateOptions::default().target);
-            let ratios = period_ratios(portfolio, period, args.months, args.seed, &Progress::new())
-                .map_err(|e| Failure(format!("{}: {e}", loaded.file)))?;
-            let meets = ratios.iter().filter(|&&r| r >= target).count() as u64;
-            Chart::Sla(SlaData {
-                p_meets: meets as f64 / ratios.len().max(1) as f64,
-                ratios,
+            let data = build::sla(
+                portfolio,
+                period,
+                args.months,
+                args.seed,
                 target,
-                period_label: if args.daily { "day" } else { "30-day month" }.to_owned(),
-            })
+                &Progress::new(),
+            )
+            .map_err(|e| Failure(format!("{}: {e}", loaded.file)))?;
+            Chart::Sla(data)
         }
-        Kind::Cost => {
-            let sim = simulate(portfolio, args.samples, args.seed);
-            let n = sim.samples.max(1) as f64;
-            let mut rows = Vec::new();
-            for (r, route) in portfolio.routes.iter().enumerate() {
-                for (j, step) in route.steps.iter().enumerate() {
-                    let c = sim.cost_by_step[r][j];
-                    rows.push(CostRow {
-                        route: route.name.clone(),
-                        step: j,
-                        offering: portfolio.offerings[step.offering].id.clone(),
-                        success_usd: c.first_try_usd / n,
-                        retry_usd: c.retry_usd / n,
-                        timeout_usd: c.cut_usd / n,
-                    });
-                }
-            }
-            Chart::Cost(CostData { rows })
-        }
+        Kind::Cost => Chart::Cost(build::cost(
+            portfolio,
+            &simulate(portfolio, args.samples, args.seed),
+        )),
         Kind::Tco => {
-            let (_, _, report) = super::tco::compute(&loaded)?;
-            Chart::Tco(TcoData {
-                months: report
-                    .months
-                    .iter()
-                    .map(|m| TcoMonth {
-                        month: m.month,
-                        api_cumulative_usd: m.api_cumulative_usd,
-                        self_hosted_cumulative_usd: m.self_hosted_cumulative_usd,
-                    })
-                    .collect(),
-                break_even_month: report.break_even_month.map(f64::from),
-            })
+            let computed = plan_tco(&loaded.plan, portfolio, &loaded.file)?;
+            Chart::Tco(build::tco(&computed.report))
         }
         Kind::Probes => {
             let catalog = super::catalog::open(args.db.as_deref())?;
-            let mut series = Vec::new();
-            for offering in &portfolio.offerings {
-                let results = probes::load(&catalog, Some(&offering.id), None)?;
-                if results.is_empty() {
-                    continue;
-                }
-                series.push(ProbeSeries {
-                    offering: offering.id.clone(),
-                    points: results
-                        .iter()
-                        .map(|r| ProbePoint {
-                            at_ms: r.started_at_ms,
-                            ttft_ms: r.ttft_ms,
-                            ok: r.ok,
-                        })
-                        .collect(),
-                });
-            }
-            Chart::Probes(ProbesData { series })
+            Chart::Probes(build::probes(&catalog, portfolio)?)
         }
     };
     render_to_file(&chart, &args.out).map_err(|e| Failure(e.to_string()))?;

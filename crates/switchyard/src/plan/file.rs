@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::OutageMode;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
@@ -24,6 +25,7 @@ pub struct PlanFile {
 }
 
 /// `[tco]`: the horizon and both paths' costs besides the API bill.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TcoSpec {
@@ -43,6 +45,7 @@ pub struct TcoSpec {
 }
 
 /// Engineering hours of one path; both 0 when absent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineeringSpec {
@@ -54,6 +57,7 @@ pub struct EngineeringSpec {
 
 /// `[tco.self_hosted]`: GPUs rented (`gpu_usd_per_hour`) or bought
 /// (`gpu_purchase_usd` with `amortisation_months`, `power_kw`, `pue`, `usd_per_kwh`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SelfHostedSpec {
@@ -88,6 +92,7 @@ pub struct SelfHostedSpec {
     pub upkeep_hours_per_month: Option<f64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSpec {
@@ -105,6 +110,7 @@ pub struct WorkloadSpec {
     pub fixed_monthly_usd: Option<f64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetSpec {
@@ -112,6 +118,7 @@ pub struct TargetSpec {
 }
 
 /// The API an offering speaks, for probes and exports.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
@@ -122,6 +129,7 @@ pub enum Dialect {
 
 /// An offering defined inline, or inline overrides of a catalog offering: every
 /// field but `id` may be absent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfferingSpec {
@@ -194,6 +202,7 @@ impl OfferingSpec {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
@@ -204,6 +213,7 @@ pub struct GroupSpec {
     pub mttr_minutes: Option<f64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
@@ -214,6 +224,7 @@ pub struct RouteSpec {
     pub steps: Vec<StepSpec>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {

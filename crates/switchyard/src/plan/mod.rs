@@ -18,7 +18,7 @@ pub use file::{
     StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
 };
 pub use resolve::{NoCatalog, OfferingSource, Resolved, resolve};
-pub use tco::resolve_tco;
+pub use tco::{PlanTco, plan_tco, resolve_tco};
 
 /// The two syntaxes a plan may be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
