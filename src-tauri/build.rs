@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "catalog_set",
     "catalog_reset",
     "catalog_import",
+    "probe_start",
     "ui_ready",
 ];
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{analysis, catalog, plan, tco};
+use crate::commands::{analysis, catalog, plan, probes, tco};
 use crate::error::AppError;
 use crate::jobs::JobProgress;
 
@@ -29,6 +29,9 @@ fn export_all(dir: &Path) {
         catalog::FigureSource::export_all(&cfg),
         catalog::ImportFormat::export_all(&cfg),
         switchyard::catalog::ImportReport::export_all(&cfg),
+        probes::ProbeCaps::export_all(&cfg),
+        probes::ProbeEvent::export_all(&cfg),
+        probes::ProbeRun::export_all(&cfg),
     ];
     for r in results {
         r.expect("bindings export");
@@ -111,8 +114,22 @@ fn browser_fixtures() -> String {
     .expect("not cancelled");
     let tco = switchyard::plan::plan_tco(&doc.plan, p, crate::state::UNSAVED).expect("tco");
     let rows = catalog::list(state.catalog().expect("catalog").get()).expect("lists");
-    let sources =
+    let mut sources =
         catalog::sources(state.catalog().expect("catalog").get(), &rows[0].id).expect("sources");
+    // Figures without a dated source hold since the day the catalog was seeded:
+    // today. A fixed day keeps the fixtures the same tomorrow.
+    let today: String = state
+        .catalog()
+        .expect("catalog")
+        .get()
+        .connection()
+        .query_row("SELECT date('now')", [], |r| r.get(0))
+        .expect("a date");
+    for s in &mut sources {
+        if s.date.as_deref() == Some(today.as_str()) {
+            s.date = Some("2026-01-01".to_owned());
+        }
+    }
     let json = serde_json::json!({
         "example_plan": doc,
         "exact_figures": plan::exact(&state, &doc.plan).expect("exact"),

@@ -45,6 +45,7 @@ pub fn run() {
             commands::catalog::catalog_set,
             commands::catalog::catalog_reset,
             commands::catalog::catalog_import,
+            commands::probes::probe_start,
             diagnostics::ui_ready,
         ])
         .run(tauri::generate_context!());

@@ -4,4 +4,5 @@
 pub mod analysis;
 pub mod catalog;
 pub mod plan;
+pub mod probes;
 pub mod tco;

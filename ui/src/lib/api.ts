@@ -14,6 +14,9 @@ import type { ImportFormat } from "../bindings/ImportFormat";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { JobProgress } from "../bindings/JobProgress";
 import type { PlanDocument } from "../bindings/PlanDocument";
+import type { ProbeCaps } from "../bindings/ProbeCaps";
+import type { ProbeEvent } from "../bindings/ProbeEvent";
+import type { ProbeRun } from "../bindings/ProbeRun";
 import type { PlanFile } from "../bindings/PlanFile";
 import type { Report } from "../bindings/Report";
 import type { SimOptions } from "../bindings/SimOptions";
@@ -60,6 +63,8 @@ export const api = {
   catalogReset: (id: string, field: string | null) => invoke<null>("catalog_reset", { id, field }),
   catalogImport: (path: string, format: ImportFormat, job: string) =>
     invoke<ImportReport>("catalog_import", { path, format, job }),
+  probeStart: (offerings: string[], caps: ProbeCaps, job: string) =>
+    invoke<ProbeRun>("probe_start", { offerings, caps, job }),
   uiReady: () => invoke<null>("ui_ready"),
 };
 
@@ -67,7 +72,20 @@ export function onProgress(handler: (p: JobProgress) => void): Promise<UnlistenF
   return listen<JobProgress>("job-progress", (event) => handler(event.payload));
 }
 
+export function onProbeResult(handler: (p: ProbeEvent) => void): Promise<UnlistenFn> {
+  return listen<ProbeEvent>("probe-result", (event) => handler(event.payload));
+}
+
 /** The CLI's defaults, so the app and `switchyard evaluate` agree. */
 export const DEFAULT_SIM: SimOptions = { samples: 1_000_000, seed: 1, months: 10_000, period: "month" };
 /** Charts need fewer samples to look the same (the CLI's chart default). */
+export const DEFAULT_CAPS: ProbeCaps = {
+  count: 5,
+  concurrency: 8,
+  per_provider: 2,
+  max_spend_usd: 0.1,
+  max_tokens: null,
+  output_tokens: 16,
+  timeout_s: 30,
+};
 export const CHART_SIM: SimOptions = { samples: 200_000, seed: 1, months: 10_000, period: "month" };

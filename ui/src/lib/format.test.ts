@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { count, duration, nines, parseNumber, percent, usd } from "./format";
+import { compact, count, duration, nines, parseNumber, percent, price, target, usd } from "./format";
 
 describe("percent", () => {
   it("shows as many decimals as the figure has nines", () => {
@@ -48,5 +48,24 @@ describe("parseNumber", () => {
   it("refuses what is not a number", () => {
     expect(parseNumber("")).toBeNull();
     expect(parseNumber("12a")).toBeNull();
+  });
+});
+
+describe("short forms", () => {
+  it("writes targets as people do", () => {
+    expect(target(0.9999)).toBe("99.99%");
+    expect(target(0.999)).toBe("99.9%");
+  });
+  it("writes list prices with two to four decimals", () => {
+    expect(price(0.1)).toBe("$0.10");
+    expect(price(0.075)).toBe("$0.075");
+    expect(price(15)).toBe("$15.00");
+    expect(price(0.0375)).toBe("$0.0375");
+  });
+  it("shortens large counts", () => {
+    expect(compact(148572255)).toBe("149M");
+  });
+  it("caps the decimals of a probability just under one", () => {
+    expect(percent(0.9999999999)).toBe("99.999999%");
   });
 });

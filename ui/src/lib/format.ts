@@ -8,8 +8,35 @@ export function percent(a: number | null | undefined): string {
   if (a >= 1) return "100%";
   if (a <= 0) return "0%";
   const nines = -Math.log10(1 - a);
-  const decimals = Math.min(8, Math.max(1, Math.floor(nines)));
-  return `${(a * 100).toFixed(decimals)}%`;
+  const decimals = Math.min(6, Math.max(1, Math.floor(nines)));
+  const text = (a * 100).toFixed(decimals);
+  // Never round a probability under 1 up to "100.000000%".
+  if (text.startsWith("100")) {
+    const scale = 10 ** decimals;
+    return `${(Math.floor(a * 100 * scale) / scale).toFixed(decimals)}%`;
+  }
+  return `${text}%`;
+}
+
+/** A target as people write it: 0.9999 -> "99.99%". */
+export function target(a: number | null | undefined): string {
+  if (a === null || a === undefined || !Number.isFinite(a)) return "—";
+  return `${Number((a * 100).toPrecision(10))}%`;
+}
+
+/** A list price per million tokens: "$0.10", "$0.075", "$15.00". */
+export function price(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "—";
+  const fixed = x.toFixed(4).replace(/0{1,2}$/, "");
+  return `$${fixed}`;
+}
+
+const compactFormat = new Intl.NumberFormat("en-US", { notation: "compact", maximumSignificantDigits: 3 });
+
+/** Large counts, short: 148,572,255 -> "149M". */
+export function compact(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "—";
+  return compactFormat.format(n);
 }
 
 export function nines(n: number | null | undefined): string {

@@ -13,7 +13,7 @@ function plan(): PlanFile {
       fixed_monthly_usd: null,
     },
     target: null,
-    offerings: [{ id: "a/x" } as PlanFile["offerings"][number]],
+    offerings: [{ id: "a/x" }],
     groups: [],
     routes: [
       {

@@ -4,8 +4,10 @@
 import type { PlanFile } from "../bindings/PlanFile";
 import type { StepSpec } from "../bindings/StepSpec";
 
-function clone(plan: PlanFile): PlanFile {
-  return structuredClone(plan);
+/** A deep copy. Plans are plain JSON; a JSON round trip also copies Svelte's
+ * reactive proxies, which structuredClone refuses. */
+export function clone(plan: PlanFile): PlanFile {
+  return JSON.parse(JSON.stringify(plan)) as PlanFile;
 }
 
 /** Moves step `from` of route `route` to position `to` (clamped). */
@@ -83,5 +85,5 @@ export function stepPath(route: number, index: number, field: keyof StepSpec): s
 
 /** The offerings a step may use: the plan's own and the catalog's, sorted, once each. */
 export function offeringChoices(plan: PlanFile, catalogIds: string[]): string[] {
-  return [...new Set([...plan.offerings.map((o) => o.id), ...catalogIds])].sort();
+  return [...new Set([...(plan.offerings ?? []).map((o) => o.id), ...catalogIds])].sort();
 }

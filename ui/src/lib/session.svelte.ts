@@ -71,7 +71,10 @@ export class Session {
       this.exact = exact;
       this.error = null;
       this.problems = new Map();
-      this.exactMs = performance.now() - started;
+      // Measured to the next frame, after Svelte has updated the figures.
+      requestAnimationFrame(() => {
+        if (seq === this.#exactSeq) this.exactMs = performance.now() - started;
+      });
       this.#scheduleSimulation();
     } catch (e) {
       if (seq !== this.#exactSeq) return;

@@ -44,6 +44,7 @@ mockIPC((cmd, args) => {
     case "tco_of_plan": return f.tco_of_plan;
     case "catalog_list": return f.catalog_list;
     case "catalog_offering": return f.catalog_offering;
+    case "probe_start": return { summary: { probes: 5, spent_usd: 0.0012, tokens: 400, stopped: "completed" }, stats: args.offerings.map((o) => ({ offering: o, probes: 5, successes: 5, success_ratio: 1, success_ci95: [0.57, 1], ttft_ms: { p50: 412, p95: 600, p99: 650 }, tokens_per_s_p50: 80, errors: {}, spent_usd: 0.0012, first_at_ms: 0, last_at_ms: 1 })) };
     case "plugin:store|load": return 1;
     case "plugin:store|get": return [null, false];
     case "plugin:store|set": return null;
@@ -131,9 +132,9 @@ test("steps reorder with Alt+Arrow keys", async () => {
 
 test("the analysis page shows the report and the engine's charts", async () => {
   await page.click('[data-testid="nav-analysis"]');
-  await page.locator('[data-testid="chart-latency"] svg').waitFor();
-  await page.locator('[data-testid="chart-sla"] svg').waitFor();
-  await page.locator('[data-testid="chart-cost"] svg').waitFor();
+  await page.locator('[data-testid="chart-latency"] .svg svg').waitFor();
+  await page.locator('[data-testid="chart-sla"] .svg svg').waitFor();
+  await page.locator('[data-testid="chart-cost"] .svg svg').waitFor();
   const within = page.locator('[data-testid="figure-within-budget"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="figure-within-budget"]')?.getAttribute("data-value"));
   assert.equal(Number(await within.getAttribute("data-value")), fixtures.evaluate_plan.success_within_budget.value);
@@ -160,13 +161,26 @@ test("the catalog table searches and sorts", async () => {
   await page.screenshot({ path: join(shots, "browser-catalog.png") });
 });
 
+test("probes start with the caps given and show their results", async () => {
+  await page.click('[data-testid="nav-probes"]');
+  const start = page.locator('[data-testid="probe-start"]');
+  assert.equal(await start.isDisabled(), true, "nothing picked yet");
+  await page.locator('input[type="checkbox"]').first().check();
+  await start.click();
+  await page.getByText("stopped: completed").waitFor();
+  const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "probe_start"));
+  assert.equal(call.args.offerings.length, 1);
+  assert.equal(call.args.caps.max_spend_usd, 0.1);
+  await page.screenshot({ path: join(shots, "browser-probes.png") });
+});
+
 test("the dark theme switches the colours", async () => {
   const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   const light = await bg();
   await page.click('[data-testid="theme"]');
   assert.notEqual(await bg(), light);
   await page.click('[data-testid="nav-tco"]');
-  await page.locator('[data-testid="chart-tco"] svg').waitFor();
+  await page.locator('[data-testid="chart-tco"] .svg svg').waitFor();
   await page.screenshot({ path: join(shots, "browser-tco-dark.png") });
   await page.click('[data-testid="theme"]');
 });

@@ -129,6 +129,9 @@ test("every page renders; screenshots in target/screenshots", async () => {
   await driver.click(await driver.waitFor('[data-testid="nav-tco"]'));
   await value("tco-api");
   await shot("tco");
+  await driver.click(await driver.waitFor('[data-testid="nav-probes"]'));
+  await driver.waitFor('[data-testid="probe-start"]');
+  await shot("probes");
   await driver.click(await driver.waitFor('[data-testid="theme"]'));
   await driver.click(await driver.waitFor('[data-testid="nav-analysis"]'));
   await shot("analysis-dark");
