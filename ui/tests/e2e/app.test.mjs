@@ -77,9 +77,13 @@ async function value(testid) {
 }
 
 async function shot(name) {
-  // Let charts and figures settle before the picture.
+  // Let charts and figures settle before the picture. The picture is of the
+  // real window on the X display (WebKitWebDriver's own screenshot call can
+  // stall under Xvfb).
   await new Promise((r) => setTimeout(r, 1200));
-  writeFileSync(join(shots, `${name}.png`), await driver.screenshot());
+  execFileSync("import", ["-window", "root", "-crop", "1280x860+0+0", join(shots, `${name}.png`)], {
+    env: { ...process.env, DISPLAY: display },
+  });
 }
 
 test("the example plan's availability equals `switchyard evaluate`", async () => {

@@ -1,6 +1,7 @@
 // A minimal W3C WebDriver client over fetch: just what the end-to-end tests use.
 
-const ELEMENT = "element-6066-11e4-a52e-4f8c5f5aa0d2";
+// The W3C web element identifier.
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export class Driver {
   constructor(base, session) {
