@@ -17,7 +17,9 @@ pub fn mark_start() {
 
 #[tauri::command]
 pub fn ui_ready(app: AppHandle) {
-    let ms = STARTED.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+    let ms = STARTED
+        .get()
+        .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
     eprintln!("switchyard: first paint {ms:.0} ms after start");
     if std::env::var_os("SWITCHYARD_EXIT_AFTER_FIRST_PAINT").is_some() {
         app.exit(0);

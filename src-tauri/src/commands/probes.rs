@@ -105,7 +105,10 @@ pub async fn probe_start(
     job: String,
 ) -> AppResult<ProbeRun> {
     if offerings.is_empty() {
-        return Err(AppError::new("input", "pick at least one offering to probe"));
+        return Err(AppError::new(
+            "input",
+            "pick at least one offering to probe",
+        ));
     }
     let options = caps.options()?;
     let sweep_targets = {
@@ -215,9 +218,18 @@ mod tests {
     fn bad_caps_are_refused_in_words() {
         for bad in [
             ProbeCaps { count: 0, ..caps() },
-            ProbeCaps { max_spend_usd: f64::NAN, ..caps() },
-            ProbeCaps { timeout_s: -1.0, ..caps() },
-            ProbeCaps { output_tokens: 0, ..caps() },
+            ProbeCaps {
+                max_spend_usd: f64::NAN,
+                ..caps()
+            },
+            ProbeCaps {
+                timeout_s: -1.0,
+                ..caps()
+            },
+            ProbeCaps {
+                output_tokens: 0,
+                ..caps()
+            },
         ] {
             let e = bad.options().expect_err("invalid");
             assert_eq!(e.code, "input");

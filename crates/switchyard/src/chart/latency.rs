@@ -152,7 +152,11 @@ where
         let x = quantile(&sorted, q);
         if x <= x_end {
             super::hover(plot.backend_coord(&(x, q * 100.0)), || {
-                format!("{:.0}% of successes within {}", q * 100.0, report::duration(x))
+                format!(
+                    "{:.0}% of successes within {}",
+                    q * 100.0,
+                    report::duration(x)
+                )
             });
         }
     }

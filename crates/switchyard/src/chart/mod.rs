@@ -246,21 +246,30 @@ mod hover_tests {
             let (svg, points) = render_svg_with_hover(&chart, 960, 600).expect("renders");
             assert!(svg.starts_with("<svg"));
             assert!(!points.is_empty(), "{}", title(&chart));
-            assert!(points.iter().any(|p| p.label.contains(expect)), "{points:?}");
+            assert!(
+                points.iter().any(|p| p.label.contains(expect)),
+                "{points:?}"
+            );
             assert!(inside(&points), "{points:?}");
         }
     }
 
     #[test]
     fn plain_renders_collect_nothing() {
-        render(&Chart::LatencyCdf(latency_sample(5000)), Format::Svg, 960, 600).expect("renders");
+        render(
+            &Chart::LatencyCdf(latency_sample(5000)),
+            Format::Svg,
+            960,
+            600,
+        )
+        .expect("renders");
         HOVER.with(|h| assert!(h.borrow().is_none()));
     }
 
     #[test]
     fn a_later_point_is_to_the_right_on_the_latency_curve() {
-        let (_, points) =
-            render_svg_with_hover(&Chart::LatencyCdf(latency_sample(5000)), 960, 600).expect("renders");
+        let (_, points) = render_svg_with_hover(&Chart::LatencyCdf(latency_sample(5000)), 960, 600)
+            .expect("renders");
         let at = |label: &str| {
             points
                 .iter()

@@ -134,7 +134,6 @@ fn positive_seconds(name: &str, value: f64) -> Result<Duration, Failure> {
     }
 }
 
-
 fn targets(args: &RunArgs, catalog: &Catalog) -> Result<Vec<SweepTarget>, Failure> {
     let mut out = Vec::new();
     for id in &args.offerings {

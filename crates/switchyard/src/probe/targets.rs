@@ -46,7 +46,10 @@ pub fn catalog_target(catalog: &Catalog, id: &str) -> Result<ProbeTarget, Target
         dialect: spec.dialect.ok_or_else(|| missing("API dialect"))?,
         api_base: spec.api_base.clone().ok_or_else(|| missing("api_base"))?,
         model: spec.model.clone().ok_or_else(|| missing("model name"))?,
-        key_env: spec.key_env.clone().ok_or_else(|| missing("key variable"))?,
+        key_env: spec
+            .key_env
+            .clone()
+            .ok_or_else(|| missing("key variable"))?,
         input_per_mtok: spec.input_per_mtok.unwrap_or(0.0),
         output_per_mtok: spec.output_per_mtok.unwrap_or(0.0),
     })
@@ -102,7 +105,10 @@ mod tests {
         assert_eq!(target.offering, id);
         assert!(target.api_base.starts_with("https://"));
         let e = catalog_target(&catalog, "nope/none").expect_err("unknown");
-        assert!(e.to_string().ends_with("unknown offering `nope/none`"), "{e}");
+        assert!(
+            e.to_string().ends_with("unknown offering `nope/none`"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -117,6 +123,9 @@ mod tests {
             output_per_mtok: 0.0,
         };
         let e = sweep_target(target).expect_err("no such variable");
-        assert!(e.to_string().contains("SWITCHYARD_TEST_SURELY_UNSET_KEY"), "{e}");
+        assert!(
+            e.to_string().contains("SWITCHYARD_TEST_SURELY_UNSET_KEY"),
+            "{e}"
+        );
     }
 }
