@@ -3,12 +3,15 @@
 //!
 //! - [`catalog`]: the SQLite catalog of offerings, its importers and history.
 //! - [`chart`]: SVG and PNG charts of evaluations, searches, TCO and probes.
+//! - [`export`]: gateway configs (LiteLLM, Portkey, OpenRouter), their lint, and
+//!   the portfolio each gateway really runs.
 //! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
 
 pub mod catalog;
 pub mod chart;
+pub mod export;
 pub mod model;
 pub mod plan;
 pub mod probe;

@@ -28,10 +28,16 @@ enum Command {
     Catalog(cli::catalog::CatalogArgs),
     /// Live probes: time to first token, speed, errors and rate limits, stored in the catalog.
     Probe(cli::probe::ProbeArgs),
+    /// Search the Pareto frontier of fallback chains ([search] in the plan).
+    Search(cli::search::SearchArgs),
     /// Total cost of ownership: the API portfolio against self-hosting ([tco] in the plan).
     Tco(cli::tco::TcoArgs),
     /// Charts of a plan as SVG or PNG: latency, sla, cost, tco, probes.
     Chart(cli::chart::ChartArgs),
+    /// Write the plan as a gateway config: LiteLLM config.yaml, Portkey configs, OpenRouter preferences.
+    Export(cli::export::ExportArgs),
+    /// Check a plan (and with --format, its gateway config): findings with severity.
+    Lint(cli::lint::LintArgs),
 }
 
 /// `switchyard … | head` closes the pipe early and `println!` then panics. That
@@ -60,8 +66,11 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => cli::evaluate::run(&args),
         Command::Catalog(args) => cli::catalog::run(&args),
         Command::Probe(args) => cli::probe::run(&args),
+        Command::Search(args) => cli::search::run(&args),
         Command::Tco(args) => cli::tco::run(&args),
         Command::Chart(args) => cli::chart::run(&args),
+        Command::Export(args) => cli::export::run(&args),
+        Command::Lint(args) => cli::lint::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -120,10 +120,10 @@ pub fn percent_tick(p: f64) -> String {
         return "n/a".to_owned();
     }
     let x = p * 100.0;
-    for decimals in 0..=8 {
+    for decimals in 0..=12 {
         let rounded = format!("{x:.decimals$}");
         if let Ok(back) = rounded.parse::<f64>()
-            && (back - x).abs() <= 1e-9 * x.abs().max(1.0)
+            && (back - x).abs() <= 1e-12 * x.abs().max(1.0)
         {
             return format!("{rounded}%");
         }
@@ -611,10 +611,14 @@ mod tests {
         for (lo, hi) in [(3.9, 3.95), (0.0, 12.0), (4.0, 4.0001), (0.01, 0.02)] {
             let ticks = nines_ticks(lo, hi);
             assert!(!ticks.is_empty(), "{lo}..{hi}");
-            for t in ticks {
-                let label = nines_tick(t);
-                assert!(label.len() <= 12, "{label}");
+            let labels: Vec<String> = ticks.into_iter().map(nines_tick).collect();
+            for label in &labels {
+                assert!(label.len() <= 15, "{label}");
             }
+            // Twelve nines still read as twelve nines, never as a second "100%".
+            let mut distinct = labels.clone();
+            distinct.dedup();
+            assert_eq!(distinct, labels, "{lo}..{hi}");
         }
     }
 

@@ -6,16 +6,19 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use switchyard::chart::{Chart, build, render_to_file};
+use switchyard::chart::{Chart, FrontierData, FrontierPoint, build, render_to_file};
 use switchyard::model::monthly::Period;
+use switchyard::model::search::single_steps;
 use switchyard::model::simulate::simulate;
 use switchyard::model::{EvaluateOptions, Progress};
 use switchyard::plan::plan_tco;
 
 use super::Failure;
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
 enum Kind {
+    /// The Pareto frontier of the plan's [search]: cost against availability.
+    Frontier,
     /// Latency CDF of successful requests, with the budget.
     Latency,
     /// Distribution of monthly (or daily) availability, with the target.
@@ -53,9 +56,15 @@ pub struct ChartArgs {
 }
 
 pub fn run(args: &ChartArgs) -> Result<(), Failure> {
+    if args.kind == Kind::Frontier {
+        let chart = frontier(args)?;
+        return render_to_file(&chart, &args.out)
+            .map_err(|e| Failure(format!("{}: {e}", args.out.display())));
+    }
     let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
     let portfolio = &loaded.resolved.portfolio;
     let chart = match args.kind {
+        Kind::Frontier => unreachable!("drawn before the plan is resolved"),
         Kind::Latency => Chart::LatencyCdf(build::latency(
             portfolio,
             &simulate(portfolio, args.samples, args.seed),
@@ -97,4 +106,60 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
     render_to_file(&chart, &args.out).map_err(|e| Failure(e.to_string()))?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
+}
+
+/// The frontier of the plan's `[search]` over every step option used alone
+/// (faint when dominated). The chosen point is the cheapest frontier point that
+/// meets the plan's `[target]`: the cheapest way to reach it.
+fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
+    let run = super::search::compute(
+        &args.plan,
+        args.db.as_deref(),
+        args.samples.min(100_000),
+        args.seed,
+    )?;
+    let space = &run.search.space;
+    let label = |steps: &[switchyard::model::Step]| {
+        steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} ×{}",
+                    space.portfolio.offerings[s.offering].id, s.attempts
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    let target = run.search.resolved.target;
+    let chosen = run
+        .report
+        .frontier
+        .iter()
+        .find(|p| target.is_some_and(|t| p.availability >= t))
+        .map(|p| p.rank);
+    let mut points: Vec<FrontierPoint> = single_steps(space)
+        .iter()
+        .filter(|c| !run.frontier.points.iter().any(|p| p.steps == c.steps))
+        .map(|c| FrontierPoint {
+            label: label(&c.steps),
+            monthly_usd: c.monthly_usd,
+            availability: c.availability,
+            p95_ms: None,
+            on_frontier: false,
+            chosen: false,
+        })
+        .collect();
+    for p in run.report.frontier.iter().chain(&run.report.rejected) {
+        let steps = &run.frontier.points[p.rank - 1].steps;
+        points.push(FrontierPoint {
+            label: label(steps),
+            monthly_usd: p.monthly_usd,
+            availability: p.availability,
+            p95_ms: p.latency_ms.p95,
+            on_frontier: true,
+            chosen: Some(p.rank) == chosen,
+        });
+    }
+    Ok(Chart::Frontier(FrontierData { points }))
 }

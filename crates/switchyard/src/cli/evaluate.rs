@@ -8,7 +8,11 @@ use switchyard::model::monthly::Period;
 use switchyard::model::{EvaluateOptions, Progress, evaluate_with_progress};
 use switchyard::report;
 
+use switchyard::export::Format;
+use switchyard::export::semantics::gateway_run;
+
 use super::Failure;
+use super::export::{GatewayArg, export_failure};
 use super::plan_input::LoadedPlan;
 
 #[derive(Debug, clap::Args)]
@@ -40,6 +44,11 @@ pub struct EvaluateArgs {
     /// where there are enough probes, and say which figure came from where.
     #[arg(long)]
     observed: bool,
+    /// Evaluate the plan as this gateway's exported config will run it (its
+    /// retries, backoff, no latency budget, ...); `switchyard lint --format`
+    /// lists each difference.
+    #[arg(long = "as", value_enum, value_name = "GATEWAY")]
+    as_gateway: Option<GatewayArg>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -65,6 +74,15 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         provenance,
         ..
     } = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
+    let gateway = match args.as_gateway.map(Format::from) {
+        Some(format) => {
+            Some(gateway_run(&resolved, format).map_err(|e| export_failure(&file, &e))?)
+        }
+        None => None,
+    };
+    let portfolio = gateway
+        .as_ref()
+        .map_or(&resolved.portfolio, |run| &run.portfolio);
     let options = EvaluateOptions {
         samples: args.samples,
         seed: args.seed,
@@ -74,7 +92,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     };
     let progress = Progress::new();
     let report = super::progress::with_bar(&progress, options.work_units(), || {
-        evaluate_with_progress(&resolved.portfolio, &options, &progress)
+        evaluate_with_progress(portfolio, &options, &progress)
     })
     .map_err(|cancelled| Failure(format!("{file}: evaluation {cancelled}")))?;
     if args.json {
@@ -83,9 +101,23 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         if let (Some(provenance), Some(object)) = (&provenance, json.as_object_mut()) {
             object.insert("figure_sources".to_owned(), serde_json::json!(provenance));
         }
+        if let (Some(run), Some(object)) = (&gateway, json.as_object_mut()) {
+            object.insert(
+                "as_gateway".to_owned(),
+                serde_json::json!({ "format": run.format.name(), "differences": run.differences }),
+            );
+        }
         println!("{json:#}");
     } else {
-        print!("{}", report::render(&file, &resolved.portfolio, &report));
+        if let Some(run) = &gateway {
+            println!(
+                "Evaluated as {} will run it ({} differences from the plan, see `switchyard lint --format {}`)",
+                run.format.gateway(),
+                run.differences.len(),
+                run.format.name()
+            );
+        }
+        print!("{}", report::render(&file, portfolio, &report));
         if let Some(provenance) = &provenance {
             print!("{}", report::render_provenance(provenance));
         }

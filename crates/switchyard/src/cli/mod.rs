@@ -4,9 +4,12 @@
 pub mod catalog;
 pub mod chart;
 pub mod evaluate;
+pub mod export;
+pub mod lint;
 mod plan_input;
 pub mod probe;
 mod progress;
+pub mod search;
 pub mod tco;
 
 use switchyard::catalog::CatalogError;

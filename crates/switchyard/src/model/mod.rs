@@ -19,6 +19,7 @@ pub mod parallel;
 pub mod progress;
 #[cfg(test)]
 mod properties;
+pub mod search;
 pub mod simulate;
 pub mod stats;
 pub mod tco;

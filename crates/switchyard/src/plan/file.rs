@@ -18,10 +18,61 @@ pub struct PlanFile {
     pub offerings: Vec<OfferingSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupSpec>,
+    /// Absent or empty only in a plan that is searched (`[search]`), not evaluated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<RouteSpec>,
+    /// What `switchyard search` looks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchSpec>,
     /// Total cost of ownership against self-hosting (`switchyard tco`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tco: Option<TcoSpec>,
+}
+
+/// `[search]`: the candidates, the choices per step and the constraints of a
+/// portfolio search. Every field is optional; defaults are applied when the
+/// search is resolved (see `docs/SEARCH.md`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchSpec {
+    /// Candidate offering ids (inline or catalog). When absent, the candidates
+    /// are the inline offerings and the catalog offerings that pass the filter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Vec<String>>,
+    /// Catalog filter: only these providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
+    /// Catalog filter: only this mode; `chat` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Only offerings whose catalog quality score is at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_quality: Option<f64>,
+    /// Only offerings at most this dear, USD per million input tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_input_per_mtok: Option<f64>,
+    /// Only offerings at most this dear, USD per million output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_per_mtok: Option<f64>,
+    /// Chains of 1 up to this many steps; 3 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_chain_length: Option<usize>,
+    /// Tries per step to consider; `[1, 2]` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<Vec<u32>>,
+    /// Timeouts per attempt to consider; the latency budget (or 30 s) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeouts_ms: Option<Vec<f64>>,
+    /// The backoff of every step; 0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_availability: Option<f64>,
+    /// Checked on the frontier's points, by simulation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_success_within_budget: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_monthly_usd: Option<f64>,
 }
 
 /// `[tco]`: the horizon and both paths' costs besides the API bill.

@@ -8,16 +8,20 @@
 mod error;
 mod file;
 mod resolve;
+mod search;
 mod tco;
 
 use std::path::Path;
 
 pub use error::{PlanError, Problem};
 pub use file::{
-    Dialect, EngineeringSpec, GroupSpec, OfferingSpec, PlanFile, RouteSpec, SelfHostedSpec,
-    StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
+    Dialect, EngineeringSpec, GroupSpec, OfferingSpec, PlanFile, RouteSpec, SearchSpec,
+    SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
 };
-pub use resolve::{NoCatalog, OfferingSource, Resolved, resolve};
+pub use resolve::{NoCatalog, OfferingSource, Resolved, resolve, resolve_offerings};
+pub use search::{
+    CandidateInfo, MAX_SEARCH_ATTEMPTS, ResolvedSearch, Skipped, point_plan, resolve_search,
+};
 pub use tco::{PlanTco, plan_tco, resolve_tco};
 
 /// The two syntaxes a plan may be written in.

@@ -87,6 +87,45 @@ pub fn resolve(plan: &PlanFile, source: &dyn OfferingSource) -> Result<Resolved,
     }
 }
 
+/// Resolves the offerings `ids` (each with the field path that names it, for
+/// messages) the way routes resolve theirs, for a search: the result has every
+/// offering in `ids` order, the groups they use, the workload and the target,
+/// and no routes.
+pub fn resolve_offerings(
+    plan: &PlanFile,
+    ids: &[(String, String)],
+    source: &dyn OfferingSource,
+) -> Result<Resolved, Vec<Problem>> {
+    let mut r = Resolver {
+        problems: Vec::new(),
+        source,
+    };
+    let workload = r.workload(plan);
+    if let Some(target) = &plan.target {
+        r.probability("target.availability", target.availability);
+    }
+    r.inline_offerings(plan);
+    let group_specs = r.inline_groups(plan);
+    let mut builder = Builder::default();
+    for (id, at) in ids {
+        r.offering(plan, id, at, &group_specs, &mut builder);
+    }
+    if r.problems.is_empty() {
+        Ok(Resolved {
+            portfolio: Portfolio {
+                offerings: builder.offerings,
+                groups: builder.groups,
+                routes: Vec::new(),
+                workload,
+            },
+            target: plan.target.as_ref().map(|t| t.availability),
+            offering_specs: builder.specs,
+        })
+    } else {
+        Err(r.problems)
+    }
+}
+
 struct Resolver<'a> {
     problems: Vec<Problem>,
     source: &'a dyn OfferingSource,

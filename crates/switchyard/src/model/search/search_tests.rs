@@ -1,0 +1,193 @@
+use super::*;
+use crate::model::{Route, exact};
+
+/// A small search space over the synthetic catalog.
+fn space(seed: u64, offerings: usize, groups: usize) -> SearchSpace {
+    SearchSpace {
+        portfolio: synthetic::catalog(seed, offerings, groups),
+        max_chain_length: 3,
+        attempts: vec![1, 2],
+        timeouts_ms: vec![4_000.0, 12_000.0],
+        backoff_ms: 50.0,
+        constraints: Constraints::default(),
+    }
+}
+
+/// Every chain of distinct offerings, scored one by one, then filtered with the
+/// frontier's definition: feasible, not beaten on cost and availability, ties to
+/// the canonically first. The scores decide with the search's own scorer (so
+/// that rounding cannot make two correct answers differ); each frontier point's
+/// figures are then checked against the general closed form, `exact::figures`.
+fn brute_force(space: &SearchSpace) -> Vec<(Vec<Step>, f64, f64)> {
+    let options = step_options(space);
+    let mut chains: Vec<Vec<usize>> = (0..options.len()).map(|i| vec![i]).collect();
+    let mut frontier_of_len = chains.clone();
+    for _ in 1..space.max_chain_length {
+        let mut longer = Vec::new();
+        for c in &frontier_of_len {
+            for (i, o) in options.iter().enumerate() {
+                if c.iter().all(|&j| options[j].offering != o.offering) {
+                    let mut n = c.clone();
+                    n.push(i);
+                    longer.push(n);
+                }
+            }
+        }
+        chains.extend(longer.iter().cloned());
+        frontier_of_len = longer;
+    }
+    let w = &space.portfolio.workload;
+    let scorer = ChainScorer::new(
+        space
+            .portfolio
+            .groups
+            .iter()
+            .map(|g| g.availability)
+            .collect(),
+    );
+    let mut scored: Vec<(Vec<usize>, f64, f64)> = chains
+        .into_iter()
+        .map(|c| {
+            let refs: Vec<&StepOption> = c.iter().map(|&i| &options[i]).collect();
+            let f = scorer.score(&refs);
+            (c, f.cost_per_request, f.unavailability)
+        })
+        .filter(|(_, cost, u)| {
+            let c = space.constraints;
+            c.min_availability.is_none_or(|m| 1.0 - u >= m)
+                && c.max_monthly_usd
+                    .is_none_or(|m| cost * w.requests_per_month + w.fixed_monthly_usd <= m)
+        })
+        .collect();
+    let mut frontier = Vec::new();
+    for (i, x) in scored.iter().enumerate() {
+        let beaten = scored.iter().enumerate().any(|(j, y)| {
+            let strictly = y.1 <= x.1 && y.2 <= x.2 && (y.1 < x.1 || y.2 < x.2);
+            let tie_first = y.1 == x.1 && y.2 == x.2 && (y.0.len(), &y.0) < (x.0.len(), &x.0);
+            j != i && (strictly || tie_first)
+        });
+        if !beaten {
+            frontier.push(x.clone());
+        }
+    }
+    scored.clear();
+    frontier.sort_by(|a, b| a.1.total_cmp(&b.1));
+    frontier
+        .into_iter()
+        .map(|(c, cost, u)| (c.iter().map(|&i| options[i].step).collect(), cost, u))
+        .collect()
+}
+
+fn assert_same(space: &SearchSpace) {
+    let got = search(space);
+    let want = brute_force(space);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+    assert_eq!(
+        got.points.len(),
+        want.len(),
+        "frontier sizes differ: {:?}\nvs\n{:?}",
+        got.points.iter().map(|p| &p.steps).collect::<Vec<_>>(),
+        want.iter().map(|w| &w.0).collect::<Vec<_>>()
+    );
+    for (g, w) in got.points.iter().zip(&want) {
+        assert_eq!(g.steps, w.0);
+        assert_eq!((g.cost_per_request, g.unavailability), (w.1, w.2));
+        let mut p = space.portfolio.clone();
+        p.routes = vec![Route {
+            name: "x".into(),
+            share: 1.0,
+            steps: g.steps.clone(),
+        }];
+        let f = exact::figures(&p);
+        assert!(
+            close(g.cost_per_request, f.cost_per_request),
+            "{} vs {}",
+            g.cost_per_request,
+            f.cost_per_request
+        );
+        assert!(
+            close(g.unavailability, f.unavailability),
+            "{} vs {}",
+            g.unavailability,
+            f.unavailability
+        );
+    }
+    assert!(got.stats.chains_scored <= got.stats.chains_total);
+}
+
+#[test]
+fn frontier_matches_brute_force_with_shared_groups() {
+    for seed in 0..6 {
+        assert_same(&space(seed, 7, 3));
+    }
+}
+
+#[test]
+fn frontier_matches_brute_force_without_groups() {
+    for seed in 10..13 {
+        assert_same(&space(seed, 7, 0));
+    }
+}
+
+#[test]
+fn frontier_matches_brute_force_under_constraints() {
+    for seed in 20..24 {
+        let mut s = space(seed, 7, 2);
+        s.constraints = Constraints {
+            min_availability: Some(0.9999),
+            max_monthly_usd: Some(9_000.0),
+        };
+        assert_same(&s);
+    }
+}
+
+#[test]
+fn frontier_matches_brute_force_for_short_chains() {
+    for len in 1..=2 {
+        let mut s = space(30 + len as u64, 8, 3);
+        s.max_chain_length = len;
+        assert_same(&s);
+    }
+}
+
+#[test]
+fn the_frontier_is_sorted_by_cost_and_trades_cost_for_availability() {
+    let f = search(&space(3, 20, 4));
+    assert!(f.points.len() >= 3, "{} points", f.points.len());
+    for pair in f.points.windows(2) {
+        assert!(pair[0].monthly_usd < pair[1].monthly_usd);
+        assert!(pair[0].availability < pair[1].availability);
+    }
+}
+
+#[test]
+fn pruning_scores_fewer_chains_than_brute_force() {
+    let f = search(&space(4, 40, 5));
+    assert!(
+        f.stats.chains_scored * 10 < f.stats.chains_total,
+        "{:?}",
+        f.stats
+    );
+    assert!(f.stats.options_kept < f.stats.options);
+}
+
+#[test]
+fn the_same_space_gives_the_same_frontier_on_any_thread_count() {
+    let s = space(5, 30, 4);
+    let reference = search(&s);
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        let f = pool.install(|| search(&s));
+        assert_eq!(f, reference, "{threads} threads");
+    }
+}
+
+#[test]
+fn an_impossible_constraint_gives_an_empty_frontier() {
+    let mut s = space(6, 6, 2);
+    s.constraints.min_availability = Some(1.0);
+    assert!(search(&s).points.is_empty());
+}

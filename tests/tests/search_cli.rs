@@ -1,0 +1,179 @@
+//! `switchyard search` end to end over the embedded catalog: the frontier, its
+//! determinism, plans written per point that evaluate to the same figures, the
+//! frontier chart, and clear errors.
+
+use std::path::Path;
+
+use serde_json::Value;
+use switchyard_e2e::{repo_root, stderr, stdout, switchyard};
+
+fn example() -> String {
+    repo_root()
+        .join("examples/search.toml")
+        .to_str()
+        .expect("utf-8")
+        .to_owned()
+}
+
+fn search_json(home: &Path, extra: &[&str]) -> (String, Value) {
+    let output = switchyard(home)
+        .args(["search", &example(), "--json", "--samples", "5000"])
+        .args(extra)
+        .output()
+        .expect("run switchyard");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let json = serde_json::from_str(&text).expect("JSON");
+    (text, json)
+}
+
+#[test]
+fn the_frontier_trades_cost_for_availability_the_same_way_every_run() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let (first, json) = search_json(home.path(), &[]);
+    let (second, _) = search_json(home.path(), &[]);
+    assert_eq!(first, second, "same inputs, same bytes");
+    let points = json["search"]["frontier"].as_array().expect("frontier");
+    assert!(points.len() >= 2, "{json:#}");
+    for pair in points.windows(2) {
+        let cost = |p: &Value| p["monthly_usd"].as_f64().expect("number");
+        let avail = |p: &Value| p["availability"].as_f64().expect("number");
+        assert!(cost(&pair[0]) < cost(&pair[1]));
+        assert!(avail(&pair[0]) < avail(&pair[1]));
+    }
+    for p in points {
+        // [search] asks for at least 99.9% and 99% within the 15 s budget.
+        assert!(p["availability"].as_f64().expect("number") >= 0.999);
+        assert!(p["success_within_budget"].as_f64().expect("number") >= 0.99);
+        let steps = p["steps"].as_array().expect("steps");
+        assert!((1..=3).contains(&steps.len()));
+    }
+    let stats = &json["search"]["stats"];
+    assert!(stats["chains_scored"].as_u64() < stats["chains_total"].as_u64());
+}
+
+#[test]
+fn each_emitted_plan_evaluates_to_its_frontier_figures() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("frontier");
+    let (_, json) = search_json(home.path(), &["--emit-plans", dir.to_str().expect("utf-8")]);
+    let points = json["search"]["frontier"].as_array().expect("frontier");
+    for p in points.iter().take(3) {
+        let rank = p["rank"].as_u64().expect("rank");
+        let plan = dir.join(format!("frontier-{rank:02}.toml"));
+        // Self-contained: evaluates with no catalog at all.
+        let output = switchyard(home.path())
+            .env_remove("SWITCHYARD_DB")
+            .args([
+                "evaluate",
+                plan.to_str().expect("utf-8"),
+                "--json",
+                "--samples",
+                "1000",
+            ])
+            .output()
+            .expect("run switchyard");
+        assert!(output.status.success(), "{}", stderr(&output));
+        let eval: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        let a = eval["availability"].as_f64().expect("number");
+        let want = p["availability"].as_f64().expect("number");
+        assert!((a - want).abs() < 1e-12, "{a} vs {want}");
+        // The emitted route is the point's route, step for step.
+        let text = std::fs::read_to_string(&plan).expect("plan");
+        for step in p["steps"].as_array().expect("steps") {
+            let id = step["offering"].as_str().expect("id");
+            assert!(
+                text.contains(&format!("offering = \"{id}\"")),
+                "{id} in {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_frontier_chart_marks_the_frontier_and_the_chosen_plan() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = home.path().join("frontier.svg");
+    let output = switchyard(home.path())
+        .args([
+            "chart",
+            "frontier",
+            &example(),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
+        .args(["--samples", "2000"])
+        .output()
+        .expect("run switchyard");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let svg = std::fs::read_to_string(&out).expect("svg");
+    assert!(svg.contains("Pareto frontier"), "legend");
+    assert!(svg.contains("chosen plan"), "chosen marker");
+    assert!(svg.contains("monthly cost"), "x axis");
+}
+
+#[test]
+fn a_plan_without_search_says_what_to_add() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let plan = repo_root().join("examples/split-traffic.json");
+    let output = switchyard(home.path())
+        .args(["search", plan.to_str().expect("utf-8")])
+        .output()
+        .expect("run switchyard");
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("split-traffic.json") && err.contains("search"),
+        "{err}"
+    );
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn bad_search_fields_are_named() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let plan = home.path().join("bad.toml");
+    std::fs::write(
+        &plan,
+        "[workload]\nrequests_per_month = 1000\ninput_tokens = 10\noutput_tokens = 10\n\n\
+         [search]\nattempts = [0, 2]\nmax_chain_length = 5\ntimeouts_ms = [-1.0]\n\
+         min_success_within_budget = 0.99\n",
+    )
+    .expect("write");
+    let output = switchyard(home.path())
+        .args(["search", plan.to_str().expect("utf-8")])
+        .output()
+        .expect("run switchyard");
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    for needle in [
+        "bad.toml: search.attempts[0]: 0 must be between 1 and 3",
+        "search.max_chain_length: 5 must be between 1 and 3",
+        "search.timeouts_ms[0]: -1 must be positive",
+        "search.min_success_within_budget: needs a budget",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in {err}");
+    }
+}
+
+#[test]
+fn an_unknown_candidate_is_an_error_naming_it() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let plan = home.path().join("unknown.toml");
+    std::fs::write(
+        &plan,
+        "[workload]\nrequests_per_month = 1000\ninput_tokens = 10\noutput_tokens = 10\n\n\
+         [search]\ncandidates = [\"nope/no-such-model\"]\n",
+    )
+    .expect("write");
+    let output = switchyard(home.path())
+        .args(["search", plan.to_str().expect("utf-8")])
+        .output()
+        .expect("run switchyard");
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("search.candidates[0]") && err.contains("nope/no-such-model"),
+        "{err}"
+    );
+}
