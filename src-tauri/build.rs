@@ -17,6 +17,9 @@ const COMMANDS: &[&str] = &[
     "catalog_reset",
     "catalog_import",
     "probe_start",
+    "search_plan",
+    "export_preview",
+    "export_save",
     "ui_ready",
 ];
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{analysis, catalog, plan, probes, tco};
+use crate::commands::{analysis, catalog, export, plan, probes, search, tco};
 use crate::error::AppError;
 use crate::jobs::JobProgress;
 
@@ -30,6 +30,10 @@ fn export_all(dir: &Path) {
         catalog::ImportFormat::export_all(&cfg),
         switchyard::catalog::ImportReport::export_all(&cfg),
         probes::ProbeCaps::export_all(&cfg),
+        export::Gateway::export_all(&cfg),
+        search::SearchOptions::export_all(&cfg),
+        search::SearchView::export_all(&cfg),
+        export::ExportView::export_all(&cfg),
         probes::ProbeEvent::export_all(&cfg),
         probes::ProbeRun::export_all(&cfg),
     ];
@@ -130,6 +134,16 @@ fn browser_fixtures() -> String {
             s.date = Some("2026-01-01".to_owned());
         }
     }
+    let mut searched = doc.plan.clone();
+    searched.search = Some(switchyard::plan::SearchSpec {
+        candidates: Some(vec![
+            "anthropic/claude-sonnet".to_owned(),
+            "deepseek/deepseek-chat".to_owned(),
+        ]),
+        ..Default::default()
+    });
+    let search_run = switchyard::search_run::run(searched, None, 2_000, 1, crate::state::UNSAVED)
+        .expect("searches");
     let json = serde_json::json!({
         "example_plan": doc,
         "exact_figures": plan::exact(&state, &doc.plan).expect("exact"),
@@ -145,8 +159,19 @@ fn browser_fixtures() -> String {
         },
         "catalog_list": rows,
         "catalog_offering": sources,
+        "search_plan": search::search_view(&search_run).expect("views"),
+        "export_preview": export::preview(&state, &doc.plan, export::Gateway::Litellm, &NoKeys).expect("exports"),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
+}
+
+/// No key variable set, whatever the environment of the test run.
+struct NoKeys;
+
+impl switchyard::export::lint::Env for NoKeys {
+    fn is_set(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 #[test]

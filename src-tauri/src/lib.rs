@@ -46,6 +46,9 @@ pub fn run() {
             commands::catalog::catalog_reset,
             commands::catalog::catalog_import,
             commands::probes::probe_start,
+            commands::search::search_plan,
+            commands::export::export_preview,
+            commands::export::export_save,
             diagnostics::ui_ready,
         ])
         .run(tauri::generate_context!());

@@ -3,6 +3,8 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod export;
 pub mod plan;
 pub mod probes;
+pub mod search;
 pub mod tco;

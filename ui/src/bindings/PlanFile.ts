@@ -2,11 +2,20 @@
 import type { GroupSpec } from "./GroupSpec";
 import type { OfferingSpec } from "./OfferingSpec";
 import type { RouteSpec } from "./RouteSpec";
+import type { SearchSpec } from "./SearchSpec";
 import type { TargetSpec } from "./TargetSpec";
 import type { TcoSpec } from "./TcoSpec";
 import type { WorkloadSpec } from "./WorkloadSpec";
 
-export type PlanFile = { workload: WorkloadSpec, target?: TargetSpec | null, offerings?: Array<OfferingSpec>, groups?: Array<GroupSpec>, routes: Array<RouteSpec>, 
+export type PlanFile = { workload: WorkloadSpec, target?: TargetSpec | null, offerings?: Array<OfferingSpec>, groups?: Array<GroupSpec>, 
+/**
+ * Absent or empty only in a plan that is searched (`[search]`), not evaluated.
+ */
+routes?: Array<RouteSpec>, 
+/**
+ * What `switchyard search` looks for.
+ */
+search?: SearchSpec | null, 
 /**
  * Total cost of ownership against self-hosting (`switchyard tco`).
  */

@@ -9,6 +9,8 @@ import type { CatalogRow } from "../bindings/CatalogRow";
 import type { ChartKind } from "../bindings/ChartKind";
 import type { ChartView } from "../bindings/ChartView";
 import type { ExactView } from "../bindings/ExactView";
+import type { ExportView } from "../bindings/ExportView";
+import type { Gateway } from "../bindings/Gateway";
 import type { FigureSource } from "../bindings/FigureSource";
 import type { ImportFormat } from "../bindings/ImportFormat";
 import type { ImportReport } from "../bindings/ImportReport";
@@ -19,6 +21,8 @@ import type { ProbeEvent } from "../bindings/ProbeEvent";
 import type { ProbeRun } from "../bindings/ProbeRun";
 import type { PlanFile } from "../bindings/PlanFile";
 import type { Report } from "../bindings/Report";
+import type { SearchOptions } from "../bindings/SearchOptions";
+import type { SearchView } from "../bindings/SearchView";
 import type { SimOptions } from "../bindings/SimOptions";
 import type { TcoView } from "../bindings/TcoView";
 import type { TextFormat } from "../bindings/TextFormat";
@@ -65,6 +69,11 @@ export const api = {
     invoke<ImportReport>("catalog_import", { path, format, job }),
   probeStart: (offerings: string[], caps: ProbeCaps, job: string) =>
     invoke<ProbeRun>("probe_start", { offerings, caps, job }),
+  searchPlan: (plan: PlanFile, options: SearchOptions, job: string) =>
+    invoke<SearchView>("search_plan", { plan, options, job }),
+  exportPreview: (plan: PlanFile, gateway: Gateway) => invoke<ExportView>("export_preview", { plan, gateway }),
+  exportSave: (plan: PlanFile, gateway: Gateway, path: string, force: boolean) =>
+    invoke<null>("export_save", { plan, gateway, path, force }),
   uiReady: () => invoke<null>("ui_ready"),
 };
 

@@ -30,7 +30,8 @@ function plan(): PlanFile {
   };
 }
 
-const order = (p: PlanFile) => p.routes[0].steps.map((s) => s.offering);
+const routes = (p: PlanFile) => p.routes ?? [];
+const order = (p: PlanFile) => routes(p)[0].steps.map((s) => s.offering);
 
 describe("moveStep", () => {
   it("moves a step and keeps the others in order", () => {
@@ -51,17 +52,17 @@ describe("moveStep", () => {
 describe("other edits", () => {
   it("adds a step with the last timeout", () => {
     const p = addStep(plan(), 0, "d/w");
-    expect(p.routes[0].steps[3]).toEqual({ offering: "d/w", attempts: null, timeout_ms: 9000, backoff_ms: null });
+    expect(routes(p)[0].steps[3]).toEqual({ offering: "d/w", attempts: null, timeout_ms: 9000, backoff_ms: null });
   });
   it("removes a step", () => {
     expect(order(removeStep(plan(), 0, 1))).toEqual(["a/x", "c/z"]);
   });
   it("sets one field", () => {
-    expect(setStep(plan(), 0, 1, "timeout_ms", 2000).routes[0].steps[1].timeout_ms).toBe(2000);
+    expect(routes(setStep(plan(), 0, 1, "timeout_ms", 2000))[0].steps[1].timeout_ms).toBe(2000);
   });
   it("adds a route with a fresh name", () => {
     const p = addRoute(addRoute(plan(), "a/x"), "b/y");
-    expect(p.routes.map((r) => r.name)).toEqual(["default", "route-2", "route-3"]);
+    expect(routes(p).map((r) => r.name)).toEqual(["default", "route-2", "route-3"]);
   });
   it("names fields as the engine does", () => {
     expect(stepPath(0, 1, "timeout_ms")).toBe("routes[0].steps[1].timeout_ms");

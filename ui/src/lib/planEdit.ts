@@ -13,7 +13,7 @@ export function clone(plan: PlanFile): PlanFile {
 /** Moves step `from` of route `route` to position `to` (clamped). */
 export function moveStep(plan: PlanFile, route: number, from: number, to: number): PlanFile {
   const next = clone(plan);
-  const steps = next.routes[route]?.steps;
+  const steps = (next.routes ??= [])[route]?.steps;
   if (!steps || from < 0 || from >= steps.length) return next;
   const target = Math.max(0, Math.min(steps.length - 1, to));
   const [step] = steps.splice(from, 1);
@@ -25,7 +25,7 @@ export function moveStep(plan: PlanFile, route: number, from: number, to: number
  * at the route's last timeout, or 10 s. */
 export function addStep(plan: PlanFile, route: number, offering: string): PlanFile {
   const next = clone(plan);
-  const steps = next.routes[route]?.steps;
+  const steps = (next.routes ??= [])[route]?.steps;
   if (!steps) return next;
   const last = steps[steps.length - 1];
   const step: StepSpec = {
@@ -40,17 +40,17 @@ export function addStep(plan: PlanFile, route: number, offering: string): PlanFi
 
 export function removeStep(plan: PlanFile, route: number, index: number): PlanFile {
   const next = clone(plan);
-  next.routes[route]?.steps.splice(index, 1);
+  (next.routes ??= [])[route]?.steps.splice(index, 1);
   return next;
 }
 
 /** Adds a route with one step; shares are left to the user. */
 export function addRoute(plan: PlanFile, offering: string): PlanFile {
   const next = clone(plan);
-  const names = new Set(next.routes.map((r) => r.name));
-  let n = next.routes.length + 1;
+  const names = new Set((next.routes ??= []).map((r) => r.name));
+  let n = (next.routes ??= []).length + 1;
   while (names.has(`route-${n}`)) n += 1;
-  next.routes.push({
+  (next.routes ??= []).push({
     name: `route-${n}`,
     share: null,
     steps: [{ offering, attempts: null, timeout_ms: 10000, backoff_ms: null }],
@@ -60,7 +60,7 @@ export function addRoute(plan: PlanFile, offering: string): PlanFile {
 
 export function removeRoute(plan: PlanFile, route: number): PlanFile {
   const next = clone(plan);
-  next.routes.splice(route, 1);
+  (next.routes ??= []).splice(route, 1);
   return next;
 }
 
@@ -73,7 +73,7 @@ export function setStep<K extends keyof StepSpec>(
   value: StepSpec[K],
 ): PlanFile {
   const next = clone(plan);
-  const step = next.routes[route]?.steps[index];
+  const step = (next.routes ??= [])[route]?.steps[index];
   if (step) step[field] = value;
   return next;
 }

@@ -45,6 +45,8 @@ mockIPC((cmd, args) => {
     case "catalog_list": return f.catalog_list;
     case "catalog_offering": return f.catalog_offering;
     case "probe_start": return { summary: { probes: 5, spent_usd: 0.0012, tokens: 400, stopped: "completed" }, stats: args.offerings.map((o) => ({ offering: o, probes: 5, successes: 5, success_ratio: 1, success_ci95: [0.57, 1], ttft_ms: { p50: 412, p95: 600, p99: 650 }, tokens_per_s_p50: 80, errors: {}, spent_usd: 0.0012, first_at_ms: 0, last_at_ms: 1 })) };
+    case "search_plan": return f.search_plan;
+    case "export_preview": return f.export_preview;
     case "plugin:store|load": return 1;
     case "plugin:store|get": return [null, false];
     case "plugin:store|set": return null;
@@ -172,6 +174,33 @@ test("probes start with the caps given and show their results", async () => {
   assert.equal(call.args.offerings.length, 1);
   assert.equal(call.args.caps.max_spend_usd, 0.1);
   await page.screenshot({ path: join(shots, "browser-probes.png") });
+});
+
+test("a frontier point opens as the plan", async () => {
+  await page.click('[data-testid="nav-search"]');
+  await page.click('[data-testid="search-run"]');
+  const rows = page.locator('[data-testid="frontier-table"] tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), fixtures.search_plan.points.length);
+  await page.screenshot({ path: join(shots, "browser-search.png") });
+  const last = fixtures.search_plan.points[fixtures.search_plan.points.length - 1];
+  await rows.last().getByRole("button").click();
+  await page.click('[data-testid="nav-plan"]');
+  await page.waitForFunction((want) => {
+    const calls = window.__calls.filter((c) => c.cmd === "exact_figures");
+    return JSON.stringify(calls[calls.length - 1].args.plan.routes) === JSON.stringify(want);
+  }, last.plan.routes);
+  // Back to the example for the tests after this one.
+  await page.click('[data-testid="load-example"]');
+});
+
+test("the export page shows the lint and the highlighted config", async () => {
+  await page.click('[data-testid="nav-export"]');
+  const preview = page.locator('[data-testid="export-preview"]');
+  await preview.waitFor();
+  assert.equal((await preview.innerText()).trim(), fixtures.export_preview.text.trim());
+  assert.ok((await preview.locator("span.key").count()) > 5, "keys are highlighted");
+  await page.screenshot({ path: join(shots, "browser-export.png") });
 });
 
 test("the dark theme switches the colours", async () => {

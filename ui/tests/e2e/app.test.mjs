@@ -136,8 +136,39 @@ test("every page renders; screenshots in target/screenshots", async () => {
   await driver.click(await driver.waitFor('[data-testid="nav-probes"]'));
   await driver.waitFor('[data-testid="probe-start"]');
   await shot("probes");
+  await driver.click(await driver.waitFor('[data-testid="nav-export"]'));
+  await driver.waitFor('[data-testid="export-preview"]');
+  await shot("export");
   await driver.click(await driver.waitFor('[data-testid="theme"]'));
   await driver.click(await driver.waitFor('[data-testid="nav-analysis"]'));
   await shot("analysis-dark");
   await driver.click(await driver.waitFor('[data-testid="theme"]'));
+});
+
+test("a LiteLLM config exported by the app is the CLI's, and is the preview", async () => {
+  await driver.click(await driver.waitFor('[data-testid="load-example"]'));
+  await value("plan-availability");
+  await driver.click(await driver.waitFor('[data-testid="nav-export"]'));
+  await driver.click(await driver.waitFor('[data-testid="gateway-litellm"]'));
+  const preview = await driver.text(await driver.waitFor('[data-testid="export-preview"]'));
+  // The save dialog is the desktop's own window, which WebDriver cannot drive:
+  // call the same command the Save button calls, with a temporary path.
+  const out = join(home, "litellm-config.yaml");
+  const result = await driver.executeAsync(
+    `const [path, done] = arguments;
+     const ipc = window.__TAURI_INTERNALS__;
+     ipc.invoke("example_plan")
+       .then((doc) => ipc.invoke("export_save", { plan: doc.plan, gateway: "litellm", path, force: true }))
+       .then(() => done("saved"), (e) => done("failed: " + (e && e.message ? e.message : String(e))));`,
+    [out],
+  );
+  assert.equal(result, "saved");
+  const written = readFileSync(out, "utf8");
+  const cliText = execFileSync(cli, ["export", example, "--format", "litellm", "--force"], {
+    env: { ...process.env, HOME: home },
+    stdio: ["ignore", "pipe", "ignore"],
+  }).toString();
+  assert.equal(written, cliText);
+  assert.equal(preview.trim(), written.trim());
+  assert.match(written, /os\.environ\/ANTHROPIC_API_KEY/);
 });

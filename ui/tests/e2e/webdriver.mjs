@@ -58,6 +58,11 @@ export class Driver {
     return call(this.url("/execute/sync"), "POST", { script, args });
   }
 
+  /** Runs `script` in the page; it calls its last argument with the result. */
+  async executeAsync(script, args = []) {
+    return call(this.url("/execute/async"), "POST", { script, args });
+  }
+
   /** PNG bytes of the window. */
   async screenshot() {
     return Buffer.from(await call(this.url("/screenshot"), "GET"), "base64");

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use switchyard::chart::{Chart, FrontierData, FrontierPoint, build, render_to_file};
+use switchyard::chart::{Chart, build, render_to_file};
 use switchyard::model::monthly::Period;
-use switchyard::model::search::single_steps;
 use switchyard::model::simulate::simulate;
 use switchyard::model::{EvaluateOptions, Progress};
 use switchyard::plan::plan_tco;
+use switchyard::search_run;
 
 use super::Failure;
 
@@ -108,9 +108,7 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The frontier of the plan's `[search]` over every step option used alone
-/// (faint when dominated). The chosen point is the cheapest frontier point that
-/// meets the plan's `[target]`: the cheapest way to reach it.
+/// The frontier of the plan's `[search]` (see [`search_run::frontier_chart`]).
 fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
     let run = super::search::compute(
         &args.plan,
@@ -118,48 +116,5 @@ fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
         args.samples.min(100_000),
         args.seed,
     )?;
-    let space = &run.search.space;
-    let label = |steps: &[switchyard::model::Step]| {
-        steps
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} ×{}",
-                    space.portfolio.offerings[s.offering].id, s.attempts
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" → ")
-    };
-    let target = run.search.resolved.target;
-    let chosen = run
-        .report
-        .frontier
-        .iter()
-        .find(|p| target.is_some_and(|t| p.availability >= t))
-        .map(|p| p.rank);
-    let mut points: Vec<FrontierPoint> = single_steps(space)
-        .iter()
-        .filter(|c| !run.frontier.points.iter().any(|p| p.steps == c.steps))
-        .map(|c| FrontierPoint {
-            label: label(&c.steps),
-            monthly_usd: c.monthly_usd,
-            availability: c.availability,
-            p95_ms: None,
-            on_frontier: false,
-            chosen: false,
-        })
-        .collect();
-    for p in run.report.frontier.iter().chain(&run.report.rejected) {
-        let steps = &run.frontier.points[p.rank - 1].steps;
-        points.push(FrontierPoint {
-            label: label(steps),
-            monthly_usd: p.monthly_usd,
-            availability: p.availability,
-            p95_ms: p.latency_ms.p95,
-            on_frontier: true,
-            chosen: Some(p.rank) == chosen,
-        });
-    }
-    Ok(Chart::Frontier(FrontierData { points }))
+    Ok(Chart::Frontier(search_run::frontier_chart(&run)))
 }

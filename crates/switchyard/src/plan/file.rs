@@ -32,6 +32,7 @@ pub struct PlanFile {
 /// `[search]`: the candidates, the choices per step and the constraints of a
 /// portfolio search. Every field is optional; defaults are applied when the
 /// search is resolved (see `docs/SEARCH.md`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchSpec {
