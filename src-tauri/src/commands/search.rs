@@ -114,7 +114,7 @@ pub async fn search_plan(
         // Creates and seeds the catalog the first time, like every other page.
         drop(state.catalog()?);
     }
-    let result = run_blocking(&app, &state.jobs, &job, "searching", move |progress| {
+    run_blocking(&app, &state.jobs, &job, "searching", move |progress| {
         let catalog = db.as_deref().map(Catalog::open).transpose()?;
         let run = search_run::run(
             plan,
@@ -129,8 +129,7 @@ pub async fn search_plan(
         }
         search_view(&run)
     })
-    .await?;
-    result
+    .await?
 }
 
 #[cfg(test)]
