@@ -118,6 +118,7 @@ test("a shorter timeout changes the figure as the CLI says it should", async () 
 });
 
 test("every page renders; screenshots in target/screenshots", async () => {
+  await driver.click(await driver.waitFor('[data-testid="nav-plan"]'));
   await driver.click(await driver.waitFor('[data-testid="load-example"]'));
   await value("plan-availability");
   await driver.click(await driver.waitFor('[data-testid="nav-analysis"]'));
@@ -127,6 +128,10 @@ test("every page renders; screenshots in target/screenshots", async () => {
   await driver.waitFor('[data-testid="chart-sla"] svg', 30000);
   await driver.waitFor('[data-testid="chart-latency"] svg', 30000);
   await shot("analysis");
+  await driver.click(await driver.waitFor('[data-testid="nav-search"]'));
+  await driver.click(await driver.waitFor('[data-testid="search-run"]'));
+  await driver.waitFor('[data-testid="frontier-table"] tbody tr', 60000);
+  await shot("search");
   await driver.click(await driver.waitFor('[data-testid="nav-catalog"]'));
   await driver.waitFor('[data-testid="catalog-table"] tbody tr');
   await shot("catalog");
@@ -146,6 +151,7 @@ test("every page renders; screenshots in target/screenshots", async () => {
 });
 
 test("a LiteLLM config exported by the app is the CLI's, and is the preview", async () => {
+  await driver.click(await driver.waitFor('[data-testid="nav-plan"]'));
   await driver.click(await driver.waitFor('[data-testid="load-example"]'));
   await value("plan-availability");
   await driver.click(await driver.waitFor('[data-testid="nav-export"]'));
