@@ -25,17 +25,20 @@ for i in $(seq 1 "$runs"); do
   printf 'run %d: %s; process wall time %.2f s\n' "$i" "$paint" "$(awk -v a="$start" -v b="$end" 'BEGIN {print b - a}')"
 done
 
-echo "== idle memory after 10 s (the app and its WebKit processes)"
+echo "== idle memory after 10 s (the app and its WebKit processes): RSS, and PSS (shared pages split between the processes that map them)"
 "$app" 2>/dev/null &
 pid=$!
 sleep 10
 total=0
+total_pss=0
 for p in $pid $(pgrep -P "$pid" || true) $(for c in $(pgrep -P "$pid" || true); do pgrep -P "$c" || true; done); do
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+  pss=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
   name=$(cat "/proc/$p/comm" 2>/dev/null || echo "?")
-  printf '  %-24s %6d MB\n' "$name" $((rss / 1024))
+  printf '  %-24s RSS %6d MB   PSS %6d MB\n' "$name" $((rss / 1024)) $((pss / 1024))
   total=$((total + rss))
+  total_pss=$((total_pss + pss))
 done
-printf '  %-24s %6d MB\n' "total" $((total / 1024))
+printf '  %-24s RSS %6d MB   PSS %6d MB\n' "total" $((total / 1024)) $((total_pss / 1024))
 kill "$pid"
 wait "$pid" 2>/dev/null || true
