@@ -1,18 +1,42 @@
-# Switchyard: the two set-up commands are `make run` and `make test`.
+# Switchyard: `make run` starts the desktop app, `make test` runs every test.
 
 CARGO ?= cargo
+NPM ?= npm
 EXAMPLE ?= examples/claude-then-deepseek.toml
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test test-interop test-interop-docs lint fmt bench build
+.PHONY: run test test-interop test-interop-docs lint fmt bench build deps test-deps ui ui-test browser-test e2e package cli
 
-## Until the desktop app lands, `make run` evaluates the example plan with the CLI.
-run:
+## Installs what is missing (Debian packages, the UI's npm packages), builds
+## the UI and the app, and opens the window.
+run: deps ui
+	$(CARGO) build --release -p switchyard-app
+	$(TARGET_DIR)/release/switchyard-app
+
+## The example through the command line.
+cli:
 	$(CARGO) run --release -p switchyard -- evaluate $(EXAMPLE)
 
-## Formatting, clippy (warnings are errors) and every test of the workspace.
-test: lint
+deps:
+	scripts/system-deps.sh
+	@[ -d ui/node_modules ] || (cd ui && $(NPM) install --no-audit --no-fund)
+
+test-deps: deps
+	scripts/system-deps.sh --test
+	@command -v tauri-driver >/dev/null 2>&1 || [ -x "$$HOME/.cargo/bin/tauri-driver" ] || \
+		$(CARGO) install tauri-driver --version '^2' --locked
+
+## ui/dist must exist before any cargo build of src-tauri (tauri embeds it).
+ui:
+	cd ui && $(NPM) run build
+
+## Formatting, clippy (warnings are errors), every Rust test (the bindings and
+## browser fixtures included), the UI's type check and unit tests, the browser
+## test with mocked IPC, and the end-to-end test of the real app.
+test: test-deps ui lint
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+	$(MAKE) ui-test browser-test e2e
 
 ## The exported configs on the real gateways (LiteLLM 1.106.2, Portkey 1.15.2)
 ## against fake providers: installs both (idempotent, tests/interop/setup.sh),
@@ -27,15 +51,29 @@ test-interop-docs:
 	bash tests/interop/setup.sh
 	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test -p switchyard-e2e --test interop -- --ignored --nocapture
 
-lint:
+ui-test:
+	cd ui && $(NPM) run check && $(NPM) test
+
+browser-test:
+	cd ui && node --test tests/browser/
+
+e2e:
+	scripts/e2e.sh
+
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
 
-build:
+build: ui
 	$(CARGO) build --workspace --all-targets
+
+## A .deb with the icons and a desktop entry (AppImage needs a download, so
+## only .deb), in $(TARGET_DIR)/release/bundle/deb/.
+package: deps ui
+	ui/node_modules/.bin/tauri build --bundles deb
 
 ## Criterion benchmarks; results are kept in BENCHMARKS.md.
 bench:

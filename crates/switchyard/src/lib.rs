@@ -8,6 +8,7 @@
 //! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
+//! - [`search_run`]: a plan's `[search]` end to end: candidates, frontier, report.
 
 pub mod catalog;
 pub mod chart;
@@ -16,3 +17,4 @@ pub mod model;
 pub mod plan;
 pub mod probe;
 pub mod report;
+pub mod search_run;

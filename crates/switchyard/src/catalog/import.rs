@@ -27,6 +27,7 @@ use super::store::Catalog;
 pub const MAX_ID_BYTES: usize = 256;
 
 /// The formats `catalog import` reads (and the seed, `default`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
@@ -130,6 +131,7 @@ pub struct SourceRef {
 }
 
 /// What an import did.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImportReport {
     pub format: Format,

@@ -123,6 +123,17 @@ where
     }
     for (i, total) in totals.iter().enumerate() {
         let y = n - 1.0 - i as f64 + 0.5;
+        let p = parts(&d.rows[i]);
+        super::hover(plot.backend_coord(&(*total, y)), || {
+            format!(
+                "{}: {} per request (first tries {}, retries {}, cut {})",
+                labels[i],
+                report::usd(*total),
+                report::usd(p[0]),
+                report::usd(p[1]),
+                report::usd(p[2])
+            )
+        });
         plot.plotting_area().draw(
             &(EmptyElement::at((*total, y))
                 + Text::new(

@@ -147,8 +147,24 @@ where
     }))?
     .label("p50 / p95 / p99")
     .legend(move |(x, y)| Circle::new((x + 10, y), 5, marker));
+    for i in 1..20 {
+        let q = f64::from(i) * 0.05;
+        let x = quantile(&sorted, q);
+        if x <= x_end {
+            super::hover(plot.backend_coord(&(x, q * 100.0)), || {
+                format!(
+                    "{:.0}% of successes within {}",
+                    q * 100.0,
+                    report::duration(x)
+                )
+            });
+        }
+    }
     for (q, name) in marks {
         let x = quantile(&sorted, q);
+        super::hover(plot.backend_coord(&(x, q * 100.0)), || {
+            format!("{name}: {}", report::duration(x))
+        });
         // Left of the curve: the curve rises to the right of its quantiles.
         plot.plotting_area().draw(
             &(EmptyElement::at((x, q * 100.0))

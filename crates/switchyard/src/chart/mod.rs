@@ -11,6 +11,7 @@
 //! No input panics: an empty or degenerate data set draws a chart that says
 //! "no data"; NaN and infinite values are left out.
 
+pub mod build;
 mod cost;
 pub mod data;
 mod frontier;
@@ -20,11 +21,13 @@ mod sla;
 pub mod style;
 mod tco;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
+use serde::Serialize;
 
 pub use data::*;
 
@@ -124,6 +127,50 @@ pub fn render(
     }
 }
 
+/// A point of a drawn chart that shows its values when hovered: where it is,
+/// in pixels of the image, and what it says (as the chart words it).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoverPoint {
+    pub x: i32,
+    pub y: i32,
+    pub label: String,
+}
+
+thread_local! {
+    /// The hover points of the chart being drawn on this thread, while
+    /// [`render_svg_with_hover`] collects them.
+    static HOVER: RefCell<Option<Vec<HoverPoint>>> = const { RefCell::new(None) };
+}
+
+/// Records a hover point when one is being collected. The label is only made
+/// then, so plain renders pay nothing.
+pub(crate) fn hover(at: (i32, i32), label: impl FnOnce() -> String) {
+    HOVER.with(|h| {
+        if let Some(points) = h.borrow_mut().as_mut() {
+            points.push(HoverPoint {
+                x: at.0,
+                y: at.1,
+                label: label(),
+            });
+        }
+    });
+}
+
+/// Draws `chart` as an SVG and returns, with it, the points a screen can
+/// show values for on hover (the desktop app overlays them).
+pub fn render_svg_with_hover(
+    chart: &Chart,
+    width: u32,
+    height: u32,
+) -> Result<(String, Vec<HoverPoint>), ChartError> {
+    HOVER.with(|h| *h.borrow_mut() = Some(Vec::new()));
+    let svg = render(chart, Format::Svg, width, height);
+    let points = HOVER.with(|h| h.borrow_mut().take()).unwrap_or_default();
+    let svg = String::from_utf8(svg?).map_err(|e| ChartError::Draw(e.to_string()))?;
+    Ok((svg, points))
+}
+
 /// Draws `chart` at the default size into `path`, as SVG or PNG by its
 /// extension.
 pub fn render_to_file(chart: &Chart, path: &Path) -> Result<(), ChartError> {
@@ -176,3 +223,61 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ChartError
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod hover_tests {
+    use super::testing::*;
+    use super::*;
+
+    fn inside(points: &[HoverPoint]) -> bool {
+        points
+            .iter()
+            .all(|p| (0..960).contains(&p.x) && (0..600).contains(&p.y))
+    }
+
+    #[test]
+    fn charts_report_hover_points_inside_the_image() {
+        for (chart, expect) in [
+            (Chart::LatencyCdf(latency_sample(5000)), "p95: "),
+            (Chart::Sla(sla_sample()), " between "),
+            (Chart::Cost(cost_sample()), " per request (first tries "),
+            (Chart::Tco(tco_sample()), "self-hosted "),
+        ] {
+            let (svg, points) = render_svg_with_hover(&chart, 960, 600).expect("renders");
+            assert!(svg.starts_with("<svg"));
+            assert!(!points.is_empty(), "{}", title(&chart));
+            assert!(
+                points.iter().any(|p| p.label.contains(expect)),
+                "{points:?}"
+            );
+            assert!(inside(&points), "{points:?}");
+        }
+    }
+
+    #[test]
+    fn plain_renders_collect_nothing() {
+        render(
+            &Chart::LatencyCdf(latency_sample(5000)),
+            Format::Svg,
+            960,
+            600,
+        )
+        .expect("renders");
+        HOVER.with(|h| assert!(h.borrow().is_none()));
+    }
+
+    #[test]
+    fn a_later_point_is_to_the_right_on_the_latency_curve() {
+        let (_, points) = render_svg_with_hover(&Chart::LatencyCdf(latency_sample(5000)), 960, 600)
+            .expect("renders");
+        let at = |label: &str| {
+            points
+                .iter()
+                .find(|p| p.label.starts_with(label))
+                .expect("has it")
+                .clone()
+        };
+        let (p50, p99) = (at("p50"), at("p99"));
+        assert!(p99.x > p50.x && p99.y < p50.y, "{p50:?} {p99:?}");
+    }
+}

@@ -127,6 +127,17 @@ where
         .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], red));
     }
 
+    for i in (0..bins).filter(|i| counts[*i] > 0) {
+        let (x0, x1) = bar(i);
+        super::hover(plot.backend_coord(&((x0 + x1) / 2.0, shares[i])), || {
+            format!(
+                "{} of {periods} between {} and {}",
+                style::percent_tick(shares[i] / 100.0),
+                style::nines_tick(x0),
+                style::nines_tick(x1)
+            )
+        });
+    }
     if let (Some(t), Some(target)) = (target_nines, target(d)) {
         let line = style::BLACK.stroke_width(2);
         let y_top = (top * 1.18).max(1.0);

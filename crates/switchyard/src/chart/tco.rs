@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::{TcoData, TcoMonth};
 use super::style::{self, Axis};
+use crate::report;
 
 fn valid(m: &TcoMonth) -> bool {
     m.api_cumulative_usd.is_finite() && m.self_hosted_cumulative_usd.is_finite()
@@ -109,6 +110,26 @@ where
         ])?;
     }
 
+    for m in &months {
+        let x = f64::from(m.month);
+        super::hover(plot.backend_coord(&(x, m.api_cumulative_usd)), || {
+            format!(
+                "month {}: API {} in all",
+                m.month,
+                report::usd(m.api_cumulative_usd)
+            )
+        });
+        super::hover(
+            plot.backend_coord(&(x, m.self_hosted_cumulative_usd)),
+            || {
+                format!(
+                    "month {}: self-hosted {} in all",
+                    m.month,
+                    report::usd(m.self_hosted_cumulative_usd)
+                )
+            },
+        );
+    }
     let break_even = d
         .break_even_month
         .filter(|m| m.is_finite() && *m >= first && *m <= last)

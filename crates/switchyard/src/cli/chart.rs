@@ -6,15 +6,12 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use switchyard::catalog::probes;
-use switchyard::chart::{
-    Chart, CostData, CostRow, FrontierData, FrontierPoint, LatencyData, ProbePoint, ProbeSeries,
-    ProbesData, SlaData, TcoData, TcoMonth, render_to_file,
-};
-use switchyard::model::monthly::{Period, period_ratios};
-use switchyard::model::search::single_steps;
+use switchyard::chart::{Chart, build, render_to_file};
+use switchyard::model::monthly::Period;
 use switchyard::model::simulate::simulate;
 use switchyard::model::{EvaluateOptions, Progress};
+use switchyard::plan::plan_tco;
+use switchyard::search_run;
 
 use super::Failure;
 
@@ -68,13 +65,10 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
     let portfolio = &loaded.resolved.portfolio;
     let chart = match args.kind {
         Kind::Frontier => unreachable!("drawn before the plan is resolved"),
-        Kind::Latency => {
-            let sim = simulate(portfolio, args.samples, args.seed);
-            Chart::LatencyCdf(LatencyData {
-                latencies_ms: sim.latencies_ms,
-                budget_ms: portfolio.workload.latency_budget_ms,
-            })
-        }
+        Kind::Latency => Chart::LatencyCdf(build::latency(
+            portfolio,
+            &simulate(portfolio, args.samples, args.seed),
+        )),
         Kind::Sla => {
             let period = if args.daily {
                 Period::Day
@@ -85,71 +79,28 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
                 .resolved
                 .target
                 .unwrap_or(EvaluateOptions::default().target);
-            let ratios = period_ratios(portfolio, period, args.months, args.seed, &Progress::new())
-                .map_err(|e| Failure(format!("{}: {e}", loaded.file)))?;
-            let meets = ratios.iter().filter(|&&r| r >= target).count() as u64;
-            Chart::Sla(SlaData {
-                p_meets: meets as f64 / ratios.len().max(1) as f64,
-                ratios,
+            let data = build::sla(
+                portfolio,
+                period,
+                args.months,
+                args.seed,
                 target,
-                period_label: if args.daily { "day" } else { "30-day month" }.to_owned(),
-            })
+                &Progress::new(),
+            )
+            .map_err(|e| Failure(format!("{}: {e}", loaded.file)))?;
+            Chart::Sla(data)
         }
-        Kind::Cost => {
-            let sim = simulate(portfolio, args.samples, args.seed);
-            let n = sim.samples.max(1) as f64;
-            let mut rows = Vec::new();
-            for (r, route) in portfolio.routes.iter().enumerate() {
-                for (j, step) in route.steps.iter().enumerate() {
-                    let c = sim.cost_by_step[r][j];
-                    rows.push(CostRow {
-                        route: route.name.clone(),
-                        step: j,
-                        offering: portfolio.offerings[step.offering].id.clone(),
-                        success_usd: c.first_try_usd / n,
-                        retry_usd: c.retry_usd / n,
-                        timeout_usd: c.cut_usd / n,
-                    });
-                }
-            }
-            Chart::Cost(CostData { rows })
-        }
+        Kind::Cost => Chart::Cost(build::cost(
+            portfolio,
+            &simulate(portfolio, args.samples, args.seed),
+        )),
         Kind::Tco => {
-            let (_, _, report) = super::tco::compute(&loaded)?;
-            Chart::Tco(TcoData {
-                months: report
-                    .months
-                    .iter()
-                    .map(|m| TcoMonth {
-                        month: m.month,
-                        api_cumulative_usd: m.api_cumulative_usd,
-                        self_hosted_cumulative_usd: m.self_hosted_cumulative_usd,
-                    })
-                    .collect(),
-                break_even_month: report.break_even_month.map(f64::from),
-            })
+            let computed = plan_tco(&loaded.plan, portfolio, &loaded.file)?;
+            Chart::Tco(build::tco(&computed.report))
         }
         Kind::Probes => {
             let catalog = super::catalog::open(args.db.as_deref())?;
-            let mut series = Vec::new();
-            for offering in &portfolio.offerings {
-                let results = probes::load(&catalog, Some(&offering.id), None)?;
-                if results.is_empty() {
-                    continue;
-                }
-                series.push(ProbeSeries {
-                    offering: offering.id.clone(),
-                    points: results
-                        .iter()
-                        .map(|r| ProbePoint {
-                            at_ms: r.started_at_ms,
-                            ttft_ms: r.ttft_ms,
-                            ok: r.ok,
-                        })
-                        .collect(),
-                });
-            }
-            Chart::Probes(ProbesData { series })
+            Chart::Probes(build::probes(&catalog, portfolio)?)
         }
     };
     render_to_file(&chart, &args.out).map_err(|e| Failure(e.to_string()))?;
@@ -157,9 +108,7 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The frontier of the plan's `[search]` over every step option used alone
-/// (faint when dominated). The chosen point is the cheapest frontier point that
-/// meets the plan's `[target]`: the cheapest way to reach it.
+/// The frontier of the plan's `[search]` (see [`search_run::frontier_chart`]).
 fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
     let run = super::search::compute(
         &args.plan,
@@ -167,48 +116,5 @@ fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
         args.samples.min(100_000),
         args.seed,
     )?;
-    let space = &run.search.space;
-    let label = |steps: &[switchyard::model::Step]| {
-        steps
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} ×{}",
-                    space.portfolio.offerings[s.offering].id, s.attempts
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" → ")
-    };
-    let target = run.search.resolved.target;
-    let chosen = run
-        .report
-        .frontier
-        .iter()
-        .find(|p| target.is_some_and(|t| p.availability >= t))
-        .map(|p| p.rank);
-    let mut points: Vec<FrontierPoint> = single_steps(space)
-        .iter()
-        .filter(|c| !run.frontier.points.iter().any(|p| p.steps == c.steps))
-        .map(|c| FrontierPoint {
-            label: label(&c.steps),
-            monthly_usd: c.monthly_usd,
-            availability: c.availability,
-            p95_ms: None,
-            on_frontier: false,
-            chosen: false,
-        })
-        .collect();
-    for p in run.report.frontier.iter().chain(&run.report.rejected) {
-        let steps = &run.frontier.points[p.rank - 1].steps;
-        points.push(FrontierPoint {
-            label: label(steps),
-            monthly_usd: p.monthly_usd,
-            availability: p.availability,
-            p95_ms: p.latency_ms.p95,
-            on_frontier: true,
-            chosen: Some(p.rank) == chosen,
-        });
-    }
-    Ok(Chart::Frontier(FrontierData { points }))
+    Ok(Chart::Frontier(search_run::frontier_chart(&run)))
 }

@@ -14,7 +14,7 @@ use switchyard::catalog::{Catalog, probes};
 use switchyard::plan::Dialect;
 use switchyard::probe::{
     self, ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, SweepOptions,
-    SweepSummary, SweepTarget, keys, stats,
+    SweepSummary, SweepTarget, stats, targets,
 };
 use switchyard::report;
 
@@ -134,42 +134,10 @@ fn positive_seconds(name: &str, value: f64) -> Result<Duration, Failure> {
     }
 }
 
-/// The endpoint host, for per-provider limits: probes to one host share them.
-fn host_of(url: &str) -> String {
-    url.split("://")
-        .nth(1)
-        .unwrap_or(url)
-        .split('/')
-        .next()
-        .unwrap_or(url)
-        .to_owned()
-}
-
 fn targets(args: &RunArgs, catalog: &Catalog) -> Result<Vec<SweepTarget>, Failure> {
     let mut out = Vec::new();
     for id in &args.offerings {
-        let spec = catalog
-            .offering_spec(id)
-            .map_err(|e| Failure(e.to_string()))?
-            .ok_or_else(|| Failure(format!("{}: unknown offering `{id}`", catalog.file())))?;
-        let missing = |what: &str| {
-            Failure(format!(
-                "{}: offering `{id}` has no {what} to probe with",
-                catalog.file()
-            ))
-        };
-        let target = ProbeTarget {
-            offering: id.clone(),
-            dialect: spec.dialect.ok_or_else(|| missing("API dialect"))?,
-            api_base: spec.api_base.clone().ok_or_else(|| missing("api_base"))?,
-            model: spec.model.clone().ok_or_else(|| missing("model name"))?,
-            key_env: spec
-                .key_env
-                .clone()
-                .ok_or_else(|| missing("key variable"))?,
-            input_per_mtok: spec.input_per_mtok.unwrap_or(0.0),
-            output_per_mtok: spec.output_per_mtok.unwrap_or(0.0),
-        };
+        let target = targets::catalog_target(catalog, id).map_err(|e| Failure(e.to_string()))?;
         out.push(sweep_target(target)?);
     }
     if let (Some(base), Some(dialect), Some(model), Some(key_env)) =
@@ -195,13 +163,7 @@ fn targets(args: &RunArgs, catalog: &Catalog) -> Result<Vec<SweepTarget>, Failur
 }
 
 fn sweep_target(target: ProbeTarget) -> Result<SweepTarget, Failure> {
-    let key = keys::lookup(&target.key_env)
-        .map_err(|e| Failure(format!("offering `{}`: {e}", target.offering)))?;
-    Ok(SweepTarget {
-        provider: host_of(&target.api_base),
-        key,
-        target,
-    })
+    targets::sweep_target(target).map_err(|e| Failure(e.to_string()))
 }
 
 fn run_probes(args: &RunArgs) -> Result<(), Failure> {

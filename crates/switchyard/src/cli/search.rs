@@ -3,14 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use switchyard::catalog::{Catalog, Field, ListFilter, db_path, explicit_db_path};
-use switchyard::model::search::report::{PointOptions, SearchReport, report};
-use switchyard::model::search::{Frontier, search};
-use switchyard::plan::{
-    self, CandidateInfo, NoCatalog, OfferingSource, PlanError, PlanFile, ResolvedSearch,
-    point_plan, resolve_search,
-};
+use switchyard::catalog::{Catalog, db_path, explicit_db_path};
+use switchyard::plan::{self, point_plan};
 use switchyard::report as fmt;
+use switchyard::search_run::{self, SearchRun, needs_catalog};
 
 use super::Failure;
 
@@ -33,16 +29,7 @@ pub struct SearchArgs {
     json: bool,
 }
 
-/// A search run: the resolved search, its frontier and the report.
-pub struct SearchRun {
-    pub plan: PlanFile,
-    pub search: ResolvedSearch,
-    pub frontier: Frontier,
-    pub report: SearchReport,
-}
-
-/// Loads the plan, gathers candidates (from the catalog when the plan does not
-/// list them all inline), searches and simulates the frontier's points.
+/// Loads the plan, opens the catalog when the search needs it, and runs it.
 pub fn compute(
     path: &Path,
     db: Option<&Path>,
@@ -51,12 +38,7 @@ pub fn compute(
 ) -> Result<SearchRun, Failure> {
     let file = path.display().to_string();
     let plan = plan::load(path)?;
-    let invalid = |problems| PlanError::Invalid {
-        file: file.clone(),
-        problems,
-    };
-    let spec = plan.search.clone().unwrap_or_default();
-    let catalog = if needs_catalog(&plan, db) {
+    let catalog = if needs_catalog(&plan, explicit_db_path(db).is_some()) {
         let db = match explicit_db_path(db) {
             Some(db) => db,
             None => db_path(None)?.0,
@@ -65,115 +47,8 @@ pub fn compute(
     } else {
         None
     };
-    let pool = candidate_pool(&plan, catalog.as_ref())?;
-    let source: &dyn OfferingSource = match &catalog {
-        Some(c) => c,
-        None => &NoCatalog,
-    };
-    let search_spec = resolve_search(&plan, &pool, source).map_err(invalid)?;
-    let frontier = search(&search_spec.space);
-    let report = report(
-        &search_spec.space,
-        &frontier,
-        PointOptions {
-            samples,
-            seed,
-            min_success_within_budget: spec.min_success_within_budget,
-        },
-    );
-    Ok(SearchRun {
-        plan,
-        search: search_spec,
-        frontier,
-        report,
-    })
-}
-
-/// The catalog is needed unless the plan names its candidates and defines them
-/// all inline with every figure, and no database is named.
-fn needs_catalog(plan: &PlanFile, db: Option<&Path>) -> bool {
-    if explicit_db_path(db).is_some() {
-        return true;
-    }
-    match plan.search.as_ref().and_then(|s| s.candidates.as_ref()) {
-        None => true,
-        Some(ids) => {
-            let probe = PlanFile {
-                routes: Vec::new(),
-                ..plan.clone()
-            };
-            ids.iter()
-                .any(|id| !plan.offerings.iter().any(|o| &o.id == id))
-                || switchyard::catalog::plan_needs_catalog(&probe)
-        }
-    }
-}
-
-/// The candidates: the ids the plan lists, or its inline offerings and the
-/// catalog's offerings that pass the provider and mode filter.
-fn candidate_pool(
-    plan: &PlanFile,
-    catalog: Option<&Catalog>,
-) -> Result<Vec<CandidateInfo>, Failure> {
-    let spec = plan.search.clone().unwrap_or_default();
-    let quality_of = |id: &str| -> Result<Option<f64>, Failure> {
-        Ok(match catalog {
-            Some(c) => match c.show(id) {
-                Ok(d) => d
-                    .figures
-                    .iter()
-                    .find(|f| f.field == Field::Quality.name())
-                    .and_then(|f| f.value.as_f64()),
-                Err(_) => None,
-            },
-            None => None,
-        })
-    };
-    if let Some(ids) = &spec.candidates {
-        return ids
-            .iter()
-            .map(|id| {
-                Ok(CandidateInfo {
-                    id: id.clone(),
-                    quality: quality_of(id)?,
-                    explicit: true,
-                })
-            })
-            .collect();
-    }
-    let mut pool: Vec<CandidateInfo> = plan
-        .offerings
-        .iter()
-        .map(|o| CandidateInfo {
-            id: o.id.clone(),
-            quality: None,
-            explicit: false,
-        })
-        .collect();
-    if let Some(catalog) = catalog {
-        let mode = Some(spec.mode.clone().unwrap_or_else(|| "chat".to_owned()));
-        let providers: Vec<Option<String>> = match &spec.providers {
-            Some(list) => list.iter().cloned().map(Some).collect(),
-            None => vec![None],
-        };
-        for provider in providers {
-            let rows = catalog.list(&ListFilter {
-                provider,
-                mode: mode.clone(),
-            })?;
-            for row in rows {
-                if pool.iter().any(|c| c.id == row.id) {
-                    continue;
-                }
-                pool.push(CandidateInfo {
-                    quality: row.figures.number(Field::Quality),
-                    id: row.id,
-                    explicit: false,
-                });
-            }
-        }
-    }
-    Ok(pool)
+    search_run::run(plan, catalog.as_ref(), samples, seed, &file)
+        .map_err(|e| Failure(e.to_string()))
 }
 
 pub fn run(args: &SearchArgs) -> Result<(), Failure> {

@@ -3,13 +3,10 @@
 
 use std::path::PathBuf;
 
-use switchyard::model::exact;
-use switchyard::model::tco::{TcoInputs, TcoReport, Volume, tco};
-use switchyard::plan::{PlanError, Problem, resolve_tco};
+use switchyard::plan::{PlanTco, plan_tco};
 use switchyard::report;
 
 use super::Failure;
-use super::plan_input::LoadedPlan;
 
 #[derive(Debug, clap::Args)]
 pub struct TcoArgs {
@@ -25,48 +22,20 @@ pub struct TcoArgs {
     json: bool,
 }
 
-/// A loaded plan's `[tco]` inputs, its exact API cost per request and the TCO
-/// report: shared by `switchyard tco` and `switchyard chart tco`.
-pub fn compute(loaded: &LoadedPlan) -> Result<(TcoInputs, f64, TcoReport), Failure> {
-    let invalid = |problems: Vec<Problem>| PlanError::Invalid {
-        file: loaded.file.clone(),
-        problems,
-    };
-    let spec = loaded.plan.tco.as_ref().ok_or_else(|| {
-        invalid(vec![Problem::new(
-            "tco",
-            "is missing: add a [tco] section to compare with self-hosting",
-        )])
-    })?;
-    let inputs = resolve_tco(spec).map_err(invalid)?;
-    let portfolio = &loaded.resolved.portfolio;
-    // The exact expected cost per request (no budget): TCO is a planning total,
-    // and the closed form keeps it exact and the same on every run.
-    let per_request = exact::figures(portfolio).cost_per_request;
-    let w = &portfolio.workload;
-    let volume = Volume {
-        requests_per_month: w.requests_per_month,
-        input_tokens: w.input_tokens,
-        output_tokens: w.output_tokens,
-        api_usd_per_request: per_request,
-        api_fixed_usd_per_month: w.fixed_monthly_usd,
-    };
-    let report = tco(&inputs, &volume);
-    Ok((inputs, per_request, report))
-}
-
 pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
-    let (inputs, per_request, result) = compute(&loaded)?;
+    let computed = plan_tco(&loaded.plan, &loaded.resolved.portfolio, &loaded.file)?;
     if args.json {
-        let json = serde_json::json!({
-            "api_usd_per_request": per_request,
-            "inputs": inputs,
-            "report": result,
-        });
+        let json = serde_json::to_value(&computed)
+            .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;
         println!("{json:#}");
         return Ok(());
     }
+    let PlanTco {
+        inputs,
+        api_usd_per_request: per_request,
+        report: result,
+    } = computed;
     println!(
         "TCO of {} over {} months",
         loaded.file, inputs.horizon_months

@@ -44,6 +44,7 @@ impl Default for EvaluateOptions {
 
 /// Everything `switchyard evaluate` reports; field names are fixed by
 /// `PLAN_FORMAT.md`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub availability: f64,
@@ -58,6 +59,7 @@ pub struct Report {
     pub simulation: SimulationInfo,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
     pub value: f64,
@@ -65,6 +67,7 @@ pub struct Estimate {
 }
 
 /// Percentiles of successful requests; `None` when nothing succeeded.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct LatencyPercentiles {
     pub p50: Option<f64>,
@@ -73,6 +76,7 @@ pub struct LatencyPercentiles {
 }
 
 /// Costs in USD. A ratio over a zero success rate is `None`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Cost {
     pub per_request: f64,
@@ -82,6 +86,7 @@ pub struct Cost {
     pub monthly: f64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServedShare {
     pub route: String,
@@ -93,6 +98,7 @@ pub struct ServedShare {
 }
 
 /// Where a figure came from.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
@@ -100,6 +106,7 @@ pub enum Method {
     MonteCarlo,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Methods {
     pub availability: Method,
@@ -110,6 +117,7 @@ pub struct Methods {
     pub monthly_availability: Method,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SimulationInfo {
     pub samples: u64,
@@ -119,6 +127,51 @@ pub struct SimulationInfo {
 /// `-log10(1 - a)` from the unavailability, which keeps its digits near 1.
 pub fn nines(unavailability: f64) -> Option<f64> {
     (unavailability > 0.0).then(|| -unavailability.log10())
+}
+
+/// The closed-form figures alone (no deadline): what a planner sees while typing,
+/// in about a microsecond, before any simulation has run.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactSummary {
+    pub availability: f64,
+    /// `-log10(1 - availability)`; `None` for a certain success.
+    pub nines: Option<f64>,
+    /// Expected billed cost of one request, no deadline.
+    pub cost_per_request: f64,
+    /// `None` when nothing succeeds.
+    pub cost_per_success: Option<f64>,
+    /// Requests per month x cost per request + fixed monthly costs.
+    pub monthly_usd: f64,
+    /// Share of successful requests each step serves, no deadline.
+    pub served_share: Vec<ServedShare>,
+}
+
+/// The exact figures of a portfolio, as [`evaluate`] reports them for a plan
+/// without a budget.
+pub fn exact_summary(portfolio: &Portfolio) -> ExactSummary {
+    let exact = exact::figures(portfolio);
+    let mut served_share = Vec::new();
+    for (r, route) in portfolio.routes.iter().enumerate() {
+        for (j, step) in route.steps.iter().enumerate() {
+            served_share.push(ServedShare {
+                route: route.name.clone(),
+                step: j,
+                offering: portfolio.offerings[step.offering].id.clone(),
+                share: ratio(route.share * exact.routes[r].served[j], exact.availability),
+            });
+        }
+    }
+    ExactSummary {
+        availability: exact.availability,
+        nines: nines(exact.unavailability),
+        cost_per_request: exact.cost_per_request,
+        cost_per_success: (exact.availability > 0.0)
+            .then(|| exact.cost_per_request / exact.availability),
+        monthly_usd: portfolio.workload.requests_per_month * exact.cost_per_request
+            + portfolio.workload.fixed_monthly_usd,
+        served_share,
+    }
 }
 
 /// Evaluates a portfolio. Without a latency budget, success, cost and served
@@ -320,6 +373,20 @@ mod tests {
             evaluate_with_progress(&p, &quick(), &cancelled),
             Err(Cancelled)
         );
+    }
+
+    #[test]
+    fn the_exact_summary_agrees_with_an_evaluation_without_a_budget() {
+        let mut p = chain(vec![offering("a", 0.9), offering("b", 0.5)]);
+        p.workload.fixed_monthly_usd = 100.0;
+        let r = evaluate(&p, &quick());
+        let s = exact_summary(&p);
+        assert_eq!(s.availability, r.availability);
+        assert_eq!(s.nines, r.nines);
+        assert_eq!(s.cost_per_request, r.cost_usd.per_request);
+        assert_eq!(s.cost_per_success, r.cost_usd.per_success);
+        assert_eq!(s.monthly_usd, r.cost_usd.monthly);
+        assert_eq!(s.served_share, r.served_share);
     }
 
     #[test]

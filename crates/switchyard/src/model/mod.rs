@@ -28,6 +28,8 @@ mod types;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-pub use evaluate::{EvaluateOptions, Report, evaluate, evaluate_with_progress};
+pub use evaluate::{
+    EvaluateOptions, ExactSummary, Report, evaluate, evaluate_with_progress, exact_summary,
+};
 pub use progress::{Cancelled, Progress};
 pub use types::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};

@@ -26,6 +26,7 @@ use super::stats::{Moments, percentile, wilson95};
 use super::types::Portfolio;
 
 /// The calendar period whose success ratio is described.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
@@ -53,6 +54,7 @@ impl Period {
 }
 
 /// The distribution of the period success ratio.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthlyFigures {
     pub mean: f64,

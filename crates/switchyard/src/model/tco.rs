@@ -16,6 +16,7 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 const MAX_GPUS: u64 = 100_000;
 
 /// Engineering work of one path.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Engineering {
     /// One-off, billed in month 1.
@@ -24,6 +25,7 @@ pub struct Engineering {
 }
 
 /// How GPUs are paid for.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GpuCost {
@@ -58,6 +60,7 @@ impl GpuCost {
 }
 
 /// Everything TCO needs besides the portfolio's cost per request.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TcoInputs {
     pub horizon_months: u32,
@@ -92,6 +95,7 @@ pub struct Volume {
     pub api_fixed_usd_per_month: f64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TcoMonth {
     pub month: u32,
@@ -106,6 +110,7 @@ pub struct TcoMonth {
     pub self_hosted_availability: f64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TcoReport {
     pub months: Vec<TcoMonth>,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How an offering behaves while it is down (`MODEL.md` §1, `outage`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum OutageMode {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::OutageMode;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
@@ -31,6 +32,7 @@ pub struct PlanFile {
 /// `[search]`: the candidates, the choices per step and the constraints of a
 /// portfolio search. Every field is optional; defaults are applied when the
 /// search is resolved (see `docs/SEARCH.md`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchSpec {
@@ -75,6 +77,7 @@ pub struct SearchSpec {
 }
 
 /// `[tco]`: the horizon and both paths' costs besides the API bill.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TcoSpec {
@@ -94,6 +97,7 @@ pub struct TcoSpec {
 }
 
 /// Engineering hours of one path; both 0 when absent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineeringSpec {
@@ -105,6 +109,7 @@ pub struct EngineeringSpec {
 
 /// `[tco.self_hosted]`: GPUs rented (`gpu_usd_per_hour`) or bought
 /// (`gpu_purchase_usd` with `amortisation_months`, `power_kw`, `pue`, `usd_per_kwh`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SelfHostedSpec {
@@ -139,6 +144,7 @@ pub struct SelfHostedSpec {
     pub upkeep_hours_per_month: Option<f64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSpec {
@@ -156,6 +162,7 @@ pub struct WorkloadSpec {
     pub fixed_monthly_usd: Option<f64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetSpec {
@@ -163,6 +170,7 @@ pub struct TargetSpec {
 }
 
 /// The API an offering speaks, for probes and exports.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
@@ -173,6 +181,7 @@ pub enum Dialect {
 
 /// An offering defined inline, or inline overrides of a catalog offering: every
 /// field but `id` may be absent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfferingSpec {
@@ -245,6 +254,7 @@ impl OfferingSpec {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
@@ -255,6 +265,7 @@ pub struct GroupSpec {
     pub mttr_minutes: Option<f64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
@@ -265,6 +276,7 @@ pub struct RouteSpec {
     pub steps: Vec<StepSpec>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {

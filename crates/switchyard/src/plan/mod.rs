@@ -22,7 +22,7 @@ pub use resolve::{NoCatalog, OfferingSource, Resolved, resolve, resolve_offering
 pub use search::{
     CandidateInfo, MAX_SEARCH_ATTEMPTS, ResolvedSearch, Skipped, point_plan, resolve_search,
 };
-pub use tco::resolve_tco;
+pub use tco::{PlanTco, plan_tco, resolve_tco};
 
 /// The two syntaxes a plan may be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

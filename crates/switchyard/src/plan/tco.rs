@@ -1,8 +1,52 @@
 //! `[tco]` of a plan: defaults and validation into [`TcoInputs`].
 
-use super::error::Problem;
-use super::file::TcoSpec;
-use crate::model::tco::{Engineering, GpuCost, TcoInputs};
+use serde::Serialize;
+
+use super::error::{PlanError, Problem};
+use super::file::{PlanFile, TcoSpec};
+use crate::model::tco::{Engineering, GpuCost, TcoInputs, TcoReport, Volume, tco};
+use crate::model::{Portfolio, exact};
+
+/// A plan's TCO comparison: its `[tco]` inputs, the API cost per request it
+/// assumes, and the month-by-month report (`switchyard tco --json`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanTco {
+    pub api_usd_per_request: f64,
+    pub inputs: TcoInputs,
+    pub report: TcoReport,
+}
+
+/// The TCO of `plan` (resolved into `portfolio`); `file` names it in errors.
+/// The API side uses the exact expected cost per request (no budget): TCO is a
+/// planning total, and the closed form keeps it the same on every run.
+pub fn plan_tco(plan: &PlanFile, portfolio: &Portfolio, file: &str) -> Result<PlanTco, PlanError> {
+    let invalid = |problems: Vec<Problem>| PlanError::Invalid {
+        file: file.to_owned(),
+        problems,
+    };
+    let spec = plan.tco.as_ref().ok_or_else(|| {
+        invalid(vec![Problem::new(
+            "tco",
+            "is missing: add a [tco] section to compare with self-hosting",
+        )])
+    })?;
+    let inputs = resolve_tco(spec).map_err(invalid)?;
+    let per_request = exact::figures(portfolio).cost_per_request;
+    let w = &portfolio.workload;
+    let volume = Volume {
+        requests_per_month: w.requests_per_month,
+        input_tokens: w.input_tokens,
+        output_tokens: w.output_tokens,
+        api_usd_per_request: per_request,
+        api_fixed_usd_per_month: w.fixed_monthly_usd,
+    };
+    Ok(PlanTco {
+        api_usd_per_request: per_request,
+        report: tco(&inputs, &volume),
+        inputs,
+    })
+}
 
 /// Validates a `[tco]` section; all problems at once, with their field paths.
 pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Transport failures (no connection, or a connection reset mid-body) are
 /// `Connect`; a body the probe cannot read (malformed SSE, a stream that ends
 /// before completion, a body over the size limit) is `Protocol`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {

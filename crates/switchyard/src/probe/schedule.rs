@@ -59,6 +59,7 @@ impl Default for SweepOptions {
 }
 
 /// Why a sweep ended.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
@@ -68,6 +69,7 @@ pub enum StopReason {
     Cancelled,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SweepSummary {
     pub probes: u64,

@@ -13,6 +13,7 @@ pub const MIN_LATENCY_SAMPLES: u64 = 20;
 /// Fewer probes than this and the error rate is not fitted.
 pub const MIN_ERROR_SAMPLES: u64 = 30;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProbeStats {
     pub offering: String,
@@ -29,6 +30,7 @@ pub struct ProbeStats {
     pub last_at_ms: Option<i64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Percentiles {
     pub p50: Option<f64>,

@@ -1,0 +1,103 @@
+//! Chart data from engine results. The CLI (`switchyard chart`) and the desktop
+//! app both build their charts here, so a chart means the same thing on screen
+//! and in a file.
+
+use super::data::{
+    CostData, CostRow, LatencyData, ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData, TcoMonth,
+};
+use crate::catalog::{Catalog, CatalogError, probes};
+use crate::model::monthly::{Period, period_ratios};
+use crate::model::simulate::Simulation;
+use crate::model::tco::TcoReport;
+use crate::model::{Cancelled, Portfolio, Progress};
+
+/// The latency CDF of a simulation's successful requests, with the budget.
+pub fn latency(portfolio: &Portfolio, sim: &Simulation) -> LatencyData {
+    LatencyData {
+        latencies_ms: sim.latencies_ms.clone(),
+        budget_ms: portfolio.workload.latency_budget_ms,
+    }
+}
+
+/// Expected USD per request by route and step, split into first tries,
+/// retries and cut attempts.
+pub fn cost(portfolio: &Portfolio, sim: &Simulation) -> CostData {
+    let n = sim.samples.max(1) as f64;
+    let mut rows = Vec::new();
+    for (r, route) in portfolio.routes.iter().enumerate() {
+        for (j, step) in route.steps.iter().enumerate() {
+            let c = sim.cost_by_step[r][j];
+            rows.push(CostRow {
+                route: route.name.clone(),
+                step: j,
+                offering: portfolio.offerings[step.offering].id.clone(),
+                success_usd: c.first_try_usd / n,
+                retry_usd: c.retry_usd / n,
+                timeout_usd: c.cut_usd / n,
+            });
+        }
+    }
+    CostData { rows }
+}
+
+/// The success ratio of `periods` simulated periods against `target`.
+pub fn sla(
+    portfolio: &Portfolio,
+    period: Period,
+    periods: u64,
+    seed: u64,
+    target: f64,
+    progress: &Progress,
+) -> Result<SlaData, Cancelled> {
+    let ratios = period_ratios(portfolio, period, periods, seed, progress)?;
+    let meets = ratios.iter().filter(|&&r| r >= target).count() as u64;
+    Ok(SlaData {
+        p_meets: meets as f64 / ratios.len().max(1) as f64,
+        ratios,
+        target,
+        period_label: match period {
+            Period::Month => "30-day month",
+            Period::Day => "day",
+        }
+        .to_owned(),
+    })
+}
+
+/// Cumulative cost of both paths and where they cross.
+pub fn tco(report: &TcoReport) -> TcoData {
+    TcoData {
+        months: report
+            .months
+            .iter()
+            .map(|m| TcoMonth {
+                month: m.month,
+                api_cumulative_usd: m.api_cumulative_usd,
+                self_hosted_cumulative_usd: m.self_hosted_cumulative_usd,
+            })
+            .collect(),
+        break_even_month: report.break_even_month.map(f64::from),
+    }
+}
+
+/// The stored probe results of each offering of the portfolio that has any.
+pub fn probes(catalog: &Catalog, portfolio: &Portfolio) -> Result<ProbesData, CatalogError> {
+    let mut series = Vec::new();
+    for offering in &portfolio.offerings {
+        let results = probes::load(catalog, Some(&offering.id), None)?;
+        if results.is_empty() {
+            continue;
+        }
+        series.push(ProbeSeries {
+            offering: offering.id.clone(),
+            points: results
+                .iter()
+                .map(|r| ProbePoint {
+                    at_ms: r.started_at_ms,
+                    ttft_ms: r.ttft_ms,
+                    ok: r.ok,
+                })
+                .collect(),
+        });
+    }
+    Ok(ProbesData { series })
+}

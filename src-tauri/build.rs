@@ -1,0 +1,32 @@
+//! Generates one permission per command (`allow-<command>`), so the capability
+//! file can grant exactly the commands the UI calls.
+
+const COMMANDS: &[&str] = &[
+    "example_plan",
+    "open_plan",
+    "save_plan",
+    "plan_text",
+    "exact_figures",
+    "evaluate_plan",
+    "plan_chart",
+    "cancel_job",
+    "tco_of_plan",
+    "catalog_list",
+    "catalog_offering",
+    "catalog_set",
+    "catalog_reset",
+    "catalog_import",
+    "probe_start",
+    "search_plan",
+    "export_preview",
+    "export_save",
+    "ui_ready",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        println!("cargo::error=tauri-build failed: {e:#}");
+    }
+}

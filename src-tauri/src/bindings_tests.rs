@@ -1,0 +1,190 @@
+//! The TypeScript types of `ui/src/bindings/` are generated from the Rust types
+//! here. This test regenerates them into a temporary directory and fails when
+//! the committed files differ; `UPDATE_BINDINGS=1 cargo test -p switchyard-app
+//! bindings` writes them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ts_rs::{Config, TS};
+
+use crate::commands::{analysis, catalog, export, plan, probes, search, tco};
+use crate::error::AppError;
+use crate::jobs::JobProgress;
+
+fn export_all(dir: &Path) {
+    let cfg = Config::new().with_large_int("number").with_out_dir(dir);
+    let results = [
+        AppError::export_all(&cfg),
+        JobProgress::export_all(&cfg),
+        plan::PlanDocument::export_all(&cfg),
+        plan::ExactView::export_all(&cfg),
+        plan::TextFormat::export_all(&cfg),
+        analysis::SimOptions::export_all(&cfg),
+        analysis::ChartKind::export_all(&cfg),
+        analysis::ChartView::export_all(&cfg),
+        switchyard::model::Report::export_all(&cfg),
+        tco::TcoView::export_all(&cfg),
+        catalog::CatalogRow::export_all(&cfg),
+        catalog::FigureSource::export_all(&cfg),
+        catalog::ImportFormat::export_all(&cfg),
+        switchyard::catalog::ImportReport::export_all(&cfg),
+        probes::ProbeCaps::export_all(&cfg),
+        export::Gateway::export_all(&cfg),
+        search::SearchOptions::export_all(&cfg),
+        search::SearchView::export_all(&cfg),
+        export::ExportView::export_all(&cfg),
+        probes::ProbeEvent::export_all(&cfg),
+        probes::ProbeRun::export_all(&cfg),
+    ];
+    for r in results {
+        r.expect("bindings export");
+    }
+}
+
+fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "ts") {
+                let rel = path.strip_prefix(dir).expect("inside").to_owned();
+                out.insert(rel, std::fs::read_to_string(&path).expect("text"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn bindings_are_up_to_date() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed);
+        export_all(&committed);
+        return;
+    }
+    let fresh = tempfile::tempdir().expect("temp dir");
+    export_all(fresh.path());
+    let fresh = files(fresh.path());
+    let old = if committed.is_dir() {
+        files(&committed)
+    } else {
+        BTreeMap::new()
+    };
+    let stale: Vec<String> = fresh
+        .keys()
+        .chain(old.keys())
+        .filter(|k| fresh.get(*k) != old.get(*k))
+        .map(|k| k.display().to_string())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "ui/src/bindings is stale ({}); run `UPDATE_BINDINGS=1 cargo test -p switchyard-app bindings` and commit",
+        stale.join(", ")
+    );
+}
+
+/// The browser test (`ui/tests/browser`) answers the UI's commands with these
+/// results of the real commands on the example plan, so its mocked IPC speaks
+/// exactly what the shell speaks. Stale fixtures fail like stale bindings.
+fn browser_fixtures() -> String {
+    use switchyard::chart::{Chart, build};
+    use switchyard::model::{EvaluateOptions, evaluate};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = crate::state::AppState::new(dir.path().join("catalog.db"));
+    let doc = plan::example().expect("example");
+    let resolved = state.resolve(&doc.plan).expect("resolves");
+    let p = &resolved.portfolio;
+    let options = EvaluateOptions {
+        samples: 50_000,
+        periods: 2_000,
+        target: resolved.target.unwrap_or(0.999),
+        ..EvaluateOptions::default()
+    };
+    let sim = switchyard::model::simulate::simulate(p, 50_000, 1);
+    let sla = build::sla(
+        p,
+        options.period,
+        options.periods,
+        1,
+        options.target,
+        &switchyard::model::Progress::new(),
+    )
+    .expect("not cancelled");
+    let tco = switchyard::plan::plan_tco(&doc.plan, p, crate::state::UNSAVED).expect("tco");
+    let rows = catalog::list(state.catalog().expect("catalog").get()).expect("lists");
+    let mut sources =
+        catalog::sources(state.catalog().expect("catalog").get(), &rows[0].id).expect("sources");
+    // Figures without a dated source hold since the day the catalog was seeded:
+    // today. A fixed day keeps the fixtures the same tomorrow.
+    let today: String = state
+        .catalog()
+        .expect("catalog")
+        .get()
+        .connection()
+        .query_row("SELECT date('now')", [], |r| r.get(0))
+        .expect("a date");
+    for s in &mut sources {
+        if s.date.as_deref() == Some(today.as_str()) {
+            s.date = Some("2026-01-01".to_owned());
+        }
+    }
+    let mut searched = doc.plan.clone();
+    searched.search = Some(switchyard::plan::SearchSpec {
+        candidates: Some(vec![
+            "anthropic/claude-sonnet".to_owned(),
+            "deepseek/deepseek-chat".to_owned(),
+        ]),
+        ..Default::default()
+    });
+    let search_run = switchyard::search_run::run(searched, None, 2_000, 1, crate::state::UNSAVED)
+        .expect("searches");
+    let json = serde_json::json!({
+        "example_plan": doc,
+        "exact_figures": plan::exact(&state, &doc.plan).expect("exact"),
+        "evaluate_plan": evaluate(p, &options),
+        "charts": {
+            "latency": analysis::view(&Chart::LatencyCdf(build::latency(p, &sim))).expect("chart"),
+            "cost": analysis::view(&Chart::Cost(build::cost(p, &sim))).expect("chart"),
+            "sla": analysis::view(&Chart::Sla(sla)).expect("chart"),
+        },
+        "tco_of_plan": tco::TcoView {
+            chart: analysis::view(&Chart::Tco(build::tco(&tco.report))).expect("chart"),
+            tco,
+        },
+        "catalog_list": rows,
+        "catalog_offering": sources,
+        "search_plan": search::search_view(&search_run).expect("views"),
+        "export_preview": export::preview(&state, &doc.plan, export::Gateway::Litellm, &NoKeys).expect("exports"),
+    });
+    serde_json::to_string_pretty(&json).expect("encodes") + "\n"
+}
+
+/// No key variable set, whatever the environment of the test run.
+struct NoKeys;
+
+impl switchyard::export::lint::Env for NoKeys {
+    fn is_set(&self, _name: &str) -> bool {
+        false
+    }
+}
+
+#[test]
+fn browser_fixtures_are_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/tests/browser/fixtures.json");
+    let fresh = browser_fixtures();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, fresh).expect("writes the fixtures");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "ui/tests/browser/fixtures.json is stale; run `UPDATE_BINDINGS=1 cargo test -p switchyard-app bindings` and commit"
+    );
+}

@@ -1,0 +1,239 @@
+//! The Probes page: probe catalog offerings under caps, watch each result as
+//! it lands (`probe-result` events), cancel at any time. Results are stored in
+//! the catalog in batches, as the CLI stores them.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use switchyard::catalog::{Catalog, probes};
+use switchyard::probe::{
+    self, ProbeOptions, ProbeResult, ProbeStats, SweepOptions, SweepSummary, stats, targets,
+};
+use tauri::{AppHandle, Emitter, State};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub const RESULT_EVENT: &str = "probe-result";
+
+/// The limits of one run: the CLI's options, with the CLI's defaults in the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, TS)]
+pub struct ProbeCaps {
+    /// Probes per offering.
+    pub count: u32,
+    pub concurrency: u32,
+    pub per_provider: u32,
+    /// Stop before spending more than this (USD, at catalog prices).
+    pub max_spend_usd: f64,
+    #[ts(type = "number | null")]
+    pub max_tokens: Option<u64>,
+    /// `max_tokens` of each probe's completion.
+    pub output_tokens: u32,
+    /// Hard deadline of one probe.
+    pub timeout_s: f64,
+}
+
+impl ProbeCaps {
+    fn options(&self) -> AppResult<SweepOptions> {
+        let bad = |m: &str| Err(AppError::new("input", m));
+        if !(1..=100_000).contains(&self.count) {
+            return bad("probes per offering must be between 1 and 100,000");
+        }
+        if !(1..=1000).contains(&self.concurrency) || !(1..=1000).contains(&self.per_provider) {
+            return bad("concurrency must be between 1 and 1,000");
+        }
+        if !(self.max_spend_usd.is_finite() && self.max_spend_usd >= 0.0) {
+            return bad("the spend cap must be a non-negative amount");
+        }
+        if !(1..=4096).contains(&self.output_tokens) {
+            return bad("output tokens per probe must be between 1 and 4,096");
+        }
+        if !(self.timeout_s.is_finite() && self.timeout_s > 0.0 && self.timeout_s < 3600.0) {
+            return bad("the probe timeout must be a positive number of seconds under an hour");
+        }
+        Ok(SweepOptions {
+            count: self.count,
+            concurrency: self.concurrency as usize,
+            per_provider: self.per_provider as usize,
+            max_spend_usd: Some(self.max_spend_usd),
+            max_tokens: self.max_tokens,
+            probe: ProbeOptions {
+                max_tokens: self.output_tokens,
+                deadline: Duration::from_secs_f64(self.timeout_s),
+                ..ProbeOptions::default()
+            },
+            ..SweepOptions::default()
+        })
+    }
+}
+
+/// One finished probe, as the live view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ProbeEvent {
+    pub job: String,
+    pub offering: String,
+    pub ok: bool,
+    pub ttft_ms: Option<f64>,
+    /// The failure class (`timeout`, `rate_limit`, ...), if it failed.
+    pub error: Option<String>,
+    pub cost_usd: f64,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// How the run ended and what each offering measured.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ProbeRun {
+    pub summary: SweepSummary,
+    pub stats: Vec<ProbeStats>,
+}
+
+/// Results are written to the catalog at least this often.
+const FLUSH_EVERY: usize = 50;
+
+#[tauri::command]
+pub async fn probe_start(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    offerings: Vec<String>,
+    caps: ProbeCaps,
+    job: String,
+) -> AppResult<ProbeRun> {
+    if offerings.is_empty() {
+        return Err(AppError::new(
+            "input",
+            "pick at least one offering to probe",
+        ));
+    }
+    let options = caps.options()?;
+    let sweep_targets = {
+        let catalog = state.catalog()?;
+        offerings
+            .iter()
+            .map(|id| targets::catalog_target(catalog.get(), id).and_then(targets::sweep_target))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AppError::new("probe", e.to_string()))?
+    };
+    let total = u64::from(caps.count) * sweep_targets.len() as u64;
+    let client = probe::http_client()
+        .map_err(|e| AppError::new("probe", format!("cannot build the HTTP client: {e}")))?;
+    // Results get their own connection, like an import: the shared one stays free.
+    let store = Catalog::open(&state.db_path)?;
+
+    let progress = state.jobs.start(&job);
+    let cancel = CancellationToken::new();
+    let bridge = {
+        // `cancel_job` sets the job's flag; the sweep listens to a token.
+        let (progress, cancel) = (progress.clone(), cancel.clone());
+        tokio::spawn(async move {
+            while !cancel.is_cancelled() {
+                if progress.is_cancelled() {
+                    cancel.cancel();
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let sweep = tokio::spawn(probe::sweep(
+        client,
+        sweep_targets,
+        options,
+        cancel.clone(),
+        sender,
+    ));
+    let mut all: Vec<ProbeResult> = Vec::new();
+    let mut pending: Vec<ProbeResult> = Vec::new();
+    let mut stored = Ok(());
+    while let Some(result) = receiver.recv().await {
+        let _ = app.emit(
+            RESULT_EVENT,
+            ProbeEvent {
+                job: job.clone(),
+                offering: result.offering.clone(),
+                ok: result.ok,
+                ttft_ms: result.ttft_ms,
+                error: result.error.map(|e| e.as_str().to_owned()),
+                cost_usd: result.cost_usd,
+                done: all.len() as u64 + 1,
+                total,
+            },
+        );
+        pending.push(result.clone());
+        all.push(result);
+        if pending.len() >= FLUSH_EVERY && stored.is_ok() {
+            stored = probes::insert(&store, &pending);
+            pending.clear();
+        }
+    }
+    if stored.is_ok() {
+        stored = probes::insert(&store, &pending);
+    }
+    let summary = sweep.await;
+    cancel.cancel();
+    let _ = bridge.await;
+    state.jobs.finish(&job, &progress);
+    stored?;
+    let summary =
+        summary.map_err(|e| AppError::new("internal", format!("the probe run failed: {e}")))?;
+    let mut ids: Vec<String> = all.iter().map(|r| r.offering.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ProbeRun {
+        summary,
+        stats: ids.iter().map(|id| stats(id, &all)).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps() -> ProbeCaps {
+        ProbeCaps {
+            count: 5,
+            concurrency: 8,
+            per_provider: 2,
+            max_spend_usd: 0.1,
+            max_tokens: None,
+            output_tokens: 16,
+            timeout_s: 30.0,
+        }
+    }
+
+    #[test]
+    fn caps_become_sweep_options() {
+        let o = caps().options().expect("valid");
+        assert_eq!(o.count, 5);
+        assert_eq!(o.max_spend_usd, Some(0.1));
+        assert_eq!(o.probe.deadline, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn bad_caps_are_refused_in_words() {
+        for bad in [
+            ProbeCaps { count: 0, ..caps() },
+            ProbeCaps {
+                max_spend_usd: f64::NAN,
+                ..caps()
+            },
+            ProbeCaps {
+                timeout_s: -1.0,
+                ..caps()
+            },
+            ProbeCaps {
+                output_tokens: 0,
+                ..caps()
+            },
+        ] {
+            let e = bad.options().expect_err("invalid");
+            assert_eq!(e.code, "input");
+            assert!(!e.message.contains('{'), "{}", e.message);
+        }
+    }
+}

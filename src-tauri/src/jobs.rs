@@ -1,0 +1,115 @@
+//! Long work (simulations, imports, probes) runs off the main thread, reports
+//! progress as `job-progress` events and can be cancelled by id. The UI picks
+//! the id, so it can cancel before the command has even returned.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use switchyard::model::Progress;
+use tauri::{AppHandle, Emitter};
+use ts_rs::TS;
+
+/// The event the UI listens to for progress.
+pub const PROGRESS_EVENT: &str = "job-progress";
+
+/// How often progress is reported: often enough to look live, rarely enough to
+/// cost nothing.
+const TICK: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct JobProgress {
+    pub job: String,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+    /// What the job is doing, for the status line.
+    pub stage: String,
+}
+
+/// The running jobs' progress handles, by id.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    running: Mutex<HashMap<String, Arc<Progress>>>,
+}
+
+impl Jobs {
+    /// Registers job `id` and returns its progress handle. A job of the same id
+    /// still running is cancelled: the UI reuses an id for "the current
+    /// simulation", and only the latest matters.
+    pub fn start(&self, id: &str) -> Arc<Progress> {
+        let progress = Arc::new(Progress::new());
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = running.insert(id.to_owned(), progress.clone()) {
+            old.cancel();
+        }
+        progress
+    }
+
+    /// Forgets job `id` if `progress` is still the one registered under it.
+    pub fn finish(&self, id: &str, progress: &Arc<Progress>) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.get(id).is_some_and(|p| Arc::ptr_eq(p, progress)) {
+            running.remove(id);
+        }
+    }
+
+    /// Asks job `id` to stop; false if no such job runs.
+    pub fn cancel(&self, id: &str) -> bool {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.get(id).map(|p| p.cancel()).is_some()
+    }
+}
+
+/// Runs `work` on the blocking pool while reporting its progress every tick.
+pub async fn run_blocking<T: Send + 'static>(
+    app: &AppHandle,
+    jobs: &Jobs,
+    id: &str,
+    stage: &str,
+    work: impl FnOnce(&Progress) -> T + Send + 'static,
+) -> Result<T, crate::error::AppError> {
+    let progress = jobs.start(id);
+    let worker = progress.clone();
+    let mut handle = tokio::task::spawn_blocking(move || work(&worker));
+    let result = loop {
+        tokio::select! {
+            result = &mut handle => break result,
+            () = tokio::time::sleep(TICK) => {
+                let (done, total) = progress.position();
+                let _ = app.emit(PROGRESS_EVENT, JobProgress {
+                    job: id.to_owned(),
+                    done,
+                    total,
+                    stage: stage.to_owned(),
+                });
+            }
+        }
+    };
+    jobs.finish(id, &progress);
+    result.map_err(|e| crate::error::AppError::new("internal", format!("{stage} failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_job_of_the_same_id_cancels_the_old_one() {
+        let jobs = Jobs::default();
+        let first = jobs.start("sim");
+        let second = jobs.start("sim");
+        assert!(first.is_cancelled());
+        assert!(!second.is_cancelled());
+        jobs.finish("sim", &first);
+        assert!(
+            jobs.cancel("sim"),
+            "finishing the old job keeps the new one"
+        );
+        assert!(second.is_cancelled());
+        jobs.finish("sim", &second);
+        assert!(!jobs.cancel("sim"));
+    }
+}

@@ -1,0 +1,89 @@
+// Edits of a plan as the Plan page makes them. Each returns a new plan and
+// leaves the old one untouched, so the page can compare and undo.
+
+import type { PlanFile } from "../bindings/PlanFile";
+import type { StepSpec } from "../bindings/StepSpec";
+
+/** A deep copy. Plans are plain JSON; a JSON round trip also copies Svelte's
+ * reactive proxies, which structuredClone refuses. */
+export function clone(plan: PlanFile): PlanFile {
+  return JSON.parse(JSON.stringify(plan)) as PlanFile;
+}
+
+/** Moves step `from` of route `route` to position `to` (clamped). */
+export function moveStep(plan: PlanFile, route: number, from: number, to: number): PlanFile {
+  const next = clone(plan);
+  const steps = (next.routes ??= [])[route]?.steps;
+  if (!steps || from < 0 || from >= steps.length) return next;
+  const target = Math.max(0, Math.min(steps.length - 1, to));
+  const [step] = steps.splice(from, 1);
+  steps.splice(target, 0, step);
+  return next;
+}
+
+/** Adds a step on `offering` at the end of route `route`. The timeout starts
+ * at the route's last timeout, or 10 s. */
+export function addStep(plan: PlanFile, route: number, offering: string): PlanFile {
+  const next = clone(plan);
+  const steps = (next.routes ??= [])[route]?.steps;
+  if (!steps) return next;
+  const last = steps[steps.length - 1];
+  const step: StepSpec = {
+    offering,
+    attempts: null,
+    timeout_ms: last ? last.timeout_ms : 10000,
+    backoff_ms: null,
+  };
+  steps.push(step);
+  return next;
+}
+
+export function removeStep(plan: PlanFile, route: number, index: number): PlanFile {
+  const next = clone(plan);
+  (next.routes ??= [])[route]?.steps.splice(index, 1);
+  return next;
+}
+
+/** Adds a route with one step; shares are left to the user. */
+export function addRoute(plan: PlanFile, offering: string): PlanFile {
+  const next = clone(plan);
+  const names = new Set((next.routes ??= []).map((r) => r.name));
+  let n = (next.routes ??= []).length + 1;
+  while (names.has(`route-${n}`)) n += 1;
+  (next.routes ??= []).push({
+    name: `route-${n}`,
+    share: null,
+    steps: [{ offering, attempts: null, timeout_ms: 10000, backoff_ms: null }],
+  });
+  return next;
+}
+
+export function removeRoute(plan: PlanFile, route: number): PlanFile {
+  const next = clone(plan);
+  (next.routes ??= []).splice(route, 1);
+  return next;
+}
+
+/** Sets one field of one step; `null` removes an optional field. */
+export function setStep<K extends keyof StepSpec>(
+  plan: PlanFile,
+  route: number,
+  index: number,
+  field: K,
+  value: StepSpec[K],
+): PlanFile {
+  const next = clone(plan);
+  const step = (next.routes ??= [])[route]?.steps[index];
+  if (step) step[field] = value;
+  return next;
+}
+
+/** The field path the engine uses in its messages, e.g. `routes[0].steps[1].timeout_ms`. */
+export function stepPath(route: number, index: number, field: keyof StepSpec): string {
+  return `routes[${route}].steps[${index}].${field}`;
+}
+
+/** The offerings a step may use: the plan's own and the catalog's, sorted, once each. */
+export function offeringChoices(plan: PlanFile, catalogIds: string[]): string[] {
+  return [...new Set([...(plan.offerings ?? []).map((o) => o.id), ...catalogIds])].sort();
+}
