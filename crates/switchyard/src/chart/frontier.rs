@@ -136,6 +136,19 @@ where
         }
     }
 
+    for p in &placed {
+        super::hover(plot.backend_coord(&(p.x, p.y)), || {
+            let p95 = p.point.p95_ms.map_or(String::new(), |ms| {
+                format!(", p95 {}", report::duration(ms))
+            });
+            format!(
+                "{}: {}/month, {}{p95}",
+                p.point.label,
+                report::usd(p.point.monthly_usd),
+                report::percent(p.point.availability)
+            )
+        });
+    }
     if let Some(chosen) = placed.iter().find(|p| p.point.chosen) {
         let ring = style::VERMILLION.stroke_width(3);
         plot.draw_series(std::iter::once(Circle::new((chosen.x, chosen.y), 11, ring)))?

@@ -242,6 +242,7 @@ mod hover_tests {
             (Chart::Sla(sla_sample()), " between "),
             (Chart::Cost(cost_sample()), " per request (first tries "),
             (Chart::Tco(tco_sample()), "self-hosted "),
+            (Chart::Frontier(frontier_sample()), "/month, "),
         ] {
             let (svg, points) = render_svg_with_hover(&chart, 960, 600).expect("renders");
             assert!(svg.starts_with("<svg"));
