@@ -47,6 +47,8 @@ else
   rm -rf "$VENV"
   mkdir -p "$(dirname "$VENV")"
   "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input \
+    --require-hashes --only-binary=:all: -r tests/interop/pip.txt
   # --require-hashes: every package, dependencies included, must match a hash
   # in the file, so a republished or compromised release cannot slip in.
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-input \
