@@ -112,21 +112,27 @@ fn the_frontier_chart_marks_the_frontier_and_the_chosen_plan() {
     assert!(svg.contains("monthly cost"), "x axis");
 }
 
-#[test]
-fn a_plan_without_search_says_what_to_add() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let plan = repo_root().join("examples/split-traffic.json");
-    let output = switchyard(home.path())
+/// Runs `switchyard search` on `plan`, which must fail without printing a
+/// result; returns its error text.
+fn search_error(home: &Path, plan: &Path) -> String {
+    let output = switchyard(home)
         .args(["search", plan.to_str().expect("utf-8")])
         .output()
         .expect("run switchyard");
     assert!(!output.status.success());
-    let err = stderr(&output);
+    assert!(stdout(&output).is_empty());
+    stderr(&output)
+}
+
+#[test]
+fn a_plan_without_search_says_what_to_add() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let plan = repo_root().join("examples/split-traffic.json");
+    let err = search_error(home.path(), &plan);
     assert!(
         err.contains("split-traffic.json") && err.contains("search"),
         "{err}"
     );
-    assert!(stdout(&output).is_empty());
 }
 
 #[test]
@@ -140,12 +146,7 @@ fn bad_search_fields_are_named() {
          min_success_within_budget = 0.99\n",
     )
     .expect("write");
-    let output = switchyard(home.path())
-        .args(["search", plan.to_str().expect("utf-8")])
-        .output()
-        .expect("run switchyard");
-    assert!(!output.status.success());
-    let err = stderr(&output);
+    let err = search_error(home.path(), &plan);
     for needle in [
         "bad.toml: search.attempts[0]: 0 must be between 1 and 3",
         "search.max_chain_length: 5 must be between 1 and 3",
@@ -166,12 +167,7 @@ fn an_unknown_candidate_is_an_error_naming_it() {
          [search]\ncandidates = [\"nope/no-such-model\"]\n",
     )
     .expect("write");
-    let output = switchyard(home.path())
-        .args(["search", plan.to_str().expect("utf-8")])
-        .output()
-        .expect("run switchyard");
-    assert!(!output.status.success());
-    let err = stderr(&output);
+    let err = search_error(home.path(), &plan);
     assert!(
         err.contains("search.candidates[0]") && err.contains("nope/no-such-model"),
         "{err}"

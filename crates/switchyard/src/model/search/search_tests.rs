@@ -45,7 +45,7 @@ fn brute_force(space: &SearchSpace) -> Vec<(Vec<Step>, f64, f64)> {
             .map(|g| g.availability)
             .collect(),
     );
-    let mut scored: Vec<(Vec<usize>, f64, f64)> = chains
+    let scored: Vec<(Vec<usize>, f64, f64)> = chains
         .into_iter()
         .map(|c| {
             let refs: Vec<&StepOption> = c.iter().map(|&i| &options[i]).collect();
@@ -70,7 +70,6 @@ fn brute_force(space: &SearchSpace) -> Vec<(Vec<Step>, f64, f64)> {
             frontier.push(x.clone());
         }
     }
-    scored.clear();
     frontier.sort_by(|a, b| a.1.total_cmp(&b.1));
     frontier
         .into_iter()
