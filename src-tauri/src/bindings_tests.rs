@@ -142,8 +142,15 @@ fn browser_fixtures() -> String {
         ]),
         ..Default::default()
     });
-    let search_run = switchyard::search_run::run(searched, None, 2_000, 1, crate::state::UNSAVED)
-        .expect("searches");
+    let search_run = switchyard::search_run::run(
+        searched,
+        None,
+        2_000,
+        1,
+        crate::state::UNSAVED,
+        &switchyard::model::Progress::new(),
+    )
+    .expect("searches");
     let json = serde_json::json!({
         "example_plan": doc,
         "exact_figures": plan::exact(&state, &doc.plan).expect("exact"),

@@ -7,6 +7,7 @@ use switchyard::catalog::CatalogError;
 use switchyard::chart::ChartError;
 use switchyard::model::Cancelled;
 use switchyard::plan::PlanError;
+use switchyard::search_run::SearchRunError;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -81,6 +82,16 @@ impl From<ChartError> for AppError {
 impl From<Cancelled> for AppError {
     fn from(_: Cancelled) -> Self {
         Self::new("cancelled", "cancelled")
+    }
+}
+
+impl From<SearchRunError> for AppError {
+    fn from(e: SearchRunError) -> Self {
+        match e {
+            SearchRunError::Plan(e) => e.into(),
+            SearchRunError::Catalog(e) => e.into(),
+            SearchRunError::Cancelled(e) => e.into(),
+        }
     }
 }
 

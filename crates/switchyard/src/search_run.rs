@@ -6,8 +6,9 @@
 use crate::catalog::{Catalog, CatalogError, Field, ListFilter, plan_needs_catalog};
 use crate::chart::{FrontierData, FrontierPoint};
 use crate::model::Step;
-use crate::model::search::report::{PointOptions, SearchReport, report};
-use crate::model::search::{Frontier, search, single_steps};
+use crate::model::search::report::{PointOptions, SearchReport, report_with_progress};
+use crate::model::search::{Frontier, search_with_progress, single_steps};
+use crate::model::{Cancelled, Progress};
 use crate::plan::{
     CandidateInfo, NoCatalog, OfferingSource, PlanError, PlanFile, ResolvedSearch, resolve_search,
 };
@@ -27,6 +28,8 @@ pub enum SearchRunError {
     Plan(#[from] PlanError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error("the search was cancelled")]
+    Cancelled(#[from] Cancelled),
 }
 
 /// Whether the search needs the catalog: when `explicit_db` names one, when the
@@ -111,13 +114,16 @@ pub fn candidate_pool(
 }
 
 /// Runs `plan`'s search over its candidates (`catalog` when it needs one);
-/// `file` names the plan in errors.
+/// `file` names the plan in errors. `progress` counts the frontier search's
+/// prefixes and then the simulated requests of its points, and stops both
+/// when cancelled.
 pub fn run(
     plan: PlanFile,
     catalog: Option<&Catalog>,
     samples: u64,
     seed: u64,
     file: &str,
+    progress: &Progress,
 ) -> Result<SearchRun, SearchRunError> {
     let spec = plan.search.clone().unwrap_or_default();
     let pool = candidate_pool(&plan, catalog)?;
@@ -130,8 +136,8 @@ pub fn run(
             file: file.to_owned(),
             problems,
         })?;
-    let frontier = search(&search_spec.space);
-    let report = report(
+    let frontier = search_with_progress(&search_spec.space, progress)?;
+    let report = report_with_progress(
         &search_spec.space,
         &frontier,
         PointOptions {
@@ -139,7 +145,8 @@ pub fn run(
             seed,
             min_success_within_budget: spec.min_success_within_budget,
         },
-    );
+        progress,
+    )?;
     Ok(SearchRun {
         plan,
         search: search_spec,

@@ -93,8 +93,7 @@ pub fn search_view(run: &SearchRun) -> AppResult<SearchView> {
 }
 
 /// Runs the search on the blocking pool, on its own catalog connection so the
-/// other pages stay responsive. The engine's search has no cancellation point:
-/// a cancelled search finishes, and its result is dropped.
+/// other pages stay responsive; it reports progress and stops when cancelled.
 #[tauri::command]
 pub async fn search_plan(
     app: AppHandle,
@@ -122,11 +121,8 @@ pub async fn search_plan(
             options.samples,
             options.seed,
             UNSAVED,
-        )
-        .map_err(|e| AppError::new("plan", e.to_string()))?;
-        if progress.is_cancelled() {
-            return Err(AppError::new("cancelled", "cancelled"));
-        }
+            progress,
+        )?;
         search_view(&run)
     })
     .await?
@@ -135,6 +131,7 @@ pub async fn search_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchyard::model::Progress;
 
     #[test]
     fn the_frontier_of_an_inline_search_opens_as_plans() {
@@ -147,7 +144,8 @@ mod tests {
             ..Default::default()
         });
         assert!(!needs_catalog(&plan, false));
-        let run = search_run::run(plan, None, 2_000, 1, UNSAVED).expect("searches");
+        let run =
+            search_run::run(plan, None, 2_000, 1, UNSAVED, &Progress::new()).expect("searches");
         let v = search_view(&run).expect("views");
         assert!(!v.points.is_empty());
         assert!(v.chart.svg.starts_with("<svg"));

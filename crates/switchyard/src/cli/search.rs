@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use switchyard::catalog::{Catalog, db_path, explicit_db_path};
+use switchyard::model::Progress;
 use switchyard::plan::{self, point_plan};
 use switchyard::report as fmt;
 use switchyard::search_run::{self, SearchRun, needs_catalog};
@@ -47,8 +48,16 @@ pub fn compute(
     } else {
         None
     };
-    search_run::run(plan, catalog.as_ref(), samples, seed, &file)
-        .map_err(|e| Failure(e.to_string()))
+    // Even a 1,000-candidate search takes well under a second: no bar, no cancel.
+    search_run::run(
+        plan,
+        catalog.as_ref(),
+        samples,
+        seed,
+        &file,
+        &Progress::new(),
+    )
+    .map_err(|e| Failure(e.to_string()))
 }
 
 pub fn run(args: &SearchArgs) -> Result<(), Failure> {

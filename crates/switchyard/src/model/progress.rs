@@ -16,6 +16,10 @@ pub struct Progress {
     total: AtomicU64,
     done: AtomicU64,
     cancelled: AtomicBool,
+    /// Tests cancel at an exact point of the work with this (0: never), so a
+    /// cancellation test does not race the work it cancels.
+    #[cfg(test)]
+    cancel_at: AtomicU64,
 }
 
 /// The work stopped because it was cancelled; partial results are discarded.
@@ -34,7 +38,20 @@ impl Progress {
     }
 
     pub fn advance(&self, units: u64) {
-        self.done.fetch_add(units, Ordering::Relaxed);
+        let _done = self.done.fetch_add(units, Ordering::Relaxed) + units;
+        #[cfg(test)]
+        {
+            let at = self.cancel_at.load(Ordering::Relaxed);
+            if at > 0 && _done >= at {
+                self.cancel();
+            }
+        }
+    }
+
+    /// Cancels once `units` of work are done.
+    #[cfg(test)]
+    pub(crate) fn cancel_when_done(&self, units: u64) {
+        self.cancel_at.store(units, Ordering::Relaxed);
     }
 
     /// `(done, total)` units.

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use crate::model::evaluate::nines;
-use crate::model::simulate::simulate;
+use crate::model::progress::{Cancelled, Progress};
+use crate::model::simulate::simulate_with_progress;
 use crate::model::{Portfolio, Route, Step};
 
 use super::{Candidate, Frontier, SearchSpace, SearchStats};
@@ -84,10 +85,33 @@ pub fn route_portfolio(space: &SearchSpace, steps: &[Step]) -> Portfolio {
 
 /// Simulates each frontier point and splits them by the budget constraint.
 pub fn report(space: &SearchSpace, frontier: &Frontier, options: PointOptions) -> SearchReport {
+    // A fresh `Progress` is never cancelled.
+    report_with_progress(space, frontier, options, &Progress::new()).unwrap_or_else(|Cancelled| {
+        SearchReport {
+            candidates: space.portfolio.offerings.len(),
+            stats: frontier.stats,
+            frontier: Vec::new(),
+            rejected: Vec::new(),
+            simulation: SimulationSettings {
+                samples: options.samples,
+                seed: options.seed,
+            },
+        }
+    })
+}
+
+/// [`report`], one progress unit per simulated request, stopping when cancelled.
+pub fn report_with_progress(
+    space: &SearchSpace,
+    frontier: &Frontier,
+    options: PointOptions,
+    progress: &Progress,
+) -> Result<SearchReport, Cancelled> {
     let mut accepted = Vec::new();
     let mut rejected = Vec::new();
+    progress.expect(options.samples.saturating_mul(frontier.points.len() as u64));
     for (i, point) in frontier.points.iter().enumerate() {
-        let described = describe(space, point, i + 1, options);
+        let described = describe(space, point, i + 1, options, progress)?;
         let misses = options
             .min_success_within_budget
             .is_some_and(|min| described.success_within_budget < min);
@@ -97,7 +121,7 @@ pub fn report(space: &SearchSpace, frontier: &Frontier, options: PointOptions) -
             accepted.push(described);
         }
     }
-    SearchReport {
+    Ok(SearchReport {
         candidates: space.portfolio.offerings.len(),
         stats: frontier.stats,
         frontier: accepted,
@@ -106,7 +130,7 @@ pub fn report(space: &SearchSpace, frontier: &Frontier, options: PointOptions) -
             samples: options.samples,
             seed: options.seed,
         },
-    }
+    })
 }
 
 fn describe(
@@ -114,16 +138,17 @@ fn describe(
     point: &Candidate,
     rank: usize,
     options: PointOptions,
-) -> PointReport {
+    progress: &Progress,
+) -> Result<PointReport, Cancelled> {
     let portfolio = route_portfolio(space, &point.steps);
-    let sim = simulate(&portfolio, options.samples, options.seed);
+    let sim = simulate_with_progress(&portfolio, options.samples, options.seed, progress)?;
     let [p50, p95, p99] = sim.latency_percentiles();
     let success_within_budget = if portfolio.workload.latency_budget_ms.is_some() {
         sim.success_rate().0
     } else {
         point.availability
     };
-    PointReport {
+    Ok(PointReport {
         rank,
         steps: point
             .steps
@@ -141,5 +166,5 @@ fn describe(
         nines: nines(point.unavailability),
         success_within_budget,
         latency_ms: PointLatency { p50, p95, p99 },
-    }
+    })
 }

@@ -190,3 +190,60 @@ fn an_impossible_constraint_gives_an_empty_frontier() {
     s.constraints.min_availability = Some(1.0);
     assert!(search(&s).points.is_empty());
 }
+
+#[test]
+fn a_finished_search_reports_all_its_work_done() {
+    let s = space(7, 30, 4);
+    let progress = Progress::new();
+    let f = search_with_progress(&s, &progress).expect("not cancelled");
+    assert_eq!(f, search(&s));
+    let (done, total) = progress.position();
+    assert_eq!(done, total);
+    assert!(total > f.stats.options_kept, "both phases counted: {total}");
+}
+
+#[test]
+fn a_search_cancelled_while_pairing_stops_at_the_next_prefix() {
+    let s = space(8, 30, 4);
+    let progress = Progress::new();
+    progress.cancel_when_done(1);
+    assert_eq!(search_with_progress(&s, &progress), Err(Cancelled));
+    assert_eq!(progress.position().0, 1, "no prefix after the cancel");
+}
+
+#[test]
+fn a_search_cancelled_while_extending_stops_within_a_prefix_per_thread() {
+    let s = space(9, 30, 4);
+    let kept = search(&s).stats.options_kept;
+    let progress = Progress::new();
+    progress.cancel_when_done(kept + 1);
+    assert_eq!(search_with_progress(&s, &progress), Err(Cancelled));
+    let (done, total) = progress.position();
+    let threads = rayon::current_num_threads() as u64;
+    assert!(done < total, "stopped early: {done} of {total}");
+    assert!(
+        done <= kept + 1 + threads,
+        "at most one prefix per thread after the cancel: {done} (kept {kept})"
+    );
+}
+
+#[test]
+fn a_cancelled_report_simulates_no_further_point() {
+    let s = space(10, 12, 3);
+    let frontier = search(&s);
+    assert!(frontier.points.len() >= 2);
+    let options = report::PointOptions {
+        samples: 2_000,
+        seed: 1,
+        min_success_within_budget: None,
+    };
+    let progress = Progress::new();
+    progress.cancel_when_done(1);
+    let result = report::report_with_progress(&s, &frontier, options, &progress);
+    assert!(result.is_err());
+    let (done, total) = progress.position();
+    assert!(
+        done <= options.samples,
+        "one point at most: {done} of {total}"
+    );
+}
