@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { PlanFile } from "../bindings/PlanFile";
-import { addRoute, addStep, moveStep, offeringChoices, removeStep, setStep, stepPath } from "./planEdit";
+import {
+  addRoute,
+  addStep,
+  moveStep,
+  offeringChoices,
+  offeringPath,
+  offeringValue,
+  removeStep,
+  setOfferingFigure,
+  setStep,
+  stepPath,
+  usedOfferings,
+} from "./planEdit";
 
 function plan(): PlanFile {
   return {
@@ -69,5 +81,42 @@ describe("other edits", () => {
   });
   it("offers each offering once, sorted", () => {
     expect(offeringChoices(plan(), ["b/y", "a/x"])).toEqual(["a/x", "b/y"]);
+  });
+});
+
+describe("offering figures", () => {
+  it("lists the offerings the routes use, in order, once", () => {
+    const p = addRoute(plan(), "b/y");
+    expect(usedOfferings(p)).toEqual(["a/x", "b/y", "c/z"]);
+  });
+  it("sets a figure on an offering the plan defines", () => {
+    const p = setOfferingFigure(plan(), "a/x", "availability", 0.99);
+    expect(p.offerings).toEqual([{ id: "a/x", availability: 0.99 }]);
+    expect(offeringValue(p, "a/x", "availability")).toBe(0.99);
+    expect(offeringPath(p, "a/x", "availability")).toBe("offerings[0].availability");
+  });
+  it("overrides a catalog offering with an entry holding just that figure", () => {
+    const p = setOfferingFigure(plan(), "b/y", "ttft_p95_ms", 2500);
+    expect(p.offerings).toEqual([{ id: "a/x" }, { id: "b/y", ttft_p95_ms: 2500 }]);
+    expect(offeringValue(p, "b/y", "availability")).toBeNull();
+    expect(offeringPath(p, "b/y", "ttft_p95_ms")).toBe("offerings[1].ttft_p95_ms");
+    expect(offeringPath(p, "c/z", "ttft_p95_ms")).toBeNull();
+  });
+  it("clearing the last figure of an override removes the entry, so the catalog applies again", () => {
+    const set = setOfferingFigure(plan(), "b/y", "error_rate", 0.05);
+    const cleared = setOfferingFigure(set, "b/y", "error_rate", null);
+    expect(cleared.offerings).toEqual([{ id: "a/x" }]);
+    expect(setOfferingFigure(plan(), "c/z", "error_rate", null).offerings).toEqual([{ id: "a/x" }]);
+  });
+  it("clearing one figure keeps the others", () => {
+    let p = setOfferingFigure(plan(), "b/y", "error_rate", 0.05);
+    p = setOfferingFigure(p, "b/y", "availability", 0.999);
+    p = setOfferingFigure(p, "b/y", "error_rate", null);
+    expect(p.offerings?.[1]).toEqual({ id: "b/y", availability: 0.999 });
+  });
+  it("does not touch the plan it was given", () => {
+    const p = plan();
+    setOfferingFigure(p, "a/x", "availability", 0.5);
+    expect(p.offerings).toEqual([{ id: "a/x" }]);
   });
 });

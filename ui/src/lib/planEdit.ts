@@ -1,6 +1,7 @@
 // Edits of a plan as the Plan page makes them. Each returns a new plan and
 // leaves the old one untouched, so the page can compare and undo.
 
+import type { OfferingSpec } from "../bindings/OfferingSpec";
 import type { PlanFile } from "../bindings/PlanFile";
 import type { StepSpec } from "../bindings/StepSpec";
 
@@ -86,4 +87,56 @@ export function stepPath(route: number, index: number, field: keyof StepSpec): s
 /** The offerings a step may use: the plan's own and the catalog's, sorted, once each. */
 export function offeringChoices(plan: PlanFile, catalogIds: string[]): string[] {
   return [...new Set([...(plan.offerings ?? []).map((o) => o.id), ...catalogIds])].sort();
+}
+
+/** The offering figures the Plan page lets a user change for a what-if. */
+export const OFFERING_FIGURES = [
+  { field: "availability", label: "Availability", unit: "0–1" },
+  { field: "mttr_minutes", label: "Mean time to repair", unit: "min" },
+  { field: "error_rate", label: "Error rate", unit: "0–1" },
+  { field: "ttft_p50_ms", label: "TTFT p50", unit: "ms" },
+  { field: "ttft_p95_ms", label: "TTFT p95", unit: "ms" },
+  { field: "tokens_per_s", label: "Speed", unit: "tokens/s" },
+  { field: "input_per_mtok", label: "Input price", unit: "$/Mtok" },
+  { field: "output_per_mtok", label: "Output price", unit: "$/Mtok" },
+] as const satisfies readonly { field: keyof OfferingSpec; label: string; unit: string }[];
+
+export type OfferingFigure = (typeof OFFERING_FIGURES)[number]["field"];
+
+/** The offerings the routes use, in order of first use, once each. */
+export function usedOfferings(plan: PlanFile): string[] {
+  return [...new Set((plan.routes ?? []).flatMap((r) => r.steps.map((s) => s.offering)))];
+}
+
+/** The plan's own value of `field` for offering `id`, if it sets one. */
+export function offeringValue(plan: PlanFile, id: string, field: OfferingFigure): number | null {
+  return plan.offerings?.find((o) => o.id === id)?.[field] ?? null;
+}
+
+/** Sets one figure of offering `id` in the plan. An offering the plan does not
+ * define gets an inline entry holding just that figure, which the engine lays
+ * over the catalog's (an override for this plan only, the catalog untouched).
+ * `null` removes the plan's value, so the catalog's applies again; an entry
+ * left with nothing but its id is removed. */
+export function setOfferingFigure(plan: PlanFile, id: string, field: OfferingFigure, value: number | null): PlanFile {
+  const next = clone(plan);
+  const offerings = (next.offerings ??= []);
+  let entry = offerings.find((o) => o.id === id);
+  if (!entry) {
+    if (value === null) return next;
+    entry = { id };
+    offerings.push(entry);
+  }
+  if (value === null) delete entry[field];
+  else entry[field] = value;
+  const meaningful = Object.entries(entry).some(([k, v]) => k !== "id" && v !== null && v !== undefined);
+  if (!meaningful) next.offerings = offerings.filter((o) => o !== entry);
+  return next;
+}
+
+/** The engine's path of an offering figure, e.g. `offerings[1].availability`,
+ * or null when the plan does not define the offering. */
+export function offeringPath(plan: PlanFile, id: string, field: OfferingFigure): string | null {
+  const index = (plan.offerings ?? []).findIndex((o) => o.id === id);
+  return index < 0 ? null : `offerings[${index}].${field}`;
 }

@@ -132,6 +132,24 @@ test("steps reorder with Alt+Arrow keys", async () => {
   await page.waitForFunction(() => window.__calls.filter((c) => c.cmd === "exact_figures").pop().args.plan.routes[0].steps[0].offering === "anthropic/claude-sonnet");
 });
 
+test("an offering what-if sends the plan with the changed figure; emptying it restores the plan's", async () => {
+  const id = "anthropic/claude-sonnet";
+  await page.locator(`[data-testid="figures-${id}"] summary`).click();
+  const box = page.locator(`[data-testid="figure-${id}-availability"]`);
+  assert.equal(await box.inputValue(), "0.9992");
+  await box.fill("0.995");
+  await page.waitForFunction((id) => {
+    const last = window.__calls.filter((c) => c.cmd === "exact_figures").pop();
+    return last && last.args.plan.offerings.find((o) => o.id === id).availability === 0.995;
+  }, id);
+  await box.fill("0.9992");
+  await page.waitForFunction((id) => {
+    const last = window.__calls.filter((c) => c.cmd === "exact_figures").pop();
+    return last && last.args.plan.offerings.find((o) => o.id === id).availability === 0.9992;
+  }, id);
+  await page.locator(`[data-testid="figures-${id}"] summary`).click();
+});
+
 test("the analysis page shows the report and the engine's charts", async () => {
   await page.click('[data-testid="nav-analysis"]');
   await page.locator('[data-testid="chart-latency"] .svg svg').waitFor();
