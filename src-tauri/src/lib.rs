@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod jobs;
 pub mod state;
+pub mod window_state;
 
 #[cfg(test)]
 mod bindings_tests;
@@ -28,8 +29,11 @@ pub fn run() {
         .setup(|app| {
             let dir = app.path().app_data_dir()?;
             app.manage(AppState::new(dir.join(CATALOG_FILE)));
+            let prefs = window_state::open_store(app.handle())?;
+            window_state::restore(app.handle(), &prefs);
             Ok(())
         })
+        .on_window_event(window_state::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::plan::example_plan,
             commands::plan::open_plan,
@@ -46,6 +50,7 @@ pub fn run() {
             commands::catalog::catalog_reset,
             commands::catalog::catalog_import,
             commands::probes::probe_start,
+            commands::probes::probe_chart,
             commands::search::search_plan,
             commands::export::export_preview,
             commands::export::export_save,

@@ -1,7 +1,8 @@
 // User preferences (theme, last plan, recent files) in tauri-plugin-store's
 // prefs.json in the app-data dir. Not in SQLite: they are the app's, not the
-// catalog's. Outside Tauri (the browser test) the store is absent and
-// preferences live only in memory.
+// catalog's. The shell opens the same store first (with the same auto-save)
+// and keeps the window's geometry in it under "window". Outside Tauri (the
+// browser test) the store is absent and preferences live only in memory.
 
 import { load, type Store } from "@tauri-apps/plugin-store";
 
