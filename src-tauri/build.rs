@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "catalog_reset",
     "catalog_import",
     "probe_start",
+    "probe_chart",
     "search_plan",
     "export_preview",
     "export_save",

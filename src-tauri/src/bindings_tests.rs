@@ -159,6 +159,7 @@ fn browser_fixtures() -> String {
             "latency": analysis::view(&Chart::LatencyCdf(build::latency(p, &sim))).expect("chart"),
             "cost": analysis::view(&Chart::Cost(build::cost(p, &sim))).expect("chart"),
             "sla": analysis::view(&Chart::Sla(sla)).expect("chart"),
+            "probes": analysis::view(&Chart::Probes(probes_fixture(&rows[0].id))).expect("chart"),
         },
         "tco_of_plan": tco::TcoView {
             chart: analysis::view(&Chart::Tco(build::tco(&tco.report))).expect("chart"),
@@ -170,6 +171,30 @@ fn browser_fixtures() -> String {
         "export_preview": export::preview(&state, &doc.plan, export::Gateway::Litellm, &NoKeys).expect("exports"),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
+}
+
+/// Twelve probes of `offering` a minute apart, the 4th and 9th failed: what
+/// the Probes page draws after a short run (the real run is tested against a
+/// fake provider in tests/probes.rs).
+fn probes_fixture(offering: &str) -> switchyard::chart::ProbesData {
+    use switchyard::chart::{ProbePoint, ProbeSeries, ProbesData};
+    let start = 1_767_225_600_000_i64; // 2026-01-01T00:00Z
+    let points = (0..12_i32)
+        .map(|i| {
+            let ok = i != 3 && i != 8;
+            ProbePoint {
+                at_ms: start + i64::from(i) * 60_000,
+                ttft_ms: ok.then(|| 400.0 + f64::from(i % 5) * 55.0),
+                ok,
+            }
+        })
+        .collect();
+    ProbesData {
+        series: vec![ProbeSeries {
+            offering: offering.to_owned(),
+            points,
+        }],
+    }
 }
 
 /// No key variable set, whatever the environment of the test run.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use switchyard::catalog::{Catalog, probes};
+use switchyard::chart::{Chart, build};
 use switchyard::probe::{
     self, ProbeOptions, ProbeResult, ProbeStats, SweepOptions, SweepSummary, stats, targets,
 };
@@ -14,6 +15,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
+use super::analysis::{ChartView, view};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -96,6 +98,8 @@ pub struct ProbeRun {
 /// Results are written to the catalog at least this often.
 const FLUSH_EVERY: usize = 50;
 
+/// Probes `offerings` under `caps`; each result is emitted as a
+/// `probe-result` event as it lands.
 #[tauri::command]
 pub async fn probe_start(
     app: AppHandle,
@@ -103,6 +107,41 @@ pub async fn probe_start(
     offerings: Vec<String>,
     caps: ProbeCaps,
     job: String,
+) -> AppResult<ProbeRun> {
+    let emit = |event: ProbeEvent| {
+        let _ = app.emit(RESULT_EVENT, event);
+    };
+    run_probes(
+        &state,
+        &offerings,
+        caps,
+        &job,
+        |name| std::env::var(name).ok(),
+        emit,
+    )
+    .await
+}
+
+/// The stored probe results of `offerings` over time, drawn by the engine.
+#[tauri::command]
+pub async fn probe_chart(
+    state: State<'_, AppState>,
+    offerings: Vec<String>,
+) -> AppResult<ChartView> {
+    let data = build::probes_of(state.catalog()?.get(), offerings.iter().map(String::as_str))?;
+    view(&Chart::Probes(data))
+}
+
+/// The probe run behind [`probe_start`]: keys from `env` (then the OS
+/// keychain), each result handed to `emit`, results stored in the catalog in
+/// batches, stopped when job `job` is cancelled.
+pub async fn run_probes(
+    state: &AppState,
+    offerings: &[String],
+    caps: ProbeCaps,
+    job: &str,
+    env: impl Fn(&str) -> Option<String>,
+    emit: impl Fn(ProbeEvent),
 ) -> AppResult<ProbeRun> {
     if offerings.is_empty() {
         return Err(AppError::new(
@@ -115,7 +154,10 @@ pub async fn probe_start(
         let catalog = state.catalog()?;
         offerings
             .iter()
-            .map(|id| targets::catalog_target(catalog.get(), id).and_then(targets::sweep_target))
+            .map(|id| {
+                targets::catalog_target(catalog.get(), id)
+                    .and_then(|t| targets::sweep_target_with(t, &env))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| AppError::new("probe", e.to_string()))?
     };
@@ -125,7 +167,7 @@ pub async fn probe_start(
     // Results get their own connection, like an import: the shared one stays free.
     let store = Catalog::open(&state.db_path)?;
 
-    let progress = state.jobs.start(&job);
+    let progress = state.jobs.start(job);
     let cancel = CancellationToken::new();
     let bridge = {
         // `cancel_job` sets the job's flag; the sweep listens to a token.
@@ -151,19 +193,16 @@ pub async fn probe_start(
     let mut pending: Vec<ProbeResult> = Vec::new();
     let mut stored = Ok(());
     while let Some(result) = receiver.recv().await {
-        let _ = app.emit(
-            RESULT_EVENT,
-            ProbeEvent {
-                job: job.clone(),
-                offering: result.offering.clone(),
-                ok: result.ok,
-                ttft_ms: result.ttft_ms,
-                error: result.error.map(|e| e.as_str().to_owned()),
-                cost_usd: result.cost_usd,
-                done: all.len() as u64 + 1,
-                total,
-            },
-        );
+        emit(ProbeEvent {
+            job: job.to_owned(),
+            offering: result.offering.clone(),
+            ok: result.ok,
+            ttft_ms: result.ttft_ms,
+            error: result.error.map(|e| e.as_str().to_owned()),
+            cost_usd: result.cost_usd,
+            done: all.len() as u64 + 1,
+            total,
+        });
         pending.push(result.clone());
         all.push(result);
         if pending.len() >= FLUSH_EVERY && stored.is_ok() {
@@ -177,7 +216,7 @@ pub async fn probe_start(
     let summary = sweep.await;
     cancel.cancel();
     let _ = bridge.await;
-    state.jobs.finish(&job, &progress);
+    state.jobs.finish(job, &progress);
     stored?;
     let summary =
         summary.map_err(|e| AppError::new("internal", format!("the probe run failed: {e}")))?;

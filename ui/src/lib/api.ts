@@ -69,6 +69,7 @@ export const api = {
     invoke<ImportReport>("catalog_import", { path, format, job }),
   probeStart: (offerings: string[], caps: ProbeCaps, job: string) =>
     invoke<ProbeRun>("probe_start", { offerings, caps, job }),
+  probeChart: (offerings: string[]) => invoke<ChartView>("probe_chart", { offerings }),
   searchPlan: (plan: PlanFile, options: SearchOptions, job: string) =>
     invoke<SearchView>("search_plan", { plan, options, job }),
   exportPreview: (plan: PlanFile, gateway: Gateway) => invoke<ExportView>("export_preview", { plan, gateway }),

@@ -44,6 +44,7 @@ mockIPC((cmd, args) => {
     case "tco_of_plan": return f.tco_of_plan;
     case "catalog_list": return f.catalog_list;
     case "catalog_offering": return f.catalog_offering;
+    case "probe_chart": return f.charts.probes;
     case "probe_start": return { summary: { probes: 5, spent_usd: 0.0012, tokens: 400, stopped: "completed" }, stats: args.offerings.map((o) => ({ offering: o, probes: 5, successes: 5, success_ratio: 1, success_ci95: [0.57, 1], ttft_ms: { p50: 412, p95: 600, p99: 650 }, tokens_per_s_p50: 80, errors: {}, spent_usd: 0.0012, first_at_ms: 0, last_at_ms: 1 })) };
     case "search_plan": return f.search_plan;
     case "export_preview": return f.export_preview;
@@ -191,7 +192,18 @@ test("probes start with the caps given and show their results", async () => {
   const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "probe_start"));
   assert.equal(call.args.offerings.length, 1);
   assert.equal(call.args.caps.max_spend_usd, 0.1);
-  await page.screenshot({ path: join(shots, "browser-probes.png") });
+  // The stored probes over time, with the engine's label on hover.
+  const probes = fixtures.charts.probes;
+  const failed = probes.points.find((p) => p.label.includes(": failed, "));
+  const overlay = page.locator('[data-testid="chart-probes"] .overlay');
+  await overlay.waitFor();
+  await overlay.scrollIntoViewIfNeeded();
+  const box = await overlay.boundingBox();
+  await page.mouse.move(box.x + (failed.x / probes.width) * box.width, box.y + (failed.y / probes.height) * box.height);
+  assert.equal(await page.locator('[data-testid="chart-probes"] [data-testid="chart-tip"]').innerText(), failed.label);
+  const charted = await page.evaluate(() => window.__calls.filter((c) => c.cmd === "probe_chart").pop());
+  assert.deepEqual(charted.args.offerings, call.args.offerings);
+  await page.screenshot({ path: join(shots, "browser-probes.png"), fullPage: true });
 });
 
 test("a frontier point opens as the plan", async () => {

@@ -81,14 +81,23 @@ pub fn tco(report: &TcoReport) -> TcoData {
 
 /// The stored probe results of each offering of the portfolio that has any.
 pub fn probes(catalog: &Catalog, portfolio: &Portfolio) -> Result<ProbesData, CatalogError> {
+    probes_of(catalog, portfolio.offerings.iter().map(|o| o.id.as_str()))
+}
+
+/// The stored probe results of each of `offerings` that has any, in the
+/// order given.
+pub fn probes_of<'a>(
+    catalog: &Catalog,
+    offerings: impl IntoIterator<Item = &'a str>,
+) -> Result<ProbesData, CatalogError> {
     let mut series = Vec::new();
-    for offering in &portfolio.offerings {
-        let results = probes::load(catalog, Some(&offering.id), None)?;
+    for id in offerings {
+        let results = probes::load(catalog, Some(id), None)?;
         if results.is_empty() {
             continue;
         }
         series.push(ProbeSeries {
-            offering: offering.id.clone(),
+            offering: id.to_owned(),
             points: results
                 .iter()
                 .map(|r| ProbePoint {

@@ -243,6 +243,7 @@ mod hover_tests {
             (Chart::Cost(cost_sample()), " per request (first tries "),
             (Chart::Tco(tco_sample()), "self-hosted "),
             (Chart::Frontier(frontier_sample()), "/month, "),
+            (Chart::Probes(probes_sample()), ": TTFT "),
         ] {
             let (svg, points) = render_svg_with_hover(&chart, 960, 600).expect("renders");
             assert!(svg.starts_with("<svg"));
@@ -253,6 +254,42 @@ mod hover_tests {
             );
             assert!(inside(&points), "{points:?}");
         }
+    }
+
+    #[test]
+    fn every_probe_has_a_hover_point_and_failures_are_below_the_successes() {
+        let d = probes_sample();
+        let (ok, failed): (Vec<_>, Vec<_>) = d
+            .series
+            .iter()
+            .flat_map(|s| &s.points)
+            .partition(|p| p.ok && p.ttft_ms.is_some_and(|t| t.is_finite() && t >= 0.0));
+        let (_, points) =
+            render_svg_with_hover(&Chart::Probes(d.clone()), 960, 600).expect("renders");
+        let ttft: Vec<_> = points
+            .iter()
+            .filter(|p| p.label.contains(": TTFT "))
+            .collect();
+        let fails: Vec<_> = points
+            .iter()
+            .filter(|p| p.label.contains(": failed, "))
+            .collect();
+        assert_eq!(ttft.len(), ok.len());
+        assert_eq!(fails.len(), failed.len());
+        assert!(!fails.is_empty());
+        // The failure strip is drawn below the TTFT plot.
+        let lowest_ttft = ttft.iter().map(|p| p.y).max().expect("points");
+        assert!(fails.iter().all(|p| p.y > lowest_ttft), "{fails:?}");
+        // One offering's probes are recorded in time order: left to right.
+        let first = &d.series[0].offering;
+        let xs: Vec<i32> = ttft
+            .iter()
+            .filter(|p| p.label.starts_with(&format!("{first}: ")))
+            .map(|p| p.x)
+            .collect();
+        assert!(xs.len() > 100);
+        assert!(xs.windows(2).all(|w| w[0] <= w[1]), "{xs:?}");
+        assert!(xs[xs.len() - 1] - xs[0] > 500, "spans the axis: {xs:?}");
     }
 
     #[test]

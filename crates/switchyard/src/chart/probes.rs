@@ -55,6 +55,12 @@ fn date_time(ms: i64) -> String {
     )
 }
 
+/// "2026-01-01 14:05:07 UTC": hover labels tell probes a few seconds apart apart.
+fn date_time_seconds(ms: i64) -> String {
+    let seconds = ms.rem_euclid(MINUTE) / 1000;
+    format!("{}:{seconds:02} UTC", date_time(ms))
+}
+
 /// A tick label at a time step: "14:05" within a day, "01-03 14:00" across
 /// days, "01-03" for steps of whole days.
 fn time_tick(ms: i64, step: i64, multi_day: bool) -> String {
@@ -211,6 +217,16 @@ where
             ok.iter().copied(),
             colour.mix(0.6).stroke_width(2),
         ))?;
+        for &(at, t) in &ok {
+            super::hover(plot.backend_coord(&(at, t)), || {
+                format!(
+                    "{}: TTFT {}, {}",
+                    s.offering,
+                    report::duration(t),
+                    date_time_seconds(at as i64)
+                )
+            });
+        }
         plot.draw_series(ok.iter().map(|p| Circle::new(*p, 2, colour.filled())))?
             .label(format!(
                 "{} ({} ok, {} failed)",
@@ -267,6 +283,14 @@ where
         .x_labels(12)
         .y_labels(series.len() + 1)
         .draw()?;
+    for (i, s) in series.iter().enumerate() {
+        let y = n - 1.0 - i as f64 + 0.5;
+        for p in s.points.iter().filter(|p| ttft(p).is_none()) {
+            super::hover(strip.backend_coord(&(p.at_ms as f64, y)), || {
+                format!("{}: failed, {}", s.offering, date_time_seconds(p.at_ms))
+            });
+        }
+    }
     let cross = style::VERMILLION.stroke_width(2);
     strip
         .draw_series(series.iter().enumerate().flat_map(|(i, s)| {
@@ -303,6 +327,10 @@ mod tests {
         );
         assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00");
         assert_eq!(date_time(-MINUTE), "1969-12-31 23:59");
+        assert_eq!(
+            date_time_seconds(1_767_225_600_000 + 14 * HOUR + 5 * MINUTE + 7_250),
+            "2026-01-01 14:05:07 UTC"
+        );
         // Extremes must not panic.
         let _ = date_time(i64::MIN);
         let _ = date_time(i64::MAX);

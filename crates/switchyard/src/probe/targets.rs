@@ -57,7 +57,17 @@ pub fn catalog_target(catalog: &Catalog, id: &str) -> Result<ProbeTarget, Target
 
 /// `target` with its key (looked up now) and its provider for per-provider limits.
 pub fn sweep_target(target: ProbeTarget) -> Result<SweepTarget, TargetError> {
-    let key = keys::lookup(&target.key_env).map_err(|source| TargetError::Key {
+    sweep_target_with(target, |name| std::env::var(name).ok())
+}
+
+/// [`sweep_target`] with the environment supplied (the keychain is still
+/// asked when it has no value), so a test can hand a key to one run without
+/// changing the process's environment.
+pub fn sweep_target_with(
+    target: ProbeTarget,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<SweepTarget, TargetError> {
+    let key = keys::lookup_with(&target.key_env, env).map_err(|source| TargetError::Key {
         id: target.offering.clone(),
         source,
     })?;
