@@ -28,6 +28,7 @@ let xvfb;
 let driverProc;
 let driver;
 let home;
+const driverBase = `http://127.0.0.1:${port}`;
 
 function evaluateJson(plan) {
   const out = execFileSync(cli, ["evaluate", plan, "--json"], { env: { ...process.env, HOME: home } });
@@ -57,8 +58,8 @@ before(async () => {
   xvfb = spawn("Xvfb", [display, "-screen", "0", "1440x960x24", "-nolisten", "tcp"], { stdio: "ignore" });
   await new Promise((r) => setTimeout(r, 700));
   driverProc = spawn(process.env.TAURI_DRIVER ?? "tauri-driver", ["--port", String(port)], { env, stdio: ["ignore", "inherit", "inherit"] });
-  await waitForPort(`http://127.0.0.1:${port}/status`);
-  driver = await Driver.start(`http://127.0.0.1:${port}`, resolve(app));
+  await waitForPort(`${driverBase}/status`);
+  driver = await Driver.start(driverBase, resolve(app));
 });
 
 after(async () => {
@@ -199,4 +200,27 @@ test("a LiteLLM config exported by the app is the CLI's, and is the preview", as
   assert.equal(written, cliText);
   assert.equal(preview.trim(), written.trim());
   assert.match(written, /os\.environ\/ANTHROPIC_API_KEY/);
+});
+
+test("the window's size and place are kept in the preference store and come back on the next start", async () => {
+  const prefs = join(home, "data", "dev.switchyard.app.test", "prefs.json");
+  const wanted = { x: 70, y: 50, width: 1100, height: 720 };
+  await driver.setRect(wanted);
+  const saved = await poll(() => {
+    try {
+      const w = JSON.parse(readFileSync(prefs, "utf8")).window;
+      return w && w.width === wanted.width && w.height === wanted.height && w.x === wanted.x && w.y === wanted.y ? w : null;
+    } catch {
+      return null;
+    }
+  }, "the window's geometry in prefs.json", 10000);
+  assert.equal(saved.maximized, false);
+  await driver.quit();
+  driver = await Driver.start(driverBase, resolve(app));
+  await driver.waitFor('[data-testid="plan-availability"]');
+  const [width, height, x, y, scale] = await driver.execute(
+    "return [window.innerWidth, window.innerHeight, window.screenX, window.screenY, window.devicePixelRatio]",
+  );
+  assert.deepEqual([width * scale, height * scale], [wanted.width, wanted.height]);
+  assert.deepEqual([x * scale, y * scale], [wanted.x, wanted.y]);
 });

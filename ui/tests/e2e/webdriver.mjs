@@ -63,6 +63,11 @@ export class Driver {
     return call(this.url("/execute/async"), "POST", { script, args });
   }
 
+  /** Moves and resizes the window (W3C Set Window Rect). */
+  async setRect(rect) {
+    return call(this.url("/window/rect"), "POST", rect);
+  }
+
   /** PNG bytes of the window. */
   async screenshot() {
     return Buffer.from(await call(this.url("/screenshot"), "GET"), "base64");
