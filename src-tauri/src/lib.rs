@@ -4,6 +4,7 @@
 //! off the main thread with progress events and cancellation.
 
 pub mod commands;
+pub mod compositing;
 pub mod diagnostics;
 pub mod error;
 pub mod jobs;
@@ -29,6 +30,9 @@ pub fn run() {
         .setup(|app| {
             let dir = app.path().app_data_dir()?;
             app.manage(AppState::new(dir.join(CATALOG_FILE)));
+            if let Some(window) = app.get_webview_window("main") {
+                compositing::prefer_software(&window);
+            }
             let prefs = window_state::open_store(app.handle())?;
             window_state::restore(app.handle(), &prefs);
             Ok(())

@@ -103,7 +103,7 @@ pub fn list(catalog: &Catalog) -> AppResult<Vec<CatalogRow>> {
         .collect())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn catalog_list(state: State<'_, AppState>) -> AppResult<Vec<CatalogRow>> {
     list(state.catalog()?.get())
 }
@@ -145,13 +145,13 @@ pub fn sources(catalog: &Catalog, id: &str) -> AppResult<Vec<FigureSource>> {
         .collect())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn catalog_offering(state: State<'_, AppState>, id: String) -> AppResult<Vec<FigureSource>> {
     sources(state.catalog()?.get(), &id)
 }
 
 /// Overrides one figure (given as text, checked by the engine's rules).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn catalog_set(
     state: State<'_, AppState>,
     id: String,
@@ -163,7 +163,7 @@ pub fn catalog_set(
 }
 
 /// Removes the override of one field, or of all fields.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn catalog_reset(
     state: State<'_, AppState>,
     id: String,

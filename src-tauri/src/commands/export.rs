@@ -103,7 +103,7 @@ pub fn preview(
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_preview(
     state: State<'_, AppState>,
     plan: PlanFile,
@@ -146,7 +146,7 @@ pub fn save(
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_save(
     state: State<'_, AppState>,
     plan: PlanFile,

@@ -63,7 +63,7 @@ pub fn example_plan() -> AppResult<PlanDocument> {
     example()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn open_plan(path: PathBuf) -> AppResult<PlanDocument> {
     let plan = plan::load(&path)?;
     Ok(PlanDocument {
@@ -74,7 +74,7 @@ pub fn open_plan(path: PathBuf) -> AppResult<PlanDocument> {
 }
 
 /// Writes the plan, TOML or JSON by the file's extension.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_plan(path: PathBuf, plan: PlanFile) -> AppResult<PlanDocument> {
     plan::save(&plan, &path)?;
     Ok(PlanDocument {
@@ -94,7 +94,7 @@ pub fn plan_text(plan: PlanFile, format: TextFormat) -> AppResult<String> {
 }
 
 /// The closed-form figures: fast enough to run on every keystroke.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn exact_figures(state: State<'_, AppState>, plan: PlanFile) -> AppResult<ExactView> {
     exact(&state, &plan)
 }

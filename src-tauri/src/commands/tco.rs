@@ -18,7 +18,7 @@ pub struct TcoView {
 
 /// The plan's TCO and its chart; an error naming `tco` when the plan has no
 /// `[tco]` section.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn tco_of_plan(state: State<'_, AppState>, plan: PlanFile) -> AppResult<TcoView> {
     let resolved = state.resolve(&plan)?;
     let tco = plan_tco(&plan, &resolved.portfolio, UNSAVED)?;
