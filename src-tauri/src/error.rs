@@ -69,7 +69,11 @@ impl From<PlanError> for AppError {
 
 impl From<CatalogError> for AppError {
     fn from(e: CatalogError) -> Self {
-        Self::new("catalog", e.to_string())
+        let code = match e {
+            CatalogError::ImportCancelled { .. } => "cancelled",
+            _ => "catalog",
+        };
+        Self::new(code, e.to_string())
     }
 }
 

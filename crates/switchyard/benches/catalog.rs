@@ -29,7 +29,7 @@ fn import(catalog: &mut Catalog) -> u64 {
             Path::new(FIXTURE),
             Format::Litellm,
             ImportOptions::default(),
-            &mut |_, _| {},
+            &mut |_, _| std::ops::ControlFlow::Continue(()),
         )
         .unwrap_or_else(|e| panic!("{e}"));
     report.added + report.unchanged

@@ -1,12 +1,14 @@
 //! The Catalog page: list with declared and observed figures, one offering's
 //! sources (for hover), overrides, and imports.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use switchyard::catalog::{
     Catalog, Field, Format, ImportOptions, ImportReport, ListFilter, OfferingRow, Value, probes,
 };
+use switchyard::model::Progress;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
@@ -200,18 +202,59 @@ pub async fn catalog_import(
     // shared one, and SQLite's busy timeout orders the two.
     run_blocking(&app, &state.jobs, &job, "importing", move |progress| {
         let mut catalog = Catalog::open(&db)?;
-        progress.expect(1);
-        let report = catalog.import_file(&path, format, ImportOptions::default(), &mut |_, _| {});
-        progress.advance(1);
-        report
+        catalog.import_file(
+            &path,
+            format,
+            ImportOptions::default(),
+            &mut |done, total| report_import(progress, done, total),
+        )
     })
     .await?
     .map_err(AppError::from)
 }
 
+/// Moves the job's progress to `done` of `total` records, and stops the
+/// import (before its commit, so nothing is written) once it is cancelled.
+fn report_import(progress: &Progress, done: usize, total: usize) -> ControlFlow<()> {
+    let (seen, expected) = progress.position();
+    if expected == 0 {
+        progress.expect(total as u64);
+    }
+    progress.advance((done as u64).saturating_sub(seen));
+    if progress.is_cancelled() {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_progress_counts_records_and_stops_once_cancelled() {
+        let progress = Progress::new();
+        assert_eq!(report_import(&progress, 1, 40), ControlFlow::Continue(()));
+        assert_eq!(report_import(&progress, 25, 40), ControlFlow::Continue(()));
+        assert_eq!(progress.position(), (25, 40));
+        progress.cancel();
+        assert_eq!(report_import(&progress, 26, 40), ControlFlow::Break(()));
+        assert_eq!(progress.position(), (26, 40));
+    }
+
+    #[test]
+    fn a_cancelled_import_is_a_cancel_for_the_ui() {
+        let e: AppError = switchyard::catalog::CatalogError::ImportCancelled {
+            file: "catalog.sqlite3".to_owned(),
+        }
+        .into();
+        assert_eq!(e.code, "cancelled");
+        assert_eq!(
+            e.message,
+            "catalog.sqlite3: the import was cancelled; nothing was written"
+        );
+    }
 
     #[test]
     fn the_seeded_catalog_lists_with_sources_and_takes_overrides() {

@@ -15,6 +15,7 @@
 //! - Any error rolls the whole import back.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::ControlFlow;
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
@@ -147,8 +148,9 @@ pub struct ImportReport {
     pub import_id: Option<i64>,
 }
 
-/// Progress of a long import: records written so far, and in all.
-pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+/// Progress of a long import: records written so far, and in all. Returning
+/// `Break` stops the import before its commit, so nothing is written.
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
 
 /// The skip reason of an entry whose offering id an earlier entry (or another
 /// LiteLLM key) already has: LiteLLM lists some models under two keys.
@@ -174,7 +176,10 @@ pub fn apply(
     let total = batch.records.len();
     for (i, record) in batch.records.iter().enumerate() {
         w.record(record)?;
-        progress(i + 1, total);
+        if progress(i + 1, total).is_break() {
+            // Dropping the transaction rolls it back.
+            return Err(CatalogError::ImportCancelled { file });
+        }
     }
     let report = w.finish()?;
     if report.import_id.is_some() {

@@ -11,8 +11,8 @@ use super::testkit::{CSV_FIXTURE, FIXTURE, OPENROUTER_FIXTURE, dump, fixture_tex
 use super::*;
 use crate::plan::{self as plans, NoCatalog, OfferingSource};
 
-fn no_progress() -> impl FnMut(usize, usize) {
-    |_, _| {}
+fn no_progress() -> impl FnMut(usize, usize) -> std::ops::ControlFlow<()> {
+    |_, _| std::ops::ControlFlow::Continue(())
 }
 
 fn import_text(
@@ -821,4 +821,35 @@ fn saved_plans_round_trip() {
     assert!(catalog.save_plan("bad", "not a plan").is_err());
     assert!(catalog.delete_plan("mine").unwrap_or(false));
     assert!(catalog.saved_plan("mine").unwrap_or_default().is_none());
+}
+
+#[test]
+fn a_cancelled_import_stops_at_once_and_writes_nothing() {
+    let (_dir, path) = temp_db();
+    let mut catalog = open(&path, true);
+    let before = dump(catalog.connection());
+    let mut seen = 0;
+    let result = catalog.import_file(
+        Path::new(FIXTURE),
+        Format::Litellm,
+        ImportOptions::default(),
+        &mut |done, _| {
+            seen = done;
+            if done == 100 {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        },
+    );
+    match result {
+        Err(CatalogError::ImportCancelled { file }) => {
+            assert!(file.ends_with(".sqlite3"), "{file}")
+        }
+        other => panic!("expected a cancelled import, got {other:?}"),
+    }
+    assert_eq!(seen, 100, "no record after the cancel");
+    assert_eq!(dump(catalog.connection()), before, "nothing written");
+    // The catalog is usable after it, and the same import then goes through.
+    assert!(import_fixture(&mut catalog).added > 2000);
 }

@@ -1,6 +1,7 @@
 //! `switchyard catalog ...`: import, list, show, history, set, reset.
 
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -220,7 +221,7 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
 
 /// Runs an import with a progress bar on stderr when stderr is a terminal
 /// (and the slow-import test hook when its variable is set).
-fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, usize)) -> T) -> T {
+fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, usize) -> ControlFlow<()>) -> T) -> T {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -250,6 +251,7 @@ fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, usize)) -> T) -> T {
             }
             std::thread::sleep(pause);
         }
+        ControlFlow::Continue(())
     };
     let result = f(&mut progress);
     if let Some(bar) = bar {
