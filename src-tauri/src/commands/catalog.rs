@@ -246,13 +246,13 @@ mod tests {
     #[test]
     fn a_cancelled_import_is_a_cancel_for_the_ui() {
         let e: AppError = switchyard::catalog::CatalogError::ImportCancelled {
-            file: "catalog.sqlite3".to_owned(),
+            file: "litellm.json".to_owned(),
         }
         .into();
         assert_eq!(e.code, "cancelled");
         assert_eq!(
             e.message,
-            "catalog.sqlite3: the import was cancelled; nothing was written"
+            "litellm.json: the import was cancelled; nothing was written"
         );
     }
 

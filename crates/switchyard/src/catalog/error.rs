@@ -91,7 +91,7 @@ pub enum CatalogError {
     /// The embedded default catalog is broken: a bug, caught by its tests.
     #[error("the embedded default catalog: {0}")]
     DefaultCatalog(String),
-    /// The import was stopped before its commit; it wrote nothing.
+    /// The import of `file` was stopped before its commit; it wrote nothing.
     #[error("{file}: the import was cancelled; nothing was written")]
     ImportCancelled { file: String },
 }

@@ -116,8 +116,13 @@ impl Catalog {
         progress: Progress<'_>,
     ) -> Result<ImportReport, CatalogError> {
         let text = read_import_file(path)?;
-        let batch = parse(&text, format, &path.display().to_string(), options)?;
-        apply(self, &batch, progress)
+        let name = path.display().to_string();
+        let batch = parse(&text, format, &name, options)?;
+        // A person cancels an import of a file: name the file, not the database.
+        apply(self, &batch, progress).map_err(|e| match e {
+            CatalogError::ImportCancelled { .. } => CatalogError::ImportCancelled { file: name },
+            other => other,
+        })
     }
 }
 
