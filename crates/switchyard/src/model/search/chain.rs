@@ -78,6 +78,11 @@ impl ChainScorer {
         Self { group_availability }
     }
 
+    /// The scorer of chains over `portfolio`'s failure groups.
+    pub fn for_portfolio(portfolio: &Portfolio) -> Self {
+        Self::new(portfolio.groups.iter().map(|g| g.availability).collect())
+    }
+
     /// The exact figures of the chain `steps` (distinct offerings, in order; at
     /// most [`MAX_STEPS`]).
     pub fn score(&self, steps: &[&StepOption]) -> ChainFigures {
@@ -176,8 +181,7 @@ mod tests {
                 .map(|&s| StepOption::new(&portfolio, s))
                 .collect();
             let refs: Vec<&StepOption> = options.iter().collect();
-            let scorer =
-                ChainScorer::new(portfolio.groups.iter().map(|g| g.availability).collect());
+            let scorer = ChainScorer::for_portfolio(&portfolio);
             let got = scorer.score(&refs);
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
             assert!(

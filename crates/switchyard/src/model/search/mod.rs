@@ -128,7 +128,7 @@ pub fn search_with_progress(
 ) -> Result<Frontier, Cancelled> {
     let portfolio = &space.portfolio;
     let options = step_options(space);
-    let scorer = ChainScorer::new(portfolio.groups.iter().map(|g| g.availability).collect());
+    let scorer = ChainScorer::for_portfolio(portfolio);
     let kept = non_redundant(&options, space.max_chain_length);
     let volume = portfolio.workload.requests_per_month;
     let fixed = portfolio.workload.fixed_monthly_usd;
@@ -252,14 +252,7 @@ pub fn search_with_progress(
 /// against (dominated ones included), in canonical order.
 pub fn single_steps(space: &SearchSpace) -> Vec<Candidate> {
     let options = step_options(space);
-    let scorer = ChainScorer::new(
-        space
-            .portfolio
-            .groups
-            .iter()
-            .map(|g| g.availability)
-            .collect(),
-    );
+    let scorer = ChainScorer::for_portfolio(&space.portfolio);
     let w = &space.portfolio.workload;
     options
         .iter()

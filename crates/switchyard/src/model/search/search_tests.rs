@@ -37,14 +37,7 @@ fn brute_force(space: &SearchSpace) -> Vec<(Vec<Step>, f64, f64)> {
         frontier_of_len = longer;
     }
     let w = &space.portfolio.workload;
-    let scorer = ChainScorer::new(
-        space
-            .portfolio
-            .groups
-            .iter()
-            .map(|g| g.availability)
-            .collect(),
-    );
+    let scorer = ChainScorer::for_portfolio(&space.portfolio);
     let scored: Vec<(Vec<usize>, f64, f64)> = chains
         .into_iter()
         .map(|c| {
