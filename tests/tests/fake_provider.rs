@@ -651,6 +651,13 @@ async fn fixed_ttft_is_honoured_before_the_first_content_delta() {
         assert_eq!(rec.injected_ttft_ms, Some(150.0));
         let observed = rec.first_content.expect("content") - rec.started;
         assert!(observed >= Duration::from_millis(150) && observed < Duration::from_millis(170));
+        // The socket's stamp is the content delta's write, not the preamble's
+        // (written at once, 150 ms earlier).
+        let written = rec.first_content_on_wire.expect("written") - rec.started;
+        assert!(
+            written >= Duration::from_millis(150) && written < Duration::from_millis(170),
+            "first content written after {written:?}"
+        );
     }
 }
 

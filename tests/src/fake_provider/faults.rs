@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::Frame;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 
 use super::config::Fault;
 use super::dialects::{COMMENT, Encoder};
 use super::record::Recorder;
+use super::wire::Connection;
 
 /// Frames the response body reads.
 pub(crate) type FrameTx = mpsc::Sender<Result<Frame<Bytes>, Infallible>>;
@@ -83,8 +84,8 @@ pub(crate) struct StreamJob {
     pub per_token_ms: f64,
     /// The client's key when `hostile_echo` is on.
     pub echo_key: Option<String>,
-    /// Wakes the connection task to abort the connection with an RST.
-    pub reset: Arc<Notify>,
+    /// The connection's hooks: the RST, and the socket's first-content stamp.
+    pub hooks: Arc<Connection>,
 }
 
 fn ms(v: f64) -> Duration {
@@ -125,6 +126,9 @@ async fn stream(job: &StreamJob, sink: &Sink, rec: &Recorder) -> Result<(), Gone
         // scheduling jitter does not accumulate.
         sink.sleep_until(first + ms(job.per_token_ms * f64::from(i)))
             .await?;
+        if i == 0 {
+            job.hooks.arm_first_content(rec.handle());
+        }
         sink.send(job.enc.delta(u64::from(i), i + 1 == job.tokens))
             .await?;
         rec.token_sent();
@@ -139,7 +143,7 @@ async fn stream(job: &StreamJob, sink: &Sink, rec: &Recorder) -> Result<(), Gone
         sink.drained().await?;
         sink.sleep_until(Instant::now() + Duration::from_millis(20))
             .await?;
-        job.reset.notify_one();
+        job.hooks.reset.notify_one();
         sink.tx.closed().await;
         return Ok(());
     }

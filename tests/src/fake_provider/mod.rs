@@ -51,6 +51,7 @@ mod dialects;
 mod faults;
 mod nonstream;
 mod record;
+mod wire;
 
 pub use config::{
     Behavior, Fault, FaultRule, OutageMode, OutageRule, PromptTokens, REQUEST_KEY_MARKER, Ttft,
@@ -75,13 +76,14 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
 
 use config::{Draw, key_hash};
 use dialects::{Encoder, ErrorKind, GenRequest};
 use faults::{CHANNEL_FRAMES, Sink, StreamJob};
 use record::{Log, Recorder};
+use wire::{Connection, StampedIo};
 
 /// Request bodies larger than this get a 413: no probe sends anything close.
 const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -300,17 +302,18 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let Ok(stream) = TcpStream::from_std(std_stream) else {
         return;
     };
-    let reset = Arc::new(Notify::new());
+    let hooks = Arc::new(Connection::default());
     let service = {
-        let reset = Arc::clone(&reset);
-        service_fn(move |req| handle(Arc::clone(&shared), Arc::clone(&reset), req))
+        let hooks = Arc::clone(&hooks);
+        service_fn(move |req| handle(Arc::clone(&shared), Arc::clone(&hooks), req))
     };
-    let connection = http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service);
+    let connection = http1::Builder::new().keep_alive(true).serve_connection(
+        TokioIo::new(StampedIo::new(stream, Arc::clone(&hooks))),
+        service,
+    );
     tokio::select! {
         _ = connection => {}
-        () = reset.notified() => {
+        () = hooks.reset.notified() => {
             let _ = socket2::SockRef::from(&dup).set_linger(Some(Duration::ZERO));
         }
     }
@@ -576,7 +579,7 @@ impl Responder<'_> {
 /// The service: never fails, never panics on client input.
 async fn handle(
     shared: Arc<Shared>,
-    reset: Arc<Notify>,
+    hooks: Arc<Connection>,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let received = Instant::now();
@@ -611,6 +614,7 @@ async fn handle(
         client_disconnected: false,
         started: received,
         first_content: None,
+        first_content_on_wire: None,
         ended: None,
     });
     let r = Responder {
@@ -737,7 +741,7 @@ async fn handle(
         s.streaming = request.stream;
     });
     shared.generations.fetch_add(1, Ordering::Relaxed);
-    Ok(generate(&r, request, draw, key, rec, received, reset).await)
+    Ok(generate(&r, request, draw, key, rec, received, hooks).await)
 }
 
 /// Records the status and closes the record of an immediate response.
@@ -757,7 +761,7 @@ async fn generate(
     key: Option<String>,
     rec: Recorder,
     received: Instant,
-    reset: Arc<Notify>,
+    hooks: Arc<Connection>,
 ) -> Response<Body> {
     let behavior = &r.shared.behavior;
     let plan = behavior.plan(draw);
@@ -815,7 +819,7 @@ async fn generate(
             echo_key: if behavior.hostile_echo { key } else { None },
             received,
         };
-        return nonstream::answer(r, answer, rec, reset).await;
+        return nonstream::answer(r, answer, rec, hooks).await;
     }
 
     let (response, sink) = r.sse();
@@ -837,7 +841,7 @@ async fn generate(
                 ttft_ms: plan.ttft_ms,
                 per_token_ms: behavior.per_token_ms,
                 echo_key: if behavior.hostile_echo { key } else { None },
-                reset,
+                hooks,
             };
             tokio::spawn(faults::produce(job, sink, rec));
         }

@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::wire::Connection;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Response;
-use tokio::sync::Notify;
 
 use super::config::Fault;
 use super::dialects::GenRequest;
@@ -39,7 +39,7 @@ pub(super) async fn answer(
     r: &Responder<'_>,
     answer: Answer,
     rec: Recorder,
-    reset: Arc<Notify>,
+    hooks: Arc<Connection>,
 ) -> Response<Body> {
     let behavior = &r.shared.behavior;
     let tokens = output_tokens(behavior, &answer.request);
@@ -70,7 +70,7 @@ pub(super) async fn answer(
                 ttft_ms: answer.ttft_ms,
                 per_token_ms: behavior.per_token_ms,
                 echo_key: answer.echo_key,
-                reset,
+                hooks,
             };
             tokio::spawn(faults::produce(job, sink, rec));
             return response;
@@ -83,7 +83,7 @@ pub(super) async fn answer(
         // Nothing was sent, so "mid-stream" is before the head: the connection
         // dies with an RST, and hyper drops this future (and the record, which
         // then reads as a disconnect).
-        reset.notify_one();
+        hooks.reset.notify_one();
         let _rec = rec;
         return std::future::pending().await;
     }

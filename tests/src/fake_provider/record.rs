@@ -48,6 +48,9 @@ pub struct Served {
     pub started: Instant,
     /// When the first content delta was handed to the connection.
     pub first_content: Option<Instant>,
+    /// When a stream's first content delta went into the socket (after the
+    /// connection task picked it up). `None` for answers that do not stream.
+    pub first_content_on_wire: Option<Instant>,
     pub ended: Option<Instant>,
 }
 
@@ -113,6 +116,14 @@ impl Recorder {
         });
     }
 
+    /// A handle that outlives this guard, for the socket to stamp the record.
+    pub(crate) fn handle(&self) -> RecordHandle {
+        RecordHandle {
+            log: Arc::clone(&self.log),
+            id: self.id,
+        }
+    }
+
     /// Closes the record; `disconnected` says whether the client went away first.
     pub(crate) fn finish(mut self, disconnected: bool) {
         self.close(disconnected);
@@ -132,5 +143,21 @@ impl Recorder {
 impl Drop for Recorder {
     fn drop(&mut self) {
         self.close(true);
+    }
+}
+
+/// Names one record, for whoever stamps it from outside the request's task.
+#[derive(Debug)]
+pub(crate) struct RecordHandle {
+    log: Arc<Log>,
+    id: u64,
+}
+
+impl RecordHandle {
+    /// Stamps the moment the first content delta went into the socket.
+    pub(crate) fn first_content_on_wire(&self, at: Instant) {
+        if let Some(record) = self.log.lock().get_mut(&self.id) {
+            record.first_content_on_wire.get_or_insert(at);
+        }
     }
 }
