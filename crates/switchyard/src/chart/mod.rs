@@ -20,6 +20,7 @@ mod probes;
 mod sla;
 pub mod style;
 mod tco;
+mod thin;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -290,6 +291,89 @@ mod hover_tests {
         assert!(xs.len() > 100);
         assert!(xs.windows(2).all(|w| w[0] <= w[1]), "{xs:?}");
         assert!(xs[xs.len() - 1] - xs[0] > 500, "spans the axis: {xs:?}");
+    }
+
+    #[test]
+    fn a_long_probe_log_is_thinned_but_keeps_its_spike_and_counts() {
+        // 20,000 probes a minute apart, every 40th failed, one 9 s spike.
+        let start = 1_767_225_600_000_i64;
+        let points = (0..20_000_i64)
+            .map(|i| {
+                let ok = i % 40 != 0;
+                let ttft = if i == 12_345 {
+                    9_000.0
+                } else {
+                    400.0 + (i % 13) as f64
+                };
+                ProbePoint {
+                    at_ms: start + i * 60_000,
+                    ttft_ms: ok.then_some(ttft),
+                    ok,
+                }
+            })
+            .collect();
+        let d = ProbesData {
+            series: vec![ProbeSeries {
+                offering: "x/long".into(),
+                points,
+            }],
+        };
+        let (svg, points) = render_svg_with_hover(&Chart::Probes(d), 960, 600).expect("renders");
+        assert!(svg.contains("(20,000 probes)"));
+        assert!(
+            svg.contains("x/long (19,500 ok, 500 failed)"),
+            "counts every probe"
+        );
+        assert!(svg.contains("line: median per 2 h, band: p10 to p90, dot: slowest"));
+        assert!(
+            !points.iter().any(|p| p.label.contains(": TTFT ")),
+            "no probe drawn alone"
+        );
+        // 20,000 minutes in 2-hour stretches: 167 stretches of up to 120 probes.
+        let stretches: Vec<_> = points
+            .iter()
+            .filter(|p| p.label.contains(": median TTFT "))
+            .collect();
+        assert_eq!(stretches.len(), 167);
+        let counted: usize = stretches
+            .iter()
+            .map(|p| {
+                let of = p.label.split(" of ").nth(1).expect("a count");
+                let n = of.split(' ').next().expect("a count");
+                n.replace(',', "").parse::<usize>().expect("a count")
+            })
+            .sum();
+        assert_eq!(counted, 19_500, "every successful probe is in a stretch");
+        let spike: Vec<_> = stretches
+            .iter()
+            .filter(|p| p.label.contains("slowest 9.00 s"))
+            .collect();
+        assert_eq!(spike.len(), 1, "the spike is kept");
+        assert!(
+            spike[0].label.contains("median TTFT 406 ms"),
+            "{}",
+            spike[0].label
+        );
+        let fails: Vec<_> = points
+            .iter()
+            .filter(|p| p.label.contains(" failed"))
+            .collect();
+        assert!(fails.len() <= 960, "{} failure marks", fails.len());
+        // Every failure is stood for by one mark.
+        let stood_for: usize = fails
+            .iter()
+            .map(|p| match p.label.split_once(": ").map(|(_, rest)| rest) {
+                Some(rest) if rest.starts_with("failed, ") => 1,
+                Some(rest) => rest
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.replace(',', "").parse().ok())
+                    .expect("a count"),
+                None => panic!("{}", p.label),
+            })
+            .sum();
+        assert_eq!(stood_for, 500);
+        assert!(svg.len() < 1_000_000, "SVG of {} bytes", svg.len());
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! cross, so an outage shows as a run of crosses under a gap in the line.
 //! Times are UTC: the chart must read the same wherever it is rendered.
 
+use plotters::chart::SeriesAnno;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::ChartError;
 use super::data::{ProbePoint, ProbesData};
 use super::style::{self, Axis};
+use super::thin;
 use crate::report;
 
 const MINUTE: i64 = 60_000;
@@ -112,6 +114,120 @@ fn time_ticks(lo: i64, hi: i64) -> (Vec<f64>, i64) {
     (ticks, step)
 }
 
+/// "x: failed, <time>", or for a mark that stands for several failures,
+/// "x: 3 failed, <first> to <last>".
+fn failure_label(offering: &str, run: &thin::FailureRun) -> String {
+    if run.count == 1 {
+        format!("{offering}: failed, {}", date_time_seconds(run.first_ms))
+    } else {
+        format!(
+            "{offering}: {} failed, {} to {}",
+            report::count(run.count as f64),
+            date_time_seconds(run.first_ms),
+            date_time_seconds(run.last_ms)
+        )
+    }
+}
+
+/// Pixels per stretch of time when a series is summarised: wide enough that
+/// each stretch holds several probes, narrow enough to show a day's shape in
+/// a month.
+const PIXELS_PER_BUCKET: usize = 4;
+
+/// Opacity of the p10 to p90 band; three overlapping bands stay readable.
+const BAND_ALPHA: f64 = 0.2;
+
+/// One mark per probe, joined by a line: for logs that fit the width.
+fn draw_each_probe<'a, 'b, DB: DrawingBackend>(
+    plot: &'b mut style::Plot<'a, DB>,
+    offering: &str,
+    ok: &[(i64, f64)],
+    colour: RGBColor,
+) -> Result<&'b mut SeriesAnno<'a, DB>, ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let points: Vec<(f64, f64)> = ok.iter().map(|&(at, t)| (at as f64, t)).collect();
+    plot.draw_series(LineSeries::new(
+        points.iter().copied(),
+        colour.mix(0.6).stroke_width(2),
+    ))?;
+    for &(at, t) in ok {
+        super::hover(plot.backend_coord(&(at as f64, t)), || {
+            format!(
+                "{offering}: TTFT {}, {}",
+                report::duration(t),
+                date_time_seconds(at)
+            )
+        });
+    }
+    Ok(plot.draw_series(points.iter().map(|p| Circle::new(*p, 2, colour.filled())))?)
+}
+
+/// Per stretch of time: the median as a line, the p10 to p90 band around
+/// it, and the slowest probe as a dot, so a lone spike stays visible. Lines
+/// and bands break where a stretch has no successful probe.
+fn draw_summary<'a, 'b, DB: DrawingBackend>(
+    plot: &'b mut style::Plot<'a, DB>,
+    offering: &str,
+    buckets: &[thin::Bucket],
+    width_ms: i64,
+    colour: RGBColor,
+) -> Result<&'b mut SeriesAnno<'a, DB>, ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let at = |b: &thin::Bucket| b.middle_ms(width_ms);
+    for run in thin::contiguous(buckets) {
+        let band: Vec<(f64, f64)> = run
+            .iter()
+            .map(|b| (at(b), b.p90))
+            .chain(run.iter().rev().map(|b| (at(b), b.p10)))
+            .collect();
+        if run.len() > 1 {
+            plot.draw_series(std::iter::once(Polygon::new(
+                band,
+                colour.mix(BAND_ALPHA).filled(),
+            )))?;
+        } else {
+            // A stretch between two gaps: a bar, and the median on it.
+            plot.draw_series(std::iter::once(PathElement::new(
+                band,
+                colour.mix(0.5).stroke_width(3),
+            )))?;
+            plot.draw_series(
+                run.iter()
+                    .map(|b| Circle::new((at(b), b.median), 3, colour.filled())),
+            )?;
+        }
+    }
+    plot.draw_series(
+        buckets
+            .iter()
+            .map(|b| Circle::new((at(b), b.slowest), 2, colour.mix(0.8).filled())),
+    )?;
+    for b in buckets {
+        super::hover(plot.backend_coord(&(at(b), b.median)), || {
+            format!(
+                "{offering}: median TTFT {} (p10 {}, p90 {}, slowest {}) of {} probes, {} to {}",
+                report::duration(b.median),
+                report::duration(b.p10),
+                report::duration(b.p90),
+                report::duration(b.slowest),
+                report::count(b.count as f64),
+                date_time_seconds(b.first_ms),
+                date_time_seconds(b.last_ms)
+            )
+        });
+    }
+    Ok(plot.draw_series(thin::contiguous(buckets).map(|run| {
+        PathElement::new(
+            run.iter().map(|b| (at(b), b.median)).collect::<Vec<_>>(),
+            colour.stroke_width(2),
+        )
+    }))?)
+}
+
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     d: &ProbesData,
@@ -204,41 +320,52 @@ where
         .y_labels(10)
         .draw()?;
 
+    // Above one probe per pixel column a series is drawn per stretch of
+    // time (see `thin`); its legend still counts every probe.
+    let columns = plot.plotting_area().dim_in_pixel().0 as usize;
+    let width_ms = thin::bucket_width(x_hi.saturating_sub(x_lo), columns / PIXELS_PER_BUCKET);
+    let mut summarised = false;
     for (i, s) in series.iter().enumerate() {
         let colour = style::series_colour(i);
-        let mut ok: Vec<(f64, f64)> = s
+        let mut ok: Vec<(i64, f64)> = s
             .points
             .iter()
-            .filter_map(|p| ttft(p).map(|t| (p.at_ms as f64, t)))
+            .filter_map(|p| ttft(p).map(|t| (p.at_ms, t)))
             .collect();
-        ok.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let failed = s.points.len() - ok.len();
-        plot.draw_series(LineSeries::new(
-            ok.iter().copied(),
-            colour.mix(0.6).stroke_width(2),
-        ))?;
-        for &(at, t) in &ok {
-            super::hover(plot.backend_coord(&(at, t)), || {
-                format!(
-                    "{}: TTFT {}, {}",
-                    s.offering,
-                    report::duration(t),
-                    date_time_seconds(at as i64)
-                )
-            });
+        ok.sort_by_key(|p| p.0);
+        let label = format!(
+            "{} ({} ok, {} failed)",
+            names[i],
+            report::count(ok.len() as f64),
+            report::count((s.points.len() - ok.len()) as f64)
+        );
+        if ok.len() > columns {
+            summarised = true;
+            let buckets = thin::summarise(&ok, width_ms);
+            draw_summary(&mut plot, &s.offering, &buckets, width_ms, colour)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + Rectangle::new([(0, -4), (20, 4)], colour.mix(BAND_ALPHA).filled())
+                        + PathElement::new(vec![(0, 0), (20, 0)], colour.stroke_width(2))
+                });
+        } else {
+            draw_each_probe(&mut plot, &s.offering, &ok, colour)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (20, 0)], colour.stroke_width(2))
+                        + Circle::new((10, 0), 3, colour.filled())
+                });
         }
-        plot.draw_series(ok.iter().map(|p| Circle::new(*p, 2, colour.filled())))?
+    }
+    if summarised {
+        plot.draw_series(std::iter::empty::<EmptyElement<(f64, f64), DB>>())?
             .label(format!(
-                "{} ({} ok, {} failed)",
-                names[i],
-                report::count(ok.len() as f64),
-                report::count(failed as f64)
+                "line: median per {}, band: p10 to p90, dot: slowest",
+                thin::width_label(width_ms)
             ))
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (20, 0)], colour.stroke_width(2))
-                    + Circle::new((10, 0), 3, colour.filled())
-            });
+            .legend(|(x, y)| EmptyElement::at((x, y)));
     }
     style::legend(&mut plot, SeriesLabelPosition::UpperRight)?;
 
@@ -283,22 +410,34 @@ where
         .x_labels(12)
         .y_labels(series.len() + 1)
         .draw()?;
-    for (i, s) in series.iter().enumerate() {
-        let y = n - 1.0 - i as f64 + 0.5;
-        for p in s.points.iter().filter(|p| ttft(p).is_none()) {
-            super::hover(strip.backend_coord(&(p.at_ms as f64, y)), || {
-                format!("{}: failed, {}", s.offering, date_time_seconds(p.at_ms))
+    let strip_columns = strip.plotting_area().dim_in_pixel().0 as usize;
+    let failure_marks: Vec<(f64, Vec<thin::FailureRun>)> = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut times: Vec<i64> = s
+                .points
+                .iter()
+                .filter(|p| ttft(p).is_none())
+                .map(|p| p.at_ms)
+                .collect();
+            times.sort_unstable();
+            let runs = thin::failures_per_column(&times, x_lo as f64, x_hi as f64, strip_columns);
+            (n - 1.0 - i as f64 + 0.5, runs)
+        })
+        .collect();
+    for (s, (y, runs)) in series.iter().zip(&failure_marks) {
+        for run in runs {
+            super::hover(strip.backend_coord(&(run.first_ms as f64, *y)), || {
+                failure_label(&s.offering, run)
             });
         }
     }
     let cross = style::VERMILLION.stroke_width(2);
     strip
-        .draw_series(series.iter().enumerate().flat_map(|(i, s)| {
-            let y = n - 1.0 - i as f64 + 0.5;
-            s.points
-                .iter()
-                .filter(|p| ttft(p).is_none())
-                .map(move |p| Cross::new((p.at_ms as f64, y), 5, cross))
+        .draw_series(failure_marks.iter().flat_map(|(y, runs)| {
+            runs.iter()
+                .map(move |run| Cross::new((run.first_ms as f64, *y), 5, cross))
         }))?
         .label("failed probe")
         .legend(move |(x, y)| Cross::new((x + 10, y), 5, cross));
