@@ -21,6 +21,7 @@ mod sla;
 pub mod style;
 mod tco;
 mod thin;
+mod time;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};

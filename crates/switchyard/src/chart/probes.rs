@@ -10,12 +10,9 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::{ProbePoint, ProbesData};
 use super::style::{self, Axis};
-use super::thin;
+use super::time::{DAY, MINUTE, date_time, date_time_seconds, time_tick, time_ticks};
+use super::{thin, time};
 use crate::report;
-
-const MINUTE: i64 = 60_000;
-const HOUR: i64 = 60 * MINUTE;
-const DAY: i64 = 24 * HOUR;
 
 /// Longest offering name in the failure strip's labels.
 const MAX_NAME: usize = 30;
@@ -30,88 +27,6 @@ pub fn title(d: &ProbesData) -> String {
 
 fn ttft(p: &ProbePoint) -> Option<f64> {
     p.ttft_ms.filter(|t| p.ok && t.is_finite() && *t >= 0.0)
-}
-
-/// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian;
-/// Howard Hinnant's `civil_from_days`), so no date crate is needed.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-/// "2026-01-01 14:05" (UTC).
-fn date_time(ms: i64) -> String {
-    let (y, mo, d) = civil(ms.div_euclid(DAY));
-    let minutes = ms.rem_euclid(DAY) / MINUTE;
-    format!(
-        "{y:04}-{mo:02}-{d:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
-}
-
-/// "2026-01-01 14:05:07 UTC": hover labels tell probes a few seconds apart apart.
-fn date_time_seconds(ms: i64) -> String {
-    let seconds = ms.rem_euclid(MINUTE) / 1000;
-    format!("{}:{seconds:02} UTC", date_time(ms))
-}
-
-/// A tick label at a time step: "14:05" within a day, "01-03 14:00" across
-/// days, "01-03" for steps of whole days.
-fn time_tick(ms: i64, step: i64, multi_day: bool) -> String {
-    let full = date_time(ms);
-    if step >= DAY {
-        full[5..10].to_owned()
-    } else if multi_day {
-        full[5..].to_owned()
-    } else {
-        full[11..].to_owned()
-    }
-}
-
-/// Ticks at round times (every 5 minutes, every 6 hours, ...) across `[lo, hi]`.
-fn time_ticks(lo: i64, hi: i64) -> (Vec<f64>, i64) {
-    let steps = [
-        MINUTE,
-        2 * MINUTE,
-        5 * MINUTE,
-        10 * MINUTE,
-        15 * MINUTE,
-        30 * MINUTE,
-        HOUR,
-        2 * HOUR,
-        3 * HOUR,
-        6 * HOUR,
-        12 * HOUR,
-        DAY,
-        2 * DAY,
-        7 * DAY,
-        14 * DAY,
-        30 * DAY,
-        90 * DAY,
-        365 * DAY,
-    ];
-    let span = hi.saturating_sub(lo).max(1);
-    let step = steps
-        .iter()
-        .copied()
-        .find(|s| span / s <= 7)
-        .unwrap_or(365 * DAY);
-    let first = lo.div_euclid(step) + 1;
-    let ticks = (first..)
-        .map(|i| i.saturating_mul(step))
-        .take_while(|t| *t <= hi)
-        .take(50)
-        .map(|t| t as f64)
-        .collect();
-    (ticks, step)
 }
 
 /// "x: failed, <time>", or for a mark that stands for several failures,
@@ -363,7 +278,7 @@ where
         plot.draw_series(std::iter::empty::<EmptyElement<(f64, f64), DB>>())?
             .label(format!(
                 "line: median per {}, band: p10 to p90, dot: slowest",
-                thin::width_label(width_ms)
+                time::width_label(width_ms)
             ))
             .legend(|(x, y)| EmptyElement::at((x, y)));
     }
@@ -451,30 +366,6 @@ where
         .label_font(style::label_style())
         .draw()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_utc_civil_dates() {
-        assert_eq!(date_time(0), "1970-01-01 00:00");
-        assert_eq!(
-            date_time(1_767_225_600_000 + 14 * HOUR + 5 * MINUTE),
-            "2026-01-01 14:05"
-        );
-        assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00");
-        assert_eq!(date_time(-MINUTE), "1969-12-31 23:59");
-        assert_eq!(
-            date_time_seconds(1_767_225_600_000 + 14 * HOUR + 5 * MINUTE + 7_250),
-            "2026-01-01 14:05:07 UTC"
-        );
-        // Extremes must not panic.
-        let _ = date_time(i64::MIN);
-        let _ = date_time(i64::MAX);
-        let _ = time_ticks(i64::MIN, i64::MAX);
-    }
 }
 
 #[cfg(test)]

@@ -7,70 +7,20 @@
 
 use std::ops::Range;
 
+use super::time::ROUND_STEPS;
+#[cfg(test)]
+use super::time::{DAY, HOUR, MINUTE, SECOND};
 use crate::model::stats::percentile;
-
-const SECOND: i64 = 1000;
-const MINUTE: i64 = 60 * SECOND;
-const HOUR: i64 = 60 * MINUTE;
-const DAY: i64 = 24 * HOUR;
-
-/// Round stretches of time, so a legend can say "per 6 h" and stretches
-/// start on the hour (in UTC) like the axis ticks.
-const BUCKET_WIDTHS: [i64; 21] = [
-    SECOND,
-    2 * SECOND,
-    5 * SECOND,
-    10 * SECOND,
-    15 * SECOND,
-    30 * SECOND,
-    MINUTE,
-    2 * MINUTE,
-    5 * MINUTE,
-    10 * MINUTE,
-    15 * MINUTE,
-    30 * MINUTE,
-    HOUR,
-    2 * HOUR,
-    3 * HOUR,
-    6 * HOUR,
-    12 * HOUR,
-    DAY,
-    2 * DAY,
-    7 * DAY,
-    30 * DAY,
-];
 
 /// The narrowest round stretch that cuts `span_ms` into at most `max_buckets`.
 pub(super) fn bucket_width(span_ms: i64, max_buckets: usize) -> i64 {
-    let max_buckets = (max_buckets.max(1) as i64).max(1);
+    let max_buckets = max_buckets.max(1) as i64;
     let span_ms = span_ms.max(1);
-    BUCKET_WIDTHS
+    ROUND_STEPS
         .iter()
         .copied()
         .find(|w| span_ms / w < max_buckets)
         .unwrap_or_else(|| (span_ms / max_buckets).saturating_add(1))
-}
-
-/// "10 min", "6 h", "1 day", "7 days".
-pub(super) fn width_label(width_ms: i64) -> String {
-    let plural = |n: i64, unit: &str| {
-        if n == 1 {
-            format!("1 {unit}")
-        } else {
-            format!("{n} {unit}s")
-        }
-    };
-    if width_ms % DAY == 0 {
-        plural(width_ms / DAY, "day")
-    } else if width_ms % HOUR == 0 {
-        format!("{} h", width_ms / HOUR)
-    } else if width_ms % MINUTE == 0 {
-        format!("{} min", width_ms / MINUTE)
-    } else if width_ms % SECOND == 0 {
-        format!("{} s", width_ms / SECOND)
-    } else {
-        format!("{width_ms} ms")
-    }
 }
 
 /// The successful probes of one stretch of time, summarised.
@@ -188,12 +138,6 @@ mod tests {
         let w = bucket_width(100 * 365 * DAY, 50);
         assert!(100 * 365 * DAY / w < 50, "{w}");
         assert!(bucket_width(i64::MAX, 0) > 0);
-        assert_eq!(width_label(6 * HOUR), "6 h");
-        assert_eq!(width_label(DAY), "1 day");
-        assert_eq!(width_label(7 * DAY), "7 days");
-        assert_eq!(width_label(10 * MINUTE), "10 min");
-        assert_eq!(width_label(5 * SECOND), "5 s");
-        assert_eq!(width_label(1500), "1500 ms");
     }
 
     #[test]
