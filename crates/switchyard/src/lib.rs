@@ -9,6 +9,7 @@
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
 //! - [`search_run`]: a plan's `[search]` end to end: candidates, frontier, report.
+//! - [`utc`]: calendar dates for UTC labels.
 
 pub mod catalog;
 pub mod chart;
@@ -18,3 +19,4 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod search_run;
+pub mod utc;

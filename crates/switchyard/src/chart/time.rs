@@ -2,6 +2,8 @@
 //! round steps (1 s, 5 min, 6 h, 7 days) that ticks and time buckets use, so
 //! a chart reads the same wherever it is rendered.
 
+use crate::utc::civil_from_days;
+
 pub(super) const SECOND: i64 = 1000;
 pub(super) const MINUTE: i64 = 60 * SECOND;
 pub(super) const HOUR: i64 = 60 * MINUTE;
@@ -57,23 +59,9 @@ pub(super) fn width_label(width_ms: i64) -> String {
     }
 }
 
-/// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian;
-/// Howard Hinnant's `civil_from_days`), so no date crate is needed.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
 /// "2026-01-01 14:05" (UTC).
 pub(super) fn date_time(ms: i64) -> String {
-    let (y, mo, d) = civil(ms.div_euclid(DAY));
+    let (y, mo, d) = civil_from_days(ms.div_euclid(DAY));
     let minutes = ms.rem_euclid(DAY) / MINUTE;
     format!(
         "{y:04}-{mo:02}-{d:02} {:02}:{:02}",
