@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::wire::Connection;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Response;
@@ -15,6 +14,7 @@ use super::config::Fault;
 use super::dialects::GenRequest;
 use super::faults::{self, StreamJob};
 use super::record::Recorder;
+use super::wire::Connection;
 use super::{Body, Responder, done, encoder, output_tokens};
 
 /// One request to answer with a single body. Errors, rate limits and hangs

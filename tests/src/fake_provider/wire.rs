@@ -10,7 +10,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -72,11 +72,11 @@ impl Connection {
 #[derive(Debug)]
 pub(crate) struct StampedIo<T> {
     inner: T,
-    connection: std::sync::Arc<Connection>,
+    connection: Arc<Connection>,
 }
 
 impl<T> StampedIo<T> {
-    pub(crate) fn new(inner: T, connection: std::sync::Arc<Connection>) -> Self {
+    pub(crate) fn new(inner: T, connection: Arc<Connection>) -> Self {
         StampedIo { inner, connection }
     }
 

@@ -1,6 +1,7 @@
 //! What the probes saw: time to first token of each offering over time, and
 //! below it a strip with one row per offering where each failed probe is a
-//! cross, so an outage shows as a run of crosses under a gap in the line.
+//! cross, so an outage shows as a run of crosses. Long logs are drawn per
+//! stretch of time (see `thin.rs`).
 //! Times are UTC: the chart must read the same wherever it is rendered.
 
 use plotters::chart::SeriesAnno;
@@ -325,7 +326,6 @@ where
         .x_labels(12)
         .y_labels(series.len() + 1)
         .draw()?;
-    let strip_columns = strip.plotting_area().dim_in_pixel().0 as usize;
     let failure_marks: Vec<(f64, Vec<thin::FailureRun>)> = series
         .iter()
         .enumerate()
@@ -337,8 +337,9 @@ where
                 .map(|p| p.at_ms)
                 .collect();
             times.sort_unstable();
-            let runs = thin::failures_per_column(&times, x_lo as f64, x_hi as f64, strip_columns);
-            (n - 1.0 - i as f64 + 0.5, runs)
+            let y = n - 1.0 - i as f64 + 0.5;
+            let column = |t: i64| strip.backend_coord(&(t as f64, y)).0;
+            (y, thin::failures_per_column(&times, column))
         })
         .collect();
     for (s, (y, runs)) in series.iter().zip(&failure_marks) {

@@ -5,8 +5,6 @@
 //! draws, per stretch of time, the median, the p10 to p90 band and the slowest
 //! probe instead; failures merge into one mark per pixel column.
 
-use std::ops::Range;
-
 use super::time::ROUND_STEPS;
 #[cfg(test)]
 use super::time::{DAY, HOUR, MINUTE, SECOND};
@@ -50,9 +48,9 @@ impl Bucket {
 pub(super) fn summarise(points: &[(i64, f64)], width_ms: i64) -> Vec<Bucket> {
     let width_ms = width_ms.max(1);
     let mut scratch = Vec::new();
-    runs_by(points.iter().map(|p| p.0.div_euclid(width_ms)))
-        .filter_map(|run| {
-            let stretch = &points[run];
+    points
+        .chunk_by(|a, b| a.0.div_euclid(width_ms) == b.0.div_euclid(width_ms))
+        .filter_map(|stretch| {
             scratch.clear();
             scratch.extend(stretch.iter().map(|p| p.1));
             Some(Bucket {
@@ -84,43 +82,22 @@ pub(super) struct FailureRun {
     pub count: usize,
 }
 
-/// The failure times (sorted) grouped by the pixel column of `columns` over
-/// `[lo, hi]` they fall in.
+/// The failure times (sorted) grouped by `column`, the pixel column the
+/// chart draws each time in.
 pub(super) fn failures_per_column(
     times_ms: &[i64],
-    lo: f64,
-    hi: f64,
-    columns: usize,
+    column: impl Fn(i64) -> i32,
 ) -> Vec<FailureRun> {
-    let columns = columns.max(1);
-    let width = hi - lo;
-    let column = |t: i64| -> usize {
-        if width.is_nan() || width <= 0.0 {
-            return 0;
-        }
-        let c = ((t as f64 - lo) / width * columns as f64).floor();
-        c.clamp(0.0, (columns - 1) as f64) as usize
-    };
-    runs_by(times_ms.iter().map(|&t| column(t)))
-        .map(|run| FailureRun {
-            first_ms: times_ms[run.start],
-            last_ms: times_ms[run.end - 1],
-            count: run.len(),
+    times_ms
+        .chunk_by(|a, b| column(*a) == column(*b))
+        .filter_map(|run| {
+            Some(FailureRun {
+                first_ms: *run.first()?,
+                last_ms: *run.last()?,
+                count: run.len(),
+            })
         })
         .collect()
-}
-
-/// The index ranges of consecutive equal keys.
-fn runs_by<K: PartialEq>(keys: impl Iterator<Item = K>) -> impl Iterator<Item = Range<usize>> {
-    let keys: Vec<K> = keys.collect();
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        let key = keys.get(start)?;
-        let len = keys[start..].iter().take_while(|k| *k == key).count();
-        let run = start..start + len;
-        start += len;
-        Some(run)
-    })
 }
 
 #[cfg(test)]
@@ -214,8 +191,10 @@ mod tests {
     #[test]
     fn failures_are_counted_per_column() {
         let times = [0, 1, 2, 30, 99, 100];
+        // Four columns over 0..=100.
+        let column = |t: i64| (t / 25).min(3) as i32;
         assert_eq!(
-            failures_per_column(&times, 0.0, 100.0, 4),
+            failures_per_column(&times, column),
             [
                 FailureRun {
                     first_ms: 0,
@@ -234,9 +213,9 @@ mod tests {
                 },
             ]
         );
-        assert!(failures_per_column(&[], 0.0, 1.0, 4).is_empty());
-        for (lo, hi, columns) in [(0.0, 0.0, 1), (1.0, 0.0, 0), (f64::NAN, 1.0, 3)] {
-            let runs = failures_per_column(&[i64::MIN, 0, i64::MAX], lo, hi, columns);
+        assert!(failures_per_column(&[], column).is_empty());
+        for column in [|_: i64| 0, |t: i64| t.signum() as i32] {
+            let runs = failures_per_column(&[i64::MIN, 0, i64::MAX], column);
             assert_eq!(runs.iter().map(|r| r.count).sum::<usize>(), 3);
         }
     }
