@@ -5,7 +5,7 @@ NPM ?= npm
 EXAMPLE ?= examples/claude-then-deepseek.toml
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test test-interop test-interop-docs lint fmt bench build deps test-deps ui ui-test browser-test e2e package cli
+.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs lint fmt bench build deps test-deps ui ui-test browser-test e2e package cli
 
 ## Installs what is missing (Debian packages, the UI's npm packages), builds
 ## the UI and the app, and opens the window.
@@ -19,7 +19,7 @@ cli:
 
 deps:
 	scripts/system-deps.sh
-	@[ -d ui/node_modules ] || (cd ui && $(NPM) install --no-audit --no-fund)
+	@[ -d ui/node_modules ] || (cd ui && $(NPM) ci --no-audit --no-fund)
 
 test-deps: deps
 	scripts/system-deps.sh --test
@@ -37,6 +37,16 @@ test: test-deps ui lint
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 	$(MAKE) ui-test browser-test e2e
+
+## Every Rust test again with the clock a year ahead (libfaketime): no test
+## may depend on the day it runs. .ci/run runs it after `make test`.
+test-year-ahead:
+	scripts/test-year-ahead.sh
+
+## The plan fuzzer for SWITCHYARD_FUZZ_SECONDS (default 600): parse, resolve,
+## evaluate and report each input within 1 s and 256 MB (tests/tests/fuzz_plans.rs).
+fuzz:
+	$(CARGO) test -p switchyard-e2e --test fuzz_plans -- --ignored --nocapture fuzz_plans_for_a_while
 
 ## The exported configs on the real gateways (LiteLLM 1.106.2, Portkey 1.15.2)
 ## against fake providers: installs both (idempotent, tests/interop/setup.sh),

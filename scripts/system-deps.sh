@@ -10,8 +10,9 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   # GUI tests: a virtual display, the WebKit WebDriver, Chromium for the
-  # browser test, a font, and ImageMagick for screenshots of the window.
-  packages+=(xvfb xauth webkit2gtk-driver chromium fonts-dejavu-core imagemagick)
+  # browser test, a font, ImageMagick for screenshots of the window, and
+  # libfaketime to run the tests a year ahead (scripts/test-year-ahead.sh).
+  packages+=(xvfb xauth webkit2gtk-driver chromium fonts-dejavu-core imagemagick faketime)
 fi
 
 missing=()

@@ -118,22 +118,8 @@ fn browser_fixtures() -> String {
     .expect("not cancelled");
     let tco = switchyard::plan::plan_tco(&doc.plan, p, crate::state::UNSAVED).expect("tco");
     let rows = catalog::list(state.catalog().expect("catalog").get()).expect("lists");
-    let mut sources =
+    let sources =
         catalog::sources(state.catalog().expect("catalog").get(), &rows[0].id).expect("sources");
-    // Figures without a dated source hold since the day the catalog was seeded:
-    // today. A fixed day keeps the fixtures the same tomorrow.
-    let today: String = state
-        .catalog()
-        .expect("catalog")
-        .get()
-        .connection()
-        .query_row("SELECT date('now')", [], |r| r.get(0))
-        .expect("a date");
-    for s in &mut sources {
-        if s.date.as_deref() == Some(today.as_str()) {
-            s.date = Some("2026-01-01".to_owned());
-        }
-    }
     let mut searched = doc.plan.clone();
     searched.search = Some(switchyard::plan::SearchSpec {
         candidates: Some(vec![

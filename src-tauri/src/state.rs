@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use switchyard::catalog::{Catalog, Snapshot, plan_needs_catalog};
+use switchyard::catalog::{Catalog, OpenOptions, Snapshot, plan_needs_catalog};
 use switchyard::plan::{self, NoCatalog, OfferingSource, PlanError, PlanFile, Resolved};
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::jobs::Jobs;
 
 #[derive(Debug)]
@@ -34,14 +34,19 @@ impl AppState {
     pub fn catalog(&self) -> AppResult<CatalogGuard<'_>> {
         let mut guard = self.catalog.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            if let Some(dir) = self.db_path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    AppError::new("io", format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
-            *guard = Some(Catalog::open(&self.db_path)?);
+            *guard = Some(self.open_connection()?);
         }
         Ok(CatalogGuard(guard))
+    }
+
+    /// A connection of its own to the catalog (for long writes: imports,
+    /// probe results), its app-data directory created on first use.
+    pub fn open_connection(&self) -> AppResult<Catalog> {
+        let options = OpenOptions {
+            create_dir: true,
+            ..OpenOptions::default()
+        };
+        Ok(Catalog::open_with(&self.db_path, options)?)
     }
 
     /// Validates `plan` and resolves it against the catalog when it names

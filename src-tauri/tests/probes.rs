@@ -66,6 +66,7 @@ async fn a_probe_run_streams_each_result_stores_them_and_charts_them() {
         Behavior::default()
             .with_seed(11)
             .with_key(KEY)
+            .with_hostile_echo(true)
             .with_tokens(4, 1.0)
             .with_fault(0.3, Fault::ServerError(503)),
     )
@@ -88,6 +89,10 @@ async fn a_probe_run_streams_each_result_stores_them_and_charts_them() {
 
     let events = events.into_inner().expect("lock");
     assert_eq!(events.len(), 24);
+    // The server echoed the key in every header and error body: the events
+    // the UI receives carry none of it.
+    let sent_to_ui = serde_json::to_string(&events).expect("encodes");
+    assert!(!sent_to_ui.contains(KEY), "{sent_to_ui}");
     let done: Vec<u64> = events.iter().map(|e| e.done).collect();
     assert_eq!(
         done,

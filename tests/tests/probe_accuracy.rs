@@ -71,8 +71,8 @@ async fn measure_round(server: &FakeProvider, dialect: Dialect, round: usize) ->
             assert!(r.ok, "{dialect:?}: {r:?}");
             let id: u64 = r
                 .request_id
-                .as_deref()
-                .and_then(|s| s.parse().ok())
+                .as_ref()
+                .and_then(|s| s.as_str().parse().ok())
                 .expect("request id");
             // What the server really did: from reading the request to writing
             // the first content delta into the socket (its timer may fire late,

@@ -148,6 +148,34 @@ fn a_missing_key_variable_is_named() {
     );
 }
 
+/// A key pasted where the variable's name belongs is refused without being
+/// repeated: not on stderr, not on stdout, not in the database.
+#[test]
+fn a_key_pasted_as_the_variable_name_is_never_echoed() {
+    let home = tempfile::tempdir().expect("temp home");
+    let db = home.path().join("c.db");
+    let output = switchyard(home.path())
+        .args([
+            "probe",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--dialect",
+            "openai",
+            "--model",
+            "m",
+        ])
+        .args(["--key-env", CANARY, "--db"])
+        .arg(&db)
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("is not an environment variable name"), "{err}");
+    assert!(!contains(&output.stderr, CANARY), "{err}");
+    assert!(!contains(&output.stdout, CANARY));
+    assert!(!contains(&database_bytes(&db), CANARY));
+}
+
 #[test]
 fn ctrl_c_stops_at_once_and_keeps_what_finished() {
     let server = FakeProvider::start_blocking(

@@ -88,7 +88,7 @@ async fn an_endless_or_1_gb_body_is_cut_and_memory_stays_bounded() {
     let before = resident_kib();
     for fault in [Fault::EndlessBody, Fault::HugeBody { bytes: 1 << 30 }] {
         let (result, _) = one_probe(fault, Duration::from_secs(10)).await;
-        let detail = result.error_detail.unwrap_or_default();
+        let detail = result.error_detail.unwrap_or_default().to_string();
         assert!(
             detail.contains("exceeded") || detail.contains("longer than"),
             "{fault:?}: {detail}"

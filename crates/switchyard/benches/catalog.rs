@@ -20,7 +20,14 @@ fn empty(dir: &Path, name: &str) -> Catalog {
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(path.with_extension("sqlite3-wal"));
     let _ = std::fs::remove_file(path.with_extension("sqlite3-shm"));
-    Catalog::open_with(&path, OpenOptions { seed: false }).unwrap_or_else(|e| panic!("{e}"))
+    Catalog::open_with(
+        &path,
+        OpenOptions {
+            seed: false,
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn import(catalog: &mut Catalog) -> u64 {

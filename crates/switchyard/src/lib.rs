@@ -9,6 +9,7 @@
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
 //! - [`search_run`]: a plan's `[search]` end to end: candidates, frontier, report.
+//! - [`secret`]: API keys, the redaction of server text, variable names.
 //! - [`utc`]: calendar dates for UTC labels.
 
 pub mod catalog;
@@ -19,4 +20,5 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod search_run;
+pub mod secret;
 pub mod utc;

@@ -197,11 +197,10 @@ pub async fn catalog_import(
         ImportFormat::Openrouter => Format::Openrouter,
         ImportFormat::Csv => Format::Csv,
     };
-    let db = state.db_path.clone();
     // The import gets its own connection: a long write must not hold the
     // shared one, and SQLite's busy timeout orders the two.
+    let mut catalog = state.open_connection()?;
     run_blocking(&app, &state.jobs, &job, "importing", move |progress| {
-        let mut catalog = Catalog::open(&db)?;
         catalog.import_file(
             &path,
             format,

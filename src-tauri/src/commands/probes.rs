@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use switchyard::catalog::{Catalog, probes};
+use switchyard::catalog::probes;
 use switchyard::chart::{Chart, build};
 use switchyard::probe::{
     self, ProbeOptions, ProbeResult, ProbeStats, SweepOptions, SweepSummary, stats, targets,
@@ -165,7 +165,7 @@ pub async fn run_probes(
     let client = probe::http_client()
         .map_err(|e| AppError::new("probe", format!("cannot build the HTTP client: {e}")))?;
     // Results get their own connection, like an import: the shared one stays free.
-    let store = Catalog::open(&state.db_path)?;
+    let store = state.open_connection()?;
 
     let progress = state.jobs.start(job);
     let cancel = CancellationToken::new();

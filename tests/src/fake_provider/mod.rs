@@ -437,6 +437,27 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     })
 }
 
+/// A hostile server's headers: the client's key in the request ids, in every
+/// rate-limit header a client reads (values and a name), and in `retry-after`.
+fn echo_headers(id: u64, key: &str) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = [
+        "x-request-id",
+        "request-id",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-limit-tokens",
+        "anthropic-ratelimit-requests-remaining",
+        "retry-after",
+    ]
+    .iter()
+    .map(|name| ((*name).to_owned(), format!("{id}-Bearer {key}")))
+    .collect();
+    headers.push((
+        format!("x-ratelimit-{}", key.to_ascii_lowercase()),
+        id.to_string(),
+    ));
+    headers
+}
+
 /// The key the client sent through its dialect's mechanism.
 fn client_key(dialect: Dialect, headers: &HeaderMap, query: Option<&str>) -> Option<String> {
     match dialect {
@@ -470,21 +491,28 @@ impl Responder<'_> {
     ) -> hyper::http::response::Builder {
         let mut b = Response::builder()
             .status(status)
-            .header("content-type", content_type)
-            .header("x-request-id", self.id.to_string());
-        if self.dialect == Dialect::Anthropic {
-            b = b.header("request-id", format!("req_fake{:08}", self.id));
+            .header("content-type", content_type);
+        match &self.echo_key {
+            None => {
+                b = b.header("x-request-id", self.id.to_string());
+                if self.dialect == Dialect::Anthropic {
+                    b = b.header("request-id", format!("req_fake{:08}", self.id));
+                }
+            }
+            Some(key) => b = Self::with_headers(b, echo_headers(self.id, key)),
         }
         b
     }
 
-    fn with_headers(
+    /// Adds the headers whose name and value are valid; others are left out.
+    fn with_headers<N: AsRef<str>>(
         mut b: hyper::http::response::Builder,
-        headers: Vec<(&'static str, String)>,
+        headers: Vec<(N, String)>,
     ) -> hyper::http::response::Builder {
         for (name, value) in headers {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                b = b.header(name, v);
+            let name = hyper::header::HeaderName::from_bytes(name.as_ref().as_bytes());
+            if let (Ok(n), Ok(v)) = (name, HeaderValue::from_str(&value)) {
+                b = b.header(n, v);
             }
         }
         b

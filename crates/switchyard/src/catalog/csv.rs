@@ -21,7 +21,7 @@ use super::error::{CatalogError, quote};
 use super::fields::Field;
 use super::import::{Batch, Format, NewProvider, ProviderRef, Record, SourceRef, check_id};
 use super::litellm::file_name;
-use super::seed::is_iso_date;
+use crate::utc::is_iso_date;
 
 /// The columns that are not fields.
 const OTHER_COLUMNS: [&str; 7] = [
@@ -146,7 +146,7 @@ pub fn parse(text: &str, file: &str) -> Result<Batch, CatalogError> {
             return Err(err(
                 &entry,
                 "date",
-                format!("`{}` is not YYYY-MM-DD", quote(d)),
+                format!("`{}` is not a calendar date written YYYY-MM-DD", quote(d)),
             ));
         }
         batch.records.push(Record {

@@ -60,7 +60,10 @@ fn bad_rows_are_named() {
     let e = error_of("id,provider\na,p\na,p\n");
     assert!(e.contains("`a` is listed twice"), "{e}");
     let e = error_of("id,provider,date\na,p,yesterday\n");
-    assert!(e.contains("date: `yesterday` is not YYYY-MM-DD"), "{e}");
+    assert!(
+        e.contains("date: `yesterday` is not a calendar date written YYYY-MM-DD"),
+        "{e}"
+    );
     let e = error_of("id,provider\na,p,extra\n");
     assert!(e.starts_with("mine.csv: line 2:"), "{e}");
     let big = "z".repeat(10 * 1024 * 1024);

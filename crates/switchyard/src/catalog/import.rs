@@ -157,6 +157,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
 pub const ALIAS_REASON: &str = "alias: another entry has the same offering id";
 
 struct Existing {
+    provider: String,
     litellm_key: Option<String>,
     mode: Option<String>,
 }
@@ -254,7 +255,7 @@ impl<'t> Writer<'t> {
         let db = self.db.clone();
         let mut stmt = self
             .tx
-            .prepare("SELECT id, litellm_key, mode FROM offerings")
+            .prepare("SELECT id, litellm_key, mode, provider FROM offerings")
             .doing(&db, "reading the offerings")?;
         let rows = stmt
             .query_map([], |r| {
@@ -263,6 +264,7 @@ impl<'t> Writer<'t> {
                     Existing {
                         litellm_key: r.get(1)?,
                         mode: r.get(2)?,
+                        provider: r.get(3)?,
                     },
                 ))
             })
@@ -351,6 +353,23 @@ impl<'t> Writer<'t> {
         }
         if let Some(groups) = &r.groups {
             self.check_groups(r, groups)?;
+        }
+        // A CSV row names its provider; a LiteLLM key may be another route to
+        // an offering the catalog files elsewhere, which is not a move.
+        if let Some(existing) = self.offerings.get(&target)
+            && matches!(r.provider, ProviderRef::Known(_))
+            && existing.provider != provider
+        {
+            return Err(self.entry_error(
+                r,
+                "provider",
+                format!(
+                    "`{}` differs from the catalog's provider of `{target}`, `{}`: an import \
+                     never moves an offering to another provider (import it under another id)",
+                    quote(&provider),
+                    quote(&existing.provider)
+                ),
+            ));
         }
         if self.offerings.contains_key(&target) {
             self.update(&target, r)
@@ -469,6 +488,7 @@ impl<'t> Writer<'t> {
         self.offerings.insert(
             id.to_owned(),
             Existing {
+                provider: provider.to_owned(),
                 litellm_key: r.litellm_key.clone(),
                 mode: r.mode.clone(),
             },

@@ -42,8 +42,9 @@ pub struct Options {
 
 /// Parses the map; `file` names it in errors.
 pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogError> {
-    let map: Map<String, Json> =
-        parse_json(text).map_err(|e| e.into_catalog_error(file, "a LiteLLM price map"))?;
+    let map: Map<String, Json> = parse_json::<UniqueKeys<Map<String, Json>>>(text)
+        .map_err(|e| e.into_catalog_error(file, "a LiteLLM price map"))?
+        .0;
     let mut batch = Batch::new(Format::Litellm, file);
     let source = SourceRef {
         id: format!("litellm:{}", file_name(file)),
@@ -142,6 +143,85 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
             reason: plain.to_string(),
         }
     })
+}
+
+/// A JSON value read with every object's keys checked for repeats, at any
+/// depth. serde_json keeps the last of two equal keys silently; in a price map
+/// a repeat is an editing mistake, and which copy wins is anyone's guess.
+#[derive(Debug)]
+pub(crate) struct UniqueKeys<T>(pub T);
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for UniqueKeys<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = d.deserialize_any(UniqueKeysVisitor)?;
+        T::deserialize(value)
+            .map(UniqueKeys)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// One value inside, checked the same way without converting it again.
+struct UniqueJson(Json);
+
+impl<'de> serde::Deserialize<'de> for UniqueJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor).map(UniqueJson)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueJson(item)) = seq.next_element::<UniqueJson>()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{}` appears twice",
+                    quote(&key)
+                )));
+            }
+            let UniqueJson(value) = map.next_value::<UniqueJson>()?;
+            object.insert(key, value);
+        }
+        Ok(Json::Object(object))
+    }
 }
 
 /// The last path component, for source ids that do not depend on where the

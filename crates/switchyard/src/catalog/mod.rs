@@ -58,6 +58,8 @@ pub fn parse(
     file: &str,
     options: ImportOptions,
 ) -> Result<Batch, CatalogError> {
+    // Editors on Windows save UTF-8 with a byte-order mark; it is not text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         Format::Litellm => litellm::parse(
             text,

@@ -56,23 +56,39 @@ impl Catalog {
             return Err(CatalogError::UnknownOffering(id.to_owned()));
         }
         let old = effective(&tx, &db, id, field)?;
-        let now = Catalog::now(&tx, &db)?;
-        tx.execute(
-            "INSERT INTO overrides (offering, field, value, set_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (offering, field) DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
-            params![id, field.name(), value, now],
-        )
-        .doing(&db, "writing the override")?;
-        history(
-            &tx,
-            &db,
-            id,
-            field,
-            "override",
-            old.as_ref(),
-            Some(&value),
-            &now,
-        )?;
+        let overridden: Option<Value> = tx
+            .query_row(
+                "SELECT value FROM overrides WHERE offering = ?1 AND field = ?2",
+                params![id, field.name()],
+                |r| r.get(0),
+            )
+            .optional()
+            .doing(&db, "reading the override")?;
+        // Setting the override it already has changes nothing, and says so by
+        // writing nothing: no new date, no history row.
+        if overridden.as_ref() != Some(&value) {
+            let now = Catalog::now(&tx, &db)?;
+            tx.execute(
+                "INSERT INTO overrides (offering, field, value, set_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (offering, field) DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
+                params![id, field.name(), value, now],
+            )
+            .doing(&db, "writing the override")?;
+            // History is of values: pinning the value the catalog already has
+            // (so imports no longer change it) is an override without a change.
+            if old.as_ref() != Some(&value) {
+                history(
+                    &tx,
+                    &db,
+                    id,
+                    field,
+                    "override",
+                    old.as_ref(),
+                    Some(&value),
+                    &now,
+                )?;
+            }
+        }
         tx.commit().doing(&db, "committing the override")?;
         Ok(OverrideChange {
             id: id.to_owned(),

@@ -125,6 +125,7 @@ mod tests {
     use super::*;
 
     fn sample(offering: &str, at: i64, ok: bool) -> ProbeResult {
+        let no_key = crate::secret::Secret::new("");
         ProbeResult {
             offering: offering.into(),
             kind: ProbeKind::Stream,
@@ -132,15 +133,15 @@ mod tests {
             ok,
             status: Some(if ok { 200 } else { 429 }),
             error: (!ok).then_some(ErrorClass::RateLimited),
-            error_detail: (!ok).then(|| "HTTP 429".to_owned()),
+            error_detail: (!ok).then(|| no_key.redact("HTTP 429", 300)),
             ttft_ms: ok.then_some(123.5),
             total_ms: 400.0,
             input_tokens: Some(20),
             output_tokens: Some(16),
             tokens_per_s: ok.then_some(90.0),
-            rate_limits: RateLimits::from_headers([("retry-after", "3")]),
+            rate_limits: RateLimits::from_headers([("retry-after", "3")], &no_key),
             cost_usd: 0.0001,
-            request_id: Some("req-1".into()),
+            request_id: Some(no_key.redact("req-1", 128)),
         }
     }
 

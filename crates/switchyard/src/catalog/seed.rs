@@ -10,6 +10,7 @@ use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
 use super::import::{FigureWrite, check_id, write_figure};
 use super::store::Catalog;
+use crate::secret::check_env_name;
 
 /// The default catalog's text, as compiled into the binary.
 pub const DEFAULT_CATALOG_TOML: &str = include_str!("default_catalog.toml");
@@ -173,7 +174,7 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
     };
     for s in &c.sources {
         check_id(&s.id).map_err(|e| format!("sources `{}`: {e}", s.id))?;
-        if !is_date(&s.date) {
+        if !crate::utc::is_iso_date(&s.date) {
             return Err(format!(
                 "sources `{}`: date `{}` is not YYYY-MM-DD",
                 s.id, s.date
@@ -188,11 +189,8 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
                 p.id, p.dialect
             ));
         }
-        if !is_env_name(&p.key_env) {
-            return Err(format!(
-                "providers `{}`: key_env `{}` is not an environment variable name",
-                p.id, p.key_env
-            ));
+        if let Err(e) = check_env_name(&p.key_env) {
+            return Err(format!("providers `{}`: key_env {e}", p.id));
         }
         source(&format!("providers `{}`", p.id), &p.sla_source)?;
     }
@@ -230,30 +228,6 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
-/// `YYYY-MM-DD`, as CSV `date` cells must be.
-pub(crate) fn is_iso_date(s: &str) -> bool {
-    is_date(s)
-}
-
-/// An environment variable NAME (the catalog never holds a key itself).
-pub fn is_env_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && !s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Writes the default catalog into a new database, inside `tx`.

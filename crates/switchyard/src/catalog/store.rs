@@ -46,11 +46,18 @@ pub fn explicit_db_path(explicit: Option<&Path>) -> Option<PathBuf> {
 pub struct OpenOptions {
     /// Seed a new database from the embedded default catalog.
     pub seed: bool,
+    /// Create the database's directory when it is missing. Only for the
+    /// default location: a path the user typed with a missing directory is
+    /// more likely a typo than a wish for a new tree of directories.
+    pub create_dir: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self { seed: true }
+        Self {
+            seed: true,
+            create_dir: false,
+        }
     }
 }
 
@@ -69,13 +76,37 @@ impl Catalog {
         Self::open_with(path, OpenOptions::default())
     }
 
+    /// Opens the catalog the user chose (`--db`, else `SWITCHYARD_DB`), whose
+    /// directory must exist, or else the default one, whose directory is
+    /// created on first use.
+    pub fn open_chosen(explicit: Option<&Path>) -> Result<Self, CatalogError> {
+        let (path, chosen) = db_path(explicit)?;
+        Self::open_with(
+            &path,
+            OpenOptions {
+                create_dir: !chosen,
+                ..OpenOptions::default()
+            },
+        )
+    }
+
     pub fn open_with(path: &Path, options: OpenOptions) -> Result<Self, CatalogError> {
         let file = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| CatalogError::CreateDir {
-                file: file.clone(),
-                source,
-            })?;
+            if options.create_dir {
+                std::fs::create_dir_all(dir).map_err(|source| CatalogError::CreateDir {
+                    file: file.clone(),
+                    source,
+                })?;
+            } else if !dir.is_dir() {
+                return Err(CatalogError::File {
+                    file,
+                    reason: format!(
+                        "the directory `{}` does not exist (create it first, or leave out --db for the default catalog)",
+                        dir.display()
+                    ),
+                });
+            }
         }
         let conn = Connection::open_with_flags(
             path,

@@ -29,7 +29,14 @@ pub fn temp_db() -> (tempfile::TempDir, PathBuf) {
 }
 
 pub fn open(path: &Path, seed: bool) -> Catalog {
-    Catalog::open_with(path, OpenOptions { seed }).unwrap_or_else(|e| panic!("open: {e}"))
+    Catalog::open_with(
+        path,
+        OpenOptions {
+            seed,
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("open: {e}"))
 }
 
 /// Every row of every table, as text, plus the schema version: equal dumps

@@ -94,7 +94,10 @@ fn a_new_database_is_configured_and_seeded() {
         .prepare("SELECT key_env FROM providers")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .unwrap_or_default();
-    assert!(names.iter().all(|n| seed::is_env_name(n)), "{names:?}");
+    assert!(
+        names.iter().all(|n| crate::secret::is_env_name(n)),
+        "{names:?}"
+    );
     // Opening again neither re-seeds nor migrates.
     let before = dump(conn);
     drop(catalog);
@@ -853,4 +856,102 @@ fn a_cancelled_import_stops_at_once_and_writes_nothing() {
     assert_eq!(dump(catalog.connection()), before, "nothing written");
     // The catalog is usable after it, and the same import then goes through.
     assert!(import_fixture(&mut catalog).added > 2000);
+}
+
+// ------------------------------------------------------- hostile inputs
+
+#[test]
+fn impossible_calendar_dates_are_refused() {
+    for date in ["2026-13-45", "2026-02-30", "2025-02-29"] {
+        let text = format!("id,provider,input_per_mtok,date\nacme/x,acme,1,{date}\n");
+        let err = parse(&text, Format::Csv, "dates.csv", ImportOptions::default())
+            .err()
+            .unwrap_or_else(|| panic!("{date} was accepted"))
+            .to_string();
+        assert!(
+            err.contains("dates.csv") && err.contains("date") && err.contains(date),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_csv_row_cannot_move_an_offering_to_another_provider() {
+    let (_dir, path) = temp_db();
+    let mut catalog = open(&path, true);
+    import_text(&mut catalog, CSV_FIXTURE, Format::Csv).unwrap_or_else(|e| panic!("{e}"));
+    let before = dump(catalog.connection());
+    let moved = "id,provider,input_per_mtok\nacme/fast-1,other,0.5\n";
+    let err = import_text(&mut catalog, moved, Format::Csv)
+        .err()
+        .unwrap_or_else(|| panic!("the move was accepted"))
+        .to_string();
+    assert!(
+        err.contains("acme/fast-1") && err.contains("provider") && err.contains("`acme`"),
+        "{err}"
+    );
+    assert_eq!(dump(catalog.connection()), before, "nothing written");
+}
+
+#[test]
+fn a_byte_order_mark_is_not_text() {
+    for (text, format) in [
+        (format!("\u{feff}{CSV_FIXTURE}"), Format::Csv),
+        (
+            "\u{feff}{\"m\": {\"litellm_provider\": \"openai\", \"mode\": \"chat\", \"input_cost_per_token\": 1e-6}}"
+                .to_owned(),
+            Format::Litellm,
+        ),
+        (format!("\u{feff}{OPENROUTER_FIXTURE}"), Format::Openrouter),
+    ] {
+        parse(&text, format, "bom", ImportOptions::default())
+            .unwrap_or_else(|e| panic!("{format:?}: {e}"));
+    }
+}
+
+#[test]
+fn a_repeated_key_in_a_price_map_is_refused_at_any_depth() {
+    for text in [
+        r#"{"m": {"mode": "chat"}, "m": {"mode": "chat"}}"#,
+        r#"{"m": {"mode": "chat", "input_cost_per_token": 1e-6, "input_cost_per_token": 2e-6}}"#,
+    ] {
+        let err = parse(text, Format::Litellm, "dup.json", ImportOptions::default())
+            .err()
+            .unwrap_or_else(|| panic!("accepted: {text}"))
+            .to_string();
+        assert!(
+            err.contains("dup.json") && err.contains("appears twice"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn setting_the_override_already_set_writes_nothing() {
+    let (_dir, path) = temp_db();
+    let mut catalog = open(&path, true);
+    let id = "anthropic/claude-sonnet-5-5";
+    catalog
+        .set(id, "input_per_mtok", "1.5")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = dump(catalog.connection());
+    catalog
+        .set(id, "input_per_mtok", "1.5")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(dump(catalog.connection()), before);
+}
+
+#[test]
+fn a_chosen_database_in_a_missing_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("no-such-dir").join("x.sqlite");
+    let err = Catalog::open_chosen(Some(&path))
+        .err()
+        .unwrap_or_else(|| panic!("opened"))
+        .to_string();
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(
+        !dir.path().join("no-such-dir").exists(),
+        "created the directory"
+    );
 }

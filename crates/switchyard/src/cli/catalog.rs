@@ -12,7 +12,6 @@ use switchyard::catalog::overrides::OverrideChange;
 use switchyard::catalog::query::FigureDetail;
 use switchyard::catalog::{
     Catalog, Format, ImportOptions, ImportReport, ListFilter, ListOutput, OfferingRow, Value,
-    db_path,
 };
 
 use super::Failure;
@@ -112,8 +111,7 @@ impl From<FormatArg> for Format {
 
 /// Opens the catalog at `--db`, `SWITCHYARD_DB` or the default path.
 pub fn open(db: Option<&Path>) -> Result<Catalog, Failure> {
-    let (path, _) = db_path(db)?;
-    Ok(Catalog::open(&path)?)
+    Ok(Catalog::open_chosen(db)?)
 }
 
 pub fn run(args: &CatalogArgs) -> Result<(), Failure> {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use switchyard::catalog::{Catalog, db_path, explicit_db_path, plan_needs_catalog, probes};
+use switchyard::catalog::{Catalog, explicit_db_path, plan_needs_catalog, probes};
 use switchyard::plan::{self, NoCatalog, OfferingSource, PlanError, PlanFile, Resolved};
 use switchyard::probe::observed::{self, Provenance};
 
@@ -25,13 +25,9 @@ pub struct LoadedPlan {
 pub fn load(path: &Path, db: Option<&Path>, observed: bool) -> Result<LoadedPlan, Failure> {
     let file = path.display().to_string();
     let plan = plan::load(path)?;
-    let explicit = explicit_db_path(db);
-    let catalog = if explicit.is_some() || observed || plan_needs_catalog(&plan) {
-        let db = match explicit {
-            Some(db) => db,
-            None => db_path(None)?.0,
-        };
-        Some(Catalog::open(&db)?)
+    let explicit = explicit_db_path(db).is_some();
+    let catalog = if explicit || observed || plan_needs_catalog(&plan) {
+        Some(Catalog::open_chosen(db)?)
     } else {
         None
     };

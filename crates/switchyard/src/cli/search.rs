@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use switchyard::catalog::{Catalog, db_path, explicit_db_path};
+use switchyard::catalog::{Catalog, explicit_db_path};
 use switchyard::model::Progress;
 use switchyard::plan::{self, point_plan};
 use switchyard::report as fmt;
@@ -40,11 +40,7 @@ pub fn compute(
     let file = path.display().to_string();
     let plan = plan::load(path)?;
     let catalog = if needs_catalog(&plan, explicit_db_path(db).is_some()) {
-        let db = match explicit_db_path(db) {
-            Some(db) => db,
-            None => db_path(None)?.0,
-        };
-        Some(Catalog::open(&db)?)
+        Some(Catalog::open_chosen(db)?)
     } else {
         None
     };

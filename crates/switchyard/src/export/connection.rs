@@ -12,6 +12,7 @@
 use std::fmt;
 
 use crate::plan::{Dialect, OfferingSpec, Resolved};
+use crate::secret::check_env_name;
 
 use super::ExportError;
 
@@ -154,14 +155,9 @@ fn check(spec: &OfferingSpec, problems: &mut Vec<ConnectionProblem>) -> Option<C
     let key_env = spec.key_env.as_deref().unwrap_or_default();
     if key_env.is_empty() {
         problem("key_env", MISSING.to_owned());
-    } else if !is_env_name(key_env) {
-        // Never echo the value: it may be a key pasted in place of a name.
-        problem(
-            "key_env",
-            "is not an environment variable name (letters, digits and _, not starting \
-             with a digit): it must name the variable that holds the key, never the key"
-                .to_owned(),
-        );
+    } else if let Err(e) = check_env_name(key_env) {
+        // The message never echoes the value: it may be a pasted key.
+        problem("key_env", e.to_string());
     }
     if problems.len() > before {
         return None;
@@ -172,14 +168,6 @@ fn check(spec: &OfferingSpec, problems: &mut Vec<ConnectionProblem>) -> Option<C
         model: model.to_owned(),
         key_env: key_env.to_owned(),
     })
-}
-
-/// `[A-Za-z_][A-Za-z0-9_]*`: what every shell and gateway accepts as a name.
-/// A key pasted by mistake (with `-`) fails this, and so is never exported.
-pub fn is_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -270,14 +258,5 @@ mod tests {
         assert_eq!(c(Dialect::Anthropic, "http://h/v1").host(), "http://h");
         assert_eq!(c(Dialect::Anthropic, "http://h").host(), "http://h");
         assert_eq!(c(Dialect::Gemini, "http://h/v1beta").host(), "http://h");
-    }
-
-    #[test]
-    fn env_names() {
-        assert!(is_env_name("OPENAI_API_KEY"));
-        assert!(is_env_name("_K1"));
-        assert!(!is_env_name("1K"));
-        assert!(!is_env_name("K-1"));
-        assert!(!is_env_name(""));
     }
 }

@@ -31,10 +31,11 @@ use serde::Serialize;
 use crate::model::{OutageMode, Portfolio, Step, exact};
 use crate::plan::Resolved;
 
-use super::connection::{self, is_env_name};
+use super::connection;
 use super::litellm::LitellmConfig;
 use super::semantics;
 use super::{Format, litellm};
+use crate::secret::is_env_name;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

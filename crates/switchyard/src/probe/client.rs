@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::dialect::{self, Dialect, PROBE_PROMPT, ProbeTarget};
-use super::keys::Secret;
 use super::outcome::{ErrorClass, ProbeKind, ProbeResult, RateLimits};
 use super::sse::SseDecoder;
+use crate::secret::{Redacted, Secret};
 
 /// Limits of one probe.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,6 +34,8 @@ impl Default for ProbeOptions {
 
 /// Error details are capped: a hostile server must not fill the database.
 const MAX_DETAIL_CHARS: usize = 300;
+/// Request ids are capped likewise.
+const MAX_REQUEST_ID_CHARS: usize = 128;
 /// How much of an error body is read for its detail.
 const MAX_ERROR_BODY: usize = 4096;
 
@@ -63,7 +65,7 @@ struct Seen {
     input_tokens: Option<u32>,
     output_tokens: Option<u32>,
     rate_limits: RateLimits,
-    request_id: Option<String>,
+    request_id: Option<Redacted>,
 }
 
 impl Seen {
@@ -148,10 +150,7 @@ fn finish(
         + f64::from(output_tokens.unwrap_or(0)) * target.output_per_mtok / 1e6;
     let (error, error_detail) = match outcome {
         Ok(()) => (None, None),
-        Err((class, detail)) => {
-            let detail: String = key.redact(&detail).chars().take(MAX_DETAIL_CHARS).collect();
-            (Some(class), Some(detail))
-        }
+        Err((class, detail)) => (Some(class), Some(key.redact(&detail, MAX_DETAIL_CHARS))),
     };
     ProbeResult {
         offering: target.offering.clone(),
@@ -168,7 +167,7 @@ fn finish(
         tokens_per_s,
         rate_limits: seen.rate_limits,
         cost_usd,
-        request_id: seen.request_id.map(|id| key.redact(&id)),
+        request_id: seen.request_id,
     }
 }
 
@@ -193,11 +192,12 @@ async fn exchange(
         headers
             .iter()
             .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),
+        key,
     );
     seen.request_id = ["x-request-id", "request-id"]
         .iter()
         .find_map(|h| headers.get(*h)?.to_str().ok())
-        .map(|id| id.chars().take(128).collect());
+        .map(|id| key.redact(id, MAX_REQUEST_ID_CHARS));
 
     if !response.status().is_success() {
         let body = read_capped(&mut response, MAX_ERROR_BODY).await;

@@ -1,45 +1,9 @@
 //! API keys: looked up by the *name* of an environment variable (or, where one is
-//! available, the OS keychain) and never written anywhere. A key lives in a
-//! [`Secret`], whose `Debug` and `Display` print nothing of it, and every text a
-//! probe keeps from a server passes through [`Secret::redact`] first, because a
-//! hostile or careless server may echo the key back.
+//! available, the OS keychain) and never written anywhere. The key itself and
+//! the redaction of server text are in [`crate::secret`].
 
-use std::fmt;
-
-/// An API key. Printing it shows `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The key itself, for the one place that needs it: the request header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// `text` with every occurrence of the key replaced by `***`.
-    pub fn redact(&self, text: &str) -> String {
-        if self.0.is_empty() {
-            return text.to_owned();
-        }
-        text.replace(&self.0, "***")
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+pub use crate::secret::Secret;
+use crate::secret::{EnvNameError, check_env_name};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
@@ -47,8 +11,9 @@ pub enum KeyError {
         "the key variable `{name}` is not set (set it, or store the key in the OS keychain under service `switchyard`, account `{name}`)"
     )]
     Missing { name: String },
-    #[error("`{name}` is not a valid environment variable name")]
-    BadName { name: String },
+    /// The value is not repeated: it may be a key pasted in place of a name.
+    #[error("the key variable {0}")]
+    BadName(#[from] EnvNameError),
 }
 
 /// The key named `name`: the environment variable first, then the OS keychain.
@@ -58,14 +23,7 @@ pub fn lookup(name: &str) -> Result<Secret, KeyError> {
 
 /// [`lookup`] with the environment supplied, for tests.
 pub fn lookup_with(name: &str, env: impl Fn(&str) -> Option<String>) -> Result<Secret, KeyError> {
-    let valid = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit());
-    if !valid {
-        return Err(KeyError::BadName {
-            name: name.to_owned(),
-        });
-    }
+    check_env_name(name)?;
     if let Some(value) = env(name).filter(|v| !v.is_empty()) {
         return Ok(Secret::new(value));
     }
@@ -94,21 +52,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn printing_a_secret_shows_nothing_of_it() {
-        let s = Secret::new("sk-canary-123456");
-        assert_eq!(format!("{s:?} {s}"), "Secret(***) ***");
-    }
-
-    #[test]
-    fn redaction_removes_every_copy() {
-        let s = Secret::new("sk-canary-123456");
-        assert_eq!(
-            s.redact("bad key sk-canary-123456 (Bearer sk-canary-123456)"),
-            "bad key *** (Bearer ***)"
-        );
-    }
-
-    #[test]
     fn lookup_reads_the_named_variable_and_says_which_is_missing() {
         let env = |n: &str| (n == "GOOD_KEY").then(|| "v".to_owned());
         assert_eq!(lookup_with("GOOD_KEY", env), Ok(Secret::new("v")));
@@ -117,10 +60,9 @@ mod tests {
             missing.starts_with("the key variable `NOPE_KEY` is not set"),
             "{missing}"
         );
-        assert!(matches!(
-            lookup_with("1BAD-NAME", env),
-            Err(KeyError::BadName { .. })
-        ));
+        let pasted = lookup_with("sk-pasted-by-mistake-0000", env).unwrap_err();
+        assert!(matches!(pasted, KeyError::BadName(_)));
+        assert!(!pasted.to_string().contains("pasted"), "{pasted}");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::secret::{Redacted, Secret};
+
 /// Why a probe failed.
 ///
 /// Transport failures (no connection, or a connection reset mid-body) are
@@ -73,20 +75,30 @@ impl ProbeKind {
     }
 }
 
+/// Longest header name or value kept.
+const MAX_HEADER_CHARS: usize = 128;
+/// Most rate-limit headers kept from one response.
+const MAX_HEADERS: usize = 32;
+
 /// Rate-limit headers as the provider sent them (`x-ratelimit-*`,
-/// `anthropic-ratelimit-*`, `retry-after`).
+/// `anthropic-ratelimit-*`, `retry-after`), redacted: a server can echo the
+/// key in any header, names included.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RateLimits {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(Redacted, Redacted)>,
     /// `retry-after` in seconds, when it was given as a number of seconds.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub retry_after_s: Option<f64>,
 }
 
 impl RateLimits {
-    /// Picks the rate-limit headers out of a response's headers.
-    pub fn from_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+    /// Picks the rate-limit headers out of a response's headers, with `key`
+    /// redacted from their names and values.
+    pub fn from_headers<'a>(
+        headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        key: &Secret,
+    ) -> Self {
         let mut out = RateLimits::default();
         for (name, value) in headers {
             let name = name.to_ascii_lowercase();
@@ -100,9 +112,11 @@ impl RateLimits {
             let wanted = name == "retry-after"
                 || name.starts_with("x-ratelimit-")
                 || name.starts_with("anthropic-ratelimit-");
-            if wanted && out.headers.len() < 32 {
-                let value: String = value.chars().take(128).collect();
-                out.headers.push((name, value));
+            if wanted && out.headers.len() < MAX_HEADERS {
+                out.headers.push((
+                    key.redact(&name, MAX_HEADER_CHARS),
+                    key.redact(value, MAX_HEADER_CHARS),
+                ));
             }
         }
         out.headers.sort();
@@ -121,7 +135,7 @@ pub struct ProbeResult {
     pub status: Option<u16>,
     pub error: Option<ErrorClass>,
     /// What went wrong, in a sentence, with any key redacted and capped in length.
-    pub error_detail: Option<String>,
+    pub error_detail: Option<Redacted>,
     /// Time to the first content delta (not to the headers).
     pub ttft_ms: Option<f64>,
     pub total_ms: f64,
@@ -132,7 +146,7 @@ pub struct ProbeResult {
     pub rate_limits: RateLimits,
     pub cost_usd: f64,
     /// The provider's request id (`x-request-id`, `request-id`), for support tickets.
-    pub request_id: Option<String>,
+    pub request_id: Option<Redacted>,
 }
 
 #[cfg(test)]
@@ -151,20 +165,47 @@ mod tests {
 
     #[test]
     fn rate_limit_headers_are_kept_and_retry_after_read() {
-        let limits = RateLimits::from_headers([
-            ("Retry-After", "7"),
-            ("x-ratelimit-remaining-requests", "99"),
-            ("anthropic-ratelimit-tokens-limit", "1000"),
-            ("content-type", "text/event-stream"),
-        ]);
+        let limits = RateLimits::from_headers(
+            [
+                ("Retry-After", "7"),
+                ("x-ratelimit-remaining-requests", "99"),
+                ("anthropic-ratelimit-tokens-limit", "1000"),
+                ("content-type", "text/event-stream"),
+            ],
+            &Secret::new("sk-unused-0000"),
+        );
         assert_eq!(limits.retry_after_s, Some(7.0));
         assert_eq!(limits.headers.len(), 3);
-        assert_eq!(limits.headers[0].0, "anthropic-ratelimit-tokens-limit");
+        assert_eq!(
+            limits.headers[0].0.as_str(),
+            "anthropic-ratelimit-tokens-limit"
+        );
+    }
+
+    #[test]
+    fn a_key_echoed_in_a_header_name_or_value_is_redacted() {
+        let key = Secret::new("sk-canary-0123456789");
+        let limits = RateLimits::from_headers(
+            [
+                (
+                    "x-ratelimit-remaining-requests",
+                    "Bearer sk-canary-0123456789",
+                ),
+                ("x-ratelimit-sk-canary-0123456789", "1"),
+            ],
+            &key,
+        );
+        let text = serde_json::to_string(&limits).expect("encodes");
+        assert!(!text.contains("canary"), "{text}");
+        assert!(text.contains("Bearer ***"), "{text}");
     }
 
     #[test]
     fn a_date_retry_after_is_kept_as_text_only() {
-        let limits = RateLimits::from_headers([("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")]);
+        let limits = RateLimits::from_headers(
+            [("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")],
+            &Secret::new("sk-unused-0000"),
+        );
         assert_eq!(limits.retry_after_s, None);
         assert_eq!(limits.headers.len(), 1);
     }
