@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// The real LiteLLM price map, from the project's shared fixtures.
+/// The real LiteLLM price map v1.106.2, in the repository's `fixtures/litellm/`.
 pub const LITELLM_FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/litellm_model_prices_1.106.2.json"
+    "/../fixtures/litellm/model_prices_1.106.2.json"
 );
 
 /// The path of the `switchyard` binary, built once per test process.

@@ -12,7 +12,7 @@ use switchyard::catalog::{Catalog, Format, ImportOptions, ListFilter, ListOutput
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/litellm_model_prices_1.106.2.json"
+    "/../../fixtures/litellm/model_prices_1.106.2.json"
 );
 
 fn empty(dir: &Path, name: &str) -> Catalog {

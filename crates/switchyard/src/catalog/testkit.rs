@@ -8,10 +8,10 @@ use rusqlite::Connection;
 
 use super::store::{Catalog, OpenOptions};
 
-/// The real LiteLLM map of v1.106.2, kept in the project's shared fixtures.
+/// The real LiteLLM map of v1.106.2, in the repository's `fixtures/litellm/`.
 pub const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/litellm_model_prices_1.106.2.json"
+    "/../../fixtures/litellm/model_prices_1.106.2.json"
 );
 
 pub const OPENROUTER_FIXTURE: &str = include_str!("../../tests/data/openrouter_models.json");
