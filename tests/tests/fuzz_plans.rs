@@ -37,7 +37,7 @@ const MEMORY_BOUND_MB: f64 = 256.0;
 const WATCHDOG: Duration = Duration::from_secs(30);
 /// Address-space cap on the whole test process, so an input that allocates
 /// without bound fails here instead of taking the machine down.
-const ADDRESS_SPACE_CAP: &str = "8G";
+const ADDRESS_SPACE_CAP_BYTES: u64 = 8 << 30;
 
 /// The simulation sizes the harness evaluates with: the plan is what is
 /// fuzzed; these keep one input's work near what an edit in the app costs.
@@ -78,7 +78,7 @@ fn number(typical: std::ops::Range<f64>) -> impl Strategy<Value = String> {
     ])
     .prop_map(str::to_owned);
     prop_oneof![
-        6 => typical.prop_map(|x| format!("{x:e}")),
+        40 => typical.prop_map(|x| format!("{x:e}")),
         3 => hostile,
         1 => any::<f64>().prop_map(|x| {
             if x.is_finite() { format!("{x:e}") } else { "nan".to_owned() }
@@ -89,7 +89,7 @@ fn number(typical: std::ops::Range<f64>) -> impl Strategy<Value = String> {
 /// An integer as TOML writes it.
 fn integer(typical: std::ops::Range<u64>) -> impl Strategy<Value = String> {
     prop_oneof![
-        6 => typical.prop_map(|x| x.to_string()),
+        40 => typical.prop_map(|x| x.to_string()),
         2 => prop::sample::select(vec![
             "0", "-1", "1000000000", "4294967295", "4294967296", "9223372036854775807", "1.5",
         ])
@@ -101,7 +101,7 @@ fn integer(typical: std::ops::Range<u64>) -> impl Strategy<Value = String> {
 /// very long.
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
-        8 => "[a-z]{1,8}(/[a-z0-9-]{1,10})?",
+        40 => "[a-z]{1,8}(/[a-z0-9-]{1,10})?",
         1 => "[a-zé路由 ]{1,12}",
         1 => Just("red\u{1b}[31m".to_owned()),
         1 => Just("rtl\u{202e}txt".to_owned()),
@@ -127,7 +127,7 @@ fn quoted(s: &str) -> String {
 
 fn offering(id: String) -> impl Strategy<Value = String> {
     (
-        number(0.9..1.0),
+        number(0.9..0.998),
         number(1.0..120.0),
         number(0.0..0.1),
         number(100.0..3000.0),
@@ -135,8 +135,8 @@ fn offering(id: String) -> impl Strategy<Value = String> {
         number(10.0..200.0),
         number(0.0..30.0),
         number(0.0..60.0),
-        prop::sample::select(vec!["error", "hang", "nope"]),
-        prop::option::of(name()),
+        prop::sample::select(vec!["error", "hang", "error", "hang", "nope"]),
+        prop::option::of(prop_oneof![9 => prop::sample::select(vec!["g1".to_owned(), "g2".to_owned()]), 1 => name()]),
     )
         .prop_map(
             move |(a, mttr, err, p50, p95, speed, inp, out, outage, group)| {
@@ -197,7 +197,10 @@ fn plan_text() -> impl Strategy<Value = String> {
                 (name(), prop::collection::vec(step(step_ids.clone()), 1..4)),
                 1..3,
             ),
-            prop::collection::vec((name(), number(0.99..1.0), number(1.0..90.0)), 0..2),
+            (
+                prop::option::of((number(0.999..1.0), number(1.0..90.0))),
+                prop::option::of((number(0.999..1.0), number(1.0..90.0))),
+            ),
             prop::option::of((
                 prop::collection::vec(integer(500..20_000), 1..40),
                 prop::collection::vec(integer(1..4), 1..4),
@@ -220,11 +223,12 @@ fn plan_text() -> impl Strategy<Value = String> {
                     text.push('\n');
                     text.push_str(&o);
                 }
-                for (id, a, mttr) in groups {
-                    text.push_str(&format!(
-                        "\n[[groups]]\nid = {}\navailability = {a}\nmttr_minutes = {mttr}\n",
-                        quoted(&id)
-                    ));
+                for (id, group) in [("g1", groups.0), ("g2", groups.1)] {
+                    if let Some((a, mttr)) = group {
+                        text.push_str(&format!(
+                            "\n[[groups]]\nid = \"{id}\"\navailability = {a}\nmttr_minutes = {mttr}\n"
+                        ));
+                    }
                 }
                 let share = 1.0 / routes.len() as f64;
                 for (name, steps) in routes {
@@ -381,7 +385,7 @@ fn fuzz(budget: Duration, max_inputs: u64) -> Tally {
         .args([
             "--pid",
             &std::process::id().to_string(),
-            &format!("--as={ADDRESS_SPACE_CAP}"),
+            &format!("--as={ADDRESS_SPACE_CAP_BYTES}"),
         ])
         .status();
     let seed: u64 = std::env::var("SWITCHYARD_FUZZ_SEED")
