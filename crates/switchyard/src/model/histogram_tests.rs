@@ -148,7 +148,7 @@ proptest! {
         };
         let got = h.share_at_most(limit);
         prop_assert!(share(limit) <= got, "{} < {}", got, share(limit));
-        if limit >= LOW_MS && limit <= HIGH_MS {
+        if (LOW_MS..=HIGH_MS).contains(&limit) {
             prop_assert!(got <= share(limit * BIN_RATIO), "{} > {}", got, share(limit * BIN_RATIO));
         }
     }
