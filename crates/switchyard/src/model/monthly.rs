@@ -13,7 +13,8 @@
 //! so the period's successes and failures are independent Poisson counts with
 //! means `N r` and `N (1 - r)`. Their ratio has mean `r`: for large volumes the
 //! ratio is `r` itself, for small ones the count noise shows, as it does in a real
-//! month of few requests.
+//! month of few requests. Counts of mean above `NORMAL_COUNT_ABOVE` (1e12) are drawn
+//! from the Poisson's normal limit.
 //!
 //! **Fast-mixing components.** The event-by-event simulation costs one state
 //! change per outage, and a component with an MTTR of seconds has millions of
@@ -33,14 +34,16 @@
 //! `U` at `a` would drop that spread, which at the threshold (`n = 1000`) is
 //! `0.045 a (1 - a)`: 4.5% of the mean downtime, up to 0.011 in absolute terms at
 //! `a = 0.5`, enough to move `p5`. Drawing `U` keeps it; what is neglected is
-//! (i) the skewness of `U`, about `2 / sqrt(n)` = 0.06 at the threshold, which
-//! moves `p5` by about `0.02 sd(U)` and `p1` by about `0.05 sd(U)`, and (ii) the
+//! (i) the skewness of `U`, of order `1 / sqrt(n)` (at most about 0.06 at the
+//! threshold), which moves `p5` by at most about `0.02 sd(U)` and `p1` by at
+//! most about `0.05 sd(U)` (Cornish–Fisher), and (ii) the
 //! correlation, inside the period, between the fast component's state and the
 //! slow components' segments, which have no correlation to begin with (the
 //! processes are independent) and whose finite-window residue is of the same
-//! `1 / sqrt(n)` order again. At the threshold these are below 0.1% of the mean
-//! downtime. The work per period is then at most about `2 n` state changes per
-//! slow component, whatever the MTTRs, and none for a fast one.
+//! `1 / sqrt(n)` order again. At the threshold these move the percentiles by at
+//! most about 0.2% of the mean downtime, and less above it. The work per period
+//! is then at most about `2 n` state changes per slow component, whatever the
+//! MTTRs, and none for a fast one. `docs/MODEL_BOUNDS.md` has the details.
 
 use std::collections::HashMap;
 
