@@ -6,16 +6,35 @@ use super::data::{
     CostData, CostRow, LatencyData, ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData, TcoMonth,
 };
 use crate::catalog::{Catalog, CatalogError, probes};
+use crate::model::histogram::LatencyHistogram;
 use crate::model::monthly::{Period, period_ratios};
 use crate::model::simulate::Simulation;
 use crate::model::tco::TcoReport;
 use crate::model::{Cancelled, Portfolio, Progress};
 
+/// Quantiles a latency CDF is drawn from: shares 0, 1/1000, ..., 1.
+pub const LATENCY_QUANTILES: u32 = 1000;
+
 /// The latency CDF of a simulation's successful requests, with the budget.
 pub fn latency(portfolio: &Portfolio, sim: &Simulation) -> LatencyData {
+    latency_of(&sim.latency, portfolio.workload.latency_budget_ms)
+}
+
+/// The latency CDF of a histogram: its nearest-rank quantiles at
+/// [`LATENCY_QUANTILES`] + 1 evenly spaced shares, each within the histogram's
+/// relative error of the exact sample quantile.
+pub fn latency_of(histogram: &LatencyHistogram, budget_ms: Option<f64>) -> LatencyData {
+    let quantiles = (0..=LATENCY_QUANTILES)
+        .filter_map(|i| {
+            let q = f64::from(i) / f64::from(LATENCY_QUANTILES);
+            histogram.percentile(q).map(|x| [q, x])
+        })
+        .collect();
     LatencyData {
-        latencies_ms: sim.latencies_ms.clone(),
-        budget_ms: portfolio.workload.latency_budget_ms,
+        count: histogram.count(),
+        quantiles,
+        budget_ms,
+        within_budget: budget_ms.map(|b| histogram.share_at_most(b)),
     }
 }
 

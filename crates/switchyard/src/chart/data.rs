@@ -41,12 +41,22 @@ pub struct FrontierPoint {
     pub chosen: bool,
 }
 
-/// Latencies of successful requests (unsorted; any length).
+/// The latency distribution of successful requests, as points of its CDF:
+/// however many requests were simulated, a fixed number of quantiles
+/// (see [`super::build::latency_of`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatencyData {
-    pub latencies_ms: Vec<f64>,
+    /// Successful requests described.
+    pub count: u64,
+    /// `[share, latency_ms]`: a share (0..1) of the successes took at most
+    /// `latency_ms` (the nearest-rank quantile). Share 0 is the fastest, share 1
+    /// the slowest.
+    pub quantiles: Vec<[f64; 2]>,
     /// The latency budget of the workload, if it has one.
     pub budget_ms: Option<f64>,
+    /// Share (0..1) of the successes within the budget, if there is one.
+    #[serde(default)]
+    pub within_budget: Option<f64>,
 }
 
 /// The success ratio of each simulated period and the SLA target.

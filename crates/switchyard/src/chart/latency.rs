@@ -1,6 +1,9 @@
 //! The latency of successful requests as a cumulative distribution: for any
 //! latency on the x axis, the share of successes at least that fast. p50, p95
 //! and p99 are marked, and so is the latency budget, with the share inside it.
+//! The curve is drawn through the quantiles of the simulation's latency
+//! histogram (see [`super::build::latency_of`]), never through the raw
+//! latencies, so its size does not depend on how many requests were simulated.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,15 +13,10 @@ use super::data::LatencyData;
 use super::style::{self, Axis};
 use crate::report;
 
-/// Quantile points drawn: a million latencies draw as 501 points, the same
-/// curve to the eye.
-const CURVE_POINTS: usize = 500;
-
 pub fn title(d: &LatencyData) -> String {
-    let n = d.latencies_ms.iter().filter(|x| valid(**x)).count();
     format!(
         "Latency of successful requests (n = {})",
-        report::count(n as f64)
+        report::count(d.count as f64)
     )
 }
 
@@ -26,10 +24,39 @@ fn valid(x: f64) -> bool {
     x.is_finite() && x >= 0.0
 }
 
-/// The q-quantile of sorted, non-empty `xs` (nearest rank).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let i = (q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
+/// The CDF points of `d` that make sense, by share, with latencies made
+/// non-decreasing (a CDF's quantiles cannot go down). Data written by
+/// [`super::build::latency_of`] is already so; a hand-written file may not be.
+fn curve_points(d: &LatencyData) -> Vec<(f64, f64)> {
+    let mut points: Vec<(f64, f64)> = d
+        .quantiles
+        .iter()
+        .map(|&[q, x]| (q, x))
+        .filter(|&(q, x)| (0.0..=1.0).contains(&q) && valid(x))
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut highest = 0.0f64;
+    for p in &mut points {
+        highest = highest.max(p.1);
+        p.1 = highest;
+    }
+    points
+}
+
+/// The q-quantile of the curve: the latency of its first point of share at
+/// least `q` (nearest rank on the quantile grid). `points` is not empty.
+fn quantile(points: &[(f64, f64)], q: f64) -> f64 {
+    let i = points.partition_point(|p| p.0 < q - 1e-9);
+    points[i.min(points.len() - 1)].1
+}
+
+/// The share of the curve at most `x`: the share of its last point not past
+/// `x`, 0 before the first.
+fn share_at_most(points: &[(f64, f64)], x: f64) -> f64 {
+    match points.partition_point(|p| p.1 <= x) {
+        0 => 0.0,
+        i => points[i - 1].0,
+    }
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -40,25 +67,19 @@ where
     DB::ErrorType: 'static,
 {
     let title = title(d);
-    let mut sorted: Vec<f64> = d
-        .latencies_ms
-        .iter()
-        .copied()
-        .filter(|x| valid(*x))
-        .collect();
-    if sorted.is_empty() {
+    let points = curve_points(d);
+    if points.is_empty() || d.count == 0 {
         return style::no_data(area, &title, "no successful request to show");
     }
-    sorted.sort_unstable_by(f64::total_cmp);
-    let n = sorted.len();
+    let n = d.count;
     let budget = d.budget_ms.filter(|b| valid(*b));
 
     // A far tail would squeeze the body of the curve into a corner: cut the
     // axis at 1.5 x p99.9 (the curve leaves the plot there, nearly at 100%).
-    let max = sorted[n - 1];
-    let x_data_hi = max.min(quantile(&sorted, 0.999) * 1.5);
+    let max = points[points.len() - 1].1;
+    let x_data_hi = max.min(quantile(&points, 0.999) * 1.5);
     let x_hi = x_data_hi.max(budget.unwrap_or(0.0) * 1.06).max(1.0);
-    let min = sorted[0];
+    let min = points[0].1;
     let x_lo = if min < 0.4 * x_hi {
         0.0
     } else {
@@ -92,20 +113,17 @@ where
     style::mesh(&mut plot, &x_desc, "share of successful requests")?;
 
     let x_end = x_hi * 1.02;
-    let mut curve: Vec<(f64, f64)> = (0..=CURVE_POINTS)
-        .map(|i| {
-            let q = i as f64 / CURVE_POINTS as f64;
-            (quantile(&sorted, q), q * 100.0)
-        })
-        .filter(|(x, _)| *x <= x_end)
+    let mut curve: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|(_, x)| *x <= x_end)
+        .map(|&(q, x)| (x, q * 100.0))
         .collect();
     if max > x_end {
         // Up to the edge, where the curve leaves the plot.
-        let inside = sorted.partition_point(|x| *x <= x_end);
-        curve.push((x_end, inside as f64 / n as f64 * 100.0));
+        curve.push((x_end, share_at_most(&points, x_end) * 100.0));
     }
     // Start on the x axis, so one latency still draws a visible step.
-    curve.insert(0, (sorted[0], 0.0));
+    curve.insert(0, (min, 0.0));
     let line = style::BLUE.stroke_width(3);
     plot.draw_series(LineSeries::new(curve, line))?
         .label(format!(
@@ -115,7 +133,10 @@ where
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], line));
 
     if let Some(b) = budget {
-        let within = sorted.partition_point(|x| *x <= b) as f64 / n as f64;
+        let within = d
+            .within_budget
+            .filter(|w| (0.0..=1.0).contains(w))
+            .unwrap_or_else(|| share_at_most(&points, b));
         let dashed = style::VERMILLION.stroke_width(2);
         plot.draw_series(DashedLineSeries::new(
             vec![(b, 0.0), (b, 100.0)],
@@ -142,14 +163,14 @@ where
     let marks = [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")];
     let marker = style::BLACK.filled();
     plot.draw_series(marks.iter().map(|(q, _)| {
-        let x = quantile(&sorted, *q);
+        let x = quantile(&points, *q);
         Circle::new((x, q * 100.0), 5, marker)
     }))?
     .label("p50 / p95 / p99")
     .legend(move |(x, y)| Circle::new((x + 10, y), 5, marker));
     for i in 1..20 {
         let q = f64::from(i) * 0.05;
-        let x = quantile(&sorted, q);
+        let x = quantile(&points, q);
         if x <= x_end {
             super::hover(plot.backend_coord(&(x, q * 100.0)), || {
                 format!(
@@ -161,7 +182,7 @@ where
         }
     }
     for (q, name) in marks {
-        let x = quantile(&sorted, q);
+        let x = quantile(&points, q);
         super::hover(plot.backend_coord(&(x, q * 100.0)), || {
             format!("{name}: {}", report::duration(x))
         });
@@ -198,20 +219,35 @@ mod tests {
         svg.expect_text("100%");
         svg.expect_text("successful requests (n = 1,000,000)");
         svg.expect_text("latency budget 15.00 s");
-        // The curve is downsampled: one polyline of at most ~500 points.
+        // The curve is drawn from 1,001 quantiles, not a million latencies.
         assert!(svg.count("polyline") >= 2, "{:?}", svg.elements);
         assert!(svg.count("circle") >= 3);
     }
 
     #[test]
     fn short_latencies_are_in_milliseconds() {
-        let d = LatencyData {
-            latencies_ms: vec![120.0, 340.0, 560.0, 800.0],
-            budget_ms: None,
-        };
+        let d = latency_of_values(&[120.0, 340.0, 560.0, 800.0], None);
         let svg = renders_everywhere(&Chart::LatencyCdf(d));
         svg.expect_text("latency (ms)");
         assert!(!svg.has_text("budget"));
+    }
+
+    #[test]
+    fn the_curve_is_the_histogram_quantiles() {
+        // 1,000 evenly spread latencies: the quantile of share i/1000 is the
+        // i-th, within the histogram's error.
+        let values: Vec<f64> = (1..=1000).map(|i| f64::from(i) * 10.0).collect();
+        let d = latency_of_values(&values, Some(5000.0));
+        assert_eq!(d.count, 1000);
+        assert_eq!(d.quantiles.len(), 1001);
+        assert_eq!(d.quantiles[0], [0.0, 10.0]);
+        assert_eq!(d.quantiles[1000], [1.0, 10_000.0]);
+        let [q, x] = d.quantiles[500];
+        assert_eq!(q, 0.5);
+        assert!((x - 5000.0).abs() <= 5000.0 * crate::model::histogram::RELATIVE_ERROR);
+        assert_eq!(d.within_budget, Some(0.5));
+        let svg = renders_everywhere(&Chart::LatencyCdf(d));
+        svg.expect_text("(50.00% of successes within)");
     }
 
     #[test]
@@ -224,9 +260,29 @@ mod tests {
             (vec![0.0, 0.0], Some(1e12)),
             (vec![1.0, 1e15], None),
         ] {
-            renders_everywhere(&Chart::LatencyCdf(LatencyData {
-                latencies_ms,
+            renders_everywhere(&Chart::LatencyCdf(latency_of_values(
+                &latencies_ms,
                 budget_ms,
+            )));
+        }
+        // Hand-written data: shares out of range, NaN, quantiles going down, a
+        // count that disagrees with the points.
+        for (count, quantiles, within_budget) in [
+            (0, vec![[0.5, 100.0]], None),
+            (10, vec![], Some(2.0)),
+            (10, vec![[f64::NAN, 1.0], [2.0, 5.0], [-1.0, 3.0]], None),
+            (
+                10,
+                vec![[0.0, 900.0], [0.5, 100.0], [1.0, f64::NAN]],
+                Some(f64::NAN),
+            ),
+            (u64::MAX, vec![[1.0, 5.0]], Some(0.5)),
+        ] {
+            renders_everywhere(&Chart::LatencyCdf(LatencyData {
+                count,
+                quantiles,
+                budget_ms: Some(500.0),
+                within_budget,
             }));
         }
     }

@@ -70,17 +70,22 @@ pub fn frontier_sample() -> FrontierData {
 
 pub fn latency_sample(n: usize) -> LatencyData {
     let mut rng = Rng::new(2);
-    let latencies_ms = (0..n)
+    let latencies_ms: Vec<f64> = (0..n)
         .map(|_| {
             let ttft = (6.5 + 0.45 * rng.normal()).exp();
             let fallback = if rng.uniform() < 0.03 { 6000.0 } else { 0.0 };
             ttft + 4800.0 + fallback
         })
         .collect();
-    LatencyData {
-        latencies_ms,
-        budget_ms: Some(15_000.0),
-    }
+    latency_of_values(&latencies_ms, Some(15_000.0))
+}
+
+/// The chart data of these latencies, through the histogram a simulation keeps.
+pub fn latency_of_values(latencies_ms: &[f64], budget_ms: Option<f64>) -> LatencyData {
+    super::build::latency_of(
+        &crate::model::histogram::LatencyHistogram::from_values(latencies_ms),
+        budget_ms,
+    )
 }
 
 pub fn sla_sample() -> SlaData {

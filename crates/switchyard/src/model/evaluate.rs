@@ -166,8 +166,8 @@ pub fn exact_summary(portfolio: &Portfolio) -> ExactSummary {
         availability: exact.availability,
         nines: nines(exact.unavailability),
         cost_per_request: exact.cost_per_request,
-        cost_per_success: (exact.availability > 0.0)
-            .then(|| exact.cost_per_request / exact.availability),
+        cost_per_success: Some(exact.cost_per_request / exact.availability)
+            .filter(|x| exact.availability > 0.0 && x.is_finite()),
         monthly_usd: portfolio.workload.requests_per_month * exact.cost_per_request
             + portfolio.workload.fixed_monthly_usd,
         served_share,
@@ -236,7 +236,9 @@ fn assemble(
     } else {
         (exact.cost_per_request, [exact.cost_per_request; 2])
     };
-    let divide = |cost: f64, rate: f64| (rate > 0.0).then(|| cost / rate);
+    // `None` when nothing succeeds, or when so little does that the ratio is
+    // beyond any float.
+    let divide = |cost: f64, rate: f64| Some(cost / rate).filter(|x| rate > 0.0 && x.is_finite());
     let [p50, p95, p99] = sim.latency_percentiles();
 
     Report {
@@ -302,6 +304,7 @@ fn ratio(part: f64, whole: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::model::testkit::*;
+    use crate::model::types::{OutageMode, Prices};
 
     fn quick() -> EvaluateOptions {
         EvaluateOptions {
@@ -387,6 +390,88 @@ mod tests {
         assert_eq!(s.cost_per_success, r.cost_usd.per_success);
         assert_eq!(s.monthly_usd, r.cost_usd.monthly);
         assert_eq!(s.served_share, r.served_share);
+    }
+
+    #[test]
+    fn costs_stay_finite_and_exact_at_the_largest_prices_and_volumes() {
+        // The largest inputs the plan format accepts: 1e6 USD per million
+        // tokens, 1e7 tokens each way, 1e15 requests a month. One request then
+        // bills up to 2e7 USD per attempt and a month about 1e22 USD: far from
+        // overflow, and every figure must be finite and right.
+        let mut offerings = vec![offering("a", 0.9), offering("b", 0.5)];
+        for o in &mut offerings {
+            o.prices = Prices {
+                input_per_mtok: 1e6,
+                cached_input_per_mtok: 1e6,
+                output_per_mtok: 1e6,
+            };
+            o.tokens_per_s = 1e4;
+        }
+        let mut p = chain(offerings);
+        for s in &mut p.routes[0].steps {
+            s.timeout_ms = 2e6;
+        }
+        p.workload.input_tokens = 1e7;
+        p.workload.output_tokens = 1e7;
+        p.workload.cached_input_share = 0.5;
+        p.workload.requests_per_month = 1e15;
+        p.workload.fixed_monthly_usd = 1e9;
+        let per_request = 0.95 * 2e7;
+        let monthly = 1e15 * per_request + 1e9;
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * y;
+
+        let r = evaluate(&p, &quick());
+        let c = r.cost_usd;
+        assert!(close(c.per_request, per_request), "{}", c.per_request);
+        assert!(close(c.per_success.expect("finite"), per_request / 0.95));
+        assert!(close(c.monthly, monthly), "{}", c.monthly);
+        let s = exact_summary(&p);
+        assert!(close(s.monthly_usd, monthly));
+        assert!(close(s.cost_per_success.expect("finite"), 2e7));
+
+        // With a budget the cost comes from the simulation: its mean, interval
+        // and per-step breakdown stay finite too.
+        p.workload.latency_budget_ms = Some(4e6);
+        let r = evaluate(&p, &quick());
+        let c = r.cost_usd;
+        let half = (c.per_request_ci95[1] - c.per_request_ci95[0]) / 2.0;
+        assert!(
+            (c.per_request - per_request).abs() <= 2.0 * half,
+            "{} vs {per_request} (95% half-width {half})",
+            c.per_request
+        );
+        for x in [
+            c.per_request,
+            c.per_request_ci95[0],
+            c.per_request_ci95[1],
+            c.monthly,
+        ]
+        .into_iter()
+        .chain(c.per_success)
+        .chain(c.per_success_within_budget)
+        {
+            assert!(x.is_finite() && x > 0.0, "{c:?}");
+        }
+        assert!(c.per_request_ci95[0] <= c.per_request && c.per_request <= c.per_request_ci95[1]);
+        let sim = crate::model::simulate::simulate(&p, 20_000, 1);
+        assert!(sim.cost.sum.is_finite() && sim.cost.sum_sq.is_finite());
+        assert!(sim.cost_by_step.iter().flatten().all(|s| {
+            s.first_try_usd.is_finite() && s.retry_usd.is_finite() && s.cut_usd.is_finite()
+        }));
+    }
+
+    #[test]
+    fn a_cost_per_success_beyond_any_float_is_none() {
+        // A plan that succeeds once in 1e310 requests but pays for every
+        // attempt (a hang is cut at its timeout, billed): its cost per success
+        // is beyond any float, and is reported as none, like a plan that never
+        // succeeds, rather than as infinity.
+        let mut p = chain(vec![offering("a", 1e-310)]);
+        p.offerings[0].outage = OutageMode::Hang;
+        let s = exact_summary(&p);
+        assert!(s.cost_per_request > 0.0);
+        assert_eq!(s.cost_per_success, None);
+        assert_eq!(evaluate(&p, &quick()).cost_usd.per_success, None);
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl Footprint {
     }
 }
 
-fn local_index(list: &mut Vec<usize>, global: usize) -> usize {
+pub(super) fn local_index(list: &mut Vec<usize>, global: usize) -> usize {
     list.iter().position(|&x| x == global).unwrap_or_else(|| {
         list.push(global);
         list.len() - 1

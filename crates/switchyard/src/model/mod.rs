@@ -8,12 +8,14 @@
 //! - [`exact`]: closed forms (availability, cost per request without a budget,
 //!   served shares), by enumerating failure-group states.
 //! - [`simulate`]: the seeded Monte Carlo of single requests (budgets, latency).
+//! - [`histogram`]: the bounded latency histogram the simulation keeps.
 //! - [`monthly`]: the outage renewal process behind `monthly_availability`.
 //! - [`evaluate`]: puts the figures together into a [`Report`].
 
 pub mod attempt;
 pub mod evaluate;
 pub mod exact;
+pub mod histogram;
 pub mod monthly;
 pub mod parallel;
 pub mod progress;

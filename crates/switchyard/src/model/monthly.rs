@@ -13,14 +13,46 @@
 //! so the period's successes and failures are independent Poisson counts with
 //! means `N r` and `N (1 - r)`. Their ratio has mean `r`: for large volumes the
 //! ratio is `r` itself, for small ones the count noise shows, as it does in a real
-//! month of few requests.
+//! month of few requests. Counts of mean above `NORMAL_COUNT_ABOVE` (1e12) are drawn
+//! from the Poisson's normal limit.
+//!
+//! **Fast-mixing components.** The event-by-event simulation costs one state
+//! change per outage, and a component with an MTTR of seconds has millions of
+//! outages a month. A component expected to have more than
+//! [`FAST_MIXING_OUTAGES`] outages in one period is therefore not simulated
+//! event by event: over the period, each request sees it up independently, with
+//! probability the period's uptime fraction `U`. `U` is drawn once per period
+//! from its normal limit (the renewal-reward central limit theorem for an
+//! alternating process with exponential up and down times of means `mu_up` and
+//! `mu_down`, over a period of length `T`): mean `a`, standard deviation
+//!
+//! ```text
+//! sd(U) = sqrt(2 mu_up² mu_down² / ((mu_up + mu_down)³ T)) = a (1 - a) sqrt(2 / n)
+//! ```
+//!
+//! where `n = T / (mu_up + mu_down)` is the expected number of outages. Holding
+//! `U` at `a` would drop that spread, which at the threshold (`n = 1000`) is
+//! `0.045 a (1 - a)`: 4.5% of the mean downtime, up to 0.011 in absolute terms at
+//! `a = 0.5`, enough to move `p5`. Drawing `U` keeps it; what is neglected is
+//! (i) the skewness of `U`, of order `1 / sqrt(n)` (at most about 0.06 at the
+//! threshold), which moves `p5` by at most about `0.02 sd(U)` and `p1` by at
+//! most about `0.05 sd(U)` (Cornish–Fisher), and (ii) the
+//! correlation, inside the period, between the fast component's state and the
+//! slow components' segments, which have no correlation to begin with (the
+//! processes are independent) and whose finite-window residue is of the same
+//! `1 / sqrt(n)` order again. At the threshold these move the percentiles by at
+//! most about 0.2% of the mean downtime, and less above it. The work per period
+//! is then at most about `2 n` state changes per slow component, whatever the
+//! MTTRs, and none for a fast one. `docs/MODEL_BOUNDS.md` has the details.
+
+use std::collections::HashMap;
 
 use rand::Rng;
-use rand_distr::{Distribution, Exp1, Poisson};
+use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use super::attempt::profiles;
-use super::parallel::{SimRng, run_chunked_with_progress};
+use super::parallel::{SimRng, fold_chunked_with_progress};
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
 use super::stats::{Moments, percentile, wilson95};
 use super::types::Portfolio;
@@ -74,6 +106,17 @@ pub struct MonthlyFigures {
 /// Periods per parallel chunk. Fixed, so results do not depend on thread count.
 const CHUNK: u64 = 256;
 
+/// A component expected to have more outages than this in one period is
+/// fast-mixing: its state is not simulated event by event (see the module
+/// documentation for the approximation and its error).
+pub const FAST_MIXING_OUTAGES: f64 = 1000.0;
+
+/// Above this expected count, a period's Poisson count of requests is drawn
+/// from its normal limit, `mean + sqrt(mean) z` (skewness `1 / sqrt(mean)`,
+/// below 1e-6 here). `rand_distr`'s Poisson refuses means above about 1.8e19,
+/// which made every figure 0 or 1 at huge volumes.
+const NORMAL_COUNT_ABOVE: f64 = 1e12;
+
 /// One alternating up/down process: a group or an offering's private part.
 #[derive(Debug, Clone, Copy)]
 struct Component {
@@ -95,23 +138,81 @@ impl Component {
             up_mean_min,
         }
     }
+
+    /// Expected outages in a period of `length_min`: `T / (mu_up + mu_down)`.
+    fn outages_in(&self, length_min: f64) -> f64 {
+        let cycle = self.up_mean_min + self.down_mean_min;
+        if cycle.is_infinite() {
+            0.0
+        } else if cycle > 0.0 {
+            length_min / cycle
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// Standard deviation of the uptime fraction over a period with `outages`
+    /// expected outages: `a (1 - a) sqrt(2 / n)`.
+    fn uptime_sd(&self, outages: f64) -> f64 {
+        let a = self.availability;
+        a * (1.0 - a) * (2.0 / outages).sqrt()
+    }
+}
+
+/// One distinct offering of a route, by what it needs up.
+#[derive(Debug)]
+struct OfferingShape {
+    /// Components simulated event by event.
+    slow: Vec<usize>,
+    /// Fast-mixing components no other offering of the route needs.
+    fast_own: Vec<usize>,
+    /// Bits into [`RouteShape::fast_shared`].
+    fast_shared: u64,
+    /// P(all its attempts fail | up).
+    fail_if_up: f64,
 }
 
 /// A route's offerings with the components each one needs up.
+#[derive(Debug)]
 struct RouteShape {
     share: f64,
-    /// Per distinct offering: the components it needs, and P(all its attempts fail | up).
-    offerings: Vec<(Vec<usize>, f64)>,
+    offerings: Vec<OfferingShape>,
+    /// Fast-mixing components (groups) that several offerings of the route
+    /// need: one request sees one state of each, so their states are
+    /// enumerated, `2^k` of them (`k` is at most the groups one route may
+    /// touch, [`super::exact::MAX_GROUPS_PER_ROUTE`]).
+    fast_shared: Vec<usize>,
 }
 
 struct Model {
     components: Vec<Component>,
+    /// Per component: the standard deviation of its period uptime fraction if
+    /// it is fast-mixing, `None` if it is simulated event by event.
+    fast: Vec<Option<f64>>,
     routes: Vec<RouteShape>,
 }
 
+/// What one chunk of periods works with, reused from period to period.
+struct Scratch {
+    changes: Vec<Change>,
+    /// Slow components: down now.
+    down: Vec<bool>,
+    /// Fast components: this period's uptime fraction.
+    up_share: Vec<f64>,
+    /// Per route with shared fast components: P(all fail) by the set of its
+    /// offerings no slow component holds down, for this period.
+    memo: Vec<HashMap<u64, f64>>,
+    /// Per offering of the route being evaluated: P(it fails | not held down).
+    fail_alive: Vec<f64>,
+    /// State changes simulated (for tests of the work done).
+    events: u64,
+}
+
 impl Model {
-    /// Only the groups and offerings some route uses take part.
-    fn new(portfolio: &Portfolio) -> Self {
+    /// Only the groups and offerings some route uses take part. A component
+    /// with more than `fast_above` expected outages in `length_min` is
+    /// fast-mixing.
+    fn new(portfolio: &Portfolio, length_min: f64, fast_above: f64) -> Self {
         let profiles = profiles(portfolio);
         let mut component_of_group = vec![None; portfolio.groups.len()];
         let mut component_of_offering = vec![None; portfolio.offerings.len()];
@@ -122,7 +223,7 @@ impl Model {
                 components.len() - 1
             })
         };
-        let mut routes = Vec::new();
+        let mut needs_per_route = Vec::new();
         for (r, route) in portfolio.routes.iter().enumerate() {
             let mut offerings: Vec<(usize, Vec<usize>, f64)> = Vec::new();
             for (step, profile) in route.steps.iter().zip(&profiles[r]) {
@@ -152,33 +253,136 @@ impl Model {
                 ));
                 offerings.push((step.offering, needs, fail));
             }
-            routes.push(RouteShape {
-                share: route.share,
-                offerings: offerings.into_iter().map(|(_, n, f)| (n, f)).collect(),
-            });
+            needs_per_route.push((route.share, offerings));
         }
-        Self { components, routes }
+        let fast: Vec<Option<f64>> = components
+            .iter()
+            .map(|c| {
+                let outages = c.outages_in(length_min);
+                (outages > fast_above).then(|| c.uptime_sd(outages))
+            })
+            .collect();
+        let routes = needs_per_route
+            .into_iter()
+            .map(|(share, offerings)| {
+                let users = |c: usize| offerings.iter().filter(|e| e.1.contains(&c)).count();
+                let mut fast_shared: Vec<usize> = Vec::new();
+                let shapes = offerings
+                    .iter()
+                    .map(|(_, needs, fail_if_up)| {
+                        let mut shape = OfferingShape {
+                            slow: Vec::new(),
+                            fast_own: Vec::new(),
+                            fast_shared: 0,
+                            fail_if_up: *fail_if_up,
+                        };
+                        for &c in needs {
+                            if fast[c].is_none() {
+                                shape.slow.push(c);
+                            } else if users(c) == 1 {
+                                shape.fast_own.push(c);
+                            } else {
+                                let bit = super::exact::local_index(&mut fast_shared, c);
+                                debug_assert!(bit < 64);
+                                shape.fast_shared |= 1 << bit;
+                            }
+                        }
+                        shape
+                    })
+                    .collect();
+                RouteShape {
+                    share,
+                    offerings: shapes,
+                    fast_shared,
+                }
+            })
+            .collect();
+        Self {
+            components,
+            fast,
+            routes,
+        }
     }
 
-    /// P(a request succeeds | these components are down).
-    fn success_given(&self, down: &[bool]) -> f64 {
-        self.routes
-            .iter()
-            .map(|route| {
-                let fail: f64 = route
-                    .offerings
-                    .iter()
-                    .map(|(needs, fail_if_up)| {
-                        if needs.iter().any(|&c| down[c]) {
-                            1.0
-                        } else {
-                            *fail_if_up
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            changes: Vec::new(),
+            down: vec![false; self.components.len()],
+            up_share: vec![1.0; self.components.len()],
+            memo: self.routes.iter().map(|_| HashMap::new()).collect(),
+            fail_alive: Vec::new(),
+            events: 0,
+        }
+    }
+
+    /// P(a request succeeds | the slow components down in `s.down`, the fast
+    /// ones up with their period's uptime fractions).
+    fn success_given(&self, s: &mut Scratch) -> f64 {
+        let mut success = 0.0;
+        for (r, route) in self.routes.iter().enumerate() {
+            // P(offering fails | no slow component holds it down), and which
+            // offerings are so held.
+            let mut alive = 0u64;
+            let fail_alive = &mut s.fail_alive;
+            fail_alive.clear();
+            for (d, o) in route.offerings.iter().enumerate() {
+                if o.slow.iter().any(|&c| s.down[c]) {
+                    fail_alive.push(1.0);
+                    continue;
+                }
+                alive |= 1u64.checked_shl(d as u32).unwrap_or(0);
+                let up: f64 = o.fast_own.iter().map(|&c| s.up_share[c]).product();
+                fail_alive.push(up * o.fail_if_up + (1.0 - up));
+            }
+            let fail = if route.fast_shared.is_empty() {
+                fail_alive.iter().product()
+            } else {
+                let memoised = route.offerings.len() <= 64;
+                match s.memo[r].get(&alive) {
+                    Some(&fail) if memoised => fail,
+                    _ => {
+                        let fail = self.fail_over_shared(route, &s.up_share, fail_alive);
+                        if memoised {
+                            s.memo[r].insert(alive, fail);
                         }
-                    })
-                    .product();
-                route.share * (1.0 - fail)
-            })
-            .sum()
+                        fail
+                    }
+                }
+            };
+            success += route.share * (1.0 - fail);
+        }
+        success
+    }
+
+    /// P(every offering of `route` fails), averaged over the states of its
+    /// shared fast components.
+    fn fail_over_shared(&self, route: &RouteShape, up_share: &[f64], fail_alive: &[f64]) -> f64 {
+        let mut fail = 0.0;
+        for down in 0u64..(1u64 << route.fast_shared.len()) {
+            let probability: f64 = route
+                .fast_shared
+                .iter()
+                .enumerate()
+                .map(|(j, &c)| {
+                    if down >> j & 1 == 1 {
+                        1.0 - up_share[c]
+                    } else {
+                        up_share[c]
+                    }
+                })
+                .product();
+            if probability == 0.0 {
+                continue;
+            }
+            let all_fail: f64 = route
+                .offerings
+                .iter()
+                .zip(fail_alive)
+                .map(|(o, &f)| if o.fast_shared & down != 0 { 1.0 } else { f })
+                .product();
+            fail += probability * all_fail;
+        }
+        fail
     }
 }
 
@@ -226,27 +430,71 @@ pub fn period_ratios(
     seed: u64,
     progress: &Progress,
 ) -> Result<Vec<f64>, Cancelled> {
-    let model = Model::new(portfolio);
+    let settings = Settings {
+        fast_above: FAST_MIXING_OUTAGES,
+        keep_expected: false,
+    };
+    Ok(run_periods(portfolio, period, periods, seed, progress, settings)?.ratios)
+}
+
+/// How [`run_periods`] runs; tests change what [`period_ratios`] fixes.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    /// Components expected to have more outages per period are fast-mixing.
+    fast_above: f64,
+    /// Keep each period's time-weighted success probability too.
+    keep_expected: bool,
+}
+
+/// What [`run_periods`] simulated.
+#[derive(Debug, Default)]
+struct PeriodRun {
+    /// Each period's observed success ratio.
+    ratios: Vec<f64>,
+    /// Each period's time-weighted success probability, if kept.
+    expected: Vec<f64>,
+    /// State changes simulated, over all periods.
+    events: u64,
+}
+
+fn run_periods(
+    portfolio: &Portfolio,
+    period: Period,
+    periods: u64,
+    seed: u64,
+    progress: &Progress,
+    settings: Settings,
+) -> Result<PeriodRun, Cancelled> {
+    let length_min = period.minutes();
+    let model = Model::new(portfolio, length_min, settings.fast_above);
     let requests = period.requests(portfolio.workload.requests_per_month);
-    let chunks = run_chunked_with_progress(
+    fold_chunked_with_progress(
         periods,
         CHUNK,
         seed,
         progress,
         UNITS_PER_PERIOD,
+        PeriodRun::default(),
         |mut rng, count| {
-            let mut changes = Vec::new();
-            let mut down = vec![false; model.components.len()];
-            (0..count)
-                .map(|_| {
-                    let r =
-                        expected_ratio(&model, period.minutes(), &mut rng, &mut changes, &mut down);
-                    observed_ratio(r, requests, &mut rng)
-                })
-                .collect::<Vec<f64>>()
+            let mut scratch = model.scratch();
+            let mut run = PeriodRun::default();
+            for _ in 0..count {
+                let r = expected_ratio(&model, length_min, &mut rng, &mut scratch);
+                run.ratios.push(observed_ratio(r, requests, &mut rng));
+                if settings.keep_expected {
+                    run.expected.push(r);
+                }
+            }
+            run.events = scratch.events;
+            run
         },
-    )?;
-    Ok(chunks.into_iter().flatten().collect())
+        |mut all, chunk| {
+            all.ratios.extend_from_slice(&chunk.ratios);
+            all.expected.extend_from_slice(&chunk.expected);
+            all.events += chunk.events;
+            all
+        },
+    )
 }
 
 /// Mean, percentiles and `p_meets` of the period ratios.
@@ -271,17 +519,20 @@ fn describe(mut ratios: Vec<f64>, target: f64, period: Period) -> MonthlyFigures
 }
 
 /// The time-weighted success probability of one simulated period.
-fn expected_ratio(
-    model: &Model,
-    length_min: f64,
-    rng: &mut SimRng,
-    changes: &mut Vec<Change>,
-    down: &mut [bool],
-) -> f64 {
-    changes.clear();
+fn expected_ratio(model: &Model, length_min: f64, rng: &mut SimRng, s: &mut Scratch) -> f64 {
+    s.changes.clear();
+    for memo in &mut s.memo {
+        memo.clear();
+    }
     for (c, comp) in model.components.iter().enumerate() {
+        if let Some(sd) = model.fast[c] {
+            let z: f64 = rng.sample(StandardNormal);
+            s.up_share[c] = (comp.availability + sd * z).clamp(0.0, 1.0);
+            s.down[c] = false;
+            continue;
+        }
         let mut is_down = rng.random::<f64>() >= comp.availability;
-        down[c] = is_down;
+        s.down[c] = is_down;
         let mut at = 0.0;
         loop {
             let mean = if is_down {
@@ -298,22 +549,24 @@ fn expected_ratio(
                 break;
             }
             is_down = !is_down;
-            changes.push(Change {
+            s.changes.push(Change {
                 at_min: at,
                 component: c,
                 down: is_down,
             });
         }
     }
-    changes.sort_by(|a, b| a.at_min.total_cmp(&b.at_min));
+    s.events += s.changes.len() as u64;
+    s.changes.sort_by(|a, b| a.at_min.total_cmp(&b.at_min));
     let mut weighted = 0.0;
     let mut since = 0.0;
-    let mut success = model.success_given(down);
-    for change in changes.iter() {
+    let mut success = model.success_given(s);
+    for i in 0..s.changes.len() {
+        let change = s.changes[i];
         weighted += (change.at_min - since) * success;
         since = change.at_min;
-        down[change.component] = change.down;
-        success = model.success_given(down);
+        s.down[change.component] = change.down;
+        success = model.success_given(s);
     }
     weighted += (length_min - since) * success;
     weighted / length_min
@@ -321,8 +574,17 @@ fn expected_ratio(
 
 /// The success ratio seen by a Poisson stream of `requests` expected requests
 /// whose chance of success is `ratio`. A period without requests failed none.
+/// Counts of huge means come from the normal limit ([`NORMAL_COUNT_ABOVE`]);
+/// at volumes beyond any count a float holds, the ratio is its limit, `ratio`.
 fn observed_ratio(ratio: f64, requests: f64, rng: &mut SimRng) -> f64 {
+    if !requests.is_finite() {
+        return ratio;
+    }
     let count = |mean: f64, rng: &mut SimRng| -> f64 {
+        if mean > NORMAL_COUNT_ABOVE {
+            let z: f64 = rng.sample(StandardNormal);
+            return (mean + mean.sqrt() * z).max(0.0);
+        }
         match Poisson::new(mean) {
             Ok(poisson) => poisson.sample(rng),
             Err(_) => 0.0,

@@ -4,7 +4,9 @@
 //! chunk `k` draws from its own stream: the seed's xoshiro256++ generator jumped
 //! `k` times (2^128 steps each), so streams never overlap. Results come back in
 //! chunk order and are merged in that order. The same seed therefore gives the
-//! same figures, bit for bit, on one core or on many.
+//! same figures, bit for bit, on one core or on many. Chunks run a few batches
+//! at a time and are folded as they complete ([`fold_chunked_with_progress`]),
+//! so a run of any length holds only one batch of chunk results at once.
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -14,6 +16,11 @@ use super::progress::{Cancelled, Progress};
 
 /// The generator every simulation uses.
 pub type SimRng = Xoshiro256PlusPlus;
+
+/// Chunks in flight at once, per thread: enough to keep every thread busy
+/// between two folds, few enough that the chunk results waiting to be folded
+/// stay small.
+const CHUNKS_PER_THREAD_IN_FLIGHT: usize = 4;
 
 /// Runs `work(rng, count)` over `total` items cut into chunks of `chunk_size`, in
 /// parallel, and returns the chunk results in order.
@@ -40,25 +47,75 @@ where
     T: Send,
     F: Fn(SimRng, u64) -> T + Sync,
 {
+    fold_chunked_with_progress(
+        total,
+        chunk_size,
+        seed,
+        progress,
+        units_per_item,
+        Vec::new(),
+        work,
+        |mut all, chunk| {
+            all.push(chunk);
+            all
+        },
+    )
+}
+
+/// Runs `work(rng, count)` over `total` items cut into chunks of `chunk_size`, in
+/// parallel, and folds the chunk results into `init` with `fold`, in chunk order.
+///
+/// Chunks run in batches of a few per thread, and each batch is folded as soon
+/// as it is done, so the memory held is that of one batch of chunk results
+/// however many chunks there are. Whatever the thread count, `fold` sees the
+/// same results in the same order, so the outcome is the same bit for bit.
+#[allow(clippy::too_many_arguments)]
+pub fn fold_chunked_with_progress<T, A, F, M>(
+    total: u64,
+    chunk_size: u64,
+    seed: u64,
+    progress: &Progress,
+    units_per_item: u64,
+    init: A,
+    work: F,
+    mut fold: M,
+) -> Result<A, Cancelled>
+where
+    T: Send,
+    F: Fn(SimRng, u64) -> T + Sync,
+    M: FnMut(A, T) -> A,
+{
     let chunk_size = chunk_size.max(1);
     let chunks = total.div_ceil(chunk_size);
+    let batch = (rayon::current_num_threads() * CHUNKS_PER_THREAD_IN_FLIGHT).max(1) as u64;
     let mut base = SimRng::seed_from_u64(seed);
-    let mut jobs = Vec::with_capacity(chunks as usize);
-    for k in 0..chunks {
-        let count = chunk_size.min(total - k * chunk_size);
-        jobs.push((base.clone(), count));
-        base.jump();
+    let mut acc = init;
+    let mut k = 0;
+    while k < chunks {
+        let end = chunks.min(k + batch);
+        let mut jobs = Vec::with_capacity((end - k) as usize);
+        for k in k..end {
+            let count = chunk_size.min(total - k * chunk_size);
+            jobs.push((base.clone(), count));
+            base.jump();
+        }
+        let results = jobs
+            .into_par_iter()
+            .map(|(rng, count)| {
+                if progress.is_cancelled() {
+                    return Err(Cancelled);
+                }
+                let result = work(rng, count);
+                progress.advance(count * units_per_item);
+                Ok(result)
+            })
+            .collect::<Result<Vec<T>, Cancelled>>()?;
+        for result in results {
+            acc = fold(acc, result);
+        }
+        k = end;
     }
-    jobs.into_par_iter()
-        .map(|(rng, count)| {
-            if progress.is_cancelled() {
-                return Err(Cancelled);
-            }
-            let result = work(rng, count);
-            progress.advance(count * units_per_item);
-            Ok(result)
-        })
-        .collect()
+    Ok(acc)
 }
 
 #[cfg(test)]
@@ -95,6 +152,37 @@ mod tests {
         progress.cancel();
         let out = run_chunked_with_progress(10_000, 1000, 1, &progress, 1, |_, n| n);
         assert_eq!(out, Err(Cancelled));
+    }
+
+    #[test]
+    fn folding_sees_the_chunks_in_order_whatever_the_thread_count() {
+        let fold = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool")
+                .install(|| {
+                    fold_chunked_with_progress(
+                        100_003,
+                        100,
+                        42,
+                        &Progress::new(),
+                        1,
+                        (0u64, Vec::new()),
+                        |mut rng, n| (n, rng.random::<f64>()),
+                        |(items, mut firsts), (n, first)| {
+                            firsts.push(first);
+                            (items + n, firsts)
+                        },
+                    )
+                })
+                .expect("not cancelled")
+        };
+        let (items, firsts) = fold(1);
+        assert_eq!(items, 100_003);
+        assert_eq!(firsts.len(), 1001, "more chunks than one batch");
+        assert_eq!(fold(2), (items, firsts.clone()));
+        assert_eq!(fold(5), (items, firsts));
     }
 
     #[test]

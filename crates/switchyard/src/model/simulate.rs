@@ -10,9 +10,10 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::attempt::{AttemptProfile, profiles};
-use super::parallel::{SimRng, run_chunked_with_progress};
+use super::histogram::LatencyHistogram;
+use super::parallel::{SimRng, fold_chunked_with_progress};
 use super::progress::{Cancelled, Progress};
-use super::stats::{Moments, percentile, wilson95};
+use super::stats::{Moments, wilson95};
 use super::types::Portfolio;
 
 /// Requests per parallel chunk. Fixed, so results do not depend on thread count.
@@ -30,8 +31,10 @@ pub struct Simulation {
     pub served: Vec<Vec<u64>>,
     /// Billed USD per route and step, by kind of attempt, summed over requests.
     pub cost_by_step: Vec<Vec<StepCost>>,
-    /// Latency of each successful request, ms, in sample order.
-    pub latencies_ms: Vec<f64>,
+    /// Latency of the successful requests, ms, in log-spaced bins: its size does
+    /// not grow with the number of requests (see [`LatencyHistogram`] for the
+    /// error of its percentiles).
+    pub latency: LatencyHistogram,
 }
 
 /// What one step's attempts were billed, by kind: first tries that succeeded,
@@ -63,12 +66,15 @@ impl Simulation {
         (value, wilson95(self.successes, self.samples))
     }
 
-    /// p50, p95 and p99 of successful requests' latency; `None` without successes.
+    /// p50, p95 and p99 of successful requests' latency (nearest rank, within
+    /// [`super::histogram::RELATIVE_ERROR`] of the exact sample percentiles);
+    /// `None` without successes.
     pub fn latency_percentiles(&self) -> [Option<f64>; 3] {
-        let mut values = self.latencies_ms.clone();
-        [0.50, 0.95, 0.99].map(|q| percentile(&mut values, q))
+        [0.50, 0.95, 0.99].map(|q| self.latency.percentile(q))
     }
 
+    /// Adds `other`'s counts to these. Sums of floats depend on their order, so
+    /// chunks are merged in chunk order.
     fn merge(&mut self, other: Simulation) {
         self.samples += other.samples;
         self.successes += other.successes;
@@ -78,7 +84,7 @@ impl Simulation {
                 *a += b;
             }
         }
-        self.latencies_ms.extend_from_slice(&other.latencies_ms);
+        self.latency.merge(&other.latency);
         for (mine, theirs) in self.cost_by_step.iter_mut().zip(&other.cost_by_step) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 a.add(b);
@@ -102,14 +108,19 @@ pub fn simulate_with_progress(
     progress: &Progress,
 ) -> Result<Simulation, Cancelled> {
     let sim = Simulator::new(portfolio);
-    let chunks = run_chunked_with_progress(samples, CHUNK, seed, progress, 1, |mut rng, count| {
-        sim.run(&mut rng, count)
-    })?;
-    let mut total = sim.empty();
-    for chunk in chunks {
-        total.merge(chunk);
-    }
-    Ok(total)
+    fold_chunked_with_progress(
+        samples,
+        CHUNK,
+        seed,
+        progress,
+        1,
+        sim.empty(),
+        |mut rng, count| sim.run(&mut rng, count),
+        |mut total, chunk| {
+            total.merge(chunk);
+            total
+        },
+    )
 }
 
 /// The portfolio, flattened for the inner loop.
@@ -174,13 +185,14 @@ impl<'a> Simulator<'a> {
                 .iter()
                 .map(|r| vec![StepCost::default(); r.steps.len()])
                 .collect(),
-            latencies_ms: Vec::new(),
+            latency: LatencyHistogram::new(),
         }
     }
 
     fn run(&self, rng: &mut SimRng, count: u64) -> Simulation {
         let mut out = self.empty();
-        out.latencies_ms.reserve(count as usize);
+        // At most one chunk's latencies, binned when the chunk is done.
+        let mut latencies = Vec::with_capacity(count as usize);
         let mut world = WorldState {
             request: 0,
             offering_stamp: vec![0; self.portfolio.offerings.len()],
@@ -198,9 +210,10 @@ impl<'a> Simulator<'a> {
             if let Some((step, latency)) = success {
                 out.successes += 1;
                 out.served[route][step] += 1;
-                out.latencies_ms.push(latency);
+                latencies.push(latency);
             }
         }
+        out.latency = LatencyHistogram::from_values(&latencies);
         out
     }
 

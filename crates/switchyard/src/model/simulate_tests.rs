@@ -152,3 +152,19 @@ fn the_cost_breakdown_adds_up_to_the_cost() {
         "a 1-attempt step never retries"
     );
 }
+
+#[test]
+fn the_latency_histogram_stays_small_and_counts_every_success() {
+    let p = uncertain();
+    let sim = simulate(&p, 2_000_000, 5);
+    assert_eq!(sim.latency.count(), sim.successes);
+    // A few tens of thousands of bins of 12 bytes, whatever the sample count.
+    assert!(
+        sim.latency.occupied_bins() < 60_000,
+        "{} bins",
+        sim.latency.occupied_bins()
+    );
+    let [p50, p95, p99] = sim.latency_percentiles().map(|x| x.expect("successes"));
+    assert!(sim.latency.min() <= Some(p50) && p50 <= p95 && p95 <= p99);
+    assert!(Some(p99) <= sim.latency.max());
+}
