@@ -43,7 +43,7 @@
 //! `1 / sqrt(n)` order again. At the threshold these move the percentiles by at
 //! most about 0.2% of the mean downtime, and less above it. The work per period
 //! is then at most about `2 n` state changes per slow component, whatever the
-//! MTTRs, and none for a fast one. `docs/MODEL_BOUNDS.md` has the details.
+//! MTTRs, and none for a fast one. docs/MODEL.md §10 has the details.
 
 use std::collections::HashMap;
 
