@@ -638,7 +638,7 @@ pub const EVALUATE_SAMPLES: Limit = limit(
 );
 
 pub const PERIODS: Limit = limit(
-    "evaluate --months, chart --months",
+    "evaluate --months, chart --months; app: simulated periods",
     Bound::incl(1.0),
     Bound::incl(1e6),
     "periods",
@@ -654,7 +654,7 @@ pub const SEED: Limit = limit(
 );
 
 pub const CHART_SAMPLES: Limit = limit(
-    "chart --samples",
+    "chart --samples; app: simulated requests",
     Bound::incl(1.0),
     Bound::incl(1e8),
     "requests",
@@ -670,7 +670,7 @@ pub const SEARCH_SAMPLES: Limit = limit(
 );
 
 pub const PROBE_COUNT: Limit = limit(
-    "probe --count",
+    "probe --count; app: probes per offering",
     Bound::incl(1.0),
     Bound::incl(100_000.0),
     "probes per offering",
@@ -678,7 +678,7 @@ pub const PROBE_COUNT: Limit = limit(
 );
 
 pub const PROBE_CONCURRENCY: Limit = limit(
-    "probe --concurrency, probe --per-provider",
+    "probe --concurrency, probe --per-provider; app: the same",
     Bound::incl(1.0),
     Bound::incl(1000.0),
     "requests in flight",
@@ -694,7 +694,7 @@ pub const PROBE_SECONDS: Limit = limit(
 );
 
 pub const PROBE_MAX_SPEND: Limit = limit(
-    "probe --max-spend",
+    "probe --max-spend; app: spend cap",
     Bound::incl(0.0),
     Bound::incl(1e6),
     "USD",
@@ -702,7 +702,7 @@ pub const PROBE_MAX_SPEND: Limit = limit(
 );
 
 pub const PROBE_MAX_TOKENS: Limit = limit(
-    "probe --max-tokens",
+    "probe --max-tokens; app: token cap",
     Bound::incl(1.0),
     Bound::incl(1e12),
     "tokens",
@@ -710,11 +710,28 @@ pub const PROBE_MAX_TOKENS: Limit = limit(
 );
 
 pub const PROBE_OUTPUT_TOKENS: Limit = limit(
-    "probe --output-tokens",
+    "probe --output-tokens; app: output tokens per probe",
     Bound::incl(1.0),
     Bound::incl(4096.0),
     "tokens",
     "max_tokens of each probe's completion: a probe measures speed, not long answers",
+);
+
+/// The desktop app's Search page waits for every point's simulation.
+pub const APP_SEARCH_SAMPLES: Limit = limit(
+    "app: simulated requests per frontier point",
+    Bound::incl(1.0),
+    Bound::incl(1e6),
+    "requests per frontier point",
+    "every point of the frontier is simulated while the page waits",
+);
+
+pub const APP_PROBE_TIMEOUT: Limit = limit(
+    "app: probe timeout",
+    Bound::excl(0.0),
+    Bound::excl(3600.0).read_as("1 hour"),
+    "seconds",
+    "the Probes page runs while it is open",
 );
 
 pub const PROBE_HOURS: Limit = limit(
@@ -787,12 +804,14 @@ pub const ALL: &[Limit] = &[
     SEED,
     CHART_SAMPLES,
     SEARCH_SAMPLES,
+    APP_SEARCH_SAMPLES,
     PROBE_COUNT,
     PROBE_CONCURRENCY,
     PROBE_SECONDS,
     PROBE_MAX_SPEND,
     PROBE_MAX_TOKENS,
     PROBE_OUTPUT_TOKENS,
+    APP_PROBE_TIMEOUT,
     PROBE_HOURS,
 ];
 
