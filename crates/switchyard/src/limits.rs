@@ -479,7 +479,7 @@ pub const SEARCH_OPTIONS: Limit = limit(
     Bound::incl(1.0),
     Bound::incl(1000.0),
     "options",
-    "time and memory grow with about the cube of the options: 1,032 took 1.7 s and 230 MB, 2,580 took 30 s and 4.5 GB",
+    "time and memory grow with about the cube of the options: over the embedded catalog 912 took 1.1 s and 177 MB, 2,280 took 27 s and 4.5 GB (BENCHMARKS.md)",
 );
 
 // ---- [tco] ---------------------------------------------------------------
