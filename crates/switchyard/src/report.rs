@@ -247,7 +247,7 @@ pub fn render_provenance(provenance: &[crate::probe::observed::Provenance]) -> S
             out,
             "  {}{}{:>12.4}   {source}",
             pad_right(&p.offering, 28),
-            pad_right(&p.field, 14),
+            pad_right(p.field, 14),
             p.value
         );
     }

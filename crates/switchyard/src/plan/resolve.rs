@@ -402,7 +402,7 @@ impl Resolver<'_> {
     /// value came from: the plan's field path, or the catalog (named by the
     /// source) when the plan did not set the field.
     fn blame(&mut self, site: &Site, field: &str, reason: String) {
-        if site.from_source(field) {
+        if site.is_from_source(field) {
             let origin = self.source.offering_origin(site.id, field);
             self.problem(
                 format!("offering `{}`", site.id),
@@ -599,7 +599,7 @@ impl<'p> Site<'p> {
 
     /// Whether the value of `field` is the source's: the plan does not set it
     /// and the source does.
-    fn from_source(&self, field: &str) -> bool {
+    fn is_from_source(&self, field: &str) -> bool {
         let set = |spec: &OfferingSpec| is_set(spec, field);
         !self.inline.is_some_and(|(_, spec)| set(spec)) && self.base.as_ref().is_some_and(set)
     }
