@@ -569,6 +569,34 @@ fn a_value_from_the_catalog_is_blamed_on_the_catalog() {
     );
 }
 
+#[test]
+fn a_group_membership_from_the_catalog_is_not_blamed_on_the_plan() {
+    struct GroupedCatalog;
+    impl OfferingSource for GroupedCatalog {
+        fn offering(&self, id: &str) -> Option<OfferingSpec> {
+            (id == "cat").then(|| OfferingSpec {
+                id: "cat".into(),
+                groups: Some(vec!["nowhere".into()]),
+                ..OfferingSpec::default()
+            })
+        }
+        fn group(&self, _: &str) -> Option<GroupSpec> {
+            None
+        }
+    }
+    let text = BASE.replacen(r#"id = "b""#, r#"id = "cat""#, 1).replacen(
+        r#"{ offering = "b","#,
+        r#"{ offering = "cat","#,
+        1,
+    );
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let problems = resolve(&plan, &GroupedCatalog).expect_err("unknown group");
+    assert_eq!(
+        problems[0].field,
+        "offering `cat` (from the catalog).groups[0]"
+    );
+}
+
 // ----------------------------------------------------------------- search
 
 const SEARCH: &str = r#"

@@ -481,7 +481,12 @@ impl Resolver<'_> {
         let mut group_indices = Vec::new();
         let mut group_product = 1.0;
         for (k, name) in spec.groups.iter().flatten().enumerate() {
-            let field = site.path(&format!("groups[{k}]"));
+            // Memberships the plan did not list came from the catalog.
+            let field = if site.is_from_source("groups") {
+                format!("offering `{}` (from the catalog).groups[{k}]", site.id)
+            } else {
+                site.path(&format!("groups[{k}]"))
+            };
             match self.group(name, &field, groups, builder) {
                 Some(g) => {
                     if !group_indices.contains(&g) {
@@ -627,6 +632,7 @@ fn is_set(spec: &OfferingSpec, field: &str) -> bool {
         "input_per_mtok" => spec.input_per_mtok.is_some(),
         "cached_input_per_mtok" => spec.cached_input_per_mtok.is_some(),
         "output_per_mtok" => spec.output_per_mtok.is_some(),
+        "groups" => spec.groups.is_some(),
         _ => false,
     }
 }
