@@ -137,6 +137,17 @@ fn import_list_show_set_reset_history() {
     let out = run(home, &db, &["catalog", "set", id, "input_per_mtok", "-2"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("-2 is a negative price"));
+    // The plan's ranges hold here too: an MTTR under a second is refused.
+    let before = dump(&db);
+    let out = run(home, &db, &["catalog", "set", id, "mttr_minutes", "1e-9"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!(
+            "error: {id}: mttr_minutes: 1e-9 is out of range: must be at least 0.0166667 (1 second) and at most 525,600 (1 year)"
+        )
+    );
+    assert_eq!(dump(&db), before, "nothing written");
     // No user data dir was touched.
     assert!(!home.join("data").exists());
 }

@@ -215,7 +215,7 @@ fn an_invalid_plan_names_file_field_and_reason_and_prints_no_json() {
     assert_eq!(
         stderr(&output).trim(),
         format!(
-            "error: {plan}: offerings[1].availability: 1.995 is not a probability (must be in 0..1)"
+            "error: {plan}: offerings[1].availability: 1.995 is out of range: must be at least 0 and at most 1"
         )
     );
 }
@@ -236,6 +236,84 @@ fn zero_samples_are_refused_by_the_argument_parser() {
     let output = run(&["evaluate", "x.toml", "--samples", "0"]);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("--samples"), "{}", stderr(&output));
+}
+
+/// The flags' ranges come from switchyard::limits, and the message gives them.
+#[test]
+fn flags_out_of_range_are_refused_with_the_range() {
+    for (args, expected) in [
+        (
+            vec!["--samples", "2000000000"],
+            "invalid value '2000000000' for '--samples <SAMPLES>': 2000000000 is out of range: must be at least 1 and at most 1e9",
+        ),
+        (
+            vec!["--months", "10000000"],
+            "invalid value '10000000' for '--months <MONTHS>': 10000000 is out of range: must be at least 1 and at most 1,000,000",
+        ),
+        (vec!["--seed", "-1"], "unexpected argument '-1'"),
+    ] {
+        let mut all = vec!["evaluate", "x.toml"];
+        all.extend(args);
+        let output = run(&all);
+        assert!(!output.status.success());
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn a_special_file_is_refused_not_read_forever() {
+    let output = run(&["evaluate", "/dev/zero", "--samples", "1000"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output).trim(),
+        "error: /dev/zero: is not a regular file; plans are read from regular files of at most 4194304 bytes (4 MiB)"
+    );
+}
+
+#[test]
+fn a_tiny_mttr_is_refused_with_the_range() {
+    // 1e-10 minutes took 17.5 GB of memory in 60 s (issue 13).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = write_plan(
+        &dir,
+        "mttr.toml",
+        &PAIR.replacen(
+            "output_per_mtok = 2.0",
+            "output_per_mtok = 2.0\nmttr_minutes = 1e-10",
+            1,
+        ),
+    );
+    let output = run(&["evaluate", &plan, "--samples", "1000"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stderr(&output).trim(),
+        format!(
+            "error: {plan}: offerings[0].mttr_minutes: 1e-10 is out of range: must be at least 0.0166667 (1 second) and at most 525,600 (1 year)"
+        )
+    );
+}
+
+#[test]
+fn an_escape_sequence_in_a_route_name_never_reaches_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = write_plan(
+        &dir,
+        "esc.toml",
+        &PAIR.replace(r#"name = "default""#, r#"name = "de\u001b[31mfault""#),
+    );
+    for command in ["evaluate", "lint"] {
+        let output = run(&[command, &plan]);
+        assert!(!output.status.success());
+        let (out, err) = (stdout(&output), stderr(&output));
+        assert!(
+            !out.contains('\u{1b}') && !err.contains('\u{1b}'),
+            "{out}{err}"
+        );
+        assert!(
+            err.contains("routes[0].name: holds the control character U+001B"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -148,9 +148,9 @@ fn bad_search_fields_are_named() {
     .expect("write");
     let err = search_error(home.path(), &plan);
     for needle in [
-        "bad.toml: search.attempts[0]: 0 must be between 1 and 3",
-        "search.max_chain_length: 5 must be between 1 and 3",
-        "search.timeouts_ms[0]: -1 must be positive",
+        "bad.toml: search.attempts[0]: 0 is out of range: must be at least 1 and at most 3",
+        "search.max_chain_length: 5 is out of range: must be at least 1 and at most 3",
+        "search.timeouts_ms[0]: -1 is out of range: must be at least 1 and at most 8.64e7 (1 day)",
         "search.min_success_within_budget: needs a budget",
     ] {
         assert!(err.contains(needle), "missing {needle:?} in {err}");
@@ -172,4 +172,35 @@ fn an_unknown_candidate_is_an_error_naming_it() {
         err.contains("search.candidates[0]") && err.contains("nope/no-such-model"),
         "{err}"
     );
+}
+
+/// 40 timeouts and 3 attempt counts over the embedded catalog aborted at 6 GB;
+/// the option space is refused before any work, with the numbers.
+#[test]
+fn a_search_too_large_to_run_is_refused_with_the_numbers() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let plan = home.path().join("huge.toml");
+    let timeouts: Vec<String> = (1..=40).map(|t| (t * 1000).to_string()).collect();
+    let text = std::fs::read_to_string(example())
+        .expect("example")
+        .replace("attempts = [1, 2]", "attempts = [1, 2, 3]")
+        .replace(
+            "timeouts_ms = [8000, 15000]",
+            &format!("timeouts_ms = [{}]", timeouts.join(", ")),
+        );
+    std::fs::write(&plan, text).expect("write");
+    let started = std::time::Instant::now();
+    let err = search_error(home.path(), &plan);
+    assert!(started.elapsed().as_secs() < 30, "refused before any work");
+    let candidates = err
+        .split("search: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no candidate count in {err}"));
+    let expected = format!(
+        "search: {candidates} candidates × 3 attempts × 40 timeouts = {} step options; at most 1,000 are searched",
+        switchyard::report::count((candidates * 120) as f64)
+    );
+    assert!(err.contains(&expected), "expected {expected:?} in {err}");
 }

@@ -5,6 +5,7 @@
 //! - [`chart`]: SVG and PNG charts of evaluations, searches, TCO and probes.
 //! - [`export`]: gateway configs (LiteLLM, Portkey, OpenRouter), their lint, and
 //!   the portfolio each gateway really runs.
+//! - [`limits`]: the valid range of every input, in one table.
 //! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
@@ -15,6 +16,7 @@
 pub mod catalog;
 pub mod chart;
 pub mod export;
+pub mod limits;
 pub mod model;
 pub mod plan;
 pub mod probe;

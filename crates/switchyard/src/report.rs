@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::model::monthly::Period;
 use crate::model::{Portfolio, Report};
 
@@ -51,8 +53,16 @@ pub fn count(x: f64) -> String {
     thousands(&format!("{:.0}", x))
 }
 
-fn thousands(digits: &str) -> String {
-    let mut out = String::new();
+fn thousands(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    // Not a run of digits ("inf", "NaN"): as it is.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_owned();
+    }
+    let mut out = String::from(sign);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -62,12 +72,37 @@ fn thousands(digits: &str) -> String {
     out
 }
 
+/// The columns `text` takes in a terminal: by display width, so that "路由"
+/// takes four and "é" one, whatever their bytes.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// `text` padded with spaces to `columns` display columns (never cut). Unlike
+/// `format!("{text:<columns$}")` it counts columns, not characters, and takes
+/// any width (the formatter panics past 65,535).
+pub fn pad_right(text: &str, columns: usize) -> String {
+    let mut out = String::from(text);
+    out.extend(std::iter::repeat_n(
+        ' ',
+        columns.saturating_sub(width(text)),
+    ));
+    out
+}
+
+/// `text` right-aligned in `columns` display columns.
+pub fn pad_left(text: &str, columns: usize) -> String {
+    let mut out: String = std::iter::repeat_n(' ', columns.saturating_sub(width(text))).collect();
+    out.push_str(text);
+    out
+}
+
 /// The whole report for `plan_name`.
 pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String {
     let w = &portfolio.workload;
     let mut out = String::new();
     let line = |out: &mut String, label: &str, value: String| {
-        let _ = writeln!(out, "  {label:<32}{value}");
+        let _ = writeln!(out, "  {}{value}", pad_right(label, 32));
     };
     let _ = writeln!(out, "Plan {plan_name}");
     let budget = w
@@ -85,13 +120,17 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
     );
 
     let _ = writeln!(out, "\nReliability");
+    // `+ 0.0` turns a negative zero (availability 0) into 0.
     let nines = report
         .nines
-        .map_or("certain".to_owned(), |n| format!("{n:.2} nines"));
+        .map_or("certain".to_owned(), |n| format!("{:.2} nines", n + 0.0));
     line(
         &mut out,
         "availability (no deadline)",
-        format!("{:<14}{nines}   exact", percent(report.availability)),
+        format!(
+            "{}{nines}   exact",
+            pad_right(&percent(report.availability), 14)
+        ),
     );
     let s = &report.success_within_budget;
     let label = match w.latency_budget_ms {
@@ -110,7 +149,7 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
     line(
         &mut out,
         &label,
-        format!("{:<14}{detail}", percent(s.value)),
+        format!("{}{detail}", pad_right(&percent(s.value), 14)),
     );
     let l = &report.latency_ms;
     let latency = match (l.p50, l.p95, l.p99) {
@@ -142,20 +181,21 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
     line(&mut out, "monthly", format!("{}{fixed}", usd(c.monthly)));
 
     let _ = writeln!(out, "\nServed by (share of successful requests)");
-    let width = report
+    let who: Vec<String> = report
         .served_share
         .iter()
-        .map(|s| s.route.len() + s.offering.len())
+        .map(|s| format!("{} {}. {}", s.route, s.step + 1, s.offering))
+        .collect();
+    let columns = report
+        .served_share
+        .iter()
+        .map(|s| width(&s.route) + width(&s.offering))
         .max()
         .unwrap_or(0)
         + 8;
-    for s in &report.served_share {
-        let who = format!("{} {}. {}", s.route, s.step + 1, s.offering);
-        let _ = writeln!(
-            out,
-            "  {who:<width$}{:>9}",
-            format!("{:.2}%", s.share * 100.0)
-        );
+    for (s, who) in report.served_share.iter().zip(&who) {
+        let share = format!("{:.2}%", s.share * 100.0);
+        let _ = writeln!(out, "  {}{}", pad_right(who, columns), pad_left(&share, 9));
     }
 
     let m = &report.monthly_availability;
@@ -205,8 +245,10 @@ pub fn render_provenance(provenance: &[crate::probe::observed::Provenance]) -> S
         };
         let _ = writeln!(
             out,
-            "  {:<28}{:<14}{:>12.4}   {source}",
-            p.offering, p.field, p.value
+            "  {}{}{:>12.4}   {source}",
+            pad_right(&p.offering, 28),
+            pad_right(p.field, 14),
+            p.value
         );
     }
     out
@@ -242,5 +284,98 @@ mod tests {
         assert_eq!(duration(5600.0), "5.60 s");
         assert_eq!(count(3_000_000.0), "3,000,000");
         assert_eq!(count(999.0), "999");
+        assert_eq!(count(-500.0), "-500");
+        assert_eq!(count(-1500.0), "-1,500");
+        assert_eq!(count(f64::INFINITY), "inf");
+    }
+
+    const TWO_ROUTES: &str = r#"
+[workload]
+requests_per_month = 1000
+input_tokens = 100
+output_tokens = 50
+
+[[offerings]]
+id = "a"
+availability = 0.999
+ttft_p50_ms = 500
+ttft_p95_ms = 900
+tokens_per_s = 50
+input_per_mtok = 1.0
+output_per_mtok = 2.0
+
+[[routes]]
+name = "café-路由"
+share = 0.5
+steps = [{ offering = "a", timeout_ms = 5000 }]
+
+[[routes]]
+name = "plain"
+share = 0.5
+steps = [{ offering = "a", timeout_ms = 5000 }]
+"#;
+
+    fn evaluated(text: &str) -> (Portfolio, Report) {
+        use crate::model::{EvaluateOptions, evaluate};
+        use crate::plan::{Format, NoCatalog, parse, resolve};
+        let plan = parse(text, Format::Toml, "plan.toml").expect("parses");
+        let portfolio = resolve(&plan, &NoCatalog).expect("resolves").portfolio;
+        let options = EvaluateOptions {
+            samples: 2_000,
+            periods: 20,
+            ..EvaluateOptions::default()
+        };
+        let report = evaluate(&portfolio, &options);
+        (portfolio, report)
+    }
+
+    /// The "Served by" lines, each ending in its right-aligned share.
+    fn served_lines(text: &str) -> Vec<&str> {
+        text.lines()
+            .skip_while(|l| !l.starts_with("Served by"))
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn columns_align_by_display_width_not_bytes() {
+        let (portfolio, report) = evaluated(TWO_ROUTES);
+        let text = render("plan.toml", &portfolio, &report);
+        let lines = served_lines(&text);
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].contains("café-路由 1. a"), "{text}");
+        // "café-路由" is 13 bytes and 7 characters but 9 columns wide.
+        assert_eq!(width(lines[0]), width(lines[1]), "{text}");
+        assert_eq!(pad_right("路由", 6), "路由  ");
+        assert_eq!(pad_left("é", 3), "  é");
+    }
+
+    #[test]
+    fn no_name_length_makes_the_report_panic() {
+        // Formatting widths over 65,535 panicked ("Formatting argument out of
+        // range"); plans cap names now, but the report never relies on it.
+        let (portfolio, mut report) = evaluated(TWO_ROUTES);
+        report.served_share[0].route = "r".repeat(65_000);
+        report.served_share[0].offering = "o".repeat(5_000);
+        let text = render("plan.toml", &portfolio, &report);
+        let lines = served_lines(&text);
+        assert_eq!(width(lines[0]), width(lines[1]));
+        assert!(width(lines[0]) > 70_000);
+    }
+
+    #[test]
+    fn availability_zero_has_zero_nines_not_minus_zero() {
+        let (portfolio, report) =
+            evaluated(&TWO_ROUTES.replacen("availability = 0.999", "availability = 0", 1));
+        assert_eq!(report.availability, 0.0);
+        let nines = report.nines.expect("finite");
+        assert!(nines == 0.0 && nines.is_sign_positive(), "{nines}");
+        let text = render("plan.toml", &portfolio, &report);
+        assert!(text.contains("0.00 nines"), "{text}");
+        assert!(!text.contains("-0.00"), "{text}");
+        let json = serde_json::to_string(&report).expect("json");
+        assert!(json.contains("\"nines\":0.0"), "{json}");
+        assert!(!json.contains("-0.0"), "{json}");
     }
 }

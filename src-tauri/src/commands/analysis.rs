@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use switchyard::chart::{self, Chart, HoverPoint, build};
+use switchyard::limits;
 use switchyard::model::monthly::Period;
 use switchyard::model::simulate::simulate_with_progress;
 use switchyard::model::{EvaluateOptions, Report, evaluate_with_progress};
@@ -27,19 +28,16 @@ pub struct SimOptions {
 }
 
 impl SimOptions {
+    /// The ranges of `switchyard::limits`, as the CLI's flags have them.
     fn check(&self) -> AppResult<()> {
-        if !(1..=100_000_000).contains(&self.samples) {
-            return Err(AppError::new(
-                "input",
-                "simulated requests must be between 1 and 100,000,000",
-            ));
-        }
-        if !(1..=1_000_000).contains(&self.months) {
-            return Err(AppError::new(
-                "input",
-                "simulated periods must be between 1 and 1,000,000",
-            ));
-        }
+        let input =
+            |what: &str, reason: String| AppError::new("input", format!("{what}: {reason}"));
+        limits::CHART_SAMPLES
+            .check_count(self.samples)
+            .map_err(|r| input("simulated requests", r))?;
+        limits::PERIODS
+            .check_count(self.months)
+            .map_err(|r| input("simulated periods", r))?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use switchyard::catalog::probes;
 use switchyard::chart::{Chart, build};
+use switchyard::limits;
 use switchyard::probe::{
     self, ProbeOptions, ProbeResult, ProbeStats, SweepOptions, SweepSummary, stats, targets,
 };
@@ -40,22 +41,33 @@ pub struct ProbeCaps {
 
 impl ProbeCaps {
     fn options(&self) -> AppResult<SweepOptions> {
-        let bad = |m: &str| Err(AppError::new("input", m));
-        if !(1..=100_000).contains(&self.count) {
-            return bad("probes per offering must be between 1 and 100,000");
+        // The ranges of `switchyard::limits`, as the CLI's flags have them.
+        fn input(what: &'static str) -> impl Fn(String) -> AppError {
+            move |reason| AppError::new("input", format!("{what}: {reason}"))
         }
-        if !(1..=1000).contains(&self.concurrency) || !(1..=1000).contains(&self.per_provider) {
-            return bad("concurrency must be between 1 and 1,000");
+        limits::PROBE_COUNT
+            .check_count(u64::from(self.count))
+            .map_err(input("probes per offering"))?;
+        limits::PROBE_CONCURRENCY
+            .check_count(u64::from(self.concurrency))
+            .map_err(input("concurrency"))?;
+        limits::PROBE_CONCURRENCY
+            .check_count(u64::from(self.per_provider))
+            .map_err(input("concurrency per provider"))?;
+        limits::PROBE_MAX_SPEND
+            .check(self.max_spend_usd)
+            .map_err(input("the spend cap"))?;
+        if let Some(tokens) = self.max_tokens {
+            limits::PROBE_MAX_TOKENS
+                .check_count(tokens)
+                .map_err(input("the token cap"))?;
         }
-        if !(self.max_spend_usd.is_finite() && self.max_spend_usd >= 0.0) {
-            return bad("the spend cap must be a non-negative amount");
-        }
-        if !(1..=4096).contains(&self.output_tokens) {
-            return bad("output tokens per probe must be between 1 and 4,096");
-        }
-        if !(self.timeout_s.is_finite() && self.timeout_s > 0.0 && self.timeout_s < 3600.0) {
-            return bad("the probe timeout must be a positive number of seconds under an hour");
-        }
+        limits::PROBE_OUTPUT_TOKENS
+            .check_count(u64::from(self.output_tokens))
+            .map_err(input("output tokens per probe"))?;
+        limits::APP_PROBE_TIMEOUT
+            .check(self.timeout_s)
+            .map_err(input("the probe timeout"))?;
         Ok(SweepOptions {
             count: self.count,
             concurrency: self.concurrency as usize,

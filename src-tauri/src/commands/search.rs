@@ -102,10 +102,10 @@ pub async fn search_plan(
     options: SearchOptions,
     job: String,
 ) -> AppResult<SearchView> {
-    if !(1..=1_000_000).contains(&options.samples) {
+    if let Err(reason) = switchyard::limits::APP_SEARCH_SAMPLES.check_count(options.samples) {
         return Err(AppError::new(
             "input",
-            "simulated requests per point must be between 1 and 1,000,000",
+            format!("simulated requests per point: {reason}"),
         ));
     }
     let db = needs_catalog(&plan, false).then(|| state.db_path.clone());

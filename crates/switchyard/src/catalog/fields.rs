@@ -7,6 +7,8 @@ use std::fmt;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::{Serialize, Serializer};
 
+use crate::limits::{self, Limit};
+
 /// A figure of an offering. The names are those of plan files (`PLAN_FORMAT.md`)
 /// where the plan has the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,8 +122,33 @@ impl Field {
                 "expected a number, found the text `{}`",
                 super::error::quote(t)
             )),
-            (kind, Value::Number(x)) => check_number(kind, *x),
+            (kind, Value::Number(x)) => {
+                check_number(kind, *x)?;
+                self.limit().map_or(Ok(()), |limit| limit.check(*x))
+            }
         }
+    }
+
+    /// The range of the field's values ([`crate::limits`]), the same as the
+    /// plan field's of the same name; `None` for `outage`.
+    pub fn limit(self) -> Option<&'static Limit> {
+        Some(match self {
+            Field::InputPerMtok
+            | Field::CachedInputPerMtok
+            | Field::OutputPerMtok
+            | Field::BatchInputPerMtok
+            | Field::BatchOutputPerMtok => &limits::PRICE_PER_MTOK,
+            Field::ContextWindow => &limits::CATALOG_CONTEXT_WINDOW,
+            Field::Quality => &limits::CATALOG_QUALITY,
+            Field::Availability => &limits::AVAILABILITY,
+            Field::MttrMinutes => &limits::MTTR_MINUTES,
+            Field::ErrorRate => &limits::ERROR_RATE,
+            Field::ErrorLatencyMs => &limits::ERROR_LATENCY_MS,
+            Field::TtftP50Ms => &limits::TTFT_P50_MS,
+            Field::TtftP95Ms => &limits::TTFT_P95_MS,
+            Field::TokensPerS => &limits::TOKENS_PER_S,
+            Field::Outage => return None,
+        })
     }
 
     /// Parses and checks the text form of a value (`catalog set`, CSV cells).
@@ -267,6 +294,13 @@ mod tests {
             Ok(Value::Text("hang".to_owned()))
         );
         assert!(Field::Outage.parse("sometimes").is_err());
+        // The plan's ranges: an MTTR under a second is refused, with the range.
+        assert_eq!(
+            Field::MttrMinutes.parse("1e-9"),
+            Err("1e-9 is out of range: must be at least 0.0166667 (1 second) and at most 525,600 (1 year)".to_owned())
+        );
+        assert!(Field::InputPerMtok.parse("1e308").is_err());
+        assert!(Field::TokensPerS.parse("0.001").is_err());
         assert!(Field::Availability.check(&Value::Text("x".into())).is_err());
     }
 

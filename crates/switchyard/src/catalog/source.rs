@@ -20,6 +20,10 @@ use super::store::Catalog;
 pub struct Snapshot {
     pub offerings: HashMap<String, OfferingSpec>,
     pub groups: HashMap<String, GroupSpec>,
+    /// The database, to name it when a value from it is refused.
+    pub file: String,
+    /// When the user set each override, by (offering, field).
+    pub overrides: HashMap<(String, String), String>,
 }
 
 impl OfferingSource for Snapshot {
@@ -28,6 +32,13 @@ impl OfferingSource for Snapshot {
     }
     fn group(&self, id: &str) -> Option<GroupSpec> {
         self.groups.get(id).cloned()
+    }
+    fn offering_origin(&self, id: &str, field: &str) -> String {
+        let set_at = self.overrides.get(&(id.to_owned(), field.to_owned()));
+        origin(&self.file, id, field, set_at.map(String::as_str))
+    }
+    fn group_origin(&self, _id: &str) -> String {
+        format!("the catalog `{}`", self.file)
     }
 }
 
@@ -39,6 +50,27 @@ impl OfferingSource for Catalog {
     }
     fn group(&self, id: &str) -> Option<GroupSpec> {
         self.group_spec(id).ok().flatten()
+    }
+    fn offering_origin(&self, id: &str, field: &str) -> String {
+        let set_at = self.override_times(id).ok().and_then(|times| {
+            times
+                .into_iter()
+                .find_map(|(f, at)| (f == field).then_some(at))
+        });
+        origin(&self.file, id, field, set_at.as_deref())
+    }
+    fn group_origin(&self, _id: &str) -> String {
+        format!("the catalog `{}`", self.file)
+    }
+}
+
+/// "the catalog `x.sqlite3` (your override, set ...; ... removes it)".
+fn origin(file: &str, id: &str, field: &str, override_set_at: Option<&str>) -> String {
+    match override_set_at {
+        Some(at) => format!(
+            "the catalog `{file}` (your override, set {at}; `switchyard catalog reset {id} {field}` removes it)"
+        ),
+        None => format!("the catalog `{file}`"),
     }
 }
 
@@ -73,7 +105,10 @@ impl Catalog {
     /// Loads every catalog offering `plan` names (in routes or inline) and
     /// every group those use.
     pub fn snapshot_for(&self, plan: &PlanFile) -> Result<Snapshot, CatalogError> {
-        let mut snapshot = Snapshot::default();
+        let mut snapshot = Snapshot {
+            file: self.file.clone(),
+            ..Snapshot::default()
+        };
         let ids = plan
             .routes
             .iter()
@@ -91,6 +126,9 @@ impl Catalog {
             if let Some(spec) = self.offering_spec(id)? {
                 groups.extend(spec.groups.iter().flatten().cloned());
                 snapshot.offerings.insert(id.to_owned(), spec);
+                for (field, set_at) in self.override_times(id)? {
+                    snapshot.overrides.insert((id.to_owned(), field), set_at);
+                }
             }
         }
         for g in groups {
@@ -190,6 +228,17 @@ impl Catalog {
             model: Some(model),
             key_env,
         }))
+    }
+
+    /// The fields of offering `id` the user overrides, with when each was set.
+    pub fn override_times(&self, id: &str) -> Result<Vec<(String, String)>, CatalogError> {
+        self.conn
+            .prepare_cached("SELECT field, set_at FROM overrides WHERE offering = ?1")
+            .and_then(|mut s| {
+                s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            })
+            .doing(&self.file, "reading the overrides for the plan")
     }
 
     /// A group as a plan sees it.

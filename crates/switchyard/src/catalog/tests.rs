@@ -472,6 +472,13 @@ fn set_and_reset_check_their_input() {
         e(catalog.set("nope/x", "input_per_mtok", "3")).starts_with("unknown offering `nope/x`")
     );
     assert!(e(catalog.set(id, "outage", "maybe")).contains("not `error` or `hang`"));
+    // The plan's ranges (switchyard::limits): `catalog set … mttr_minutes 1e-9`
+    // was accepted, and a plan using it ran out of memory.
+    assert_eq!(
+        e(catalog.set(id, "mttr_minutes", "1e-9")),
+        "openai/gpt-5.5: mttr_minutes: 1e-9 is out of range: must be at least 0.0166667 (1 second) and at most 525,600 (1 year)"
+    );
+    assert!(e(catalog.set(id, "input_per_mtok", "1e308")).contains("at most 1,000,000"));
     let reset = catalog
         .reset("nope/x", None)
         .err()
@@ -758,6 +765,59 @@ fn plans_resolve_against_the_catalog_with_inline_fields_on_top() {
     assert_eq!(direct.portfolio, resolved.portfolio);
     assert!(catalog.group("aws-us-east-1").is_some());
     assert!(catalog.offering("nope").is_none());
+}
+
+#[test]
+fn a_refused_catalog_value_is_blamed_on_the_catalog_not_the_plan() {
+    let (_dir, path) = temp_db();
+    let mut catalog = open(&path, true);
+    let id = "anthropic/claude-sonnet-5-5";
+    // A value `catalog set` refuses today, as an older catalog may hold it.
+    catalog
+        .conn
+        .execute(
+            "INSERT INTO overrides (offering, field, value, set_at)
+             VALUES (?1, 'availability', 1.5, '2026-11-30T10:00:00Z')",
+            [id],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let plan =
+        plans::parse(PLAN, plans::Format::Toml, "plan.toml").unwrap_or_else(|e| panic!("{e}"));
+    let snapshot = catalog
+        .snapshot_for(&plan)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let file = path.display();
+    let expected = format!(
+        "offering `{id}`: availability from the catalog `{file}` (your override, set \
+         2026-11-30T10:00:00Z; `switchyard catalog reset {id} availability` removes it): \
+         1.5 is out of range: must be at least 0 and at most 1"
+    );
+    for source in [&snapshot as &dyn OfferingSource, &catalog] {
+        let problems = plans::resolve(&plan, source).err().unwrap_or_default();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        // The plan defines the offering inline but never sets its availability.
+        assert_eq!(text, vec![expected.clone()]);
+    }
+    // An imported (not overridden) value names the catalog alone.
+    catalog
+        .reset(id, Some("availability"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    catalog
+        .conn
+        .execute(
+            "UPDATE figures SET value = 0.99999 WHERE offering = ?1 AND field = 'availability'",
+            [id],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let problems = plans::resolve(&plan, &catalog).err().unwrap_or_default();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, format!("offering `{id}`"));
+    assert!(
+        problems[0].reason.starts_with(&format!(
+            "availability from the catalog `{file}`: 0.99999 is above the availability of its groups"
+        )),
+        "{problems:?}"
+    );
 }
 
 #[test]

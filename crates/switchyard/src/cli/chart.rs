@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use switchyard::chart::{Chart, build, render_to_file};
+use switchyard::limits;
 use switchyard::model::monthly::Period;
 use switchyard::model::simulate::simulate;
 use switchyard::model::{EvaluateOptions, Progress};
@@ -40,11 +41,11 @@ pub struct ChartArgs {
     /// Where to write the chart: .svg or .png.
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    #[arg(long, default_value_t = 200_000, value_parser = |s: &str| limits::CHART_SAMPLES.parse_u64(s))]
     samples: u64,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::SEED.parse_u64(s))]
     seed: u64,
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    #[arg(long, default_value_t = 10_000, value_parser = |s: &str| limits::PERIODS.parse_u64(s))]
     months: u64,
     /// Describe days instead of 30-day months (sla).
     #[arg(long)]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use switchyard::limits;
 use switchyard::model::monthly::Period;
 use switchyard::model::{EvaluateOptions, Progress, evaluate_with_progress};
 use switchyard::report;
@@ -20,13 +21,13 @@ pub struct EvaluateArgs {
     /// The plan file (TOML, or JSON with a .json extension).
     plan: PathBuf,
     /// Simulated requests for the budget and latency figures.
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(long, default_value_t = 1_000_000, value_parser = |s: &str| limits::EVALUATE_SAMPLES.parse_u64(s))]
     samples: u64,
     /// Seed of the simulations; the same seed gives the same output.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::SEED.parse_u64(s))]
     seed: u64,
     /// Simulated periods for the SLA distribution.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    #[arg(long, default_value_t = 10_000, value_parser = |s: &str| limits::PERIODS.parse_u64(s))]
     months: u64,
     /// The period whose success ratio the SLA distribution describes.
     #[arg(long, value_enum, default_value_t = PeriodArg::Month)]

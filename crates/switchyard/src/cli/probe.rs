@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use switchyard::catalog::{Catalog, probes};
+use switchyard::limits;
 use switchyard::plan::Dialect;
 use switchyard::probe::{
     self, ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, SweepOptions,
@@ -54,28 +55,28 @@ struct RunArgs {
     #[arg(long)]
     id: Option<String>,
     /// Probes per offering.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::PROBE_COUNT.parse_u32(s))]
     count: u32,
     /// Probes in flight at once, over all offerings.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 8, value_parser = |s: &str| limits::PROBE_CONCURRENCY.parse_u32(s))]
     concurrency: u32,
     /// Probes in flight at once against one endpoint.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 2, value_parser = |s: &str| limits::PROBE_CONCURRENCY.parse_u32(s))]
     per_provider: u32,
     /// Seconds between rounds: a monitor (default: as fast as the limits allow).
-    #[arg(long)]
+    #[arg(long, value_parser = |s: &str| limits::PROBE_SECONDS.parse_f64(s))]
     interval: Option<f64>,
     /// Stop before spending more than this many USD (at catalog prices).
-    #[arg(long, default_value_t = 0.10)]
+    #[arg(long, default_value_t = 0.10, value_parser = |s: &str| limits::PROBE_MAX_SPEND.parse_f64(s))]
     max_spend: f64,
     /// Stop before using more than this many tokens.
-    #[arg(long)]
+    #[arg(long, value_parser = |s: &str| limits::PROBE_MAX_TOKENS.parse_u64(s))]
     max_tokens: Option<u64>,
     /// max_tokens of each probe's completion.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(long, default_value_t = 16, value_parser = |s: &str| limits::PROBE_OUTPUT_TOKENS.parse_u32(s))]
     output_tokens: u32,
     /// Hard deadline of one probe, in seconds.
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 30.0, value_parser = |s: &str| limits::PROBE_SECONDS.parse_f64(s))]
     timeout: f64,
     /// List models instead of generating: reachability only, no tokens.
     #[arg(long)]
@@ -92,7 +93,7 @@ struct StatsArgs {
     /// One offering (default: every offering with probes).
     offering: Option<String>,
     /// Only probes of the last this many hours.
-    #[arg(long)]
+    #[arg(long, value_parser = |s: &str| limits::PROBE_HOURS.parse_f64(s))]
     hours: Option<f64>,
     #[arg(long)]
     db: Option<PathBuf>,
@@ -121,16 +122,6 @@ pub fn run(args: &ProbeArgs) -> Result<(), Failure> {
     match &args.command {
         Some(ProbeCommand::Stats(stats_args)) => run_stats(stats_args),
         None => run_probes(&args.run),
-    }
-}
-
-fn positive_seconds(name: &str, value: f64) -> Result<Duration, Failure> {
-    if value.is_finite() && value > 0.0 && value < 1e7 {
-        Ok(Duration::from_secs_f64(value))
-    } else {
-        Err(Failure(format!(
-            "--{name}: {value} must be a positive number of seconds"
-        )))
     }
 }
 
@@ -169,18 +160,10 @@ fn sweep_target(target: ProbeTarget) -> Result<SweepTarget, Failure> {
 fn run_probes(args: &RunArgs) -> Result<(), Failure> {
     let catalog = super::catalog::open(args.db.as_deref())?;
     let targets = targets(args, &catalog)?;
-    if !(args.max_spend.is_finite() && args.max_spend >= 0.0) {
-        return Err(Failure(format!(
-            "--max-spend: {} must be a non-negative amount",
-            args.max_spend
-        )));
-    }
     let options = SweepOptions {
         count: args.count,
-        interval: args
-            .interval
-            .map(|s| positive_seconds("interval", s))
-            .transpose()?,
+        // The value parsers keep both in limits::PROBE_SECONDS.
+        interval: args.interval.map(Duration::from_secs_f64),
         concurrency: args.concurrency as usize,
         per_provider: args.per_provider as usize,
         max_spend_usd: Some(args.max_spend),
@@ -192,7 +175,7 @@ fn run_probes(args: &RunArgs) -> Result<(), Failure> {
         },
         probe: ProbeOptions {
             max_tokens: args.output_tokens,
-            deadline: positive_seconds("timeout", args.timeout)?,
+            deadline: Duration::from_secs_f64(args.timeout),
             ..ProbeOptions::default()
         },
         ..SweepOptions::default()
@@ -350,20 +333,13 @@ fn label(class: ErrorClass) -> &'static str {
 
 fn run_stats(args: &StatsArgs) -> Result<(), Failure> {
     let catalog = super::catalog::open(args.db.as_deref())?;
-    let since_ms = match args.hours {
-        Some(h) if h.is_finite() && h > 0.0 => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64);
-            Some(now - (h * 3_600_000.0) as i64)
-        }
-        Some(h) => {
-            return Err(Failure(format!(
-                "--hours: {h} must be a positive number of hours"
-            )));
-        }
-        None => None,
-    };
+    // The value parser keeps --hours in limits::PROBE_HOURS.
+    let since_ms = args.hours.map(|h| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        now - (h * 3_600_000.0) as i64
+    });
     let results = probes::load(&catalog, args.offering.as_deref(), since_ms)
         .map_err(|e| Failure(e.to_string()))?;
     let offerings = match &args.offering {

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use switchyard::catalog::{Catalog, explicit_db_path};
+use switchyard::limits;
 use switchyard::model::Progress;
 use switchyard::plan::{self, point_plan};
 use switchyard::report as fmt;
@@ -19,9 +20,9 @@ pub struct SearchArgs {
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Simulated requests per frontier point, for its latency figures.
-    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    #[arg(long, default_value_t = 20_000, value_parser = |s: &str| limits::SEARCH_SAMPLES.parse_u64(s))]
     samples: u64,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::SEED.parse_u64(s))]
     seed: u64,
     /// Write each frontier point as a plan file into this directory.
     #[arg(long, value_name = "DIR")]

@@ -125,8 +125,9 @@ pub struct SimulationInfo {
 }
 
 /// `-log10(1 - a)` from the unavailability, which keeps its digits near 1.
+/// Availability 0 has 0 nines, not -0 (`+ 0.0` drops the sign of a zero).
 pub fn nines(unavailability: f64) -> Option<f64> {
-    (unavailability > 0.0).then(|| -unavailability.log10())
+    (unavailability > 0.0).then(|| -unavailability.log10() + 0.0)
 }
 
 /// The closed-form figures alone (no deadline): what a planner sees while typing,

@@ -16,7 +16,19 @@ pub fn wilson95(successes: u64, trials: u64) -> [f64; 2] {
     let z2 = Z975 * Z975;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = Z975 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
-    [(centre - half).max(0.0), (centre + half).min(1.0)]
+    // At 0 (or all) successes the bound is exactly 0 (or 1); `centre - half`
+    // leaves rounding noise such as 5.55e-17 there.
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes >= trials {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    [low, high]
 }
 
 /// Nearest-rank percentile: the smallest value with at least `q` of the data at or
@@ -97,6 +109,17 @@ mod tests {
         assert!(wilson95(10, 10)[1] > 1.0 - 1e-12);
         assert_eq!(wilson95(0, 10)[0], 0.0);
         assert!(wilson95(10, 10)[0] < 1.0);
+    }
+
+    /// No rounding noise at the ends: 0 successes give a lower bound of exactly
+    /// 0 (it printed 5.55e-17), all successes an upper bound of exactly 1.
+    #[test]
+    fn wilson_is_exact_at_the_ends() {
+        for trials in 1..=5000 {
+            assert_eq!(wilson95(0, trials)[0], 0.0, "0 of {trials}");
+            assert_eq!(wilson95(trials, trials)[1], 1.0, "{trials} of {trials}");
+        }
+        assert_eq!(wilson95(0, 1_000_000_000)[0], 0.0);
     }
 
     #[test]

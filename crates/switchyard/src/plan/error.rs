@@ -33,6 +33,9 @@ pub enum PlanError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is not one a plan may be read from: too large, or not a regular file.
+    #[error("{file}: {reason}")]
+    TooLarge { file: String, reason: String },
     /// The text is not a plan: bad syntax, a wrong type, an unknown field.
     #[error("{file}: {field}: {reason}")]
     Syntax {

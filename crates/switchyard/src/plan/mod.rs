@@ -5,14 +5,19 @@
 //! fills offerings from the catalog and checks every rule, reporting all problems
 //! at once with their field paths.
 
+mod check;
 mod error;
 mod file;
 mod resolve;
 mod search;
 mod tco;
 
+use std::io::Read;
 use std::path::Path;
 
+use crate::limits;
+
+pub use check::check_names;
 pub use error::{PlanError, Problem};
 pub use file::{
     Dialect, EngineeringSpec, GroupSpec, OfferingSpec, PlanFile, RouteSpec, SearchSpec,
@@ -41,26 +46,92 @@ impl Format {
     }
 }
 
-/// Reads and parses the plan at `path`.
+/// Reads and parses the plan at `path`. Only a regular file of at most
+/// [`limits::PLAN_FILE_BYTES`] is read, and never more than that: a device, a
+/// pipe or a larger file is refused with the limit.
 pub fn load(path: &Path) -> Result<PlanFile, PlanError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
-        file: file.clone(),
-        source,
-    })?;
+    let text = read_bounded(path, &file)?;
     parse(&text, Format::of_path(path), &file)
 }
 
-/// Parses plan text; `file` names it in errors.
+/// The plan file's text, read with a bounded reader.
+fn read_bounded(path: &Path, file: &str) -> Result<String, PlanError> {
+    let max = limits::PLAN_FILE_BYTES.max_count();
+    let read_error = |source| PlanError::Read {
+        file: file.to_owned(),
+        source,
+    };
+    let too_big = |reason: String| PlanError::TooLarge {
+        file: file.to_owned(),
+        reason,
+    };
+    // Before opening: opening a FIFO would wait for a writer.
+    let metadata = std::fs::metadata(path).map_err(read_error)?;
+    if !metadata.is_file() {
+        return Err(too_big(format!(
+            "is not a regular file; plans are read from regular files of at most {} bytes ({})",
+            max,
+            limits::PLAN_FILE_BYTES.max.gloss.unwrap_or_default()
+        )));
+    }
+    let too_large = |size: String| {
+        too_big(format!(
+            "is {size} bytes; a plan file is at most {max} bytes ({})",
+            limits::PLAN_FILE_BYTES.max.gloss.unwrap_or_default()
+        ))
+    };
+    if metadata.len() > max {
+        return Err(too_large(metadata.len().to_string()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max {
+        // It grew since the size was read.
+        return Err(too_large(format!("more than {max}")));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
+    })
+}
+
+/// Parses plan text; `file` names it in errors. A leading byte order mark is
+/// skipped. Names are checked here, before anything can print them: a name with
+/// a control character, or too long, is refused with its field path
+/// ([`check_names`]).
 pub fn parse(text: &str, format: Format, file: &str) -> Result<PlanFile, PlanError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let plan = parse_syntax(text, format, file)?;
+    let problems = check_names(&plan);
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(PlanError::Invalid {
+            file: file.to_owned(),
+            problems,
+        })
+    }
+}
+
+fn parse_syntax(text: &str, format: Format, file: &str) -> Result<PlanFile, PlanError> {
+    // The parsers quote what they could not read (an unknown field's name):
+    // no control character gets through to the terminal.
     let syntax = |field: String, reason: String| PlanError::Syntax {
         file: file.to_owned(),
         field: if field.is_empty() || field == "." {
             "(top level)".to_owned()
         } else {
-            field
+            limits::escape(&field)
         },
-        reason,
+        reason: limits::escape(&reason),
     };
     match format {
         Format::Toml => {

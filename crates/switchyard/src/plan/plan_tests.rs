@@ -119,22 +119,22 @@ fn probabilities_outside_0_1() {
     assert_error(
         "availability = 0.99\n",
         "availability = 1.5\n",
-        "plan.toml: offerings[1].availability: 1.5 is not a probability (must be in 0..1)",
+        "plan.toml: offerings[1].availability: 1.5 is out of range: must be at least 0 and at most 1",
     );
     assert_error(
         "availability = 0.9995",
         "availability = -0.1",
-        "plan.toml: groups[0].availability: -0.1 is not a probability (must be in 0..1)",
+        "plan.toml: groups[0].availability: -0.1 is out of range: must be at least 0 and at most 1",
     );
     assert_error(
         "output_tokens = 50",
         "output_tokens = 50\ncached_input_share = 2",
-        "plan.toml: workload.cached_input_share: 2 is not a probability (must be in 0..1)",
+        "plan.toml: workload.cached_input_share: 2 is out of range: must be at least 0 and at most 1",
     );
     assert_error(
         "tokens_per_s = 60",
         "tokens_per_s = 60\nerror_rate = nan",
-        "plan.toml: offerings[1].error_rate: NaN is not a probability (must be in 0..1)",
+        "plan.toml: offerings[1].error_rate: NaN is not a finite number: must be at least 0 and at most 1",
     );
 }
 
@@ -152,12 +152,12 @@ fn non_positive_speeds_and_timeouts() {
     assert_error(
         "tokens_per_s = 60",
         "tokens_per_s = 0",
-        "plan.toml: offerings[1].tokens_per_s: 0 must be positive",
+        "plan.toml: offerings[1].tokens_per_s: 0 is out of range: must be at least 0.01 and at most 1e7",
     );
     assert_error(
         "timeout_ms = 5000, backoff",
         "timeout_ms = -1, backoff",
-        "plan.toml: routes[0].steps[0].timeout_ms: -1 must be positive",
+        "plan.toml: routes[0].steps[0].timeout_ms: -1 is out of range: must be at least 1 and at most 8.64e7 (1 day)",
     );
 }
 
@@ -166,7 +166,7 @@ fn negative_prices() {
     assert_error(
         "output_per_mtok = 1.0",
         "output_per_mtok = -1.0",
-        "plan.toml: offerings[1].output_per_mtok: -1 must not be negative",
+        "plan.toml: offerings[1].output_per_mtok: -1 is out of range: must be at least 0 and at most 1,000,000",
     );
 }
 
@@ -175,7 +175,7 @@ fn attempts_below_one() {
     assert_error(
         "attempts = 2",
         "attempts = 0",
-        "plan.toml: routes[0].steps[0].attempts: 0 must be between 1 and 20 (1 + retries)",
+        "plan.toml: routes[0].steps[0].attempts: 0 is out of range: must be at least 1 and at most 20 (1 + retries)",
     );
 }
 
@@ -323,4 +323,360 @@ fn inline_fields_override_catalog_fields_one_by_one() {
     let cat = &resolved.portfolio.offerings[1];
     assert_eq!(cat.availability, 0.99, "from the catalog");
     assert_eq!(cat.tokens_per_s, 60.0, "inline wins");
+}
+
+// ---------------------------------------------------------------- ranges
+
+#[test]
+fn an_mttr_under_a_second_is_refused_with_the_range() {
+    // 1e-10 minutes took 17.5 GB in the monthly simulation (issue 13).
+    assert_error(
+        "tokens_per_s = 60",
+        "tokens_per_s = 60\nmttr_minutes = 1e-10",
+        "plan.toml: offerings[1].mttr_minutes: 1e-10 is out of range: must be at least 0.0166667 (1 second) and at most 525,600 (1 year)",
+    );
+    assert_error(
+        "availability = 0.9995",
+        "availability = 0.9995\nmttr_minutes = 0.001",
+        "plan.toml: groups[0].mttr_minutes: 0.001 is out of range: must be at least 0.0166667 (1 second) and at most 525,600 (1 year)",
+    );
+    assert_eq!(
+        errors_with(
+            "tokens_per_s = 60",
+            "tokens_per_s = 60\nmttr_minutes = 0.0166667"
+        ),
+        "(no error)"
+    );
+}
+
+#[test]
+fn volumes_and_prices_the_model_cannot_compute_are_refused() {
+    assert_error(
+        "requests_per_month = 1000",
+        "requests_per_month = 1e20",
+        "plan.toml: workload.requests_per_month: 1e20 is out of range: must be at least 0 and at most 1e15",
+    );
+    assert_error(
+        "output_per_mtok = 1.0",
+        "output_per_mtok = 1e308",
+        "plan.toml: offerings[1].output_per_mtok: 1e308 is out of range: must be at least 0 and at most 1,000,000",
+    );
+    assert_error(
+        "input_tokens = 100",
+        "input_tokens = inf",
+        "plan.toml: workload.input_tokens: inf is not a finite number: must be at least 0 and at most 1e8",
+    );
+    assert_error(
+        "timeout_ms = 5000, backoff",
+        "timeout_ms = nan, backoff",
+        "plan.toml: routes[0].steps[0].timeout_ms: NaN is not a finite number: must be at least 1 and at most 8.64e7 (1 day)",
+    );
+}
+
+#[test]
+fn every_range_problem_is_reported_at_once() {
+    let text = BASE
+        .replacen("requests_per_month = 1000", "requests_per_month = 1e20", 1)
+        .replacen(
+            "tokens_per_s = 60",
+            "tokens_per_s = 60\nmttr_minutes = 1e-10",
+            1,
+        )
+        .replacen("output_per_mtok = 2.0", "output_per_mtok = 1e308", 1);
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let problems = resolve(&plan, &NoCatalog).expect_err("three problems");
+    assert_eq!(problems.len(), 3, "{problems:?}");
+}
+
+// ------------------------------------------------------------------ names
+
+#[test]
+fn control_characters_in_names_are_refused_at_parse_time() {
+    // An ESC in a route name was printed raw by `evaluate` and `lint`.
+    let err = errors_with(r#"name = "main""#, r#"name = "ma\u001b[31min""#);
+    assert_eq!(
+        err,
+        "plan.toml: routes[0].name: holds the control character U+001B at character 3: names must be printable (no control characters or bidirectional overrides)"
+    );
+    assert!(!err.contains('\u{1b}'));
+    let err = errors_with(r#"id = "b""#, "id = \"b\u{202E}\"");
+    assert!(
+        err.starts_with("plan.toml: offerings[1].id: holds the control character U+202E"),
+        "{err}"
+    );
+    // Every name a plan holds is checked, not only route names.
+    let err = errors_with(
+        "output_per_mtok = 1.0",
+        "output_per_mtok = 1.0\nmodel = \"m\\t\"\nkey_env = \"K\\u0007\"",
+    );
+    assert!(err.contains("offerings[1].model: holds"), "{err}");
+    assert!(err.contains("offerings[1].key_env: holds"), "{err}");
+}
+
+#[test]
+fn names_are_capped_in_length() {
+    // A route name plus offering id of ~65,527 bytes panicked in report.rs.
+    let long = "r".repeat(70_000);
+    let err = errors_with(r#"name = "main""#, &format!("name = \"{long}\""));
+    assert_eq!(
+        err,
+        "plan.toml: routes[0].name: is 70000 characters long; at most 256 are allowed"
+    );
+}
+
+#[test]
+fn names_are_checked_on_resolve_too() {
+    // Plans from the app are not parsed from text.
+    let mut plan = parse(BASE, Format::Toml, "plan.toml").expect("parses");
+    plan.routes[0].name = "x\u{1b}]0;title\u{7}".to_owned();
+    let problems = resolve(&plan, &NoCatalog).expect_err("refused");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "routes[0].name");
+}
+
+#[test]
+fn too_many_steps_are_refused() {
+    let steps: Vec<String> = (0..11)
+        .map(|_| r#"{ offering = "b", timeout_ms = 5000 }"#.to_owned())
+        .collect();
+    let text = format!(
+        "{}\n[[routes]]\nname = \"long\"\nshare = 0\nsteps = [{}]\n",
+        BASE,
+        steps.join(", ")
+    );
+    let err = parse(&text, Format::Toml, "plan.toml").expect_err("too long");
+    assert_eq!(
+        err.to_string(),
+        "plan.toml: routes[1].steps: has 11 entries; at most 10 are allowed"
+    );
+}
+
+#[test]
+fn syntax_errors_do_not_echo_control_characters() {
+    let text = BASE.replacen("[workload]", "[workload]\n\"a\\u001bb\" = 1", 1);
+    let err = parse(&text, Format::Toml, "plan.toml")
+        .expect_err("unknown field")
+        .to_string();
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("a\\u{1b}b"), "{err}");
+}
+
+// ---------------------------------------------------------------- reading
+
+#[test]
+fn special_files_are_refused_not_read() {
+    // `evaluate /dev/zero` read forever.
+    let err = load(Path::new("/dev/zero")).expect_err("a device");
+    assert_eq!(
+        err.to_string(),
+        "/dev/zero: is not a regular file; plans are read from regular files of at most 4194304 bytes (4 MiB)"
+    );
+}
+
+#[test]
+fn plan_files_over_the_cap_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.toml");
+    let max = crate::limits::PLAN_FILE_BYTES.max_count();
+    let mut text = BASE.to_owned();
+    text.push_str(&"#".repeat(max as usize - text.len()));
+    std::fs::write(&path, &text).expect("write");
+    load(&path).expect("exactly at the cap loads");
+    text.push('\n');
+    std::fs::write(&path, &text).expect("write");
+    let err = load(&path).expect_err("one byte over");
+    assert!(
+        err.to_string()
+            .ends_with("big.toml: is 4194305 bytes; a plan file is at most 4194304 bytes (4 MiB)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let plan = parse(BASE, Format::Toml, "plan.toml").expect("parses");
+    let json = to_string(&plan, Format::Json).expect("writes");
+    for (text, format) in [
+        (format!("\u{feff}{json}"), Format::Json),
+        (format!("\u{feff}{BASE}"), Format::Toml),
+    ] {
+        assert_eq!(parse(&text, format, "bom").expect("parses"), plan);
+    }
+}
+
+// ------------------------------------------------------- where from
+
+/// A catalog offering `cat` whose availability is out of range, as a catalog
+/// written before the ranges (or by hand) may hold.
+struct BadCatalog;
+
+impl OfferingSource for BadCatalog {
+    fn offering(&self, id: &str) -> Option<OfferingSpec> {
+        (id == "cat").then(|| OfferingSpec {
+            id: "cat".into(),
+            availability: Some(1.5),
+            ttft_p50_ms: Some(500.0),
+            ttft_p95_ms: Some(900.0),
+            tokens_per_s: Some(50.0),
+            input_per_mtok: Some(1.0),
+            output_per_mtok: Some(2.0),
+            ..OfferingSpec::default()
+        })
+    }
+    fn group(&self, _: &str) -> Option<GroupSpec> {
+        None
+    }
+    fn offering_origin(&self, id: &str, field: &str) -> String {
+        format!("the catalog `test.sqlite3` (your override of {id} {field})")
+    }
+}
+
+#[test]
+fn a_value_from_the_catalog_is_blamed_on_the_catalog() {
+    // The plan defines `cat` inline but does not set its availability: the
+    // error named offerings[1].availability, a field the plan never set.
+    let text = BASE
+        .replacen(r#"id = "b""#, r#"id = "cat""#, 1)
+        .replacen(r#"{ offering = "b","#, r#"{ offering = "cat","#, 1)
+        .replacen("availability = 0.99\n", "\n", 1);
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let problems = resolve(&plan, &BadCatalog).expect_err("1.5 is refused");
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        vec![
+            "offering `cat`: availability from the catalog `test.sqlite3` (your override of cat availability): 1.5 is out of range: must be at least 0 and at most 1"
+        ]
+    );
+    // Set inline, the plan's field is blamed.
+    let text = text.replacen(
+        "tokens_per_s = 60",
+        "tokens_per_s = 60\navailability = 2",
+        1,
+    );
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let problems = resolve(&plan, &BadCatalog).expect_err("2 is refused");
+    assert_eq!(problems[0].field, "offerings[1].availability");
+    // Used from the catalog alone.
+    let text = BASE.replacen(r#"{ offering = "b","#, r#"{ offering = "cat","#, 1);
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let problems = resolve(&plan, &BadCatalog).expect_err("1.5 is refused");
+    assert_eq!(problems[0].field, "offering `cat`");
+    assert!(
+        problems[0]
+            .reason
+            .starts_with("availability from the catalog")
+    );
+}
+
+#[test]
+fn a_group_membership_from_the_catalog_is_not_blamed_on_the_plan() {
+    struct GroupedCatalog;
+    impl OfferingSource for GroupedCatalog {
+        fn offering(&self, id: &str) -> Option<OfferingSpec> {
+            (id == "cat").then(|| OfferingSpec {
+                id: "cat".into(),
+                groups: Some(vec!["nowhere".into()]),
+                ..OfferingSpec::default()
+            })
+        }
+        fn group(&self, _: &str) -> Option<GroupSpec> {
+            None
+        }
+    }
+    let text = BASE.replacen(r#"id = "b""#, r#"id = "cat""#, 1).replacen(
+        r#"{ offering = "b","#,
+        r#"{ offering = "cat","#,
+        1,
+    );
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let problems = resolve(&plan, &GroupedCatalog).expect_err("unknown group");
+    assert_eq!(
+        problems[0].field,
+        "offering `cat` (from the catalog).groups[0]"
+    );
+}
+
+// ----------------------------------------------------------------- search
+
+const SEARCH: &str = r#"
+[workload]
+requests_per_month = 1000
+input_tokens = 100
+output_tokens = 50
+
+[[offerings]]
+id = "a"
+availability = 0.999
+ttft_p50_ms = 500
+ttft_p95_ms = 900
+tokens_per_s = 50
+input_per_mtok = 1.0
+output_per_mtok = 2.0
+
+[[offerings]]
+id = "b"
+availability = 0.99
+ttft_p50_ms = 400
+ttft_p95_ms = 800
+tokens_per_s = 60
+input_per_mtok = 0.5
+output_per_mtok = 1.0
+
+[search]
+attempts = [1, 2, 3]
+"#;
+
+fn search_problems(timeouts: usize) -> Result<usize, Vec<String>> {
+    let list: Vec<String> = (1..=timeouts).map(|t| (t * 100).to_string()).collect();
+    let text = format!("{SEARCH}timeouts_ms = [{}]\n", list.join(", "));
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let pool: Vec<CandidateInfo> = ["a", "b"]
+        .iter()
+        .map(|id| CandidateInfo {
+            id: (*id).to_owned(),
+            quality: None,
+            explicit: false,
+        })
+        .collect();
+    resolve_search(&plan, &pool, &NoCatalog)
+        .map(|s| s.space.timeouts_ms.len())
+        .map_err(|p| p.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn the_search_option_space_is_capped_with_the_numbers() {
+    // 2 candidates × 3 attempts × 166 timeouts = 996 options: searched.
+    assert_eq!(search_problems(166), Ok(166));
+    // 2 × 3 × 167 = 1,002: refused, before any work.
+    assert_eq!(
+        search_problems(167),
+        Err(vec![
+            "search: 2 candidates × 3 attempts × 167 timeouts = 1,002 step options; at most 1,000 are searched (time and memory grow with about the cube of the options): list fewer timeouts_ms or attempts, or fewer candidates".to_owned()
+        ])
+    );
+}
+
+#[test]
+fn search_settings_are_checked_against_their_ranges() {
+    let text = format!("{SEARCH}timeouts_ms = [0.5]\nbackoff_ms = inf\nmin_quality = -1\n");
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let pool = [CandidateInfo {
+        id: "a".into(),
+        quality: Some(5.0),
+        explicit: true,
+    }];
+    let problems: Vec<String> = resolve_search(&plan, &pool, &NoCatalog)
+        .expect_err("refused")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            "search.timeouts_ms[0]: 0.5 is out of range: must be at least 1 and at most 8.64e7 (1 day)",
+            "search.backoff_ms: inf is not a finite number: must be at least 0 and at most 3,600,000 (1 hour)",
+            "search.min_quality: -1 is out of range: must be at least 0 and at most 1,000,000",
+        ]
+    );
 }

@@ -4,16 +4,16 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::limits::{self, Limit};
 use crate::model::exact::MAX_GROUPS_PER_ROUTE;
 use crate::model::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};
 
+use super::check::check_names;
 use super::error::Problem;
 use super::file::{GroupSpec, OfferingSpec, PlanFile};
 
 /// How far shares may stray from summing to 1.
 const SHARE_TOLERANCE: f64 = 1e-9;
-/// More tries than this in one step is a mistake, not a plan.
-const MAX_ATTEMPTS: u32 = 20;
 const DEFAULT_MTTR_MINUTES: f64 = 30.0;
 const DEFAULT_ERROR_LATENCY_MS: f64 = 300.0;
 
@@ -21,6 +21,15 @@ const DEFAULT_ERROR_LATENCY_MS: f64 = 300.0;
 pub trait OfferingSource {
     fn offering(&self, id: &str) -> Option<OfferingSpec>;
     fn group(&self, id: &str) -> Option<GroupSpec>;
+    /// Where this source's value of `field` of offering `id` comes from, for
+    /// messages that blame it: "the catalog `x.sqlite3` (your override, ...)".
+    fn offering_origin(&self, _id: &str, _field: &str) -> String {
+        "the catalog".to_owned()
+    }
+    /// Where this source's group `id` comes from, for messages.
+    fn group_origin(&self, _id: &str) -> String {
+        "the catalog".to_owned()
+    }
 }
 
 /// No catalog: a plan must define everything it uses.
@@ -49,13 +58,22 @@ pub struct Resolved {
 /// Validates `plan` and resolves it into a portfolio, taking offerings and groups
 /// the plan does not define from `source`.
 pub fn resolve(plan: &PlanFile, source: &dyn OfferingSource) -> Result<Resolved, Vec<Problem>> {
+    // Later messages quote names: unsafe ones stop here.
+    let names = check_names(plan);
+    if !names.is_empty() {
+        return Err(names);
+    }
     let mut r = Resolver {
         problems: Vec::new(),
         source,
     };
     let workload = r.workload(plan);
     if let Some(target) = &plan.target {
-        r.probability("target.availability", target.availability);
+        r.range(
+            "target.availability",
+            target.availability,
+            &limits::TARGET_AVAILABILITY,
+        );
     }
     r.inline_offerings(plan);
     let group_specs = r.inline_groups(plan);
@@ -96,13 +114,21 @@ pub fn resolve_offerings(
     ids: &[(String, String)],
     source: &dyn OfferingSource,
 ) -> Result<Resolved, Vec<Problem>> {
+    let names = check_names(plan);
+    if !names.is_empty() {
+        return Err(names);
+    }
     let mut r = Resolver {
         problems: Vec::new(),
         source,
     };
     let workload = r.workload(plan);
     if let Some(target) = &plan.target {
-        r.probability("target.availability", target.availability);
+        r.range(
+            "target.availability",
+            target.availability,
+            &limits::TARGET_AVAILABILITY,
+        );
     }
     r.inline_offerings(plan);
     let group_specs = r.inline_groups(plan);
@@ -148,40 +174,49 @@ impl Resolver<'_> {
         self.problems.push(Problem::new(field, reason));
     }
 
-    /// `value` must be a probability.
-    fn probability(&mut self, field: &str, value: f64) {
-        if !(0.0..=1.0).contains(&value) {
-            self.problem(
-                field,
-                format!("{value} is not a probability (must be in 0..1)"),
-            );
-        }
-    }
-
-    fn positive(&mut self, field: &str, value: f64) {
-        if !(value > 0.0 && value.is_finite()) {
-            self.problem(field, format!("{value} must be positive"));
-        }
-    }
-
-    fn non_negative(&mut self, field: &str, value: f64) {
-        if !(value >= 0.0 && value.is_finite()) {
-            self.problem(field, format!("{value} must not be negative"));
+    /// `value` must be in `limit`'s range.
+    fn range(&mut self, field: &str, value: f64, limit: &Limit) {
+        if let Err(reason) = limit.check(value) {
+            self.problem(field, reason);
         }
     }
 
     fn workload(&mut self, plan: &PlanFile) -> Workload {
         let w = &plan.workload;
-        self.non_negative("workload.requests_per_month", w.requests_per_month);
-        self.non_negative("workload.input_tokens", w.input_tokens);
-        self.non_negative("workload.output_tokens", w.output_tokens);
+        self.range(
+            "workload.requests_per_month",
+            w.requests_per_month,
+            &limits::REQUESTS_PER_MONTH,
+        );
+        self.range(
+            "workload.input_tokens",
+            w.input_tokens,
+            &limits::INPUT_TOKENS,
+        );
+        self.range(
+            "workload.output_tokens",
+            w.output_tokens,
+            &limits::OUTPUT_TOKENS,
+        );
         let cached = w.cached_input_share.unwrap_or(0.0);
-        self.probability("workload.cached_input_share", cached);
+        self.range(
+            "workload.cached_input_share",
+            cached,
+            &limits::CACHED_INPUT_SHARE,
+        );
         if let Some(budget) = w.latency_budget_ms {
-            self.positive("workload.latency_budget_ms", budget);
+            self.range(
+                "workload.latency_budget_ms",
+                budget,
+                &limits::LATENCY_BUDGET_MS,
+            );
         }
         let fixed = w.fixed_monthly_usd.unwrap_or(0.0);
-        self.non_negative("workload.fixed_monthly_usd", fixed);
+        self.range(
+            "workload.fixed_monthly_usd",
+            fixed,
+            &limits::FIXED_MONTHLY_USD,
+        );
         Workload {
             requests_per_month: w.requests_per_month,
             input_tokens: w.input_tokens,
@@ -247,7 +282,7 @@ impl Resolver<'_> {
                 );
             }
             let share = spec.share.unwrap_or(1.0);
-            self.probability(&format!("{at}.share"), share);
+            self.range(&format!("{at}.share"), share, &limits::SHARE);
             if spec.steps.is_empty() {
                 self.problem(
                     format!("{at}.steps"),
@@ -258,15 +293,16 @@ impl Resolver<'_> {
             for (s, step) in spec.steps.iter().enumerate() {
                 let at = format!("{at}.steps[{s}]");
                 let attempts = step.attempts.unwrap_or(1);
-                if !(1..=MAX_ATTEMPTS).contains(&attempts) {
-                    self.problem(
-                        format!("{at}.attempts"),
-                        format!("{attempts} must be between 1 and {MAX_ATTEMPTS} (1 + retries)"),
-                    );
+                if let Err(reason) = limits::ATTEMPTS.check_count(u64::from(attempts)) {
+                    self.problem(format!("{at}.attempts"), format!("{reason} (1 + retries)"));
                 }
-                self.positive(&format!("{at}.timeout_ms"), step.timeout_ms);
+                self.range(
+                    &format!("{at}.timeout_ms"),
+                    step.timeout_ms,
+                    &limits::TIMEOUT_MS,
+                );
                 let backoff = step.backoff_ms.unwrap_or(0.0);
-                self.non_negative(&format!("{at}.backoff_ms"), backoff);
+                self.range(&format!("{at}.backoff_ms"), backoff, &limits::BACKOFF_MS);
                 let Some(offering) = self.offering(plan, &step.offering, &at, groups, builder)
                 else {
                     continue;
@@ -329,10 +365,19 @@ impl Resolver<'_> {
         }
         let inline = plan.offerings.iter().position(|o| o.id == id);
         let catalog = self.source.offering(id);
-        let (at, spec) = match (inline, catalog) {
-            (Some(i), Some(base)) => (format!("offerings[{i}]"), plan.offerings[i].over(&base)),
-            (Some(i), None) => (format!("offerings[{i}]"), plan.offerings[i].clone()),
-            (None, Some(base)) => (format!("offering `{id}` (from the catalog)"), base),
+        let (site, spec) = match (inline, catalog) {
+            (Some(i), Some(base)) => {
+                let spec = plan.offerings[i].over(&base);
+                (
+                    Site::new(id, Some((i, &plan.offerings[i])), Some(base)),
+                    spec,
+                )
+            }
+            (Some(i), None) => (
+                Site::new(id, Some((i, &plan.offerings[i])), None),
+                plan.offerings[i].clone(),
+            ),
+            (None, Some(base)) => (Site::new(id, None, Some(base.clone())), base),
             (None, None) => {
                 self.problem(
                     format!("{step_at}.offering"),
@@ -341,7 +386,7 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        let Some(offering) = self.check_offering(&at, &spec, groups, builder) else {
+        let Some(offering) = self.check_offering(&site, &spec, groups, builder) else {
             builder.invalid.insert(id.to_owned());
             return None;
         };
@@ -353,10 +398,32 @@ impl Resolver<'_> {
         Some(builder.offerings.len() - 1)
     }
 
-    fn required(&mut self, at: &str, field: &str, value: Option<f64>) -> f64 {
+    /// A problem with `field` of the offering at `site`, blamed on where its
+    /// value came from: the plan's field path, or the catalog (named by the
+    /// source) when the plan did not set the field.
+    fn blame(&mut self, site: &Site, field: &str, reason: String) {
+        if site.is_from_source(field) {
+            let origin = self.source.offering_origin(site.id, field);
+            self.problem(
+                format!("offering `{}`", site.id),
+                format!("{field} from {origin}: {reason}"),
+            );
+        } else {
+            self.problem(site.path(field), reason);
+        }
+    }
+
+    /// `value` of `field` must be in `limit`'s range.
+    fn offering_range(&mut self, site: &Site, field: &str, value: f64, limit: &Limit) {
+        if let Err(reason) = limit.check(value) {
+            self.blame(site, field, reason);
+        }
+    }
+
+    fn required(&mut self, site: &Site, field: &str, value: Option<f64>) -> f64 {
         value.unwrap_or_else(|| {
             self.problem(
-                format!("{at}.{field}"),
+                site.path(field),
                 "is missing: define it inline or in the catalog",
             );
             f64::NAN
@@ -365,47 +432,62 @@ impl Resolver<'_> {
 
     fn check_offering(
         &mut self,
-        at: &str,
+        site: &Site,
         spec: &OfferingSpec,
         groups: &HashMap<&str, (String, &GroupSpec)>,
         builder: &mut Builder,
     ) -> Option<Offering> {
         let before = self.problems.len();
-        let f = |field: &str| format!("{at}.{field}");
-        let availability = self.required(at, "availability", spec.availability);
-        let p50 = self.required(at, "ttft_p50_ms", spec.ttft_p50_ms);
-        let p95 = self.required(at, "ttft_p95_ms", spec.ttft_p95_ms);
-        let speed = self.required(at, "tokens_per_s", spec.tokens_per_s);
-        let input = self.required(at, "input_per_mtok", spec.input_per_mtok);
-        let output = self.required(at, "output_per_mtok", spec.output_per_mtok);
+        let availability = self.required(site, "availability", spec.availability);
+        let p50 = self.required(site, "ttft_p50_ms", spec.ttft_p50_ms);
+        let p95 = self.required(site, "ttft_p95_ms", spec.ttft_p95_ms);
+        let speed = self.required(site, "tokens_per_s", spec.tokens_per_s);
+        let input = self.required(site, "input_per_mtok", spec.input_per_mtok);
+        let output = self.required(site, "output_per_mtok", spec.output_per_mtok);
         let missing = self.problems.len() > before;
         let mttr = spec.mttr_minutes.unwrap_or(DEFAULT_MTTR_MINUTES);
         let error_rate = spec.error_rate.unwrap_or(0.0);
         let error_latency = spec.error_latency_ms.unwrap_or(DEFAULT_ERROR_LATENCY_MS);
         let cached = spec.cached_input_per_mtok.unwrap_or(input);
         if !missing {
-            self.probability(&f("availability"), availability);
-            self.positive(&f("ttft_p50_ms"), p50);
-            self.positive(&f("ttft_p95_ms"), p95);
+            self.offering_range(site, "availability", availability, &limits::AVAILABILITY);
+            self.offering_range(site, "ttft_p50_ms", p50, &limits::TTFT_P50_MS);
+            self.offering_range(site, "ttft_p95_ms", p95, &limits::TTFT_P95_MS);
             if p95 < p50 {
-                self.problem(
-                    f("ttft_p95_ms"),
+                self.blame(
+                    site,
+                    "ttft_p95_ms",
                     format!("{p95} is below ttft_p50_ms ({p50})"),
                 );
             }
-            self.positive(&f("tokens_per_s"), speed);
-            self.non_negative(&f("input_per_mtok"), input);
-            self.non_negative(&f("output_per_mtok"), output);
-            self.non_negative(&f("cached_input_per_mtok"), cached);
+            self.offering_range(site, "tokens_per_s", speed, &limits::TOKENS_PER_S);
+            let price = &limits::PRICE_PER_MTOK;
+            self.offering_range(site, "input_per_mtok", input, price);
+            self.offering_range(site, "output_per_mtok", output, price);
+            // Absent, it is the input price, checked above.
+            if spec.cached_input_per_mtok.is_some() {
+                self.offering_range(site, "cached_input_per_mtok", cached, price);
+            }
         }
-        self.positive(&f("mttr_minutes"), mttr);
-        self.probability(&f("error_rate"), error_rate);
-        self.non_negative(&f("error_latency_ms"), error_latency);
+        self.offering_range(site, "mttr_minutes", mttr, &limits::MTTR_MINUTES);
+        self.offering_range(site, "error_rate", error_rate, &limits::ERROR_RATE);
+        self.offering_range(
+            site,
+            "error_latency_ms",
+            error_latency,
+            &limits::ERROR_LATENCY_MS,
+        );
 
         let mut group_indices = Vec::new();
         let mut group_product = 1.0;
         for (k, name) in spec.groups.iter().flatten().enumerate() {
-            match self.group(name, &format!("{at}.groups[{k}]"), groups, builder) {
+            // Memberships the plan did not list came from the catalog.
+            let field = if site.is_from_source("groups") {
+                format!("offering `{}` (from the catalog).groups[{k}]", site.id)
+            } else {
+                site.path(&format!("groups[{k}]"))
+            };
+            match self.group(name, &field, groups, builder) {
                 Some(g) => {
                     if !group_indices.contains(&g) {
                         group_indices.push(g);
@@ -419,8 +501,9 @@ impl Resolver<'_> {
             return None;
         }
         if availability > group_product {
-            self.problem(
-                f("availability"),
+            self.blame(
+                site,
+                "availability",
                 format!(
                     "{availability} is above the availability of its groups together ({group_product}): \
                      an offering is up only while its groups are"
@@ -456,9 +539,9 @@ impl Resolver<'_> {
         if let Some(&index) = builder.group_index.get(id) {
             return Some(index);
         }
-        let (at, spec) = match (inline.get(id), self.source.group(id)) {
-            (Some((at, spec)), _) => (at.clone(), (*spec).clone()),
-            (None, Some(spec)) => (format!("group `{id}` (from the catalog)"), spec),
+        let (at, spec, from_catalog) = match (inline.get(id), self.source.group(id)) {
+            (Some((at, spec)), _) => (at.clone(), (*spec).clone(), false),
+            (None, Some(spec)) => (format!("group `{id}`"), spec, true),
             (None, None) => {
                 self.problem(
                     field,
@@ -468,9 +551,25 @@ impl Resolver<'_> {
             }
         };
         let before = self.problems.len();
-        self.probability(&format!("{at}.availability"), spec.availability);
         let mttr = spec.mttr_minutes.unwrap_or(DEFAULT_MTTR_MINUTES);
-        self.positive(&format!("{at}.mttr_minutes"), mttr);
+        for (name, value, limit) in [
+            (
+                "availability",
+                spec.availability,
+                &limits::GROUP_AVAILABILITY,
+            ),
+            ("mttr_minutes", mttr, &limits::GROUP_MTTR_MINUTES),
+        ] {
+            let Err(reason) = limit.check(value) else {
+                continue;
+            };
+            if from_catalog {
+                let origin = self.source.group_origin(id);
+                self.problem(at.clone(), format!("{name} from {origin}: {reason}"));
+            } else {
+                self.problem(format!("{at}.{name}"), reason);
+            }
+        }
         if self.problems.len() > before {
             return None;
         }
@@ -483,5 +582,57 @@ impl Resolver<'_> {
             .group_index
             .insert(id.to_owned(), builder.groups.len() - 1);
         Some(builder.groups.len() - 1)
+    }
+}
+
+/// Where an offering's fields come from: the plan's `offerings[i]` (if it
+/// defines the offering), the source (the catalog), or both, field by field.
+struct Site<'p> {
+    id: &'p str,
+    inline: Option<(usize, &'p OfferingSpec)>,
+    base: Option<OfferingSpec>,
+}
+
+impl<'p> Site<'p> {
+    fn new(
+        id: &'p str,
+        inline: Option<(usize, &'p OfferingSpec)>,
+        base: Option<OfferingSpec>,
+    ) -> Self {
+        Self { id, inline, base }
+    }
+
+    /// Whether the value of `field` is the source's: the plan does not set it
+    /// and the source does.
+    fn is_from_source(&self, field: &str) -> bool {
+        let set = |spec: &OfferingSpec| is_set(spec, field);
+        !self.inline.is_some_and(|(_, spec)| set(spec)) && self.base.as_ref().is_some_and(set)
+    }
+
+    /// The path of `field`: in the plan's `offerings[i]` when the plan defines
+    /// the offering, else in the catalog's offering.
+    fn path(&self, field: &str) -> String {
+        match self.inline {
+            Some((i, _)) => format!("offerings[{i}].{field}"),
+            None => format!("offering `{}` (from the catalog).{field}", self.id),
+        }
+    }
+}
+
+/// Whether `spec` sets `field`.
+fn is_set(spec: &OfferingSpec, field: &str) -> bool {
+    match field {
+        "availability" => spec.availability.is_some(),
+        "mttr_minutes" => spec.mttr_minutes.is_some(),
+        "error_rate" => spec.error_rate.is_some(),
+        "error_latency_ms" => spec.error_latency_ms.is_some(),
+        "ttft_p50_ms" => spec.ttft_p50_ms.is_some(),
+        "ttft_p95_ms" => spec.ttft_p95_ms.is_some(),
+        "tokens_per_s" => spec.tokens_per_s.is_some(),
+        "input_per_mtok" => spec.input_per_mtok.is_some(),
+        "cached_input_per_mtok" => spec.cached_input_per_mtok.is_some(),
+        "output_per_mtok" => spec.output_per_mtok.is_some(),
+        "groups" => spec.groups.is_some(),
+        _ => false,
     }
 }

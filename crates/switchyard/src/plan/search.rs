@@ -2,15 +2,17 @@
 //! model's [`SearchSpace`]: defaults, filters and validation, with every problem
 //! named by its field.
 
+use crate::limits::{self, Limit};
 use crate::model::Step;
-use crate::model::search::{Constraints, MAX_CHAIN_LENGTH, SearchSpace};
+use crate::model::search::{Constraints, SearchSpace};
 
+use super::check::check_names;
 use super::error::Problem;
 use super::file::{GroupSpec, OfferingSpec, PlanFile, RouteSpec, SearchSpec, StepSpec};
 use super::resolve::{OfferingSource, Resolved, resolve_offerings};
 
 /// The most tries per step a search considers (`MODEL.md` §5: 1..=3).
-pub const MAX_SEARCH_ATTEMPTS: u32 = 3;
+pub const MAX_SEARCH_ATTEMPTS: u32 = limits::SEARCH_ATTEMPTS.max.value as u32;
 /// Group states are bit masks of one machine word.
 const MAX_SEARCH_GROUPS: usize = 64;
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
@@ -56,6 +58,10 @@ pub fn resolve_search(
             "the plan has no [search] section: add one to say what to search",
         )]);
     };
+    let names = check_names(plan);
+    if !names.is_empty() {
+        return Err(names);
+    }
     let mut problems = Vec::new();
     let settings = settings(plan, spec, &mut problems);
     let mut ids = Vec::new();
@@ -88,6 +94,7 @@ pub fn resolve_search(
     if !problems.is_empty() {
         return Err(problems);
     }
+    option_space(ids.len(), &settings.1, &settings.2)?;
     let resolved = resolve_offerings(plan, &ids, source)?;
     if resolved.portfolio.groups.len() > MAX_SEARCH_GROUPS {
         return Err(vec![Problem::new(
@@ -118,25 +125,26 @@ type Settings = (usize, Vec<u32>, Vec<f64>, f64, Constraints);
 
 /// The search's choices with defaults applied, each checked.
 fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> Settings {
-    let mut problem = |field: &str, reason: String| problems.push(Problem::new(field, reason));
-    let max_chain_length = spec.max_chain_length.unwrap_or(MAX_CHAIN_LENGTH);
-    if !(1..=MAX_CHAIN_LENGTH).contains(&max_chain_length) {
-        problem(
-            "search.max_chain_length",
-            format!("{max_chain_length} must be between 1 and {MAX_CHAIN_LENGTH}"),
-        );
-    }
-    let attempts = spec.attempts.clone().unwrap_or_else(|| vec![1, 2]);
-    if attempts.is_empty() {
-        problem("search.attempts", "is empty: list at least one".to_owned());
-    }
-    for (i, &a) in attempts.iter().enumerate() {
-        if !(1..=MAX_SEARCH_ATTEMPTS).contains(&a) {
-            problem(
-                &format!("search.attempts[{i}]"),
-                format!("{a} must be between 1 and {MAX_SEARCH_ATTEMPTS} (1 + retries)"),
-            );
+    let mut range = |field: &str, value: f64, limit: &Limit| {
+        if let Err(reason) = limit.check(value) {
+            problems.push(Problem::new(field, reason));
         }
+    };
+    let max_chain_length = spec
+        .max_chain_length
+        .unwrap_or(limits::SEARCH_MAX_CHAIN_LENGTH.max.value as usize);
+    range(
+        "search.max_chain_length",
+        max_chain_length as f64,
+        &limits::SEARCH_MAX_CHAIN_LENGTH,
+    );
+    let attempts = spec.attempts.clone().unwrap_or_else(|| vec![1, 2]);
+    for (i, &a) in attempts.iter().enumerate() {
+        range(
+            &format!("search.attempts[{i}]"),
+            f64::from(a),
+            &limits::SEARCH_ATTEMPTS,
+        );
     }
     let timeouts_ms = spec.timeouts_ms.clone().unwrap_or_else(|| {
         vec![
@@ -145,27 +153,15 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
                 .unwrap_or(DEFAULT_TIMEOUT_MS),
         ]
     });
-    if timeouts_ms.is_empty() {
-        problem(
-            "search.timeouts_ms",
-            "is empty: list at least one".to_owned(),
-        );
-    }
     for (i, &t) in timeouts_ms.iter().enumerate() {
-        if !(t > 0.0 && t.is_finite()) {
-            problem(
-                &format!("search.timeouts_ms[{i}]"),
-                format!("{t} must be positive"),
-            );
-        }
+        range(
+            &format!("search.timeouts_ms[{i}]"),
+            t,
+            &limits::SEARCH_TIMEOUT_MS,
+        );
     }
     let backoff_ms = spec.backoff_ms.unwrap_or(0.0);
-    if !(backoff_ms >= 0.0 && backoff_ms.is_finite()) {
-        problem(
-            "search.backoff_ms",
-            format!("{backoff_ms} must not be negative"),
-        );
-    }
+    range("search.backoff_ms", backoff_ms, &limits::SEARCH_BACKOFF_MS);
     for (field, value) in [
         ("search.min_availability", spec.min_availability),
         (
@@ -173,28 +169,48 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
             spec.min_success_within_budget,
         ),
     ] {
-        if let Some(v) = value
-            && !(0.0..=1.0).contains(&v)
-        {
-            problem(field, format!("{v} is not a probability (must be in 0..1)"));
+        if let Some(v) = value {
+            range(field, v, &limits::SEARCH_MIN_AVAILABILITY);
         }
+    }
+    for (field, value, limit) in [
+        (
+            "search.max_monthly_usd",
+            spec.max_monthly_usd,
+            &limits::SEARCH_MAX_MONTHLY_USD,
+        ),
+        (
+            "search.max_input_per_mtok",
+            spec.max_input_per_mtok,
+            &limits::SEARCH_MAX_PRICE,
+        ),
+        (
+            "search.max_output_per_mtok",
+            spec.max_output_per_mtok,
+            &limits::SEARCH_MAX_PRICE,
+        ),
+        (
+            "search.min_quality",
+            spec.min_quality,
+            &limits::SEARCH_MIN_QUALITY,
+        ),
+    ] {
+        if let Some(v) = value {
+            range(field, v, limit);
+        }
+    }
+    let mut problem = |field: &str, reason: &str| problems.push(Problem::new(field, reason));
+    if attempts.is_empty() {
+        problem("search.attempts", "is empty: list at least one");
+    }
+    if timeouts_ms.is_empty() {
+        problem("search.timeouts_ms", "is empty: list at least one");
     }
     if spec.min_success_within_budget.is_some() && plan.workload.latency_budget_ms.is_none() {
         problem(
             "search.min_success_within_budget",
-            "needs a budget: set workload.latency_budget_ms".to_owned(),
+            "needs a budget: set workload.latency_budget_ms",
         );
-    }
-    for (field, value) in [
-        ("search.max_monthly_usd", spec.max_monthly_usd),
-        ("search.max_input_per_mtok", spec.max_input_per_mtok),
-        ("search.max_output_per_mtok", spec.max_output_per_mtok),
-    ] {
-        if let Some(v) = value
-            && !(v >= 0.0 && v.is_finite())
-        {
-            problem(field, format!("{v} must not be negative"));
-        }
     }
     let constraints = Constraints {
         min_availability: spec.min_availability,
@@ -207,6 +223,53 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
         backoff_ms,
         constraints,
     )
+}
+
+/// The number of step options the search would score (candidates × distinct
+/// attempt counts × distinct timeouts), refused above [`limits::SEARCH_OPTIONS`]
+/// with the numbers.
+fn option_space(
+    candidates: usize,
+    attempts: &[u32],
+    timeouts_ms: &[f64],
+) -> Result<(), Vec<Problem>> {
+    let mut a = attempts.to_vec();
+    a.sort_unstable();
+    a.dedup();
+    let mut t = timeouts_ms.to_vec();
+    t.sort_by(f64::total_cmp);
+    t.dedup();
+    let options = (candidates as u64)
+        .saturating_mul(a.len() as u64)
+        .saturating_mul(t.len() as u64);
+    let limit = &limits::SEARCH_OPTIONS;
+    if limit.contains(options as f64) {
+        return Ok(());
+    }
+    let plural = |n: usize, what: &str| {
+        format!(
+            "{} {what}{}",
+            count(n as u64),
+            if n == 1 { "" } else { "s" }
+        )
+    };
+    Err(vec![Problem::new(
+        "search",
+        format!(
+            "{} × {} × {} = {} step options; at most {} are searched (time and memory grow with about the cube of the options): \
+             list fewer timeouts_ms or attempts, or fewer candidates",
+            plural(candidates, "candidate"),
+            plural(a.len(), "attempt"),
+            plural(t.len(), "timeout"),
+            count(options),
+            count(limit.max_count()),
+        ),
+    )])
+}
+
+/// "4,560".
+fn count(n: u64) -> String {
+    crate::report::count(n as f64)
 }
 
 /// Why `candidate` cannot take part, if it cannot: missing figures, or a filter.

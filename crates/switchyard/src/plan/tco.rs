@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::error::{PlanError, Problem};
 use super::file::{PlanFile, TcoSpec};
+use crate::limits::{self, Limit};
 use crate::model::tco::{Engineering, GpuCost, TcoInputs, TcoReport, Volume, tco};
 use crate::model::{Portfolio, exact};
 
@@ -32,8 +33,20 @@ pub fn plan_tco(plan: &PlanFile, portfolio: &Portfolio, file: &str) -> Result<Pl
         )])
     })?;
     let inputs = resolve_tco(spec).map_err(invalid)?;
-    let per_request = exact::figures(portfolio).cost_per_request;
     let w = &portfolio.workload;
+    let last_month =
+        w.requests_per_month * (1.0 + inputs.monthly_growth).powi(inputs.horizon_months as i32 - 1);
+    if let Err(reason) = limits::REQUESTS_PER_MONTH.check(last_month) {
+        return Err(invalid(vec![Problem::new(
+            "tco.monthly_growth",
+            format!(
+                "grows workload.requests_per_month to {} by month {}, and that volume {reason}",
+                limits::show(last_month),
+                inputs.horizon_months
+            ),
+        )]));
+    }
+    let per_request = exact::figures(portfolio).cost_per_request;
     let volume = Volume {
         requests_per_month: w.requests_per_month,
         input_tokens: w.input_tokens,
@@ -51,45 +64,24 @@ pub fn plan_tco(plan: &PlanFile, portfolio: &Portfolio, file: &str) -> Result<Pl
 /// Validates a `[tco]` section; all problems at once, with their field paths.
 pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
     let mut problems = Vec::new();
-    let mut check = |field: &str, value: f64, ok: bool, rule: &str| {
-        if !(ok && value.is_finite()) {
-            problems.push(Problem::new(
-                format!("tco.{field}"),
-                format!("{value} {rule}"),
-            ));
+    let mut check = |field: &str, value: f64, limit: &Limit| {
+        if let Err(reason) = limit.check(value) {
+            problems.push(Problem::new(format!("tco.{field}"), reason));
         }
     };
-    if !(1..=600).contains(&spec.horizon_months) {
-        check(
-            "horizon_months",
-            f64::from(spec.horizon_months),
-            false,
-            "must be between 1 and 600",
-        );
-    }
+    check(
+        "horizon_months",
+        f64::from(spec.horizon_months),
+        &limits::TCO_HORIZON_MONTHS,
+    );
     let growth = spec.monthly_growth.unwrap_or(0.0);
-    check(
-        "monthly_growth",
-        growth,
-        (-0.5..=1.0).contains(&growth),
-        "must be between -0.5 and 1 (a share per month)",
-    );
+    check("monthly_growth", growth, &limits::TCO_MONTHLY_GROWTH);
     let peak = spec.peak_to_mean.unwrap_or(2.0);
-    check("peak_to_mean", peak, peak >= 1.0, "must be at least 1");
+    check("peak_to_mean", peak, &limits::TCO_PEAK_TO_MEAN);
     let rate = spec.engineering_usd_per_hour;
-    check(
-        "engineering_usd_per_hour",
-        rate,
-        rate >= 0.0,
-        "must not be negative",
-    );
+    check("engineering_usd_per_hour", rate, &limits::TCO_USD_PER_HOUR);
     let gateway = spec.gateway_usd_per_month.unwrap_or(0.0);
-    check(
-        "gateway_usd_per_month",
-        gateway,
-        gateway >= 0.0,
-        "must not be negative",
-    );
+    check("gateway_usd_per_month", gateway, &limits::TCO_USD_PER_MONTH);
     let api = spec.api.clone().unwrap_or_default();
     let api = Engineering {
         integration_hours: api.integration_hours.unwrap_or(0.0),
@@ -98,14 +90,12 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
     check(
         "api.integration_hours",
         api.integration_hours,
-        api.integration_hours >= 0.0,
-        "must not be negative",
+        &limits::TCO_INTEGRATION_HOURS,
     );
     check(
         "api.upkeep_hours_per_month",
         api.upkeep_hours_per_month,
-        api.upkeep_hours_per_month >= 0.0,
-        "must not be negative",
+        &limits::TCO_UPKEEP_HOURS,
     );
     let s = &spec.self_hosted;
     let self_hosted = Engineering {
@@ -115,81 +105,81 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
     check(
         "self_hosted.integration_hours",
         self_hosted.integration_hours,
-        self_hosted.integration_hours >= 0.0,
-        "must not be negative",
+        &limits::TCO_INTEGRATION_HOURS,
     );
     check(
         "self_hosted.upkeep_hours_per_month",
         self_hosted.upkeep_hours_per_month,
-        self_hosted.upkeep_hours_per_month >= 0.0,
-        "must not be negative",
+        &limits::TCO_UPKEEP_HOURS,
     );
     check(
         "self_hosted.tokens_per_s_per_gpu",
         s.tokens_per_s_per_gpu,
-        s.tokens_per_s_per_gpu > 0.0,
-        "must be positive",
+        &limits::TCO_TOKENS_PER_S_PER_GPU,
     );
     let utilisation = s.utilisation_target.unwrap_or(0.6);
     check(
         "self_hosted.utilisation_target",
         utilisation,
-        utilisation > 0.0 && utilisation <= 1.0,
-        "must be in (0, 1]",
+        &limits::TCO_UTILISATION_TARGET,
+    );
+    let spares = s.spare_replicas.unwrap_or(1);
+    check(
+        "self_hosted.spare_replicas",
+        f64::from(spares),
+        &limits::TCO_SPARE_REPLICAS,
     );
     let replica = s.replica_availability.unwrap_or(0.99);
     check(
         "self_hosted.replica_availability",
         replica,
-        (0.0..=1.0).contains(&replica),
-        "is not a probability (must be in 0..1)",
+        &limits::TCO_REPLICA_AVAILABILITY,
     );
     let operations = s.operations_usd_per_month.unwrap_or(0.0);
     check(
         "self_hosted.operations_usd_per_month",
         operations,
-        operations >= 0.0,
-        "must not be negative",
+        &limits::TCO_USD_PER_MONTH,
     );
+    let mut amortisation_missing = false;
     let gpu = match (s.gpu_usd_per_hour, s.gpu_purchase_usd) {
         (Some(usd_per_hour), None) => {
             check(
                 "self_hosted.gpu_usd_per_hour",
                 usd_per_hour,
-                usd_per_hour >= 0.0,
-                "must not be negative",
+                &limits::TCO_USD_PER_HOUR,
             );
             Some(GpuCost::Rent { usd_per_hour })
         }
         (None, Some(purchase_usd)) => {
-            let amortisation_months = s.amortisation_months.unwrap_or(f64::NAN);
             let power_kw = s.power_kw.unwrap_or(0.0);
             let pue = s.pue.unwrap_or(1.4);
             let usd_per_kwh = s.usd_per_kwh.unwrap_or(0.0);
             check(
                 "self_hosted.gpu_purchase_usd",
                 purchase_usd,
-                purchase_usd >= 0.0,
-                "must not be negative",
+                &limits::TCO_GPU_PURCHASE_USD,
             );
-            check(
-                "self_hosted.amortisation_months",
-                amortisation_months,
-                amortisation_months > 0.0,
-                "must be a positive number of months (required with gpu_purchase_usd)",
-            );
-            check(
-                "self_hosted.power_kw",
-                power_kw,
-                power_kw >= 0.0,
-                "must not be negative",
-            );
-            check("self_hosted.pue", pue, pue >= 1.0, "must be at least 1");
+            let amortisation_months = match s.amortisation_months {
+                Some(months) => {
+                    check(
+                        "self_hosted.amortisation_months",
+                        months,
+                        &limits::TCO_AMORTISATION_MONTHS,
+                    );
+                    months
+                }
+                None => {
+                    amortisation_missing = true;
+                    f64::NAN
+                }
+            };
+            check("self_hosted.power_kw", power_kw, &limits::TCO_POWER_KW);
+            check("self_hosted.pue", pue, &limits::TCO_PUE);
             check(
                 "self_hosted.usd_per_kwh",
                 usd_per_kwh,
-                usd_per_kwh >= 0.0,
-                "must not be negative",
+                &limits::TCO_USD_PER_KWH,
             );
             Some(GpuCost::Own {
                 purchase_usd,
@@ -201,6 +191,12 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
         }
         _ => None,
     };
+    if amortisation_missing {
+        problems.push(Problem::new(
+            "tco.self_hosted.amortisation_months",
+            "is missing: required with gpu_purchase_usd",
+        ));
+    }
     let Some(gpu) = gpu else {
         problems.push(Problem::new(
             "tco.self_hosted",
@@ -221,7 +217,7 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
         self_hosted,
         tokens_per_s_per_gpu: s.tokens_per_s_per_gpu,
         utilisation_target: utilisation,
-        spare_replicas: s.spare_replicas.unwrap_or(1),
+        spare_replicas: spares,
         gpu,
         replica_availability: replica,
         operations_usd_per_month: operations,
@@ -285,13 +281,11 @@ operations_usd_per_month = 12000
     fn bad_fields_are_named() {
         assert_eq!(
             problems(&BASE.replace("monthly_growth = 0.05", "monthly_growth = 3")),
-            vec!["tco.monthly_growth: 3 must be between -0.5 and 1 (a share per month)"]
+            vec!["tco.monthly_growth: 3 is out of range: must be at least -0.5 and at most 1"]
         );
         assert_eq!(
             problems(&BASE.replace("gpu_usd_per_hour = 2.5", "gpu_purchase_usd = 30000")),
-            vec![
-                "tco.self_hosted.amortisation_months: NaN must be a positive number of months (required with gpu_purchase_usd)"
-            ]
+            vec!["tco.self_hosted.amortisation_months: is missing: required with gpu_purchase_usd"]
         );
         assert_eq!(
             problems(&BASE.replace("gpu_usd_per_hour = 2.5\n", "")),
