@@ -56,14 +56,7 @@ impl Catalog {
             return Err(CatalogError::UnknownOffering(id.to_owned()));
         }
         let old = effective(&tx, &db, id, field)?;
-        let overridden: Option<Value> = tx
-            .query_row(
-                "SELECT value FROM overrides WHERE offering = ?1 AND field = ?2",
-                params![id, field.name()],
-                |r| r.get(0),
-            )
-            .optional()
-            .doing(&db, "reading the override")?;
+        let overridden = override_of(&tx, &db, id, field)?;
         // Setting the override it already has changes nothing, and says so by
         // writing nothing: no new date, no history row.
         if overridden.as_ref() != Some(&value) {
@@ -122,14 +115,7 @@ impl Catalog {
             None => Field::ALL.to_vec(),
         };
         for field in fields {
-            let old: Option<Value> = tx
-                .query_row(
-                    "SELECT value FROM overrides WHERE offering = ?1 AND field = ?2",
-                    params![id, field.name()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .doing(&db, "reading the override")?;
+            let old = override_of(&tx, &db, id, field)?;
             let Some(old) = old else { continue };
             tx.execute(
                 "DELETE FROM overrides WHERE offering = ?1 AND field = ?2",
@@ -165,6 +151,22 @@ fn effective(
         |r| r.get(0),
     )
     .doing(db, "reading the value")
+}
+
+/// The user's override of `field`, if there is one.
+fn override_of(
+    conn: &rusqlite::Connection,
+    db: &str,
+    id: &str,
+    field: Field,
+) -> Result<Option<Value>, CatalogError> {
+    conn.query_row(
+        "SELECT value FROM overrides WHERE offering = ?1 AND field = ?2",
+        params![id, field.name()],
+        |r| r.get(0),
+    )
+    .optional()
+    .doing(db, "reading the override")
 }
 
 #[allow(clippy::too_many_arguments)]
