@@ -437,20 +437,24 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     })
 }
 
-/// A hostile server's headers: the client's key in the request ids, in every
-/// rate-limit header a client reads (values and a name), and in `retry-after`.
-fn echo_headers(id: u64, key: &str) -> Vec<(String, String)> {
-    let mut headers: Vec<(String, String)> = [
+/// A hostile server's headers: the client's key in the request ids, in
+/// rate-limit headers a client reads (values and a name), and in `retry-after`
+/// where the response has no real one (a 429 keeps its own, so the dialects'
+/// 429 shapes stay as they are).
+fn echo_headers(id: u64, key: &str, status: StatusCode) -> Vec<(String, String)> {
+    let mut names = vec![
         "x-request-id",
         "request-id",
-        "x-ratelimit-remaining-requests",
-        "x-ratelimit-limit-tokens",
-        "anthropic-ratelimit-requests-remaining",
-        "retry-after",
-    ]
-    .iter()
-    .map(|name| ((*name).to_owned(), format!("{id}-Bearer {key}")))
-    .collect();
+        "x-ratelimit-echo",
+        "anthropic-ratelimit-echo",
+    ];
+    if status != StatusCode::TOO_MANY_REQUESTS {
+        names.push("retry-after");
+    }
+    let mut headers: Vec<(String, String)> = names
+        .iter()
+        .map(|name| ((*name).to_owned(), format!("{id}-Bearer {key}")))
+        .collect();
     headers.push((
         format!("x-ratelimit-{}", key.to_ascii_lowercase()),
         id.to_string(),
@@ -499,7 +503,7 @@ impl Responder<'_> {
                     b = b.header("request-id", format!("req_fake{:08}", self.id));
                 }
             }
-            Some(key) => b = Self::with_headers(b, echo_headers(self.id, key)),
+            Some(key) => b = Self::with_headers(b, echo_headers(self.id, key, status)),
         }
         b
     }
