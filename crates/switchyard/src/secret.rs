@@ -170,7 +170,7 @@ pub fn is_env_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    const KEY: &str = "sk-canary-123456-abcdefgh";
+    const KEY: &str = "canary-key-123456-abcdefgh";
 
     #[test]
     fn printing_a_secret_shows_nothing_of_it() {
@@ -188,14 +188,14 @@ mod tests {
         );
         // A prefix, a middle and a tail of eight or more characters.
         assert_eq!(
-            s.redact("sk-canary-1 and 123456-ab and abcdefgh", 1000)
+            s.redact("canary-key-1 and 123456-ab and abcdefgh", 1000)
                 .as_str(),
             "*** and *** and ***"
         );
         // Seven characters of it, or ordinary text, stay.
         assert_eq!(
-            s.redact("sk-cana, rate limit reached", 1000).as_str(),
-            "sk-cana, rate limit reached"
+            s.redact("canary-, rate limit reached", 1000).as_str(),
+            "canary-, rate limit reached"
         );
     }
 
@@ -206,7 +206,7 @@ mod tests {
         let kept = s.redact(&text, 12);
         assert_eq!(kept.as_str(), "id-***");
         // Cutting first would have kept 9 characters of the key.
-        assert!(!kept.as_str().contains("sk-canary"));
+        assert!(!kept.as_str().contains("canary-key"));
     }
 
     #[test]
@@ -237,6 +237,6 @@ mod tests {
         }
         let message = check_env_name(KEY).unwrap_err().to_string();
         assert!(!message.contains("canary"), "{message}");
-        assert!(message.contains("25 characters"), "{message}");
+        assert!(message.contains("26 characters"), "{message}");
     }
 }

@@ -60,7 +60,7 @@ mod tests {
             missing.starts_with("the key variable `NOPE_KEY` is not set"),
             "{missing}"
         );
-        let pasted = lookup_with("sk-pasted-by-mistake-0000", env).unwrap_err();
+        let pasted = lookup_with("pasted-by-mistake-0000-key", env).unwrap_err();
         assert!(matches!(pasted, KeyError::BadName(_)));
         assert!(!pasted.to_string().contains("pasted"), "{pasted}");
     }
