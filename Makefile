@@ -15,7 +15,7 @@ run: deps ui
 
 ## The example through the command line.
 cli:
-	$(CARGO) run --release -p switchyard -- evaluate $(EXAMPLE)
+	$(CARGO) run --release -p switchyard-cli -- evaluate $(EXAMPLE)
 
 deps:
 	scripts/system-deps.sh

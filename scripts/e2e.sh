@@ -12,7 +12,7 @@ cargo="${CARGO:-cargo}"
 TAURI_CONFIG="$(cat src-tauri/tauri.test.conf.json)" "$cargo" build --profile test -p switchyard-app
 mkdir -p "$target/e2e"
 cp "$target/debug/switchyard-app" "$target/e2e/switchyard-app-test"
-"$cargo" build --profile test -p switchyard --bin switchyard
+"$cargo" build --profile test -p switchyard-cli --bin switchyard
 
 export SWITCHYARD_APP_BIN="$(realpath "$target/e2e/switchyard-app-test")"
 export SWITCHYARD_CLI="$(realpath "$target/debug/switchyard")"

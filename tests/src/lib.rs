@@ -21,7 +21,7 @@ pub fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let run = escargot::CargoBuild::new()
-            .package("switchyard")
+            .package("switchyard-cli")
             .bin("switchyard")
             .run()
             .unwrap_or_else(|e| panic!("building switchyard: {e}"));

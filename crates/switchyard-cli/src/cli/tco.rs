@@ -28,7 +28,7 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     if args.json {
         let json = serde_json::to_value(&computed)
             .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;
-        println!("{json:#}");
+        outln!("{json:#}");
         return Ok(());
     }
     let PlanTco {
@@ -36,22 +36,22 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
         api_usd_per_request: per_request,
         report: result,
     } = computed;
-    println!(
+    outln!(
         "TCO of {} over {} months",
         loaded.file, inputs.horizon_months
     );
-    println!(
+    outln!(
         "  API cost per request {}, volume growing {:.1}% a month; a GPU costs {} a month",
         report::usd(per_request),
         inputs.monthly_growth * 100.0,
         report::usd(result.gpu_usd_per_month)
     );
-    println!(
+    outln!(
         "\n  {:>5}  {:>14}  {:>14}  {:>16}  {:>16}  {:>5}  {:>12}",
         "month", "requests", "API", "self-hosted", "API total", "GPUs", "SH avail."
     );
     for m in &result.months {
-        println!(
+        outln!(
             "  {:>5}  {:>14}  {:>14}  {:>16}  {:>16}  {:>5}  {:>12}",
             m.month,
             report::count(m.requests),
@@ -62,25 +62,25 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
             report::percent(m.self_hosted_availability)
         );
     }
-    println!(
+    outln!(
         "\n  total: API {}, self-hosted {}",
         report::usd(result.api_total_usd),
         report::usd(result.self_hosted_total_usd)
     );
     match result.break_even_month {
-        Some(m) => println!("  self-hosting has cost less in total from month {m} on"),
-        None => println!("  self-hosting costs more in total over the whole horizon"),
+        Some(m) => outln!("  self-hosting has cost less in total from month {m} on"),
+        None => outln!("  self-hosting costs more in total over the whole horizon"),
     }
     match result.break_even_tokens_per_day {
-        Some(v) => println!(
+        Some(v) => outln!(
             "  break-even volume: {} tokens/day (steady state, one-offs left out)",
             report::count(v)
         ),
-        None => println!(
+        None => outln!(
             "  break-even volume: none (the API stays cheaper at any volume up to 100,000 GPUs)"
         ),
     }
-    println!(
+    outln!(
         "  self-hosted availability (k of n replicas up): at least {}",
         report::percent(result.self_hosted_min_availability)
     );

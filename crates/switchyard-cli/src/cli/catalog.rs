@@ -132,7 +132,7 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
             if *json {
                 print_json(&report)
             } else {
-                print!("{}", render_import(&report));
+                out!("{}", render_import(&report));
                 Ok(())
             }
         }
@@ -151,7 +151,7 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
                     offerings: &rows,
                 })
             } else {
-                print!("{}", render_list(&rows));
+                out!("{}", render_list(&rows));
                 Ok(())
             }
         }
@@ -160,7 +160,7 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
             if *json {
                 print_json(&detail)
             } else {
-                print!("{}", render_show(&detail));
+                out!("{}", render_show(&detail));
                 Ok(())
             }
         }
@@ -174,7 +174,7 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
                     (Some(f), Some(file)) => format!(" [{f} import of {file}]"),
                     _ => String::new(),
                 };
-                println!(
+                outln!(
                     "{}  {:<22} {:<8} {} -> {}  source {}, effective {}{import}",
                     c.recorded_at,
                     c.field,
@@ -207,7 +207,7 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
                 return print_json(&changes);
             }
             if changes.is_empty() {
-                println!("{id}: no override to reset");
+                outln!("{id}: no override to reset");
             }
             for change in &changes {
                 print_change("reset", change);
@@ -261,7 +261,7 @@ fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, usize) -> ControlFlow<(
 fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure(format!("cannot encode the output: {e}")))?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }
 
@@ -274,7 +274,7 @@ fn show_value(v: Option<&Value>) -> String {
 }
 
 fn print_change(verb: &str, c: &OverrideChange) {
-    println!(
+    outln!(
         "{verb} {} {}: {} -> {}",
         c.id,
         c.field,

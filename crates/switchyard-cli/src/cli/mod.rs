@@ -1,6 +1,11 @@
 //! The subcommands of the `switchyard` binary. Each parses its arguments, calls
 //! the engine and prints; no figure is computed here.
 
+// The output macros first: `#[macro_use]` makes them visible to the modules
+// declared after it.
+#[macro_use]
+mod stdout;
+
 pub mod catalog;
 pub mod chart;
 pub mod evaluate;

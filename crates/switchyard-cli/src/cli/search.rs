@@ -67,7 +67,7 @@ pub fn run(args: &SearchArgs) -> Result<(), Failure> {
             "skipped": run.search.skipped,
             "search": run.report,
         });
-        println!("{json:#}");
+        outln!("{json:#}");
         return Ok(());
     }
     print_table(&run, &args.plan);
@@ -90,7 +90,7 @@ fn emit_plans(run: &SearchRun, dir: &Path) -> Result<(), Failure> {
 
 fn print_table(run: &SearchRun, path: &Path) {
     let r = &run.report;
-    println!(
+    outln!(
         "Frontier of {}: {} candidates, {} step options ({} kept), {} of {} chains scored",
         path.display(),
         r.candidates,
@@ -100,15 +100,15 @@ fn print_table(run: &SearchRun, path: &Path) {
         fmt::count(r.stats.chains_total as f64),
     );
     if !run.search.skipped.is_empty() {
-        println!(
+        outln!(
             "  {} catalog offerings skipped (lacking figures or filtered out)",
             run.search.skipped.len()
         );
     }
     if r.frontier.is_empty() {
-        println!("\n  no route meets the constraints");
+        outln!("\n  no route meets the constraints");
     }
-    println!(
+    outln!(
         "\n  {:>4}  {:>12}  {:>10}  {:>8}  {:>9}  route",
         "rank", "monthly", "avail.", "p95", "in budget"
     );
@@ -126,7 +126,7 @@ fn print_table(run: &SearchRun, path: &Path) {
             })
             .collect::<Vec<_>>()
             .join(" → ");
-        println!(
+        outln!(
             "  {:>4}  {:>12}  {:>10}  {:>8}  {:>9}  {route}",
             p.rank,
             fmt::usd(p.monthly_usd),
@@ -136,7 +136,7 @@ fn print_table(run: &SearchRun, path: &Path) {
         );
     }
     if !r.rejected.is_empty() {
-        println!(
+        outln!(
             "\n  {} frontier points miss search.min_success_within_budget (listed last)",
             r.rejected.len()
         );

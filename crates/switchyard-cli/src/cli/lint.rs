@@ -67,12 +67,12 @@ pub fn run(args: &LintArgs) -> Result<(), Failure> {
         };
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Failure(format!("cannot encode the findings: {e}")))?;
-        println!("{json}");
+        outln!("{json}");
     } else if findings.is_empty() {
-        println!("{file}: no findings");
+        outln!("{file}: no findings");
     } else {
-        print!("{}", render(&findings));
-        println!(
+        out!("{}", render(&findings));
+        outln!(
             "{file}: {}, {}, {}",
             count(errors, "error"),
             count(warnings, "warning"),

@@ -108,19 +108,19 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
                 serde_json::json!({ "format": run.format.name(), "differences": run.differences }),
             );
         }
-        println!("{json:#}");
+        outln!("{json:#}");
     } else {
         if let Some(run) = &gateway {
-            println!(
+            outln!(
                 "Evaluated as {} will run it ({} differences from the plan, see `switchyard lint --format {}`)",
                 run.format.gateway(),
                 run.differences.len(),
                 run.format.name()
             );
         }
-        print!("{}", report::render(&file, portfolio, &report));
+        out!("{}", report::render(&file, portfolio, &report));
         if let Some(provenance) = &provenance {
-            print!("{}", report::render_provenance(provenance));
+            out!("{}", report::render_provenance(provenance));
         }
     }
     Ok(())

@@ -40,27 +40,7 @@ enum Command {
     Lint(cli::lint::LintArgs),
 }
 
-/// `switchyard … | head` closes the pipe early and `println!` then panics. That
-/// is no error to the user: end quietly with the status a shell expects after
-/// SIGPIPE (128 + 13), as other Unix tools do.
-fn quiet_on_broken_pipe() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
-            std::process::exit(141);
-        }
-        default(info);
-    }));
-}
-
 fn main() -> ExitCode {
-    quiet_on_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => cli::evaluate::run(&args),

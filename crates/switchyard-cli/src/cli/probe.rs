@@ -192,7 +192,7 @@ fn run_probes(args: &RunArgs) -> Result<(), Failure> {
         let offerings: Vec<String> = distinct_offerings(&results);
         let stats: Vec<_> = offerings.iter().map(|o| stats(o, &results)).collect();
         let json = serde_json::json!({"summary": summary, "stats": stats, "results": results});
-        println!("{json:#}");
+        outln!("{json:#}");
     } else {
         print_summary(&summary, &results);
     }
@@ -278,7 +278,7 @@ fn print_summary(summary: &SweepSummary, results: &[ProbeResult]) {
         probe::StopReason::TokenCap => "stopped at the token cap",
         probe::StopReason::Cancelled => "cancelled (finished probes are stored)",
     };
-    println!(
+    outln!(
         "{} probes, {}, {} tokens: {why}",
         summary.probes,
         report::usd(summary.spent_usd),
@@ -291,8 +291,8 @@ fn print_summary(summary: &SweepSummary, results: &[ProbeResult]) {
 
 fn print_stats(s: &probe::ProbeStats) {
     let ms = |x: Option<f64>| x.map_or("-".to_owned(), report::duration);
-    println!("\n{}", s.offering);
-    println!(
+    outln!("\n{}", s.offering);
+    outln!(
         "  success       {}/{} = {:.1}%   95% CI {:.1}% to {:.1}%",
         s.successes,
         s.probes,
@@ -300,14 +300,14 @@ fn print_stats(s: &probe::ProbeStats) {
         s.success_ci95[0] * 100.0,
         s.success_ci95[1] * 100.0
     );
-    println!(
+    outln!(
         "  TTFT          p50 {}   p95 {}   p99 {}",
         ms(s.ttft_ms.p50),
         ms(s.ttft_ms.p95),
         ms(s.ttft_ms.p99)
     );
     if let Some(speed) = s.tokens_per_s_p50 {
-        println!("  speed         {speed:.0} tokens/s (median)");
+        outln!("  speed         {speed:.0} tokens/s (median)");
     }
     if !s.errors.is_empty() {
         let errors: Vec<String> = s
@@ -315,9 +315,9 @@ fn print_stats(s: &probe::ProbeStats) {
             .iter()
             .map(|(class, n)| format!("{} ×{n}", label(*class)))
             .collect();
-        println!("  errors        {}", errors.join(", "));
+        outln!("  errors        {}", errors.join(", "));
     }
-    println!("  spent         {}", report::usd(s.spent_usd));
+    outln!("  spent         {}", report::usd(s.spent_usd));
 }
 
 fn label(class: ErrorClass) -> &'static str {
@@ -352,9 +352,9 @@ fn run_stats(args: &StatsArgs) -> Result<(), Failure> {
             .iter()
             .map(|s| serde_json::json!({"stats": s, "fit": probe::fit(s)}))
             .collect();
-        println!("{:#}", serde_json::Value::Array(with_fit));
+        outln!("{:#}", serde_json::Value::Array(with_fit));
     } else if all.is_empty() {
-        println!("no probes stored yet: run `switchyard probe OFFERING`");
+        outln!("no probes stored yet: run `switchyard probe OFFERING`");
     } else {
         all.iter().for_each(print_stats);
     }

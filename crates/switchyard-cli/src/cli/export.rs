@@ -99,7 +99,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Failure> {
         Some(out) => std::fs::write(out, text)
             .map_err(|e| Failure(format!("{}: cannot write the config: {e}", out.display()))),
         None => {
-            print!("{text}");
+            out!("{text}");
             Ok(())
         }
     }
