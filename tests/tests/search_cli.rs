@@ -200,7 +200,7 @@ fn a_search_too_large_to_run_is_refused_with_the_numbers() {
         .unwrap_or_else(|| panic!("no candidate count in {err}"));
     let expected = format!(
         "search: {candidates} candidates × 3 attempts × 40 timeouts = {} step options; at most 1,000 are searched",
-        switchyard::report::count((candidates * 120) as f64)
+        switchyard::format::count((candidates * 120) as f64)
     );
     assert!(err.contains(&expected), "expected {expected:?} in {err}");
 }

@@ -5,6 +5,8 @@
 //! - [`chart`]: SVG and PNG charts of evaluations, searches, TCO and probes.
 //! - [`export`]: gateway configs (LiteLLM, Portkey, OpenRouter), their lint, and
 //!   the portfolio each gateway really runs.
+//! - [`format`]: how a figure reads (percentages, nines, USD), one rule for
+//!   the CLI and the UI.
 //! - [`limits`]: the valid range of every input, in one table.
 //! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
@@ -16,6 +18,7 @@
 pub mod catalog;
 pub mod chart;
 pub mod export;
+pub mod format;
 pub mod limits;
 pub mod model;
 pub mod plan;

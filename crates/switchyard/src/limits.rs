@@ -190,7 +190,7 @@ pub fn show(x: f64) -> String {
         return format!("{x:e}");
     }
     if x.fract() == 0.0 {
-        return crate::report::count(x);
+        return crate::format::count(x);
     }
     let decimals = (5 - a.log10().floor() as i32).max(0) as usize;
     let text = format!("{x:.decimals$}");

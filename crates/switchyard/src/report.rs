@@ -3,99 +3,9 @@
 
 use std::fmt::Write;
 
-use unicode_width::UnicodeWidthStr;
-
+use crate::format::{count, duration, nines, pad_left, pad_right, percent, usd, width};
 use crate::model::monthly::Period;
 use crate::model::{Portfolio, Report};
-
-/// A probability as a percentage with two significant digits of its failure
-/// part, so the nines show: 0.999995 is "99.99950%", 0.95 is "95.00%".
-pub fn percent(p: f64) -> String {
-    let unavailability = 1.0 - p;
-    let decimals = if unavailability <= 0.0 {
-        2
-    } else {
-        ((-unavailability.log10() - 1e-9).ceil() as i64 - 1).clamp(2, 10) as usize
-    };
-    format!("{:.*}%", decimals, p * 100.0)
-}
-
-/// USD: cents for amounts of a dollar or more (with thousands separators), four
-/// significant digits below.
-pub fn usd(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_owned();
-    }
-    if x.abs() >= 1.0 {
-        let cents = format!("{:.2}", x.abs());
-        let (whole, fraction) = cents.split_once('.').unwrap_or((&cents, "00"));
-        let sign = if x < 0.0 { "-" } else { "" };
-        return format!("{sign}${}.{fraction}", thousands(whole));
-    }
-    if x == 0.0 {
-        return "$0".to_owned();
-    }
-    let decimals = ((-x.abs().log10()).ceil() as usize + 3).min(12);
-    format!("${:.*}", decimals, x)
-}
-
-/// Milliseconds as "640 ms" or "5.60 s".
-pub fn duration(ms: f64) -> String {
-    if ms >= 1000.0 {
-        format!("{:.2} s", ms / 1000.0)
-    } else {
-        format!("{ms:.0} ms")
-    }
-}
-
-/// An integer with thousands separators: "3,000,000".
-pub fn count(x: f64) -> String {
-    thousands(&format!("{:.0}", x))
-}
-
-fn thousands(text: &str) -> String {
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text),
-    };
-    // Not a run of digits ("inf", "NaN"): as it is.
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return text.to_owned();
-    }
-    let mut out = String::from(sign);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The columns `text` takes in a terminal: by display width, so that "路由"
-/// takes four and "é" one, whatever their bytes.
-pub fn width(text: &str) -> usize {
-    UnicodeWidthStr::width(text)
-}
-
-/// `text` padded with spaces to `columns` display columns (never cut). Unlike
-/// `format!("{text:<columns$}")` it counts columns, not characters, and takes
-/// any width (the formatter panics past 65,535).
-pub fn pad_right(text: &str, columns: usize) -> String {
-    let mut out = String::from(text);
-    out.extend(std::iter::repeat_n(
-        ' ',
-        columns.saturating_sub(width(text)),
-    ));
-    out
-}
-
-/// `text` right-aligned in `columns` display columns.
-pub fn pad_left(text: &str, columns: usize) -> String {
-    let mut out: String = std::iter::repeat_n(' ', columns.saturating_sub(width(text))).collect();
-    out.push_str(text);
-    out
-}
 
 /// The whole report for `plan_name`.
 pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String {
@@ -120,10 +30,7 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
     );
 
     let _ = writeln!(out, "\nReliability");
-    // `+ 0.0` turns a negative zero (availability 0) into 0.
-    let nines = report
-        .nines
-        .map_or("certain".to_owned(), |n| format!("{:.2} nines", n + 0.0));
+    let nines = nines(report.nines);
     line(
         &mut out,
         "availability (no deadline)",
@@ -258,37 +165,6 @@ pub fn render_provenance(provenance: &[crate::probe::observed::Provenance]) -> S
 mod tests {
     use super::*;
 
-    #[test]
-    fn percentages_show_their_nines() {
-        assert_eq!(percent(0.999_995), "99.99950%");
-        assert_eq!(percent(0.95), "95.00%");
-        assert_eq!(percent(0.9999), "99.990%");
-        assert_eq!(percent(0.999_12), "99.912%");
-        assert_eq!(percent(1.0), "100.00%");
-        assert_eq!(percent(0.0), "0.00%");
-    }
-
-    #[test]
-    fn dollars_suit_the_amount() {
-        assert_eq!(usd(26_700.0), "$26,700.00");
-        assert_eq!(usd(1_234_567.891), "$1,234,567.89");
-        assert_eq!(usd(0.0089), "$0.008900");
-        assert_eq!(usd(0.012_345_6), "$0.01235");
-        assert_eq!(usd(0.0), "$0");
-        assert_eq!(usd(f64::INFINITY), "n/a");
-    }
-
-    #[test]
-    fn durations_and_counts() {
-        assert_eq!(duration(640.4), "640 ms");
-        assert_eq!(duration(5600.0), "5.60 s");
-        assert_eq!(count(3_000_000.0), "3,000,000");
-        assert_eq!(count(999.0), "999");
-        assert_eq!(count(-500.0), "-500");
-        assert_eq!(count(-1500.0), "-1,500");
-        assert_eq!(count(f64::INFINITY), "inf");
-    }
-
     const TWO_ROUTES: &str = r#"
 [workload]
 requests_per_month = 1000
@@ -347,8 +223,6 @@ steps = [{ offering = "a", timeout_ms = 5000 }]
         assert!(lines[0].contains("café-路由 1. a"), "{text}");
         // "café-路由" is 13 bytes and 7 characters but 9 columns wide.
         assert_eq!(width(lines[0]), width(lines[1]), "{text}");
-        assert_eq!(pad_right("路由", 6), "路由  ");
-        assert_eq!(pad_left("é", 3), "  é");
     }
 
     #[test]

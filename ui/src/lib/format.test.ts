@@ -1,41 +1,24 @@
 import { describe, expect, it } from "vitest";
+import cases from "./format.cases.json";
 import { compact, count, duration, nines, parseNumber, percent, price, target, usd } from "./format";
 
-describe("percent", () => {
-  it("shows as many decimals as the figure has nines", () => {
-    expect(percent(0.9999686)).toBe("99.9969%");
-    expect(percent(0.95)).toBe("95.0%");
-    expect(percent(0.9992)).toBe("99.920%");
+// format.cases.json is written by the engine's test of the same rules
+// (`switchyard::format`): the app shows every figure as the CLI prints it.
+describe("the engine's rules", () => {
+  it("every case reads as the engine reads it", () => {
+    expect(cases.length).toBeGreaterThan(20);
+    for (const c of cases) {
+      const unavailability = 1 - c.x;
+      const n = unavailability > 0 ? -Math.log10(unavailability) : null;
+      expect({ x: c.x, percent: percent(c.x), nines: nines(n), usd: usd(c.x), duration: duration(c.x), count: count(c.x) }).toEqual(c);
+    }
   });
-  it("handles the edges and missing values", () => {
-    expect(percent(1)).toBe("100%");
-    expect(percent(0)).toBe("0%");
-    expect(percent(null)).toBe("—");
-    expect(percent(Number.NaN)).toBe("—");
+  it("0.95 reads as in the CLI", () => {
+    expect(percent(0.95)).toBe("95.00%");
   });
-});
-
-describe("usd", () => {
-  it("keeps four significant digits below a dollar", () => {
-    expect(usd(0.008033)).toBe("$0.008033");
-    expect(usd(0.5)).toBe("$0.5000");
-  });
-  it("groups thousands and rounds to the cent above", () => {
-    expect(usd(24099.8123)).toBe("$24,099.81");
-    expect(usd(-1234.5)).toBe("-$1,234.50");
-    expect(usd(0)).toBe("$0");
-  });
-});
-
-describe("other formats", () => {
-  it("durations switch to seconds at one second", () => {
-    expect(duration(600)).toBe("600 ms");
-    expect(duration(5600)).toBe("5.60 s");
-  });
-  it("nines and counts", () => {
-    expect(nines(4.5123)).toBe("4.51 nines");
+  it("a missing value is a dash", () => {
+    for (const f of [percent, usd, duration, count]) expect(f(null)).toBe("—");
     expect(nines(null)).toBe("certain");
-    expect(count(3000000)).toBe("3,000,000");
   });
 });
 
@@ -65,7 +48,8 @@ describe("short forms", () => {
   it("shortens large counts", () => {
     expect(compact(148572255)).toBe("149M");
   });
-  it("caps the decimals of a probability just under one", () => {
-    expect(percent(0.9999999999)).toBe("99.999999%");
+  it("never rounds a probability under one up to 100%", () => {
+    expect(percent(0.9999999999)).toBe("99.999999990%");
+    expect(percent(1 - 1e-15)).toBe("99.9999999999%");
   });
 });

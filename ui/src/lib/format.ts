@@ -1,17 +1,21 @@
 // How figures read on screen. The engine computes every number; these only
 // choose how many digits a person needs to see, the way the CLI report does.
 
-/** A probability as a percent with enough decimals to show its nines:
- * 0.999969 -> "99.9969%", 0.95 -> "95.0%". */
+/** A probability as a percent with two significant digits of its failure
+ * part, so the nines show: 0.999995 -> "99.99950%", 0.95 -> "95.00%". Under 1
+ * it never reads "100…%" (cut, not rounded up). The engine's rule
+ * (`switchyard::format::percent`); both are checked against format.cases.json. */
 export function percent(a: number | null | undefined): string {
-  if (a === null || a === undefined || !Number.isFinite(a)) return "—";
-  if (a >= 1) return "100%";
-  if (a <= 0) return "0%";
-  const nines = -Math.log10(1 - a);
-  const decimals = Math.min(6, Math.max(1, Math.floor(nines)));
+  if (a === null || a === undefined) return "—";
+  if (!Number.isFinite(a)) return "n/a";
+  const unavailability = 1 - a;
+  let decimals = 2;
+  if (unavailability > 0) {
+    // `- 1e-9`: 1 - 0.999 is a hair over 0.001; it counts as three nines.
+    decimals = Math.min(10, Math.max(2, Math.ceil(-Math.log10(unavailability) - 1e-9) - 1));
+  }
   const text = (a * 100).toFixed(decimals);
-  // Never round a probability under 1 up to "100.000000%".
-  if (text.startsWith("100")) {
+  if (a < 1 && text.startsWith("100")) {
     const scale = 10 ** decimals;
     return `${(Math.floor(a * 100 * scale) / scale).toFixed(decimals)}%`;
   }
@@ -39,10 +43,11 @@ export function compact(n: number | null | undefined): string {
   return compactFormat.format(n);
 }
 
+/** Nines as words: "4.51 nines"; `null` (a certain success) is "certain". */
 export function nines(n: number | null | undefined): string {
   if (n === null || n === undefined) return "certain";
-  if (!Number.isFinite(n)) return "—";
-  return `${n.toFixed(2)} nines`;
+  if (!Number.isFinite(n)) return "n/a";
+  return `${(n + 0).toFixed(2)} nines`;
 }
 
 const grouped = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -51,29 +56,40 @@ const cents = new Intl.NumberFormat("en-US", {
   maximumFractionDigits: 2,
 });
 
-/** USD: small amounts with four significant digits, large ones to the cent. */
+/** Rounds half away from zero (as Rust's `f64::round`), never to -0. */
+function roundWhole(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x)) + 0;
+}
+
+/** USD: four significant digits below a dollar, to the cent (grouped) above;
+ * the sign before the dollar sign. */
 export function usd(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "—";
+  if (x === null || x === undefined) return "—";
+  if (!Number.isFinite(x)) return "n/a";
   const sign = x < 0 ? "-" : "";
   const v = Math.abs(x);
   if (v === 0) return "$0";
   if (v < 1) {
-    const digits = Math.min(10, Math.max(2, 3 - Math.floor(Math.log10(v))));
+    const digits = Math.min(12, Math.ceil(-Math.log10(v)) + 3);
     return `${sign}$${v.toFixed(digits)}`;
   }
   return `${sign}$${cents.format(v)}`;
 }
 
-/** A duration in ms: "600 ms", "5.60 s". */
+/** A duration in ms: "600 ms", and from a second (after rounding) "5.60 s". */
 export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
-  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  if (ms === null || ms === undefined) return "—";
+  if (!Number.isFinite(ms)) return "n/a";
+  const whole = roundWhole(ms);
+  if (Math.abs(whole) < 1000) return `${whole} ms`;
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** A whole number with thousands separators: "3,000,000". */
 export function count(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return "—";
-  return grouped.format(n);
+  if (n === null || n === undefined) return "—";
+  if (!Number.isFinite(n)) return "n/a";
+  return grouped.format(roundWhole(n));
 }
 
 /** Parses a number typed by a person: "3_000_000", "3,000,000", " 12.5 ". */

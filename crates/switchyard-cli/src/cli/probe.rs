@@ -17,7 +17,7 @@ use switchyard::probe::{
     self, ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, SweepOptions,
     SweepSummary, SweepTarget, stats, targets,
 };
-use switchyard::report;
+use switchyard::format;
 
 use super::Failure;
 
@@ -258,10 +258,10 @@ fn progress_bar(total: u64, wanted: bool) -> ProgressBar {
 fn live_line(results: &[ProbeResult]) -> String {
     let mut ttft: Vec<f64> = results.iter().filter_map(|r| r.ttft_ms).collect();
     let p50 = switchyard::model::stats::percentile(&mut ttft, 0.5)
-        .map_or("-".to_owned(), report::duration);
+        .map_or("-".to_owned(), format::duration);
     let errors = results.iter().filter(|r| !r.ok).count();
     let spent: f64 = results.iter().map(|r| r.cost_usd).sum();
-    format!("p50 TTFT {p50}, {errors} errors, {}", report::usd(spent))
+    format!("p50 TTFT {p50}, {errors} errors, {}", format::usd(spent))
 }
 
 fn distinct_offerings(results: &[ProbeResult]) -> Vec<String> {
@@ -281,7 +281,7 @@ fn print_summary(summary: &SweepSummary, results: &[ProbeResult]) {
     outln!(
         "{} probes, {}, {} tokens: {why}",
         summary.probes,
-        report::usd(summary.spent_usd),
+        format::usd(summary.spent_usd),
         summary.tokens
     );
     for offering in distinct_offerings(results) {
@@ -290,7 +290,7 @@ fn print_summary(summary: &SweepSummary, results: &[ProbeResult]) {
 }
 
 fn print_stats(s: &probe::ProbeStats) {
-    let ms = |x: Option<f64>| x.map_or("-".to_owned(), report::duration);
+    let ms = |x: Option<f64>| x.map_or("-".to_owned(), format::duration);
     outln!("\n{}", s.offering);
     outln!(
         "  success       {}/{} = {:.1}%   95% CI {:.1}% to {:.1}%",
@@ -317,7 +317,7 @@ fn print_stats(s: &probe::ProbeStats) {
             .collect();
         outln!("  errors        {}", errors.join(", "));
     }
-    outln!("  spent         {}", report::usd(s.spent_usd));
+    outln!("  spent         {}", format::usd(s.spent_usd));
 }
 
 fn label(class: ErrorClass) -> &'static str {

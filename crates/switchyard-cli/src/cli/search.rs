@@ -7,7 +7,7 @@ use switchyard::catalog::{Catalog, explicit_db_path};
 use switchyard::limits;
 use switchyard::model::Progress;
 use switchyard::plan::{self, point_plan};
-use switchyard::report as fmt;
+use switchyard::format;
 use switchyard::search_run::{self, SearchRun, needs_catalog};
 
 use super::Failure;
@@ -96,8 +96,8 @@ fn print_table(run: &SearchRun, path: &Path) {
         r.candidates,
         r.stats.options,
         r.stats.options_kept,
-        fmt::count(r.stats.chains_scored as f64),
-        fmt::count(r.stats.chains_total as f64),
+        format::count(r.stats.chains_scored as f64),
+        format::count(r.stats.chains_total as f64),
     );
     if !run.search.skipped.is_empty() {
         outln!(
@@ -121,7 +121,7 @@ fn print_table(run: &SearchRun, path: &Path) {
                     "{} ×{} ({})",
                     s.offering,
                     s.attempts,
-                    fmt::duration(s.timeout_ms)
+                    format::duration(s.timeout_ms)
                 )
             })
             .collect::<Vec<_>>()
@@ -129,10 +129,10 @@ fn print_table(run: &SearchRun, path: &Path) {
         outln!(
             "  {:>4}  {:>12}  {:>10}  {:>8}  {:>9}  {route}",
             p.rank,
-            fmt::usd(p.monthly_usd),
-            fmt::percent(p.availability),
-            p.latency_ms.p95.map_or("—".to_owned(), fmt::duration),
-            fmt::percent(p.success_within_budget),
+            format::usd(p.monthly_usd),
+            format::percent(p.availability),
+            p.latency_ms.p95.map_or("—".to_owned(), format::duration),
+            format::percent(p.success_within_budget),
         );
     }
     if !r.rejected.is_empty() {

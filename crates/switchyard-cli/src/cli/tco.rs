@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use switchyard::plan::{PlanTco, plan_tco};
-use switchyard::report;
+use switchyard::format;
 
 use super::Failure;
 
@@ -42,9 +42,9 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     );
     outln!(
         "  API cost per request {}, volume growing {:.1}% a month; a GPU costs {} a month",
-        report::usd(per_request),
+        format::usd(per_request),
         inputs.monthly_growth * 100.0,
-        report::usd(result.gpu_usd_per_month)
+        format::usd(result.gpu_usd_per_month)
     );
     outln!(
         "\n  {:>5}  {:>14}  {:>14}  {:>16}  {:>16}  {:>5}  {:>12}",
@@ -54,18 +54,18 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
         outln!(
             "  {:>5}  {:>14}  {:>14}  {:>16}  {:>16}  {:>5}  {:>12}",
             m.month,
-            report::count(m.requests),
-            report::usd(m.api_usd),
-            report::usd(m.self_hosted_usd),
-            report::usd(m.api_cumulative_usd),
+            format::count(m.requests),
+            format::usd(m.api_usd),
+            format::usd(m.self_hosted_usd),
+            format::usd(m.api_cumulative_usd),
             m.gpus,
-            report::percent(m.self_hosted_availability)
+            format::percent(m.self_hosted_availability)
         );
     }
     outln!(
         "\n  total: API {}, self-hosted {}",
-        report::usd(result.api_total_usd),
-        report::usd(result.self_hosted_total_usd)
+        format::usd(result.api_total_usd),
+        format::usd(result.self_hosted_total_usd)
     );
     match result.break_even_month {
         Some(m) => outln!("  self-hosting has cost less in total from month {m} on"),
@@ -74,7 +74,7 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     match result.break_even_tokens_per_day {
         Some(v) => outln!(
             "  break-even volume: {} tokens/day (steady state, one-offs left out)",
-            report::count(v)
+            format::count(v)
         ),
         None => outln!(
             "  break-even volume: none (the API stays cheaper at any volume up to 100,000 GPUs)"
@@ -82,7 +82,7 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     }
     outln!(
         "  self-hosted availability (k of n replicas up): at least {}",
-        report::percent(result.self_hosted_min_availability)
+        format::percent(result.self_hosted_min_availability)
     );
     Ok(())
 }

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::{CostData, CostRow};
 use super::style::{self, Axis};
-use crate::report;
+use crate::format;
 
 /// Longest category label before it is cut with an ellipsis.
 const MAX_LABEL: usize = 44;
@@ -30,7 +30,7 @@ pub fn title(d: &CostData) -> String {
     let total: f64 = d.rows.iter().map(|r| parts(r).iter().sum::<f64>()).sum();
     format!(
         "Cost per request by route and step: {} in all",
-        report::usd(total)
+        format::usd(total)
     )
 }
 
@@ -128,16 +128,16 @@ where
             format!(
                 "{}: {} per request (first tries {}, retries {}, cut {})",
                 labels[i],
-                report::usd(*total),
-                report::usd(p[0]),
-                report::usd(p[1]),
-                report::usd(p[2])
+                format::usd(*total),
+                format::usd(p[0]),
+                format::usd(p[1]),
+                format::usd(p[2])
             )
         });
         plot.plotting_area().draw(
             &(EmptyElement::at((*total, y))
                 + Text::new(
-                    report::usd(*total),
+                    format::usd(*total),
                     (6, 0),
                     style::left(style::label_style()),
                 )),

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::{FrontierData, FrontierPoint};
 use super::style::{self, Axis};
-use crate::report;
+use crate::format;
 
 /// Frontier points that get their own label; more would collide.
 const MAX_LABELLED: usize = 8;
@@ -139,13 +139,13 @@ where
     for p in &placed {
         super::hover(plot.backend_coord(&(p.x, p.y)), || {
             let p95 = p.point.p95_ms.map_or(String::new(), |ms| {
-                format!(", p95 {}", report::duration(ms))
+                format!(", p95 {}", format::duration(ms))
             });
             format!(
                 "{}: {}/month, {}{p95}",
                 p.point.label,
-                report::usd(p.point.monthly_usd),
-                report::percent(p.point.availability)
+                format::usd(p.point.monthly_usd),
+                format::percent(p.point.availability)
             )
         });
     }
@@ -159,10 +159,10 @@ where
             "{}: {}/month, {}",
             style::truncate(&p.label, 32),
             style::usd_tick(p.monthly_usd),
-            report::percent(p.availability)
+            format::percent(p.availability)
         );
         if let Some(p95) = p.p95_ms.filter(|v| v.is_finite()) {
-            text.push_str(&format!(", p95 {}", report::duration(p95)));
+            text.push_str(&format!(", p95 {}", format::duration(p95)));
         }
         // Left of the ring when the ring is in the right half, so it stays inside.
         let (px, _) = plot.backend_coord(&(chosen.x, chosen.y));

@@ -11,12 +11,12 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::LatencyData;
 use super::style::{self, Axis};
-use crate::report;
+use crate::format;
 
 pub fn title(d: &LatencyData) -> String {
     format!(
         "Latency of successful requests (n = {})",
-        report::count(d.count as f64)
+        format::count(d.count as f64)
     )
 }
 
@@ -106,8 +106,8 @@ where
     if max > x_hi * 1.02 {
         x_desc.push_str(&format!(
             ", axis cut at {}: slowest {}",
-            report::duration(x_hi),
-            report::duration(max)
+            format::duration(x_hi),
+            format::duration(max)
         ));
     }
     style::mesh(&mut plot, &x_desc, "share of successful requests")?;
@@ -128,7 +128,7 @@ where
     plot.draw_series(LineSeries::new(curve, line))?
         .label(format!(
             "successful requests (n = {})",
-            report::count(n as f64)
+            format::count(n as f64)
         ))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], line));
 
@@ -146,14 +146,14 @@ where
         ))?
         .label(format!(
             "latency budget {} ({} of successes within)",
-            report::duration(b),
-            report::percent(within)
+            format::duration(b),
+            format::percent(within)
         ))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], dashed));
         plot.plotting_area().draw(
             &(EmptyElement::at((b, 100.0))
                 + Text::new(
-                    format!("budget {}", report::duration(b)),
+                    format!("budget {}", format::duration(b)),
                     (-8, 14),
                     style::right(style::note_style().color(&style::VERMILLION)),
                 )),
@@ -176,7 +176,7 @@ where
                 format!(
                     "{:.0}% of successes within {}",
                     q * 100.0,
-                    report::duration(x)
+                    format::duration(x)
                 )
             });
         }
@@ -184,13 +184,13 @@ where
     for (q, name) in marks {
         let x = quantile(&points, q);
         super::hover(plot.backend_coord(&(x, q * 100.0)), || {
-            format!("{name}: {}", report::duration(x))
+            format!("{name}: {}", format::duration(x))
         });
         // Left of the curve: the curve rises to the right of its quantiles.
         plot.plotting_area().draw(
             &(EmptyElement::at((x, q * 100.0))
                 + Text::new(
-                    format!("{name} {}", report::duration(x)),
+                    format!("{name} {}", format::duration(x)),
                     (-10, 0),
                     style::right(style::label_style()),
                 )),

@@ -13,7 +13,7 @@ use super::data::{ProbePoint, ProbesData};
 use super::style::{self, Axis};
 use super::time::{DAY, MINUTE, date_time, date_time_seconds, time_tick, time_ticks};
 use super::{thin, time};
-use crate::report;
+use crate::format;
 
 /// Longest offering name in the failure strip's labels.
 const MAX_NAME: usize = 30;
@@ -22,7 +22,7 @@ pub fn title(d: &ProbesData) -> String {
     let probes: usize = d.series.iter().map(|s| s.points.len()).sum();
     format!(
         "Time to first token by offering ({} probes)",
-        report::count(probes as f64)
+        format::count(probes as f64)
     )
 }
 
@@ -38,7 +38,7 @@ fn failure_label(offering: &str, run: &thin::FailureRun) -> String {
     } else {
         format!(
             "{offering}: {} failed, {} to {}",
-            report::count(run.count as f64),
+            format::count(run.count as f64),
             date_time_seconds(run.first_ms),
             date_time_seconds(run.last_ms)
         )
@@ -72,7 +72,7 @@ where
         super::hover(plot.backend_coord(&(at as f64, t)), || {
             format!(
                 "{offering}: TTFT {}, {}",
-                report::duration(t),
+                format::duration(t),
                 date_time_seconds(at)
             )
         });
@@ -126,11 +126,11 @@ where
         super::hover(plot.backend_coord(&(at(b), b.median)), || {
             format!(
                 "{offering}: median TTFT {} (p10 {}, p90 {}, slowest {}) of {} probes, {} to {}",
-                report::duration(b.median),
-                report::duration(b.p10),
-                report::duration(b.p90),
-                report::duration(b.slowest),
-                report::count(b.count as f64),
+                format::duration(b.median),
+                format::duration(b.p10),
+                format::duration(b.p90),
+                format::duration(b.slowest),
+                format::count(b.count as f64),
                 date_time_seconds(b.first_ms),
                 date_time_seconds(b.last_ms)
             )
@@ -252,8 +252,8 @@ where
         let label = format!(
             "{} ({} ok, {} failed)",
             names[i],
-            report::count(ok.len() as f64),
-            report::count((s.points.len() - ok.len()) as f64)
+            format::count(ok.len() as f64),
+            format::count((s.points.len() - ok.len()) as f64)
         );
         if ok.len() > columns {
             summarised = true;

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::SlaData;
 use super::style::{self, Axis};
-use crate::report;
+use crate::format;
 
 /// Histogram bars across the axis.
 const BINS: f64 = 40.0;
@@ -169,7 +169,7 @@ where
                 + Text::new(
                     format!(
                         "{} {periods} with no failure →",
-                        report::count(perfect as f64)
+                        format::count(perfect as f64)
                     ),
                     (-6, -14),
                     style::right(style::label_style()),

@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use super::ChartError;
-use crate::report;
+use crate::format;
 
 /// Okabe–Ito: black.
 pub const BLACK: RGBColor = RGBColor(0x00, 0x00, 0x00);
@@ -128,13 +128,13 @@ pub fn percent_tick(p: f64) -> String {
             return format!("{rounded}%");
         }
     }
-    report::percent(p)
+    format::percent(p)
 }
 
-/// A tick label in USD: [`report::usd`] without trailing zeros ("$0.0034",
+/// A tick label in USD: [`format::usd`] without trailing zeros ("$0.0034",
 /// "$1,200", "$2.50").
 pub fn usd_tick(x: f64) -> String {
-    let s = report::usd(x);
+    let s = format::usd(x);
     if let Some((whole, fraction)) = s.split_once('.') {
         let fraction = fraction.trim_end_matches('0');
         if fraction.is_empty() {

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::ChartError;
 use super::data::{TcoData, TcoMonth};
 use super::style::{self, Axis};
-use crate::report;
+use crate::format;
 
 fn valid(m: &TcoMonth) -> bool {
     m.api_cumulative_usd.is_finite() && m.self_hosted_cumulative_usd.is_finite()
@@ -116,7 +116,7 @@ where
             format!(
                 "month {}: API {} in all",
                 m.month,
-                report::usd(m.api_cumulative_usd)
+                format::usd(m.api_cumulative_usd)
             )
         });
         super::hover(
@@ -125,7 +125,7 @@ where
                 format!(
                     "month {}: self-hosted {} in all",
                     m.month,
-                    report::usd(m.self_hosted_cumulative_usd)
+                    format::usd(m.self_hosted_cumulative_usd)
                 )
             },
         );

@@ -269,7 +269,7 @@ fn option_space(
 
 /// "4,560".
 fn count(n: u64) -> String {
-    crate::report::count(n as f64)
+    crate::format::count(n as f64)
 }
 
 /// Why `candidate` cannot take part, if it cannot: missing figures, or a filter.
