@@ -1,6 +1,9 @@
 //! Switchyard: availability, latency and cost planning for portfolios of LLM
 //! providers behind a gateway.
 //!
+//! - [`app`]: what the CLI and the desktop shell call: job options with their
+//!   defaults, one resolve, the exact view and the simulation that follows,
+//!   charts, searches.
 //! - [`catalog`]: the SQLite catalog of offerings, its importers and history.
 //! - [`chart`]: SVG and PNG charts of evaluations, searches, TCO and probes.
 //! - [`export`]: gateway configs (LiteLLM, Portkey, OpenRouter), their lint, and
@@ -11,10 +14,10 @@
 //! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
-//! - [`search_run`]: a plan's `[search]` end to end: candidates, frontier, report.
 //! - [`secret`]: API keys, the redaction of server text, variable names.
 //! - [`utc`]: calendar dates for UTC labels.
 
+pub mod app;
 pub mod catalog;
 pub mod chart;
 pub mod export;
@@ -24,6 +27,5 @@ pub mod model;
 pub mod plan;
 pub mod probe;
 pub mod report;
-pub mod search_run;
 pub mod secret;
 pub mod utc;

@@ -632,8 +632,8 @@ pub const CATALOG_CONTEXT_WINDOW: Limit = limit(
 
 // ---- Command-line flags --------------------------------------------------
 
-pub const EVALUATE_SAMPLES: Limit = limit(
-    "evaluate --samples",
+pub const SIM_SAMPLES: Limit = limit(
+    "evaluate --samples; app: simulated requests",
     Bound::incl(1.0),
     Bound::incl(1e9),
     "requests",
@@ -657,7 +657,7 @@ pub const SEED: Limit = limit(
 );
 
 pub const CHART_SAMPLES: Limit = limit(
-    "chart --samples; app: simulated requests",
+    "chart --samples; app: a chart's simulated requests",
     Bound::incl(1.0),
     Bound::incl(1e8),
     "requests",
@@ -665,7 +665,7 @@ pub const CHART_SAMPLES: Limit = limit(
 );
 
 pub const SEARCH_SAMPLES: Limit = limit(
-    "search --samples",
+    "search --samples; app: simulated requests per frontier point",
     Bound::incl(1.0),
     Bound::incl(1e7),
     "requests per frontier point",
@@ -689,7 +689,7 @@ pub const PROBE_CONCURRENCY: Limit = limit(
 );
 
 pub const PROBE_SECONDS: Limit = limit(
-    "probe --timeout, probe --interval",
+    "probe --timeout, probe --interval; app: the same",
     Bound::excl(0.0),
     Bound::excl(1e7).read_as("about 4 months"),
     "seconds",
@@ -718,23 +718,6 @@ pub const PROBE_OUTPUT_TOKENS: Limit = limit(
     Bound::incl(4096.0),
     "tokens",
     "max_tokens of each probe's completion: a probe measures speed, not long answers",
-);
-
-/// The desktop app's Search page waits for every point's simulation.
-pub const APP_SEARCH_SAMPLES: Limit = limit(
-    "app: simulated requests per frontier point",
-    Bound::incl(1.0),
-    Bound::incl(1e6),
-    "requests per frontier point",
-    "every point of the frontier is simulated while the page waits",
-);
-
-pub const APP_PROBE_TIMEOUT: Limit = limit(
-    "app: probe timeout",
-    Bound::excl(0.0),
-    Bound::excl(3600.0).read_as("1 hour"),
-    "seconds",
-    "the Probes page runs while it is open",
 );
 
 pub const PROBE_HOURS: Limit = limit(
@@ -802,19 +785,17 @@ pub const ALL: &[Limit] = &[
     TCO_REPLICA_AVAILABILITY,
     CATALOG_QUALITY,
     CATALOG_CONTEXT_WINDOW,
-    EVALUATE_SAMPLES,
+    SIM_SAMPLES,
     PERIODS,
     SEED,
     CHART_SAMPLES,
     SEARCH_SAMPLES,
-    APP_SEARCH_SAMPLES,
     PROBE_COUNT,
     PROBE_CONCURRENCY,
     PROBE_SECONDS,
     PROBE_MAX_SPEND,
     PROBE_MAX_TOKENS,
     PROBE_OUTPUT_TOKENS,
-    APP_PROBE_TIMEOUT,
     PROBE_HOURS,
 ];
 

@@ -71,15 +71,15 @@ fn every_range_is_well_formed() {
 
 #[test]
 fn flags_parse_within_their_range() {
-    assert_eq!(EVALUATE_SAMPLES.parse_u64("1000"), Ok(1000));
+    assert_eq!(SIM_SAMPLES.parse_u64("1000"), Ok(1000));
     assert!(
-        EVALUATE_SAMPLES
+        SIM_SAMPLES
             .parse_u64("0")
             .is_err_and(|e| e.contains("at least 1 and at most 1e9"))
     );
-    assert!(EVALUATE_SAMPLES.parse_u64("2000000000").is_err());
+    assert!(SIM_SAMPLES.parse_u64("2000000000").is_err());
     assert!(
-        EVALUATE_SAMPLES
+        SIM_SAMPLES
             .parse_u64("many")
             .is_err_and(|e| e.contains("not a whole number"))
     );

@@ -49,6 +49,26 @@ impl Format {
     }
 }
 
+/// The formats a person imports (every [`Format`] but the embedded seed).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportFormat {
+    Litellm,
+    Openrouter,
+    Csv,
+}
+
+impl From<ImportFormat> for Format {
+    fn from(f: ImportFormat) -> Self {
+        match f {
+            ImportFormat::Litellm => Format::Litellm,
+            ImportFormat::Openrouter => Format::Openrouter,
+            ImportFormat::Csv => Format::Csv,
+        }
+    }
+}
+
 /// A parsed import file.
 #[derive(Debug, Clone)]
 pub struct Batch {

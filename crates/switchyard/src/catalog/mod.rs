@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod openrouter;
 pub mod overrides;
 pub mod plans;
+pub mod probe_targets;
 pub mod probes;
 pub mod query;
 pub mod seed;
@@ -34,9 +35,9 @@ use std::path::Path;
 
 pub use error::CatalogError;
 pub use fields::{Field, Value};
-pub use import::{Batch, Format, ImportReport, Progress, apply};
+pub use import::{Batch, Format, ImportFormat, ImportReport, Progress, apply};
 pub use query::{Change, HistoryOutput, ListFilter, ListOutput, OfferingDetail, OfferingRow};
-pub use source::{Snapshot, plan_needs_catalog};
+pub use source::Snapshot;
 pub use store::{Catalog, DB_ENV, OpenOptions, db_path, explicit_db_path};
 
 /// Largest import file read. The LiteLLM map is about 3 MB; a bound keeps a

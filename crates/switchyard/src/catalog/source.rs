@@ -74,33 +74,6 @@ fn origin(file: &str, id: &str, field: &str, override_set_at: Option<&str>) -> S
     }
 }
 
-/// Whether resolving `plan` needs the catalog: it names an offering or a group
-/// it does not define inline, or an inline offering lacks a figure the model
-/// requires. A self-contained plan is evaluated without opening any database.
-pub fn plan_needs_catalog(plan: &PlanFile) -> bool {
-    let inline: HashSet<&str> = plan.offerings.iter().map(|o| o.id.as_str()).collect();
-    let groups: HashSet<&str> = plan.groups.iter().map(|g| g.id.as_str()).collect();
-    let step_outside = plan
-        .routes
-        .iter()
-        .flat_map(|r| &r.steps)
-        .any(|s| !inline.contains(s.offering.as_str()));
-    let incomplete = plan.offerings.iter().any(|o| {
-        o.availability.is_none()
-            || o.ttft_p50_ms.is_none()
-            || o.ttft_p95_ms.is_none()
-            || o.tokens_per_s.is_none()
-            || o.input_per_mtok.is_none()
-            || o.output_per_mtok.is_none()
-    });
-    let group_outside = plan
-        .offerings
-        .iter()
-        .flat_map(|o| o.groups.iter().flatten())
-        .any(|g| !groups.contains(g.as_str()));
-    step_outside || incomplete || group_outside
-}
-
 impl Catalog {
     /// Loads every catalog offering `plan` names (in routes or inline) and
     /// every group those use.

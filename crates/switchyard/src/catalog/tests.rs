@@ -739,7 +739,7 @@ fn plans_resolve_against_the_catalog_with_inline_fields_on_top() {
     let mut catalog = open(&path, true);
     let plan =
         plans::parse(PLAN, plans::Format::Toml, "plan.toml").unwrap_or_else(|e| panic!("{e}"));
-    assert!(plan_needs_catalog(&plan));
+    assert!(plans::needs_catalog(&plan));
     assert!(plans::resolve(&plan, &NoCatalog).is_err());
     catalog
         .set("anthropic/claude-sonnet-5-5", "output_per_mtok", "12")
@@ -846,18 +846,18 @@ fn self_contained_plans_need_no_catalog() {
         "/../../examples/claude-then-deepseek.toml"
     );
     let plan = plans::load(Path::new(path)).unwrap_or_else(|e| panic!("{e}"));
-    assert!(!plan_needs_catalog(&plan));
+    assert!(!plans::needs_catalog(&plan));
     let mut partial = plan.clone();
     partial.offerings[0].availability = None;
-    assert!(plan_needs_catalog(&partial));
+    assert!(plans::needs_catalog(&partial));
     let mut grouped = plan.clone();
     grouped.offerings[0].groups = Some(vec!["aws-us-east-1".into()]);
     assert!(!plan.groups.iter().any(|g| g.id == "aws-us-east-1"));
-    assert!(plan_needs_catalog(&grouped), "a group it does not define");
+    assert!(plans::needs_catalog(&grouped), "a group it does not define");
     let mut elsewhere = plan.clone();
     elsewhere.routes[0].steps[0].offering = "openai/gpt-5.5".into();
     assert!(
-        plan_needs_catalog(&elsewhere),
+        plans::needs_catalog(&elsewhere),
         "an offering it does not define"
     );
 }

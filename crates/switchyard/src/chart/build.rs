@@ -5,12 +5,12 @@
 use super::data::{
     CostData, CostRow, LatencyData, ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData, TcoMonth,
 };
-use crate::catalog::{Catalog, CatalogError, probes};
 use crate::model::histogram::LatencyHistogram;
 use crate::model::monthly::{Period, period_ratios};
 use crate::model::simulate::Simulation;
 use crate::model::tco::TcoReport;
 use crate::model::{Cancelled, Portfolio, Progress};
+use crate::probe::ProbeResult;
 
 /// Quantiles a latency CDF is drawn from: shares 0, 1/1000, ..., 1.
 pub const LATENCY_QUANTILES: u32 = 1000;
@@ -98,24 +98,13 @@ pub fn tco(report: &TcoReport) -> TcoData {
     }
 }
 
-/// The stored probe results of each offering of the portfolio that has any.
-pub fn probes(catalog: &Catalog, portfolio: &Portfolio) -> Result<ProbesData, CatalogError> {
-    probes_of(catalog, portfolio.offerings.iter().map(|o| o.id.as_str()))
-}
-
-/// The stored probe results of each of `offerings` that has any, in the
-/// order given.
-pub fn probes_of<'a>(
-    catalog: &Catalog,
-    offerings: impl IntoIterator<Item = &'a str>,
-) -> Result<ProbesData, CatalogError> {
-    let mut series = Vec::new();
-    for id in offerings {
-        let results = probes::load(catalog, Some(id), None)?;
-        if results.is_empty() {
-            continue;
-        }
-        series.push(ProbeSeries {
+/// The probe results of each offering, in the order given; offerings without
+/// results are left out. The app layer reads them from the catalog.
+pub fn probes<'a>(results: impl IntoIterator<Item = (&'a str, &'a [ProbeResult])>) -> ProbesData {
+    let series = results
+        .into_iter()
+        .filter(|(_, results)| !results.is_empty())
+        .map(|(id, results)| ProbeSeries {
             offering: id.to_owned(),
             points: results
                 .iter()
@@ -125,7 +114,7 @@ pub fn probes_of<'a>(
                     ok: r.ok,
                 })
                 .collect(),
-        });
-    }
-    Ok(ProbesData { series })
+        })
+        .collect();
+    ProbesData { series }
 }

@@ -151,7 +151,13 @@ pub struct ExactSummary {
 /// The exact figures of a portfolio, as [`evaluate`] reports them for a plan
 /// without a budget.
 pub fn exact_summary(portfolio: &Portfolio) -> ExactSummary {
-    let exact = exact::figures(portfolio);
+    summarize(portfolio, &exact::figures(portfolio))
+}
+
+/// [`exact_summary`] from closed forms already computed: the one place that
+/// turns them into availability, nines, costs and served shares, for the
+/// figures shown while typing and for the report alike.
+pub fn summarize(portfolio: &Portfolio, exact: &exact::Figures) -> ExactSummary {
     let mut served_share = Vec::new();
     for (r, route) in portfolio.routes.iter().enumerate() {
         for (j, step) in route.steps.iter().enumerate() {
@@ -186,12 +192,29 @@ pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
         options.target,
         options.seed,
     );
-    assemble(portfolio, options, &sim, monthly_availability)
+    assemble(
+        portfolio,
+        &exact_summary(portfolio),
+        options,
+        &sim,
+        monthly_availability,
+    )
 }
 
 /// [`evaluate`], reporting to `progress` and stopping when it is cancelled.
 pub fn evaluate_with_progress(
     portfolio: &Portfolio,
+    options: &EvaluateOptions,
+    progress: &Progress,
+) -> Result<Report, Cancelled> {
+    evaluate_from(portfolio, &exact_summary(portfolio), options, progress)
+}
+
+/// [`evaluate_with_progress`] on exact figures already computed (`exact`, the
+/// [`exact_summary`] of `portfolio`): only the simulations run.
+pub fn evaluate_from(
+    portfolio: &Portfolio,
+    exact: &ExactSummary,
     options: &EvaluateOptions,
     progress: &Progress,
 ) -> Result<Report, Cancelled> {
@@ -205,17 +228,23 @@ pub fn evaluate_with_progress(
         options.seed,
         progress,
     )?;
-    Ok(assemble(portfolio, options, &sim, monthly_availability))
+    Ok(assemble(
+        portfolio,
+        exact,
+        options,
+        &sim,
+        monthly_availability,
+    ))
 }
 
-/// The report from the closed forms and the two simulations.
+/// The report from the exact figures and the two simulations.
 fn assemble(
     portfolio: &Portfolio,
+    exact: &ExactSummary,
     options: &EvaluateOptions,
     sim: &Simulation,
     monthly_availability: MonthlyFigures,
 ) -> Report {
-    let exact = exact::figures(portfolio);
     let has_budget = portfolio.workload.latency_budget_ms.is_some();
     let method = if has_budget {
         Method::MonteCarlo
@@ -244,7 +273,7 @@ fn assemble(
 
     Report {
         availability: exact.availability,
-        nines: nines(exact.unavailability),
+        nines: exact.nines,
         success_within_budget,
         latency_ms: LatencyPercentiles { p50, p95, p99 },
         cost_usd: Cost {
@@ -255,7 +284,11 @@ fn assemble(
             monthly: portfolio.workload.requests_per_month * per_request
                 + portfolio.workload.fixed_monthly_usd,
         },
-        served_share: served_shares(portfolio, &exact, sim, has_budget),
+        served_share: if has_budget {
+            simulated_shares(portfolio, sim)
+        } else {
+            exact.served_share.clone()
+        },
         monthly_availability,
         methods: Methods {
             availability: Method::Exact,
@@ -272,25 +305,16 @@ fn assemble(
     }
 }
 
-fn served_shares(
-    portfolio: &Portfolio,
-    exact: &exact::Figures,
-    sim: &Simulation,
-    has_budget: bool,
-) -> Vec<ServedShare> {
+/// Each step's share of the successes within the budget, as simulated.
+fn simulated_shares(portfolio: &Portfolio, sim: &Simulation) -> Vec<ServedShare> {
     let mut shares = Vec::new();
     for (r, route) in portfolio.routes.iter().enumerate() {
         for (j, step) in route.steps.iter().enumerate() {
-            let share = if has_budget {
-                ratio(sim.served[r][j] as f64, sim.successes as f64)
-            } else {
-                ratio(route.share * exact.routes[r].served[j], exact.availability)
-            };
             shares.push(ServedShare {
                 route: route.name.clone(),
                 step: j,
                 offering: portfolio.offerings[step.offering].id.clone(),
-                share,
+                share: ratio(sim.served[r][j] as f64, sim.successes as f64),
             });
         }
     }

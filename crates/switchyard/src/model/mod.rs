@@ -31,7 +31,8 @@ mod types;
 pub(crate) mod testkit;
 
 pub use evaluate::{
-    EvaluateOptions, ExactSummary, Report, evaluate, evaluate_with_progress, exact_summary,
+    EvaluateOptions, ExactSummary, Report, evaluate, evaluate_from, evaluate_with_progress,
+    exact_summary, summarize,
 };
 pub use progress::{Cancelled, Progress};
 pub use types::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};

@@ -23,7 +23,10 @@ pub use file::{
     Dialect, EngineeringSpec, GroupSpec, OfferingSpec, PlanFile, RouteSpec, SearchSpec,
     SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
 };
-pub use resolve::{NoCatalog, OfferingSource, Resolved, resolve, resolve_offerings};
+pub use resolve::{
+    NoCatalog, OfferingSource, REQUIRED_OFFERING_FIELDS, Resolved, needs_catalog, resolve,
+    resolve_offerings,
+};
 pub use search::{
     CandidateInfo, MAX_SEARCH_ATTEMPTS, ResolvedSearch, Skipped, point_plan, resolve_search,
 };

@@ -17,6 +17,43 @@ const SHARE_TOLERANCE: f64 = 1e-9;
 const DEFAULT_MTTR_MINUTES: f64 = 30.0;
 const DEFAULT_ERROR_LATENCY_MS: f64 = 300.0;
 
+/// The figures an offering must have, from the plan or the catalog; every
+/// other field has a default. [`needs_catalog`] and the resolver both read
+/// this list, so a plan that lacks one of them is never called self-contained.
+pub const REQUIRED_OFFERING_FIELDS: [(&str, fn(&OfferingSpec) -> Option<f64>); 6] = [
+    ("availability", |o| o.availability),
+    ("ttft_p50_ms", |o| o.ttft_p50_ms),
+    ("ttft_p95_ms", |o| o.ttft_p95_ms),
+    ("tokens_per_s", |o| o.tokens_per_s),
+    ("input_per_mtok", |o| o.input_per_mtok),
+    ("output_per_mtok", |o| o.output_per_mtok),
+];
+
+/// Whether resolving `plan` needs the catalog: it names an offering or a group
+/// it does not define inline, or an inline offering lacks one of the
+/// [`REQUIRED_OFFERING_FIELDS`]. A self-contained plan is evaluated without
+/// opening any database.
+pub fn needs_catalog(plan: &PlanFile) -> bool {
+    let inline: HashSet<&str> = plan.offerings.iter().map(|o| o.id.as_str()).collect();
+    let groups: HashSet<&str> = plan.groups.iter().map(|g| g.id.as_str()).collect();
+    let step_outside = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.steps)
+        .any(|s| !inline.contains(s.offering.as_str()));
+    let incomplete = plan.offerings.iter().any(|o| {
+        REQUIRED_OFFERING_FIELDS
+            .iter()
+            .any(|(_, value)| value(o).is_none())
+    });
+    let group_outside = plan
+        .offerings
+        .iter()
+        .flat_map(|o| o.groups.iter().flatten())
+        .any(|g| !groups.contains(g.as_str()));
+    step_outside || incomplete || group_outside
+}
+
 /// Where offerings and groups not defined in the plan come from (the catalog).
 pub trait OfferingSource {
     fn offering(&self, id: &str) -> Option<OfferingSpec>;
@@ -438,12 +475,8 @@ impl Resolver<'_> {
         builder: &mut Builder,
     ) -> Option<Offering> {
         let before = self.problems.len();
-        let availability = self.required(site, "availability", spec.availability);
-        let p50 = self.required(site, "ttft_p50_ms", spec.ttft_p50_ms);
-        let p95 = self.required(site, "ttft_p95_ms", spec.ttft_p95_ms);
-        let speed = self.required(site, "tokens_per_s", spec.tokens_per_s);
-        let input = self.required(site, "input_per_mtok", spec.input_per_mtok);
-        let output = self.required(site, "output_per_mtok", spec.output_per_mtok);
+        let [availability, p50, p95, speed, input, output] =
+            REQUIRED_OFFERING_FIELDS.map(|(field, value)| self.required(site, field, value(spec)));
         let missing = self.problems.len() > before;
         let mttr = spec.mttr_minutes.unwrap_or(DEFAULT_MTTR_MINUTES);
         let error_rate = spec.error_rate.unwrap_or(0.0);

@@ -15,7 +15,6 @@ pub mod outcome;
 pub mod schedule;
 pub mod sse;
 pub mod stats;
-pub mod targets;
 
 pub use client::{ProbeOptions, http_client, probe};
 pub use dialect::{Dialect, ProbeTarget};

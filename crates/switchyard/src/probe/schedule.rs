@@ -49,7 +49,7 @@ impl Default for SweepOptions {
             jitter: 0.1,
             concurrency: 8,
             per_provider: 2,
-            max_spend_usd: Some(1.0),
+            max_spend_usd: Some(0.10),
             max_tokens: None,
             max_retry_after: Duration::from_secs(120),
             kind: ProbeKind::Stream,

@@ -3,14 +3,17 @@
 //! `switchyard search`, `switchyard chart frontier` and the desktop app's
 //! Search page all run searches through here.
 
-use crate::catalog::{Catalog, CatalogError, Field, ListFilter, plan_needs_catalog};
+use super::error::Error;
+use super::options::SearchOptions;
+use crate::catalog::{Catalog, CatalogError, Field, ListFilter};
 use crate::chart::{FrontierData, FrontierPoint};
 use crate::model::Step;
 use crate::model::search::report::{PointOptions, SearchReport, report_with_progress};
 use crate::model::search::{Frontier, search_with_progress, single_steps};
-use crate::model::{Cancelled, Progress};
+use crate::model::Progress;
 use crate::plan::{
-    CandidateInfo, NoCatalog, OfferingSource, PlanError, PlanFile, ResolvedSearch, resolve_search,
+    CandidateInfo, NoCatalog, OfferingSource, PlanError, PlanFile, ResolvedSearch,
+    needs_catalog as plan_needs_catalog, resolve_search,
 };
 
 /// A finished search and what it was run on.
@@ -20,16 +23,6 @@ pub struct SearchRun {
     pub search: ResolvedSearch,
     pub frontier: Frontier,
     pub report: SearchReport,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SearchRunError {
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
-    #[error("the search was cancelled")]
-    Cancelled(#[from] Cancelled),
 }
 
 /// Whether the search needs the catalog: when `explicit_db` names one, when the
@@ -120,11 +113,11 @@ pub fn candidate_pool(
 pub fn run(
     plan: PlanFile,
     catalog: Option<&Catalog>,
-    samples: u64,
-    seed: u64,
+    options: &SearchOptions,
     file: &str,
     progress: &Progress,
-) -> Result<SearchRun, SearchRunError> {
+) -> Result<SearchRun, Error> {
+    options.validate()?;
     let spec = plan.search.clone().unwrap_or_default();
     let pool = candidate_pool(&plan, catalog)?;
     let source: &dyn OfferingSource = match catalog {
@@ -141,8 +134,8 @@ pub fn run(
         &search_spec.space,
         &frontier,
         PointOptions {
-            samples,
-            seed,
+            samples: options.samples,
+            seed: options.seed,
             min_success_within_budget: spec.min_success_within_budget,
         },
         progress,

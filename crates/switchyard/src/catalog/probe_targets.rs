@@ -1,10 +1,10 @@
 //! What to probe: a catalog offering turned into a sweep target, with its key
 //! looked up by name. The CLI and the desktop app both start sweeps from here.
 
-use super::dialect::ProbeTarget;
-use super::keys::{self, KeyError};
-use super::schedule::SweepTarget;
-use crate::catalog::{Catalog, CatalogError};
+use super::{Catalog, CatalogError};
+use crate::probe::dialect::ProbeTarget;
+use crate::probe::keys::{self, KeyError};
+use crate::probe::schedule::SweepTarget;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
@@ -102,10 +102,10 @@ mod tests {
 
     #[test]
     fn catalog_offerings_become_targets_and_unknown_ones_are_named() {
-        let (_dir, path) = crate::catalog::testkit::temp_db();
-        let catalog = crate::catalog::testkit::open(&path, true);
+        let (_dir, path) = super::super::testkit::temp_db();
+        let catalog = super::super::testkit::open(&path, true);
         let id = catalog
-            .list(&crate::catalog::ListFilter::default())
+            .list(&super::super::ListFilter::default())
             .expect("lists")
             .into_iter()
             .find(|r| r.provider == "anthropic")

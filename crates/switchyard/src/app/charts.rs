@@ -1,0 +1,167 @@
+//! The charts of a plan and of stored probes, gathered the same way for a
+//! file (`switchyard chart`) and for the screen (the Analysis, TCO, Search and
+//! Probes pages).
+
+use serde::{Deserialize, Serialize};
+
+use super::error::Error;
+use super::options::ChartOptions;
+use crate::catalog::{Catalog, probes};
+use crate::chart::{self, Chart, HoverPoint, build};
+use crate::model::simulate::simulate_with_progress;
+use crate::model::{EvaluateOptions, Portfolio, Progress};
+use crate::plan::{PlanFile, plan_tco};
+
+/// The charts drawn from a plan's own simulation. The TCO, probe and frontier
+/// charts come from their own jobs ([`tco`], [`probes`], `app::search`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanChart {
+    /// Latency CDF of successful requests, with the budget.
+    Latency,
+    /// Distribution of the period's availability, with the target.
+    Sla,
+    /// Cost per request by route and step: first tries, retries, cut attempts.
+    Cost,
+}
+
+/// Simulates `portfolio` as `options` say and draws `kind` of it; `target`
+/// is the plan's, if it sets one.
+pub fn plan_chart(
+    kind: PlanChart,
+    portfolio: &Portfolio,
+    target: Option<f64>,
+    options: &ChartOptions,
+    progress: &Progress,
+) -> Result<Chart, Error> {
+    options.validate()?;
+    Ok(match kind {
+        PlanChart::Latency | PlanChart::Cost => {
+            let sim = simulate_with_progress(portfolio, options.samples, options.seed, progress)?;
+            if kind == PlanChart::Latency {
+                Chart::LatencyCdf(build::latency(portfolio, &sim))
+            } else {
+                Chart::Cost(build::cost(portfolio, &sim))
+            }
+        }
+        PlanChart::Sla => Chart::Sla(build::sla(
+            portfolio,
+            options.period,
+            options.months,
+            options.seed,
+            target.unwrap_or(EvaluateOptions::default().target),
+            progress,
+        )?),
+    })
+}
+
+/// The plan's TCO chart (its `[tco]`; an error naming `tco` without one).
+pub fn tco(plan: &PlanFile, portfolio: &Portfolio, file: &str) -> Result<Chart, Error> {
+    Ok(Chart::Tco(build::tco(&plan_tco(plan, portfolio, file)?.report)))
+}
+
+/// The stored probe results of each of `offerings` that has any, over time.
+pub fn probes<'a>(
+    catalog: &Catalog,
+    offerings: impl IntoIterator<Item = &'a str>,
+) -> Result<Chart, Error> {
+    let mut stored = Vec::new();
+    for id in offerings {
+        stored.push((id, probes::load(catalog, Some(id), None)?));
+    }
+    Ok(Chart::Probes(build::probes(
+        stored.iter().map(|(id, results)| (*id, results.as_slice())),
+    )))
+}
+
+/// A chart drawn for a screen, with the points that show values on hover.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartView {
+    pub title: String,
+    pub svg: String,
+    pub width: u32,
+    pub height: u32,
+    pub points: Vec<HoverPoint>,
+}
+
+/// Draws `chart` as an SVG of `width` × `height` pixels for a screen.
+pub fn view(chart: &Chart, width: u32, height: u32) -> Result<ChartView, Error> {
+    let (svg, points) = chart::render_svg_with_hover(chart, width, height)?;
+    Ok(ChartView {
+        title: chart::title(chart),
+        svg,
+        width,
+        height,
+        points,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::testkit::{open, temp_db};
+    use crate::plan::{Format, NoCatalog, parse, resolve};
+
+    const EXAMPLE: &str = include_str!("../../../../examples/claude-then-deepseek.toml");
+
+    #[test]
+    fn every_chart_of_the_example_draws_with_hover_points() {
+        let plan = parse(EXAMPLE, Format::Toml, "example.toml").expect("parses");
+        let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+        let options = ChartOptions {
+            samples: 5_000,
+            months: 50,
+            ..ChartOptions::default()
+        };
+        let mut charts: Vec<Chart> = [PlanChart::Latency, PlanChart::Sla, PlanChart::Cost]
+            .into_iter()
+            .map(|kind| {
+                plan_chart(
+                    kind,
+                    &resolved.portfolio,
+                    resolved.target,
+                    &options,
+                    &Progress::new(),
+                )
+                .expect("draws")
+            })
+            .collect();
+        charts.push(tco(&plan, &resolved.portfolio, "example.toml").expect("has [tco]"));
+        for chart in &charts {
+            let v = view(chart, 960, 600).expect("renders");
+            assert!(v.svg.starts_with("<svg"), "{}", v.title);
+            assert!(!v.points.is_empty(), "{}", v.title);
+        }
+    }
+
+    #[test]
+    fn offerings_without_probes_are_left_out_of_the_probe_chart() {
+        let (_dir, path) = temp_db();
+        let catalog = open(&path, true);
+        let Chart::Probes(data) = probes(&catalog, ["openai/gpt-5.5"]).expect("loads") else {
+            panic!("a probe chart");
+        };
+        assert!(data.series.is_empty());
+    }
+
+    #[test]
+    fn a_chart_refuses_options_out_of_range() {
+        let plan = parse(EXAMPLE, Format::Toml, "example.toml").expect("parses");
+        let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+        let options = ChartOptions {
+            samples: 0,
+            ..ChartOptions::default()
+        };
+        let e = plan_chart(
+            PlanChart::Cost,
+            &resolved.portfolio,
+            None,
+            &options,
+            &Progress::new(),
+        )
+        .expect_err("refused");
+        assert!(e.to_string().starts_with("simulated requests"), "{e}");
+    }
+}

@@ -1,0 +1,34 @@
+//! The application layer: what the two faces, the `switchyard` CLI and the
+//! desktop shell, call. Each face parses its input (flags, IPC arguments),
+//! calls one function here and shows the result; neither wires the engine's
+//! parts together itself, so a plan means the same in both.
+//!
+//! - [`options`]: the options of every job, with their one set of defaults
+//!   and ranges.
+//! - [`evaluation`]: a plan resolved once (opening the catalog only when the
+//!   plan needs it), its exact figures and merged offerings, and the
+//!   simulation that follows, which reuses them.
+//! - [`charts`]: the charts of a plan, and of stored probe results.
+//! - [`catalog_rows`]: the catalog's offerings with their observed figures.
+//! - [`search`]: a plan's `[search]` end to end.
+//! - [`counters`]: how many resolves and exact computations ran, for the
+//!   test that an edit costs one of each.
+//!
+//! Layers run one way: `model` ← `plan` ← `catalog`, `probe`, `export` ←
+//! `chart`, `report` ← `app` ← the CLI and the shell
+//! (`tests/tests/layers.rs` checks the imports).
+
+pub mod catalog_rows;
+pub mod charts;
+pub mod counters;
+mod error;
+pub mod evaluation;
+pub mod options;
+pub mod search;
+
+pub use error::Error;
+pub use evaluation::{Evaluation, OfferingView, PlanView, Resolution, evaluation, resolve};
+pub use options::{
+    ChartOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions, SearchOptions,
+    SimOptions,
+};
