@@ -10,28 +10,26 @@ use ts_rs::{Config, TS};
 
 use crate::commands::{analysis, catalog, export, plan, probes, search, tco};
 use crate::error::AppError;
-use crate::jobs::JobProgress;
+use crate::jobs::{JobProgress, PlanReport};
 
 fn export_all(dir: &Path) {
     let cfg = Config::new().with_large_int("number").with_out_dir(dir);
     let results = [
         AppError::export_all(&cfg),
         JobProgress::export_all(&cfg),
+        PlanReport::export_all(&cfg),
         plan::PlanDocument::export_all(&cfg),
-        plan::ExactView::export_all(&cfg),
-        plan::TextFormat::export_all(&cfg),
-        analysis::SimOptions::export_all(&cfg),
-        analysis::ChartKind::export_all(&cfg),
-        analysis::ChartView::export_all(&cfg),
+        switchyard::app::PlanView::export_all(&cfg),
+        switchyard::plan::Format::export_all(&cfg),
+        switchyard::app::Defaults::export_all(&cfg),
+        switchyard::app::charts::PlanChart::export_all(&cfg),
+        switchyard::app::charts::ChartView::export_all(&cfg),
         switchyard::model::Report::export_all(&cfg),
         tco::TcoView::export_all(&cfg),
-        catalog::CatalogRow::export_all(&cfg),
+        switchyard::app::catalog_rows::CatalogRow::export_all(&cfg),
         catalog::FigureSource::export_all(&cfg),
-        catalog::ImportFormat::export_all(&cfg),
         switchyard::catalog::ImportReport::export_all(&cfg),
-        probes::ProbeCaps::export_all(&cfg),
-        export::Gateway::export_all(&cfg),
-        search::SearchOptions::export_all(&cfg),
+        switchyard::export::Format::export_all(&cfg),
         search::SearchView::export_all(&cfg),
         export::ExportView::export_all(&cfg),
         probes::ProbeEvent::export_all(&cfg),
@@ -92,32 +90,41 @@ fn bindings_are_up_to_date() {
 /// results of the real commands on the example plan, so its mocked IPC speaks
 /// exactly what the shell speaks. Stale fixtures fail like stale bindings.
 fn browser_fixtures() -> String {
-    use switchyard::chart::{Chart, build};
-    use switchyard::model::{EvaluateOptions, evaluate};
+    use switchyard::app::charts::{self, PlanChart};
+    use switchyard::app::{ChartOptions, Defaults, SearchOptions, SimOptions};
+    use switchyard::chart::Chart;
+    use switchyard::model::Progress;
 
     let dir = tempfile::tempdir().expect("temp dir");
     let state = crate::state::AppState::new(dir.path().join("catalog.db"));
     let doc = plan::example().expect("example");
-    let resolved = state.resolve(&doc.plan).expect("resolves");
-    let p = &resolved.portfolio;
-    let options = EvaluateOptions {
+    let evaluation = switchyard::app::evaluation(state.resolve(&doc.plan).expect("resolves"));
+    let p = &evaluation.portfolio;
+    let sim = SimOptions {
         samples: 50_000,
-        periods: 2_000,
-        target: resolved.target.unwrap_or(0.999),
-        ..EvaluateOptions::default()
+        months: 2_000,
+        ..SimOptions::default()
     };
-    let sim = switchyard::model::simulate::simulate(p, 50_000, 1);
-    let sla = build::sla(
-        p,
-        options.period,
-        options.periods,
-        1,
-        options.target,
-        &switchyard::model::Progress::new(),
-    )
-    .expect("not cancelled");
+    let report = evaluation.simulate(&sim, &Progress::new()).expect("runs");
+    let chart_options = ChartOptions {
+        samples: 50_000,
+        months: 2_000,
+        ..ChartOptions::default()
+    };
+    let chart = |kind| {
+        let chart = charts::plan_chart(
+            kind,
+            p,
+            evaluation.view.target,
+            &chart_options,
+            &Progress::new(),
+        )
+        .expect("draws");
+        analysis::view(&chart).expect("renders")
+    };
     let tco = switchyard::plan::plan_tco(&doc.plan, p, crate::state::UNSAVED).expect("tco");
-    let rows = catalog::list(state.catalog().expect("catalog").get()).expect("lists");
+    let rows = switchyard::app::catalog_rows::rows(state.catalog().expect("catalog").get())
+        .expect("lists");
     let sources =
         catalog::sources(state.catalog().expect("catalog").get(), &rows[0].id).expect("sources");
     let mut searched = doc.plan.clone();
@@ -128,33 +135,37 @@ fn browser_fixtures() -> String {
         ]),
         ..Default::default()
     });
-    let search_run = switchyard::search_run::run(
+    let search_options = SearchOptions {
+        samples: 2_000,
+        ..SearchOptions::default()
+    };
+    let search_run = switchyard::app::search::run(
         searched,
         None,
-        2_000,
-        1,
+        &search_options,
         crate::state::UNSAVED,
-        &switchyard::model::Progress::new(),
+        &Progress::new(),
     )
     .expect("searches");
     let json = serde_json::json!({
+        "app_defaults": Defaults::default(),
         "example_plan": doc,
-        "exact_figures": plan::exact(&state, &doc.plan).expect("exact"),
-        "evaluate_plan": evaluate(p, &options),
+        "plan_edit": evaluation.view,
+        "plan_report": report,
         "charts": {
-            "latency": analysis::view(&Chart::LatencyCdf(build::latency(p, &sim))).expect("chart"),
-            "cost": analysis::view(&Chart::Cost(build::cost(p, &sim))).expect("chart"),
-            "sla": analysis::view(&Chart::Sla(sla)).expect("chart"),
+            "latency": chart(PlanChart::Latency),
+            "cost": chart(PlanChart::Cost),
+            "sla": chart(PlanChart::Sla),
             "probes": analysis::view(&Chart::Probes(probes_fixture(&rows[0].id))).expect("chart"),
         },
         "tco_of_plan": tco::TcoView {
-            chart: analysis::view(&Chart::Tco(build::tco(&tco.report))).expect("chart"),
+            chart: analysis::view(&charts::tco(&tco)).expect("chart"),
             tco,
         },
         "catalog_list": rows,
         "catalog_offering": sources,
         "search_plan": search::search_view(&search_run).expect("views"),
-        "export_preview": export::preview(&state, &doc.plan, export::Gateway::Litellm, &NoKeys).expect("exports"),
+        "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
 }

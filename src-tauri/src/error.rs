@@ -3,11 +3,11 @@
 //! with their field paths so the Plan page can mark the fields.
 
 use serde::Serialize;
+use switchyard::app::{self, OptionsError};
 use switchyard::catalog::CatalogError;
 use switchyard::chart::ChartError;
 use switchyard::model::Cancelled;
 use switchyard::plan::PlanError;
-use switchyard::search_run::SearchRunError;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -89,12 +89,20 @@ impl From<Cancelled> for AppError {
     }
 }
 
-impl From<SearchRunError> for AppError {
-    fn from(e: SearchRunError) -> Self {
+impl From<OptionsError> for AppError {
+    fn from(e: OptionsError) -> Self {
+        Self::new("input", e.to_string())
+    }
+}
+
+impl From<app::Error> for AppError {
+    fn from(e: app::Error) -> Self {
         match e {
-            SearchRunError::Plan(e) => e.into(),
-            SearchRunError::Catalog(e) => e.into(),
-            SearchRunError::Cancelled(e) => e.into(),
+            app::Error::Plan(e) => e.into(),
+            app::Error::Catalog(e) => e.into(),
+            app::Error::Options(e) => e.into(),
+            app::Error::Chart(e) => e.into(),
+            app::Error::Cancelled(e) => e.into(),
         }
     }
 }

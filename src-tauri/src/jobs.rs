@@ -7,12 +7,44 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
-use switchyard::model::Progress;
+use switchyard::model::{Progress, Report};
 use tauri::{AppHandle, Emitter};
 use ts_rs::TS;
 
+use crate::error::AppError;
+
 /// The event the UI listens to for progress.
 pub const PROGRESS_EVENT: &str = "job-progress";
+/// The event that carries the report of an edit's simulation.
+pub const PLAN_REPORT_EVENT: &str = "plan-report";
+
+/// The simulated report of a Plan-page edit, or why there is none. A
+/// cancelled simulation (a newer edit replaced it) sends nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlanReport {
+    pub job: String,
+    /// The UI's number of the edit this report is for.
+    #[ts(type = "number")]
+    pub edit: u64,
+    pub report: Option<Report>,
+    pub error: Option<AppError>,
+}
+
+/// Where a job's events go: the window (an [`AppHandle`]) or, in tests, a
+/// recorder.
+pub trait Events: Clone + Send + Sync + 'static {
+    fn progress(&self, progress: JobProgress);
+    fn plan_report(&self, report: PlanReport);
+}
+
+impl Events for AppHandle {
+    fn progress(&self, progress: JobProgress) {
+        let _ = self.emit(PROGRESS_EVENT, progress);
+    }
+    fn plan_report(&self, report: PlanReport) {
+        let _ = self.emit(PLAN_REPORT_EVENT, report);
+    }
+}
 
 /// How often progress is reported: often enough to look live, rarely enough to
 /// cost nothing.
@@ -63,15 +95,29 @@ impl Jobs {
     }
 }
 
-/// Runs `work` on the blocking pool while reporting its progress every tick.
+/// Runs `work` on the blocking pool as job `id` while reporting its progress
+/// every tick.
 pub async fn run_blocking<T: Send + 'static>(
-    app: &AppHandle,
+    events: &impl Events,
     jobs: &Jobs,
     id: &str,
     stage: &str,
     work: impl FnOnce(&Progress) -> T + Send + 'static,
-) -> Result<T, crate::error::AppError> {
+) -> Result<T, AppError> {
     let progress = jobs.start(id);
+    run_started(events, jobs, id, progress, stage, work).await
+}
+
+/// [`run_blocking`] for a job already registered (its `progress` from
+/// [`Jobs::start`]), so that it can be cancelled before it starts work.
+pub async fn run_started<T: Send + 'static>(
+    events: &impl Events,
+    jobs: &Jobs,
+    id: &str,
+    progress: Arc<Progress>,
+    stage: &str,
+    work: impl FnOnce(&Progress) -> T + Send + 'static,
+) -> Result<T, AppError> {
     let worker = progress.clone();
     let mut handle = tokio::task::spawn_blocking(move || work(&worker));
     let result = loop {
@@ -79,7 +125,7 @@ pub async fn run_blocking<T: Send + 'static>(
             result = &mut handle => break result,
             () = tokio::time::sleep(TICK) => {
                 let (done, total) = progress.position();
-                let _ = app.emit(PROGRESS_EVENT, JobProgress {
+                events.progress(JobProgress {
                     job: id.to_owned(),
                     done,
                     total,
@@ -89,7 +135,7 @@ pub async fn run_blocking<T: Send + 'static>(
         }
     };
     jobs.finish(id, &progress);
-    result.map_err(|e| crate::error::AppError::new("internal", format!("{stage} failed: {e}")))
+    result.map_err(|e| AppError::new("internal", format!("{stage} failed: {e}")))
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! What the commands share: the catalog (opened on first use, so a plan that
 //! needs no catalog never waits for it) and the running jobs.
 
+use std::borrow::Borrow;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use switchyard::catalog::{Catalog, OpenOptions, Snapshot, plan_needs_catalog};
-use switchyard::plan::{self, NoCatalog, OfferingSource, PlanError, PlanFile, Resolved};
+use switchyard::app::{self, Resolution};
+use switchyard::catalog::{Catalog, CatalogError, OpenOptions};
+use switchyard::plan::PlanFile;
 
 use crate::error::AppResult;
 use crate::jobs::Jobs;
@@ -15,7 +17,9 @@ pub struct AppState {
     /// The catalog database, in the app-data dir.
     pub db_path: PathBuf,
     catalog: Mutex<Option<Catalog>>,
-    pub jobs: Jobs,
+    /// Shared with jobs that outlive the command that started them (an
+    /// edit's simulation).
+    pub jobs: Arc<Jobs>,
 }
 
 /// The name plans are called by in messages when they have no file yet.
@@ -26,12 +30,12 @@ impl AppState {
         Self {
             db_path,
             catalog: Mutex::new(None),
-            jobs: Jobs::default(),
+            jobs: Arc::default(),
         }
     }
 
     /// The catalog, opened (created and seeded the first time) on first use.
-    pub fn catalog(&self) -> AppResult<CatalogGuard<'_>> {
+    pub fn catalog(&self) -> Result<CatalogGuard<'_>, CatalogError> {
         let mut guard = self.catalog.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             *guard = Some(self.open_connection()?);
@@ -41,39 +45,30 @@ impl AppState {
 
     /// A connection of its own to the catalog (for long writes: imports,
     /// probe results), its app-data directory created on first use.
-    pub fn open_connection(&self) -> AppResult<Catalog> {
+    pub fn open_connection(&self) -> Result<Catalog, CatalogError> {
         let options = OpenOptions {
             create_dir: true,
             ..OpenOptions::default()
         };
-        Ok(Catalog::open_with(&self.db_path, options)?)
+        Catalog::open_with(&self.db_path, options)
     }
 
-    /// Validates `plan` and resolves it against the catalog when it names
-    /// offerings the plan does not define.
-    pub fn resolve(&self, plan: &PlanFile) -> AppResult<Resolved> {
-        let snapshot: Option<Snapshot> = if plan_needs_catalog(plan) {
-            Some(self.catalog()?.get().snapshot_for(plan)?)
-        } else {
-            None
-        };
-        let source: &dyn OfferingSource = match &snapshot {
-            Some(s) => s,
-            None => &NoCatalog,
-        };
-        plan::resolve(plan, source).map_err(|problems| {
-            PlanError::Invalid {
-                file: UNSAVED.to_owned(),
-                problems,
-            }
-            .into()
-        })
+    /// Validates `plan` and resolves it through the application layer,
+    /// which takes the catalog only when the plan needs it.
+    pub fn resolve(&self, plan: &PlanFile) -> AppResult<Resolution<CatalogGuard<'_>>> {
+        Ok(app::resolve(plan, UNSAVED, false, || self.catalog())?)
     }
 }
 
 /// The locked, opened catalog.
 #[derive(Debug)]
 pub struct CatalogGuard<'a>(MutexGuard<'a, Option<Catalog>>);
+
+impl Borrow<Catalog> for CatalogGuard<'_> {
+    fn borrow(&self) -> &Catalog {
+        self.get()
+    }
+}
 
 impl CatalogGuard<'_> {
     pub fn get(&self) -> &Catalog {

@@ -8,10 +8,12 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use switchyard::chart::{Chart, build};
+use switchyard::app::ProbeRunOptions;
+use switchyard::app::charts;
+use switchyard::chart::Chart;
 use switchyard::probe::StopReason;
 use switchyard_app::commands::analysis::view;
-use switchyard_app::commands::probes::{ProbeCaps, ProbeEvent, run_probes};
+use switchyard_app::commands::probes::{ProbeEvent, run_probes};
 use switchyard_app::state::AppState;
 use switchyard_e2e::fake_provider::{Behavior, FakeProvider, Fault};
 
@@ -20,8 +22,8 @@ const OFFERING: &str = "openai/gpt-5.5";
 const KEY_ENV: &str = "SWITCHYARD_APP_TEST_KEY";
 const KEY: &str = "canary-app-probe-k3y-5w1tchy4rd";
 
-fn caps(count: u32) -> ProbeCaps {
-    ProbeCaps {
+fn caps(count: u32) -> ProbeRunOptions {
+    ProbeRunOptions {
         count,
         concurrency: 4,
         per_provider: 2,
@@ -29,6 +31,7 @@ fn caps(count: u32) -> ProbeCaps {
         max_tokens: None,
         output_tokens: 8,
         timeout_s: 20.0,
+        ..ProbeRunOptions::default()
     }
 }
 
@@ -136,11 +139,14 @@ async fn a_probe_run_streams_each_result_stores_them_and_charts_them() {
     assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()));
 
     // The Probes page's chart: every stored probe, each with a hover point.
-    let data =
-        build::probes_of(state.catalog().expect("catalog").get(), [OFFERING]).expect("loads");
+    let stored =
+        charts::probes(state.catalog().expect("catalog").get(), [OFFERING]).expect("loads");
+    let Chart::Probes(data) = &stored else {
+        panic!("a probe chart");
+    };
     assert_eq!(data.series.len(), 1);
     assert_eq!(data.series[0].points.len(), 24);
-    let chart = view(&Chart::Probes(data)).expect("draws");
+    let chart = view(&stored).expect("draws");
     assert!(chart.svg.starts_with("<svg"));
     let ttft_points = chart
         .points

@@ -4,10 +4,10 @@
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
-use switchyard::catalog::{
-    Catalog, Field, Format, ImportOptions, ImportReport, ListFilter, OfferingRow, Value, probes,
-};
+use serde::Serialize;
+use switchyard::app::ImportOptions;
+use switchyard::app::catalog_rows::{self, CatalogRow};
+use switchyard::catalog::{Catalog, ImportReport, Value};
 use switchyard::model::Progress;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
@@ -15,40 +15,6 @@ use ts_rs::TS;
 use crate::error::{AppError, AppResult};
 use crate::jobs::run_blocking;
 use crate::state::AppState;
-
-/// One row of the catalog table: the effective figures (overrides applied), and
-/// what probes observed where there are enough of them.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct CatalogRow {
-    pub id: String,
-    pub provider: String,
-    pub model: String,
-    pub mode: Option<String>,
-    pub groups: Vec<String>,
-    pub input_per_mtok: Option<f64>,
-    pub cached_input_per_mtok: Option<f64>,
-    pub output_per_mtok: Option<f64>,
-    pub context_window: Option<f64>,
-    pub availability: Option<f64>,
-    pub error_rate: Option<f64>,
-    pub ttft_p50_ms: Option<f64>,
-    pub ttft_p95_ms: Option<f64>,
-    pub tokens_per_s: Option<f64>,
-    /// Fields whose value is the user's override.
-    pub overridden: Vec<String>,
-    pub observed: Option<Observed>,
-}
-
-/// Figures fitted from stored probe results.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
-pub struct Observed {
-    #[ts(type = "number")]
-    pub samples: u64,
-    pub error_rate: Option<f64>,
-    pub ttft_p50_ms: Option<f64>,
-    pub ttft_p95_ms: Option<f64>,
-    pub tokens_per_s: Option<f64>,
-}
 
 /// Where one figure of one offering comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -64,50 +30,9 @@ pub struct FigureSource {
     pub date: Option<String>,
 }
 
-fn row(r: &OfferingRow, observed: Option<Observed>) -> CatalogRow {
-    let n = |f: Field| r.figures.number(f);
-    CatalogRow {
-        id: r.id.clone(),
-        provider: r.provider.clone(),
-        model: r.model.clone(),
-        mode: r.mode.clone(),
-        groups: r.groups.clone(),
-        input_per_mtok: n(Field::InputPerMtok),
-        cached_input_per_mtok: n(Field::CachedInputPerMtok),
-        output_per_mtok: n(Field::OutputPerMtok),
-        context_window: n(Field::ContextWindow),
-        availability: n(Field::Availability),
-        error_rate: n(Field::ErrorRate),
-        ttft_p50_ms: n(Field::TtftP50Ms),
-        ttft_p95_ms: n(Field::TtftP95Ms),
-        tokens_per_s: n(Field::TokensPerS),
-        overridden: r.overridden.iter().map(|s| (*s).to_owned()).collect(),
-        observed,
-    }
-}
-
-pub fn list(catalog: &Catalog) -> AppResult<Vec<CatalogRow>> {
-    let rows = catalog.list(&ListFilter::default())?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let fits = probes::fits(catalog, &ids)?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let observed = fits.get(&r.id).map(|f| Observed {
-                samples: f.samples,
-                error_rate: f.error_rate,
-                ttft_p50_ms: f.ttft_p50_ms,
-                ttft_p95_ms: f.ttft_p95_ms,
-                tokens_per_s: f.tokens_per_s,
-            });
-            row(r, observed)
-        })
-        .collect())
-}
-
 #[tauri::command(async)]
 pub fn catalog_list(state: State<'_, AppState>) -> AppResult<Vec<CatalogRow>> {
-    list(state.catalog()?.get())
+    Ok(catalog_rows::rows(state.catalog()?.get())?)
 }
 
 fn text(v: &Value) -> String {
@@ -175,36 +100,24 @@ pub fn catalog_reset(
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum ImportFormat {
-    Litellm,
-    Openrouter,
-    Csv,
-}
-
 /// Imports a file in one transaction and says what changed.
 #[tauri::command]
 pub async fn catalog_import(
     app: AppHandle,
     state: State<'_, AppState>,
     path: PathBuf,
-    format: ImportFormat,
+    options: ImportOptions,
     job: String,
 ) -> AppResult<ImportReport> {
-    let format = match format {
-        ImportFormat::Litellm => Format::Litellm,
-        ImportFormat::Openrouter => Format::Openrouter,
-        ImportFormat::Csv => Format::Csv,
-    };
+    options.validate()?;
     // The import gets its own connection: a long write must not hold the
     // shared one, and SQLite's busy timeout orders the two.
     let mut catalog = state.open_connection()?;
     run_blocking(&app, &state.jobs, &job, "importing", move |progress| {
         catalog.import_file(
             &path,
-            format,
-            ImportOptions::default(),
+            options.format.into(),
+            options.catalog(),
             &mut |done, total| report_import(progress, done, total),
         )
     })
@@ -259,7 +172,7 @@ mod tests {
     fn the_seeded_catalog_lists_with_sources_and_takes_overrides() {
         let dir = tempfile::tempdir().expect("dir");
         let state = AppState::new(dir.path().join("c.db"));
-        let rows = list(state.catalog().expect("opens").get()).expect("lists");
+        let rows = catalog_rows::rows(state.catalog().expect("opens").get()).expect("lists");
         assert!(rows.len() >= 40, "{}", rows.len());
         let first = rows[0].id.clone();
         let figures = sources(state.catalog().expect("opens").get(), &first).expect("shows");
@@ -275,7 +188,7 @@ mod tests {
             .get_mut()
             .set(&first, "availability", "0.5")
             .expect("set");
-        let rows = list(state.catalog().expect("opens").get()).expect("lists");
+        let rows = catalog_rows::rows(state.catalog().expect("opens").get()).expect("lists");
         let edited = rows.iter().find(|r| r.id == first).expect("still there");
         assert_eq!(edited.availability, Some(0.5));
         assert_eq!(edited.overridden, vec!["availability".to_owned()]);
@@ -291,7 +204,7 @@ mod tests {
     fn a_bad_override_is_refused_with_a_readable_message() {
         let dir = tempfile::tempdir().expect("dir");
         let state = AppState::new(dir.path().join("c.db"));
-        let id = list(state.catalog().expect("opens").get()).expect("lists")[0]
+        let id = catalog_rows::rows(state.catalog().expect("opens").get()).expect("lists")[0]
             .id
             .clone();
         let e: AppError = state

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use switchyard::export::lint::{self, Env, ProcessEnv, Severity};
 use switchyard::export::{self, Format};
 use switchyard::plan::PlanFile;
@@ -12,24 +12,6 @@ use ts_rs::TS;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Gateway {
-    Litellm,
-    Portkey,
-    Openrouter,
-}
-
-impl From<Gateway> for Format {
-    fn from(g: Gateway) -> Self {
-        match g {
-            Gateway::Litellm => Format::Litellm,
-            Gateway::Portkey => Format::Portkey,
-            Gateway::Openrouter => Format::Openrouter,
-        }
-    }
-}
 
 /// One lint finding, as the page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -68,11 +50,10 @@ fn language(format: Format) -> &'static str {
 pub fn preview(
     state: &AppState,
     plan: &PlanFile,
-    gateway: Gateway,
+    format: Format,
     env: &dyn Env,
 ) -> AppResult<ExportView> {
-    let format = Format::from(gateway);
-    let resolved = state.resolve(plan)?;
+    let resolved = state.resolve(plan)?.resolved;
     let findings = lint::lint(&resolved, Some(format), env);
     let (errors, _, _) = lint::counts(&findings);
     let (text, problem) = match export::export(&resolved, format) {
@@ -107,7 +88,7 @@ pub fn preview(
 pub fn export_preview(
     state: State<'_, AppState>,
     plan: PlanFile,
-    gateway: Gateway,
+    gateway: Format,
 ) -> AppResult<ExportView> {
     preview(&state, &plan, gateway, &ProcessEnv)
 }
@@ -117,7 +98,7 @@ pub fn export_preview(
 pub fn save(
     state: &AppState,
     plan: &PlanFile,
-    gateway: Gateway,
+    gateway: Format,
     path: &std::path::Path,
     force: bool,
 ) -> AppResult<()> {
@@ -150,7 +131,7 @@ pub fn save(
 pub fn export_save(
     state: State<'_, AppState>,
     plan: PlanFile,
-    gateway: Gateway,
+    gateway: Format,
     path: PathBuf,
     force: bool,
 ) -> AppResult<()> {
@@ -166,14 +147,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let state = AppState::new(dir.path().join("c.db"));
         let plan = crate::commands::plan::example().expect("example").plan;
-        for g in [Gateway::Litellm, Gateway::Portkey, Gateway::Openrouter] {
+        for g in Format::ALL {
             let view = preview(&state, &plan, g, &ProcessEnv).expect("previews");
             let text = view.text.expect("the example has its connections");
             assert!(!text.is_empty());
             assert!(!text.contains("sk-"), "{text}");
         }
         let out = dir.path().join("config.yaml");
-        save(&state, &plan, Gateway::Litellm, &out, true).expect("writes");
+        save(&state, &plan, Format::Litellm, &out, true).expect("writes");
         let written = std::fs::read_to_string(&out).expect("reads");
         assert!(
             written.contains("os.environ/ANTHROPIC_API_KEY"),

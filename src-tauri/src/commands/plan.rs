@@ -1,15 +1,22 @@
-//! Plans: the example, open, save, text, and the exact figures while typing.
+//! Plans: the example, open, save, text, and each edit: its exact figures at
+//! once and its simulated report as a job that follows.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use switchyard::model::{ExactSummary, exact_summary};
+use serde::Serialize;
+use switchyard::app::{self, Defaults, PlanView, SimOptions};
 use switchyard::plan::{self, Format, PlanFile};
-use tauri::State;
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::jobs::{Events, PlanReport, run_started};
 use crate::state::AppState;
+
+/// Wait after an edit before simulating it, so that typing does not start a
+/// simulation per keystroke: a newer edit cancels the waiting one.
+const SIMULATE_AFTER: Duration = Duration::from_millis(250);
 
 /// The plan a first run opens: the README's worked example, embedded so the
 /// app works offline from the start.
@@ -24,23 +31,6 @@ pub struct PlanDocument {
     /// File name for the title bar.
     pub name: String,
     pub plan: PlanFile,
-}
-
-/// The exact figures and the plan's target, for the figure cards.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ExactView {
-    pub figures: ExactSummary,
-    /// `[target] availability`, if the plan sets one.
-    pub target: Option<f64>,
-    /// The workload's latency budget, if any (then the simulation refines).
-    pub budget_ms: Option<f64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum TextFormat {
-    Toml,
-    Json,
 }
 
 fn name_of(path: &Path) -> String {
@@ -85,27 +75,87 @@ pub fn save_plan(path: PathBuf, plan: PlanFile) -> AppResult<PlanDocument> {
 }
 
 #[tauri::command]
-pub fn plan_text(plan: PlanFile, format: TextFormat) -> AppResult<String> {
-    let format = match format {
-        TextFormat::Toml => Format::Toml,
-        TextFormat::Json => Format::Json,
-    };
-    plan::to_string(&plan, format).map_err(|e| crate::error::AppError::new("plan", e))
+pub fn plan_text(plan: PlanFile, format: Format) -> AppResult<String> {
+    plan::to_string(&plan, format).map_err(|e| AppError::new("plan", e))
 }
 
-/// The closed-form figures: fast enough to run on every keystroke.
+/// Every job's defaults, as the engine defines them: the UI holds none.
+#[tauri::command]
+pub fn app_defaults() -> Defaults {
+    Defaults::default()
+}
+
+/// One edit of the Plan page: the plan resolved once and its closed forms
+/// computed once, returned at once; the simulation of the same resolved
+/// portfolio follows as job `job` and sends its report as a `plan-report`
+/// event numbered `edit`.
 #[tauri::command(async)]
-pub fn exact_figures(state: State<'_, AppState>, plan: PlanFile) -> AppResult<ExactView> {
-    exact(&state, &plan)
+pub fn plan_edit(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    plan: PlanFile,
+    options: SimOptions,
+    job: String,
+    edit: u64,
+) -> AppResult<PlanView> {
+    start_edit(&state, app, &plan, options, job, edit)
 }
 
-pub fn exact(state: &AppState, plan: &PlanFile) -> AppResult<ExactView> {
-    let resolved = state.resolve(plan)?;
-    Ok(ExactView {
-        figures: exact_summary(&resolved.portfolio),
-        target: resolved.target,
-        budget_ms: resolved.portfolio.workload.latency_budget_ms,
-    })
+/// [`plan_edit`] with its events sent to `events`.
+pub fn start_edit(
+    state: &AppState,
+    events: impl Events,
+    plan: &PlanFile,
+    options: SimOptions,
+    job: String,
+    edit: u64,
+) -> AppResult<PlanView> {
+    let evaluation = options
+        .validate()
+        .map_err(AppError::from)
+        .and_then(|()| state.resolve(plan))
+        .map(app::evaluation);
+    let evaluation = match evaluation {
+        Ok(evaluation) => evaluation,
+        Err(e) => {
+            // The figures on screen are for an older plan: stop refining them.
+            state.jobs.cancel(&job);
+            return Err(e);
+        }
+    };
+    let view = evaluation.view.clone();
+    // Registered now, so that the next edit cancels this one even while it waits.
+    let progress = state.jobs.start(&job);
+    let jobs = state.jobs.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SIMULATE_AFTER).await;
+        if progress.is_cancelled() {
+            jobs.finish(&job, &progress);
+            return;
+        }
+        let result = run_started(&events, &jobs, &job, progress, "simulating", move |p| {
+            evaluation.simulate(&options, p)
+        })
+        .await
+        .and_then(|r| r.map_err(AppError::from));
+        let (report, error) = match result {
+            Ok(report) => (Some(report), None),
+            Err(e) if e.code == "cancelled" => return,
+            Err(e) => (None, Some(e)),
+        };
+        events.plan_report(PlanReport {
+            job,
+            edit,
+            report,
+            error,
+        });
+    });
+    Ok(view)
+}
+
+/// The exact view of `plan` alone, with no simulation after it.
+pub fn view(state: &AppState, plan: &PlanFile) -> AppResult<PlanView> {
+    Ok(app::evaluation(state.resolve(plan)?).view)
 }
 
 #[cfg(test)]
@@ -122,7 +172,7 @@ mod tests {
     fn the_example_evaluates_without_opening_the_catalog() {
         let (dir, state) = state();
         let doc = example().expect("example parses");
-        let view = exact(&state, &doc.plan).expect("example resolves");
+        let view = view(&state, &doc.plan).expect("example resolves");
         assert!(view.figures.availability > 0.9999 && view.figures.availability < 1.0);
         assert_eq!(view.target, Some(0.9999));
         assert!(!dir.path().join("catalog.db").exists());
@@ -132,9 +182,9 @@ mod tests {
     fn a_longer_timeout_changes_the_availability() {
         let (_dir, state) = state();
         let mut plan = example().expect("example").plan;
-        let before = exact(&state, &plan).expect("ok").figures.availability;
+        let before = view(&state, &plan).expect("ok").figures.availability;
         plan.routes[0].steps[1].timeout_ms = 2_000.0;
-        let after = exact(&state, &plan).expect("ok").figures.availability;
+        let after = view(&state, &plan).expect("ok").figures.availability;
         assert!(after < before, "{after} < {before}");
     }
 
@@ -143,7 +193,7 @@ mod tests {
         let (_dir, state) = state();
         let mut plan = example().expect("example").plan;
         plan.routes[0].steps[0].timeout_ms = -1.0;
-        let e = exact(&state, &plan).expect_err("invalid");
+        let e = view(&state, &plan).expect_err("invalid");
         assert_eq!(e.code, "plan");
         assert_eq!(e.problems[0].field, "routes[0].steps[0].timeout_ms");
     }

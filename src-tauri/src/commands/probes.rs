@@ -4,85 +4,23 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use switchyard::catalog::probes;
-use switchyard::chart::{Chart, build};
-use switchyard::limits;
+use serde::Serialize;
+use switchyard::app::ProbeRunOptions;
+use switchyard::app::charts::{self, ChartView};
+use switchyard::catalog::{probe_targets as targets, probes};
 use switchyard::probe::{
-    self, ProbeOptions, ProbeResult, ProbeStats, SweepOptions, SweepSummary, stats, targets,
+    self, ProbeResult, ProbeStats, SweepSummary, stats,
 };
 use tauri::{AppHandle, Emitter, State};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use super::analysis::{ChartView, view};
+use super::analysis::view;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 pub const RESULT_EVENT: &str = "probe-result";
-
-/// The limits of one run: the CLI's options, with the CLI's defaults in the UI.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, TS)]
-pub struct ProbeCaps {
-    /// Probes per offering.
-    pub count: u32,
-    pub concurrency: u32,
-    pub per_provider: u32,
-    /// Stop before spending more than this (USD, at catalog prices).
-    pub max_spend_usd: f64,
-    #[ts(type = "number | null")]
-    pub max_tokens: Option<u64>,
-    /// `max_tokens` of each probe's completion.
-    pub output_tokens: u32,
-    /// Hard deadline of one probe.
-    pub timeout_s: f64,
-}
-
-impl ProbeCaps {
-    fn options(&self) -> AppResult<SweepOptions> {
-        // The ranges of `switchyard::limits`, as the CLI's flags have them.
-        fn input(what: &'static str) -> impl Fn(String) -> AppError {
-            move |reason| AppError::new("input", format!("{what}: {reason}"))
-        }
-        limits::PROBE_COUNT
-            .check_count(u64::from(self.count))
-            .map_err(input("probes per offering"))?;
-        limits::PROBE_CONCURRENCY
-            .check_count(u64::from(self.concurrency))
-            .map_err(input("concurrency"))?;
-        limits::PROBE_CONCURRENCY
-            .check_count(u64::from(self.per_provider))
-            .map_err(input("concurrency per provider"))?;
-        limits::PROBE_MAX_SPEND
-            .check(self.max_spend_usd)
-            .map_err(input("the spend cap"))?;
-        if let Some(tokens) = self.max_tokens {
-            limits::PROBE_MAX_TOKENS
-                .check_count(tokens)
-                .map_err(input("the token cap"))?;
-        }
-        limits::PROBE_OUTPUT_TOKENS
-            .check_count(u64::from(self.output_tokens))
-            .map_err(input("output tokens per probe"))?;
-        limits::APP_PROBE_TIMEOUT
-            .check(self.timeout_s)
-            .map_err(input("the probe timeout"))?;
-        Ok(SweepOptions {
-            count: self.count,
-            concurrency: self.concurrency as usize,
-            per_provider: self.per_provider as usize,
-            max_spend_usd: Some(self.max_spend_usd),
-            max_tokens: self.max_tokens,
-            probe: ProbeOptions {
-                max_tokens: self.output_tokens,
-                deadline: Duration::from_secs_f64(self.timeout_s),
-                ..ProbeOptions::default()
-            },
-            ..SweepOptions::default()
-        })
-    }
-}
 
 /// One finished probe, as the live view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -117,7 +55,7 @@ pub async fn probe_start(
     app: AppHandle,
     state: State<'_, AppState>,
     offerings: Vec<String>,
-    caps: ProbeCaps,
+    caps: ProbeRunOptions,
     job: String,
 ) -> AppResult<ProbeRun> {
     let emit = |event: ProbeEvent| {
@@ -140,8 +78,8 @@ pub async fn probe_chart(
     state: State<'_, AppState>,
     offerings: Vec<String>,
 ) -> AppResult<ChartView> {
-    let data = build::probes_of(state.catalog()?.get(), offerings.iter().map(String::as_str))?;
-    view(&Chart::Probes(data))
+    let chart = charts::probes(state.catalog()?.get(), offerings.iter().map(String::as_str))?;
+    view(&chart)
 }
 
 /// The probe run behind [`probe_start`]: keys from `env` (then the OS
@@ -150,7 +88,7 @@ pub async fn probe_chart(
 pub async fn run_probes(
     state: &AppState,
     offerings: &[String],
-    caps: ProbeCaps,
+    caps: ProbeRunOptions,
     job: &str,
     env: impl Fn(&str) -> Option<String>,
     emit: impl Fn(ProbeEvent),
@@ -161,7 +99,8 @@ pub async fn run_probes(
             "pick at least one offering to probe",
         ));
     }
-    let options = caps.options()?;
+    caps.validate()?;
+    let options = caps.sweep();
     let sweep_targets = {
         let catalog = state.catalog()?;
         offerings
@@ -239,52 +178,4 @@ pub async fn run_probes(
         summary,
         stats: ids.iter().map(|id| stats(id, &all)).collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn caps() -> ProbeCaps {
-        ProbeCaps {
-            count: 5,
-            concurrency: 8,
-            per_provider: 2,
-            max_spend_usd: 0.1,
-            max_tokens: None,
-            output_tokens: 16,
-            timeout_s: 30.0,
-        }
-    }
-
-    #[test]
-    fn caps_become_sweep_options() {
-        let o = caps().options().expect("valid");
-        assert_eq!(o.count, 5);
-        assert_eq!(o.max_spend_usd, Some(0.1));
-        assert_eq!(o.probe.deadline, Duration::from_secs(30));
-    }
-
-    #[test]
-    fn bad_caps_are_refused_in_words() {
-        for bad in [
-            ProbeCaps { count: 0, ..caps() },
-            ProbeCaps {
-                max_spend_usd: f64::NAN,
-                ..caps()
-            },
-            ProbeCaps {
-                timeout_s: -1.0,
-                ..caps()
-            },
-            ProbeCaps {
-                output_tokens: 0,
-                ..caps()
-            },
-        ] {
-            let e = bad.options().expect_err("invalid");
-            assert_eq!(e.code, "input");
-            assert!(!e.message.contains('{'), "{}", e.message);
-        }
-    }
 }

@@ -1,27 +1,20 @@
 //! The Search page: the Pareto frontier of the plan's `[search]`, each point
 //! with the plan it stands for, so a click opens it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use switchyard::app::SearchOptions;
+use switchyard::app::charts::ChartView;
+use switchyard::app::search::{self as search_run, SearchRun, needs_catalog};
 use switchyard::catalog::Catalog;
 use switchyard::chart::Chart;
 use switchyard::plan::{PlanFile, point_plan};
-use switchyard::search_run::{self, SearchRun, needs_catalog};
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
-use super::analysis::{ChartView, view};
-use crate::error::{AppError, AppResult};
+use super::analysis::view;
+use crate::error::AppResult;
 use crate::jobs::run_blocking;
 use crate::state::{AppState, UNSAVED};
-
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, TS)]
-pub struct SearchOptions {
-    /// Simulated requests per frontier point (latency, success in budget).
-    #[ts(type = "number")]
-    pub samples: u64,
-    #[ts(type = "number")]
-    pub seed: u64,
-}
 
 /// One point of the frontier.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -102,12 +95,7 @@ pub async fn search_plan(
     options: SearchOptions,
     job: String,
 ) -> AppResult<SearchView> {
-    if let Err(reason) = switchyard::limits::APP_SEARCH_SAMPLES.check_count(options.samples) {
-        return Err(AppError::new(
-            "input",
-            format!("simulated requests per point: {reason}"),
-        ));
-    }
+    options.validate()?;
     let db = needs_catalog(&plan, false).then(|| state.db_path.clone());
     if db.is_some() {
         // Creates and seeds the catalog the first time, like every other page.
@@ -115,14 +103,7 @@ pub async fn search_plan(
     }
     run_blocking(&app, &state.jobs, &job, "searching", move |progress| {
         let catalog = db.as_deref().map(Catalog::open).transpose()?;
-        let run = search_run::run(
-            plan,
-            catalog.as_ref(),
-            options.samples,
-            options.seed,
-            UNSAVED,
-            progress,
-        )?;
+        let run = search_run::run(plan, catalog.as_ref(), &options, UNSAVED, progress)?;
         search_view(&run)
     })
     .await?
@@ -144,8 +125,12 @@ mod tests {
             ..Default::default()
         });
         assert!(!needs_catalog(&plan, false));
+        let options = SearchOptions {
+            samples: 2_000,
+            ..SearchOptions::default()
+        };
         let run =
-            search_run::run(plan, None, 2_000, 1, UNSAVED, &Progress::new()).expect("searches");
+            search_run::run(plan, None, &options, UNSAVED, &Progress::new()).expect("searches");
         let v = search_view(&run).expect("views");
         assert!(!v.points.is_empty());
         assert!(v.chart.svg.starts_with("<svg"));
@@ -155,7 +140,7 @@ mod tests {
         // The point's plan evaluates to the point's availability.
         let dir = tempfile::tempdir().expect("dir");
         let state = AppState::new(dir.path().join("c.db"));
-        let exact = crate::commands::plan::exact(&state, &first.plan).expect("resolves");
+        let exact = crate::commands::plan::view(&state, &first.plan).expect("resolves");
         assert!((exact.figures.availability - first.availability).abs() < 1e-12);
     }
 }

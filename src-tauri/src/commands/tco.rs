@@ -1,12 +1,12 @@
 //! The TCO page: both paths month by month, the break-even point, the chart.
 
 use serde::Serialize;
-use switchyard::chart::{Chart, build};
+use switchyard::app::charts::{self, ChartView};
 use switchyard::plan::{PlanFile, PlanTco, plan_tco};
 use tauri::State;
 use ts_rs::TS;
 
-use super::analysis::{ChartView, view};
+use super::analysis::view;
 use crate::error::AppResult;
 use crate::state::{AppState, UNSAVED};
 
@@ -20,8 +20,8 @@ pub struct TcoView {
 /// `[tco]` section.
 #[tauri::command(async)]
 pub fn tco_of_plan(state: State<'_, AppState>, plan: PlanFile) -> AppResult<TcoView> {
-    let resolved = state.resolve(&plan)?;
+    let resolved = state.resolve(&plan)?.resolved;
     let tco = plan_tco(&plan, &resolved.portfolio, UNSAVED)?;
-    let chart = view(&Chart::Tco(build::tco(&tco.report)))?;
+    let chart = view(&charts::tco(&tco))?;
     Ok(TcoView { tco, chart })
 }

@@ -2,6 +2,6 @@
 import type { HoverPoint } from "./HoverPoint";
 
 /**
- * A chart as the engine draws it, and its points that show values on hover.
+ * A chart drawn for a screen, with the points that show values on hover.
  */
 export type ChartView = { title: string, svg: string, width: number, height: number, points: Array<HoverPoint>, };

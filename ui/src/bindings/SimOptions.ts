@@ -2,6 +2,23 @@
 import type { Period } from "./Period";
 
 /**
- * How to simulate. The UI's defaults are the CLI's, so the figures match.
+ * How to simulate a plan's evaluation (`switchyard evaluate`, the Plan and
+ * Analysis pages).
  */
-export type SimOptions = { samples: number, seed: number, months: number, period: Period, };
+export type SimOptions = { 
+/**
+ * Simulated requests, for the budget and latency figures.
+ */
+samples: number, 
+/**
+ * The seed of every simulation: the same seed gives the same figures.
+ */
+seed: number, 
+/**
+ * Simulated periods for the SLA distribution.
+ */
+months: number, 
+/**
+ * The period whose success ratio the SLA distribution describes.
+ */
+period: Period, };

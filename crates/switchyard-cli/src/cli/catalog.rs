@@ -8,10 +8,11 @@ use std::time::Duration;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
+use switchyard::app::ImportOptions;
 use switchyard::catalog::overrides::OverrideChange;
 use switchyard::catalog::query::FigureDetail;
 use switchyard::catalog::{
-    Catalog, Format, ImportOptions, ImportReport, ListFilter, ListOutput, OfferingRow, Value,
+    Catalog, ImportFormat, ImportReport, ListFilter, ListOutput, OfferingRow, Value,
 };
 
 use super::Failure;
@@ -99,12 +100,12 @@ enum FormatArg {
     Csv,
 }
 
-impl From<FormatArg> for Format {
+impl From<FormatArg> for ImportFormat {
     fn from(f: FormatArg) -> Self {
         match f {
-            FormatArg::Litellm => Format::Litellm,
-            FormatArg::Openrouter => Format::Openrouter,
-            FormatArg::Csv => Format::Csv,
+            FormatArg::Litellm => ImportFormat::Litellm,
+            FormatArg::Openrouter => ImportFormat::Openrouter,
+            FormatArg::Csv => ImportFormat::Csv,
         }
     }
 }
@@ -124,10 +125,11 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
             json,
         } => {
             let options = ImportOptions {
+                format: (*format).into(),
                 all_modes: *all_modes,
             };
             let report = with_progress(|progress| {
-                catalog.import_file(file, (*format).into(), options, progress)
+                catalog.import_file(file, options.format.into(), options.catalog(), progress)
             })?;
             if *json {
                 print_json(&report)

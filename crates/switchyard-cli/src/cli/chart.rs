@@ -6,13 +6,12 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use switchyard::chart::{Chart, build, render_to_file};
-use switchyard::limits;
+use switchyard::app::charts::{self, PlanChart};
+use switchyard::app::{ChartOptions, SearchOptions, search};
+use switchyard::chart::{Chart, render_to_file};
+use switchyard::model::Progress;
 use switchyard::model::monthly::Period;
-use switchyard::model::simulate::simulate;
-use switchyard::model::{EvaluateOptions, Progress};
 use switchyard::plan::plan_tco;
-use switchyard::search_run;
 
 use super::Failure;
 
@@ -41,11 +40,11 @@ pub struct ChartArgs {
     /// Where to write the chart: .svg or .png.
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, default_value_t = 200_000, value_parser = |s: &str| limits::CHART_SAMPLES.parse_u64(s))]
+    #[arg(long, default_value_t = ChartOptions::default().samples, value_parser = |s: &str| ChartOptions::SAMPLES.parse_u64(s))]
     samples: u64,
-    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::SEED.parse_u64(s))]
+    #[arg(long, default_value_t = ChartOptions::default().seed, value_parser = |s: &str| switchyard::app::SimOptions::SEED.parse_u64(s))]
     seed: u64,
-    #[arg(long, default_value_t = 10_000, value_parser = |s: &str| limits::PERIODS.parse_u64(s))]
+    #[arg(long, default_value_t = ChartOptions::default().months, value_parser = |s: &str| switchyard::app::SimOptions::MONTHS.parse_u64(s))]
     months: u64,
     /// Describe days instead of 30-day months (sla).
     #[arg(long)]
@@ -56,66 +55,74 @@ pub struct ChartArgs {
     observed: bool,
 }
 
-pub fn run(args: &ChartArgs) -> Result<(), Failure> {
-    if args.kind == Kind::Frontier {
-        let chart = frontier(args)?;
-        return render_to_file(&chart, &args.out)
-            .map_err(|e| Failure(format!("{}: {e}", args.out.display())));
+impl Kind {
+    /// The charts of a plan's own simulation.
+    fn of_plan(self) -> Option<PlanChart> {
+        match self {
+            Kind::Latency => Some(PlanChart::Latency),
+            Kind::Sla => Some(PlanChart::Sla),
+            Kind::Cost => Some(PlanChart::Cost),
+            Kind::Frontier | Kind::Tco | Kind::Probes => None,
+        }
     }
-    let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
-    let portfolio = &loaded.resolved.portfolio;
-    let chart = match args.kind {
-        Kind::Frontier => unreachable!("drawn before the plan is resolved"),
-        Kind::Latency => Chart::LatencyCdf(build::latency(
-            portfolio,
-            &simulate(portfolio, args.samples, args.seed),
-        )),
-        Kind::Sla => {
-            let period = if args.daily {
-                Period::Day
-            } else {
-                Period::Month
-            };
-            let target = loaded
-                .resolved
-                .target
-                .unwrap_or(EvaluateOptions::default().target);
-            let data = build::sla(
-                portfolio,
-                period,
-                args.months,
-                args.seed,
-                target,
-                &Progress::new(),
-            )
-            .map_err(|e| Failure(format!("{}: {e}", loaded.file)))?;
-            Chart::Sla(data)
-        }
-        Kind::Cost => Chart::Cost(build::cost(
-            portfolio,
-            &simulate(portfolio, args.samples, args.seed),
-        )),
-        Kind::Tco => {
-            let computed = plan_tco(&loaded.plan, portfolio, &loaded.file)?;
-            Chart::Tco(build::tco(&computed.report))
-        }
-        Kind::Probes => {
-            let catalog = super::catalog::open(args.db.as_deref())?;
-            Chart::Probes(build::probes(&catalog, portfolio)?)
+}
+
+pub fn run(args: &ChartArgs) -> Result<(), Failure> {
+    let chart = if args.kind == Kind::Frontier {
+        frontier(args)?
+    } else {
+        let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
+        let resolved = &loaded.resolution.resolved;
+        match (args.kind.of_plan(), &loaded.resolution.catalog) {
+            (Some(kind), _) => {
+                let options = ChartOptions {
+                    samples: args.samples,
+                    seed: args.seed,
+                    months: args.months,
+                    period: if args.daily {
+                        Period::Day
+                    } else {
+                        Period::Month
+                    },
+                };
+                charts::plan_chart(
+                    kind,
+                    &resolved.portfolio,
+                    resolved.target,
+                    &options,
+                    &Progress::new(),
+                )
+                .map_err(|e| Failure(format!("{}: {e}", loaded.file)))?
+            }
+            (None, _) if args.kind == Kind::Tco => {
+                charts::tco(&plan_tco(&loaded.plan, &resolved.portfolio, &loaded.file)?)
+            }
+            (None, Some(catalog)) => charts::probes(
+                catalog,
+                resolved.portfolio.offerings.iter().map(|o| o.id.as_str()),
+            )?,
+            (None, None) => {
+                let catalog = super::catalog::open(args.db.as_deref())?;
+                charts::probes(
+                    &catalog,
+                    resolved.portfolio.offerings.iter().map(|o| o.id.as_str()),
+                )?
+            }
         }
     };
-    render_to_file(&chart, &args.out).map_err(|e| Failure(e.to_string()))?;
+    render_to_file(&chart, &args.out).map_err(|e| Failure(format!("{}: {e}", args.out.display())))?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
 }
 
-/// The frontier of the plan's `[search]` (see [`search_run::frontier_chart`]).
+/// The frontier of the plan's `[search]` (see [`search::frontier_chart`]),
+/// its points simulated with at most the search's default sample count: the
+/// chart shows cost and availability, which need no simulation.
 fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
-    let run = super::search::compute(
-        &args.plan,
-        args.db.as_deref(),
-        args.samples.min(100_000),
-        args.seed,
-    )?;
-    Ok(Chart::Frontier(search_run::frontier_chart(&run)))
+    let options = SearchOptions {
+        samples: args.samples.min(SearchOptions::default().samples),
+        seed: args.seed,
+    };
+    let run = super::search::compute(&args.plan, args.db.as_deref(), &options)?;
+    Ok(Chart::Frontier(search::frontier_chart(&run)))
 }

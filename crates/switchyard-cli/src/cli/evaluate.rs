@@ -2,15 +2,12 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
-
-use switchyard::limits;
-use switchyard::model::monthly::Period;
-use switchyard::model::{EvaluateOptions, Progress, evaluate_with_progress};
-use switchyard::report;
-
+use switchyard::app::{self, SimOptions};
 use switchyard::export::Format;
 use switchyard::export::semantics::gateway_run;
+use switchyard::model::Progress;
+use switchyard::model::monthly::Period;
+use switchyard::report;
 
 use super::Failure;
 use super::export::{GatewayArg, export_failure};
@@ -21,17 +18,18 @@ pub struct EvaluateArgs {
     /// The plan file (TOML, or JSON with a .json extension).
     plan: PathBuf,
     /// Simulated requests for the budget and latency figures.
-    #[arg(long, default_value_t = 1_000_000, value_parser = |s: &str| limits::EVALUATE_SAMPLES.parse_u64(s))]
+    #[arg(long, default_value_t = SimOptions::default().samples, value_parser = |s: &str| SimOptions::SAMPLES.parse_u64(s))]
     samples: u64,
     /// Seed of the simulations; the same seed gives the same output.
-    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::SEED.parse_u64(s))]
+    #[arg(long, default_value_t = SimOptions::default().seed, value_parser = |s: &str| SimOptions::SEED.parse_u64(s))]
     seed: u64,
     /// Simulated periods for the SLA distribution.
-    #[arg(long, default_value_t = 10_000, value_parser = |s: &str| limits::PERIODS.parse_u64(s))]
+    #[arg(long, default_value_t = SimOptions::default().months, value_parser = |s: &str| SimOptions::MONTHS.parse_u64(s))]
     months: u64,
-    /// The period whose success ratio the SLA distribution describes.
-    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
-    period: PeriodArg,
+    /// The period whose success ratio the SLA distribution describes: month
+    /// (30 days) or day.
+    #[arg(long, default_value = SimOptions::default().period.name(), value_parser = Period::parse)]
+    period: Period,
     /// Print JSON (fields as in PLAN_FORMAT.md) instead of a report.
     #[arg(long)]
     json: bool,
@@ -52,50 +50,36 @@ pub struct EvaluateArgs {
     as_gateway: Option<GatewayArg>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum PeriodArg {
-    /// 30 days.
-    Month,
-    Day,
-}
-
-impl From<PeriodArg> for Period {
-    fn from(p: PeriodArg) -> Self {
-        match p {
-            PeriodArg::Month => Period::Month,
-            PeriodArg::Day => Period::Day,
-        }
-    }
-}
-
 pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     let LoadedPlan {
         file,
-        resolved,
+        mut resolution,
         provenance,
         ..
     } = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
     let gateway = match args.as_gateway.map(Format::from) {
-        Some(format) => {
-            Some(gateway_run(&resolved, format).map_err(|e| export_failure(&file, &e))?)
-        }
+        Some(format) => Some(
+            gateway_run(&resolution.resolved, format).map_err(|e| export_failure(&file, &e))?,
+        ),
         None => None,
     };
-    let portfolio = gateway
-        .as_ref()
-        .map_or(&resolved.portfolio, |run| &run.portfolio);
-    let options = EvaluateOptions {
+    if let Some(run) = &gateway {
+        resolution.resolved.portfolio = run.portfolio.clone();
+    }
+    let evaluation = app::evaluation(resolution);
+    let options = SimOptions {
         samples: args.samples,
         seed: args.seed,
-        periods: args.months,
-        period: args.period.into(),
-        target: resolved.target.unwrap_or(EvaluateOptions::default().target),
+        months: args.months,
+        period: args.period,
     };
+    let work = options.evaluate(evaluation.view.target).work_units();
     let progress = Progress::new();
-    let report = super::progress::with_bar(&progress, options.work_units(), || {
-        evaluate_with_progress(portfolio, &options, &progress)
+    let report = super::progress::with_bar(&progress, work, || {
+        evaluation.simulate(&options, &progress)
     })
-    .map_err(|cancelled| Failure(format!("{file}: evaluation {cancelled}")))?;
+    .map_err(|e| Failure(format!("{file}: evaluation {e}")))?;
+    let portfolio = &evaluation.portfolio;
     if args.json {
         let mut json = serde_json::to_value(&report)
             .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;

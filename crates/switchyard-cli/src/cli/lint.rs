@@ -54,7 +54,8 @@ pub fn errors_failure(file: &str, errors: usize) -> Failure {
 }
 
 pub fn run(args: &LintArgs) -> Result<(), Failure> {
-    let LoadedPlan { file, resolved, .. } = load(&args.plan, args.db.as_deref(), false)?;
+    let LoadedPlan { file, resolution, .. } = load(&args.plan, args.db.as_deref(), false)?;
+    let resolved = resolution.resolved;
     let format = args.format.map(Format::from);
     let findings = lint::lint(&resolved, format, &ProcessEnv);
     let (errors, warnings, infos) = lint::counts(&findings);

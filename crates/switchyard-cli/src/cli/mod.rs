@@ -31,6 +31,12 @@ impl From<PlanError> for Failure {
     }
 }
 
+impl From<switchyard::app::Error> for Failure {
+    fn from(e: switchyard::app::Error) -> Self {
+        Failure(e.to_string())
+    }
+}
+
 impl From<CatalogError> for Failure {
     fn from(e: CatalogError) -> Self {
         Failure(e.to_string())

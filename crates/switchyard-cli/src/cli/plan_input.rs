@@ -1,10 +1,12 @@
-//! Loading a plan for a subcommand: parse it, open the catalog only when it is
-//! needed, resolve, and optionally put observed figures in place of declared ones.
+//! Loading a plan for a subcommand: parse it, resolve it through the
+//! application layer (which opens the catalog only when it is needed), and
+//! optionally put observed figures in place of declared ones.
 
 use std::path::Path;
 
-use switchyard::catalog::{Catalog, explicit_db_path, plan_needs_catalog, probes};
-use switchyard::plan::{self, NoCatalog, OfferingSource, PlanError, PlanFile, Resolved};
+use switchyard::app::{self, Resolution};
+use switchyard::catalog::{Catalog, explicit_db_path, probes};
+use switchyard::plan::{self, PlanFile};
 use switchyard::probe::observed::{self, Provenance};
 
 use super::Failure;
@@ -14,7 +16,7 @@ pub struct LoadedPlan {
     /// The path as the user wrote it, for messages.
     pub file: String,
     pub plan: PlanFile,
-    pub resolved: Resolved,
+    pub resolution: Resolution<Catalog>,
     /// With `observed`: where each observable figure came from.
     pub provenance: Option<Vec<Provenance>>,
 }
@@ -25,41 +27,22 @@ pub struct LoadedPlan {
 pub fn load(path: &Path, db: Option<&Path>, observed: bool) -> Result<LoadedPlan, Failure> {
     let file = path.display().to_string();
     let plan = plan::load(path)?;
-    let explicit = explicit_db_path(db).is_some();
-    let catalog = if explicit || observed || plan_needs_catalog(&plan) {
-        Some(Catalog::open_chosen(db)?)
-    } else {
-        None
-    };
-    let snapshot = match &catalog {
-        Some(catalog) => Some(catalog.snapshot_for(&plan)?),
-        None => None,
-    };
-    let source: &dyn OfferingSource = match &snapshot {
-        Some(s) => s,
-        None => &NoCatalog,
-    };
-    let mut resolved = plan::resolve(&plan, source).map_err(|problems| PlanError::Invalid {
-        file: file.clone(),
-        problems,
-    })?;
-    let provenance = match (&catalog, observed) {
+    let always = explicit_db_path(db).is_some() || observed;
+    let mut resolution = app::resolve(&plan, &file, always, || Catalog::open_chosen(db))
+        .map_err(|e| Failure(e.to_string()))?;
+    let provenance = match (&resolution.catalog, observed) {
         (Some(catalog), true) => {
-            let ids: Vec<String> = resolved
-                .portfolio
-                .offerings
-                .iter()
-                .map(|o| o.id.clone())
-                .collect();
+            let portfolio = &mut resolution.resolved.portfolio;
+            let ids: Vec<String> = portfolio.offerings.iter().map(|o| o.id.clone()).collect();
             let fits = probes::fits(catalog, &ids)?;
-            Some(observed::apply(&mut resolved.portfolio, &fits))
+            Some(observed::apply(portfolio, &fits))
         }
         _ => None,
     };
     Ok(LoadedPlan {
         file,
         plan,
-        resolved,
+        resolution,
         provenance,
     })
 }

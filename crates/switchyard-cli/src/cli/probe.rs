@@ -10,12 +10,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use switchyard::catalog::{Catalog, probes};
+use switchyard::app::ProbeRunOptions;
+use switchyard::catalog::{Catalog, probe_targets as targets, probes};
 use switchyard::limits;
 use switchyard::plan::Dialect;
 use switchyard::probe::{
-    self, ErrorClass, ProbeKind, ProbeOptions, ProbeResult, ProbeTarget, SweepOptions,
-    SweepSummary, SweepTarget, stats, targets,
+    self, ErrorClass, ProbeResult, ProbeTarget, SweepOptions, SweepSummary, SweepTarget, stats,
 };
 use switchyard::format;
 
@@ -55,28 +55,28 @@ struct RunArgs {
     #[arg(long)]
     id: Option<String>,
     /// Probes per offering.
-    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::PROBE_COUNT.parse_u32(s))]
+    #[arg(long, default_value_t = ProbeRunOptions::default().count, value_parser = |s: &str| ProbeRunOptions::COUNT.parse_u32(s))]
     count: u32,
     /// Probes in flight at once, over all offerings.
-    #[arg(long, default_value_t = 8, value_parser = |s: &str| limits::PROBE_CONCURRENCY.parse_u32(s))]
+    #[arg(long, default_value_t = ProbeRunOptions::default().concurrency, value_parser = |s: &str| ProbeRunOptions::CONCURRENCY.parse_u32(s))]
     concurrency: u32,
     /// Probes in flight at once against one endpoint.
-    #[arg(long, default_value_t = 2, value_parser = |s: &str| limits::PROBE_CONCURRENCY.parse_u32(s))]
+    #[arg(long, default_value_t = ProbeRunOptions::default().per_provider, value_parser = |s: &str| ProbeRunOptions::CONCURRENCY.parse_u32(s))]
     per_provider: u32,
     /// Seconds between rounds: a monitor (default: as fast as the limits allow).
-    #[arg(long, value_parser = |s: &str| limits::PROBE_SECONDS.parse_f64(s))]
+    #[arg(long, value_parser = |s: &str| ProbeRunOptions::SECONDS.parse_f64(s))]
     interval: Option<f64>,
     /// Stop before spending more than this many USD (at catalog prices).
-    #[arg(long, default_value_t = 0.10, value_parser = |s: &str| limits::PROBE_MAX_SPEND.parse_f64(s))]
+    #[arg(long, default_value_t = ProbeRunOptions::default().max_spend_usd, value_parser = |s: &str| ProbeRunOptions::MAX_SPEND_USD.parse_f64(s))]
     max_spend: f64,
     /// Stop before using more than this many tokens.
-    #[arg(long, value_parser = |s: &str| limits::PROBE_MAX_TOKENS.parse_u64(s))]
+    #[arg(long, value_parser = |s: &str| ProbeRunOptions::MAX_TOKENS.parse_u64(s))]
     max_tokens: Option<u64>,
     /// max_tokens of each probe's completion.
-    #[arg(long, default_value_t = 16, value_parser = |s: &str| limits::PROBE_OUTPUT_TOKENS.parse_u32(s))]
+    #[arg(long, default_value_t = ProbeRunOptions::default().output_tokens, value_parser = |s: &str| ProbeRunOptions::OUTPUT_TOKENS.parse_u32(s))]
     output_tokens: u32,
     /// Hard deadline of one probe, in seconds.
-    #[arg(long, default_value_t = 30.0, value_parser = |s: &str| limits::PROBE_SECONDS.parse_f64(s))]
+    #[arg(long, default_value_t = ProbeRunOptions::default().timeout_s, value_parser = |s: &str| ProbeRunOptions::SECONDS.parse_f64(s))]
     timeout: f64,
     /// List models instead of generating: reachability only, no tokens.
     #[arg(long)]
@@ -160,26 +160,19 @@ fn sweep_target(target: ProbeTarget) -> Result<SweepTarget, Failure> {
 fn run_probes(args: &RunArgs) -> Result<(), Failure> {
     let catalog = super::catalog::open(args.db.as_deref())?;
     let targets = targets(args, &catalog)?;
-    let options = SweepOptions {
+    let options = ProbeRunOptions {
         count: args.count,
-        // The value parsers keep both in limits::PROBE_SECONDS.
-        interval: args.interval.map(Duration::from_secs_f64),
-        concurrency: args.concurrency as usize,
-        per_provider: args.per_provider as usize,
-        max_spend_usd: Some(args.max_spend),
+        concurrency: args.concurrency,
+        per_provider: args.per_provider,
+        interval_s: args.interval,
+        max_spend_usd: args.max_spend,
         max_tokens: args.max_tokens,
-        kind: if args.reachability {
-            ProbeKind::Reachability
-        } else {
-            ProbeKind::Stream
-        },
-        probe: ProbeOptions {
-            max_tokens: args.output_tokens,
-            deadline: Duration::from_secs_f64(args.timeout),
-            ..ProbeOptions::default()
-        },
-        ..SweepOptions::default()
+        output_tokens: args.output_tokens,
+        timeout_s: args.timeout,
+        reachability: args.reachability,
     };
+    options.validate().map_err(|e| Failure(e.to_string()))?;
+    let options = options.sweep();
     let total = u64::from(args.count) * targets.len() as u64;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use switchyard::app::SearchOptions;
+use switchyard::app::search::{self, SearchRun, needs_catalog};
 use switchyard::catalog::{Catalog, explicit_db_path};
-use switchyard::limits;
+use switchyard::format;
 use switchyard::model::Progress;
 use switchyard::plan::{self, point_plan};
-use switchyard::format;
-use switchyard::search_run::{self, SearchRun, needs_catalog};
 
 use super::Failure;
 
@@ -20,9 +20,9 @@ pub struct SearchArgs {
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Simulated requests per frontier point, for its latency figures.
-    #[arg(long, default_value_t = 20_000, value_parser = |s: &str| limits::SEARCH_SAMPLES.parse_u64(s))]
+    #[arg(long, default_value_t = SearchOptions::default().samples, value_parser = |s: &str| SearchOptions::SAMPLES.parse_u64(s))]
     samples: u64,
-    #[arg(long, default_value_t = 1, value_parser = |s: &str| limits::SEED.parse_u64(s))]
+    #[arg(long, default_value_t = SearchOptions::default().seed, value_parser = |s: &str| switchyard::app::SimOptions::SEED.parse_u64(s))]
     seed: u64,
     /// Write each frontier point as a plan file into this directory.
     #[arg(long, value_name = "DIR")]
@@ -35,8 +35,7 @@ pub struct SearchArgs {
 pub fn compute(
     path: &Path,
     db: Option<&Path>,
-    samples: u64,
-    seed: u64,
+    options: &SearchOptions,
 ) -> Result<SearchRun, Failure> {
     let file = path.display().to_string();
     let plan = plan::load(path)?;
@@ -46,19 +45,21 @@ pub fn compute(
         None
     };
     // Even a 1,000-candidate search takes well under a second: no bar, no cancel.
-    search_run::run(
+    Ok(search::run(
         plan,
         catalog.as_ref(),
-        samples,
-        seed,
+        options,
         &file,
         &Progress::new(),
-    )
-    .map_err(|e| Failure(e.to_string()))
+    )?)
 }
 
 pub fn run(args: &SearchArgs) -> Result<(), Failure> {
-    let run = compute(&args.plan, args.db.as_deref(), args.samples, args.seed)?;
+    let options = SearchOptions {
+        samples: args.samples,
+        seed: args.seed,
+    };
+    let run = compute(&args.plan, args.db.as_deref(), &options)?;
     if let Some(dir) = &args.emit_plans {
         emit_plans(&run, dir)?;
     }

@@ -24,7 +24,7 @@ pub struct TcoArgs {
 
 pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
-    let computed = plan_tco(&loaded.plan, &loaded.resolved.portfolio, &loaded.file)?;
+    let computed = plan_tco(&loaded.plan, &loaded.resolution.resolved.portfolio, &loaded.file)?;
     if args.json {
         let json = serde_json::to_value(&computed)
             .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;

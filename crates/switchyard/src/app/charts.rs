@@ -10,7 +10,7 @@ use crate::catalog::{Catalog, probes};
 use crate::chart::{self, Chart, HoverPoint, build};
 use crate::model::simulate::simulate_with_progress;
 use crate::model::{EvaluateOptions, Portfolio, Progress};
-use crate::plan::{PlanFile, plan_tco};
+use crate::plan::PlanTco;
 
 /// The charts drawn from a plan's own simulation. The TCO, probe and frontier
 /// charts come from their own jobs ([`tco`], [`probes`], `app::search`).
@@ -56,9 +56,9 @@ pub fn plan_chart(
     })
 }
 
-/// The plan's TCO chart (its `[tco]`; an error naming `tco` without one).
-pub fn tco(plan: &PlanFile, portfolio: &Portfolio, file: &str) -> Result<Chart, Error> {
-    Ok(Chart::Tco(build::tco(&plan_tco(plan, portfolio, file)?.report)))
+/// The TCO chart of a plan's `[tco]` ([`plan_tco`]).
+pub fn tco(tco: &PlanTco) -> Chart {
+    Chart::Tco(build::tco(&tco.report))
 }
 
 /// The stored probe results of each of `offerings` that has any, over time.
@@ -128,7 +128,9 @@ mod tests {
                 .expect("draws")
             })
             .collect();
-        charts.push(tco(&plan, &resolved.portfolio, "example.toml").expect("has [tco]"));
+        let plan_tco =
+            crate::plan::plan_tco(&plan, &resolved.portfolio, "example.toml").expect("has [tco]");
+        charts.push(tco(&plan_tco));
         for chart in &charts {
             let v = view(chart, 960, 600).expect("renders");
             assert!(v.svg.starts_with("<svg"), "{}", v.title);

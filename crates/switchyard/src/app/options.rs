@@ -370,6 +370,51 @@ mod tests {
     }
 
     #[test]
+    fn probe_options_become_the_schedulers() {
+        let options = ProbeRunOptions {
+            count: 5,
+            max_spend_usd: 0.25,
+            timeout_s: 12.5,
+            interval_s: Some(60.0),
+            reachability: true,
+            ..ProbeRunOptions::default()
+        };
+        let sweep = options.sweep();
+        assert_eq!(sweep.count, 5);
+        assert_eq!(sweep.max_spend_usd, Some(0.25));
+        assert_eq!(sweep.probe.deadline, Duration::from_millis(12_500));
+        assert_eq!(sweep.interval, Some(Duration::from_secs(60)));
+        assert_eq!(sweep.kind, ProbeKind::Reachability);
+    }
+
+    #[test]
+    fn bad_probe_options_are_refused_in_words() {
+        let ok = ProbeRunOptions::default();
+        for bad in [
+            ProbeRunOptions { count: 0, ..ok },
+            ProbeRunOptions {
+                max_spend_usd: f64::NAN,
+                ..ok
+            },
+            ProbeRunOptions {
+                timeout_s: -1.0,
+                ..ok
+            },
+            ProbeRunOptions {
+                output_tokens: 0,
+                ..ok
+            },
+            ProbeRunOptions {
+                interval_s: Some(0.0),
+                ..ok
+            },
+        ] {
+            let e = bad.validate().expect_err("invalid");
+            assert!(!e.to_string().contains('{'), "{e}");
+        }
+    }
+
+    #[test]
     fn options_read_as_the_ui_sends_them() {
         let json = r#"{"samples": 5, "seed": 2, "months": 3, "period": "day"}"#;
         let sim: SimOptions = serde_json::from_str(json).expect("parses");

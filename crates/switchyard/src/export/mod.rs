@@ -31,7 +31,11 @@ use crate::plan::Resolved;
 pub use connection::{Connection, ConnectionProblem, ExportRoute, ExportStep};
 
 /// The gateways Switchyard writes configs for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "Gateway"))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// LiteLLM proxy `config.yaml` (checked against LiteLLM 1.106.2).
     Litellm,

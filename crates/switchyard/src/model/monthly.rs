@@ -69,6 +69,24 @@ pub enum Period {
 }
 
 impl Period {
+    pub const ALL: [Period; 2] = [Period::Month, Period::Day];
+
+    /// The name on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Day => "day",
+        }
+    }
+
+    /// The period named `text` (`month` or `day`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == text.trim())
+            .ok_or_else(|| format!("`{}` is not a period: month or day", text.trim()))
+    }
+
     pub fn minutes(self) -> f64 {
         match self {
             Period::Month => 30.0 * 24.0 * 60.0,

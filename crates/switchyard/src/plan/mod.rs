@@ -33,7 +33,9 @@ pub use search::{
 pub use tco::{PlanTco, plan_tco, resolve_tco};
 
 /// The two syntaxes a plan may be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "TextFormat"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Toml,
     Json,
