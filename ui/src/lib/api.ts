@@ -6,21 +6,23 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppError } from "../bindings/AppError";
 import type { CatalogRow } from "../bindings/CatalogRow";
-import type { ChartKind } from "../bindings/ChartKind";
+import type { ChartOptions } from "../bindings/ChartOptions";
 import type { ChartView } from "../bindings/ChartView";
-import type { ExactView } from "../bindings/ExactView";
+import type { Defaults } from "../bindings/Defaults";
 import type { ExportView } from "../bindings/ExportView";
 import type { Gateway } from "../bindings/Gateway";
 import type { FigureSource } from "../bindings/FigureSource";
-import type { ImportFormat } from "../bindings/ImportFormat";
+import type { ImportOptions } from "../bindings/ImportOptions";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { JobProgress } from "../bindings/JobProgress";
+import type { PlanChart } from "../bindings/PlanChart";
 import type { PlanDocument } from "../bindings/PlanDocument";
-import type { ProbeCaps } from "../bindings/ProbeCaps";
+import type { PlanReport } from "../bindings/PlanReport";
+import type { PlanView } from "../bindings/PlanView";
+import type { ProbeRunOptions } from "../bindings/ProbeRunOptions";
 import type { ProbeEvent } from "../bindings/ProbeEvent";
 import type { ProbeRun } from "../bindings/ProbeRun";
 import type { PlanFile } from "../bindings/PlanFile";
-import type { Report } from "../bindings/Report";
 import type { SearchOptions } from "../bindings/SearchOptions";
 import type { SearchView } from "../bindings/SearchView";
 import type { SimOptions } from "../bindings/SimOptions";
@@ -54,10 +56,12 @@ export const api = {
   openPlan: (path: string) => invoke<PlanDocument>("open_plan", { path }),
   savePlan: (path: string, plan: PlanFile) => invoke<PlanDocument>("save_plan", { path, plan }),
   planText: (plan: PlanFile, format: TextFormat) => invoke<string>("plan_text", { plan, format }),
-  exactFigures: (plan: PlanFile) => invoke<ExactView>("exact_figures", { plan }),
-  evaluatePlan: (plan: PlanFile, options: SimOptions, job: string) =>
-    invoke<Report>("evaluate_plan", { plan, options, job }),
-  planChart: (plan: PlanFile, kind: ChartKind, options: SimOptions, job: string) =>
+  appDefaults: () => invoke<Defaults>("app_defaults"),
+  /** One edit: the exact view now; the simulated report follows as a
+   * `plan-report` event numbered `edit` (see onPlanReport). */
+  planEdit: (plan: PlanFile, options: SimOptions, job: string, edit: number) =>
+    invoke<PlanView>("plan_edit", { plan, options, job, edit }),
+  planChart: (plan: PlanFile, kind: PlanChart, options: ChartOptions, job: string) =>
     invoke<ChartView>("plan_chart", { plan, kind, options, job }),
   cancelJob: (job: string) => invoke<boolean>("cancel_job", { job }),
   tcoOfPlan: (plan: PlanFile) => invoke<TcoView>("tco_of_plan", { plan }),
@@ -65,9 +69,9 @@ export const api = {
   catalogOffering: (id: string) => invoke<FigureSource[]>("catalog_offering", { id }),
   catalogSet: (id: string, field: string, value: string) => invoke<null>("catalog_set", { id, field, value }),
   catalogReset: (id: string, field: string | null) => invoke<null>("catalog_reset", { id, field }),
-  catalogImport: (path: string, format: ImportFormat, job: string) =>
-    invoke<ImportReport>("catalog_import", { path, format, job }),
-  probeStart: (offerings: string[], caps: ProbeCaps, job: string) =>
+  catalogImport: (path: string, options: ImportOptions, job: string) =>
+    invoke<ImportReport>("catalog_import", { path, options, job }),
+  probeStart: (offerings: string[], caps: ProbeRunOptions, job: string) =>
     invoke<ProbeRun>("probe_start", { offerings, caps, job }),
   probeChart: (offerings: string[]) => invoke<ChartView>("probe_chart", { offerings }),
   searchPlan: (plan: PlanFile, options: SearchOptions, job: string) =>
@@ -86,16 +90,17 @@ export function onProbeResult(handler: (p: ProbeEvent) => void): Promise<Unliste
   return listen<ProbeEvent>("probe-result", (event) => handler(event.payload));
 }
 
-/** The CLI's defaults, so the app and `switchyard evaluate` agree. */
-export const DEFAULT_SIM: SimOptions = { samples: 1_000_000, seed: 1, months: 10_000, period: "month" };
-/** Charts need fewer samples to look the same (the CLI's chart default). */
-export const DEFAULT_CAPS: ProbeCaps = {
-  count: 5,
-  concurrency: 8,
-  per_provider: 2,
-  max_spend_usd: 0.1,
-  max_tokens: null,
-  output_tokens: 16,
-  timeout_s: 30,
-};
-export const CHART_SIM: SimOptions = { samples: 200_000, seed: 1, months: 10_000, period: "month" };
+export function onPlanReport(handler: (r: PlanReport) => void): Promise<UnlistenFn> {
+  return listen<PlanReport>("plan-report", (event) => handler(event.payload));
+}
+
+let defaultsOnce: Promise<Defaults> | null = null;
+
+/** Every job's defaults, as the engine defines them (asked once). */
+export function defaults(): Promise<Defaults> {
+  defaultsOnce ??= api.appDefaults().catch((e) => {
+    defaultsOnce = null;
+    throw e;
+  });
+  return defaultsOnce;
+}

@@ -2,18 +2,19 @@
 // Svelte 5 runes keep the state explicit: each field below is reactive, and
 // nothing else is.
 //
-// An edit asks for the exact figures at once (about a millisecond through IPC)
-// and schedules the simulation a moment later; while it runs the figures it
-// will replace show as "refining". A newer edit cancels an older simulation.
+// An edit is one call, `plan_edit`: the engine resolves the plan once,
+// answers with its exact figures at once (about a millisecond through IPC),
+// and simulates the same resolved plan as a job that follows a moment later,
+// sending its report as a `plan-report` event. While it runs, the figures it
+// will replace show as "refining"; a newer edit cancels an older simulation.
 
-import type { ExactView } from "../bindings/ExactView";
 import type { PlanDocument } from "../bindings/PlanDocument";
 import type { PlanFile } from "../bindings/PlanFile";
+import type { PlanReport } from "../bindings/PlanReport";
+import type { PlanView } from "../bindings/PlanView";
 import type { Report } from "../bindings/Report";
-import { api, DEFAULT_SIM, errorMessage, fieldProblems, isCancelled } from "./api";
+import { api, defaults, errorMessage, fieldProblems, onPlanReport } from "./api";
 
-/** Wait after the last edit before simulating, so typing does not queue runs. */
-const SIMULATE_AFTER_MS = 250;
 const SIM_JOB = "evaluate";
 
 export class Session {
@@ -21,7 +22,8 @@ export class Session {
   /** Bumped on every edit; lets slower consumers (charts) know they are stale. */
   revision = $state(0);
   dirty = $state(false);
-  exact = $state<ExactView | null>(null);
+  /** The exact figures and the offerings of the last plan that resolved. */
+  exact = $state<PlanView | null>(null);
   /** The last plan error, as the engine worded it. */
   error = $state<string | null>(null);
   problems = $state<Map<string, string>>(new Map());
@@ -30,9 +32,9 @@ export class Session {
   /** Milliseconds from the last edit to its exact figures, for the status bar. */
   exactMs = $state<number | null>(null);
 
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #exactSeq = 0;
-  #simSeq = 0;
+  /** The number of the latest edit; only its answers are shown. */
+  #edit = 0;
+  #listening: Promise<unknown> | null = null;
 
   get plan(): PlanFile | null {
     return this.doc?.plan ?? null;
@@ -63,49 +65,39 @@ export class Session {
     this.revision += 1;
     const plan = this.plan;
     if (!plan) return;
-    const seq = ++this.#exactSeq;
+    this.#listening ??= onPlanReport((r) => this.#reported(r));
+    const edit = ++this.#edit;
     const started = performance.now();
+    this.refining = true;
     try {
-      const exact = await api.exactFigures(plan);
-      if (seq !== this.#exactSeq) return;
-      this.exact = exact;
+      const [options] = await Promise.all([defaults(), this.#listening]);
+      const view = await api.planEdit(plan, options.sim, SIM_JOB, edit);
+      if (edit !== this.#edit) return;
+      this.exact = view;
       this.error = null;
       this.problems = new Map();
       // Measured to the next frame, after Svelte has updated the figures.
       requestAnimationFrame(() => {
-        if (seq === this.#exactSeq) this.exactMs = performance.now() - started;
+        if (edit === this.#edit) this.exactMs = performance.now() - started;
       });
-      this.#scheduleSimulation();
     } catch (e) {
-      if (seq !== this.#exactSeq) return;
+      if (edit !== this.#edit) return;
+      // The engine has stopped refining the older plan's figures.
       this.error = errorMessage(e);
       this.problems = fieldProblems(e);
       this.refining = false;
-      if (this.#timer) clearTimeout(this.#timer);
-      void api.cancelJob(SIM_JOB).catch(() => {});
     }
   }
 
-  #scheduleSimulation(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.refining = true;
-    this.#timer = setTimeout(() => void this.#simulate(), SIMULATE_AFTER_MS);
-  }
-
-  async #simulate(): Promise<void> {
-    const plan = this.plan;
-    if (!plan) return;
-    const seq = ++this.#simSeq;
-    try {
-      const report = await api.evaluatePlan(plan, DEFAULT_SIM, SIM_JOB);
-      if (seq !== this.#simSeq) return;
-      this.report = report;
-      this.refining = false;
-    } catch (e) {
-      if (seq !== this.#simSeq || isCancelled(e)) return;
-      this.error = errorMessage(e);
-      this.refining = false;
+  /** The simulated report of an edit, if it is still the latest. */
+  #reported(r: PlanReport): void {
+    if (r.job !== SIM_JOB || r.edit !== this.#edit) return;
+    if (r.report) {
+      this.report = r.report;
+    } else if (r.error) {
+      this.error = errorMessage(r.error);
     }
+    this.refining = false;
   }
 }
 

@@ -32,12 +32,14 @@ mockIPC((cmd, args) => {
   window.__calls.push({ cmd, args });
   switch (cmd) {
     case "example_plan": return f.example_plan;
-    case "exact_figures": {
+    case "app_defaults": return f.app_defaults;
+    case "plan_edit": {
       const bad = args.plan.routes.flatMap((r, i) => r.steps.map((s, j) => [i, j, s])).find(([, , s]) => !(s.timeout_ms > 0));
       if (bad) throw { code: "plan", message: "plan: routes[" + bad[0] + "].steps[" + bad[1] + "].timeout_ms: must be a positive number", problems: [{ field: "routes[" + bad[0] + "].steps[" + bad[1] + "].timeout_ms", reason: "must be a positive number" }] };
-      return f.exact_figures;
+      // The simulation follows as a job and reports by event, as the shell does.
+      setTimeout(() => window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "plan-report", payload: { job: args.job, edit: args.edit, report: f.plan_report, error: null } }), 50);
+      return f.plan_edit;
     }
-    case "evaluate_plan": return f.evaluate_plan;
     case "plan_chart": return f.charts[args.kind];
     case "cancel_job": return false;
     case "ui_ready": return null;
@@ -102,7 +104,7 @@ test("the example plan opens with its exact figures", async () => {
   const fig = page.locator('[data-testid="plan-availability"]');
   await fig.waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid="plan-availability"]')?.getAttribute("data-value"));
-  assert.equal(Number(await fig.getAttribute("data-value")), fixtures.exact_figures.figures.availability);
+  assert.equal(Number(await fig.getAttribute("data-value")), fixtures.plan_edit.figures.availability);
   assert.match(await fig.innerText(), /99\.99\d*%/);
   await page.screenshot({ path: join(shots, "browser-plan.png") });
 });
@@ -110,7 +112,7 @@ test("the example plan opens with its exact figures", async () => {
 test("editing a timeout sends the edited plan; a bad one shows the engine's words", async () => {
   const input = page.locator('[data-testid="timeout-0-1"]');
   await input.fill("2000");
-  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "exact_figures" && c.args.plan.routes[0].steps[1].timeout_ms === 2000));
+  await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "plan_edit" && c.args.plan.routes[0].steps[1].timeout_ms === 2000));
   await input.fill("-5");
   const banner = page.locator('[data-testid="error"]');
   await banner.waitFor();
@@ -120,17 +122,30 @@ test("editing a timeout sends the edited plan; a bad one shows the engine's word
   await banner.waitFor({ state: "detached" });
 });
 
+test("an edit is one call to the engine, and its report follows by event", async () => {
+  const input = page.locator('[data-testid="timeout-0-1"]');
+  const before = await page.evaluate(() => window.__calls.length);
+  await input.fill("11000");
+  // Long enough for the report event and anything else an edit might start.
+  await page.waitForTimeout(600);
+  const calls = await page.evaluate((n) => window.__calls.slice(n).map((c) => c.cmd), before);
+  assert.deepEqual(calls, ["plan_edit"]);
+  const within = page.locator('[data-testid="plan-within-budget"]');
+  assert.equal(Number(await within.getAttribute("data-value")), fixtures.plan_report.success_within_budget.value);
+  await input.fill("12000");
+});
+
 test("steps reorder with Alt+Arrow keys", async () => {
   const first = page.locator('[data-step="0-0"]');
   await first.focus();
   await page.keyboard.press("Alt+ArrowDown");
   await page.waitForFunction(() => {
-    const last = window.__calls.filter((c) => c.cmd === "exact_figures").pop();
+    const last = window.__calls.filter((c) => c.cmd === "plan_edit").pop();
     return last && last.args.plan.routes[0].steps[0].offering === "deepseek/deepseek-chat";
   });
   assert.equal(await page.locator('[data-testid="offering-0-1"]').inputValue(), "anthropic/claude-sonnet");
   await page.locator('[data-step="0-1"]').press("Alt+ArrowUp");
-  await page.waitForFunction(() => window.__calls.filter((c) => c.cmd === "exact_figures").pop().args.plan.routes[0].steps[0].offering === "anthropic/claude-sonnet");
+  await page.waitForFunction(() => window.__calls.filter((c) => c.cmd === "plan_edit").pop().args.plan.routes[0].steps[0].offering === "anthropic/claude-sonnet");
 });
 
 test("an offering what-if sends the plan with the changed figure; emptying it restores the plan's", async () => {
@@ -140,12 +155,12 @@ test("an offering what-if sends the plan with the changed figure; emptying it re
   assert.equal(await box.inputValue(), "0.9992");
   await box.fill("0.995");
   await page.waitForFunction((id) => {
-    const last = window.__calls.filter((c) => c.cmd === "exact_figures").pop();
+    const last = window.__calls.filter((c) => c.cmd === "plan_edit").pop();
     return last && last.args.plan.offerings.find((o) => o.id === id).availability === 0.995;
   }, id);
   await box.fill("0.9992");
   await page.waitForFunction((id) => {
-    const last = window.__calls.filter((c) => c.cmd === "exact_figures").pop();
+    const last = window.__calls.filter((c) => c.cmd === "plan_edit").pop();
     return last && last.args.plan.offerings.find((o) => o.id === id).availability === 0.9992;
   }, id);
   await page.locator(`[data-testid="figures-${id}"] summary`).click();
@@ -158,7 +173,7 @@ test("the analysis page shows the report and the engine's charts", async () => {
   await page.locator('[data-testid="chart-cost"] .svg svg').waitFor();
   const within = page.locator('[data-testid="figure-within-budget"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="figure-within-budget"]')?.getAttribute("data-value"));
-  assert.equal(Number(await within.getAttribute("data-value")), fixtures.evaluate_plan.success_within_budget.value);
+  assert.equal(Number(await within.getAttribute("data-value")), fixtures.plan_report.success_within_budget.value);
   // Hovering the p95 mark shows the engine's label for it.
   const latency = fixtures.charts.latency;
   const p95 = latency.points.find((p) => p.label.startsWith("p95"));
@@ -217,7 +232,7 @@ test("a frontier point opens as the plan", async () => {
   await rows.last().getByRole("button").click();
   await page.click('[data-testid="nav-plan"]');
   await page.waitForFunction((want) => {
-    const calls = window.__calls.filter((c) => c.cmd === "exact_figures");
+    const calls = window.__calls.filter((c) => c.cmd === "plan_edit");
     return JSON.stringify(calls[calls.length - 1].args.plan.routes) === JSON.stringify(want);
   }, last.plan.routes);
   // Back to the example for the tests after this one.
