@@ -88,6 +88,10 @@ fn an_edit_costs_one_resolve_and_one_exact_computation() {
     // Long enough for a stray report of edit 8 (it would have been due
     // within its 250 ms wait and a 20,000-request simulation).
     std::thread::sleep(Duration::from_millis(1_000));
-    assert_eq!(events.wait_for(0).len(), 2, "the replaced edit sent nothing");
+    assert_eq!(
+        events.wait_for(0).len(),
+        2,
+        "the replaced edit sent nothing"
+    );
     assert_eq!(reports[1].edit, 9);
 }

@@ -24,9 +24,10 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use rand::{Rng, SeedableRng};
+use switchyard::app::{SearchOptions, search};
 use switchyard::model::{EvaluateOptions, Progress, evaluate};
 use switchyard::plan::{self, Format, NoCatalog};
-use switchyard::{report, search_run};
+use switchyard::report;
 
 /// Longest one input may take, parse to report.
 const TIME_BOUND: Duration = Duration::from_secs(1);
@@ -319,7 +320,11 @@ fn run_one(text: &str) -> Outcome {
             return Outcome::Crash("empty report or unencodable JSON".to_owned());
         }
         if parsed.search.is_some() {
-            let searched = search_run::run(parsed, None, 2_000, 1, "fuzz.toml", &Progress::new());
+            let options = SearchOptions {
+                samples: 2_000,
+                ..SearchOptions::default()
+            };
+            let searched = search::run(parsed, None, &options, "fuzz.toml", &Progress::new());
             if let Ok(run) = searched {
                 let _ = serde_json::to_string(&run.report);
             }

@@ -262,7 +262,9 @@ mod tests {
     /// against it; `UPDATE_DOCS=1 cargo test -p switchyard format` rewrites it.
     #[test]
     fn the_case_table_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(CASES_FILE);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(CASES_FILE);
         let mut text = serde_json::to_string_pretty(&cases()).expect("cases encode");
         text.push('\n');
         if std::env::var_os("UPDATE_DOCS").is_some() {

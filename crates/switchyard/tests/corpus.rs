@@ -9,10 +9,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use switchyard::app::{SearchOptions, search};
 use switchyard::limits;
 use switchyard::model::{EvaluateOptions, Progress, evaluate};
 use switchyard::plan::{self, NoCatalog, PlanError, plan_tco};
-use switchyard::{report, search_run};
+use switchyard::report;
 
 fn corpus() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/plans");
@@ -31,7 +32,11 @@ fn run(path: &Path) -> Result<String, String> {
     let plan = plan::load(path).map_err(|e| e.to_string())?;
     let mut out = String::new();
     if plan.search.is_some() {
-        let run = search_run::run(plan.clone(), None, 500, 1, &file, &Progress::new())
+        let options = SearchOptions {
+            samples: 500,
+            ..SearchOptions::default()
+        };
+        let run = search::run(plan.clone(), None, &options, &file, &Progress::new())
             .map_err(|e| e.to_string())?;
         out.push_str(&format!("{} frontier points\n", run.frontier.points.len()));
         if plan.routes.is_empty() {

@@ -8,9 +8,7 @@ use serde::Serialize;
 use switchyard::app::ProbeRunOptions;
 use switchyard::app::charts::{self, ChartView};
 use switchyard::catalog::{probe_targets as targets, probes};
-use switchyard::probe::{
-    self, ProbeResult, ProbeStats, SweepSummary, stats,
-};
+use switchyard::probe::{self, ProbeResult, ProbeStats, SweepSummary, stats};
 use tauri::{AppHandle, Emitter, State};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;

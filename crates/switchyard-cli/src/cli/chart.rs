@@ -110,7 +110,8 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
             }
         }
     };
-    render_to_file(&chart, &args.out).map_err(|e| Failure(format!("{}: {e}", args.out.display())))?;
+    render_to_file(&chart, &args.out)
+        .map_err(|e| Failure(format!("{}: {e}", args.out.display())))?;
     eprintln!("wrote {}", args.out.display());
     Ok(())
 }

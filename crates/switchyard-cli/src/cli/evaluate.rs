@@ -58,9 +58,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         ..
     } = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
     let gateway = match args.as_gateway.map(Format::from) {
-        Some(format) => Some(
-            gateway_run(&resolution.resolved, format).map_err(|e| export_failure(&file, &e))?,
-        ),
+        Some(format) => {
+            Some(gateway_run(&resolution.resolved, format).map_err(|e| export_failure(&file, &e))?)
+        }
         None => None,
     };
     if let Some(run) = &gateway {
@@ -75,10 +75,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     };
     let work = options.evaluate(evaluation.view.target).work_units();
     let progress = Progress::new();
-    let report = super::progress::with_bar(&progress, work, || {
-        evaluation.simulate(&options, &progress)
-    })
-    .map_err(|e| Failure(format!("{file}: evaluation {e}")))?;
+    let report =
+        super::progress::with_bar(&progress, work, || evaluation.simulate(&options, &progress))
+            .map_err(|e| Failure(format!("{file}: evaluation {e}")))?;
     let portfolio = &evaluation.portfolio;
     if args.json {
         let mut json = serde_json::to_value(&report)

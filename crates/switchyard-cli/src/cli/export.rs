@@ -64,7 +64,9 @@ pub fn export_failure(file: &str, error: &ExportError) -> Failure {
 
 pub fn run(args: &ExportArgs) -> Result<(), Failure> {
     let format = Format::from(args.format);
-    let LoadedPlan { file, resolution, .. } = load(&args.plan, args.db.as_deref(), false)?;
+    let LoadedPlan {
+        file, resolution, ..
+    } = load(&args.plan, args.db.as_deref(), false)?;
     let resolved = resolution.resolved;
     // The lint runs first: its findings go to standard error, so that standard
     // output is the config alone.

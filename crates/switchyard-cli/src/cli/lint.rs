@@ -54,7 +54,9 @@ pub fn errors_failure(file: &str, errors: usize) -> Failure {
 }
 
 pub fn run(args: &LintArgs) -> Result<(), Failure> {
-    let LoadedPlan { file, resolution, .. } = load(&args.plan, args.db.as_deref(), false)?;
+    let LoadedPlan {
+        file, resolution, ..
+    } = load(&args.plan, args.db.as_deref(), false)?;
     let resolved = resolution.resolved;
     let format = args.format.map(Format::from);
     let findings = lint::lint(&resolved, format, &ProcessEnv);

@@ -12,12 +12,12 @@ use tokio_util::sync::CancellationToken;
 
 use switchyard::app::ProbeRunOptions;
 use switchyard::catalog::{Catalog, probe_targets as targets, probes};
+use switchyard::format;
 use switchyard::limits;
 use switchyard::plan::Dialect;
 use switchyard::probe::{
     self, ErrorClass, ProbeResult, ProbeTarget, SweepOptions, SweepSummary, SweepTarget, stats,
 };
-use switchyard::format;
 
 use super::Failure;
 

@@ -111,7 +111,11 @@ fn print_table(run: &SearchRun, path: &Path) {
     }
     outln!(
         "\n  {:>4}  {:>12}  {:>10}  {:>8}  {:>9}  route",
-        "rank", "monthly", "avail.", "p95", "in budget"
+        "rank",
+        "monthly",
+        "avail.",
+        "p95",
+        "in budget"
     );
     for p in r.frontier.iter().chain(&r.rejected) {
         let route = p

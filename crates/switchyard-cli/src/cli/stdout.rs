@@ -39,4 +39,3 @@ macro_rules! outln {
         $crate::cli::stdout::write(format_args!("{}\n", format_args!($($arg)*)))
     };
 }
-

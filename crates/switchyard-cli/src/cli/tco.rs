@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use switchyard::plan::{PlanTco, plan_tco};
 use switchyard::format;
+use switchyard::plan::{PlanTco, plan_tco};
 
 use super::Failure;
 
@@ -24,7 +24,11 @@ pub struct TcoArgs {
 
 pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
-    let computed = plan_tco(&loaded.plan, &loaded.resolution.resolved.portfolio, &loaded.file)?;
+    let computed = plan_tco(
+        &loaded.plan,
+        &loaded.resolution.resolved.portfolio,
+        &loaded.file,
+    )?;
     if args.json {
         let json = serde_json::to_value(&computed)
             .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;
@@ -38,7 +42,8 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     } = computed;
     outln!(
         "TCO of {} over {} months",
-        loaded.file, inputs.horizon_months
+        loaded.file,
+        inputs.horizon_months
     );
     outln!(
         "  API cost per request {}, volume growing {:.1}% a month; a GPU costs {} a month",
@@ -48,7 +53,13 @@ pub fn run(args: &TcoArgs) -> Result<(), Failure> {
     );
     outln!(
         "\n  {:>5}  {:>14}  {:>14}  {:>16}  {:>16}  {:>5}  {:>12}",
-        "month", "requests", "API", "self-hosted", "API total", "GPUs", "SH avail."
+        "month",
+        "requests",
+        "API",
+        "self-hosted",
+        "API total",
+        "GPUs",
+        "SH avail."
     );
     for m in &result.months {
         outln!(

@@ -181,9 +181,8 @@ mod tests {
 
     #[test]
     fn the_report_on_the_views_figures_is_the_report_from_scratch() {
-        let e = evaluation(
-            resolve(&example(), "example.toml", false, never_opened).expect("resolves"),
-        );
+        let e =
+            evaluation(resolve(&example(), "example.toml", false, never_opened).expect("resolves"));
         assert_eq!(e.view.figures, exact_summary(&e.portfolio));
         let options = SimOptions {
             samples: 20_000,
@@ -223,24 +222,27 @@ mod tests {
             "p.toml",
         )
         .expect("parses");
-        let r = resolve(&plan, "p.toml", false, || Ok::<_, CatalogError>(&catalog))
-            .expect("resolves");
+        let r =
+            resolve(&plan, "p.toml", false, || Ok::<_, CatalogError>(&catalog)).expect("resolves");
         let view = evaluation(r).view;
         assert_eq!(view.offerings.len(), 1);
         let o = &view.offerings[0];
         assert_eq!(o.id, id);
         assert_eq!(o.merged.availability, Some(0.95), "the plan's value");
         let from_catalog = o.catalog.as_ref().expect("the catalog has it");
-        assert_eq!(from_catalog.availability, Some(0.9992), "the catalog's value");
+        assert_eq!(
+            from_catalog.availability,
+            Some(0.9992),
+            "the catalog's value"
+        );
         assert_eq!(o.merged.mttr_minutes, from_catalog.mttr_minutes);
         assert_eq!(o.merged.ttft_p50_ms, from_catalog.ttft_p50_ms);
     }
 
     #[test]
     fn an_invalid_option_is_refused_before_simulating() {
-        let e = evaluation(
-            resolve(&example(), "example.toml", false, never_opened).expect("resolves"),
-        );
+        let e =
+            evaluation(resolve(&example(), "example.toml", false, never_opened).expect("resolves"));
         let zero = SimOptions {
             samples: 0,
             ..SimOptions::default()

@@ -29,6 +29,5 @@ pub mod search;
 pub use error::Error;
 pub use evaluation::{Evaluation, OfferingView, PlanView, Resolution, evaluation, resolve};
 pub use options::{
-    ChartOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions, SearchOptions,
-    SimOptions,
+    ChartOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions, SearchOptions, SimOptions,
 };

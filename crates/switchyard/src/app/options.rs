@@ -198,11 +198,7 @@ impl ProbeRunOptions {
     pub const OUTPUT_TOKENS: Limit = limits::PROBE_OUTPUT_TOKENS;
 
     pub fn validate(&self) -> Result<(), OptionsError> {
-        count(
-            "probes per offering",
-            &Self::COUNT,
-            u64::from(self.count),
-        )?;
+        count("probes per offering", &Self::COUNT, u64::from(self.count))?;
         count(
             "concurrency",
             &Self::CONCURRENCY,
@@ -352,7 +348,10 @@ mod tests {
         .validate()
         .expect_err("zero samples");
         assert_eq!(e.option, "simulated requests");
-        assert!(e.to_string().starts_with("simulated requests: 0 is out of range"));
+        assert!(
+            e.to_string()
+                .starts_with("simulated requests: 0 is out of range")
+        );
         let e = ProbeRunOptions {
             timeout_s: 0.0,
             ..ProbeRunOptions::default()

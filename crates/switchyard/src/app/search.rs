@@ -7,10 +7,10 @@ use super::error::Error;
 use super::options::SearchOptions;
 use crate::catalog::{Catalog, CatalogError, Field, ListFilter};
 use crate::chart::{FrontierData, FrontierPoint};
+use crate::model::Progress;
 use crate::model::Step;
 use crate::model::search::report::{PointOptions, SearchReport, report_with_progress};
 use crate::model::search::{Frontier, search_with_progress, single_steps};
-use crate::model::Progress;
 use crate::plan::{
     CandidateInfo, NoCatalog, OfferingSource, PlanError, PlanFile, ResolvedSearch,
     needs_catalog as plan_needs_catalog, resolve_search,

@@ -17,10 +17,13 @@ const SHARE_TOLERANCE: f64 = 1e-9;
 const DEFAULT_MTTR_MINUTES: f64 = 30.0;
 const DEFAULT_ERROR_LATENCY_MS: f64 = 300.0;
 
+/// Reads one figure of an offering spec.
+pub type FieldOf = fn(&OfferingSpec) -> Option<f64>;
+
 /// The figures an offering must have, from the plan or the catalog; every
 /// other field has a default. [`needs_catalog`] and the resolver both read
 /// this list, so a plan that lacks one of them is never called self-contained.
-pub const REQUIRED_OFFERING_FIELDS: [(&str, fn(&OfferingSpec) -> Option<f64>); 6] = [
+pub const REQUIRED_OFFERING_FIELDS: [(&str, FieldOf); 6] = [
     ("availability", |o| o.availability),
     ("ttft_p50_ms", |o| o.ttft_p50_ms),
     ("ttft_p95_ms", |o| o.ttft_p95_ms),
