@@ -10,6 +10,8 @@
 //! - [`simulate`]: the seeded Monte Carlo of single requests (budgets, latency).
 //! - [`histogram`]: the bounded latency histogram the simulation keeps.
 //! - [`monthly`]: the outage renewal process behind `monthly_availability`.
+//! - [`outage_process`]: the outage process fitted from a group's history:
+//!   overdispersed counts, heavy-tailed durations.
 //! - [`evaluate`]: puts the figures together into a [`Report`].
 
 pub mod attempt;
@@ -17,6 +19,7 @@ pub mod evaluate;
 pub mod exact;
 pub mod histogram;
 pub mod monthly;
+pub mod outage_process;
 pub mod parallel;
 pub mod progress;
 #[cfg(test)]
