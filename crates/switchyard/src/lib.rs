@@ -10,6 +10,8 @@
 //!   the portfolio each gateway really runs.
 //! - [`format`]: how a figure reads (percentages, nines, USD), one rule for
 //!   the CLI and the UI.
+//! - [`history`]: outage records, the outage process fitted from them, and its
+//!   backtest.
 //! - [`limits`]: the valid range of every input, in one table.
 //! - [`model`]: the math of `MODEL.md`, pure functions over plain data.
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
@@ -22,6 +24,7 @@ pub mod catalog;
 pub mod chart;
 pub mod export;
 pub mod format;
+pub mod history;
 pub mod limits;
 pub mod model;
 pub mod plan;

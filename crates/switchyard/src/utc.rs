@@ -37,7 +37,8 @@ pub fn is_iso_date(s: &str) -> bool {
     (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+/// Days in `month` (1–12) of `year`, in the Gregorian calendar.
+pub fn days_in_month(year: u32, month: u32) -> u32 {
     let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     match month {
         2 if leap => 29,

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("format", 2),
     ("limits", 3),
     ("plan", 4),
+    ("history", 4),
     ("probe", 5),
     ("export", 5),
     ("catalog", 6),

@@ -1,0 +1,76 @@
+//! Outage history: a provider's daily outage record, the outage process fitted
+//! from it, and the backtest of that process against the record.
+//!
+//! - [`icpe`]: reads the ICPE 2025 dataset's daily outage table.
+//! - [`fit`]: fits [`OutageProcess`](crate::model::outage_process::OutageProcess),
+//!   each parameter with a 95% interval and the data it came from.
+//! - [`backtest`]: the share of historical periods at or above each threshold
+//!   beside the fitted process's, and the largest gap.
+
+pub mod backtest;
+pub mod fit;
+pub mod icpe;
+
+/// One day of a service's record: its severity-weighted outage minutes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Day {
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    pub minutes: f64,
+}
+
+/// A service's daily outage record, in date order, one row per day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyHistory {
+    /// The file it was read from, for messages and the fit's source.
+    pub file: String,
+    pub service: String,
+    pub days: Vec<Day>,
+}
+
+/// Why a history file was refused: the file, the line and the field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{file}:{line}: {field}: {reason}")]
+    Field {
+        file: String,
+        line: u64,
+        field: String,
+        reason: String,
+    },
+    #[error("{file}: {reason}")]
+    File { file: String, reason: String },
+}
+
+impl DailyHistory {
+    /// The record's whole calendar months, each as its days' minutes, in order;
+    /// a month the record does not cover day by day is left out.
+    pub fn whole_months(&self) -> Vec<&[Day]> {
+        let mut months = Vec::new();
+        let mut start = 0;
+        while start < self.days.len() {
+            let month = month_of(&self.days[start].date);
+            let end = self.days[start..]
+                .iter()
+                .position(|d| month_of(&d.date) != month)
+                .map_or(self.days.len(), |n| start + n);
+            let number = |range: std::ops::Range<usize>| {
+                month
+                    .get(range)
+                    .and_then(|t| t.parse::<u32>().ok())
+                    .unwrap_or(0)
+            };
+            let (year, number) = (number(0..4), number(5..7));
+            if (end - start) as u32 == crate::utc::days_in_month(year, number) {
+                months.push(&self.days[start..end]);
+            }
+            start = end;
+        }
+        months
+    }
+}
+
+/// `YYYY-MM` of a `YYYY-MM-DD` date.
+fn month_of(date: &str) -> &str {
+    date.get(..7).unwrap_or(date)
+}
