@@ -38,6 +38,8 @@ enum Command {
     Export(cli::export::ExportArgs),
     /// Check a plan (and with --format, its gateway config): findings with severity.
     Lint(cli::lint::LintArgs),
+    /// Outage history: the outage process fitted from a record, and its backtest.
+    History(cli::history::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Chart(args) => cli::chart::run(&args),
         Command::Export(args) => cli::export::run(&args),
         Command::Lint(args) => cli::lint::run(&args),
+        Command::History(args) => cli::history::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

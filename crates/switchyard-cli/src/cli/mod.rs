@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod chart;
 pub mod evaluate;
 pub mod export;
+pub mod history;
 pub mod lint;
 mod plan_input;
 pub mod probe;

@@ -1,0 +1,214 @@
+//! `switchyard history fit|backtest FILE`: the outage process fitted from a
+//! service's daily outage record, and its backtest against that record.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use switchyard::catalog::MAX_IMPORT_BYTES;
+use switchyard::format;
+use switchyard::history::DailyHistory;
+use switchyard::history::backtest::{Backtest, backtest};
+use switchyard::history::fit::{Estimate, Fit, fit};
+use switchyard::history::icpe::{PAPER_PARTIAL_WEIGHT, parse_daily};
+use switchyard::model::monthly::Period;
+
+use super::Failure;
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    command: HistoryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryCommand {
+    /// Fit the outage process: events per month, their dispersion and length,
+    /// each with a 95% interval, and what they imply.
+    Fit {
+        #[command(flatten)]
+        record: RecordArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The share of the record's periods at or above each threshold beside
+    /// the fitted process's, and the largest gap.
+    Backtest {
+        #[command(flatten)]
+        record: RecordArgs,
+        /// month (30 days) or day.
+        #[arg(long, default_value = Period::Month.name(), value_parser = Period::parse)]
+        period: Period,
+        /// Seed of the model's simulated periods.
+        #[arg(long, default_value_t = 1, value_parser = |s: &str| switchyard::limits::SEED.parse_u64(s))]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RecordArgs {
+    /// The outage record.
+    file: PathBuf,
+    /// The record's format.
+    #[arg(long, value_enum)]
+    format: RecordFormat,
+    /// The service whose rows to read (icpe-daily: api, chatgpt, playground, labs).
+    #[arg(long)]
+    service: String,
+    /// The weight of a partial outage's minutes against a major outage's.
+    #[arg(long, default_value_t = PAPER_PARTIAL_WEIGHT)]
+    partial_weight: f64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RecordFormat {
+    /// The ICPE 2025 dataset's daily outage table (fixtures/icpe2025/SOURCE.md).
+    IcpeDaily,
+}
+
+fn read(record: &RecordArgs) -> Result<DailyHistory, Failure> {
+    let name = record.file.display().to_string();
+    let text = read_capped(&record.file).map_err(|e| Failure(format!("{name}: {e}")))?;
+    match record.format {
+        RecordFormat::IcpeDaily => {
+            parse_daily(&text, &name, &record.service, record.partial_weight)
+                .map_err(|e| Failure(e.to_string()))
+        }
+    }
+}
+
+fn read_capped(path: &Path) -> Result<String, String> {
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > MAX_IMPORT_BYTES {
+        return Err(format!(
+            "{size} bytes is larger than the {MAX_IMPORT_BYTES} bytes a record may have"
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
+pub fn run(args: &HistoryArgs) -> Result<(), Failure> {
+    match &args.command {
+        HistoryCommand::Fit { record, json } => {
+            let fitted = fit(&read(record)?).map_err(|e| Failure(e.to_string()))?;
+            if *json {
+                let mut value = serde_json::to_value(&fitted)
+                    .map_err(|e| Failure(format!("cannot encode the fit: {e}")))?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert(
+                        "implies".to_owned(),
+                        serde_json::json!({
+                            "mean_availability": fitted.process.mean_availability(),
+                            "events_per_month": fitted.process.events_per_month,
+                            "p_clean_month": fitted.process.p_clean_month(),
+                        }),
+                    );
+                }
+                outln!("{value:#}");
+            } else {
+                print_fit(&fitted);
+            }
+        }
+        HistoryCommand::Backtest {
+            record,
+            period,
+            seed,
+            json,
+        } => {
+            let history = read(record)?;
+            let fitted = fit(&history).map_err(|e| Failure(e.to_string()))?;
+            let result = backtest(&history, &fitted, *period, *seed);
+            if *json {
+                let value = serde_json::to_value(&result)
+                    .map_err(|e| Failure(format!("cannot encode the backtest: {e}")))?;
+                outln!("{value:#}");
+            } else {
+                print_backtest(&result);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn interval(e: &Estimate, show: impl Fn(f64) -> String) -> String {
+    format!(
+        "{}   95% CI {} to {}",
+        show(e.value),
+        show(e.ci95[0]),
+        show(e.ci95[1])
+    )
+}
+
+fn number(x: f64) -> String {
+    if x.is_infinite() {
+        "∞ (Poisson)".to_owned()
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn print_fit(f: &Fit) {
+    let s = &f.source;
+    outln!(
+        "Outage process of `{}` from {} ({} to {}, {} whole months, {} outage days)",
+        s.service,
+        s.file,
+        s.from,
+        s.to,
+        s.months,
+        s.events
+    );
+    outln!(
+        "  outage days per month   {}",
+        interval(&f.events_per_month, number)
+    );
+    outln!(
+        "  dispersion (gamma shape) {}",
+        interval(&f.dispersion, number)
+    );
+    outln!(
+        "  log of weighted minutes: mu {}",
+        interval(&f.log_mu, number)
+    );
+    outln!(
+        "                        sigma {}",
+        interval(&f.log_sigma, number)
+    );
+    let p = &f.process;
+    outln!(
+        "  weighted minutes of an outage day: median {:.0}, mean {:.0}",
+        p.log_mu.exp(),
+        p.mean_event_minutes()
+    );
+    outln!(
+        "Implies: mean availability {}, {} outage days per month, P(clean month) {}",
+        format::percent(p.mean_availability()),
+        number(p.events_per_month),
+        format::percent(p.p_clean_month())
+    );
+}
+
+fn print_backtest(b: &Backtest) {
+    let period = match b.period {
+        Period::Month => "months",
+        Period::Day => "days",
+    };
+    outln!(
+        "Backtest of `{}` over {} historical {period} (model: {} simulated)",
+        b.service,
+        format::count(f64::from(b.periods)),
+        format::count(switchyard::history::backtest::SIMULATED_PERIODS as f64)
+    );
+    outln!("  {:>10}  {:>8}  {:>8}", "at least", "history", "model");
+    for r in &b.rows {
+        outln!(
+            "  {:>10}  {:>8.3}  {:>8.3}",
+            format::percent(r.threshold),
+            r.history,
+            r.model
+        );
+    }
+    outln!("  largest gap {:.3}", b.largest_gap);
+}
