@@ -102,6 +102,19 @@ fn json_has_exactly_the_documented_fields() {
         report["monthly_availability"]["target"], 0.9999,
         "from [target]"
     );
+    // The exceedance curve at the documented thresholds, P(meets) among them.
+    let curve = report["monthly_availability"]["exceedance"]
+        .as_array()
+        .expect("exceedance");
+    let thresholds: Vec<f64> = curve
+        .iter()
+        .filter_map(|e| e["threshold"].as_f64())
+        .collect();
+    assert_eq!(
+        thresholds,
+        [1.0, 0.9999, 0.999, 0.998, 0.995, 0.99, 0.95, 0.9]
+    );
+    assert_eq!(curve[1]["p"], report["monthly_availability"]["p_meets"]);
 }
 
 #[test]

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use super::DailyHistory;
 use super::fit::Fit;
-use crate::model::monthly::Period;
-use crate::model::outage_process::{DAY_MINUTES, EXCEEDANCE_THRESHOLDS, Exceedance, exceedance};
+
+use crate::model::monthly::{EXCEEDANCE_THRESHOLDS, Exceedance, Period, exceedance};
+use crate::model::outage_process::DAY_MINUTES;
 
 /// Simulated periods behind the model's column: a share's standard error is
 /// then below 0.002.

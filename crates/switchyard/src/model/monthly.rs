@@ -103,6 +103,36 @@ impl Period {
     }
 }
 
+/// The availability thresholds the backtest and `evaluate`'s exceedance
+/// report: a clean period, three and four nines, and the levels SLAs name.
+pub const EXCEEDANCE_THRESHOLDS: [f64; 8] = [1.0, 0.9999, 0.999, 0.998, 0.995, 0.99, 0.95, 0.9];
+
+/// One threshold of an exceedance curve: the share of periods at or above it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Exceedance {
+    pub threshold: f64,
+    pub p: f64,
+}
+
+/// The share of `availabilities` at or above each threshold.
+pub fn exceedance(availabilities: &[f64], thresholds: &[f64]) -> Vec<Exceedance> {
+    let n = availabilities.len().max(1) as f64;
+    thresholds
+        .iter()
+        .map(|&threshold| Exceedance {
+            threshold,
+            // A hair of tolerance: 1 - 0/T is exactly 1, but a sum of
+            // minutes may leave 0.99999999999 where the history says 1.
+            p: availabilities
+                .iter()
+                .filter(|&&a| a >= threshold - 1e-12)
+                .count() as f64
+                / n,
+        })
+        .collect()
+}
+
 /// The distribution of the period success ratio.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +149,8 @@ pub struct MonthlyFigures {
     pub mean_std_error: f64,
     pub period: Period,
     pub periods: u64,
+    /// P(period ratio ≥ t) at each of [`EXCEEDANCE_THRESHOLDS`].
+    pub exceedance: Vec<Exceedance>,
 }
 
 /// Periods per parallel chunk. Fixed, so results do not depend on thread count.
@@ -521,6 +553,7 @@ fn describe(mut ratios: Vec<f64>, target: f64, period: Period) -> MonthlyFigures
     ratios.iter().for_each(|&r| moments.push(r));
     let meets = ratios.iter().filter(|&&r| r >= target).count() as u64;
     let n = ratios.len() as u64;
+    let exceedance = exceedance(&ratios, &EXCEEDANCE_THRESHOLDS);
     let mut pct = |q| percentile(&mut ratios, q).unwrap_or(f64::NAN);
     MonthlyFigures {
         mean: moments.mean(),
@@ -533,6 +566,7 @@ fn describe(mut ratios: Vec<f64>, target: f64, period: Period) -> MonthlyFigures
         mean_std_error: moments.std_error(),
         period,
         periods: n,
+        exceedance,
     }
 }
 

@@ -285,3 +285,27 @@ fn huge_volumes_give_the_time_weighted_success_probability() {
         assert!(limit.mean > 0.99 && limit.mean < 1.0);
     }
 }
+
+#[test]
+fn exceedance_is_the_share_at_or_above_each_threshold() {
+    let p = two_in_a_group();
+    for target in EXCEEDANCE_THRESHOLDS {
+        let m = monthly(&p, Period::Month, 2_000, target, 3);
+        let at = m
+            .exceedance
+            .iter()
+            .find(|e| e.threshold == target)
+            .expect("every threshold");
+        // The same simulation: P(meets target) is the curve at the target.
+        assert!(
+            (at.p - m.p_meets).abs() < 1e-12,
+            "{target}: {at:?} vs {}",
+            m.p_meets
+        );
+        let ps: Vec<f64> = m.exceedance.iter().map(|e| e.p).collect();
+        assert!(
+            ps.windows(2).all(|w| w[0] <= w[1]),
+            "falls as the bar drops: {ps:?}"
+        );
+    }
+}

@@ -25,16 +25,14 @@ use rand_distr::{Distribution, Gamma, LogNormal, Poisson};
 use serde::Serialize;
 
 use super::monthly::Period;
+#[cfg(test)]
+use super::monthly::exceedance;
 use super::parallel::SimRng;
 
 /// Minutes in a day, the longest one event may last.
 pub const DAY_MINUTES: f64 = 24.0 * 60.0;
 /// Days in the model's month.
 pub const MONTH_DAYS: f64 = 30.0;
-
-/// The availability thresholds the backtest and `evaluate`'s exceedance
-/// report: a clean period, three and four nines, and the levels SLAs name.
-pub const EXCEEDANCE_THRESHOLDS: [f64; 8] = [1.0, 0.9999, 0.999, 0.998, 0.995, 0.99, 0.95, 0.9];
 
 /// A failure group's outage process, as fitted from its history.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -48,14 +46,6 @@ pub struct OutageProcess {
     pub log_mu: f64,
     /// Standard deviation of the log of one event's weighted outage minutes.
     pub log_sigma: f64,
-}
-
-/// One threshold of an exceedance curve: the share of periods at or above it.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Exceedance {
-    pub threshold: f64,
-    pub p: f64,
 }
 
 impl OutageProcess {
@@ -132,24 +122,6 @@ impl OutageProcess {
             })
             .collect()
     }
-}
-
-/// The share of `availabilities` at or above each threshold.
-pub fn exceedance(availabilities: &[f64], thresholds: &[f64]) -> Vec<Exceedance> {
-    let n = availabilities.len().max(1) as f64;
-    thresholds
-        .iter()
-        .map(|&threshold| Exceedance {
-            threshold,
-            // A hair of tolerance: 1 - 0/T is exactly 1, but a sum of
-            // minutes may leave 0.99999999999 where the history says 1.
-            p: availabilities
-                .iter()
-                .filter(|&&a| a >= threshold - 1e-12)
-                .count() as f64
-                / n,
-        })
-        .collect()
 }
 
 #[cfg(test)]
