@@ -201,15 +201,19 @@ mod tests {
 
     #[test]
     fn percentages_show_their_nines() {
-        assert_eq!(percent(0.999_995), "99.99950%");
-        assert_eq!(percent(0.95), "95.00%");
-        assert_eq!(percent(0.99), "99.00%");
-        assert_eq!(percent(0.999), "99.90%");
-        assert_eq!(percent(0.9999), "99.990%");
-        assert_eq!(percent(0.999_12), "99.912%");
-        assert_eq!(percent(1.0), "100.00%");
-        assert_eq!(percent(0.0), "0.00%");
-        assert_eq!(percent(f64::NAN), "n/a");
+        for (x, want) in [
+            (0.999_995, "99.99950%"),
+            (0.95, "95.00%"),
+            (0.99, "99.00%"),
+            (0.999, "99.90%"),
+            (0.9999, "99.990%"),
+            (0.999_12, "99.912%"),
+            (1.0, "100.00%"),
+            (0.0, "0.00%"),
+            (f64::NAN, "n/a"),
+        ] {
+            assert_eq!(percent(x), want, "{x}");
+        }
     }
 
     #[test]
@@ -229,14 +233,18 @@ mod tests {
 
     #[test]
     fn dollars_suit_the_amount() {
-        assert_eq!(usd(26_700.0), "$26,700.00");
-        assert_eq!(usd(1_234_567.891), "$1,234,567.89");
-        assert_eq!(usd(0.0089), "$0.008900");
-        assert_eq!(usd(0.012_345_6), "$0.01235");
-        assert_eq!(usd(-0.25), "-$0.2500");
-        assert_eq!(usd(-1_500.0), "-$1,500.00");
-        assert_eq!(usd(0.0), "$0");
-        assert_eq!(usd(f64::INFINITY), "n/a");
+        for (x, want) in [
+            (26_700.0, "$26,700.00"),
+            (1_234_567.891, "$1,234,567.89"),
+            (0.0089, "$0.008900"),
+            (0.012_345_6, "$0.01235"),
+            (-0.25, "-$0.2500"),
+            (-1_500.0, "-$1,500.00"),
+            (0.0, "$0"),
+            (f64::INFINITY, "n/a"),
+        ] {
+            assert_eq!(usd(x), want, "{x}");
+        }
     }
 
     #[test]

@@ -160,22 +160,14 @@ fn print_fit(f: &Fit) {
         s.months,
         s.events
     );
-    outln!(
-        "  outage days per month   {}",
-        interval(&f.events_per_month, number)
-    );
-    outln!(
-        "  dispersion (gamma shape) {}",
-        interval(&f.dispersion, number)
-    );
-    outln!(
-        "  log of weighted minutes: mu {}",
-        interval(&f.log_mu, number)
-    );
-    outln!(
-        "                        sigma {}",
-        interval(&f.log_sigma, number)
-    );
+    for (name, estimate) in [
+        ("outage days per month", &f.events_per_month),
+        ("dispersion (gamma shape)", &f.dispersion),
+        ("log of minutes: mu", &f.log_mu),
+        ("log of minutes: sigma", &f.log_sigma),
+    ] {
+        outln!("  {name:<26}{}", interval(estimate, number));
+    }
     let p = &f.process;
     outln!(
         "  weighted minutes of an outage day: median {:.0}, mean {:.0}",

@@ -102,14 +102,19 @@ pub fn view(chart: &Chart, width: u32, height: u32) -> Result<ChartView, Error> 
 mod tests {
     use super::*;
     use crate::catalog::testkit::{open, temp_db};
-    use crate::plan::{Format, NoCatalog, parse, resolve};
+    use crate::plan::{Format, NoCatalog, PlanFile, parse, resolve};
 
     const EXAMPLE: &str = include_str!("../../../../examples/claude-then-deepseek.toml");
 
-    #[test]
-    fn every_chart_of_the_example_draws_with_hover_points() {
+    fn example() -> (PlanFile, crate::plan::Resolved) {
         let plan = parse(EXAMPLE, Format::Toml, "example.toml").expect("parses");
         let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+        (plan, resolved)
+    }
+
+    #[test]
+    fn every_chart_of_the_example_draws_with_hover_points() {
+        let (plan, resolved) = example();
         let options = ChartOptions {
             samples: 5_000,
             months: 50,
@@ -150,8 +155,7 @@ mod tests {
 
     #[test]
     fn a_chart_refuses_options_out_of_range() {
-        let plan = parse(EXAMPLE, Format::Toml, "example.toml").expect("parses");
-        let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+        let (_, resolved) = example();
         let options = ChartOptions {
             samples: 0,
             ..ChartOptions::default()

@@ -20,6 +20,7 @@ use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
 
 use super::{DailyHistory, HistoryError};
+pub use crate::model::evaluate::Estimate;
 use crate::model::outage_process::{MONTH_DAYS, OutageProcess};
 use crate::model::parallel::SimRng;
 
@@ -28,14 +29,6 @@ const BOOTSTRAP_RESAMPLES: usize = 2_000;
 /// The fewest whole months a fit needs: with fewer, a variance (and so the
 /// dispersion) means little.
 pub const MIN_MONTHS: usize = 6;
-
-/// A fitted parameter: its estimate and 95% interval.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Estimate {
-    pub value: f64,
-    pub ci95: [f64; 2],
-}
 
 /// What a fit was made from.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
