@@ -156,6 +156,7 @@ fn browser_fixtures() -> String {
             "latency": chart(PlanChart::Latency),
             "cost": chart(PlanChart::Cost),
             "sla": chart(PlanChart::Sla),
+            "exceedance": chart(PlanChart::Exceedance),
             "probes": analysis::view(&Chart::Probes(probes_fixture(&rows[0].id))).expect("chart"),
         },
         "tco_of_plan": tco::TcoView {

@@ -30,6 +30,7 @@ fn each_chart_of_the_example_plan_is_written() {
         ("sla", "target 99.99%"),
         ("cost", "first-try successes"),
         ("tco", "break-even"),
+        ("exceedance", "P(a 30-day month reaches each availability)"),
     ] {
         let svg = String::from_utf8(write(kind, "svg")).expect("SVG is text");
         assert!(svg.starts_with("<svg"), "{kind}");

@@ -28,7 +28,7 @@ pub async fn plan_chart(
     options.validate()?;
     let resolved = state.resolve(&plan)?.resolved;
     let stage = match kind {
-        PlanChart::Sla => "simulating months",
+        PlanChart::Sla | PlanChart::Exceedance => "simulating months",
         PlanChart::Latency | PlanChart::Cost => "simulating",
     };
     let chart = run_blocking(&app, &state.jobs, &job, stage, move |progress| {

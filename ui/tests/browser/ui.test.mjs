@@ -171,6 +171,7 @@ test("the analysis page shows the report and the engine's charts", async () => {
   await page.locator('[data-testid="chart-latency"] .svg svg').waitFor();
   await page.locator('[data-testid="chart-sla"] .svg svg').waitFor();
   await page.locator('[data-testid="chart-cost"] .svg svg').waitFor();
+  await page.locator('[data-testid="chart-exceedance"] .svg svg').waitFor();
   const within = page.locator('[data-testid="figure-within-budget"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="figure-within-budget"]')?.getAttribute("data-value"));
   assert.equal(Number(await within.getAttribute("data-value")), fixtures.plan_report.success_within_budget.value);

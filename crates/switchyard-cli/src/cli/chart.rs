@@ -29,6 +29,9 @@ enum Kind {
     Tco,
     /// Probe TTFT and errors over time, per offering of the plan.
     Probes,
+    /// P(a month, or day, reaches each availability): the SLA distribution's
+    /// exceedance curve.
+    Exceedance,
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,7 +49,7 @@ pub struct ChartArgs {
     seed: u64,
     #[arg(long, default_value_t = ChartOptions::default().months, value_parser = |s: &str| switchyard::app::SimOptions::MONTHS.parse_u64(s))]
     months: u64,
-    /// Describe days instead of 30-day months (sla).
+    /// Describe days instead of 30-day months (sla, exceedance).
     #[arg(long)]
     daily: bool,
     #[arg(long, value_name = "PATH")]
@@ -62,6 +65,7 @@ impl Kind {
             Kind::Latency => Some(PlanChart::Latency),
             Kind::Sla => Some(PlanChart::Sla),
             Kind::Cost => Some(PlanChart::Cost),
+            Kind::Exceedance => Some(PlanChart::Exceedance),
             Kind::Frontier | Kind::Tco | Kind::Probes => None,
         }
     }

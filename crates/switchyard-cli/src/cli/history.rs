@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 
 use switchyard::catalog::MAX_IMPORT_BYTES;
+use switchyard::chart::{Chart, ExceedanceData, ExceedanceSeries, render_to_file};
 use switchyard::format;
 use switchyard::history::DailyHistory;
 use switchyard::history::backtest::{Backtest, backtest};
@@ -42,6 +43,10 @@ enum HistoryCommand {
         /// Seed of the model's simulated periods.
         #[arg(long, default_value_t = 1, value_parser = |s: &str| switchyard::limits::SEED.parse_u64(s))]
         seed: u64,
+        /// Also draw the curves (the model's line, the record's points) into
+        /// this .svg or .png file.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -115,11 +120,17 @@ pub fn run(args: &HistoryArgs) -> Result<(), Failure> {
             record,
             period,
             seed,
+            chart,
             json,
         } => {
             let history = read(record)?;
             let fitted = fit(&history).map_err(|e| Failure(e.to_string()))?;
             let result = backtest(&history, &fitted, *period, *seed);
+            if let Some(path) = chart {
+                render_to_file(&Chart::Exceedance(backtest_chart(&result)), path)
+                    .map_err(|e| Failure(e.to_string()))?;
+                eprintln!("wrote {}", path.display());
+            }
             if *json {
                 let value = serde_json::to_value(&result)
                     .map_err(|e| Failure(format!("cannot encode the backtest: {e}")))?;
@@ -203,4 +214,24 @@ fn print_backtest(b: &Backtest) {
         );
     }
     outln!("  largest gap {:.3}", b.largest_gap);
+}
+
+/// The backtest as an exceedance chart: the model's line, the record's points.
+fn backtest_chart(b: &Backtest) -> ExceedanceData {
+    let (label, unit) = match b.period {
+        Period::Month => ("30-day month", "months"),
+        Period::Day => ("day", "days"),
+    };
+    ExceedanceData {
+        period_label: label.to_owned(),
+        model: b.rows.iter().map(|r| [r.threshold, r.model]).collect(),
+        history: Some(ExceedanceSeries {
+            label: format!(
+                "`{}`, {} {unit}",
+                b.service,
+                format::count(f64::from(b.periods))
+            ),
+            points: b.rows.iter().map(|r| [r.threshold, r.history]).collect(),
+        }),
+    }
 }

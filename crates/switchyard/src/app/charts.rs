@@ -8,6 +8,8 @@ use super::error::Error;
 use super::options::ChartOptions;
 use crate::catalog::{Catalog, probes};
 use crate::chart::{self, Chart, HoverPoint, build};
+use crate::model::monthly::monthly_with_progress;
+use crate::model::progress::UNITS_PER_PERIOD;
 use crate::model::simulate::simulate_with_progress;
 use crate::model::{EvaluateOptions, Portfolio, Progress};
 use crate::plan::PlanTco;
@@ -24,6 +26,9 @@ pub enum PlanChart {
     Sla,
     /// Cost per request by route and step: first tries, retries, cut attempts.
     Cost,
+    /// P(a period reaches each availability): the SLA distribution's
+    /// exceedance curve.
+    Exceedance,
 }
 
 /// Simulates `portfolio` as `options` say and draws `kind` of it; `target`
@@ -53,6 +58,18 @@ pub fn plan_chart(
             target.unwrap_or(EvaluateOptions::default().target),
             progress,
         )?),
+        PlanChart::Exceedance => {
+            progress.expect(options.months * UNITS_PER_PERIOD);
+            let figures = monthly_with_progress(
+                portfolio,
+                options.period,
+                options.months,
+                target.unwrap_or(EvaluateOptions::default().target),
+                options.seed,
+                progress,
+            )?;
+            Chart::Exceedance(build::exceedance(&figures, None))
+        }
     })
 }
 
@@ -120,19 +137,24 @@ mod tests {
             months: 50,
             ..ChartOptions::default()
         };
-        let mut charts: Vec<Chart> = [PlanChart::Latency, PlanChart::Sla, PlanChart::Cost]
-            .into_iter()
-            .map(|kind| {
-                plan_chart(
-                    kind,
-                    &resolved.portfolio,
-                    resolved.target,
-                    &options,
-                    &Progress::new(),
-                )
-                .expect("draws")
-            })
-            .collect();
+        let mut charts: Vec<Chart> = [
+            PlanChart::Latency,
+            PlanChart::Sla,
+            PlanChart::Cost,
+            PlanChart::Exceedance,
+        ]
+        .into_iter()
+        .map(|kind| {
+            plan_chart(
+                kind,
+                &resolved.portfolio,
+                resolved.target,
+                &options,
+                &Progress::new(),
+            )
+            .expect("draws")
+        })
+        .collect();
         let plan_tco =
             crate::plan::plan_tco(&plan, &resolved.portfolio, "example.toml").expect("has [tco]");
         charts.push(tco(&plan_tco));

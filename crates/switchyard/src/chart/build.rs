@@ -3,10 +3,11 @@
 //! and in a file.
 
 use super::data::{
-    CostData, CostRow, LatencyData, ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData, TcoMonth,
+    CostData, CostRow, ExceedanceData, ExceedanceSeries, LatencyData, ProbePoint, ProbeSeries,
+    ProbesData, SlaData, TcoData, TcoMonth,
 };
 use crate::model::histogram::LatencyHistogram;
-use crate::model::monthly::{Period, period_ratios};
+use crate::model::monthly::{Exceedance, MonthlyFigures, Period, period_ratios};
 use crate::model::simulate::Simulation;
 use crate::model::tco::TcoReport;
 use crate::model::{Cancelled, Portfolio, Progress};
@@ -74,12 +75,34 @@ pub fn sla(
         p_meets: meets as f64 / ratios.len().max(1) as f64,
         ratios,
         target,
-        period_label: match period {
-            Period::Month => "30-day month",
-            Period::Day => "day",
-        }
-        .to_owned(),
+        period_label: period_label(period).to_owned(),
     })
+}
+
+/// The exceedance curve of simulated periods (`evaluate`'s
+/// `monthly_availability`), with a record's shares beside it where there is
+/// one (`label`, `[threshold, share]` points).
+pub fn exceedance(
+    model: &MonthlyFigures,
+    history: Option<(String, &[Exceedance])>,
+) -> ExceedanceData {
+    let points = |curve: &[Exceedance]| curve.iter().map(|e| [e.threshold, e.p]).collect();
+    ExceedanceData {
+        period_label: period_label(model.period).to_owned(),
+        model: points(&model.exceedance),
+        history: history.map(|(label, curve)| ExceedanceSeries {
+            label,
+            points: points(curve),
+        }),
+    }
+}
+
+/// What one period is, in chart titles.
+fn period_label(period: Period) -> &'static str {
+    match period {
+        Period::Month => "30-day month",
+        Period::Day => "day",
+    }
 }
 
 /// Cumulative cost of both paths and where they cross.

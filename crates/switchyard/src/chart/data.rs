@@ -20,6 +20,25 @@ pub enum Chart {
     Tco(TcoData),
     /// Time to first token seen by probes, over time.
     Probes(ProbesData),
+    /// P(a period's availability ≥ x): the model's curve, and a record's.
+    Exceedance(ExceedanceData),
+}
+
+/// An exceedance curve: `[threshold, share]` points of the model, and of an
+/// outage record where there is one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExceedanceData {
+    /// What one period is: "30-day month" or "day".
+    pub period_label: String,
+    pub model: Vec<[f64; 2]>,
+    pub history: Option<ExceedanceSeries>,
+}
+
+/// The shares of a record, with its name for the legend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExceedanceSeries {
+    pub label: String,
+    pub points: Vec<[f64; 2]>,
 }
 
 /// The plans of a search: cost, availability and whether each is on the

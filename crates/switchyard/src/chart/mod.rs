@@ -14,6 +14,7 @@
 pub mod build;
 mod cost;
 pub mod data;
+mod exceedance;
 mod frontier;
 mod latency;
 mod probes;
@@ -193,6 +194,7 @@ pub fn title(chart: &Chart) -> String {
         Chart::Cost(d) => cost::title(d),
         Chart::Tco(d) => tco::title(d),
         Chart::Probes(d) => probes::title(d),
+        Chart::Exceedance(d) => exceedance::title(d),
     }
 }
 
@@ -208,6 +210,7 @@ where
         Chart::Cost(d) => cost::draw(root, d),
         Chart::Tco(d) => tco::draw(root, d),
         Chart::Probes(d) => probes::draw(root, d),
+        Chart::Exceedance(d) => exceedance::draw(root, d),
     }
 }
 
@@ -246,6 +249,7 @@ mod hover_tests {
             (Chart::Tco(tco_sample()), "self-hosted "),
             (Chart::Frontier(frontier_sample()), "/month, "),
             (Chart::Probes(probes_sample()), ": TTFT "),
+            (Chart::Exceedance(exceedance_sample()), "model: "),
         ] {
             let (svg, points) = render_svg_with_hover(&chart, 960, 600).expect("renders");
             assert!(svg.starts_with("<svg"));

@@ -109,6 +109,23 @@ pub fn sla_sample() -> SlaData {
     }
 }
 
+/// The OpenAI API's monthly backtest (docs/HISTORY.md): the fitted process
+/// and the record's shares.
+pub fn exceedance_sample() -> ExceedanceData {
+    let thresholds = [1.0, 0.9999, 0.999, 0.998, 0.995, 0.99, 0.95, 0.9];
+    let model = [0.250, 0.275, 0.526, 0.683, 0.886, 0.972, 1.0, 1.0];
+    let history = [0.310, 0.333, 0.524, 0.738, 0.881, 0.976, 1.0, 1.0];
+    let zip = |ps: [f64; 8]| thresholds.iter().zip(ps).map(|(t, p)| [*t, p]).collect();
+    ExceedanceData {
+        period_label: "30-day month".to_owned(),
+        model: zip(model),
+        history: Some(ExceedanceSeries {
+            label: "OpenAI API, 42 months".to_owned(),
+            points: zip(history),
+        }),
+    }
+}
+
 pub fn cost_sample() -> CostData {
     let row = |route: &str, step, offering: &str, s, r, t| CostRow {
         route: route.to_owned(),
@@ -197,6 +214,7 @@ pub fn samples() -> Vec<(&'static str, Chart)> {
         ("cost", Chart::Cost(cost_sample())),
         ("tco", Chart::Tco(tco_sample())),
         ("probes", Chart::Probes(probes_sample())),
+        ("exceedance", Chart::Exceedance(exceedance_sample())),
     ]
 }
 

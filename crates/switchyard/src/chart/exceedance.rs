@@ -1,0 +1,164 @@
+//! The exceedance curve: P(a period's availability ≥ x) against x on a nines
+//! scale, the model's curve as a line and, where an outage record exists, the
+//! record's shares beside it as points. A clean period (100%) stands at the
+//! right end, past the last finite threshold.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::ChartError;
+use super::data::ExceedanceData;
+use super::style::{self, Axis};
+
+/// How far right of the last finite threshold "100%" stands, in nines.
+const CLEAN_GAP: f64 = 0.5;
+
+pub fn title(d: &ExceedanceData) -> String {
+    let period = d.period_label.trim();
+    let period = if period.is_empty() { "period" } else { period };
+    format!("P(a {period} reaches each availability)")
+}
+
+/// Points with finite thresholds and shares, as (nines, p); 100% at `clean`.
+fn points(series: &[[f64; 2]], clean: f64) -> Vec<(f64, f64)> {
+    series
+        .iter()
+        .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t))
+        .map(|[t, p]| (style::nines(*t, clean), p.clamp(0.0, 1.0)))
+        .collect()
+}
+
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ExceedanceData,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let title = title(d);
+    let history = d.history.as_ref();
+    let finite = style::min_max(
+        d.model
+            .iter()
+            .chain(history.map_or(&[][..], |h| h.points.as_slice()))
+            .filter(|[t, _]| t.is_finite() && *t < 1.0 && *t >= 0.0)
+            .map(|[t, _]| style::nines(*t, f64::INFINITY)),
+    );
+    let Some((lo, hi)) = finite else {
+        return style::no_data(area, &title, "no threshold below 100% to show");
+    };
+    let clean = hi + CLEAN_GAP;
+    let model = points(&d.model, clean);
+    let observed = history
+        .map(|h| points(&h.points, clean))
+        .unwrap_or_default();
+    if model.is_empty() && observed.is_empty() {
+        return style::no_data(area, &title, "no share to show");
+    }
+    let mut ticks = style::nines_ticks(lo, hi);
+    ticks.push(clean);
+    let x_axis = Axis::with_ticks((lo - 0.1).max(0.0), clean + 0.15, ticks, move |n| {
+        if n >= clean - 1e-9 {
+            "100%".to_owned()
+        } else {
+            style::nines_tick(n)
+        }
+    });
+    let y_axis = Axis::linear(0.0, 1.0, |y, step| {
+        format!("{}%", style::plain_tick(y * 100.0, step * 100.0))
+    });
+    let y_width = style::widest_label(&y_axis);
+    let mut plot = style::plot(area, &title, x_axis, y_axis, y_width)?;
+    let period = if d.period_label.trim().is_empty() {
+        "period"
+    } else {
+        d.period_label.trim()
+    };
+    style::mesh(
+        &mut plot,
+        &format!("availability a {period} reaches (nines scale)"),
+        &format!("share of {period}s"),
+    )?;
+
+    let line = style::series_colour(0).stroke_width(3);
+    plot.draw_series(LineSeries::new(model.clone(), line))?
+        .label("model")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], line));
+    plot.draw_series(
+        model
+            .iter()
+            .map(|&at| Circle::new(at, 4, style::series_colour(0).filled())),
+    )?;
+    for (&(x, p), [t, _]) in model.iter().zip(
+        d.model
+            .iter()
+            .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t)),
+    ) {
+        super::hover(plot.backend_coord(&(x, p)), || {
+            format!(
+                "model: {} at least {}",
+                style::percent_tick(p),
+                style::percent_tick(*t)
+            )
+        });
+    }
+    if let Some(h) = history {
+        let colour = style::VERMILLION;
+        plot.draw_series(
+            observed
+                .iter()
+                .map(|&at| Cross::new(at, 7, colour.stroke_width(3))),
+        )?
+        .label(h.label.clone())
+        .legend(move |(x, y)| Cross::new((x + 10, y), 6, colour.stroke_width(3)));
+        for (&(x, p), [t, _]) in observed.iter().zip(
+            h.points
+                .iter()
+                .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t)),
+        ) {
+            super::hover(plot.backend_coord(&(x, p)), || {
+                format!(
+                    "{}: {} at least {}",
+                    h.label,
+                    style::percent_tick(p),
+                    style::percent_tick(*t)
+                )
+            });
+        }
+    }
+    style::legend(&mut plot, SeriesLabelPosition::LowerLeft)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn the_curve_and_the_record_are_drawn() {
+        let svg = renders_everywhere(&Chart::Exceedance(exceedance_sample()));
+        svg.expect_text("P(a 30-day month reaches each availability)");
+        svg.expect_text("model");
+        svg.expect_text("OpenAI API, 42 months");
+        svg.expect_text("100%");
+        svg.expect_text("99.99%");
+    }
+
+    #[test]
+    fn degenerate_curves_do_not_panic() {
+        for model in [
+            vec![],
+            vec![[1.0, 0.3]],
+            vec![[f64::NAN, 0.5], [0.999, f64::INFINITY]],
+            vec![[0.9, 1.0], [2.0, 0.5], [-1.0, 0.5]],
+        ] {
+            let d = ExceedanceData {
+                period_label: String::new(),
+                model,
+                history: None,
+            };
+            renders_everywhere(&Chart::Exceedance(d));
+        }
+    }
+}
