@@ -28,11 +28,9 @@ fn points(series: &[[f64; 2]], clean: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
-pub fn draw<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &ExceedanceData,
-) -> Result<(), ChartError>
+pub fn draw<DB>(area: &DrawingArea<DB, Shift>, d: &ExceedanceData) -> Result<(), ChartError>
 where
+    DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
     let title = title(d);
@@ -89,19 +87,7 @@ where
             .iter()
             .map(|&at| Circle::new(at, 4, style::series_colour(0).filled())),
     )?;
-    for (&(x, p), [t, _]) in model.iter().zip(
-        d.model
-            .iter()
-            .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t)),
-    ) {
-        super::hover(plot.backend_coord(&(x, p)), || {
-            format!(
-                "model: {} at least {}",
-                style::percent_tick(p),
-                style::percent_tick(*t)
-            )
-        });
-    }
+    hover(&plot, &d.model, clean, "model");
     if let Some(h) = history {
         let colour = style::VERMILLION;
         plot.draw_series(
@@ -111,23 +97,31 @@ where
         )?
         .label(h.label.clone())
         .legend(move |(x, y)| Cross::new((x + 10, y), 6, colour.stroke_width(3)));
-        for (&(x, p), [t, _]) in observed.iter().zip(
-            h.points
-                .iter()
-                .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t)),
-        ) {
-            super::hover(plot.backend_coord(&(x, p)), || {
-                format!(
-                    "{}: {} at least {}",
-                    h.label,
-                    style::percent_tick(p),
-                    style::percent_tick(*t)
-                )
-            });
-        }
+        hover(&plot, &h.points, clean, &h.label);
     }
     style::legend(&mut plot, SeriesLabelPosition::LowerLeft)?;
     Ok(())
+}
+
+/// A hover point at each drawn point of `series`, labelled with `name`.
+fn hover<DB: DrawingBackend>(
+    plot: &style::Plot<'_, DB>,
+    series: &[[f64; 2]],
+    clean: f64,
+    name: &str,
+) {
+    let kept = series
+        .iter()
+        .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t));
+    for (&(x, p), [t, _]) in points(series, clean).iter().zip(kept) {
+        super::hover(plot.backend_coord(&(x, p)), || {
+            format!(
+                "{name}: {} at least {}",
+                style::percent_tick(p),
+                style::percent_tick(*t)
+            )
+        });
+    }
 }
 
 #[cfg(test)]
