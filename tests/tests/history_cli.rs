@@ -26,6 +26,22 @@ fn json(home: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
+/// What `history fit FILE ARGS` says on stderr when FILE holds `text`; it
+/// must fail.
+fn refused(text: &str, args: &[&str]) -> String {
+    let home = tempfile::tempdir().expect("home");
+    let file = home.path().join("bad.csv");
+    std::fs::write(&file, text).expect("writes");
+    let out = switchyard(home.path())
+        .args(["history", "fit"])
+        .arg(&file)
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn backtest(home: &Path, service: &str, period: &str) -> serde_json::Value {
     json(
         home,
@@ -108,23 +124,74 @@ fn the_fit_gives_each_parameter_an_interval_and_a_source() {
 
 #[test]
 fn a_bad_record_is_refused_with_its_line_and_field() {
+    let icpe = "Date,Service,partial_outage_minutes,major_outage_minutes\n\
+                2024-01-01,api,0,0\n2024-01-02,api,0,-3\n";
+    let stderr = refused(icpe, &["--format", "icpe-daily", "--service", "api"]);
+    let want = "bad.csv:3: major_outage_minutes: -3 is not between 0 and 1440";
+    assert!(stderr.contains(want), "{stderr}");
+}
+
+#[test]
+fn a_teams_own_outage_log_is_fitted_over_the_days_it_covers() {
     let home = tempfile::tempdir().expect("home");
-    let file = home.path().join("bad.csv");
-    std::fs::write(
-        &file,
-        "Date,Service,partial_outage_minutes,major_outage_minutes\n2024-01-01,api,0,0\n2024-01-02,api,0,-3\n",
-    )
-    .expect("writes");
-    let out = switchyard(home.path())
-        .args(["history", "fit"])
-        .arg(&file)
-        .args(["--format", "icpe-daily", "--service", "api"])
-        .output()
-        .expect("runs");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let log = home.path().join("outages.csv");
+    // Twelve months of 2023, an outage in most of them, two in some.
+    let mut text = "start,end,group,weight\n".to_owned();
+    for (month, day, minutes, weight) in [
+        (1, 3, 25, "1"),
+        (1, 17, 90, "0.3"),
+        (2, 8, 12, ""),
+        (4, 21, 40, "1"),
+        (5, 2, 15, "1"),
+        (5, 30, 180, "0.3"),
+        (7, 11, 33, "1"),
+        (8, 19, 9, "1"),
+        (9, 5, 61, "1"),
+        (11, 24, 20, "1"),
+        (12, 1, 75, "0.3"),
+    ] {
+        text.push_str(&format!(
+            "2023-{month:02}-{day:02}T10:00:00Z,2023-{month:02}-{day:02}T{:02}:{:02}:00Z,api,{weight}\n",
+            10 + minutes / 60,
+            minutes % 60
+        ));
+    }
+    text.push_str("2023-06-01T10:00:00Z,2023-06-01T11:00:00Z,other-group,1\n");
+    std::fs::write(&log, &text).expect("writes");
+    let fit = json(
+        home.path(),
+        &[
+            "history",
+            "fit",
+            log.to_str().expect("utf-8"),
+            "--format",
+            "csv",
+            "--service",
+            "api",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2023-12-31",
+            "--json",
+        ],
+    );
+    assert_eq!(fit["source"]["months"], 12);
+    assert_eq!(fit["source"]["events"], 11);
+    // Outage days per 30-day month: each month's count scaled by 30 over its days.
+    let days_in = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let counts = [2, 1, 0, 1, 2, 0, 1, 1, 1, 0, 1, 1];
+    let expected: f64 = counts
+        .iter()
+        .zip(days_in)
+        .map(|(c, d)| f64::from(*c) * 30.0 / f64::from(d))
+        .sum::<f64>()
+        / 12.0;
+    let got = fit["events_per_month"]["value"].as_f64().expect("number");
+    assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
+
+    let stderr = refused(&text, &["--format", "csv", "--service", "api"]);
     assert!(
-        stderr.contains("bad.csv:3: major_outage_minutes: -3 is not between 0 and 1440"),
+        stderr.contains("--format csv needs --from and --to"),
         "{stderr}"
     );
 }

@@ -19,6 +19,51 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year.saturating_add(i64::from(month <= 2)), month, day)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of
+/// [`civil_from_days`]; Howard Hinnant's `days_from_civil`).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Seconds since 1970-01-01T00:00Z of a UTC timestamp written
+/// `YYYY-MM-DDTHH:MM[:SS]` with `Z` or `+00:00` (or nothing) after it, a space
+/// allowed for the `T`; `None` for anything else, a non-UTC offset included.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, rest) = (text.get(..10)?, text.get(10..)?);
+    if !is_iso_date(date) {
+        return None;
+    }
+    let rest = rest.strip_prefix(['T', ' '])?;
+    let time = rest
+        .strip_suffix('Z')
+        .or_else(|| rest.strip_suffix("+00:00"))
+        .unwrap_or(rest);
+    let parts: Vec<&str> = time.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
+        return None;
+    }
+    let number = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| p.parse::<i64>().ok())?
+    };
+    let (hour, minute) = (number(parts[0])?, number(parts[1])?);
+    let second = parts.get(2).map_or(Some(0), |p| number(p))?;
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let n = |range: std::ops::Range<usize>| date[range].parse::<u32>().ok();
+    let days = days_from_civil(i64::from(n(0..4)?), n(5..7)?, n(8..10)?);
+    Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
+}
+
 /// Whether `s` is a real calendar date written `YYYY-MM-DD`: the month 1–12
 /// and the day within that month, 29 February only in leap years.
 pub fn is_iso_date(s: &str) -> bool {
@@ -83,5 +128,35 @@ mod tests {
         assert_eq!(civil_from_days(-135_081), (1600, 2, 29));
         let _ = civil_from_days(i64::MIN);
         let _ = civil_from_days(i64::MAX);
+        for days in [0, 19_782, 11_017, -1, -135_081, 20_000, 730_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn timestamps_in_utc_only() {
+        // datetime(2024, 2, 29, 13, 45, 7, tzinfo=timezone.utc).timestamp()
+        for text in [
+            "2024-02-29T13:45:07Z",
+            "2024-02-29 13:45:07+00:00",
+            "2024-02-29T13:45:07",
+        ] {
+            assert_eq!(parse_timestamp(text), Some(1_709_214_307), "{text}");
+        }
+        assert_eq!(parse_timestamp("2024-02-29T13:45Z"), Some(1_709_214_300));
+        for bad in [
+            "2024-02-30T00:00Z",
+            "2024-02-29T24:00Z",
+            "2024-02-29T13:60Z",
+            "2024-02-29T13:45:07+02:00",
+            "2024-02-29",
+            "2024-02-29T1:45Z",
+            "2024-02-29T+1:45Z",
+            "yesterday",
+            "",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
     }
 }

@@ -12,6 +12,7 @@ use switchyard::history::DailyHistory;
 use switchyard::history::backtest::{Backtest, backtest};
 use switchyard::history::fit::{Estimate, Fit, fit};
 use switchyard::history::icpe::{PAPER_PARTIAL_WEIGHT, parse_daily};
+use switchyard::history::outage_log::parse_outage_log;
 use switchyard::model::monthly::Period;
 
 use super::Failure;
@@ -59,18 +60,28 @@ struct RecordArgs {
     /// The record's format.
     #[arg(long, value_enum)]
     format: RecordFormat,
-    /// The service whose rows to read (icpe-daily: api, chatgpt, playground, labs).
+    /// The service whose rows to read (icpe-daily: api, chatgpt, playground,
+    /// labs; csv: a value of the group column).
     #[arg(long)]
     service: String,
-    /// The weight of a partial outage's minutes against a major outage's.
+    /// icpe-daily: the weight of a partial outage's minutes against a major
+    /// outage's (a csv log weighs each row itself).
     #[arg(long, default_value_t = PAPER_PARTIAL_WEIGHT)]
     partial_weight: f64,
+    /// csv: the first day the log covers (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    from: Option<String>,
+    /// csv: the last day the log covers (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    to: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum RecordFormat {
     /// The ICPE 2025 dataset's daily outage table (fixtures/icpe2025/SOURCE.md).
     IcpeDaily,
+    /// An outage log: start, end (UTC), group, weight (0 to 1); with --from and --to.
+    Csv,
 }
 
 fn read(record: &RecordArgs) -> Result<DailyHistory, Failure> {
@@ -79,6 +90,15 @@ fn read(record: &RecordArgs) -> Result<DailyHistory, Failure> {
     match record.format {
         RecordFormat::IcpeDaily => {
             parse_daily(&text, &name, &record.service, record.partial_weight)
+                .map_err(|e| Failure(e.to_string()))
+        }
+        RecordFormat::Csv => {
+            let (Some(from), Some(to)) = (&record.from, &record.to) else {
+                return Err(Failure(format!(
+                    "{name}: --format csv needs --from and --to: the days the log covers"
+                )));
+            };
+            parse_outage_log(&text, &name, &record.service, from, to)
                 .map_err(|e| Failure(e.to_string()))
         }
     }

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::{DailyHistory, Day, HistoryError};
+use super::{DailyHistory, Day, HistoryError, csv_reader, escape};
 use crate::model::outage_process::DAY_MINUTES;
 
 /// The weight of a partial outage's minutes against a major outage's: the
@@ -38,12 +38,7 @@ pub fn parse_daily(
             "the partial-outage weight {partial_weight} must be between 0 and 1"
         )));
     }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| file_error(format!("cannot read the header: {e}")))?
-        .clone();
+    let (mut reader, headers) = csv_reader(text, file)?;
     let mut at = [0usize; 4];
     for (slot, name) in at.iter_mut().zip(COLUMNS) {
         *slot = headers.iter().position(|h| h == name).ok_or_else(|| {
@@ -104,18 +99,7 @@ pub fn parse_daily(
             known.join(", ")
         )));
     }
-    days.sort_by(|a, b| a.date.cmp(&b.date));
-    Ok(DailyHistory {
-        file: file.to_owned(),
-        service: service.to_owned(),
-        days,
-    })
-}
-
-/// `text` safe to quote in a message: control characters escaped, at most 60
-/// characters.
-fn escape(text: &str) -> String {
-    text.chars().take(60).flat_map(char::escape_debug).collect()
+    Ok(DailyHistory::new(file, service, days))
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! from it, and the backtest of that process against the record.
 //!
 //! - [`icpe`]: reads the ICPE 2025 dataset's daily outage table.
+//! - [`outage_log`]: reads a team's own outage log (CSV: start, end, group,
+//!   weight) into a daily record of the days it covers.
 //! - [`fit`]: fits [`OutageProcess`](crate::model::outage_process::OutageProcess),
 //!   each parameter with a 95% interval and the data it came from.
 //! - [`backtest`]: the share of historical periods at or above each threshold
@@ -10,6 +12,7 @@
 pub mod backtest;
 pub mod fit;
 pub mod icpe;
+pub mod outage_log;
 
 /// One day of a service's record: its severity-weighted outage minutes.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +46,16 @@ pub enum HistoryError {
 }
 
 impl DailyHistory {
+    /// `service`'s record read from `file`, its days put in date order.
+    pub fn new(file: &str, service: &str, mut days: Vec<Day>) -> Self {
+        days.sort_by(|a, b| a.date.cmp(&b.date));
+        Self {
+            file: file.to_owned(),
+            service: service.to_owned(),
+            days,
+        }
+    }
+
     /// The record's whole calendar months, each as its days' minutes, in order;
     /// a month the record does not cover day by day is left out.
     pub fn whole_months(&self) -> Vec<&[Day]> {
@@ -73,4 +86,27 @@ impl DailyHistory {
 /// `YYYY-MM` of a `YYYY-MM-DD` date.
 fn month_of(date: &str) -> &str {
     date.get(..7).unwrap_or(date)
+}
+
+/// `text` safe to quote in a message: control characters escaped, at most 60
+/// characters.
+fn escape(text: &str) -> String {
+    text.chars().take(60).flat_map(char::escape_debug).collect()
+}
+
+/// A CSV reader over `text` (a byte-order mark dropped) and its header row.
+fn csv_reader<'a>(
+    text: &'a str,
+    file: &str,
+) -> Result<(csv::Reader<&'a [u8]>, csv::StringRecord), HistoryError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| HistoryError::File {
+            file: file.to_owned(),
+            reason: format!("cannot read the header: {e}"),
+        })?
+        .clone();
+    Ok((reader, headers))
 }
