@@ -26,9 +26,8 @@ fn json(home: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
-/// What `history fit FILE ARGS` says on stderr when FILE holds `text`; it
-/// must fail.
-fn refused(text: &str, args: &[&str]) -> String {
+/// `history fit FILE ARGS`, FILE holding `text`, must fail saying `want`.
+fn assert_refused(text: &str, args: &[&str], want: &str) {
     let home = tempfile::tempdir().expect("home");
     let file = home.path().join("bad.csv");
     std::fs::write(&file, text).expect("writes");
@@ -39,7 +38,16 @@ fn refused(text: &str, args: &[&str]) -> String {
         .output()
         .expect("runs");
     assert!(!out.status.success(), "{args:?} succeeded");
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(want), "{stderr}");
+}
+
+/// `history fit FILE ARGS --json` of a record file.
+fn fit_json(home: &Path, file: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["history", "fit", file.to_str().expect("utf-8")];
+    all.extend_from_slice(args);
+    all.push("--json");
+    json(home, &all)
 }
 
 fn backtest(home: &Path, service: &str, period: &str) -> serde_json::Value {
@@ -126,9 +134,11 @@ fn the_fit_gives_each_parameter_an_interval_and_a_source() {
 fn a_bad_record_is_refused_with_its_line_and_field() {
     let icpe = "Date,Service,partial_outage_minutes,major_outage_minutes\n\
                 2024-01-01,api,0,0\n2024-01-02,api,0,-3\n";
-    let stderr = refused(icpe, &["--format", "icpe-daily", "--service", "api"]);
-    let want = "bad.csv:3: major_outage_minutes: -3 is not between 0 and 1440";
-    assert!(stderr.contains(want), "{stderr}");
+    assert_refused(
+        icpe,
+        &["--format", "icpe-daily", "--service", "api"],
+        "bad.csv:3: major_outage_minutes: -3 is not between 0 and 1440",
+    );
 }
 
 #[test]
@@ -158,22 +168,11 @@ fn a_teams_own_outage_log_is_fitted_over_the_days_it_covers() {
     }
     text.push_str("2023-06-01T10:00:00Z,2023-06-01T11:00:00Z,other-group,1\n");
     std::fs::write(&log, &text).expect("writes");
-    let fit = json(
+    let year = ["--from", "2023-01-01", "--to", "2023-12-31"];
+    let fit = fit_json(
         home.path(),
-        &[
-            "history",
-            "fit",
-            log.to_str().expect("utf-8"),
-            "--format",
-            "csv",
-            "--service",
-            "api",
-            "--from",
-            "2023-01-01",
-            "--to",
-            "2023-12-31",
-            "--json",
-        ],
+        &log,
+        &[&["--format", "csv", "--service", "api"][..], &year].concat(),
     );
     assert_eq!(fit["source"]["months"], 12);
     assert_eq!(fit["source"]["events"], 11);
@@ -189,9 +188,55 @@ fn a_teams_own_outage_log_is_fitted_over_the_days_it_covers() {
     let got = fit["events_per_month"]["value"].as_f64().expect("number");
     assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
 
-    let stderr = refused(&text, &["--format", "csv", "--service", "api"]);
-    assert!(
-        stderr.contains("--format csv needs --from and --to"),
-        "{stderr}"
+    assert_refused(
+        &text,
+        &["--format", "csv", "--service", "api"],
+        "this format needs --from and --to",
     );
+}
+
+#[test]
+fn a_status_pages_incidents_are_fitted_by_component() {
+    let home = tempfile::tempdir().expect("home");
+    let incidents: Vec<serde_json::Value> = (1..=9)
+        .map(|month| {
+            serde_json::json!({
+                "name": format!("Elevated error rates {month}"),
+                "impact": if month % 3 == 0 { "minor" } else { "major" },
+                "created_at": format!("2024-{month:02}-10T08:00:00.000Z"),
+                "resolved_at": format!("2024-{month:02}-10T08:40:00.000Z"),
+                "components": [{ "name": if month == 5 { "Chat" } else { "API" } }],
+            })
+        })
+        .collect();
+    let file = home.path().join("incidents.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "page": { "name": "Example" }, "incidents": incidents }).to_string(),
+    )
+    .expect("writes");
+    let fit = fit_json(
+        home.path(),
+        &file,
+        &[
+            "--format",
+            "statuspage",
+            "--service",
+            "API",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ],
+    );
+    assert_eq!(fit["source"]["service"], "API");
+    assert_eq!(fit["source"]["months"], 12);
+    assert_eq!(
+        fit["source"]["events"], 8,
+        "the Chat incident is another component"
+    );
+    // Major incidents count 40 minutes, minor ones 0.3 × 40 = 12.
+    let mu = fit["log_mu"]["value"].as_f64().expect("number");
+    let expected = (5.0 * 40f64.ln() + 3.0 * 12f64.ln()) / 8.0;
+    assert!((mu - expected).abs() < 1e-12, "{mu} vs {expected}");
 }

@@ -31,9 +31,10 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Seconds since 1970-01-01T00:00Z of a UTC timestamp written
-/// `YYYY-MM-DDTHH:MM[:SS]` with `Z` or `+00:00` (or nothing) after it, a space
-/// allowed for the `T`; `None` for anything else, a non-UTC offset included.
+/// Seconds since 1970-01-01T00:00Z of an RFC 3339 time:
+/// `YYYY-MM-DDTHH:MM[:SS[.fraction]]` then `Z`, an offset `±HH:MM`, or nothing
+/// (UTC), a space allowed for the `T`. The fraction is dropped. `None` for
+/// anything else.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let text = text.trim();
     let (date, rest) = (text.get(..10)?, text.get(10..)?);
@@ -41,27 +42,56 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
         return None;
     }
     let rest = rest.strip_prefix(['T', ' '])?;
-    let time = rest
-        .strip_suffix('Z')
-        .or_else(|| rest.strip_suffix("+00:00"))
-        .unwrap_or(rest);
+    let (time, offset) = split_offset(rest)?;
+    let time = time
+        .split_once('.')
+        .map_or(Some(time), |(whole, fraction)| {
+            (!fraction.is_empty() && fraction.bytes().all(|b| b.is_ascii_digit())).then_some(whole)
+        })?;
     let parts: Vec<&str> = time.split(':').collect();
-    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2) {
+    if !(2..=3).contains(&parts.len()) {
         return None;
     }
-    let number = |p: &str| {
-        p.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| p.parse::<i64>().ok())?
-    };
-    let (hour, minute) = (number(parts[0])?, number(parts[1])?);
-    let second = parts.get(2).map_or(Some(0), |p| number(p))?;
+    let (hour, minute) = (two_digits(parts[0])?, two_digits(parts[1])?);
+    let second = parts.get(2).map_or(Some(0), |p| two_digits(p))?;
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let n = |range: std::ops::Range<usize>| date[range].parse::<u32>().ok();
     let days = days_from_civil(i64::from(n(0..4)?), n(5..7)?, n(8..10)?);
-    Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
+    Some(days * 86_400 + hour * 3_600 + minute * 60 + second - offset)
+}
+
+/// The time of day and the offset from UTC in seconds of `rest`.
+fn split_offset(rest: &str) -> Option<(&str, i64)> {
+    if let Some(time) = rest.strip_suffix('Z') {
+        return Some((time, 0));
+    }
+    let Some(sign_at) = rest.len().checked_sub(6) else {
+        return Some((rest, 0));
+    };
+    match rest.as_bytes().get(sign_at) {
+        Some(&sign @ (b'+' | b'-')) if rest.as_bytes().get(sign_at + 3) == Some(&b':') => {
+            let (hours, minutes) = (
+                two_digits(&rest[sign_at + 1..sign_at + 3])?,
+                two_digits(&rest[sign_at + 4..])?,
+            );
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = hours * 3_600 + minutes * 60;
+            Some((
+                &rest[..sign_at],
+                if sign == b'-' { -seconds } else { seconds },
+            ))
+        }
+        _ => Some((rest, 0)),
+    }
+}
+
+/// Two ASCII digits as a number.
+fn two_digits(text: &str) -> Option<i64> {
+    (text.len() == 2 && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok())?
 }
 
 /// Whether `s` is a real calendar date written `YYYY-MM-DD`: the month 1–12
@@ -135,12 +165,15 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_in_utc_only() {
+    fn rfc_3339_times() {
         // datetime(2024, 2, 29, 13, 45, 7, tzinfo=timezone.utc).timestamp()
         for text in [
             "2024-02-29T13:45:07Z",
             "2024-02-29 13:45:07+00:00",
             "2024-02-29T13:45:07",
+            "2024-02-29T13:45:07.541Z",
+            "2024-02-29T15:45:07+02:00",
+            "2024-02-29T06:15:07.5-07:30",
         ] {
             assert_eq!(parse_timestamp(text), Some(1_709_214_307), "{text}");
         }
@@ -149,7 +182,9 @@ mod tests {
             "2024-02-30T00:00Z",
             "2024-02-29T24:00Z",
             "2024-02-29T13:60Z",
-            "2024-02-29T13:45:07+02:00",
+            "2024-02-29T13:45:07+25:00",
+            "2024-02-29T13:45:07.Z",
+            "2024-02-29T13:45:07.5x",
             "2024-02-29",
             "2024-02-29T1:45Z",
             "2024-02-29T+1:45Z",

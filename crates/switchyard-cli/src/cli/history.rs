@@ -13,6 +13,7 @@ use switchyard::history::backtest::{Backtest, backtest};
 use switchyard::history::fit::{Estimate, Fit, fit};
 use switchyard::history::icpe::{PAPER_PARTIAL_WEIGHT, parse_daily};
 use switchyard::history::outage_log::parse_outage_log;
+use switchyard::history::statuspage::parse_incidents;
 use switchyard::model::monthly::Period;
 
 use super::Failure;
@@ -60,18 +61,20 @@ struct RecordArgs {
     /// The record's format.
     #[arg(long, value_enum)]
     format: RecordFormat,
-    /// The service whose rows to read (icpe-daily: api, chatgpt, playground,
-    /// labs; csv: a value of the group column).
+    /// What to read: icpe-daily: the service (api, chatgpt, playground, labs);
+    /// csv: a value of the group column; statuspage: a component's name
+    /// (default: every incident).
     #[arg(long)]
-    service: String,
-    /// icpe-daily: the weight of a partial outage's minutes against a major
-    /// outage's (a csv log weighs each row itself).
+    service: Option<String>,
+    /// The weight of a partial outage's minutes against a major outage's
+    /// (icpe-daily: partial outages; statuspage: minor incidents; a csv log
+    /// weighs each row itself).
     #[arg(long, default_value_t = PAPER_PARTIAL_WEIGHT)]
     partial_weight: f64,
-    /// csv: the first day the log covers (YYYY-MM-DD, UTC).
+    /// csv, statuspage: the first day the record covers (YYYY-MM-DD, UTC).
     #[arg(long)]
     from: Option<String>,
-    /// csv: the last day the log covers (YYYY-MM-DD, UTC).
+    /// csv, statuspage: the last day the record covers (YYYY-MM-DD, UTC).
     #[arg(long)]
     to: Option<String>,
 }
@@ -82,26 +85,45 @@ enum RecordFormat {
     IcpeDaily,
     /// An outage log: start, end (UTC), group, weight (0 to 1); with --from and --to.
     Csv,
+    /// A status page's incidents (Statuspage v2 incidents.json); with --from and --to.
+    Statuspage,
 }
 
 fn read(record: &RecordArgs) -> Result<DailyHistory, Failure> {
     let name = record.file.display().to_string();
     let text = read_capped(&record.file).map_err(|e| Failure(format!("{name}: {e}")))?;
-    match record.format {
-        RecordFormat::IcpeDaily => {
-            parse_daily(&text, &name, &record.service, record.partial_weight)
-                .map_err(|e| Failure(e.to_string()))
-        }
+    let service = || {
+        record.service.as_deref().ok_or_else(|| {
+            Failure(format!(
+                "{name}: --service names the service or group whose record to read"
+            ))
+        })
+    };
+    let window = || match (&record.from, &record.to) {
+        (Some(from), Some(to)) => Ok((from.as_str(), to.as_str())),
+        _ => Err(Failure(format!(
+            "{name}: this format needs --from and --to: the days the record covers"
+        ))),
+    };
+    let read = match record.format {
+        RecordFormat::IcpeDaily => parse_daily(&text, &name, service()?, record.partial_weight),
         RecordFormat::Csv => {
-            let (Some(from), Some(to)) = (&record.from, &record.to) else {
-                return Err(Failure(format!(
-                    "{name}: --format csv needs --from and --to: the days the log covers"
-                )));
-            };
-            parse_outage_log(&text, &name, &record.service, from, to)
-                .map_err(|e| Failure(e.to_string()))
+            let (from, to) = window()?;
+            parse_outage_log(&text, &name, service()?, from, to)
         }
-    }
+        RecordFormat::Statuspage => {
+            let (from, to) = window()?;
+            parse_incidents(
+                &text,
+                &name,
+                record.service.as_deref(),
+                record.partial_weight,
+                from,
+                to,
+            )
+        }
+    };
+    read.map_err(|e| Failure(e.to_string()))
 }
 
 fn read_capped(path: &Path) -> Result<String, String> {

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::{DailyHistory, Day, HistoryError, csv_reader, escape};
+use super::{DailyHistory, Day, HistoryError, check_partial_weight, csv_reader, escape};
 use crate::model::outage_process::DAY_MINUTES;
 
 /// The weight of a partial outage's minutes against a major outage's: the
@@ -29,15 +29,8 @@ pub fn parse_daily(
     service: &str,
     partial_weight: f64,
 ) -> Result<DailyHistory, HistoryError> {
-    let file_error = |reason: String| HistoryError::File {
-        file: file.to_owned(),
-        reason,
-    };
-    if !(0.0..=1.0).contains(&partial_weight) {
-        return Err(file_error(format!(
-            "the partial-outage weight {partial_weight} must be between 0 and 1"
-        )));
-    }
+    let file_error = |reason: String| HistoryError::file(file, reason);
+    check_partial_weight(file, partial_weight)?;
     let (mut reader, headers) = csv_reader(text, file)?;
     let mut at = [0usize; 4];
     for (slot, name) in at.iter_mut().zip(COLUMNS) {

@@ -4,6 +4,7 @@
 //! - [`icpe`]: reads the ICPE 2025 dataset's daily outage table.
 //! - [`outage_log`]: reads a team's own outage log (CSV: start, end, group,
 //!   weight) into a daily record of the days it covers.
+//! - [`statuspage`]: reads a status page's incident history (Statuspage v2).
 //! - [`fit`]: fits [`OutageProcess`](crate::model::outage_process::OutageProcess),
 //!   each parameter with a 95% interval and the data it came from.
 //! - [`backtest`]: the share of historical periods at or above each threshold
@@ -13,6 +14,7 @@ pub mod backtest;
 pub mod fit;
 pub mod icpe;
 pub mod outage_log;
+pub mod statuspage;
 
 /// One day of a service's record: its severity-weighted outage minutes.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,8 +43,37 @@ pub enum HistoryError {
         field: String,
         reason: String,
     },
+    /// A field of an entry of a JSON file: `incidents[3].resolved_at`.
+    #[error("{file}: {at}: {reason}")]
+    Entry {
+        file: String,
+        at: String,
+        reason: String,
+    },
     #[error("{file}: {reason}")]
     File { file: String, reason: String },
+}
+
+impl HistoryError {
+    /// `reason` about the file as a whole.
+    pub fn file(file: &str, reason: String) -> Self {
+        HistoryError::File {
+            file: file.to_owned(),
+            reason,
+        }
+    }
+}
+
+/// `weight` (of partial outages, or minor incidents) must be from 0 to 1.
+fn check_partial_weight(file: &str, weight: f64) -> Result<(), HistoryError> {
+    if (0.0..=1.0).contains(&weight) {
+        Ok(())
+    } else {
+        Err(HistoryError::file(
+            file,
+            format!("the partial-outage weight {weight} must be between 0 and 1"),
+        ))
+    }
 }
 
 impl DailyHistory {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::{DailyHistory, Day, HistoryError, csv_reader, escape};
 use crate::model::outage_process::DAY_MINUTES;
-use crate::utc::{civil_from_days, days_from_civil, is_iso_date, parse_timestamp};
+use crate::utc::{civil_from_days, is_iso_date, parse_timestamp};
 
 const COLUMNS: [&str; 4] = ["start", "end", "group", "weight"];
 
@@ -27,23 +27,7 @@ pub fn parse_outage_log(
     from: &str,
     to: &str,
 ) -> Result<DailyHistory, HistoryError> {
-    let file_error = |reason: String| HistoryError::File {
-        file: file.to_owned(),
-        reason,
-    };
-    let day_number = |date: &str, what: &str| -> Result<i64, HistoryError> {
-        if !is_iso_date(date) {
-            return Err(file_error(format!(
-                "{what} `{date}` is not a date YYYY-MM-DD"
-            )));
-        }
-        let n = |r: std::ops::Range<usize>| date[r].parse::<u32>().unwrap_or(0);
-        Ok(days_from_civil(i64::from(n(0..4)), n(5..7), n(8..10)))
-    };
-    let (first, last) = (day_number(from, "--from")?, day_number(to, "--to")?);
-    if last < first {
-        return Err(file_error(format!("--to {to} is before --from {from}")));
-    }
+    let file_error = |reason: String| HistoryError::file(file, reason);
     let (mut reader, headers) = csv_reader(text, file)?;
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
     let mut at = [0usize; 3];
@@ -55,42 +39,29 @@ pub fn parse_outage_log(
         })?;
     }
     let weight_at = column(COLUMNS[3]);
-    let mut minutes: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut outages = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| file_error(format!("not CSV: {e}")))?;
         let line = record.position().map_or(0, |p| p.line());
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
-        let refuse = |name: &str, reason: String| HistoryError::Field {
-            file: file.to_owned(),
-            line,
-            field: name.to_owned(),
-            reason,
-        };
+        let place = Place::Line(line);
         if field(Some(at[2])) != group {
             continue;
         }
         let time = |i: usize| {
             let text = field(Some(at[i]));
             parse_timestamp(text).ok_or_else(|| {
-                refuse(
+                place.refuse(
+                    file,
                     COLUMNS[i],
                     format!(
-                        "`{}` is not a UTC time such as 2024-03-01T12:00:00Z",
+                        "`{}` is not a time such as 2024-03-01T12:00:00Z",
                         escape(text)
                     ),
                 )
             })
         };
         let (start, end) = (time(0)?, time(1)?);
-        if end <= start {
-            return Err(refuse("end", "is not after start".to_owned()));
-        }
-        if end - start > MAX_OUTAGE_DAYS * 86_400 {
-            return Err(refuse(
-                "end",
-                format!("the outage lasts more than {MAX_OUTAGE_DAYS} days"),
-            ));
-        }
         let weight = match field(weight_at) {
             "" => 1.0,
             text => text
@@ -98,18 +69,106 @@ pub fn parse_outage_log(
                 .ok()
                 .filter(|w| (0.0..=1.0).contains(w))
                 .ok_or_else(|| {
-                    refuse(
+                    place.refuse(
+                        file,
                         "weight",
                         format!("`{}` is not a weight from 0 to 1", escape(text)),
                     )
                 })?,
         };
+        outages.push(Outage {
+            start,
+            end,
+            weight,
+            place,
+        });
+    }
+    daily_record(&outages, file, group, from, to)
+}
+
+/// Where an outage was read, for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Place {
+    /// A line of a CSV file.
+    Line(u64),
+    /// An entry of a JSON file: `incidents[3]`.
+    Entry(String),
+}
+
+impl Place {
+    /// `reason` about `field` of the outage read here.
+    pub(super) fn refuse(&self, file: &str, field: &str, reason: String) -> HistoryError {
+        match self {
+            Place::Line(line) => HistoryError::Field {
+                file: file.to_owned(),
+                line: *line,
+                field: field.to_owned(),
+                reason,
+            },
+            Place::Entry(entry) => HistoryError::Entry {
+                file: file.to_owned(),
+                at: format!("{entry}.{field}"),
+                reason,
+            },
+        }
+    }
+}
+
+/// One outage: seconds since the epoch, and its severity weight.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Outage {
+    pub start: i64,
+    pub end: i64,
+    pub weight: f64,
+    pub place: Place,
+}
+
+/// The daily record of the days `from` to `to` (inclusive, `YYYY-MM-DD`) of
+/// `outages`: each day's minutes are the weighted minutes of the outages that
+/// overlap it, at most a day. `name` names the record.
+pub(super) fn daily_record(
+    outages: &[Outage],
+    file: &str,
+    name: &str,
+    from: &str,
+    to: &str,
+) -> Result<DailyHistory, HistoryError> {
+    let file_error = |reason: String| HistoryError::file(file, reason);
+    let day_number = |date: &str, what: &str| -> Result<i64, HistoryError> {
+        let midnight = is_iso_date(date)
+            .then(|| parse_timestamp(&format!("{date}T00:00Z")))
+            .flatten();
+        midnight
+            .map(|seconds| seconds.div_euclid(86_400))
+            .ok_or_else(|| {
+                file_error(format!(
+                    "{what} `{}` is not a date YYYY-MM-DD",
+                    escape(date)
+                ))
+            })
+    };
+    let (first, last) = (day_number(from, "--from")?, day_number(to, "--to")?);
+    if last < first {
+        return Err(file_error(format!("--to {to} is before --from {from}")));
+    }
+    let mut minutes: BTreeMap<i64, f64> = BTreeMap::new();
+    for o in outages {
+        if o.end <= o.start {
+            return Err(o.place.refuse(file, "end", "is not after start".to_owned()));
+        }
+        if o.end - o.start > MAX_OUTAGE_DAYS * 86_400 {
+            return Err(o.place.refuse(
+                file,
+                "end",
+                format!("the outage lasts more than {MAX_OUTAGE_DAYS} days"),
+            ));
+        }
         // Split the outage over the UTC days it touches, inside the window.
-        let mut day = start.div_euclid(86_400);
-        while day * 86_400 < end {
-            let overlap = end.min((day + 1) * 86_400) - start.max(day * 86_400);
+        let mut day = o.start.div_euclid(86_400);
+        while day * 86_400 < o.end {
+            let overlap = o.end.min((day + 1) * 86_400) - o.start.max(day * 86_400);
             if (first..=last).contains(&day) {
-                *minutes.entry(day).or_default() += weight * overlap as f64 / 60.0;
+                *minutes.entry(day).or_default() += o.weight * overlap as f64 / 60.0;
             }
             day += 1;
         }
@@ -123,7 +182,7 @@ pub fn parse_outage_log(
             }
         })
         .collect();
-    Ok(DailyHistory::new(file, group, days))
+    Ok(DailyHistory::new(file, name, days))
 }
 
 #[cfg(test)]
@@ -214,15 +273,15 @@ mod tests {
         for (rows, want) in [
             (
                 "2024-03-01 noon,2024-03-01T13:00Z,api,1\n",
-                "log.csv:2: start: `2024-03-01 noon` is not a UTC time",
+                "log.csv:2: start: `2024-03-01 noon` is not a time",
             ),
             (
                 "2024-03-01T12:00Z,2024-03-01T11:00Z,api,1\n",
                 "log.csv:2: end: is not after start",
             ),
             (
-                "2024-03-01T12:00Z,2024-03-01T13:00+02:00,api,1\n",
-                "log.csv:2: end: `2024-03-01T13:00+02:00` is not a UTC time",
+                "2024-03-01T12:00Z,2024-03-01T13:00+25:00,api,1\n",
+                "log.csv:2: end: `2024-03-01T13:00+25:00` is not a time",
             ),
             (
                 "2024-03-01T12:00Z,2024-03-01T13:00Z,api,1.5\n",
