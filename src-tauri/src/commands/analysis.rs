@@ -25,7 +25,7 @@ pub async fn plan_chart(
     options: ChartOptions,
     job: String,
 ) -> AppResult<ChartView> {
-    options.validate()?;
+    // `charts::plan_chart` checks the options before it simulates.
     let resolved = state.resolve(&plan)?.resolved;
     let stage = match kind {
         PlanChart::Sla | PlanChart::Exceedance => "simulating months",
