@@ -8,7 +8,10 @@ use serde::Serialize;
 use super::DailyHistory;
 use super::fit::Fit;
 
-use crate::model::monthly::{EXCEEDANCE_THRESHOLDS, Exceedance, Period, exceedance};
+use crate::model::Group;
+use crate::model::monthly::{
+    EXCEEDANCE_THRESHOLDS, Exceedance, Period, exceedance, group_period_ratios,
+};
 use crate::model::outage_process::DAY_MINUTES;
 
 /// Simulated periods behind the model's column: a share's standard error is
@@ -59,9 +62,12 @@ pub fn history_periods(history: &DailyHistory, period: Period) -> Vec<f64> {
 /// Backtests `fit` against `history` over `period`s, simulating with `seed`.
 pub fn backtest(history: &DailyHistory, fit: &Fit, period: Period, seed: u64) -> Backtest {
     let observed = history_periods(history, period);
-    let simulated = fit
-        .process
-        .period_availabilities(period, SIMULATED_PERIODS, seed);
+    let simulated = group_period_ratios(
+        &Group::fitted(&history.service, fit.process),
+        period,
+        SIMULATED_PERIODS,
+        seed,
+    );
     let rows: Vec<BacktestRow> = exceedance(&observed, &EXCEEDANCE_THRESHOLDS)
         .into_iter()
         .zip(exceedance(&simulated, &EXCEEDANCE_THRESHOLDS))

@@ -289,7 +289,8 @@ mod tests {
     fn the_fitted_process_simulates_the_records_clean_months() {
         let record = synthetic(&TRUE, 2_000, 5);
         let f = fit(&record).expect("fits");
-        let months = f.process.period_availabilities(Period::Month, 50_000, 9);
+        let group = crate::model::Group::fitted("synthetic", f.process);
+        let months = crate::model::monthly::group_period_ratios(&group, Period::Month, 50_000, 9);
         let clean = months.iter().filter(|&&a| a >= 1.0).count() as f64 / months.len() as f64;
         let history = record
             .whole_months()

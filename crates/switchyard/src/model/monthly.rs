@@ -52,10 +52,11 @@ use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use super::attempt::profiles;
+use super::outage_process::{Outage, OutageProcess};
 use super::parallel::{SimRng, fold_chunked_with_progress};
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
 use super::stats::{Moments, percentile, wilson95};
-use super::types::Portfolio;
+use super::types::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};
 
 /// The calendar period whose success ratio is described.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -167,15 +168,34 @@ pub const FAST_MIXING_OUTAGES: f64 = 1000.0;
 /// which made every figure 0 or 1 at huge volumes.
 const NORMAL_COUNT_ABOVE: f64 = 1e12;
 
-/// One alternating up/down process: a group or an offering's private part.
+/// A group or an offering's private part: what takes it down.
 #[derive(Debug, Clone, Copy)]
-struct Component {
+enum Component {
+    /// Alternating exponential up and down times.
+    Renewal(Renewal),
+    /// A group's process fitted from its history (`MODEL.md` §11): at most a
+    /// few dozen outages a period, so never fast-mixing.
+    Fitted(OutageProcess),
+}
+
+impl Component {
+    fn of_group(group: &Group) -> Self {
+        match group.process {
+            Some(process) => Component::Fitted(process),
+            None => Component::Renewal(Renewal::new(group.availability, group.mttr_minutes)),
+        }
+    }
+}
+
+/// One alternating up/down process with exponential sojourns.
+#[derive(Debug, Clone, Copy)]
+struct Renewal {
     availability: f64,
     down_mean_min: f64,
     up_mean_min: f64,
 }
 
-impl Component {
+impl Renewal {
     fn new(availability: f64, mttr_minutes: f64) -> Self {
         let up_mean_min = if availability >= 1.0 {
             f64::INFINITY
@@ -235,6 +255,7 @@ struct RouteShape {
 }
 
 struct Model {
+    period: Period,
     components: Vec<Component>,
     /// Per component: the standard deviation of its period uptime fraction if
     /// it is fast-mixing, `None` if it is simulated event by event.
@@ -254,15 +275,18 @@ struct Scratch {
     memo: Vec<HashMap<u64, f64>>,
     /// Per offering of the route being evaluated: P(it fails | not held down).
     fail_alive: Vec<f64>,
+    /// A fitted component's outages in this period.
+    outages: Vec<Outage>,
     /// State changes simulated (for tests of the work done).
     events: u64,
 }
 
 impl Model {
     /// Only the groups and offerings some route uses take part. A component
-    /// with more than `fast_above` expected outages in `length_min` is
+    /// with more than `fast_above` expected outages in one `period` is
     /// fast-mixing.
-    fn new(portfolio: &Portfolio, length_min: f64, fast_above: f64) -> Self {
+    fn new(portfolio: &Portfolio, period: Period, fast_above: f64) -> Self {
+        let length_min = period.minutes();
         let profiles = profiles(portfolio);
         let mut component_of_group = vec![None; portfolio.groups.len()];
         let mut component_of_offering = vec![None; portfolio.offerings.len()];
@@ -287,19 +311,18 @@ impl Model {
                     .groups
                     .iter()
                     .map(|&g| {
-                        let group = &portfolio.groups[g];
                         component(
                             &mut component_of_group[g],
-                            Component::new(group.availability, group.mttr_minutes),
+                            Component::of_group(&portfolio.groups[g]),
                         )
                     })
                     .collect();
                 needs.push(component(
                     &mut component_of_offering[step.offering],
-                    Component::new(
+                    Component::Renewal(Renewal::new(
                         portfolio.private_availability(step.offering),
                         o.mttr_minutes,
-                    ),
+                    )),
                 ));
                 offerings.push((step.offering, needs, fail));
             }
@@ -307,9 +330,12 @@ impl Model {
         }
         let fast: Vec<Option<f64>> = components
             .iter()
-            .map(|c| {
-                let outages = c.outages_in(length_min);
-                (outages > fast_above).then(|| c.uptime_sd(outages))
+            .map(|c| match c {
+                Component::Renewal(r) => {
+                    let outages = r.outages_in(length_min);
+                    (outages > fast_above).then(|| r.uptime_sd(outages))
+                }
+                Component::Fitted(_) => None,
             })
             .collect();
         let routes = needs_per_route
@@ -348,6 +374,7 @@ impl Model {
             })
             .collect();
         Self {
+            period,
             components,
             fast,
             routes,
@@ -361,6 +388,7 @@ impl Model {
             up_share: vec![1.0; self.components.len()],
             memo: self.routes.iter().map(|_| HashMap::new()).collect(),
             fail_alive: Vec::new(),
+            outages: Vec::new(),
             events: 0,
         }
     }
@@ -487,6 +515,50 @@ pub fn period_ratios(
     Ok(run_periods(portfolio, period, periods, seed, progress, settings)?.ratios)
 }
 
+/// The availability of `periods` simulated periods of `group` alone: the
+/// ratios [`period_ratios`] gives for one offering that fails only when the
+/// group is down, under unbounded traffic (so no count noise). The backtest
+/// compares these with a group's history, through the same simulation that
+/// `evaluate` runs.
+pub fn group_period_ratios(group: &Group, period: Period, periods: u64, seed: u64) -> Vec<f64> {
+    let only = Offering {
+        id: group.id.clone(),
+        availability: group.availability,
+        mttr_minutes: group.mttr_minutes,
+        error_rate: 0.0,
+        error_latency_ms: 0.0,
+        outage: OutageMode::Error,
+        ttft: Ttft::from_percentiles(1.0, 1.0),
+        tokens_per_s: 1.0,
+        prices: Prices::default(),
+        groups: vec![0],
+    };
+    let portfolio = Portfolio {
+        offerings: vec![only],
+        groups: vec![group.clone()],
+        routes: vec![Route {
+            name: group.id.clone(),
+            share: 1.0,
+            steps: vec![Step {
+                offering: 0,
+                attempts: 1,
+                timeout_ms: f64::MAX,
+                backoff_ms: 0.0,
+            }],
+        }],
+        workload: Workload {
+            requests_per_month: f64::INFINITY,
+            input_tokens: 0.0,
+            output_tokens: 0.0,
+            cached_input_share: 0.0,
+            latency_budget_ms: None,
+            fixed_monthly_usd: 0.0,
+        },
+    };
+    // A fresh `Progress` is never cancelled.
+    period_ratios(&portfolio, period, periods, seed, &Progress::new()).unwrap_or_default()
+}
+
 /// How [`run_periods`] runs; tests change what [`period_ratios`] fixes.
 #[derive(Debug, Clone, Copy)]
 struct Settings {
@@ -515,8 +587,7 @@ fn run_periods(
     progress: &Progress,
     settings: Settings,
 ) -> Result<PeriodRun, Cancelled> {
-    let length_min = period.minutes();
-    let model = Model::new(portfolio, length_min, settings.fast_above);
+    let model = Model::new(portfolio, period, settings.fast_above);
     let requests = period.requests(portfolio.workload.requests_per_month);
     fold_chunked_with_progress(
         periods,
@@ -529,7 +600,7 @@ fn run_periods(
             let mut scratch = model.scratch();
             let mut run = PeriodRun::default();
             for _ in 0..count {
-                let r = expected_ratio(&model, length_min, &mut rng, &mut scratch);
+                let r = expected_ratio(&model, &mut rng, &mut scratch);
                 run.ratios.push(observed_ratio(r, requests, &mut rng));
                 if settings.keep_expected {
                     run.expected.push(r);
@@ -571,41 +642,37 @@ fn describe(mut ratios: Vec<f64>, target: f64, period: Period) -> MonthlyFigures
 }
 
 /// The time-weighted success probability of one simulated period.
-fn expected_ratio(model: &Model, length_min: f64, rng: &mut SimRng, s: &mut Scratch) -> f64 {
+fn expected_ratio(model: &Model, rng: &mut SimRng, s: &mut Scratch) -> f64 {
+    let length_min = model.period.minutes();
     s.changes.clear();
     for memo in &mut s.memo {
         memo.clear();
     }
     for (c, comp) in model.components.iter().enumerate() {
-        if let Some(sd) = model.fast[c] {
-            let z: f64 = rng.sample(StandardNormal);
-            s.up_share[c] = (comp.availability + sd * z).clamp(0.0, 1.0);
-            s.down[c] = false;
-            continue;
-        }
-        let mut is_down = rng.random::<f64>() >= comp.availability;
-        s.down[c] = is_down;
-        let mut at = 0.0;
-        loop {
-            let mean = if is_down {
-                comp.down_mean_min
-            } else {
-                comp.up_mean_min
-            };
-            if mean.is_infinite() {
-                break;
+        s.down[c] = false;
+        match comp {
+            Component::Renewal(renewal) => match model.fast[c] {
+                Some(sd) => {
+                    let z: f64 = rng.sample(StandardNormal);
+                    s.up_share[c] = (renewal.availability + sd * z).clamp(0.0, 1.0);
+                }
+                None => renewal_changes(renewal, c, length_min, rng, s),
+            },
+            Component::Fitted(process) => {
+                process.draw_outages(model.period, rng, &mut s.outages);
+                for outage in &s.outages {
+                    s.changes.push(Change {
+                        at_min: outage.start_min,
+                        component: c,
+                        down: true,
+                    });
+                    s.changes.push(Change {
+                        at_min: outage.end_min,
+                        component: c,
+                        down: false,
+                    });
+                }
             }
-            let sojourn: f64 = Exp1.sample(rng);
-            at += sojourn * mean;
-            if at >= length_min {
-                break;
-            }
-            is_down = !is_down;
-            s.changes.push(Change {
-                at_min: at,
-                component: c,
-                down: is_down,
-            });
         }
     }
     s.events += s.changes.len() as u64;
@@ -622,6 +689,41 @@ fn expected_ratio(model: &Model, length_min: f64, rng: &mut SimRng, s: &mut Scra
     }
     weighted += (length_min - since) * success;
     weighted / length_min
+}
+
+/// Starts a renewal component in its stationary state and adds its state
+/// changes within the period.
+fn renewal_changes(
+    renewal: &Renewal,
+    c: usize,
+    length_min: f64,
+    rng: &mut SimRng,
+    s: &mut Scratch,
+) {
+    let mut is_down = rng.random::<f64>() >= renewal.availability;
+    s.down[c] = is_down;
+    let mut at = 0.0;
+    loop {
+        let mean = if is_down {
+            renewal.down_mean_min
+        } else {
+            renewal.up_mean_min
+        };
+        if mean.is_infinite() {
+            break;
+        }
+        let sojourn: f64 = Exp1.sample(rng);
+        at += sojourn * mean;
+        if at >= length_min {
+            break;
+        }
+        is_down = !is_down;
+        s.changes.push(Change {
+            at_min: at,
+            component: c,
+            down: is_down,
+        });
+    }
 }
 
 /// The success ratio seen by a Poisson stream of `requests` expected requests

@@ -1,6 +1,7 @@
 use super::*;
 use crate::model::EvaluateOptions;
 use crate::model::exact;
+use crate::model::outage_process::OutageProcess;
 use crate::model::testkit::*;
 
 fn two_in_a_group() -> Portfolio {
@@ -53,6 +54,63 @@ fn a_month_without_outage_has_the_closed_form_probability() {
     for (period, periods) in [(Period::Month, 20_000), (Period::Day, 20_000)] {
         let expected = 0.999 * (-period.minutes() / up_mean).exp();
         let m = monthly(&p, period, periods, 1.0, 5);
+        let se = (expected * (1.0 - expected) / periods as f64).sqrt();
+        assert!(
+            (m.p_meets - expected).abs() <= 4.0 * se,
+            "{period:?}: {} vs {expected}",
+            m.p_meets
+        );
+    }
+}
+
+/// A clustered, heavy-tailed process like the ones fitted from status pages.
+fn clustered() -> OutageProcess {
+    OutageProcess {
+        events_per_month: 2.0,
+        dispersion: 1.5,
+        log_mu: 3.0,
+        log_sigma: 1.2,
+    }
+}
+
+#[test]
+fn with_a_fitted_group_the_mean_still_matches_the_exact_availability() {
+    let mut p = two_in_a_group();
+    p.groups[0] = Group::fitted("cloud", clustered());
+    let exact = exact::figures(&p).availability;
+    for period in [Period::Month, Period::Day] {
+        let m = monthly(&p, period, 40_000, 0.999, 13);
+        assert!(
+            (m.mean - exact).abs() <= 4.0 * m.mean_std_error,
+            "{period:?}: mean {} vs exact {exact} (SE {})",
+            m.mean,
+            m.mean_std_error
+        );
+    }
+}
+
+#[test]
+fn a_fitted_group_has_the_negative_binomials_clean_months() {
+    // One offering that fails only with its group: a month is clean exactly
+    // when the group has no event, P = (k / (k + m))^k; a day is clean with
+    // P = 1 - E[rate] / 30 = 1 - m / 30 (a rate above 30 a month is too rare
+    // to count).
+    let process = clustered();
+    let group = Group::fitted("cloud", process);
+    let mut only = offering("a", group.availability);
+    only.groups = vec![0];
+    let mut p = portfolio(
+        vec![only],
+        vec![group],
+        vec![route("default", 1.0, vec![step(0, 1, 10_000.0)])],
+    );
+    p.workload.requests_per_month = 1e9;
+    let periods = 40_000;
+    for (period, expected) in [
+        (Period::Month, process.p_clean_month()),
+        (Period::Day, 1.0 - process.events_per_month / 30.0),
+    ] {
+        let m = monthly(&p, period, periods, 1.0, 17);
         let se = (expected * (1.0 - expected) / periods as f64).sqrt();
         assert!(
             (m.p_meets - expected).abs() <= 4.0 * se,
@@ -158,7 +216,7 @@ fn flapping(availability: f64, outages: f64) -> Portfolio {
 fn fast_mixing_agrees_with_the_event_by_event_simulation_around_the_threshold() {
     for outages in [0.9 * FAST_MIXING_OUTAGES, 1.1 * FAST_MIXING_OUTAGES] {
         let p = flapping(0.5, outages);
-        let model = Model::new(&p, Period::Day.minutes(), FAST_MIXING_OUTAGES);
+        let model = Model::new(&p, Period::Day, FAST_MIXING_OUTAGES);
         assert_eq!(
             model.fast[0].is_some(),
             outages > FAST_MIXING_OUTAGES,
@@ -193,7 +251,7 @@ fn fast_mixing_groups_shared_by_a_chain_agree_with_the_event_by_event_simulation
         )],
     );
     p.workload.requests_per_month = 1e13;
-    let model = Model::new(&p, day, FAST_MIXING_OUTAGES);
+    let model = Model::new(&p, Period::Day, FAST_MIXING_OUTAGES);
     assert_eq!(model.routes[0].fast_shared.len(), 1, "the group");
     assert_eq!(
         model.routes[0].offerings[1].fast_own.len(),

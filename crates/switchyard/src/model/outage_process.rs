@@ -20,13 +20,13 @@
 //! rate over 30, and its availability is one minus its outage minutes over a
 //! day.
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
+use rand::seq::index;
 use rand_distr::{Distribution, Gamma, LogNormal, Poisson};
 use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::monthly::Period;
-#[cfg(test)]
-use super::monthly::exceedance;
 use super::parallel::SimRng;
 
 /// Minutes in a day, the longest one event may last.
@@ -49,14 +49,24 @@ pub struct OutageProcess {
 }
 
 impl OutageProcess {
-    /// Expected weighted outage minutes of one event (the log-normal's mean;
-    /// the cap at a day is left out, it moves the mean by less than the
-    /// interval of any fit from a few years of data).
+    /// Expected weighted outage minutes of one event: the mean of the
+    /// log-normal capped at a day, `E[min(X, c)] = e^(mu + s²/2) Φ((ln c - mu -
+    /// s²)/s) + c (1 - Φ((ln c - mu)/s))`, so that the exact availability and
+    /// the simulation's mean are the same number.
     pub fn mean_event_minutes(&self) -> f64 {
-        (self.log_mu + self.log_sigma * self.log_sigma / 2.0).exp()
+        let (mu, s, cap) = (self.log_mu, self.log_sigma, DAY_MINUTES);
+        if s <= 0.0 {
+            return mu.exp().min(cap);
+        }
+        let phi = |x: f64| Normal::standard().cdf(x);
+        let log_cap = cap.ln();
+        (mu + s * s / 2.0).exp() * phi((log_cap - mu - s * s) / s)
+            + cap * (1.0 - phi((log_cap - mu) / s))
     }
 
-    /// The long-run share of time the group is up.
+    /// The long-run share of time the group is up. A month holds at most 30
+    /// events (one a day); the share of the negative binomial beyond 30 is
+    /// left out, it is below 1e-6 for any process with a few events a month.
     pub fn mean_availability(&self) -> f64 {
         let minutes = self.events_per_month * self.mean_event_minutes();
         (1.0 - minutes / (MONTH_DAYS * DAY_MINUTES)).max(0.0)
@@ -94,39 +104,75 @@ impl OutageProcess {
             .map_or(0.0, |length| length.sample(rng).min(DAY_MINUTES))
     }
 
-    /// The availability of `periods` simulated periods (months or days) of
-    /// seed `seed`.
-    pub fn period_availabilities(&self, period: Period, periods: u64, seed: u64) -> Vec<f64> {
-        let mut rng = SimRng::seed_from_u64(seed);
-        (0..periods)
-            .map(|_| {
-                let rate = self.month_rate(&mut rng);
-                match period {
-                    Period::Month => {
-                        let events = Poisson::new(rate)
-                            .map_or(0.0, |poisson| poisson.sample(&mut rng))
-                            .min(MONTH_DAYS) as u64;
-                        let down: f64 = (0..events).map(|_| self.event_minutes(&mut rng)).sum();
-                        1.0 - down / (MONTH_DAYS * DAY_MINUTES)
-                    }
-                    Period::Day => {
-                        // A day of a random month: an outage day with the
-                        // month's rate over 30.
-                        if rng.random::<f64>() < rate / MONTH_DAYS {
-                            1.0 - self.event_minutes(&mut rng) / DAY_MINUTES
-                        } else {
-                            1.0
-                        }
-                    }
-                }
-            })
-            .collect()
+    /// One event placed in day `day` of the period: it starts at a uniform
+    /// time that lets it end by midnight.
+    fn event_in_day(&self, day: usize, rng: &mut SimRng) -> Outage {
+        let minutes = self.event_minutes(rng);
+        let start = day as f64 * DAY_MINUTES + rng.random::<f64>() * (DAY_MINUTES - minutes);
+        Outage {
+            start_min: start,
+            end_min: start + minutes,
+        }
     }
+
+    /// Draws one period's outages into `out` (cleared first), in minutes from
+    /// the period's start. A month first draws its rate, then a Poisson count
+    /// of events (at most 30), each on its own day, so that outages never
+    /// overlap and the month's downtime is the sum of its events. A day is a
+    /// day of a random month: an outage day with probability the month's rate
+    /// over 30.
+    pub fn draw_outages(&self, period: Period, rng: &mut SimRng, out: &mut Vec<Outage>) {
+        out.clear();
+        let rate = self.month_rate(rng);
+        match period {
+            Period::Month => {
+                let count = Poisson::new(rate)
+                    .map_or(0.0, |poisson| poisson.sample(rng))
+                    .min(MONTH_DAYS) as usize;
+                for day in index::sample(rng, MONTH_DAYS as usize, count) {
+                    out.push(self.event_in_day(day, rng));
+                }
+            }
+            Period::Day => {
+                if rng.random::<f64>() < rate / MONTH_DAYS {
+                    out.push(self.event_in_day(0, rng));
+                }
+            }
+        }
+    }
+}
+
+/// One outage of a fitted process: down from `start_min` to `end_min`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outage {
+    pub start_min: f64,
+    pub end_min: f64,
 }
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
+
     use super::*;
+    use crate::model::monthly::exceedance;
+
+    /// Each simulated period's availability: one minus its outage minutes.
+    fn period_availabilities(
+        p: &OutageProcess,
+        period: Period,
+        periods: u64,
+        seed: u64,
+    ) -> Vec<f64> {
+        let mut rng = SimRng::seed_from_u64(seed);
+        let mut outages = Vec::new();
+        (0..periods)
+            .map(|_| {
+                p.draw_outages(period, &mut rng, &mut outages);
+                let down: f64 = outages.iter().map(|o| o.end_min - o.start_min).sum();
+                1.0 - down / period.minutes()
+            })
+            .collect()
+    }
 
     fn process(k: f64) -> OutageProcess {
         OutageProcess {
@@ -141,7 +187,7 @@ mod tests {
     fn clean_months_match_the_negative_binomial_zero() {
         for k in [0.5, 1.6, 10.0, f64::INFINITY] {
             let p = process(k);
-            let months = p.period_availabilities(Period::Month, 100_000, 7);
+            let months = period_availabilities(&p, Period::Month, 100_000, 7);
             let clean = exceedance(&months, &[1.0])[0].p;
             let exact = p.p_clean_month();
             // Binomial standard error at 100,000 months is under 0.0016.
@@ -158,22 +204,67 @@ mod tests {
 
     #[test]
     fn simulated_downtime_has_the_processs_mean() {
-        let p = process(1.6);
-        let months = p.period_availabilities(Period::Month, 200_000, 3);
-        let mean = months.iter().sum::<f64>() / months.len() as f64;
-        // The cap at a day trims a little of the log-normal's tail.
-        let expected = p.mean_availability();
-        assert!(
-            (mean - expected).abs() < 2e-4,
-            "{mean} vs {expected} (unavailability {})",
-            1.0 - expected
-        );
+        // The second process has a median event of 403 minutes, so the cap at
+        // a day cuts a fifth of its events: the closed form must follow it.
+        for (p, seed) in [
+            (process(1.6), 3),
+            (
+                OutageProcess {
+                    events_per_month: 3.0,
+                    dispersion: f64::INFINITY,
+                    log_mu: 6.0,
+                    log_sigma: 1.5,
+                },
+                4,
+            ),
+        ] {
+            let months = period_availabilities(&p, Period::Month, 200_000, seed);
+            let mut moments = crate::model::stats::Moments::default();
+            months.iter().for_each(|&a| moments.push(a));
+            let expected = p.mean_availability();
+            assert!(
+                (moments.mean() - expected).abs() < 4.0 * moments.std_error(),
+                "{} vs {expected} (standard error {})",
+                moments.mean(),
+                moments.std_error()
+            );
+        }
+    }
+
+    #[test]
+    fn a_months_outages_fall_on_distinct_days() {
+        let p = OutageProcess {
+            events_per_month: 12.0,
+            dispersion: 0.8,
+            log_mu: 7.0,
+            log_sigma: 1.0,
+        };
+        let mut rng = SimRng::seed_from_u64(11);
+        let mut outages = Vec::new();
+        for _ in 0..2_000 {
+            p.draw_outages(Period::Month, &mut rng, &mut outages);
+            let mut days: Vec<u64> = outages
+                .iter()
+                .map(|o| (o.start_min / DAY_MINUTES) as u64)
+                .collect();
+            for o in &outages {
+                assert!(o.start_min >= 0.0 && o.end_min >= o.start_min);
+                // Within its own day.
+                let day = (o.start_min / DAY_MINUTES).floor();
+                assert!(o.end_min <= (day + 1.0) * DAY_MINUTES + 1e-9, "{o:?}");
+            }
+            let count = days.len();
+            days.sort_unstable();
+            days.dedup();
+            assert_eq!(days.len(), count);
+            assert!(count <= 30);
+        }
     }
 
     #[test]
     fn days_are_cleaner_than_months() {
         let p = process(1.6);
-        let days = exceedance(&p.period_availabilities(Period::Day, 100_000, 5), &[1.0]);
+        let days = exceedance(&period_availabilities(&p, Period::Day, 100_000, 5), &[1.0]);
         // A day is an outage day with probability the month's rate over 30,
         // so P(clean day) = 1 - m/30 (a rate above 30 is too rare to count).
         let exact = 1.0 - 2.0 / 30.0;

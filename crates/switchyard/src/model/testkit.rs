@@ -28,6 +28,7 @@ pub fn group(id: &str, availability: f64) -> Group {
         id: id.to_owned(),
         availability,
         mttr_minutes: 60.0,
+        process: None,
     }
 }
 

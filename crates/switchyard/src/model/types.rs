@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::outage_process::OutageProcess;
+
 /// How an offering behaves while it is down (`MODEL.md` §1, `outage`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -75,8 +77,27 @@ pub struct Offering {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     pub id: String,
+    /// The long-run uptime; with a `process`, the process's mean.
     pub availability: f64,
+    /// The mean outage; with a `process`, the mean of one event.
     pub mttr_minutes: f64,
+    /// The outage process fitted from the group's history. Without one the
+    /// group alternates exponential up and down times (`MODEL.md` §3).
+    pub process: Option<OutageProcess>,
+}
+
+impl Group {
+    /// A group whose outages follow `process`: its availability and mean
+    /// outage are the process's, so the closed forms agree with the
+    /// simulation's mean.
+    pub fn fitted(id: &str, process: OutageProcess) -> Self {
+        Self {
+            id: id.to_owned(),
+            availability: process.mean_availability(),
+            mttr_minutes: process.mean_event_minutes(),
+            process: Some(process),
+        }
+    }
 }
 
 /// One step of a fallback chain.

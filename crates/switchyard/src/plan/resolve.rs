@@ -613,6 +613,7 @@ impl Resolver<'_> {
             id: spec.id.clone(),
             availability: spec.availability,
             mttr_minutes: mttr,
+            process: None,
         });
         builder
             .group_index

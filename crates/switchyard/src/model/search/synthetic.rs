@@ -19,6 +19,7 @@ pub fn catalog(seed: u64, offerings: usize, groups: usize) -> Portfolio {
             id: format!("platform-{g:02}"),
             availability: rng.random_range(0.9990..0.99995),
             mttr_minutes: rng.random_range(20.0..90.0),
+            process: None,
         })
         .collect();
     let offerings = (0..offerings)
