@@ -399,6 +399,38 @@ pub const GROUP_AVAILABILITY: Limit =
 
 pub const GROUP_MTTR_MINUTES: Limit = renamed(MTTR_MINUTES, "groups[].mttr_minutes");
 
+pub const EVENTS_PER_MONTH: Limit = limit(
+    "groups[].outage_process.events_per_month",
+    Bound::incl(0.0),
+    Bound::incl(30.0),
+    "outage days per 30-day month",
+    "an event is an outage day, so a month holds at most 30",
+);
+
+pub const DISPERSION: Limit = limit(
+    "groups[].outage_process.dispersion",
+    Bound::excl(0.0),
+    Bound::incl(1e6),
+    "gamma shape",
+    "the shape of a gamma distribution is positive; leave it out for a Poisson count (months alike)",
+);
+
+pub const LOG_MU: Limit = limit(
+    "groups[].outage_process.log_mu",
+    Bound::incl(-10.0),
+    Bound::incl(7.272_398_4).read_as("ln 1,440"),
+    "ln minutes",
+    "the median outage day lasts at most a day (1,440 minutes)",
+);
+
+pub const LOG_SIGMA: Limit = limit(
+    "groups[].outage_process.log_sigma",
+    Bound::incl(0.0),
+    Bound::incl(10.0),
+    "ln minutes",
+    "a spread of e^10 (a factor of 22,000) between typical outages already covers seconds to a day",
+);
+
 // ---- [[routes]] ----------------------------------------------------------
 
 pub const SHARE: Limit = probability("routes[].share", "a share of the traffic");
@@ -754,6 +786,10 @@ pub const ALL: &[Limit] = &[
     PRICE_PER_MTOK,
     GROUP_AVAILABILITY,
     GROUP_MTTR_MINUTES,
+    EVENTS_PER_MONTH,
+    DISPERSION,
+    LOG_MU,
+    LOG_SIGMA,
     SHARE,
     ATTEMPTS,
     TIMEOUT_MS,

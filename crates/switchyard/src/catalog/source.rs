@@ -224,6 +224,7 @@ impl Catalog {
                         id: id.to_owned(),
                         availability: r.get(0)?,
                         mttr_minutes: r.get(1)?,
+                        outage_process: None,
                     })
                 })
                 .optional()

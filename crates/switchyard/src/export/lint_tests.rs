@@ -166,8 +166,9 @@ fn a_step_in_a_shared_group_is_a_repeat_too() {
     let mut plan = pair_plan();
     plan.groups.push(GroupSpec {
         id: "cloud".to_owned(),
-        availability: 0.9995,
+        availability: Some(0.9995),
         mttr_minutes: None,
+        outage_process: None,
     });
     for o in &mut plan.offerings {
         o.groups = Some(vec!["cloud".to_owned()]);

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::OutageMode;
+use crate::model::outage_process::OutageProcess;
+use crate::model::{Group, OutageMode};
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,10 +260,75 @@ impl OfferingSpec {
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
     pub id: String,
-    pub availability: f64,
+    /// Required unless `outage_process` is given, whose mean it then is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<f64>,
     /// 30 minutes when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mttr_minutes: Option<f64>,
+    /// Outages as fitted from the group's history (`switchyard history fit`),
+    /// in place of the constant-rate process of `availability` and
+    /// `mttr_minutes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage_process: Option<OutageProcessSpec>,
+}
+
+impl GroupSpec {
+    /// The spec that resolves to `group` again: its process when it has one,
+    /// else its availability and MTTR.
+    pub fn of(group: &Group) -> Self {
+        match &group.process {
+            Some(process) => Self {
+                id: group.id.clone(),
+                availability: None,
+                mttr_minutes: None,
+                outage_process: Some(OutageProcessSpec::of(process)),
+            },
+            None => Self {
+                id: group.id.clone(),
+                availability: Some(group.availability),
+                mttr_minutes: Some(group.mttr_minutes),
+                outage_process: None,
+            },
+        }
+    }
+}
+
+/// A fitted outage process (`MODEL.md` §11) as a plan writes it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutageProcessSpec {
+    /// Mean outage days per 30-day month.
+    pub events_per_month: f64,
+    /// Gamma shape of a month's rate; absent for a Poisson count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispersion: Option<f64>,
+    /// Mean and standard deviation of the log of an outage day's weighted minutes.
+    pub log_mu: f64,
+    pub log_sigma: f64,
+}
+
+impl OutageProcessSpec {
+    /// The model's process: no dispersion is a Poisson count.
+    pub fn process(&self) -> OutageProcess {
+        OutageProcess {
+            events_per_month: self.events_per_month,
+            dispersion: self.dispersion.unwrap_or(f64::INFINITY),
+            log_mu: self.log_mu,
+            log_sigma: self.log_sigma,
+        }
+    }
+
+    /// The spec of `process`: an infinite dispersion is left out.
+    pub fn of(process: &OutageProcess) -> Self {
+        Self {
+            events_per_month: process.events_per_month,
+            dispersion: process.dispersion.is_finite().then_some(process.dispersion),
+            log_mu: process.log_mu,
+            log_sigma: process.log_sigma,
+        }
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -20,8 +20,8 @@ use crate::limits;
 pub use check::check_names;
 pub use error::{PlanError, Problem};
 pub use file::{
-    Dialect, EngineeringSpec, GroupSpec, OfferingSpec, PlanFile, RouteSpec, SearchSpec,
-    SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
+    Dialect, EngineeringSpec, GroupSpec, OfferingSpec, OutageProcessSpec, PlanFile, RouteSpec,
+    SearchSpec, SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
 };
 pub use resolve::{
     NoCatalog, OfferingSource, REQUIRED_OFFERING_FIELDS, Resolved, needs_catalog, resolve,

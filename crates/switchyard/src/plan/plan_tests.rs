@@ -680,3 +680,68 @@ fn search_settings_are_checked_against_their_ranges() {
         ]
     );
 }
+
+const FITTED_GROUP: &str = r#"[[groups]]
+id = "g"
+outage_process = { events_per_month = 2.0, dispersion = 1.5, log_mu = 3.0, log_sigma = 1.2 }"#;
+
+#[test]
+fn a_group_may_give_its_fitted_outage_process() {
+    let text = BASE
+        .replacen(
+            "[[groups]]\nid = \"g\"\navailability = 0.9995",
+            FITTED_GROUP,
+            1,
+        )
+        .replacen("availability = 0.999\n", "availability = 0.998\n", 1);
+    assert_ne!(text, BASE);
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+    let group = &resolved.portfolio.groups[0];
+    let process = group.process.expect("the fitted process");
+    assert_eq!(process.dispersion, 1.5);
+    // Its availability is the process's mean: 2 days of mean
+    // e^(3 + 1.2²/2) = 41.1 minutes (the cap at a day trims 0.1 of it) a month.
+    let mean_minutes = (3.0f64 + 0.72).exp();
+    let by_hand = 1.0 - 2.0 * mean_minutes / 43_200.0;
+    assert!(
+        (group.availability - by_hand).abs() < 1e-5,
+        "{}",
+        group.availability
+    );
+    // Written back, the spec resolves to the same group.
+    assert_eq!(
+        GroupSpec::of(group).outage_process.map(|p| p.process()),
+        Some(process)
+    );
+}
+
+#[test]
+fn a_fitted_group_refuses_contradictions_and_bad_parameters() {
+    let base = "[[groups]]\nid = \"g\"\navailability = 0.9995";
+    assert_error(
+        base,
+        &format!("{FITTED_GROUP}\navailability = 0.999"),
+        "plan.toml: groups[0].availability: is set beside outage_process, whose mean uptime it would contradict: remove one",
+    );
+    assert_error(
+        base,
+        &format!("{FITTED_GROUP}\nmttr_minutes = 20"),
+        "plan.toml: groups[0].mttr_minutes: is set beside outage_process, whose mean outage it would contradict: remove one",
+    );
+    assert_error(
+        base,
+        &FITTED_GROUP.replace("events_per_month = 2.0", "events_per_month = 31"),
+        "plan.toml: groups[0].outage_process.events_per_month: 31 is out of range: must be at least 0 and at most 30",
+    );
+    assert_error(
+        base,
+        &FITTED_GROUP.replace("dispersion = 1.5", "dispersion = 0"),
+        "plan.toml: groups[0].outage_process.dispersion: 0 is out of range: must be greater than 0 and at most 1,000,000",
+    );
+    assert_error(
+        base,
+        "[[groups]]\nid = \"g\"",
+        "plan.toml: groups[0].availability: is missing: give availability (with mttr_minutes) or an outage_process",
+    );
+}

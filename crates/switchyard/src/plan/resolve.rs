@@ -587,34 +587,78 @@ impl Resolver<'_> {
             }
         };
         let before = self.problems.len();
-        let mttr = spec.mttr_minutes.unwrap_or(DEFAULT_MTTR_MINUTES);
-        for (name, value, limit) in [
-            (
-                "availability",
-                spec.availability,
-                &limits::GROUP_AVAILABILITY,
-            ),
-            ("mttr_minutes", mttr, &limits::GROUP_MTTR_MINUTES),
-        ] {
-            let Err(reason) = limit.check(value) else {
-                continue;
-            };
+        let report = |this: &mut Self, name: &str, reason: String| {
             if from_catalog {
-                let origin = self.source.group_origin(id);
-                self.problem(at.clone(), format!("{name} from {origin}: {reason}"));
+                let origin = this.source.group_origin(id);
+                this.problem(at.clone(), format!("{name} from {origin}: {reason}"));
             } else {
-                self.problem(format!("{at}.{name}"), reason);
+                this.problem(format!("{at}.{name}"), reason);
             }
-        }
+        };
+        let group = match (&spec.outage_process, spec.availability) {
+            (Some(process), None) => {
+                for (name, value, limit) in [
+                    (
+                        "events_per_month",
+                        Some(process.events_per_month),
+                        &limits::EVENTS_PER_MONTH,
+                    ),
+                    ("dispersion", process.dispersion, &limits::DISPERSION),
+                    ("log_mu", Some(process.log_mu), &limits::LOG_MU),
+                    ("log_sigma", Some(process.log_sigma), &limits::LOG_SIGMA),
+                ] {
+                    if let Some(Err(reason)) = value.map(|v| limit.check(v)) {
+                        report(self, &format!("outage_process.{name}"), reason);
+                    }
+                }
+                if spec.mttr_minutes.is_some() {
+                    report(
+                        self,
+                        "mttr_minutes",
+                        "is set beside outage_process, whose mean outage it would contradict: remove one".to_owned(),
+                    );
+                }
+                Group::fitted(&spec.id, process.process())
+            }
+            (Some(_), Some(_)) => {
+                report(
+                    self,
+                    "availability",
+                    "is set beside outage_process, whose mean uptime it would contradict: remove one".to_owned(),
+                );
+                return None;
+            }
+            (None, None) => {
+                report(
+                    self,
+                    "availability",
+                    "is missing: give availability (with mttr_minutes) or an outage_process"
+                        .to_owned(),
+                );
+                return None;
+            }
+            (None, Some(availability)) => {
+                let mttr = spec.mttr_minutes.unwrap_or(DEFAULT_MTTR_MINUTES);
+                for (name, value, limit) in [
+                    ("availability", availability, &limits::GROUP_AVAILABILITY),
+                    ("mttr_minutes", mttr, &limits::GROUP_MTTR_MINUTES),
+                ] {
+                    if let Err(reason) = limit.check(value) {
+                        report(self, name, reason);
+                    }
+                }
+                Group {
+                    id: spec.id.clone(),
+                    availability,
+                    mttr_minutes: mttr,
+                    process: None,
+                }
+            }
+        };
         if self.problems.len() > before {
             return None;
         }
-        builder.groups.push(Group {
-            id: spec.id.clone(),
-            availability: spec.availability,
-            mttr_minutes: mttr,
-            process: None,
-        });
+        builder.groups.push(group);
         builder
             .group_index
             .insert(id.to_owned(), builder.groups.len() - 1);

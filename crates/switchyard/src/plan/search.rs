@@ -355,11 +355,7 @@ pub fn point_plan(plan: &PlanFile, search: &ResolvedSearch, steps: &[Step]) -> P
         for &g in &portfolio.offerings[o].groups {
             let group = &portfolio.groups[g];
             if !groups.iter().any(|x| x.id == group.id) {
-                groups.push(GroupSpec {
-                    id: group.id.clone(),
-                    availability: group.availability,
-                    mttr_minutes: Some(group.mttr_minutes),
-                });
+                groups.push(GroupSpec::of(group));
             }
         }
     }
