@@ -70,6 +70,8 @@ pub enum CatalogError {
     },
     #[error("unknown offering `{0}`; `switchyard catalog list` shows the ids")]
     UnknownOffering(String),
+    #[error("unknown group `{id}`; the catalog's groups are: {known}")]
+    UnknownGroup { id: String, known: String },
     #[error("unknown field `{field}`; the fields are: {known}")]
     UnknownField { field: String, known: String },
     #[error("{id}: {field}: {reason}")]

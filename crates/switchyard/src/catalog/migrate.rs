@@ -25,7 +25,15 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261124100000_probe_results.sql",
         include_str!("migrations/20261124100000_probe_results.sql"),
     ),
+    (
+        "20261203090000_outage_history.sql",
+        include_str!("migrations/20261203090000_outage_history.sql"),
+    ),
 ];
+
+/// The first version with outage histories: a catalog migrated past it gets
+/// the default catalog's embedded records.
+pub const HISTORIES_VERSION: i64 = 4;
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

@@ -21,6 +21,7 @@ pub mod import;
 pub mod litellm;
 pub mod migrate;
 pub mod openrouter;
+pub mod outage_history;
 pub mod overrides;
 pub mod plans;
 pub mod probe_targets;

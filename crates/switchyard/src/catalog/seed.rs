@@ -9,7 +9,11 @@ use serde::Deserialize;
 use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
 use super::import::{FigureWrite, check_id, write_figure};
+use super::outage_history::{HistoryImport, write_record};
 use super::store::Catalog;
+use crate::history::DailyHistory;
+use crate::history::fit::fit;
+use crate::history::record::{RecordFormat, RecordRequest, read_record};
 use crate::secret::check_env_name;
 
 /// The default catalog's text, as compiled into the binary.
@@ -24,7 +28,49 @@ pub struct DefaultCatalog {
     pub sources: Vec<SourceDef>,
     pub providers: Vec<ProviderDef>,
     pub groups: Vec<GroupDef>,
+    /// Groups whose outage process is fitted from an embedded record.
+    #[serde(default)]
+    pub histories: Vec<HistoryDef>,
     pub offerings: Vec<OfferingDef>,
+}
+
+/// A group's embedded outage record.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryDef {
+    pub group: String,
+    /// A name in [`EMBEDDED_RECORDS`].
+    pub file: String,
+    /// `icpe-daily` (a record that needs no window).
+    pub format: String,
+    pub service: String,
+}
+
+/// The outage records compiled into the binary, by the path the repository
+/// keeps them at (their source is beside them, in `SOURCE.md`).
+pub const EMBEDDED_RECORDS: &[(&str, &str)] = &[(
+    "fixtures/icpe2025/outage_daily_openai.csv",
+    include_str!("../../../../fixtures/icpe2025/outage_daily_openai.csv"),
+)];
+
+impl HistoryDef {
+    /// The record this entry names, read as the CLI would read it.
+    pub fn record(&self) -> Result<DailyHistory, String> {
+        let at = format!("histories `{}`", self.group);
+        let text = EMBEDDED_RECORDS
+            .iter()
+            .find_map(|(name, text)| (*name == self.file).then_some(*text))
+            .ok_or_else(|| format!("{at}: `{}` is not an embedded record", self.file))?;
+        let format = RecordFormat::parse(&self.format).map_err(|e| format!("{at}: {e}"))?;
+        if format.needs_window() {
+            return Err(format!("{at}: a {} record needs a window", format.name()));
+        }
+        let request = RecordRequest {
+            service: Some(self.service.clone()),
+            ..RecordRequest::new(format)
+        };
+        read_record(text, &self.file, &request).map_err(|e| format!("{at}: {e}"))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,7 +206,7 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
         c.sources.iter().map(|s| s.id.as_str()).collect();
     let providers: std::collections::HashSet<&str> =
         c.providers.iter().map(|p| p.id.as_str()).collect();
-    let groups: std::collections::HashMap<&str, f64> = c
+    let mut groups: std::collections::HashMap<&str, f64> = c
         .groups
         .iter()
         .map(|g| (g.id.as_str(), g.availability))
@@ -193,6 +239,14 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
             return Err(format!("providers `{}`: key_env {e}", p.id));
         }
         source(&format!("providers `{}`", p.id), &p.sla_source)?;
+    }
+    for h in &c.histories {
+        if !groups.contains_key(h.group.as_str()) {
+            return Err(format!("histories: unknown group `{}`", h.group));
+        }
+        let fitted = fit(&h.record()?).map_err(|e| format!("histories `{}`: {e}", h.group))?;
+        // Offerings are checked against the group as plans will see it.
+        groups.insert(h.group.as_str(), fitted.process.mean_availability());
     }
     for g in &c.groups {
         Field::Availability.check(&Value::Number(g.availability))?;
@@ -323,4 +377,43 @@ pub(crate) fn seed(tx: &Transaction<'_>, db: &str) -> Result<(), CatalogError> {
         }
     }
     Ok(())
+}
+
+/// Writes the default catalog's embedded outage records into their groups,
+/// inside `tx`, for those of the groups that are there.
+fn write_histories(
+    tx: &Transaction<'_>,
+    db: &str,
+    c: &DefaultCatalog,
+    now: &str,
+) -> Result<(), CatalogError> {
+    for h in &c.histories {
+        let exists: bool = tx
+            .query_row(
+                "SELECT count(*) > 0 FROM groups WHERE id = ?1",
+                [&h.group],
+                |r| r.get(0),
+            )
+            .doing(db, "seeding: looking up a group")?;
+        if !exists {
+            continue;
+        }
+        let record = h.record().map_err(CatalogError::DefaultCatalog)?;
+        let format = RecordFormat::parse(&h.format).map_err(CatalogError::DefaultCatalog)?;
+        let import = HistoryImport {
+            group: h.group.clone(),
+            history: record,
+        };
+        write_record(tx, db, &h.file, format, &import, now)?;
+    }
+    Ok(())
+}
+
+/// [`write_histories`] of the default catalog: run by the migration that
+/// adds histories, so a new catalog gets them after its seed and an older
+/// one gets them for the default groups it still has.
+pub(crate) fn seed_histories(tx: &Transaction<'_>, db: &str) -> Result<(), CatalogError> {
+    let c = default_catalog()?;
+    let now = Catalog::now(tx, db)?;
+    write_histories(tx, db, &c, &now)
 }

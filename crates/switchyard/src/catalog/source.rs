@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::OptionalExtension;
 
 use crate::model::OutageMode;
-use crate::plan::{Dialect, GroupSpec, OfferingSource, OfferingSpec, PlanFile};
+use crate::plan::{Dialect, GroupSpec, OfferingSource, OfferingSpec, OutageProcessSpec, PlanFile};
 
 use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
@@ -214,9 +214,11 @@ impl Catalog {
             .doing(&self.file, "reading the overrides for the plan")
     }
 
-    /// A group as a plan sees it.
+    /// A group as a plan sees it: the process fitted from its history when
+    /// it has one long enough to fit, else its availability and MTTR.
     pub fn group_spec(&self, id: &str) -> Result<Option<GroupSpec>, CatalogError> {
-        self.conn
+        let spec = self
+            .conn
             .prepare_cached("SELECT availability, mttr_minutes FROM groups WHERE id = ?1")
             .and_then(|mut s| {
                 s.query_row([id], |r| {
@@ -229,6 +231,18 @@ impl Catalog {
                 })
                 .optional()
             })
-            .doing(&self.file, "reading a group for the plan")
+            .doing(&self.file, "reading a group for the plan")?;
+        let Some(spec) = spec else {
+            return Ok(None);
+        };
+        Ok(Some(match self.group_fit(id)? {
+            Some(fitted) => GroupSpec {
+                availability: None,
+                mttr_minutes: None,
+                outage_process: Some(OutageProcessSpec::of(&fitted.process)),
+                ..spec
+            },
+            None => spec,
+        }))
     }
 }

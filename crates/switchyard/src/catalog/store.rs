@@ -125,6 +125,9 @@ impl Catalog {
             if found == 0 && options.seed {
                 seed::seed(tx, &file)?;
             }
+            if found < migrate::HISTORIES_VERSION && options.seed {
+                seed::seed_histories(tx, &file)?;
+            }
             Ok(())
         })?;
         Ok(catalog)

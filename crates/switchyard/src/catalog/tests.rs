@@ -71,9 +71,17 @@ fn a_new_database_is_configured_and_seeded() {
     assert_eq!(count(conn, "SELECT count(*) FROM offerings"), 43);
     assert_eq!(count(conn, "SELECT count(*) FROM providers"), 13);
     assert_eq!(count(conn, "SELECT count(*) FROM groups"), 12);
+    // The ICPE record of the OpenAI API, from 2021-02-11 to 2024-08-31.
+    assert_eq!(
+        count(
+            conn,
+            "SELECT count(*) FROM outage_days WHERE group_id = 'openai-platform'"
+        ),
+        1298
+    );
     assert_eq!(
         count(conn, "SELECT count(*) FROM sources WHERE kind != 'user'"),
-        40
+        41
     );
     assert_eq!(count(conn, "SELECT count(*) FROM memberships"), 43);
     // Every figure carries a known source and a date.

@@ -1,7 +1,9 @@
 //! Outage history: a provider's daily outage record, the outage process fitted
 //! from it, and the backtest of that process against the record.
 //!
+//! - [`record`]: one way in for every format below.
 //! - [`icpe`]: reads the ICPE 2025 dataset's daily outage table.
+//! - [`icpe_incidents`]: reads its incident table, with the stages' times.
 //! - [`outage_log`]: reads a team's own outage log (CSV: start, end, group,
 //!   weight) into a daily record of the days it covers.
 //! - [`statuspage`]: reads a status page's incident history (Statuspage v2).
@@ -13,7 +15,9 @@
 pub mod backtest;
 pub mod fit;
 pub mod icpe;
+pub mod icpe_incidents;
 pub mod outage_log;
+pub mod record;
 pub mod statuspage;
 
 /// One day of a service's record: its severity-weighted outage minutes.

@@ -153,8 +153,10 @@ pub(super) fn daily_record(
     }
     let mut minutes: BTreeMap<i64, f64> = BTreeMap::new();
     for o in outages {
-        if o.end <= o.start {
-            return Err(o.place.refuse(file, "end", "is not after start".to_owned()));
+        // Status pages post some incidents already resolved: start and end
+        // are the same minute, an outage of no length.
+        if o.end < o.start {
+            return Err(o.place.refuse(file, "end", "is before start".to_owned()));
         }
         if o.end - o.start > MAX_OUTAGE_DAYS * 86_400 {
             return Err(o.place.refuse(
@@ -277,7 +279,7 @@ mod tests {
             ),
             (
                 "2024-03-01T12:00Z,2024-03-01T11:00Z,api,1\n",
-                "log.csv:2: end: is not after start",
+                "log.csv:2: end: is before start",
             ),
             (
                 "2024-03-01T12:00Z,2024-03-01T13:00+25:00,api,1\n",

@@ -184,7 +184,7 @@ mod tests {
                     Some("2024-03-01T11:00:00Z"),
                     "API",
                 )]),
-                "i.json: incidents[0].end: is not after start",
+                "i.json: incidents[0].end: is before start",
             ),
             ("{\"page\": {}}".to_owned(), "i.json: no `incidents` list"),
             ("[1,".to_owned(), "i.json: not JSON"),
