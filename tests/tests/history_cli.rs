@@ -191,7 +191,7 @@ fn a_teams_own_outage_log_is_fitted_over_the_days_it_covers() {
     assert_refused(
         &text,
         &["--format", "csv", "--service", "api"],
-        "this format needs --from and --to",
+        "a csv record needs the days it covers (--from and --to)",
     );
 }
 
@@ -239,4 +239,186 @@ fn a_status_pages_incidents_are_fitted_by_component() {
     let mu = fit["log_mu"]["value"].as_f64().expect("number");
     let expected = (5.0 * 40f64.ln() + 3.0 * 12f64.ln()) / 8.0;
     assert!((mu - expected).abs() < 1e-12, "{mu} vs {expected}");
+}
+
+const INCIDENTS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../fixtures/icpe2025/incidents_openai.csv"
+);
+
+/// `switchyard ARGS --db DB`: its stdout, having succeeded.
+fn run_ok(home: &Path, args: &[&str]) -> String {
+    let out = switchyard(home).args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn import_incidents(home: &Path, db: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "history",
+        "import",
+        INCIDENTS,
+        "--format",
+        "icpe-incidents",
+        "--from",
+        "2021-03-01",
+        "--to",
+        "2024-08-31",
+        "--db",
+        db,
+    ];
+    args.extend_from_slice(extra);
+    switchyard(home).args(&args).output().expect("runs")
+}
+
+#[test]
+fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
+    let home = tempfile::tempdir().expect("home");
+    let db_path = home.path().join("catalog.sqlite3");
+    let db = db_path.to_str().expect("utf-8");
+    let components = [
+        "--component",
+        "API=azure-eastus",
+        "--component",
+        "ChatGPT=aws-us-east-1",
+    ];
+    let first = import_incidents(home.path(), db, &components);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("azure-eastus: `API` of"), "{stdout}");
+    assert!(stdout.contains("1,280 days written"), "{stdout}");
+    let before = switchyard_e2e::dump(&db_path);
+    // The same file again: nothing changes, and the report says so.
+    let again = import_incidents(home.path(), db, &components);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("unchanged"));
+    assert_eq!(switchyard_e2e::dump(&db_path), before);
+    // Hostile: an unknown group after a good one, a bad row, a bad window.
+    for (extra, want) in [
+        (
+            vec!["--component", "API=azure-eastus", "--component", "Labs=nowhere"],
+            "unknown group `nowhere`",
+        ),
+        (
+            vec!["--group", "azure-eastus", "--service", "API", "--partial-weight", "2"],
+            "partial-outage weight: 2 is out of range",
+        ),
+        (
+            vec!["--group", "azure-eastus", "--service", "Sora"],
+            "no column for the service `Sora`",
+        ),
+    ] {
+        let out = import_incidents(home.path(), db, &extra);
+        assert!(!out.status.success(), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{extra:?}: {stderr}");
+        assert_eq!(switchyard_e2e::dump(&db_path), before, "{extra:?} wrote");
+    }
+    let bad = home.path().join("bad.csv");
+    let mut text = std::fs::read_to_string(INCIDENTS).expect("reads");
+    // A last incident of the API whose start is not a time.
+    let columns = text.lines().next().expect("a header").split(',').count();
+    let mut row = vec![""; columns];
+    let header: Vec<&str> = text.lines().next().expect("a header").split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    row[at("incident_impact_level")] = "2";
+    row[at("API")] = "1";
+    row[at("start_timestamp")] = "not a time";
+    row[at("close_timestamp")] = "2024-08-01 10:00:00+00:00";
+    let row = row.join(",");
+    text = format!("{}\n{row}\n", text.trim_end());
+    std::fs::write(&bad, text).expect("writes");
+    let out = switchyard(home.path())
+        .args(["history", "import"])
+        .arg(&bad)
+        .args([
+            "--format", "icpe-incidents", "--from", "2021-03-01", "--to", "2024-08-31",
+            "--group", "azure-eastus", "--service", "API", "--db", db,
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("bad.csv:") && stderr.contains("`not a time` is not a time"),
+        "{stderr}"
+    );
+    assert_eq!(switchyard_e2e::dump(&db_path), before, "a bad row wrote");
+    // The stored record fits and backtests by group.
+    let listed: serde_json::Value =
+        serde_json::from_str(&run_ok(home.path(), &["history", "list", "--db", db, "--json"]))
+            .expect("JSON");
+    let groups: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|g| g["group"].as_str())
+        .collect();
+    assert_eq!(groups, ["aws-us-east-1", "azure-eastus", "openai-platform"]);
+    let backtest = json(
+        home.path(),
+        &["history", "backtest", "--group", "azure-eastus", "--db", db, "--json"],
+    );
+    assert_eq!(backtest["periods"], 42);
+}
+
+#[test]
+fn evaluate_uses_the_fitted_process_of_a_catalog_group() {
+    // One OpenAI offering, no per-request errors, a billion requests: a month
+    // meets 100% exactly when openai-platform has no outage, which under the
+    // fitted process has probability (k / (k + m))^k, about 0.25, and under
+    // the constant-rate process of 0.9982 and 35 minutes about 0.11.
+    let home = tempfile::tempdir().expect("home");
+    let db = home.path().join("catalog.sqlite3");
+    let plan = home.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        r#"
+[workload]
+requests_per_month = 1e9
+input_tokens = 100
+output_tokens = 100
+
+[[offerings]]
+id = "openai/gpt-5.5"
+error_rate = 0
+
+[[routes]]
+name = "main"
+steps = [{ offering = "openai/gpt-5.5", timeout_ms = 3600000 }]
+"#,
+    )
+    .expect("writes");
+    let fit = json(
+        home.path(),
+        &["history", "fit", "--group", "openai-platform", "--db", db.to_str().expect("utf-8"), "--json"],
+    );
+    let clean = fit["implies"]["p_clean_month"].as_f64().expect("p_clean_month");
+    let report = json(
+        home.path(),
+        &[
+            "evaluate",
+            plan.to_str().expect("utf-8"),
+            "--db",
+            db.to_str().expect("utf-8"),
+            "--months",
+            "20000",
+            "--samples",
+            "10000",
+            "--json",
+        ],
+    );
+    let exceedance = report["monthly_availability"]["exceedance"]
+        .as_array()
+        .expect("exceedance");
+    let at_one = exceedance
+        .iter()
+        .find(|e| e["threshold"] == 1.0)
+        .and_then(|e| e["p"].as_f64())
+        .expect("P(month = 100%)");
+    // Binomial standard error at 20,000 months: 0.003.
+    assert!((at_one - clean).abs() < 0.015, "{at_one} vs {clean}");
+    assert!((clean - 0.2497).abs() < 0.001, "{clean}");
 }

@@ -399,6 +399,12 @@ pub const GROUP_AVAILABILITY: Limit =
 
 pub const GROUP_MTTR_MINUTES: Limit = renamed(MTTR_MINUTES, "groups[].mttr_minutes");
 
+/// `history --partial-weight`: how much a partial outage's minute counts.
+pub const PARTIAL_WEIGHT: Limit = probability(
+    "history --partial-weight",
+    "a share of a full outage: 0 ignores partial outages, 1 counts them as full ones (the ICPE paper uses 0.3)",
+);
+
 pub const EVENTS_PER_MONTH: Limit = limit(
     "groups[].outage_process.events_per_month",
     Bound::incl(0.0),
@@ -786,6 +792,7 @@ pub const ALL: &[Limit] = &[
     PRICE_PER_MTOK,
     GROUP_AVAILABILITY,
     GROUP_MTTR_MINUTES,
+    PARTIAL_WEIGHT,
     EVENTS_PER_MONTH,
     DISPERSION,
     LOG_MU,

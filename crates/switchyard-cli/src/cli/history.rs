@@ -1,20 +1,26 @@
-//! `switchyard history fit|backtest FILE`: the outage process fitted from a
-//! service's daily outage record, and its backtest against that record.
+//! `switchyard history import|fit|backtest|list`: a group's outage record
+//! stored in the catalog, the outage process fitted from a record (a file, or
+//! a group's stored one), and its backtest against that record.
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
-use switchyard::catalog::MAX_IMPORT_BYTES;
+use switchyard::app;
+use switchyard::app::history::{
+    ComponentGroup, HistoryImportOptions, RecordSource, record_formats,
+};
+use switchyard::catalog::Catalog;
+use switchyard::catalog::outage_history::HistoryImportReport;
 use switchyard::chart::{Chart, ExceedanceData, ExceedanceSeries, render_to_file};
 use switchyard::format;
 use switchyard::history::DailyHistory;
-use switchyard::history::backtest::{Backtest, backtest};
-use switchyard::history::fit::{Estimate, Fit, fit};
-use switchyard::history::icpe::{PAPER_PARTIAL_WEIGHT, parse_daily};
-use switchyard::history::outage_log::parse_outage_log;
-use switchyard::history::statuspage::parse_incidents;
+use switchyard::history::backtest::Backtest;
+use switchyard::history::fit::{Estimate, Fit};
+use switchyard::history::icpe::PAPER_PARTIAL_WEIGHT;
+use switchyard::history::record::{RecordFormat, RecordRequest};
 use switchyard::model::monthly::Period;
+use switchyard::model::outage_process::OutageProcess;
 
 use super::Failure;
 
@@ -26,6 +32,28 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Subcommand)]
 enum HistoryCommand {
+    /// Store a record in the catalog as the outage history of a group, whose
+    /// plans then use the process fitted from it. One transaction; the same
+    /// file again changes nothing.
+    Import {
+        /// The outage record.
+        file: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The catalog group the record feeds (with --service for what to
+        /// read from it).
+        #[arg(long, conflicts_with = "components")]
+        group: Option<String>,
+        /// NAME=GROUP: the record of service or component NAME feeds catalog
+        /// group GROUP; repeat for each.
+        #[arg(long = "component", value_name = "NAME=GROUP", value_parser = ComponentGroup::parse)]
+        components: Vec<ComponentGroup>,
+        /// The catalog database (default: SWITCHYARD_DB, else the app-data one).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fit the outage process: events per month, their dispersion and length,
     /// each with a 95% interval, and what they imply.
     Fit {
@@ -52,108 +80,117 @@ enum HistoryCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The catalog's groups with an outage history, and each one's fit.
+    List {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
+/// A record from a file, or a catalog group's stored one.
 #[derive(Debug, Args)]
 struct RecordArgs {
-    /// The outage record.
-    file: PathBuf,
-    /// The record's format.
-    #[arg(long, value_enum)]
-    format: RecordFormat,
-    /// What to read: icpe-daily: the service (api, chatgpt, playground, labs);
-    /// csv: a value of the group column; statuspage: a component's name
-    /// (default: every incident).
+    /// The outage record file (or --group for a catalog group's history).
+    #[arg(required_unless_present = "group", conflicts_with = "group")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// The catalog group whose stored history to use.
+    #[arg(long)]
+    group: Option<String>,
+    /// The catalog database (default: SWITCHYARD_DB, else the app-data one).
+    #[arg(long, requires = "group")]
+    db: Option<PathBuf>,
+}
+
+/// How to read a record file.
+#[derive(Debug, Args)]
+struct ReadArgs {
+    /// The record's format: icpe-daily, icpe-incidents, csv or statuspage.
+    #[arg(long, value_parser = RecordFormat::parse)]
+    format: Option<RecordFormat>,
+    /// What to read: icpe-daily: the service (api, chatgpt, playground,
+    /// labs); icpe-incidents: a service column (API, ChatGPT, ...); csv: a
+    /// value of the group column; statuspage: a component's name (default:
+    /// every incident).
     #[arg(long)]
     service: Option<String>,
     /// The weight of a partial outage's minutes against a major outage's
-    /// (icpe-daily: partial outages; statuspage: minor incidents; a csv log
-    /// weighs each row itself).
+    /// (icpe-daily: partial outages; icpe-incidents, statuspage: minor
+    /// incidents; a csv log weighs each row itself).
     #[arg(long, default_value_t = PAPER_PARTIAL_WEIGHT)]
     partial_weight: f64,
-    /// csv, statuspage: the first day the record covers (YYYY-MM-DD, UTC).
+    /// icpe-incidents, csv, statuspage: the first day the record covers
+    /// (YYYY-MM-DD, UTC).
     #[arg(long)]
     from: Option<String>,
-    /// csv, statuspage: the last day the record covers (YYYY-MM-DD, UTC).
+    /// icpe-incidents, csv, statuspage: the last day the record covers.
     #[arg(long)]
     to: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum RecordFormat {
-    /// The ICPE 2025 dataset's daily outage table (fixtures/icpe2025/SOURCE.md).
-    IcpeDaily,
-    /// An outage log: start, end (UTC), group, weight (0 to 1); with --from and --to.
-    Csv,
-    /// A status page's incidents (Statuspage v2 incidents.json); with --from and --to.
-    Statuspage,
+impl ReadArgs {
+    /// The request, once a format is given.
+    fn request(&self, file: &Path) -> Result<RecordRequest, Failure> {
+        let format = self.format.ok_or_else(|| {
+            Failure(format!(
+                "{}: --format names the record's format: {}",
+                file.display(),
+                record_formats().join(", ")
+            ))
+        })?;
+        Ok(RecordRequest {
+            format,
+            service: self.service.clone(),
+            partial_weight: self.partial_weight,
+            from: self.from.clone(),
+            to: self.to.clone(),
+        })
+    }
 }
 
 fn read(record: &RecordArgs) -> Result<DailyHistory, Failure> {
-    let name = record.file.display().to_string();
-    let text = read_capped(&record.file).map_err(|e| Failure(format!("{name}: {e}")))?;
-    let service = || {
-        record.service.as_deref().ok_or_else(|| {
-            Failure(format!(
-                "{name}: --service names the service or group whose record to read"
-            ))
-        })
+    let source = match (&record.file, &record.group) {
+        (Some(file), _) => RecordSource::File(file, record.read.request(file)?),
+        (None, Some(group)) => RecordSource::Group(group),
+        (None, None) => return Err(Failure("give a record FILE or --group".to_owned())),
     };
-    let window = || match (&record.from, &record.to) {
-        (Some(from), Some(to)) => Ok((from.as_str(), to.as_str())),
-        _ => Err(Failure(format!(
-            "{name}: this format needs --from and --to: the days the record covers"
-        ))),
-    };
-    let read = match record.format {
-        RecordFormat::IcpeDaily => parse_daily(&text, &name, service()?, record.partial_weight),
-        RecordFormat::Csv => {
-            let (from, to) = window()?;
-            parse_outage_log(&text, &name, service()?, from, to)
-        }
-        RecordFormat::Statuspage => {
-            let (from, to) = window()?;
-            parse_incidents(
-                &text,
-                &name,
-                record.service.as_deref(),
-                record.partial_weight,
-                from,
-                to,
-            )
-        }
-    };
-    read.map_err(|e| Failure(e.to_string()))
-}
-
-fn read_capped(path: &Path) -> Result<String, String> {
-    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if size > MAX_IMPORT_BYTES {
-        return Err(format!(
-            "{size} bytes is larger than the {MAX_IMPORT_BYTES} bytes a record may have"
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
+    Ok(app::history::record(&source, || {
+        Catalog::open_chosen(record.db.as_deref())
+    })?)
 }
 
 pub fn run(args: &HistoryArgs) -> Result<(), Failure> {
     match &args.command {
-        HistoryCommand::Fit { record, json } => {
-            let fitted = fit(&read(record)?).map_err(|e| Failure(e.to_string()))?;
+        HistoryCommand::Import {
+            file,
+            read,
+            group,
+            components,
+            db,
+            json,
+        } => {
+            let options = HistoryImportOptions {
+                record: read.request(file)?,
+                group: group.clone(),
+                components: components.clone(),
+            };
+            let mut catalog = Catalog::open_chosen(db.as_deref())?;
+            let report = app::history::import_history(&mut catalog, file, &options)?;
             if *json {
-                let mut value = serde_json::to_value(&fitted)
-                    .map_err(|e| Failure(format!("cannot encode the fit: {e}")))?;
-                if let Some(object) = value.as_object_mut() {
-                    object.insert(
-                        "implies".to_owned(),
-                        serde_json::json!({
-                            "mean_availability": fitted.process.mean_availability(),
-                            "events_per_month": fitted.process.events_per_month,
-                            "p_clean_month": fitted.process.p_clean_month(),
-                        }),
-                    );
-                }
+                let value = serde_json::to_value(&report)
+                    .map_err(|e| Failure(format!("cannot encode the import: {e}")))?;
                 outln!("{value:#}");
+            } else {
+                print_import(&report, catalog.file());
+            }
+        }
+        HistoryCommand::Fit { record, json } => {
+            let fitted = app::history::fit_record(&read(record)?)?;
+            if *json {
+                outln!("{:#}", fit_json(&fitted)?);
             } else {
                 print_fit(&fitted);
             }
@@ -165,9 +202,7 @@ pub fn run(args: &HistoryArgs) -> Result<(), Failure> {
             chart,
             json,
         } => {
-            let history = read(record)?;
-            let fitted = fit(&history).map_err(|e| Failure(e.to_string()))?;
-            let result = backtest(&history, &fitted, *period, *seed);
+            let result = app::history::backtest_record(&read(record)?, *period, *seed)?;
             if let Some(path) = chart {
                 render_to_file(&Chart::Exceedance(backtest_chart(&result)), path)
                     .map_err(|e| Failure(e.to_string()))?;
@@ -181,8 +216,89 @@ pub fn run(args: &HistoryArgs) -> Result<(), Failure> {
                 print_backtest(&result);
             }
         }
+        HistoryCommand::List { db, json } => {
+            let catalog = Catalog::open_chosen(db.as_deref())?;
+            let histories = app::history::group_histories(&catalog)?;
+            if *json {
+                let list = histories
+                    .iter()
+                    .map(|h| {
+                        Ok(serde_json::json!({
+                            "group": h.group,
+                            "first_day": h.first_day,
+                            "last_day": h.last_day,
+                            "days": h.days,
+                            "outage_days": h.outage_days,
+                            "files": h.files,
+                            "fit": match &h.fit {
+                                Ok(f) => fit_json(f)?,
+                                Err(why) => serde_json::json!({ "error": why }),
+                            },
+                        }))
+                    })
+                    .collect::<Result<Vec<_>, Failure>>()?;
+                outln!("{:#}", serde_json::Value::Array(list));
+            } else if histories.is_empty() {
+                outln!("No group of {} has an outage history.", catalog.file());
+            } else {
+                for h in &histories {
+                    outln!(
+                        "{}: {} to {}, {} days, {} with an outage, from {}",
+                        h.group,
+                        h.first_day,
+                        h.last_day,
+                        format::count(f64::from(h.days)),
+                        format::count(f64::from(h.outage_days)),
+                        h.files.join(", ")
+                    );
+                    match &h.fit {
+                        Ok(f) => outln!("  {}", implies(&f.process)),
+                        Err(why) => outln!("  no fit: {why}"),
+                    }
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// The fit as JSON, with what its process implies.
+fn fit_json(fitted: &Fit) -> Result<serde_json::Value, Failure> {
+    let mut value =
+        serde_json::to_value(fitted).map_err(|e| Failure(format!("cannot encode the fit: {e}")))?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "implies".to_owned(),
+            serde_json::json!({
+                "mean_availability": fitted.process.mean_availability(),
+                "events_per_month": fitted.process.events_per_month,
+                "p_clean_month": fitted.process.p_clean_month(),
+            }),
+        );
+    }
+    Ok(value)
+}
+
+fn print_import(report: &HistoryImportReport, db: &str) {
+    for g in &report.groups {
+        let change = if g.changed_days == 0 {
+            "unchanged".to_owned()
+        } else {
+            format!("{} days written", format::count(f64::from(g.changed_days)))
+        };
+        outln!(
+            "{}: `{}` of {} ({}), {} to {}: {} days, {} with an outage; {change}",
+            g.group,
+            g.service,
+            report.file,
+            report.format.name(),
+            g.first_day,
+            g.last_day,
+            format::count(f64::from(g.days)),
+            format::count(f64::from(g.outage_days)),
+        );
+    }
+    outln!("Catalog: {db} (`switchyard history fit --group ID` shows a group's fit)");
 }
 
 fn interval(e: &Estimate, show: impl Fn(f64) -> String) -> String {
@@ -227,12 +343,17 @@ fn print_fit(f: &Fit) {
         p.log_mu.exp(),
         p.mean_event_minutes()
     );
-    outln!(
+    outln!("{}", implies(p));
+}
+
+/// What a process implies, in one line.
+fn implies(p: &OutageProcess) -> String {
+    format!(
         "Implies: mean availability {}, {} outage days per month, P(clean month) {}",
         format::percent(p.mean_availability()),
         number(p.events_per_month),
         format::percent(p.p_clean_month())
-    );
+    )
 }
 
 fn print_backtest(b: &Backtest) {

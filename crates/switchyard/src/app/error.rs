@@ -4,6 +4,7 @@
 
 use crate::catalog::CatalogError;
 use crate::chart::ChartError;
+use crate::history::HistoryError;
 use crate::model::Cancelled;
 use crate::plan::PlanError;
 
@@ -19,6 +20,8 @@ pub enum Error {
     Options(#[from] OptionsError),
     #[error(transparent)]
     Chart(#[from] ChartError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
     #[error("{0}")]
     Cancelled(#[from] Cancelled),
 }

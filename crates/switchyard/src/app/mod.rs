@@ -11,6 +11,7 @@
 //! - [`charts`]: the charts of a plan, and of stored probe results.
 //! - [`catalog_rows`]: the catalog's offerings with their observed figures.
 //! - [`search`]: a plan's `[search]` end to end.
+//! - [`history`]: outage records read, imported, fitted and backtested.
 //! - [`counters`]: how many resolves and exact computations ran, for the
 //!   test that an edit costs one of each.
 //!
@@ -23,6 +24,7 @@ pub mod charts;
 pub mod counters;
 mod error;
 pub mod evaluation;
+pub mod history;
 pub mod options;
 pub mod search;
 

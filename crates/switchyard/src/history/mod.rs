@@ -68,16 +68,12 @@ impl HistoryError {
     }
 }
 
-/// `weight` (of partial outages, or minor incidents) must be from 0 to 1.
+/// `weight` (of partial outages, or minor incidents) must be from 0 to 1
+/// ([`crate::limits::PARTIAL_WEIGHT`]).
 fn check_partial_weight(file: &str, weight: f64) -> Result<(), HistoryError> {
-    if (0.0..=1.0).contains(&weight) {
-        Ok(())
-    } else {
-        Err(HistoryError::file(
-            file,
-            format!("the partial-outage weight {weight} must be between 0 and 1"),
-        ))
-    }
+    crate::limits::PARTIAL_WEIGHT
+        .check(weight)
+        .map_err(|reason| HistoryError::file(file, format!("the partial-outage weight {reason}")))
 }
 
 impl DailyHistory {
