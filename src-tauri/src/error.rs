@@ -12,7 +12,8 @@ use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AppError {
-    /// `plan`, `catalog`, `chart`, `cancelled`, `io`, `input` or `internal`.
+    /// `plan`, `catalog`, `history`, `chart`, `cancelled`, `io`, `input` or
+    /// `internal`.
     pub code: String,
     pub message: String,
     /// Each problem of an invalid plan: its field path and the reason.
@@ -102,6 +103,7 @@ impl From<app::Error> for AppError {
             app::Error::Catalog(e) => e.into(),
             app::Error::Options(e) => e.into(),
             app::Error::Chart(e) => e.into(),
+            app::Error::History(e) => Self::new("history", e.to_string()),
             app::Error::Cancelled(e) => e.into(),
         }
     }

@@ -287,7 +287,11 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
         "ChatGPT=aws-us-east-1",
     ];
     let first = import_incidents(home.path(), db, &components);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(stdout.contains("azure-eastus: `API` of"), "{stdout}");
     assert!(stdout.contains("1,280 days written"), "{stdout}");
@@ -299,11 +303,23 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
     // Hostile: an unknown group after a good one, a bad row, a bad window.
     for (extra, want) in [
         (
-            vec!["--component", "API=azure-eastus", "--component", "Labs=nowhere"],
+            vec![
+                "--component",
+                "API=azure-eastus",
+                "--component",
+                "Labs=nowhere",
+            ],
             "unknown group `nowhere`",
         ),
         (
-            vec!["--group", "azure-eastus", "--service", "API", "--partial-weight", "2"],
+            vec![
+                "--group",
+                "azure-eastus",
+                "--service",
+                "API",
+                "--partial-weight",
+                "2",
+            ],
             "partial-outage weight: 2 is out of range",
         ),
         (
@@ -335,21 +351,35 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
         .args(["history", "import"])
         .arg(&bad)
         .args([
-            "--format", "icpe-incidents", "--from", "2021-03-01", "--to", "2024-08-31",
-            "--group", "azure-eastus", "--service", "API", "--db", db,
+            "--format",
+            "icpe-incidents",
+            "--from",
+            "2021-03-01",
+            "--to",
+            "2024-08-31",
+            "--group",
+            "azure-eastus",
+            "--service",
+            "API",
+            "--db",
+            db,
         ])
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !out.status.success() && stderr.contains("bad.csv:") && stderr.contains("`not a time` is not a time"),
+        !out.status.success()
+            && stderr.contains("bad.csv:")
+            && stderr.contains("`not a time` is not a time"),
         "{stderr}"
     );
     assert_eq!(switchyard_e2e::dump(&db_path), before, "a bad row wrote");
     // The stored record fits and backtests by group.
-    let listed: serde_json::Value =
-        serde_json::from_str(&run_ok(home.path(), &["history", "list", "--db", db, "--json"]))
-            .expect("JSON");
+    let listed: serde_json::Value = serde_json::from_str(&run_ok(
+        home.path(),
+        &["history", "list", "--db", db, "--json"],
+    ))
+    .expect("JSON");
     let groups: Vec<&str> = listed
         .as_array()
         .expect("a list")
@@ -359,7 +389,15 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
     assert_eq!(groups, ["aws-us-east-1", "azure-eastus", "openai-platform"]);
     let backtest = json(
         home.path(),
-        &["history", "backtest", "--group", "azure-eastus", "--db", db, "--json"],
+        &[
+            "history",
+            "backtest",
+            "--group",
+            "azure-eastus",
+            "--db",
+            db,
+            "--json",
+        ],
     );
     assert_eq!(backtest["periods"], 42);
 }
@@ -393,9 +431,19 @@ steps = [{ offering = "openai/gpt-5.5", timeout_ms = 3600000 }]
     .expect("writes");
     let fit = json(
         home.path(),
-        &["history", "fit", "--group", "openai-platform", "--db", db.to_str().expect("utf-8"), "--json"],
+        &[
+            "history",
+            "fit",
+            "--group",
+            "openai-platform",
+            "--db",
+            db.to_str().expect("utf-8"),
+            "--json",
+        ],
     );
-    let clean = fit["implies"]["p_clean_month"].as_f64().expect("p_clean_month");
+    let clean = fit["implies"]["p_clean_month"]
+        .as_f64()
+        .expect("p_clean_month");
     let report = json(
         home.path(),
         &[

@@ -3,7 +3,8 @@ import type { FieldProblem } from "./FieldProblem";
 
 export type AppError = { 
 /**
- * `plan`, `catalog`, `chart`, `cancelled`, `io`, `input` or `internal`.
+ * `plan`, `catalog`, `history`, `chart`, `cancelled`, `io`, `input` or
+ * `internal`.
  */
 code: string, message: string, 
 /**

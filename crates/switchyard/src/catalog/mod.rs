@@ -18,6 +18,7 @@ pub mod csv;
 pub mod error;
 pub mod fields;
 pub mod import;
+pub mod inherit;
 pub mod litellm;
 pub mod migrate;
 pub mod openrouter;

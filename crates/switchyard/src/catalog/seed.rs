@@ -134,8 +134,10 @@ pub struct OfferingDef {
     pub price_source: String,
     pub quality: Option<f64>,
     pub quality_source: Option<String>,
-    pub availability: f64,
-    pub availability_source: String,
+    /// Absent: inherited from the offering's groups (`catalog::inherit`),
+    /// as for a provider platform whose whole downtime its group carries.
+    pub availability: Option<f64>,
+    pub availability_source: Option<String>,
     pub mttr_minutes: f64,
     pub error_rate: f64,
     pub error_latency_ms: f64,
@@ -158,11 +160,6 @@ impl OfferingDef {
         let mut out = vec![
             (Field::InputPerMtok, n(self.input_per_mtok), price),
             (Field::OutputPerMtok, n(self.output_per_mtok), price),
-            (
-                Field::Availability,
-                n(self.availability),
-                self.availability_source.as_str(),
-            ),
             (Field::MttrMinutes, n(self.mttr_minutes), reliability),
             (Field::ErrorRate, n(self.error_rate), reliability),
             (Field::ErrorLatencyMs, n(self.error_latency_ms), reliability),
@@ -172,6 +169,11 @@ impl OfferingDef {
             (Field::TokensPerS, n(self.tokens_per_s), latency),
         ];
         let optional = [
+            (
+                Field::Availability,
+                self.availability,
+                self.availability_source.as_deref().unwrap_or(""),
+            ),
             (Field::CachedInputPerMtok, self.cached_input_per_mtok, price),
             (Field::BatchInputPerMtok, self.batch_input_per_mtok, price),
             (Field::BatchOutputPerMtok, self.batch_output_per_mtok, price),
@@ -274,11 +276,24 @@ fn check(c: &DefaultCatalog) -> Result<(), String> {
                 .get(g.as_str())
                 .ok_or_else(|| format!("{at}: unknown group `{g}`"))?;
         }
-        if o.availability > product + 1e-12 {
-            return Err(format!(
-                "{at}: availability {} is above its groups' {product}",
-                o.availability
-            ));
+        match (o.availability, &o.availability_source) {
+            (Some(a), Some(_)) if a > product + 1e-12 => {
+                return Err(format!(
+                    "{at}: availability {a} is above its groups' {product}"
+                ));
+            }
+            (Some(_), Some(_)) => {}
+            (None, None) if !o.groups.is_empty() => {}
+            (None, None) => {
+                return Err(format!(
+                    "{at}: no availability and no group to inherit one from"
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "{at}: availability and availability_source go together"
+                ));
+            }
         }
     }
     Ok(())

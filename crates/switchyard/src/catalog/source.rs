@@ -12,6 +12,7 @@ use crate::plan::{Dialect, GroupSpec, OfferingSource, OfferingSpec, OutageProces
 
 use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
+use super::inherit::{Inheritance, Inherited};
 use super::store::Catalog;
 
 /// The offerings and groups one plan needs, loaded up front so that a database
@@ -24,6 +25,8 @@ pub struct Snapshot {
     pub file: String,
     /// When the user set each override, by (offering, field).
     pub overrides: HashMap<(String, String), String>,
+    /// The figures each offering inherits ([`super::inherit`]), by offering.
+    pub inherited: HashMap<String, Vec<Inherited>>,
 }
 
 impl OfferingSource for Snapshot {
@@ -34,6 +37,16 @@ impl OfferingSource for Snapshot {
         self.groups.get(id).cloned()
     }
     fn offering_origin(&self, id: &str, field: &str) -> String {
+        let inherited = self
+            .inherited
+            .get(id)
+            .and_then(|list| list.iter().find(|f| f.field == field));
+        if let Some(figure) = inherited {
+            return format!(
+                "the catalog `{}` (inherited from {})",
+                self.file, figure.from
+            );
+        }
         let set_at = self.overrides.get(&(id.to_owned(), field.to_owned()));
         origin(&self.file, id, field, set_at.map(String::as_str))
     }
@@ -96,9 +109,14 @@ impl Catalog {
             if snapshot.offerings.contains_key(id) {
                 continue;
             }
-            if let Some(spec) = self.offering_spec(id)? {
+            if let Some((spec, inheritance)) = self.offering_spec_inheriting(id)? {
                 groups.extend(spec.groups.iter().flatten().cloned());
                 snapshot.offerings.insert(id.to_owned(), spec);
+                if !inheritance.figures.is_empty() {
+                    snapshot
+                        .inherited
+                        .insert(id.to_owned(), inheritance.figures);
+                }
                 for (field, set_at) in self.override_times(id)? {
                     snapshot.overrides.insert((id.to_owned(), field), set_at);
                 }
@@ -115,12 +133,21 @@ impl Catalog {
     /// The offering as a plan sees it: effective figures, groups, and how to
     /// reach it. `None` if the catalog has no such offering.
     pub fn offering_spec(&self, id: &str) -> Result<Option<OfferingSpec>, CatalogError> {
+        Ok(self.offering_spec_inheriting(id)?.map(|(spec, _)| spec))
+    }
+
+    /// [`Catalog::offering_spec`], its missing figures filled in by
+    /// inheritance ([`super::inherit`]), with what was inherited.
+    pub fn offering_spec_inheriting(
+        &self,
+        id: &str,
+    ) -> Result<Option<(OfferingSpec, Inheritance)>, CatalogError> {
         let db = &self.file;
         let doing = "reading an offering for the plan";
         let head = self
             .conn
             .prepare_cached(
-                "SELECT o.model, p.dialect, p.api_base, p.key_env
+                "SELECT o.model, p.dialect, p.api_base, p.key_env, o.provider
                  FROM offerings o JOIN providers p ON p.id = o.provider WHERE o.id = ?1",
             )
             .and_then(|mut s| {
@@ -130,12 +157,13 @@ impl Catalog {
                         r.get::<_, Option<String>>(1)?,
                         r.get::<_, Option<String>>(2)?,
                         r.get::<_, Option<String>>(3)?,
+                        r.get::<_, String>(4)?,
                     ))
                 })
                 .optional()
             })
             .doing(db, doing)?;
-        let Some((model, dialect, api_base, key_env)) = head else {
+        let Some((model, dialect, api_base, key_env, provider)) = head else {
             return Ok(None);
         };
         let mut values: HashMap<Field, Value> = HashMap::new();
@@ -164,12 +192,21 @@ impl Catalog {
                 "SELECT group_id FROM memberships WHERE offering = ?1 ORDER BY group_id",
             )
             .doing(db, doing)?;
-        let groups = stmt
+        let mut groups = stmt
             .query_map([id], |r| r.get::<_, String>(0))
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
             .doing(db, doing)?;
+        let inheritance = self.inheritance(id, &provider, &model, &values, &groups)?;
+        if let Some(inherited) = &inheritance.groups {
+            groups.clone_from(inherited);
+        }
+        for figure in &inheritance.figures {
+            if let Some(field) = Field::from_name(&figure.field) {
+                values.entry(field).or_insert_with(|| figure.value.clone());
+            }
+        }
         let num = |f: Field| values.get(&f).and_then(Value::as_f64);
-        Ok(Some(OfferingSpec {
+        let spec = OfferingSpec {
             id: id.to_owned(),
             availability: num(Field::Availability),
             mttr_minutes: num(Field::MttrMinutes),
@@ -200,7 +237,8 @@ impl Catalog {
             api_base,
             model: Some(model),
             key_env,
-        }))
+        };
+        Ok(Some((spec, inheritance)))
     }
 
     /// The fields of offering `id` the user overrides, with when each was set.

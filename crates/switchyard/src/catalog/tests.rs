@@ -81,7 +81,7 @@ fn a_new_database_is_configured_and_seeded() {
     );
     assert_eq!(
         count(conn, "SELECT count(*) FROM sources WHERE kind != 'user'"),
-        41
+        40
     );
     assert_eq!(count(conn, "SELECT count(*) FROM memberships"), 43);
     // Every figure carries a known source and a date.

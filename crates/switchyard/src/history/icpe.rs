@@ -155,7 +155,11 @@ mod tests {
             assert!(e.to_string().starts_with(want), "{e}\nwanted: {want}");
         }
         let e = parse_daily(HEAD, "d.csv", "api", 1.5).expect_err("weight");
-        assert!(e.to_string().contains("between 0 and 1"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("1.5 is out of range: must be at least 0 and at most 1"),
+            "{e}"
+        );
     }
 
     #[test]

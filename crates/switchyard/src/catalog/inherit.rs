@@ -1,0 +1,247 @@
+//! Figures an offering inherits because it has none of its own.
+//!
+//! A price list (LiteLLM, OpenRouter) brings thousands of offerings with
+//! prices and nothing else, so no plan could use them. Each missing figure is
+//! taken, in this order, from:
+//!
+//! - **Groups**: an offering in no group joins its provider's group (the
+//!   group most of the provider's offerings are in), so that two models of
+//!   one provider still fail together.
+//! - **Availability**: its groups' (a group's fitted history where it has
+//!   one): the offering is up exactly when its groups are.
+//! - **MTTR, error rate, error latency, outage mode**: the provider's default,
+//!   the median (for the mode: the most common value) of the provider's
+//!   offerings that have the figure of their own.
+//! - **Latency** (TTFT p50 and p95, tokens/s): the same model at another
+//!   provider, else the provider's default as above.
+//!
+//! Every inherited figure says where it came from; none is stored, so a new
+//! history or a curated figure changes it at once.
+
+use std::collections::HashMap;
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::error::{CatalogError, SqlContext};
+use super::fields::{Field, Value};
+use super::store::Catalog;
+
+/// One figure an offering takes from elsewhere.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inherited {
+    pub field: String,
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
+    pub value: Value,
+    /// Where it comes from, in words.
+    pub from: String,
+}
+
+/// What an offering inherits.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Inheritance {
+    /// Its provider's group, when it is in none.
+    pub groups: Option<Vec<String>>,
+    pub figures: Vec<Inherited>,
+}
+
+impl Inheritance {
+    /// The inherited figure of `field`, if any.
+    pub fn of(&self, field: Field) -> Option<&Inherited> {
+        self.figures.iter().find(|f| f.field == field.name())
+    }
+}
+
+/// Figures a provider's default stands in for.
+const PROVIDER_DEFAULTS: [Field; 4] = [
+    Field::MttrMinutes,
+    Field::ErrorRate,
+    Field::ErrorLatencyMs,
+    Field::Outage,
+];
+/// Figures taken together from the same model elsewhere.
+const LATENCY: [Field; 3] = [Field::TtftP50Ms, Field::TtftP95Ms, Field::TokensPerS];
+
+/// The median of `values` (at least one).
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+impl Catalog {
+    /// What offering `id` of `provider` (model `model`) inherits, given the
+    /// figures `own` and groups `own_groups` it has.
+    pub fn inheritance(
+        &self,
+        id: &str,
+        provider: &str,
+        model: &str,
+        own: &HashMap<Field, Value>,
+        own_groups: &[String],
+    ) -> Result<Inheritance, CatalogError> {
+        let mut out = Inheritance::default();
+        let groups = if own_groups.is_empty() {
+            let group = self.provider_group(provider)?;
+            out.groups = group.clone().map(|g| vec![g]);
+            group.into_iter().collect()
+        } else {
+            own_groups.to_vec()
+        };
+        if !own.contains_key(&Field::Availability) && !groups.is_empty() {
+            let mut product = 1.0;
+            let mut named = Vec::new();
+            for g in &groups {
+                let Some(spec) = self.group_spec(g)? else {
+                    continue;
+                };
+                let (availability, how) = match (spec.outage_process, spec.availability) {
+                    (Some(process), _) => (
+                        process.process().mean_availability(),
+                        "the mean of its fitted outage history",
+                    ),
+                    (None, Some(a)) => (a, "its availability"),
+                    (None, None) => continue,
+                };
+                product *= availability;
+                named.push(format!("group `{g}` ({how})"));
+            }
+            if !named.is_empty() {
+                out.figures.push(Inherited {
+                    field: Field::Availability.name().to_owned(),
+                    value: Value::Number(product),
+                    from: named.join(" × "),
+                });
+            }
+        }
+        for field in PROVIDER_DEFAULTS {
+            if !own.contains_key(&field) {
+                out.figures.extend(self.provider_default(provider, field)?);
+            }
+        }
+        if LATENCY.iter().any(|f| !own.contains_key(f)) {
+            let twin = self.same_model_elsewhere(id, model)?;
+            for field in LATENCY {
+                if own.contains_key(&field) {
+                    continue;
+                }
+                let from_twin = match &twin {
+                    Some(other) => self.own_figure(other, field)?.map(|value| Inherited {
+                        field: field.name().to_owned(),
+                        value,
+                        from: format!("the same model at `{other}`"),
+                    }),
+                    None => None,
+                };
+                match from_twin {
+                    Some(figure) => out.figures.push(figure),
+                    None => out.figures.extend(self.provider_default(provider, field)?),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The group most of `provider`'s offerings are in (ties: the first id).
+    fn provider_group(&self, provider: &str) -> Result<Option<String>, CatalogError> {
+        self.conn
+            .prepare_cached(
+                "SELECT m.group_id FROM memberships m JOIN offerings o ON o.id = m.offering
+                 WHERE o.provider = ?1 GROUP BY m.group_id ORDER BY count(*) DESC, m.group_id LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([provider], |r| r.get(0)).optional())
+            .doing(&self.file, "finding the provider's group")
+    }
+
+    /// The provider's default for `field`: the median of its offerings' own
+    /// numbers, or the most common text.
+    fn provider_default(
+        &self,
+        provider: &str,
+        field: Field,
+    ) -> Result<Option<Inherited>, CatalogError> {
+        let values: Vec<Value> = self
+            .conn
+            .prepare_cached(
+                "SELECT f.value FROM figures f JOIN offerings o ON o.id = f.offering
+                 WHERE o.provider = ?1 AND f.field = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map([provider, field.name()], |r| r.get(0))
+                    .and_then(Iterator::collect::<Result<Vec<Value>, _>>)
+            })
+            .doing(&self.file, "reading the provider's figures")?;
+        let count = values.len();
+        let from = |what: &str| {
+            format!(
+                "the {what} of provider `{provider}`'s {count} offering{} with a figure of their own",
+                if count == 1 { "" } else { "s" }
+            )
+        };
+        let numbers: Vec<f64> = values.iter().filter_map(Value::as_f64).collect();
+        if numbers.len() == count {
+            return Ok(median(numbers).map(|m| Inherited {
+                field: field.name().to_owned(),
+                value: Value::Number(m),
+                from: from("median"),
+            }));
+        }
+        let mut tally: HashMap<String, usize> = HashMap::new();
+        for v in &values {
+            if let Value::Text(t) = v {
+                *tally.entry(t.clone()).or_default() += 1;
+            }
+        }
+        let common = tally
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+            .map(|(text, _)| text);
+        Ok(common.map(|text| Inherited {
+            field: field.name().to_owned(),
+            value: Value::Text(text),
+            from: from("most common value"),
+        }))
+    }
+
+    /// Another offering of the same model with latency figures of its own
+    /// (the first by id).
+    fn same_model_elsewhere(&self, id: &str, model: &str) -> Result<Option<String>, CatalogError> {
+        self.conn
+            .prepare_cached(
+                "SELECT o.id FROM offerings o
+                 WHERE o.model = ?1 AND o.id != ?2
+                   AND EXISTS (SELECT 1 FROM figures f WHERE f.offering = o.id AND f.field = 'ttft_p50_ms')
+                 ORDER BY o.id LIMIT 1",
+            )
+            .and_then(|mut s| s.query_row([model, id], |r| r.get(0)).optional())
+            .doing(&self.file, "finding the same model elsewhere")
+    }
+
+    /// `offering`'s own (imported or curated) value of `field`.
+    fn own_figure(&self, offering: &str, field: Field) -> Result<Option<Value>, CatalogError> {
+        self.conn
+            .prepare_cached("SELECT value FROM figures WHERE offering = ?1 AND field = ?2")
+            .and_then(|mut s| {
+                s.query_row([offering, field.name()], |r| r.get(0))
+                    .optional()
+            })
+            .doing(&self.file, "reading a figure")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_median_of_odd_and_even_counts() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+}
