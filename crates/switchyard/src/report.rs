@@ -132,6 +132,27 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
             m.p_meets_ci95[1] * 100.0
         ),
     );
+    for g in &report.outage_processes {
+        let process = match &g.fitted {
+            Some(p) => format!(
+                "fitted outage history: {:.2} outage days a month{}, median {:.0} min each; mean {}",
+                p.events_per_month,
+                if p.dispersion.is_finite() {
+                    format!(" (clustered, dispersion {:.2})", p.dispersion)
+                } else {
+                    String::new()
+                },
+                p.log_mu.exp(),
+                percent(g.availability)
+            ),
+            None => format!(
+                "constant rate: availability {}, outages of {:.0} min on average",
+                percent(g.availability),
+                g.mttr_minutes
+            ),
+        };
+        line(&mut out, &format!("group {}", g.group), process);
+    }
     let _ = writeln!(
         out,
         "\n{} simulated requests, seed {}",

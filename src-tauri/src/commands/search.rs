@@ -7,7 +7,7 @@ use switchyard::app::charts::ChartView;
 use switchyard::app::search::{self as search_run, SearchRun, needs_catalog};
 use switchyard::catalog::Catalog;
 use switchyard::chart::Chart;
-use switchyard::plan::{PlanFile, point_plan};
+use switchyard::plan::{PlanFile, point_plan, skipped_by_kind};
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
@@ -38,10 +38,18 @@ pub struct SearchPoint {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SkippedCount {
+    pub reason: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SearchView {
     pub candidates: u32,
-    /// Catalog offerings left out, with why.
+    /// Catalog offerings left out.
     pub skipped: u32,
+    /// How many were left out for each kind of reason, in words.
+    pub skipped_by_kind: Vec<SkippedCount>,
     pub chains_total: f64,
     pub chains_scored: f64,
     pub points: Vec<SearchPoint>,
@@ -78,6 +86,13 @@ pub fn search_view(run: &SearchRun) -> AppResult<SearchView> {
     Ok(SearchView {
         candidates: count(run.report.candidates),
         skipped: count(run.search.skipped.len()),
+        skipped_by_kind: skipped_by_kind(&run.search.skipped)
+            .into_iter()
+            .map(|(kind, n)| SkippedCount {
+                reason: kind.describe().to_owned(),
+                count: count(n),
+            })
+            .collect(),
         chains_total: run.report.stats.chains_total as f64,
         chains_scored: run.report.stats.chains_scored as f64,
         points,

@@ -365,14 +365,27 @@ fn render_show(d: &switchyard::catalog::OfferingDetail) -> String {
         out.push_str(&format!("  SLA       {sla}{src}\n"));
     }
     for g in &d.groups {
+        let inherited = g
+            .inherited_from
+            .as_ref()
+            .map_or(String::new(), |from| format!(" (inherited: {from})"));
         out.push_str(&format!(
-            "  group     {}: availability {}, mttr {} min [{}, {}]\n",
+            "  group     {}: availability {}, mttr {} min [{}, {}]{inherited}\n",
             g.id,
             g.availability,
             g.mttr_minutes.map_or("-".to_owned(), |m| m.to_string()),
             g.source.id,
             g.effective_date
         ));
+        if let Some(f) = &g.fitted {
+            out.push_str(&format!(
+                "            plans use its fitted outage history: mean availability {}, {:.2} outage days a month, P(clean month) {:.2} [{}]\n",
+                switchyard::format::percent(f.mean_availability),
+                f.events_per_month,
+                f.p_clean_month,
+                f.source
+            ));
+        }
     }
     for f in &d.figures {
         out.push_str(&format!("  {:<22} {}\n", f.field, figure_line(f)));
@@ -390,6 +403,9 @@ fn figure_line(f: &FigureDetail) -> String {
         ),
         None => String::new(),
     };
+    if let Some(from) = &f.inherited_from {
+        return format!("{} inherited from {from}", show_value(Some(&f.value)));
+    }
     if f.overridden {
         format!(
             "{} * user override, set {}; imported {} {provenance}",

@@ -67,6 +67,22 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         resolution.resolved.portfolio = run.portfolio.clone();
     }
     let evaluation = app::evaluation(resolution);
+    let inherited: Vec<serde_json::Value> = evaluation
+        .view
+        .offerings
+        .iter()
+        .flat_map(|o| {
+            o.inherited.iter().map(|f| {
+                serde_json::json!({
+                    "offering": o.id,
+                    "field": f.field,
+                    "source": "inherited",
+                    "value": f.value,
+                    "from": f.from,
+                })
+            })
+        })
+        .collect();
     let options = SimOptions {
         samples: args.samples,
         seed: args.seed,
@@ -82,8 +98,19 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
     if args.json {
         let mut json = serde_json::to_value(&report)
             .map_err(|e| Failure(format!("cannot encode the report: {e}")))?;
-        if let (Some(provenance), Some(object)) = (&provenance, json.as_object_mut()) {
-            object.insert("figure_sources".to_owned(), serde_json::json!(provenance));
+        if let Some(object) = json.as_object_mut() {
+            let mut sources: Vec<serde_json::Value> = provenance
+                .iter()
+                .flatten()
+                .map(|p| serde_json::json!(p))
+                .collect();
+            sources.extend(inherited.iter().cloned());
+            if provenance.is_some() || !sources.is_empty() {
+                object.insert(
+                    "figure_sources".to_owned(),
+                    serde_json::Value::Array(sources),
+                );
+            }
         }
         if let (Some(run), Some(object)) = (&gateway, json.as_object_mut()) {
             object.insert(
@@ -104,6 +131,14 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         out!("{}", report::render(&file, portfolio, &report));
         if let Some(provenance) = &provenance {
             out!("{}", report::render_provenance(provenance));
+        }
+        if !inherited.is_empty() {
+            outln!("\nInherited figures (the catalog has none of the offering's own)");
+            for o in &evaluation.view.offerings {
+                for f in &o.inherited {
+                    outln!("  {} {} = {} from {}", o.id, f.field, f.value, f.from);
+                }
+            }
         }
     }
     Ok(())

@@ -8,7 +8,7 @@ use switchyard::app::search::{self, SearchRun, needs_catalog};
 use switchyard::catalog::{Catalog, explicit_db_path};
 use switchyard::format;
 use switchyard::model::Progress;
-use switchyard::plan::{self, point_plan};
+use switchyard::plan::{self, point_plan, skipped_by_kind};
 
 use super::Failure;
 
@@ -101,9 +101,15 @@ fn print_table(run: &SearchRun, path: &Path) {
         format::count(r.stats.chains_total as f64),
     );
     if !run.search.skipped.is_empty() {
+        let kinds: Vec<String> = skipped_by_kind(&run.search.skipped)
+            .into_iter()
+            .map(|(kind, n)| format!("{} {}", format::count(n as f64), kind.describe()))
+            .collect();
         outln!(
-            "  {} catalog offerings skipped (lacking figures or filtered out)",
-            run.search.skipped.len()
+            "  {} offerings considered, {} skipped: {}",
+            format::count((r.candidates + run.search.skipped.len()) as f64),
+            format::count(run.search.skipped.len() as f64),
+            kinds.join(", ")
         );
     }
     if r.frontier.is_empty() {

@@ -12,6 +12,7 @@ use super::counters;
 use super::error::Error;
 use super::options::SimOptions;
 use crate::catalog::Catalog;
+use crate::catalog::inherit::Inherited;
 use crate::model::{
     ExactSummary, Portfolio, Progress, Report, evaluate_from, exact::figures, summarize,
 };
@@ -27,6 +28,9 @@ pub struct Resolution<C> {
     /// Each portfolio offering as the catalog has it (overrides applied),
     /// `None` where the catalog was not opened or does not have it.
     pub catalog_specs: Vec<Option<OfferingSpec>>,
+    /// Per portfolio offering: the figures it inherits from the catalog
+    /// ([`crate::catalog::inherit`]) and the plan does not set inline.
+    pub inherited: Vec<Vec<Inherited>>,
     pub catalog: Option<C>,
 }
 
@@ -68,9 +72,26 @@ where
         .iter()
         .map(|o| snapshot.as_ref().and_then(|s| s.offering(&o.id)))
         .collect();
+    let inherited = resolved
+        .portfolio
+        .offerings
+        .iter()
+        .map(|o| {
+            let inline = plan.offerings.iter().find(|i| i.id == o.id);
+            snapshot
+                .as_ref()
+                .and_then(|s| s.inherited.get(&o.id))
+                .into_iter()
+                .flatten()
+                .filter(|f| !inline.is_some_and(|i| i.sets(&f.field)))
+                .cloned()
+                .collect()
+        })
+        .collect();
     Ok(Resolution {
         resolved,
         catalog_specs,
+        inherited,
         catalog,
     })
 }
@@ -84,6 +105,8 @@ pub struct OfferingView {
     pub id: String,
     pub merged: OfferingSpec,
     pub catalog: Option<OfferingSpec>,
+    /// The figures of `merged` the offering inherits, and from where.
+    pub inherited: Vec<Inherited>,
 }
 
 /// What a plan shows at once, before any simulation: its exact figures, its
@@ -129,6 +152,7 @@ pub fn evaluation<C>(resolution: Resolution<C>) -> Evaluation {
     let Resolution {
         resolved,
         catalog_specs,
+        inherited,
         ..
     } = resolution;
     let portfolio = resolved.portfolio;
@@ -137,10 +161,12 @@ pub fn evaluation<C>(resolution: Resolution<C>) -> Evaluation {
         .offering_specs
         .into_iter()
         .zip(catalog_specs)
-        .map(|(merged, catalog)| OfferingView {
+        .zip(inherited)
+        .map(|((merged, catalog), inherited)| OfferingView {
             id: merged.id.clone(),
             merged,
             catalog,
+            inherited,
         })
         .collect();
     Evaluation {

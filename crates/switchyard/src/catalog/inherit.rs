@@ -8,7 +8,11 @@
 //!   group most of the provider's offerings are in), so that two models of
 //!   one provider still fail together.
 //! - **Availability**: its groups' (a group's fitted history where it has
-//!   one): the offering is up exactly when its groups are.
+//!   one): the offering is up exactly when its groups are. An offering with
+//!   an availability of its own whose group has a fitted history keeps its
+//!   private uptime (own over the groups' stated product) times the groups'
+//!   fitted means, so that a history imported into a group moves its
+//!   offerings with it instead of leaving them above it.
 //! - **MTTR, error rate, error latency, outage mode**: the provider's default,
 //!   the median (for the mode: the most common value) of the provider's
 //!   offerings that have the figure of their own.
@@ -93,7 +97,10 @@ impl Catalog {
         } else {
             own_groups.to_vec()
         };
-        if !own.contains_key(&Field::Availability) && !groups.is_empty() {
+        if let Some(Value::Number(stated)) = own.get(&Field::Availability) {
+            out.figures
+                .extend(self.refitted_availability(*stated, &groups)?);
+        } else if !groups.is_empty() {
             let mut product = 1.0;
             let mut named = Vec::new();
             for g in &groups {
@@ -145,6 +152,48 @@ impl Catalog {
             }
         }
         Ok(out)
+    }
+
+    /// An offering's own availability once its groups' fitted histories
+    /// replace their stated availabilities: its private uptime (`stated` over
+    /// the groups' stated product) is kept, times the groups' fitted means.
+    /// `None` when no group of it has a fitted history.
+    fn refitted_availability(
+        &self,
+        stated: f64,
+        groups: &[String],
+    ) -> Result<Option<Inherited>, CatalogError> {
+        let mut factor = 1.0;
+        let mut named = Vec::new();
+        for g in groups {
+            let Some(fit) = self.group_fit(g)? else {
+                continue;
+            };
+            let declared: Option<f64> = self
+                .conn
+                .prepare_cached("SELECT availability FROM groups WHERE id = ?1")
+                .and_then(|mut s| s.query_row([g], |r| r.get(0)).optional())
+                .doing(&self.file, "reading a group's availability")?;
+            let Some(declared) = declared.filter(|d| *d > 0.0) else {
+                continue;
+            };
+            let mean = fit.process.mean_availability();
+            factor *= mean / declared;
+            named.push(format!(
+                "group `{g}`'s fitted history ({mean:.6}) in place of its stated {declared}"
+            ));
+        }
+        if named.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Inherited {
+            field: Field::Availability.name().to_owned(),
+            value: Value::Number((stated * factor).clamp(0.0, 1.0)),
+            from: format!(
+                "its own {stated} with {}: its private uptime kept",
+                named.join(" and ")
+            ),
+        }))
     }
 
     /// The group most of `provider`'s offerings are in (ties: the first id).
@@ -245,3 +294,7 @@ mod tests {
         assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
     }
 }
+
+#[cfg(test)]
+#[path = "inherit_tests.rs"]
+mod catalog_tests;

@@ -107,6 +107,21 @@ pub struct GroupInfo {
     pub mttr_minutes: Option<f64>,
     pub source: SourceInfo,
     pub effective_date: String,
+    /// Set when the offering is in no group and joins its provider's.
+    pub inherited_from: Option<String>,
+    /// The process fitted from the group's outage history, which plans use
+    /// in place of `availability` and `mttr_minutes`.
+    pub fitted: Option<FittedGroup>,
+}
+
+/// A group's fitted outage process, in brief.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FittedGroup {
+    pub mean_availability: f64,
+    pub events_per_month: f64,
+    pub p_clean_month: f64,
+    /// The record's files and days.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -133,6 +148,9 @@ pub struct FigureDetail {
     /// The imported value's source and since when it holds.
     pub source: Option<SourceInfo>,
     pub effective_date: Option<String>,
+    /// Where the value comes from when the offering has none of its own
+    /// ([`super::inherit`]).
+    pub inherited_from: Option<String>,
 }
 
 /// `catalog history ID --json`.
@@ -310,12 +328,14 @@ impl Catalog {
                     .source_info(&source)?
                     .unwrap_or_else(|| unknown_source(&source));
                 groups.push(GroupInfo {
+                    fitted: self.fitted_group(&gid)?,
                     id: gid,
                     description,
                     availability,
                     mttr_minutes,
                     source,
                     effective_date,
+                    inherited_from: None,
                 });
             }
         }
@@ -372,8 +392,10 @@ impl Catalog {
                 imported_value: imp.as_ref().map(|(v, _, _)| v.clone()),
                 source,
                 effective_date: imp.map(|(_, _, d)| d),
+                inherited_from: None,
             });
         }
+        self.add_inherited(id, &provider.id, &model, &mut groups, &mut figures)?;
         Ok(OfferingDetail {
             id: id.to_owned(),
             model,
@@ -383,6 +405,89 @@ impl Catalog {
             groups,
             figures,
         })
+    }
+
+    /// The brief of `group`'s fitted process, if it has one.
+    fn fitted_group(&self, group: &str) -> Result<Option<FittedGroup>, CatalogError> {
+        Ok(self.group_fit(group)?.map(|f| FittedGroup {
+            mean_availability: f.process.mean_availability(),
+            events_per_month: f.process.events_per_month,
+            p_clean_month: f.process.p_clean_month(),
+            source: format!(
+                "{}, {} to {}, {} outage days",
+                f.source.file, f.source.from, f.source.to, f.source.events
+            ),
+        }))
+    }
+
+    /// Adds what the offering inherits to its groups and figures, marked.
+    fn add_inherited(
+        &self,
+        id: &str,
+        provider: &str,
+        model: &str,
+        groups: &mut Vec<GroupInfo>,
+        figures: &mut Vec<FigureDetail>,
+    ) -> Result<(), CatalogError> {
+        let own: HashMap<Field, Value> = figures
+            .iter()
+            .filter_map(|f| Some((Field::from_name(f.field)?, f.value.clone())))
+            .collect();
+        let own_groups: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
+        let inheritance = self.inheritance(id, provider, model, &own, &own_groups)?;
+        for g in inheritance.groups.iter().flatten() {
+            let info = self
+                .conn
+                .query_row(
+                    "SELECT description, availability, mttr_minutes, source, effective_date FROM groups WHERE id = ?1",
+                    [g],
+                    |r| {
+                        Ok((
+                            r.get::<_, Option<String>>(0)?,
+                            r.get::<_, f64>(1)?,
+                            r.get::<_, Option<f64>>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                        ))
+                    },
+                )
+                .doing(&self.file, "reading an inherited group")?;
+            let (description, availability, mttr_minutes, source, effective_date) = info;
+            groups.push(GroupInfo {
+                id: g.clone(),
+                description,
+                availability,
+                mttr_minutes,
+                source: self
+                    .source_info(&source)?
+                    .unwrap_or_else(|| unknown_source(&source)),
+                fitted: self.fitted_group(g)?,
+                effective_date,
+                inherited_from: Some(format!("the group of provider `{provider}`'s offerings")),
+            });
+        }
+        for figure in inheritance.figures {
+            let Some(field) = Field::from_name(&figure.field) else {
+                continue;
+            };
+            if let Some(own) = figures.iter_mut().find(|f| f.field == field.name()) {
+                own.value = figure.value;
+                own.inherited_from = Some(figure.from);
+                continue;
+            }
+            figures.push(FigureDetail {
+                field: field.name(),
+                value: figure.value,
+                overridden: false,
+                override_set_at: None,
+                imported_value: None,
+                source: None,
+                effective_date: None,
+                inherited_from: Some(figure.from),
+            });
+        }
+        figures.sort_by_key(|f| Field::from_name(f.field));
+        Ok(())
     }
 
     /// The user's overrides of one offering: value and when it was set.

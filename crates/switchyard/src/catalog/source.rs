@@ -200,9 +200,11 @@ impl Catalog {
         if let Some(inherited) = &inheritance.groups {
             groups.clone_from(inherited);
         }
+        // An inherited figure fills a gap, or (availability) restates the
+        // offering's own over its groups' fitted histories.
         for figure in &inheritance.figures {
             if let Some(field) = Field::from_name(&figure.field) {
-                values.entry(field).or_insert_with(|| figure.value.clone());
+                values.insert(field, figure.value.clone());
             }
         }
         let num = |f: Field| values.get(&f).and_then(Value::as_f64);

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::exact;
 use super::monthly::{MonthlyFigures, Period, monthly, monthly_with_progress};
+use super::outage_process::OutageProcess;
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
 use super::simulate::{Simulation, simulate, simulate_with_progress};
 use super::types::Portfolio;
@@ -55,8 +56,41 @@ pub struct Report {
     pub cost_usd: Cost,
     pub served_share: Vec<ServedShare>,
     pub monthly_availability: MonthlyFigures,
+    /// The outage process each group of the plan follows in the monthly
+    /// simulation.
+    pub outage_processes: Vec<GroupProcess>,
     pub methods: Methods,
     pub simulation: SimulationInfo,
+}
+
+/// Which outage process a group follows (`MODEL.md` §3 and §11).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupProcess {
+    pub group: String,
+    /// The group's long-run uptime (the fitted process's mean, if fitted).
+    pub availability: f64,
+    /// Mean outage (of one event, if fitted), minutes.
+    pub mttr_minutes: f64,
+    /// The process fitted from the group's history; `None`: the
+    /// constant-rate process of `availability` and `mttr_minutes`.
+    pub fitted: Option<OutageProcess>,
+}
+
+impl GroupProcess {
+    /// Every group of `portfolio`.
+    pub fn of(portfolio: &Portfolio) -> Vec<GroupProcess> {
+        portfolio
+            .groups
+            .iter()
+            .map(|g| GroupProcess {
+                group: g.id.clone(),
+                availability: g.availability,
+                mttr_minutes: g.mttr_minutes,
+                fitted: g.process,
+            })
+            .collect()
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -290,6 +324,7 @@ fn assemble(
             exact.served_share.clone()
         },
         monthly_availability,
+        outage_processes: GroupProcess::of(portfolio),
         methods: Methods {
             availability: Method::Exact,
             success_within_budget: method,

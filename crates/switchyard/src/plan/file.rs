@@ -223,6 +223,25 @@ pub struct OfferingSpec {
 }
 
 impl OfferingSpec {
+    /// Whether the spec sets the figure `field` (a plan field name).
+    pub fn sets(&self, field: &str) -> bool {
+        match field {
+            "availability" => self.availability.is_some(),
+            "mttr_minutes" => self.mttr_minutes.is_some(),
+            "error_rate" => self.error_rate.is_some(),
+            "error_latency_ms" => self.error_latency_ms.is_some(),
+            "outage" => self.outage.is_some(),
+            "ttft_p50_ms" => self.ttft_p50_ms.is_some(),
+            "ttft_p95_ms" => self.ttft_p95_ms.is_some(),
+            "tokens_per_s" => self.tokens_per_s.is_some(),
+            "input_per_mtok" => self.input_per_mtok.is_some(),
+            "cached_input_per_mtok" => self.cached_input_per_mtok.is_some(),
+            "output_per_mtok" => self.output_per_mtok.is_some(),
+            "groups" => self.groups.is_some(),
+            _ => false,
+        }
+    }
+
     /// `self` with each of its absent fields taken from `base`: inline fields
     /// override catalog fields one by one.
     pub fn over(&self, base: &OfferingSpec) -> OfferingSpec {

@@ -28,7 +28,8 @@ pub use resolve::{
     resolve_offerings,
 };
 pub use search::{
-    CandidateInfo, MAX_SEARCH_ATTEMPTS, ResolvedSearch, Skipped, point_plan, resolve_search,
+    CandidateInfo, MAX_SEARCH_ATTEMPTS, ResolvedSearch, SkipKind, Skipped, point_plan,
+    resolve_search, skipped_by_kind,
 };
 pub use tco::{PlanTco, plan_tco, resolve_tco};
 

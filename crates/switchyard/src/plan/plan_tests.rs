@@ -745,3 +745,49 @@ fn a_fitted_group_refuses_contradictions_and_bad_parameters() {
         "plan.toml: groups[0].availability: is missing: give availability (with mttr_minutes) or an outage_process",
     );
 }
+
+#[test]
+fn a_candidate_is_dominated_only_by_one_no_worse_in_every_figure() {
+    use crate::model::testkit::{group, offering, portfolio};
+    use crate::plan::search::dominated;
+    let in_group = |id: &str, input: f64| {
+        let mut o = offering(id, 0.999);
+        o.groups = vec![0];
+        o.prices.input_per_mtok = input;
+        o
+    };
+    let cheap = in_group("cheap", 1.0);
+    let dear = in_group("dear", 2.0);
+    let twin = in_group("twin", 1.0);
+    let mut slow = in_group("slow", 0.5);
+    slow.tokens_per_s = 10.0;
+    let mut elsewhere = offering("elsewhere", 0.999);
+    elsewhere.prices.input_per_mtok = 3.0;
+    let p = portfolio(
+        vec![cheap, dear, twin, slow, elsewhere],
+        vec![group("g", 0.999)],
+        Vec::new(),
+    );
+    let none = [false; 5];
+    let by = |i: usize, explicit: &[bool]| dominated(&p, i, explicit);
+    assert_eq!(
+        by(0, &none),
+        None,
+        "cheap: the twin is identical but sorts after it"
+    );
+    assert_eq!(by(1, &none).as_deref(), Some("cheap"));
+    assert_eq!(
+        by(2, &none).as_deref(),
+        Some("cheap"),
+        "identical: the first id stays"
+    );
+    assert_eq!(by(3, &none), None, "slow is cheaper: nothing dominates it");
+    assert_eq!(by(4, &none), None, "in no group: not comparable");
+    // A candidate the plan names stays.
+    assert_eq!(by(1, &[false, true, false, false, false]), None);
+    // With private downtime of its own, cheap no longer dominates: its retry
+    // could be worse than dear as a fallback.
+    let mut q = p.clone();
+    q.offerings[0].availability = 0.99;
+    assert_eq!(dominated(&q, 1, &none).as_deref(), Some("twin"));
+}

@@ -686,7 +686,7 @@ impl<'p> Site<'p> {
     /// Whether the value of `field` is the source's: the plan does not set it
     /// and the source does.
     fn is_from_source(&self, field: &str) -> bool {
-        let set = |spec: &OfferingSpec| is_set(spec, field);
+        let set = |spec: &OfferingSpec| spec.sets(field);
         !self.inline.is_some_and(|(_, spec)| set(spec)) && self.base.as_ref().is_some_and(set)
     }
 
@@ -697,23 +697,5 @@ impl<'p> Site<'p> {
             Some((i, _)) => format!("offerings[{i}].{field}"),
             None => format!("offering `{}` (from the catalog).{field}", self.id),
         }
-    }
-}
-
-/// Whether `spec` sets `field`.
-fn is_set(spec: &OfferingSpec, field: &str) -> bool {
-    match field {
-        "availability" => spec.availability.is_some(),
-        "mttr_minutes" => spec.mttr_minutes.is_some(),
-        "error_rate" => spec.error_rate.is_some(),
-        "error_latency_ms" => spec.error_latency_ms.is_some(),
-        "ttft_p50_ms" => spec.ttft_p50_ms.is_some(),
-        "ttft_p95_ms" => spec.ttft_p95_ms.is_some(),
-        "tokens_per_s" => spec.tokens_per_s.is_some(),
-        "input_per_mtok" => spec.input_per_mtok.is_some(),
-        "cached_input_per_mtok" => spec.cached_input_per_mtok.is_some(),
-        "output_per_mtok" => spec.output_per_mtok.is_some(),
-        "groups" => spec.groups.is_some(),
-        _ => false,
     }
 }

@@ -3,8 +3,8 @@
 //! named by its field.
 
 use crate::limits::{self, Limit};
-use crate::model::Step;
 use crate::model::search::{Constraints, SearchSpace};
+use crate::model::{Portfolio, Step};
 
 use super::check::check_names;
 use super::error::Problem;
@@ -32,7 +32,32 @@ pub struct CandidateInfo {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Skipped {
     pub id: String,
+    pub kind: SkipKind,
     pub reason: String,
+}
+
+/// Why candidates are left out, in kinds a summary can count.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipKind {
+    /// It lacks a figure the model needs, even after inheritance.
+    LacksFigures,
+    /// A `[search]` filter (price, quality) leaves it out.
+    Filtered,
+    /// Another candidate is at least as good in every figure
+    /// ([`dominated`]).
+    Dominated,
+}
+
+impl SkipKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipKind::LacksFigures => "lack figures",
+            SkipKind::Filtered => "filtered out",
+            SkipKind::Dominated => "dominated by another candidate",
+        }
+    }
 }
 
 /// A search ready to run.
@@ -44,6 +69,15 @@ pub struct ResolvedSearch {
     pub skipped: Vec<Skipped>,
     /// Checked on the frontier's points by simulation.
     pub min_success_within_budget: Option<f64>,
+}
+
+/// How many candidates were skipped for each kind of reason, in kind order.
+pub fn skipped_by_kind(skipped: &[Skipped]) -> Vec<(SkipKind, usize)> {
+    let mut counts: std::collections::BTreeMap<SkipKind, usize> = Default::default();
+    for s in skipped {
+        *counts.entry(s.kind).or_default() += 1;
+    }
+    counts.into_iter().collect()
 }
 
 /// Resolves `plan`'s `[search]` over `pool`.
@@ -73,10 +107,11 @@ pub fn resolve_search(
             format!("catalog offering `{}`", candidate.id)
         };
         match disqualification(plan, spec, candidate, source) {
-            None => ids.push((candidate.id.clone(), at)),
-            Some(reason) if candidate.explicit => problems.push(Problem::new(at, reason)),
-            Some(reason) => skipped.push(Skipped {
+            None => ids.push((candidate.id.clone(), at, candidate.explicit)),
+            Some((_, reason)) if candidate.explicit => problems.push(Problem::new(at, reason)),
+            Some((kind, reason)) => skipped.push(Skipped {
                 id: candidate.id.clone(),
+                kind,
                 reason,
             }),
         }
@@ -94,8 +129,27 @@ pub fn resolve_search(
     if !problems.is_empty() {
         return Err(problems);
     }
-    option_space(ids.len(), &settings.1, &settings.2)?;
-    let resolved = resolve_offerings(plan, &ids, source)?;
+    let all: Vec<(String, String)> = ids
+        .iter()
+        .map(|(id, at, _)| (id.clone(), at.clone()))
+        .collect();
+    let everyone = resolve_offerings(plan, &all, source)?;
+    let explicit: Vec<bool> = ids.iter().map(|(_, _, explicit)| *explicit).collect();
+    let mut kept = Vec::new();
+    for (i, (id, at)) in all.into_iter().enumerate() {
+        match dominated(&everyone.portfolio, i, &explicit) {
+            Some(by) => skipped.push(Skipped {
+                reason: format!(
+                    "`{by}` costs no more and is at least as reliable and fast, in the same groups"
+                ),
+                id,
+                kind: SkipKind::Dominated,
+            }),
+            None => kept.push((id, at)),
+        }
+    }
+    option_space(kept.len(), &settings.1, &settings.2)?;
+    let resolved = resolve_offerings(plan, &kept, source)?;
     if resolved.portfolio.groups.len() > MAX_SEARCH_GROUPS {
         return Err(vec![Problem::new(
             "search",
@@ -272,22 +326,69 @@ fn count(n: u64) -> String {
     crate::format::count(n as f64)
 }
 
+/// The candidate that dominates candidate `b` of `portfolio`, if one does:
+/// in the same groups and outage mode, with no private downtime of its own
+/// (so its retry is never worse than `b` as its fallback), and no worse in
+/// any figure the search weighs: prices, availability, error rate and
+/// latency, TTFT and speed. Of identical candidates the first by id stays.
+/// A candidate the plan names (`explicit`) is never left out.
+pub fn dominated(portfolio: &Portfolio, b: usize, explicit: &[bool]) -> Option<String> {
+    if explicit.get(b).copied().unwrap_or(true) {
+        return None;
+    }
+    let ob = &portfolio.offerings[b];
+    let mut groups_b = ob.groups.clone();
+    groups_b.sort_unstable();
+    (0..portfolio.offerings.len())
+        .filter(|&a| a != b)
+        .find(|&a| {
+            let oa = &portfolio.offerings[a];
+            let mut groups_a = oa.groups.clone();
+            groups_a.sort_unstable();
+            let pa = &oa.prices;
+            let pb = &ob.prices;
+            let no_worse = groups_a == groups_b
+                && oa.outage == ob.outage
+                && portfolio.private_availability(a) >= 1.0
+                && oa.availability >= ob.availability
+                && oa.error_rate <= ob.error_rate
+                && oa.error_latency_ms <= ob.error_latency_ms
+                && oa.ttft.median_ms <= ob.ttft.median_ms
+                && oa.ttft.p95_ms() <= ob.ttft.p95_ms()
+                && oa.tokens_per_s >= ob.tokens_per_s
+                && pa.input_per_mtok <= pb.input_per_mtok
+                && pa.cached_input_per_mtok <= pb.cached_input_per_mtok
+                && pa.output_per_mtok <= pb.output_per_mtok;
+            let identical = oa.availability == ob.availability
+                && oa.error_rate == ob.error_rate
+                && oa.error_latency_ms == ob.error_latency_ms
+                && oa.ttft == ob.ttft
+                && oa.tokens_per_s == ob.tokens_per_s
+                && pa == pb;
+            no_worse && (!identical || oa.id < ob.id)
+        })
+        .map(|a| portfolio.offerings[a].id.clone())
+}
+
 /// Why `candidate` cannot take part, if it cannot: missing figures, or a filter.
 fn disqualification(
     plan: &PlanFile,
     spec: &SearchSpec,
     candidate: &CandidateInfo,
     source: &dyn OfferingSource,
-) -> Option<String> {
+) -> Option<(SkipKind, String)> {
     let inline = plan.offerings.iter().find(|o| o.id == candidate.id);
     let merged: OfferingSpec = match (inline, source.offering(&candidate.id)) {
         (Some(i), Some(base)) => i.over(&base),
         (Some(i), None) => i.clone(),
         (None, Some(base)) => base,
         (None, None) => {
-            return Some(format!(
-                "unknown offering `{}`: define it in [[offerings]] or import it into the catalog",
-                candidate.id
+            return Some((
+                SkipKind::LacksFigures,
+                format!(
+                    "unknown offering `{}`: define it in [[offerings]] or import it into the catalog",
+                    candidate.id
+                ),
             ));
         }
     };
@@ -304,13 +405,24 @@ fn disqualification(
     .map(|(name, _)| *name)
     .collect();
     if !missing.is_empty() {
-        return Some(format!("lacks {}", missing.join(", ")));
+        return Some((
+            SkipKind::LacksFigures,
+            format!("lacks {}", missing.join(", ")),
+        ));
     }
     if let Some(min) = spec.min_quality {
         match candidate.quality {
-            None => return Some("has no quality score (search.min_quality is set)".to_owned()),
+            None => {
+                return Some((
+                    SkipKind::Filtered,
+                    "has no quality score (search.min_quality is set)".to_owned(),
+                ));
+            }
             Some(q) if q < min => {
-                return Some(format!("quality {q} is below search.min_quality ({min})"));
+                return Some((
+                    SkipKind::Filtered,
+                    format!("quality {q} is below search.min_quality ({min})"),
+                ));
             }
             Some(_) => {}
         }
@@ -320,15 +432,21 @@ fn disqualification(
         _ => false,
     };
     if over(merged.input_per_mtok, spec.max_input_per_mtok) {
-        return Some(format!(
-            "input price ${}/Mtok is above search.max_input_per_mtok",
-            merged.input_per_mtok.unwrap_or_default()
+        return Some((
+            SkipKind::Filtered,
+            format!(
+                "input price ${}/Mtok is above search.max_input_per_mtok",
+                merged.input_per_mtok.unwrap_or_default()
+            ),
         ));
     }
     if over(merged.output_per_mtok, spec.max_output_per_mtok) {
-        return Some(format!(
-            "output price ${}/Mtok is above search.max_output_per_mtok",
-            merged.output_per_mtok.unwrap_or_default()
+        return Some((
+            SkipKind::Filtered,
+            format!(
+                "output price ${}/Mtok is above search.max_output_per_mtok",
+                merged.output_per_mtok.unwrap_or_default()
+            ),
         ));
     }
     None
