@@ -116,6 +116,7 @@ fn browser_fixtures() -> String {
             kind,
             p,
             evaluation.view.target,
+            &[],
             &chart_options,
             &Progress::new(),
         )

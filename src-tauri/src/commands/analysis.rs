@@ -1,8 +1,8 @@
 //! The Analysis page's charts: long work on the blocking pool, with progress
 //! events and cancellation. (The report comes with each edit: `plan_edit`.)
 
-use switchyard::app::ChartOptions;
 use switchyard::app::charts::{self, ChartView, PlanChart};
+use switchyard::app::{self, ChartOptions};
 use switchyard::chart::Chart;
 use switchyard::plan::PlanFile;
 use tauri::{AppHandle, State};
@@ -26,7 +26,20 @@ pub async fn plan_chart(
     job: String,
 ) -> AppResult<ChartView> {
     // `charts::plan_chart` checks the options before it simulates.
-    let resolved = state.resolve(&plan)?.resolved;
+    // The catalog stays locked only while the plan resolves and its groups'
+    // records are read, not during the simulation.
+    let (resolved, history) = {
+        let resolution = state.resolve(&plan)?;
+        let history = match kind {
+            PlanChart::Exceedance => app::history::group_curves(
+                resolution.catalog.as_ref().map(|c| c.get()),
+                &resolution.resolved.portfolio,
+                options.period,
+            )?,
+            _ => Vec::new(),
+        };
+        (resolution.resolved, history)
+    };
     let stage = match kind {
         PlanChart::Sla | PlanChart::Exceedance => "simulating months",
         PlanChart::Latency | PlanChart::Cost => "simulating",
@@ -36,6 +49,7 @@ pub async fn plan_chart(
             kind,
             &resolved.portfolio,
             resolved.target,
+            &history,
             &options,
             progress,
         )

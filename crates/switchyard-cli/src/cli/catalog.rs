@@ -316,6 +316,8 @@ fn render_list(rows: &[OfferingRow]) -> String {
         let cell = |f: F| {
             let mark = if r.overridden.contains(&f.name()) {
                 "*"
+            } else if r.inherited.iter().any(|i| i.field == f.name()) {
+                "~"
             } else {
                 ""
             };
@@ -335,7 +337,10 @@ fn render_list(rows: &[OfferingRow]) -> String {
             cell(F::Availability),
         ));
     }
-    out.push_str(&format!("{} offerings\n", rows.len()));
+    out.push_str(&format!(
+        "{} offerings (* your override, ~ inherited: `catalog show ID` says from where)\n",
+        rows.len()
+    ));
     out
 }
 

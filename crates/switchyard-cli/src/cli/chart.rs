@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use switchyard::app::charts::{self, PlanChart};
-use switchyard::app::{ChartOptions, SearchOptions, search};
+use switchyard::app::{self, ChartOptions, SearchOptions, search};
 use switchyard::chart::{Chart, render_to_file};
 use switchyard::model::Progress;
 use switchyard::model::monthly::Period;
@@ -89,10 +89,16 @@ pub fn run(args: &ChartArgs) -> Result<(), Failure> {
                         Period::Month
                     },
                 };
+                let history = app::history::group_curves(
+                    loaded.resolution.catalog.as_ref(),
+                    &resolved.portfolio,
+                    options.period,
+                )?;
                 charts::plan_chart(
                     kind,
                     &resolved.portfolio,
                     resolved.target,
+                    &history,
                     &options,
                     &Progress::new(),
                 )

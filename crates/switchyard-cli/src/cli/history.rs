@@ -388,13 +388,13 @@ fn backtest_chart(b: &Backtest) -> ExceedanceData {
     ExceedanceData {
         period_label: label.to_owned(),
         model: b.rows.iter().map(|r| [r.threshold, r.model]).collect(),
-        history: Some(ExceedanceSeries {
+        history: vec![ExceedanceSeries {
             label: format!(
                 "`{}`, {} {unit}",
                 b.service,
                 format::count(f64::from(b.periods))
             ),
             points: b.rows.iter().map(|r| [r.threshold, r.history]).collect(),
-        }),
+        }],
     }
 }

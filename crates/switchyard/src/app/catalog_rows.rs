@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::catalog::inherit::Inherited;
 use crate::catalog::{Catalog, CatalogError, Field, ListFilter, OfferingRow, probes};
 
 /// One row of the catalog table: the effective figures (overrides applied), and
@@ -27,6 +28,8 @@ pub struct CatalogRow {
     pub tokens_per_s: Option<f64>,
     /// Fields whose value is the user's override.
     pub overridden: Vec<String>,
+    /// Figures the offering inherits, with where from ([`crate::catalog::inherit`]).
+    pub inherited: Vec<Inherited>,
     pub observed: Option<Observed>,
 }
 
@@ -60,6 +63,7 @@ fn row(r: &OfferingRow, observed: Option<Observed>) -> CatalogRow {
         ttft_p95_ms: n(Field::TtftP95Ms),
         tokens_per_s: n(Field::TokensPerS),
         overridden: r.overridden.iter().map(|s| (*s).to_owned()).collect(),
+        inherited: r.inherited.clone(),
         observed,
     }
 }

@@ -8,7 +8,7 @@ use super::error::Error;
 use super::options::ChartOptions;
 use crate::catalog::{Catalog, probes};
 use crate::chart::{self, Chart, HoverPoint, build};
-use crate::model::monthly::monthly_with_progress;
+use crate::model::monthly::{Exceedance, monthly_with_progress};
 use crate::model::progress::UNITS_PER_PERIOD;
 use crate::model::simulate::simulate_with_progress;
 use crate::model::{EvaluateOptions, Portfolio, Progress};
@@ -32,11 +32,13 @@ pub enum PlanChart {
 }
 
 /// Simulates `portfolio` as `options` say and draws `kind` of it; `target`
-/// is the plan's, if it sets one.
+/// is the plan's, if it sets one. `history` holds the records drawn beside
+/// the exceedance curve ([`super::history::group_curves`]).
 pub fn plan_chart(
     kind: PlanChart,
     portfolio: &Portfolio,
     target: Option<f64>,
+    history: &[(String, Vec<Exceedance>)],
     options: &ChartOptions,
     progress: &Progress,
 ) -> Result<Chart, Error> {
@@ -68,7 +70,7 @@ pub fn plan_chart(
                 options.seed,
                 progress,
             )?;
-            Chart::Exceedance(build::exceedance(&figures, None))
+            Chart::Exceedance(build::exceedance(&figures, history))
         }
     })
 }
@@ -149,6 +151,7 @@ mod tests {
                 kind,
                 &resolved.portfolio,
                 resolved.target,
+                &[],
                 &options,
                 &Progress::new(),
             )
@@ -186,6 +189,7 @@ mod tests {
             PlanChart::Cost,
             &resolved.portfolio,
             None,
+            &[],
             &options,
             &Progress::new(),
         )

@@ -10,12 +10,14 @@ use super::Error;
 use super::options::OptionsError;
 use crate::catalog::outage_history::{GroupHistory, HistoryImport, HistoryImportReport};
 use crate::catalog::{Catalog, read_import_file};
+use crate::history::backtest::history_periods;
 use crate::history::backtest::{Backtest, backtest};
 use crate::history::fit::{Fit, fit};
 use crate::history::record::{RecordFormat, RecordRequest, read_record};
 use crate::history::{DailyHistory, HistoryError};
 use crate::limits;
-use crate::model::monthly::Period;
+use crate::model::Portfolio;
+use crate::model::monthly::{EXCEEDANCE_THRESHOLDS, Exceedance, Period, exceedance};
 
 /// One service or component of a record and the catalog group it goes to.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -197,6 +199,42 @@ pub fn record(
     }
 }
 
+/// The record of each of `portfolio`'s groups that has one in `catalog`, as
+/// the share of its whole `period`s at or above each threshold, labelled for
+/// a chart legend; none without a catalog.
+pub fn group_curves(
+    catalog: Option<&Catalog>,
+    portfolio: &Portfolio,
+    period: Period,
+) -> Result<Vec<(String, Vec<Exceedance>)>, Error> {
+    let Some(catalog) = catalog else {
+        return Ok(Vec::new());
+    };
+    let mut curves = Vec::new();
+    for group in &portfolio.groups {
+        let Some(record) = catalog.group_record(&group.id)? else {
+            continue;
+        };
+        let periods = history_periods(&record, period);
+        if periods.is_empty() {
+            continue;
+        }
+        let unit = match period {
+            Period::Month => "months",
+            Period::Day => "days",
+        };
+        curves.push((
+            format!(
+                "history of `{}`, {} {unit}",
+                group.id,
+                crate::format::count(periods.len() as f64)
+            ),
+            exceedance(&periods, &EXCEEDANCE_THRESHOLDS),
+        ));
+    }
+    Ok(curves)
+}
+
 /// The formats' names, for messages and menus.
 pub fn record_formats() -> Vec<&'static str> {
     RecordFormat::ALL.iter().map(|f| f.name()).collect()
@@ -322,6 +360,30 @@ mod tests {
             e.to_string()
                 .ends_with("group `groq-platform` has no outage history; groups with one: openai-platform (`switchyard history import` adds one)"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_plans_groups_bring_their_records_to_the_exceedance_chart() {
+        let (_dir, path) = temp_db();
+        let catalog = open(&path, true);
+        let mut portfolio =
+            crate::model::testkit::chain(vec![crate::model::testkit::offering("a", 0.99)]);
+        portfolio.groups = vec![
+            crate::model::testkit::group("openai-platform", 0.998),
+            crate::model::testkit::group("groq-platform", 0.997),
+        ];
+        let curves = group_curves(Some(&catalog), &portfolio, Period::Month).expect("reads");
+        // Only openai-platform has a record: the ICPE API's 42 whole months,
+        // a third of them at or above 99.99% (fixtures/icpe2025/SOURCE.md).
+        assert_eq!(curves.len(), 1);
+        assert_eq!(curves[0].0, "history of `openai-platform`, 42 months");
+        let at = |t: f64| curves[0].1.iter().find(|e| e.threshold == t).map(|e| e.p);
+        assert!((at(0.9999).expect("a row") - 0.333).abs() < 0.001);
+        assert!(
+            group_curves(None, &portfolio, Period::Month)
+                .expect("none")
+                .is_empty()
         );
     }
 }

@@ -22,6 +22,7 @@
 //! Every inherited figure says where it came from; none is stored, so a new
 //! history or a curated figure changes it at once.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use rusqlite::OptionalExtension;
@@ -89,6 +90,44 @@ impl Catalog {
         own: &HashMap<Field, Value>,
         own_groups: &[String],
     ) -> Result<Inheritance, CatalogError> {
+        Inheritor::new(self).inherit(id, provider, model, own, own_groups)
+    }
+}
+
+/// Works out inheritance for many offerings at once: what every offering of
+/// a provider (or group) shares is read once, not once per offering.
+#[derive(Debug)]
+pub struct Inheritor<'c> {
+    catalog: &'c Catalog,
+    provider_groups: RefCell<HashMap<String, Option<String>>>,
+    provider_defaults: RefCell<HashMap<(String, Field), Option<Inherited>>>,
+    /// A group's availability as plans see it, and how it was had.
+    groups: RefCell<HashMap<String, Option<(f64, &'static str)>>>,
+    /// A group's fitted mean beside its stated availability, if fitted.
+    refits: RefCell<HashMap<String, Option<(f64, f64)>>>,
+}
+
+impl<'c> Inheritor<'c> {
+    pub fn new(catalog: &'c Catalog) -> Self {
+        Self {
+            catalog,
+            provider_groups: RefCell::default(),
+            provider_defaults: RefCell::default(),
+            groups: RefCell::default(),
+            refits: RefCell::default(),
+        }
+    }
+
+    /// What offering `id` of `provider` (model `model`) inherits, given the
+    /// figures `own` and groups `own_groups` it has.
+    pub fn inherit(
+        &self,
+        id: &str,
+        provider: &str,
+        model: &str,
+        own: &HashMap<Field, Value>,
+        own_groups: &[String],
+    ) -> Result<Inheritance, CatalogError> {
         let mut out = Inheritance::default();
         let groups = if own_groups.is_empty() {
             let group = self.provider_group(provider)?;
@@ -104,16 +143,8 @@ impl Catalog {
             let mut product = 1.0;
             let mut named = Vec::new();
             for g in &groups {
-                let Some(spec) = self.group_spec(g)? else {
+                let Some((availability, how)) = self.group_availability(g)? else {
                     continue;
-                };
-                let (availability, how) = match (spec.outage_process, spec.availability) {
-                    (Some(process), _) => (
-                        process.process().mean_availability(),
-                        "the mean of its fitted outage history",
-                    ),
-                    (None, Some(a)) => (a, "its availability"),
-                    (None, None) => continue,
                 };
                 product *= availability;
                 named.push(format!("group `{g}` ({how})"));
@@ -166,18 +197,9 @@ impl Catalog {
         let mut factor = 1.0;
         let mut named = Vec::new();
         for g in groups {
-            let Some(fit) = self.group_fit(g)? else {
+            let Some((mean, declared)) = self.refit(g)? else {
                 continue;
             };
-            let declared: Option<f64> = self
-                .conn
-                .prepare_cached("SELECT availability FROM groups WHERE id = ?1")
-                .and_then(|mut s| s.query_row([g], |r| r.get(0)).optional())
-                .doing(&self.file, "reading a group's availability")?;
-            let Some(declared) = declared.filter(|d| *d > 0.0) else {
-                continue;
-            };
-            let mean = fit.process.mean_availability();
             factor *= mean / declared;
             named.push(format!(
                 "group `{g}`'s fitted history ({mean:.6}) in place of its stated {declared}"
@@ -198,13 +220,66 @@ impl Catalog {
 
     /// The group most of `provider`'s offerings are in (ties: the first id).
     fn provider_group(&self, provider: &str) -> Result<Option<String>, CatalogError> {
-        self.conn
+        if let Some(known) = self.provider_groups.borrow().get(provider) {
+            return Ok(known.clone());
+        }
+        let c = self.catalog;
+        let group: Option<String> = c
+            .conn
             .prepare_cached(
                 "SELECT m.group_id FROM memberships m JOIN offerings o ON o.id = m.offering
                  WHERE o.provider = ?1 GROUP BY m.group_id ORDER BY count(*) DESC, m.group_id LIMIT 1",
             )
             .and_then(|mut s| s.query_row([provider], |r| r.get(0)).optional())
-            .doing(&self.file, "finding the provider's group")
+            .doing(&c.file, "finding the provider's group")?;
+        self.provider_groups
+            .borrow_mut()
+            .insert(provider.to_owned(), group.clone());
+        Ok(group)
+    }
+
+    /// A group's availability as plans see it (its fitted mean where it has
+    /// a history), and which it is.
+    fn group_availability(&self, group: &str) -> Result<Option<(f64, &'static str)>, CatalogError> {
+        if let Some(known) = self.groups.borrow().get(group) {
+            return Ok(*known);
+        }
+        let found = match self.catalog.group_spec(group)? {
+            Some(spec) => match (spec.outage_process, spec.availability) {
+                (Some(process), _) => Some((
+                    process.process().mean_availability(),
+                    "the mean of its fitted outage history",
+                )),
+                (None, Some(a)) => Some((a, "its availability")),
+                (None, None) => None,
+            },
+            None => None,
+        };
+        self.groups.borrow_mut().insert(group.to_owned(), found);
+        Ok(found)
+    }
+
+    /// A group's fitted mean and its stated availability, if it has a fit.
+    fn refit(&self, group: &str) -> Result<Option<(f64, f64)>, CatalogError> {
+        if let Some(known) = self.refits.borrow().get(group) {
+            return Ok(*known);
+        }
+        let c = self.catalog;
+        let found = match c.group_fit(group)? {
+            Some(fit) => {
+                let declared: Option<f64> = c
+                    .conn
+                    .prepare_cached("SELECT availability FROM groups WHERE id = ?1")
+                    .and_then(|mut s| s.query_row([group], |r| r.get(0)).optional())
+                    .doing(&c.file, "reading a group's availability")?;
+                declared
+                    .filter(|d| *d > 0.0)
+                    .map(|d| (fit.process.mean_availability(), d))
+            }
+            None => None,
+        };
+        self.refits.borrow_mut().insert(group.to_owned(), found);
+        Ok(found)
     }
 
     /// The provider's default for `field`: the median of its offerings' own
@@ -214,7 +289,24 @@ impl Catalog {
         provider: &str,
         field: Field,
     ) -> Result<Option<Inherited>, CatalogError> {
-        let values: Vec<Value> = self
+        let key = (provider.to_owned(), field);
+        if let Some(known) = self.provider_defaults.borrow().get(&key) {
+            return Ok(known.clone());
+        }
+        let found = self.read_provider_default(provider, field)?;
+        self.provider_defaults
+            .borrow_mut()
+            .insert(key, found.clone());
+        Ok(found)
+    }
+
+    fn read_provider_default(
+        &self,
+        provider: &str,
+        field: Field,
+    ) -> Result<Option<Inherited>, CatalogError> {
+        let c = self.catalog;
+        let values: Vec<Value> = c
             .conn
             .prepare_cached(
                 "SELECT f.value FROM figures f JOIN offerings o ON o.id = f.offering
@@ -224,7 +316,7 @@ impl Catalog {
                 s.query_map([provider, field.name()], |r| r.get(0))
                     .and_then(Iterator::collect::<Result<Vec<Value>, _>>)
             })
-            .doing(&self.file, "reading the provider's figures")?;
+            .doing(&c.file, "reading the provider's figures")?;
         let count = values.len();
         let from = |what: &str| {
             format!(
@@ -260,7 +352,8 @@ impl Catalog {
     /// Another offering of the same model with latency figures of its own
     /// (the first by id).
     fn same_model_elsewhere(&self, id: &str, model: &str) -> Result<Option<String>, CatalogError> {
-        self.conn
+        let c = self.catalog;
+        c.conn
             .prepare_cached(
                 "SELECT o.id FROM offerings o
                  WHERE o.model = ?1 AND o.id != ?2
@@ -268,18 +361,19 @@ impl Catalog {
                  ORDER BY o.id LIMIT 1",
             )
             .and_then(|mut s| s.query_row([model, id], |r| r.get(0)).optional())
-            .doing(&self.file, "finding the same model elsewhere")
+            .doing(&c.file, "finding the same model elsewhere")
     }
 
     /// `offering`'s own (imported or curated) value of `field`.
     fn own_figure(&self, offering: &str, field: Field) -> Result<Option<Value>, CatalogError> {
-        self.conn
+        let c = self.catalog;
+        c.conn
             .prepare_cached("SELECT value FROM figures WHERE offering = ?1 AND field = ?2")
             .and_then(|mut s| {
                 s.query_row([offering, field.name()], |r| r.get(0))
                     .optional()
             })
-            .doing(&self.file, "reading a figure")
+            .doing(&c.file, "reading a figure")
     }
 }
 

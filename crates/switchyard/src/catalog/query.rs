@@ -11,6 +11,7 @@ use serde::{Serialize, Serializer};
 use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
 use super::import::offering_exists;
+use super::inherit::{Inherited, Inheritor};
 use super::store::Catalog;
 
 /// Every field's effective value (the override if there is one, else the
@@ -58,6 +59,9 @@ pub struct OfferingRow {
     pub figures: Figures,
     /// The fields whose value is the user's override.
     pub overridden: Vec<&'static str>,
+    /// The figures (and groups) the offering inherits ([`super::inherit`]),
+    /// already in `figures` and `groups`.
+    pub inherited: Vec<Inherited>,
 }
 
 /// What `catalog list` shows.
@@ -207,6 +211,7 @@ impl Catalog {
                 groups: Vec::new(),
                 figures: Figures::default(),
                 overridden: Vec::new(),
+                inherited: Vec::new(),
             });
         }
         for (table, overrides) in [("figures", false), ("overrides", true)] {
@@ -254,8 +259,24 @@ impl Catalog {
                 rows[i].groups.push(r.get(1).doing(db, "listing groups")?);
             }
         }
+        let inheritor = Inheritor::new(self);
         for row in &mut rows {
             row.overridden.sort_by_key(|name| Field::from_name(name));
+            let own: HashMap<Field, Value> = Field::ALL
+                .iter()
+                .filter_map(|&f| Some((f, row.figures.get(f)?.clone())))
+                .collect();
+            let inheritance =
+                inheritor.inherit(&row.id, &row.provider, &row.model, &own, &row.groups)?;
+            if let Some(groups) = inheritance.groups {
+                row.groups = groups;
+            }
+            for figure in &inheritance.figures {
+                if let Some(field) = Field::from_name(&figure.field) {
+                    row.figures.set(field, figure.value.clone());
+                }
+            }
+            row.inherited = inheritance.figures;
         }
         Ok(rows)
     }

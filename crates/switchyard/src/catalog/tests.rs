@@ -660,6 +660,7 @@ fn list_filters_and_its_json_is_stable() {
         "litellm_key",
         "groups",
         "overridden",
+        "inherited",
     ];
     expected.extend(Field::ALL.map(Field::name));
     let mut sorted_keys = keys.clone();

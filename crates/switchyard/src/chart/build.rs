@@ -82,18 +82,18 @@ pub fn sla(
 /// The exceedance curve of simulated periods (`evaluate`'s
 /// `monthly_availability`), with a record's shares beside it where there is
 /// one (`label`, `[threshold, share]` points).
-pub fn exceedance(
-    model: &MonthlyFigures,
-    history: Option<(String, &[Exceedance])>,
-) -> ExceedanceData {
+pub fn exceedance(model: &MonthlyFigures, history: &[(String, Vec<Exceedance>)]) -> ExceedanceData {
     let points = |curve: &[Exceedance]| curve.iter().map(|e| [e.threshold, e.p]).collect();
     ExceedanceData {
         period_label: period_label(model.period).to_owned(),
         model: points(&model.exceedance),
-        history: history.map(|(label, curve)| ExceedanceSeries {
-            label,
-            points: points(curve),
-        }),
+        history: history
+            .iter()
+            .map(|(label, curve)| ExceedanceSeries {
+                label: label.clone(),
+                points: points(curve),
+            })
+            .collect(),
     }
 }
 

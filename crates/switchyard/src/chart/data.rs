@@ -31,7 +31,8 @@ pub struct ExceedanceData {
     /// What one period is: "30-day month" or "day".
     pub period_label: String,
     pub model: Vec<[f64; 2]>,
-    pub history: Option<ExceedanceSeries>,
+    /// The records beside the model: one per failure group with a history.
+    pub history: Vec<ExceedanceSeries>,
 }
 
 /// The shares of a record, with its name for the legend.

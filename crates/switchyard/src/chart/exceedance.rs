@@ -34,11 +34,10 @@ where
     DB::ErrorType: 'static,
 {
     let title = title(d);
-    let history = d.history.as_ref();
     let finite = style::min_max(
         d.model
             .iter()
-            .chain(history.map_or(&[][..], |h| h.points.as_slice()))
+            .chain(d.history.iter().flat_map(|h| h.points.iter()))
             .filter(|[t, _]| t.is_finite() && *t < 1.0 && *t >= 0.0)
             .map(|[t, _]| style::nines(*t, f64::INFINITY)),
     );
@@ -47,10 +46,9 @@ where
     };
     let clean = hi + CLEAN_GAP;
     let model = points(&d.model, clean);
-    let observed = history
-        .map(|h| points(&h.points, clean))
-        .unwrap_or_default();
-    if model.is_empty() && observed.is_empty() {
+    let observed: Vec<Vec<(f64, f64)>> =
+        d.history.iter().map(|h| points(&h.points, clean)).collect();
+    if model.is_empty() && observed.iter().all(Vec::is_empty) {
         return style::no_data(area, &title, "no share to show");
     }
     let mut ticks = style::nines_ticks(lo, hi);
@@ -88,11 +86,16 @@ where
             .map(|&at| Circle::new(at, 4, style::series_colour(0).filled())),
     )?;
     hover(&plot, &d.model, clean, "model");
-    if let Some(h) = history {
-        let colour = style::VERMILLION;
+    for (i, (h, at)) in d.history.iter().zip(&observed).enumerate() {
+        // The first record in vermillion, as the docs' charts show it; more
+        // records in the palette's next colours.
+        let colour = if i == 0 {
+            style::VERMILLION
+        } else {
+            style::series_colour(i + 1)
+        };
         plot.draw_series(
-            observed
-                .iter()
+            at.iter()
                 .map(|&at| Cross::new(at, 7, colour.stroke_width(3))),
         )?
         .label(h.label.clone())
@@ -150,7 +153,7 @@ mod tests {
             let d = ExceedanceData {
                 period_label: String::new(),
                 model,
-                history: None,
+                history: Vec::new(),
             };
             renders_everywhere(&Chart::Exceedance(d));
         }

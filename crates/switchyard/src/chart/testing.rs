@@ -119,10 +119,10 @@ pub fn exceedance_sample() -> ExceedanceData {
     ExceedanceData {
         period_label: "30-day month".to_owned(),
         model: zip(model),
-        history: Some(ExceedanceSeries {
+        history: vec![ExceedanceSeries {
             label: "OpenAI API, 42 months".to_owned(),
             points: zip(history),
-        }),
+        }],
     }
 }
 
