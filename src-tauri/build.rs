@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "catalog_set",
     "catalog_reset",
     "catalog_import",
+    "history_list",
+    "history_import",
     "probe_start",
     "probe_chart",
     "search_plan",

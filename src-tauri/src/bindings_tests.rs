@@ -29,6 +29,9 @@ fn export_all(dir: &Path) {
         switchyard::app::catalog_rows::CatalogRow::export_all(&cfg),
         catalog::FigureSource::export_all(&cfg),
         switchyard::catalog::ImportReport::export_all(&cfg),
+        switchyard::catalog::outage_history::GroupHistory::export_all(&cfg),
+        switchyard::catalog::outage_history::HistoryImportReport::export_all(&cfg),
+        switchyard::app::history::HistoryImportOptions::export_all(&cfg),
         switchyard::export::Format::export_all(&cfg),
         search::SearchView::export_all(&cfg),
         export::ExportView::export_all(&cfg),
@@ -111,12 +114,20 @@ fn browser_fixtures() -> String {
         months: 2_000,
         ..ChartOptions::default()
     };
+    // The example's groups with an outage record in the embedded catalog
+    // (openai-platform) are drawn beside the exceedance curve, as the app does.
+    let history = switchyard::app::history::group_curves(
+        Some(state.catalog().expect("catalog").get()),
+        p,
+        chart_options.period,
+    )
+    .expect("reads");
     let chart = |kind| {
         let chart = charts::plan_chart(
             kind,
             p,
             evaluation.view.target,
-            &[],
+            &history,
             &chart_options,
             &Progress::new(),
         )
@@ -166,6 +177,7 @@ fn browser_fixtures() -> String {
         },
         "catalog_list": rows,
         "catalog_offering": sources,
+        "history_list": switchyard::app::history::group_histories(state.catalog().expect("catalog").get()).expect("lists"),
         "search_plan": search::search_view(&search_run).expect("views"),
         "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),
     });

@@ -53,6 +53,8 @@ pub fn run() {
             commands::catalog::catalog_set,
             commands::catalog::catalog_reset,
             commands::catalog::catalog_import,
+            commands::history::history_list,
+            commands::history::history_import,
             commands::probes::probe_start,
             commands::probes::probe_chart,
             commands::search::search_plan,

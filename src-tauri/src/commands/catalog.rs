@@ -28,6 +28,8 @@ pub struct FigureSource {
     pub url: Option<String>,
     /// Since when the value holds (the override's date for an override).
     pub date: Option<String>,
+    /// Where the value comes from when the offering has none of its own.
+    pub inherited: Option<String>,
 }
 
 #[tauri::command(async)]
@@ -53,6 +55,8 @@ pub fn sources(catalog: &Catalog, id: &str) -> AppResult<Vec<FigureSource>> {
             overridden: f.overridden,
             source: if f.overridden {
                 "your override".to_owned()
+            } else if let Some(from) = &f.inherited_from {
+                format!("inherited from {from}")
             } else {
                 f.source
                     .as_ref()
@@ -68,6 +72,7 @@ pub fn sources(catalog: &Catalog, id: &str) -> AppResult<Vec<FigureSource>> {
             } else {
                 f.effective_date.clone()
             },
+            inherited: f.inherited_from.clone(),
         })
         .collect())
 }

@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod catalog;
 pub mod export;
+pub mod history;
 pub mod plan;
 pub mod probes;
 pub mod search;

@@ -15,4 +15,8 @@ source: string, url: string | null,
 /**
  * Since when the value holds (the override's date for an override).
  */
-date: string | null, };
+date: string | null, 
+/**
+ * Where the value comes from when the offering has none of its own.
+ */
+inherited: string | null, };

@@ -12,6 +12,9 @@ import type { Defaults } from "../bindings/Defaults";
 import type { ExportView } from "../bindings/ExportView";
 import type { Gateway } from "../bindings/Gateway";
 import type { FigureSource } from "../bindings/FigureSource";
+import type { GroupHistory } from "../bindings/GroupHistory";
+import type { HistoryImportOptions } from "../bindings/HistoryImportOptions";
+import type { HistoryImportReport } from "../bindings/HistoryImportReport";
 import type { ImportOptions } from "../bindings/ImportOptions";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { JobProgress } from "../bindings/JobProgress";
@@ -71,6 +74,9 @@ export const api = {
   catalogReset: (id: string, field: string | null) => invoke<null>("catalog_reset", { id, field }),
   catalogImport: (path: string, options: ImportOptions, job: string) =>
     invoke<ImportReport>("catalog_import", { path, options, job }),
+  historyList: () => invoke<GroupHistory[]>("history_list"),
+  historyImport: (path: string, options: HistoryImportOptions, job: string) =>
+    invoke<HistoryImportReport>("history_import", { path, options, job }),
   probeStart: (offerings: string[], caps: ProbeRunOptions, job: string) =>
     invoke<ProbeRun>("probe_start", { offerings, caps, job }),
   probeChart: (offerings: string[]) => invoke<ChartView>("probe_chart", { offerings }),

@@ -20,6 +20,7 @@ function row(id: string, input: number | null, observed: number | null = null): 
     ttft_p95_ms: null,
     tokens_per_s: null,
     overridden: [],
+    inherited: [],
     observed: observed === null ? null : { samples: 30, error_rate: 0, ttft_p50_ms: observed, ttft_p95_ms: null, tokens_per_s: null },
   };
 }

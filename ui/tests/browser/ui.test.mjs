@@ -46,6 +46,7 @@ mockIPC((cmd, args) => {
     case "tco_of_plan": return f.tco_of_plan;
     case "catalog_list": return f.catalog_list;
     case "catalog_offering": return f.catalog_offering;
+    case "history_list": return f.history_list;
     case "probe_chart": return f.charts.probes;
     case "probe_start": return { summary: { probes: 5, spent_usd: 0.0012, tokens: 400, stopped: "completed" }, stats: args.offerings.map((o) => ({ offering: o, probes: 5, successes: 5, success_ratio: 1, success_ci95: [0.57, 1], ttft_ms: { p50: 412, p95: 600, p99: 650 }, tokens_per_s_p50: 80, errors: {}, spent_usd: 0.0012, first_at_ms: 0, last_at_ms: 1 })) };
     case "search_plan": return f.search_plan;
@@ -196,6 +197,26 @@ test("the catalog table searches and sorts", async () => {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="catalog-table"] tbody tr').length === n, n);
   await page.fill('[data-testid="catalog-search"]', "");
   await page.screenshot({ path: join(shots, "browser-catalog.png") });
+});
+
+test("inherited figures are greyed with their source, and group histories show their fit", async () => {
+  await page.click('[data-testid="nav-catalog"]');
+  const inheriting = fixtures.catalog_list.find((r) => r.inherited.some((i) => i.field === "availability"));
+  assert.ok(inheriting, "the embedded catalog has an offering that inherits its availability");
+  await page.fill('[data-testid="catalog-search"]', inheriting.id);
+  const cell = page.locator('[data-testid="catalog-table"] tbody tr').first().locator("td.inherited").first();
+  await cell.waitFor();
+  const from = inheriting.inherited.find((i) => i.field === "availability").from;
+  assert.equal(await cell.getAttribute("title"), `Inherited from ${from}`);
+  await page.fill('[data-testid="catalog-search"]', "");
+  const history = page.locator('[data-testid="history-table"] tbody tr');
+  await history.first().waitFor();
+  assert.equal(await history.count(), fixtures.history_list.length);
+  const first = fixtures.history_list[0];
+  const text = await history.first().innerText();
+  assert.ok(text.includes(first.group) && text.includes(`${first.first_day} to ${first.last_day}`), text);
+  await page.locator('[data-testid="history-form"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, "browser-catalog-histories.png"), fullPage: true });
 });
 
 test("probes start with the caps given and show their results", async () => {

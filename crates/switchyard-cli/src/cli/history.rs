@@ -230,9 +230,9 @@ pub fn run(args: &HistoryArgs) -> Result<(), Failure> {
                             "days": h.days,
                             "outage_days": h.outage_days,
                             "files": h.files,
-                            "fit": match &h.fit {
-                                Ok(f) => fit_json(f)?,
-                                Err(why) => serde_json::json!({ "error": why }),
+                            "fit": match (&h.fit, &h.fit_error) {
+                                (Some(f), _) => fit_json(&f.fit)?,
+                                (None, why) => serde_json::json!({ "error": why }),
                             },
                         }))
                     })
@@ -251,9 +251,9 @@ pub fn run(args: &HistoryArgs) -> Result<(), Failure> {
                         format::count(f64::from(h.outage_days)),
                         h.files.join(", ")
                     );
-                    match &h.fit {
-                        Ok(f) => outln!("  {}", implies(&f.process)),
-                        Err(why) => outln!("  no fit: {why}"),
+                    match (&h.fit, &h.fit_error) {
+                        (Some(f), _) => outln!("  {}", implies(&f.fit.process)),
+                        (None, why) => outln!("  no fit: {}", why.as_deref().unwrap_or("-")),
                     }
                 }
             }

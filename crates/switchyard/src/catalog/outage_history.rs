@@ -60,8 +60,19 @@ pub struct GroupHistory {
     pub outage_days: u32,
     /// The files its days came from, in import order.
     pub files: Vec<String>,
-    /// The fitted process, or why there is none (too short a record).
-    pub fit: Result<Fit, String>,
+    /// The fitted process, and what it implies; or
+    pub fit: Option<FittedHistory>,
+    /// why there is none (too short a record).
+    pub fit_error: Option<String>,
+}
+
+/// A fit with what its process implies, as the Catalog page shows it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FittedHistory {
+    pub fit: Fit,
+    pub mean_availability: f64,
+    pub p_clean_month: f64,
 }
 
 fn as_count(n: usize) -> u32 {
@@ -144,6 +155,7 @@ impl Catalog {
             (Some(f), Some(l)) => (f.date.clone(), l.date.clone()),
             _ => return Ok(None),
         };
+        let fitted = fit(&record);
         Ok(Some(GroupHistory {
             group: group.to_owned(),
             first_day: first,
@@ -151,7 +163,12 @@ impl Catalog {
             days: as_count(record.days.len()),
             outage_days: as_count(record.days.iter().filter(|d| d.minutes > 0.0).count()),
             files: self.record_files(group)?,
-            fit: fit(&record).map_err(|e| e.to_string()),
+            fit: fitted.as_ref().ok().map(|f| FittedHistory {
+                mean_availability: f.process.mean_availability(),
+                p_clean_month: f.process.p_clean_month(),
+                fit: f.clone(),
+            }),
+            fit_error: fitted.err().map(|e| e.to_string()),
         }))
     }
 
@@ -174,7 +191,10 @@ impl Catalog {
 
     /// The fit of `group`'s stored history, when it has one long enough.
     pub fn group_fit(&self, group: &str) -> Result<Option<Fit>, CatalogError> {
-        Ok(self.group_history(group)?.and_then(|h| h.fit.ok()))
+        Ok(self
+            .group_history(group)?
+            .and_then(|h| h.fit)
+            .map(|f| f.fit))
     }
 }
 
