@@ -42,6 +42,21 @@ pub fn switchyard(home: &Path) -> Command {
     cmd
 }
 
+/// The stdout of `switchyard ARGS` in `home`, which must succeed (its stderr
+/// is the failure's message).
+pub fn stdout_of(home: &Path, args: &[&str]) -> String {
+    let out = switchyard(home)
+        .args(args)
+        .output()
+        .expect("runs switchyard");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Every row of every table, as text, plus the schema version.
 pub fn dump(db: &Path) -> BTreeMap<String, Vec<String>> {
     let conn = rusqlite::Connection::open(db).unwrap_or_else(|e| panic!("{}: {e}", db.display()));

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use switchyard_e2e::switchyard;
+use switchyard_e2e::{stdout_of, switchyard};
 
 const DAILY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -14,16 +14,7 @@ const DAILY: &str = concat!(
 );
 
 fn json(home: &Path, args: &[&str]) -> serde_json::Value {
-    let out = switchyard(home)
-        .args(args)
-        .output()
-        .expect("runs switchyard");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    serde_json::from_str(&stdout_of(home, args)).expect("JSON")
 }
 
 /// `history fit FILE ARGS`, FILE holding `text`, must fail saying `want`.
@@ -246,22 +237,13 @@ const INCIDENTS: &str = concat!(
     "/../fixtures/icpe2025/incidents_openai.csv"
 );
 
-/// `switchyard ARGS --db DB`: its stdout, having succeeded.
-fn run_ok(home: &Path, args: &[&str]) -> String {
-    let out = switchyard(home).args(args).output().expect("runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn import_incidents(home: &Path, db: &str, extra: &[&str]) -> std::process::Output {
+/// `history import FILE` of an ICPE incident table over the record's whole
+/// months, into catalog `db`, with `extra` arguments.
+fn import_incidents(home: &Path, file: &str, db: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "history",
         "import",
-        INCIDENTS,
+        file,
         "--format",
         "icpe-incidents",
         "--from",
@@ -286,7 +268,7 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
         "--component",
         "ChatGPT=aws-us-east-1",
     ];
-    let first = import_incidents(home.path(), db, &components);
+    let first = import_incidents(home.path(), INCIDENTS, db, &components);
     assert!(
         first.status.success(),
         "{}",
@@ -297,7 +279,7 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
     assert!(stdout.contains("1,280 days written"), "{stdout}");
     let before = switchyard_e2e::dump(&db_path);
     // The same file again: nothing changes, and the report says so.
-    let again = import_incidents(home.path(), db, &components);
+    let again = import_incidents(home.path(), INCIDENTS, db, &components);
     assert!(String::from_utf8_lossy(&again.stdout).contains("unchanged"));
     assert_eq!(switchyard_e2e::dump(&db_path), before);
     // Hostile: an unknown group after a good one, a bad row, a bad window.
@@ -327,7 +309,7 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
             "no column for the service `Sora`",
         ),
     ] {
-        let out = import_incidents(home.path(), db, &extra);
+        let out = import_incidents(home.path(), INCIDENTS, db, &extra);
         assert!(!out.status.success(), "{extra:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(want), "{extra:?}: {stderr}");
@@ -347,25 +329,13 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
     let row = row.join(",");
     text = format!("{}\n{row}\n", text.trim_end());
     std::fs::write(&bad, text).expect("writes");
-    let out = switchyard(home.path())
-        .args(["history", "import"])
-        .arg(&bad)
-        .args([
-            "--format",
-            "icpe-incidents",
-            "--from",
-            "2021-03-01",
-            "--to",
-            "2024-08-31",
-            "--group",
-            "azure-eastus",
-            "--service",
-            "API",
-            "--db",
-            db,
-        ])
-        .output()
-        .expect("runs");
+    let bad = bad.to_str().expect("utf-8");
+    let out = import_incidents(
+        home.path(),
+        bad,
+        db,
+        &["--group", "azure-eastus", "--service", "API"],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success()
@@ -375,7 +345,7 @@ fn an_import_feeds_its_groups_once_and_refuses_hostile_input_whole() {
     );
     assert_eq!(switchyard_e2e::dump(&db_path), before, "a bad row wrote");
     // The stored record fits and backtests by group.
-    let listed: serde_json::Value = serde_json::from_str(&run_ok(
+    let listed: serde_json::Value = serde_json::from_str(&stdout_of(
         home.path(),
         &["history", "list", "--db", db, "--json"],
     ))

@@ -5,28 +5,18 @@
 
 use std::path::Path;
 
-use switchyard_e2e::switchyard;
+use switchyard_e2e::stdout_of;
 
 const LITELLM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../fixtures/litellm/model_prices_1.106.2.json"
 );
 
-fn run(home: &Path, args: &[&str]) -> String {
-    let out = switchyard(home).args(args).output().expect("runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// A home with a catalog at `catalog.sqlite3` holding the LiteLLM map.
 fn imported() -> (tempfile::TempDir, String) {
     let home = tempfile::tempdir().expect("home");
     let db = home.path().join("catalog.sqlite3").display().to_string();
-    run(
+    stdout_of(
         home.path(),
         &[
             "catalog", "import", LITELLM, "--format", "litellm", "--db", &db,
@@ -35,10 +25,21 @@ fn imported() -> (tempfile::TempDir, String) {
     (home, db)
 }
 
+/// Writes a plan of a million requests a month of 1,000 input and 300 output
+/// tokens, then `rest`, as `name` in `dir`; returns its path.
+fn write_plan(dir: &Path, name: &str, rest: &str) -> String {
+    let path = dir.join(name);
+    let text = format!(
+        "[workload]\nrequests_per_month = 1000000\ninput_tokens = 1000\noutput_tokens = 300\n{rest}"
+    );
+    std::fs::write(&path, text).expect("writes the plan");
+    path.display().to_string()
+}
+
 #[test]
 fn gpt_4o_from_the_price_map_is_planned_with_its_figures_marked() {
     let (home, db) = imported();
-    let shown = run(
+    let shown = stdout_of(
         home.path(),
         &["catalog", "show", "openai/gpt-4o", "--db", &db],
     );
@@ -53,15 +54,10 @@ fn gpt_4o_from_the_price_map_is_planned_with_its_figures_marked() {
         shown.contains("(inherited: the group of provider `openai`'s offerings)"),
         "{shown}"
     );
-    let plan = home.path().join("plan.toml");
-    std::fs::write(
-        &plan,
+    let plan = write_plan(
+        home.path(),
+        "plan.toml",
         r#"
-[workload]
-requests_per_month = 1000000
-input_tokens = 1000
-output_tokens = 300
-
 [[routes]]
 name = "main"
 steps = [
@@ -69,10 +65,8 @@ steps = [
   { offering = "anthropic/claude-haiku-4-5", timeout_ms = 600000 },
 ]
 "#,
-    )
-    .expect("writes");
-    let plan = plan.display().to_string();
-    let report: serde_json::Value = serde_json::from_str(&run(
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout_of(
         home.path(),
         &[
             "evaluate",
@@ -135,31 +129,26 @@ steps = [
 #[test]
 fn a_search_considers_imported_offerings_and_says_what_it_skipped() {
     let (home, db) = imported();
-    let plan = home.path().join("search.toml");
-    std::fs::write(
-        &plan,
+    let plan = write_plan(
+        home.path(),
+        "search.toml",
         r#"
-[workload]
-requests_per_month = 1000000
-input_tokens = 1000
-output_tokens = 300
-
 [search]
 providers = ["openai", "anthropic"]
 max_chain_length = 2
 attempts = [1]
 timeouts_ms = [30000]
 "#,
-    )
-    .expect("writes");
-    let plan = plan.display().to_string();
-    let json: serde_json::Value =
-        serde_json::from_str(&run(home.path(), &["search", &plan, "--db", &db, "--json"]))
-            .expect("JSON");
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(
+        home.path(),
+        &["search", &plan, "--db", &db, "--json"],
+    ))
+    .expect("JSON");
     let skipped = json["skipped"].as_array().expect("skipped");
     let kinds = |kind: &str| skipped.iter().filter(|s| s["kind"] == kind).count();
     assert!(kinds("dominated") > 0, "{skipped:#?}");
-    let text = run(home.path(), &["search", &plan, "--db", &db]);
+    let text = stdout_of(home.path(), &["search", &plan, "--db", &db]);
     assert!(text.contains("offerings considered,"), "{text}");
     assert!(text.contains("dominated by another candidate"), "{text}");
     // An imported offering made the frontier or was weighed against one:

@@ -79,21 +79,6 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     }
 }
 
-impl Catalog {
-    /// What offering `id` of `provider` (model `model`) inherits, given the
-    /// figures `own` and groups `own_groups` it has.
-    pub fn inheritance(
-        &self,
-        id: &str,
-        provider: &str,
-        model: &str,
-        own: &HashMap<Field, Value>,
-        own_groups: &[String],
-    ) -> Result<Inheritance, CatalogError> {
-        Inheritor::new(self).inherit(id, provider, model, own, own_groups)
-    }
-}
-
 /// Works out inheritance for many offerings at once: what every offering of
 /// a provider (or group) shares is read once, not once per offering.
 #[derive(Debug)]

@@ -209,14 +209,7 @@ pub(crate) fn write_record(
     import: &HistoryImport,
     now: &str,
 ) -> Result<GroupImport, CatalogError> {
-    let known: bool = tx
-        .query_row(
-            "SELECT count(*) > 0 FROM groups WHERE id = ?1",
-            [&import.group],
-            |r| r.get(0),
-        )
-        .doing(db, "looking up the group")?;
-    if !known {
+    if !group_exists(tx, db, &import.group)? {
         return Err(CatalogError::UnknownGroup {
             id: super::error::quote(&import.group),
             known: group_ids(tx, db)?.join(", "),
@@ -282,6 +275,14 @@ pub(crate) fn write_record(
         outage_days: as_count(days.iter().filter(|d| d.minutes > 0.0).count()),
         changed_days: as_count(changed.len()),
     })
+}
+
+/// Whether the catalog has group `id`.
+pub(crate) fn group_exists(conn: &Connection, db: &str, id: &str) -> Result<bool, CatalogError> {
+    conn.query_row("SELECT count(*) > 0 FROM groups WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .doing(db, "looking up a group")
 }
 
 /// The catalog's group ids, for messages.

@@ -455,7 +455,7 @@ impl Catalog {
             .filter_map(|f| Some((Field::from_name(f.field)?, f.value.clone())))
             .collect();
         let own_groups: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
-        let inheritance = self.inheritance(id, provider, model, &own, &own_groups)?;
+        let inheritance = Inheritor::new(self).inherit(id, provider, model, &own, &own_groups)?;
         for g in inheritance.groups.iter().flatten() {
             let info = self
                 .conn

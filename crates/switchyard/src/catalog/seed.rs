@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
 use super::import::{FigureWrite, check_id, write_figure};
-use super::outage_history::{HistoryImport, write_record};
+use super::outage_history::{HistoryImport, group_exists, write_record};
 use super::store::Catalog;
 use crate::history::DailyHistory;
 use crate::history::fit::fit;
@@ -403,14 +403,7 @@ fn write_histories(
     now: &str,
 ) -> Result<(), CatalogError> {
     for h in &c.histories {
-        let exists: bool = tx
-            .query_row(
-                "SELECT count(*) > 0 FROM groups WHERE id = ?1",
-                [&h.group],
-                |r| r.get(0),
-            )
-            .doing(db, "seeding: looking up a group")?;
-        if !exists {
+        if !group_exists(tx, db, &h.group)? {
             continue;
         }
         let record = h.record().map_err(CatalogError::DefaultCatalog)?;

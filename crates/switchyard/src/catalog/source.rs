@@ -12,7 +12,7 @@ use crate::plan::{Dialect, GroupSpec, OfferingSource, OfferingSpec, OutageProces
 
 use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
-use super::inherit::{Inheritance, Inherited};
+use super::inherit::{Inheritance, Inherited, Inheritor};
 use super::store::Catalog;
 
 /// The offerings and groups one plan needs, loaded up front so that a database
@@ -196,7 +196,7 @@ impl Catalog {
             .query_map([id], |r| r.get::<_, String>(0))
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
             .doing(db, doing)?;
-        let inheritance = self.inheritance(id, &provider, &model, &values, &groups)?;
+        let inheritance = Inheritor::new(self).inherit(id, &provider, &model, &values, &groups)?;
         if let Some(inherited) = &inheritance.groups {
             groups.clone_from(inherited);
         }
