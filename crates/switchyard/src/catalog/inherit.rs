@@ -79,27 +79,47 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     }
 }
 
+/// A group's stated availability and its fitted mean, if it has a fit.
+type GroupFigures = (f64, Option<f64>);
+/// An offering's id and its own latency figures.
+type LatencyOf = (String, HashMap<Field, Value>);
+
 /// Works out inheritance for many offerings at once: what every offering of
 /// a provider (or group) shares is read once, not once per offering.
 #[derive(Debug)]
 pub struct Inheritor<'c> {
+    /// Read every offering's latency figures at once ([`Inheritor::for_many`]).
+    bulk: bool,
     catalog: &'c Catalog,
     provider_groups: RefCell<HashMap<String, Option<String>>>,
     provider_defaults: RefCell<HashMap<(String, Field), Option<Inherited>>>,
-    /// A group's availability as plans see it, and how it was had.
-    groups: RefCell<HashMap<String, Option<(f64, &'static str)>>>,
-    /// A group's fitted mean beside its stated availability, if fitted.
-    refits: RefCell<HashMap<String, Option<(f64, f64)>>>,
+    /// A group's stated availability and its fitted mean, if fitted.
+    groups: RefCell<HashMap<String, Option<GroupFigures>>>,
+    /// Per model: the offerings with latency figures of their own and those
+    /// figures, by id; read once, on first use.
+    latency_by_model: RefCell<Option<HashMap<String, Vec<LatencyOf>>>>,
 }
 
 impl<'c> Inheritor<'c> {
+    /// For one offering, or a few: what they share is still read once, but
+    /// the same-model look-up goes to the index.
     pub fn new(catalog: &'c Catalog) -> Self {
+        Self::with(catalog, false)
+    }
+
+    /// For a whole listing: every offering's latency figures are read at once.
+    pub fn for_many(catalog: &'c Catalog) -> Self {
+        Self::with(catalog, true)
+    }
+
+    fn with(catalog: &'c Catalog, bulk: bool) -> Self {
         Self {
+            bulk,
             catalog,
             provider_groups: RefCell::default(),
             provider_defaults: RefCell::default(),
             groups: RefCell::default(),
-            refits: RefCell::default(),
+            latency_by_model: RefCell::default(),
         }
     }
 
@@ -153,14 +173,13 @@ impl<'c> Inheritor<'c> {
                 if own.contains_key(&field) {
                     continue;
                 }
-                let from_twin = match &twin {
-                    Some(other) => self.own_figure(other, field)?.map(|value| Inherited {
+                let from_twin = twin.as_ref().and_then(|(other, figures)| {
+                    figures.get(&field).map(|value| Inherited {
                         field: field.name().to_owned(),
-                        value,
+                        value: value.clone(),
                         from: format!("the same model at `{other}`"),
-                    }),
-                    None => None,
-                };
+                    })
+                });
                 match from_twin {
                     Some(figure) => out.figures.push(figure),
                     None => out.figures.extend(self.provider_default(provider, field)?),
@@ -226,44 +245,42 @@ impl<'c> Inheritor<'c> {
     /// A group's availability as plans see it (its fitted mean where it has
     /// a history), and which it is.
     fn group_availability(&self, group: &str) -> Result<Option<(f64, &'static str)>, CatalogError> {
-        if let Some(known) = self.groups.borrow().get(group) {
-            return Ok(*known);
-        }
-        let found = match self.catalog.group_spec(group)? {
-            Some(spec) => match (spec.outage_process, spec.availability) {
-                (Some(process), _) => Some((
-                    process.process().mean_availability(),
-                    "the mean of its fitted outage history",
-                )),
-                (None, Some(a)) => Some((a, "its availability")),
-                (None, None) => None,
-            },
+        Ok(match self.group_figures(group)? {
+            Some((_, Some(mean))) => Some((mean, "the mean of its fitted outage history")),
+            Some((stated, None)) => Some((stated, "its availability")),
             None => None,
-        };
-        self.groups.borrow_mut().insert(group.to_owned(), found);
-        Ok(found)
+        })
     }
 
     /// A group's fitted mean and its stated availability, if it has a fit.
     fn refit(&self, group: &str) -> Result<Option<(f64, f64)>, CatalogError> {
-        if let Some(known) = self.refits.borrow().get(group) {
+        Ok(match self.group_figures(group)? {
+            Some((stated, Some(mean))) if stated > 0.0 => Some((mean, stated)),
+            _ => None,
+        })
+    }
+
+    /// A group's stated availability and its fitted mean, if it has a fit;
+    /// `None` for an unknown group. Read (and fitted) once per group.
+    fn group_figures(&self, group: &str) -> Result<Option<GroupFigures>, CatalogError> {
+        if let Some(known) = self.groups.borrow().get(group) {
             return Ok(*known);
         }
         let c = self.catalog;
-        let found = match c.group_fit(group)? {
-            Some(fit) => {
-                let declared: Option<f64> = c
-                    .conn
-                    .prepare_cached("SELECT availability FROM groups WHERE id = ?1")
-                    .and_then(|mut s| s.query_row([group], |r| r.get(0)).optional())
-                    .doing(&c.file, "reading a group's availability")?;
-                declared
-                    .filter(|d| *d > 0.0)
-                    .map(|d| (fit.process.mean_availability(), d))
-            }
+        let stated: Option<f64> = c
+            .conn
+            .prepare_cached("SELECT availability FROM groups WHERE id = ?1")
+            .and_then(|mut s| s.query_row([group], |r| r.get(0)).optional())
+            .doing(&c.file, "reading a group's availability")?;
+        let found = match stated {
+            Some(stated) => Some((
+                stated,
+                c.group_fit(group)?
+                    .map(|fit| fit.process.mean_availability()),
+            )),
             None => None,
         };
-        self.refits.borrow_mut().insert(group.to_owned(), found);
+        self.groups.borrow_mut().insert(group.to_owned(), found);
         Ok(found)
     }
 
@@ -334,11 +351,35 @@ impl<'c> Inheritor<'c> {
         }))
     }
 
-    /// Another offering of the same model with latency figures of its own
-    /// (the first by id).
-    fn same_model_elsewhere(&self, id: &str, model: &str) -> Result<Option<String>, CatalogError> {
+    /// Another offering of the same model with a TTFT of its own (the first
+    /// by id), and its own latency figures.
+    fn same_model_elsewhere(
+        &self,
+        id: &str,
+        model: &str,
+    ) -> Result<Option<LatencyOf>, CatalogError> {
+        if !self.bulk {
+            return self.read_same_model(id, model);
+        }
+        if self.latency_by_model.borrow().is_none() {
+            let loaded = self.read_latency_by_model()?;
+            *self.latency_by_model.borrow_mut() = Some(loaded);
+        }
+        Ok(self
+            .latency_by_model
+            .borrow()
+            .as_ref()
+            .and_then(|by_model| by_model.get(model))
+            .and_then(|offerings| offerings.iter().find(|(other, _)| other != id))
+            .cloned())
+    }
+
+    /// [`Inheritor::same_model_elsewhere`] for one offering, by the index on
+    /// the model.
+    fn read_same_model(&self, id: &str, model: &str) -> Result<Option<LatencyOf>, CatalogError> {
         let c = self.catalog;
-        c.conn
+        let twin: Option<String> = c
+            .conn
             .prepare_cached(
                 "SELECT o.id FROM offerings o
                  WHERE o.model = ?1 AND o.id != ?2
@@ -346,19 +387,59 @@ impl<'c> Inheritor<'c> {
                  ORDER BY o.id LIMIT 1",
             )
             .and_then(|mut s| s.query_row([model, id], |r| r.get(0)).optional())
-            .doing(&c.file, "finding the same model elsewhere")
+            .doing(&c.file, "finding the same model elsewhere")?;
+        let Some(twin) = twin else {
+            return Ok(None);
+        };
+        let figures: Vec<(String, Value)> = c
+            .conn
+            .prepare_cached(
+                "SELECT field, value FROM figures WHERE offering = ?1
+                 AND field IN ('ttft_p50_ms', 'ttft_p95_ms', 'tokens_per_s')",
+            )
+            .and_then(|mut s| {
+                s.query_map([&twin], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            })
+            .doing(&c.file, "reading the same model's latency")?;
+        let figures = figures
+            .into_iter()
+            .filter_map(|(f, v)| Some((Field::from_name(&f)?, v)))
+            .collect();
+        Ok(Some((twin, figures)))
     }
 
-    /// `offering`'s own (imported or curated) value of `field`.
-    fn own_figure(&self, offering: &str, field: Field) -> Result<Option<Value>, CatalogError> {
+    /// Every offering's own latency figures, grouped by model, the offerings
+    /// of a model by id; only offerings with a TTFT p50 of their own.
+    fn read_latency_by_model(&self) -> Result<HashMap<String, Vec<LatencyOf>>, CatalogError> {
         let c = self.catalog;
-        c.conn
-            .prepare_cached("SELECT value FROM figures WHERE offering = ?1 AND field = ?2")
+        let rows: Vec<(String, String, String, Value)> = c
+            .conn
+            .prepare_cached(
+                "SELECT o.model, o.id, f.field, f.value FROM offerings o JOIN figures f ON f.offering = o.id
+                 WHERE f.field IN ('ttft_p50_ms', 'ttft_p95_ms', 'tokens_per_s')
+                   AND EXISTS (SELECT 1 FROM figures p WHERE p.offering = o.id AND p.field = 'ttft_p50_ms')
+                 ORDER BY o.model, o.id",
+            )
             .and_then(|mut s| {
-                s.query_row([offering, field.name()], |r| r.get(0))
-                    .optional()
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .and_then(Iterator::collect::<Result<Vec<_>, _>>)
             })
-            .doing(&c.file, "reading a figure")
+            .doing(&c.file, "reading latency figures by model")?;
+        let mut by_model: HashMap<String, Vec<LatencyOf>> = HashMap::new();
+        for (model, id, field, value) in rows {
+            let Some(field) = Field::from_name(&field) else {
+                continue;
+            };
+            let offerings = by_model.entry(model).or_default();
+            match offerings.last_mut() {
+                Some((last, figures)) if *last == id => {
+                    figures.insert(field, value);
+                }
+                _ => offerings.push((id, HashMap::from([(field, value)]))),
+            }
+        }
+        Ok(by_model)
     }
 }
 

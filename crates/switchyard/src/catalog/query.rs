@@ -259,7 +259,7 @@ impl Catalog {
                 rows[i].groups.push(r.get(1).doing(db, "listing groups")?);
             }
         }
-        let inheritor = Inheritor::new(self);
+        let inheritor = Inheritor::for_many(self);
         for row in &mut rows {
             row.overridden.sort_by_key(|name| Field::from_name(name));
             let own: HashMap<Field, Value> = Field::ALL

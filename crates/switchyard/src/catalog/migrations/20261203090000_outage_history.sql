@@ -22,3 +22,7 @@ CREATE TABLE outage_days (
     import_id INTEGER NOT NULL REFERENCES outage_imports (id),
     PRIMARY KEY (group_id, day)
 ) STRICT, WITHOUT ROWID;
+
+-- An offering that lacks latency figures inherits them from the same model at
+-- another provider (catalog/inherit.rs): found by model.
+CREATE INDEX offerings_by_model ON offerings (model);
