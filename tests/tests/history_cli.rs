@@ -63,7 +63,7 @@ fn backtest(home: &Path, service: &str, period: &str) -> serde_json::Value {
 fn the_api_backtest_meets_its_targets() {
     let home = tempfile::tempdir().expect("home");
     let monthly = backtest(home.path(), "api", "month");
-    assert_eq!(monthly["service"], "api");
+    assert_eq!(monthly["group"], "api");
     assert_eq!(monthly["period"], "month");
     assert_eq!(monthly["periods"], 42);
     let rows = monthly["rows"].as_array().expect("rows");

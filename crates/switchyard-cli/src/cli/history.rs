@@ -363,7 +363,7 @@ fn print_backtest(b: &Backtest) {
     };
     outln!(
         "Backtest of `{}` over {} historical {period} (model: {} simulated)",
-        b.service,
+        b.group,
         format::count(f64::from(b.periods)),
         format::count(switchyard::history::backtest::SIMULATED_PERIODS as f64)
     );
@@ -391,7 +391,7 @@ fn backtest_chart(b: &Backtest) -> ExceedanceData {
         history: vec![ExceedanceSeries {
             label: format!(
                 "`{}`, {} {unit}",
-                b.service,
+                b.group,
                 format::count(f64::from(b.periods))
             ),
             points: b.rows.iter().map(|r| [r.threshold, r.history]).collect(),

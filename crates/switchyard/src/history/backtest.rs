@@ -32,7 +32,9 @@ pub struct BacktestRow {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backtest {
-    pub service: String,
+    /// The group (or service) whose record was compared: the catalog
+    /// group with `--group`, else the service read from the file.
+    pub group: String,
     pub period: Period,
     /// The record's periods compared.
     pub periods: u32,
@@ -90,7 +92,7 @@ pub fn backtest(history: &DailyHistory, fit: &Fit, period: Period, seed: u64) ->
         .map(|r| (r.history - r.model).abs())
         .fold(0.0, f64::max);
     Backtest {
-        service: history.service.clone(),
+        group: history.service.clone(),
         period,
         periods: u32::try_from(observed.len()).unwrap_or(u32::MAX),
         rows,
