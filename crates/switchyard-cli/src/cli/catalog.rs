@@ -386,9 +386,15 @@ fn render_show(d: &switchyard::catalog::OfferingDetail) -> String {
             out.push_str(&format!(
                 "            plans use its fitted outage history: mean availability {}, {:.2} outage days a month, P(clean month) {:.2} [{}]\n",
                 switchyard::format::percent(f.mean_availability),
-                f.events_per_month,
+                f.fit.process.events_per_month,
                 f.p_clean_month,
-                f.source
+                format_args!(
+                    "{}, {} to {}, {} outage days",
+                    f.fit.source.file,
+                    f.fit.source.from,
+                    f.fit.source.to,
+                    f.fit.source.events
+                )
             ));
         }
     }

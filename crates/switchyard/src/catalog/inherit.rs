@@ -275,8 +275,8 @@ impl<'c> Inheritor<'c> {
         let found = match stated {
             Some(stated) => Some((
                 stated,
-                c.group_fit(group)?
-                    .map(|fit| fit.process.mean_availability()),
+                c.group_process(group)?
+                    .map(|process| process.mean_availability()),
             )),
             None => None,
         };

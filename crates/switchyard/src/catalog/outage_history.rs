@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use super::error::{CatalogError, SqlContext};
 use super::store::Catalog;
-use crate::history::fit::{Fit, fit};
+use crate::history::fit::{Fit, fit, fit_process};
 use crate::history::record::RecordFormat;
 use crate::history::{DailyHistory, Day};
-use crate::model::outage_process::DAY_MINUTES;
+use crate::model::outage_process::{DAY_MINUTES, OutageProcess};
 
 /// One group's record to import.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +73,17 @@ pub struct FittedHistory {
     pub fit: Fit,
     pub mean_availability: f64,
     pub p_clean_month: f64,
+}
+
+impl FittedHistory {
+    /// `fit` with what its process implies.
+    pub fn of(fit: Fit) -> Self {
+        Self {
+            mean_availability: fit.process.mean_availability(),
+            p_clean_month: fit.process.p_clean_month(),
+            fit,
+        }
+    }
 }
 
 fn as_count(n: usize) -> u32 {
@@ -163,12 +174,8 @@ impl Catalog {
             days: as_count(record.days.len()),
             outage_days: as_count(record.days.iter().filter(|d| d.minutes > 0.0).count()),
             files: self.record_files(group)?,
-            fit: fitted.as_ref().ok().map(|f| FittedHistory {
-                mean_availability: f.process.mean_availability(),
-                p_clean_month: f.process.p_clean_month(),
-                fit: f.clone(),
-            }),
-            fit_error: fitted.err().map(|e| e.to_string()),
+            fit_error: fitted.as_ref().err().map(ToString::to_string),
+            fit: fitted.ok().map(FittedHistory::of),
         }))
     }
 
@@ -187,6 +194,14 @@ impl Catalog {
             out.extend(self.group_history(&id)?);
         }
         Ok(out)
+    }
+
+    /// The process fitted from `group`'s stored history, when it has one long
+    /// enough: the fit's point estimates, without its intervals.
+    pub fn group_process(&self, group: &str) -> Result<Option<OutageProcess>, CatalogError> {
+        Ok(self
+            .group_record(group)?
+            .and_then(|record| fit_process(&record).ok()))
     }
 
     /// The fit of `group`'s stored history, when it has one long enough.

@@ -12,6 +12,7 @@ use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
 use super::import::offering_exists;
 use super::inherit::{Inherited, Inheritor};
+use super::outage_history::FittedHistory;
 use super::store::Catalog;
 
 /// Every field's effective value (the override if there is one, else the
@@ -115,17 +116,7 @@ pub struct GroupInfo {
     pub inherited_from: Option<String>,
     /// The process fitted from the group's outage history, which plans use
     /// in place of `availability` and `mttr_minutes`.
-    pub fitted: Option<FittedGroup>,
-}
-
-/// A group's fitted outage process, in brief.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FittedGroup {
-    pub mean_availability: f64,
-    pub events_per_month: f64,
-    pub p_clean_month: f64,
-    /// The record's files and days.
-    pub source: String,
+    pub fitted: Option<FittedHistory>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -428,17 +419,9 @@ impl Catalog {
         })
     }
 
-    /// The brief of `group`'s fitted process, if it has one.
-    fn fitted_group(&self, group: &str) -> Result<Option<FittedGroup>, CatalogError> {
-        Ok(self.group_fit(group)?.map(|f| FittedGroup {
-            mean_availability: f.process.mean_availability(),
-            events_per_month: f.process.events_per_month,
-            p_clean_month: f.process.p_clean_month(),
-            source: format!(
-                "{}, {} to {}, {} outage days",
-                f.source.file, f.source.from, f.source.to, f.source.events
-            ),
-        }))
+    /// `group`'s fit and what it implies, if it has a history to fit.
+    fn fitted_group(&self, group: &str) -> Result<Option<FittedHistory>, CatalogError> {
+        Ok(self.group_fit(group)?.map(FittedHistory::of))
     }
 
     /// Adds what the offering inherits to its groups and figures, marked.

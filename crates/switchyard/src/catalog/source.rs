@@ -105,11 +105,12 @@ impl Catalog {
             .iter()
             .flat_map(|o| o.groups.iter().flatten().cloned())
             .collect();
+        let inheritor = Inheritor::new(self);
         for id in ids {
             if snapshot.offerings.contains_key(id) {
                 continue;
             }
-            if let Some((spec, inheritance)) = self.offering_spec_inheriting(id)? {
+            if let Some((spec, inheritance)) = self.offering_spec_with(id, &inheritor)? {
                 groups.extend(spec.groups.iter().flatten().cloned());
                 snapshot.offerings.insert(id.to_owned(), spec);
                 if !inheritance.figures.is_empty() {
@@ -141,6 +142,17 @@ impl Catalog {
     pub fn offering_spec_inheriting(
         &self,
         id: &str,
+    ) -> Result<Option<(OfferingSpec, Inheritance)>, CatalogError> {
+        self.offering_spec_with(id, &Inheritor::new(self))
+    }
+
+    /// [`Catalog::offering_spec_inheriting`] with `inheritor`, which a caller
+    /// reading several offerings shares, so what they have in common (a
+    /// provider's defaults, a group's fit) is read once.
+    fn offering_spec_with(
+        &self,
+        id: &str,
+        inheritor: &Inheritor<'_>,
     ) -> Result<Option<(OfferingSpec, Inheritance)>, CatalogError> {
         let db = &self.file;
         let doing = "reading an offering for the plan";
@@ -196,7 +208,7 @@ impl Catalog {
             .query_map([id], |r| r.get::<_, String>(0))
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
             .doing(db, doing)?;
-        let inheritance = Inheritor::new(self).inherit(id, &provider, &model, &values, &groups)?;
+        let inheritance = inheritor.inherit(id, &provider, &model, &values, &groups)?;
         if let Some(inherited) = &inheritance.groups {
             groups.clone_from(inherited);
         }
@@ -275,11 +287,11 @@ impl Catalog {
         let Some(spec) = spec else {
             return Ok(None);
         };
-        Ok(Some(match self.group_fit(id)? {
-            Some(fitted) => GroupSpec {
+        Ok(Some(match self.group_process(id)? {
+            Some(process) => GroupSpec {
                 availability: None,
                 mttr_minutes: None,
-                outage_process: Some(OutageProcessSpec::of(&fitted.process)),
+                outage_process: Some(OutageProcessSpec::of(&process)),
                 ..spec
             },
             None => spec,

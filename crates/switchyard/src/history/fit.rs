@@ -57,8 +57,16 @@ pub struct Fit {
     pub source: FitSource,
 }
 
-/// Fits the outage process of `history` from its whole months.
-pub fn fit(history: &DailyHistory) -> Result<Fit, HistoryError> {
+/// What a fit is computed from: each whole month's count of outage days
+/// (scaled to a 30-day month) and the log of each outage day's minutes.
+struct Samples<'h> {
+    months: Vec<&'h [super::Day]>,
+    counts: Vec<f64>,
+    logs: Vec<f64>,
+}
+
+/// The samples of `history`'s whole months, refused when too few to fit.
+fn samples(history: &DailyHistory) -> Result<Samples<'_>, HistoryError> {
     let months = history.whole_months();
     if months.len() < MIN_MONTHS {
         return Err(HistoryError::File {
@@ -91,6 +99,33 @@ pub fn fit(history: &DailyHistory) -> Result<Fit, HistoryError> {
             ),
         });
     }
+    Ok(Samples {
+        months,
+        counts,
+        logs,
+    })
+}
+
+/// The fitted process alone: the point estimates of [`fit`] without their
+/// intervals (no bootstrap), for a plan resolving a group with a history,
+/// which needs nothing else.
+pub fn fit_process(history: &DailyHistory) -> Result<OutageProcess, HistoryError> {
+    let Samples { counts, logs, .. } = samples(history)?;
+    Ok(OutageProcess {
+        events_per_month: mean(&counts),
+        dispersion: moments_shape(&counts),
+        log_mu: mean(&logs),
+        log_sigma: ml_sigma(&logs),
+    })
+}
+
+/// Fits the outage process of `history` from its whole months.
+pub fn fit(history: &DailyHistory) -> Result<Fit, HistoryError> {
+    let Samples {
+        months,
+        counts,
+        logs,
+    } = samples(history)?;
     let events_per_month = mean_interval(&counts);
     let dispersion = Estimate {
         value: moments_shape(&counts),
@@ -148,6 +183,12 @@ fn mean_interval(xs: &[f64]) -> Estimate {
     }
 }
 
+/// The maximum-likelihood standard deviation (the n, not n − 1, divisor).
+fn ml_sigma(xs: &[f64]) -> f64 {
+    let n = xs.len() as f64;
+    (variance(xs) * (n - 1.0) / n).sqrt()
+}
+
 /// The maximum-likelihood standard deviation with its chi-square interval.
 fn sigma_interval(xs: &[f64]) -> Estimate {
     let n = xs.len() as f64;
@@ -157,7 +198,7 @@ fn sigma_interval(xs: &[f64]) -> Estimate {
         Err(_) => (f64::NAN, f64::NAN),
     };
     Estimate {
-        value: (s2 * (n - 1.0) / n).sqrt(),
+        value: ml_sigma(xs),
         ci95: [
             (s2 * (n - 1.0) / low).sqrt(),
             (s2 * (n - 1.0) / high).sqrt(),
@@ -277,6 +318,15 @@ mod tests {
             assert!((share(n) - 0.95).abs() < 0.05, "{name} {}", share(n));
         }
         assert!(share(shape) > 0.8, "dispersion {}", share(shape));
+    }
+
+    #[test]
+    fn the_process_alone_is_the_fits_point_estimates() {
+        for seed in [1, 2, 3] {
+            let record = synthetic(&TRUE, 60, seed);
+            let full = fit(&record).expect("fits");
+            assert_eq!(fit_process(&record).expect("fits"), full.process);
+        }
     }
 
     #[test]
