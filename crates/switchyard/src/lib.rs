@@ -6,6 +6,8 @@
 //!   charts, searches.
 //! - [`catalog`]: the SQLite catalog of offerings, its importers and history.
 //! - [`chart`]: SVG and PNG charts of evaluations, searches, TCO and probes.
+//! - [`compare`]: portfolios side by side: the table, the best of each row,
+//!   the differences from a baseline and between the plans.
 //! - [`export`]: gateway configs (LiteLLM, Portkey, OpenRouter), their lint, and
 //!   the portfolio each gateway really runs.
 //! - [`format`]: how a figure reads (percentages, nines, USD), one rule for
@@ -22,6 +24,7 @@
 pub mod app;
 pub mod catalog;
 pub mod chart;
+pub mod compare;
 pub mod export;
 pub mod format;
 pub mod history;

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("probe", 5),
     ("export", 5),
     ("catalog", 6),
+    ("compare", 6),
     ("chart", 7),
     ("report", 7),
     ("app", 8),

@@ -18,7 +18,7 @@ fn amount(x: f64) -> f64 {
     if x.is_finite() { x.max(0.0) } else { 0.0 }
 }
 
-fn parts(r: &CostRow) -> [f64; 3] {
+pub(super) fn parts(r: &CostRow) -> [f64; 3] {
     [
         amount(r.success_usd),
         amount(r.retry_usd),

@@ -22,6 +22,59 @@ pub enum Chart {
     Probes(ProbesData),
     /// P(a period's availability ≥ x): the model's curve, and a record's.
     Exceedance(ExceedanceData),
+    /// Several portfolios' exceedance curves on one nines scale.
+    CompareSla(CompareSlaData),
+    /// Several portfolios' latency CDFs, with their budgets.
+    CompareLatency(CompareLatencyData),
+    /// Several portfolios' cost per request, step by step.
+    CompareCost(CompareCostData),
+    /// Several portfolios' monthly cost against availability, over a search's
+    /// plans when one has run.
+    CompareFrontier(CompareFrontierData),
+}
+
+/// The exceedance curve of each compared portfolio (`[threshold, share]`,
+/// as [`ExceedanceData::model`]); portfolio `i` is drawn in
+/// [`super::style::series_colour`]`(i)` on every comparison chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareSlaData {
+    pub period_label: String,
+    /// The common SLA target, marked on the axis.
+    pub target: f64,
+    pub series: Vec<ExceedanceSeries>,
+}
+
+/// The latency CDF of each compared portfolio, each with its own budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareLatencyData {
+    pub series: Vec<LabelledLatency>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledLatency {
+    pub label: String,
+    pub latency: LatencyData,
+}
+
+/// The cost rows of each compared portfolio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareCostData {
+    pub series: Vec<LabelledCost>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledCost {
+    pub label: String,
+    pub cost: CostData,
+}
+
+/// The compared portfolios as points (their `label`, cost and availability;
+/// the other fields are unused), and a search's plans behind them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareFrontierData {
+    pub portfolios: Vec<FrontierPoint>,
+    #[serde(default)]
+    pub search: Vec<FrontierPoint>,
 }
 
 /// An exceedance curve: `[threshold, share]` points of the model, and of an

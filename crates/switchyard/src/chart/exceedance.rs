@@ -20,7 +20,7 @@ pub fn title(d: &ExceedanceData) -> String {
 }
 
 /// Points with finite thresholds and shares, as (nines, p); 100% at `clean`.
-fn points(series: &[[f64; 2]], clean: f64) -> Vec<(f64, f64)> {
+pub(super) fn points(series: &[[f64; 2]], clean: f64) -> Vec<(f64, f64)> {
     series
         .iter()
         .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t))

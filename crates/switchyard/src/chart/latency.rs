@@ -27,7 +27,7 @@ fn valid(x: f64) -> bool {
 /// The CDF points of `d` that make sense, by share, with latencies made
 /// non-decreasing (a CDF's quantiles cannot go down). Data written by
 /// [`super::build::latency_of`] is already so; a hand-written file may not be.
-fn curve_points(d: &LatencyData) -> Vec<(f64, f64)> {
+pub(super) fn curve_points(d: &LatencyData) -> Vec<(f64, f64)> {
     let mut points: Vec<(f64, f64)> = d
         .quantiles
         .iter()
@@ -45,7 +45,7 @@ fn curve_points(d: &LatencyData) -> Vec<(f64, f64)> {
 
 /// The q-quantile of the curve: the latency of its first point of share at
 /// least `q` (nearest rank on the quantile grid). `points` is not empty.
-fn quantile(points: &[(f64, f64)], q: f64) -> f64 {
+pub(super) fn quantile(points: &[(f64, f64)], q: f64) -> f64 {
     let i = points.partition_point(|p| p.0 < q - 1e-9);
     points[i.min(points.len() - 1)].1
 }

@@ -12,6 +12,7 @@
 //! "no data"; NaN and infinite values are left out.
 
 pub mod build;
+mod compare;
 mod cost;
 pub mod data;
 mod exceedance;
@@ -195,6 +196,10 @@ pub fn title(chart: &Chart) -> String {
         Chart::Tco(d) => tco::title(d),
         Chart::Probes(d) => probes::title(d),
         Chart::Exceedance(d) => exceedance::title(d),
+        Chart::CompareSla(d) => compare::sla_title(d),
+        Chart::CompareLatency(d) => compare::latency_title(d),
+        Chart::CompareCost(d) => compare::cost_title(d),
+        Chart::CompareFrontier(d) => compare::frontier_title(d),
     }
 }
 
@@ -211,6 +216,10 @@ where
         Chart::Tco(d) => tco::draw(root, d),
         Chart::Probes(d) => probes::draw(root, d),
         Chart::Exceedance(d) => exceedance::draw(root, d),
+        Chart::CompareSla(d) => compare::draw_sla(root, d),
+        Chart::CompareLatency(d) => compare::draw_latency(root, d),
+        Chart::CompareCost(d) => compare::draw_cost(root, d),
+        Chart::CompareFrontier(d) => compare::draw_frontier(root, d),
     }
 }
 

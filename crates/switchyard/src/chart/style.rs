@@ -34,7 +34,7 @@ pub const PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
 pub const GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
 
 /// Colours for a variable number of series, the most legible on white first.
-pub const SERIES: [RGBColor; 8] = [
+pub static SERIES: [RGBColor; 8] = [
     BLUE, ORANGE, GREEN, PURPLE, SKY_BLUE, VERMILLION, BLACK, YELLOW,
 ];
 

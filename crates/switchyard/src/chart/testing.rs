@@ -215,7 +215,114 @@ pub fn samples() -> Vec<(&'static str, Chart)> {
         ("tco", Chart::Tco(tco_sample())),
         ("probes", Chart::Probes(probes_sample())),
         ("exceedance", Chart::Exceedance(exceedance_sample())),
+        ("compare-sla", Chart::CompareSla(compare_sla_sample())),
+        (
+            "compare-latency",
+            Chart::CompareLatency(compare_latency_sample()),
+        ),
+        ("compare-cost", Chart::CompareCost(compare_cost_sample())),
+        (
+            "compare-frontier",
+            Chart::CompareFrontier(compare_frontier_sample()),
+        ),
     ]
+}
+
+/// The names of three compared portfolios.
+pub const COMPARED: [&str; 3] = ["today", "cheapest at 99.99%", "multi-vendor"];
+
+/// The sample exceedance curve and record as two portfolios, and a third
+/// between them.
+pub fn compare_sla_sample() -> CompareSlaData {
+    let e = exceedance_sample();
+    let middle = e
+        .model
+        .iter()
+        .zip(&e.history[0].points)
+        .map(|(a, b)| [a[0], (a[1] + b[1]) / 2.0])
+        .collect();
+    let series = [e.model.clone(), e.history[0].points.clone(), middle]
+        .into_iter()
+        .zip(COMPARED)
+        .map(|(points, label)| ExceedanceSeries {
+            label: label.to_owned(),
+            points,
+        })
+        .collect();
+    CompareSlaData {
+        period_label: e.period_label,
+        target: 0.9999,
+        series,
+    }
+}
+
+/// Three latency samples, the second 30% faster, the third with a 10 s budget.
+pub fn compare_latency_sample() -> CompareLatencyData {
+    let base = latency_sample(50_000);
+    let faster = LatencyData {
+        quantiles: base.quantiles.iter().map(|[q, x]| [*q, x * 0.7]).collect(),
+        ..base.clone()
+    };
+    let tight = LatencyData {
+        budget_ms: Some(10_000.0),
+        ..base.clone()
+    };
+    CompareLatencyData {
+        series: [base, faster, tight]
+            .into_iter()
+            .zip(COMPARED)
+            .map(|(latency, label)| LabelledLatency {
+                label: label.to_owned(),
+                latency,
+            })
+            .collect(),
+    }
+}
+
+/// The cost sample, halved and doubled.
+pub fn compare_cost_sample() -> CompareCostData {
+    let scaled = |k: f64| CostData {
+        rows: cost_sample()
+            .rows
+            .into_iter()
+            .map(|r| CostRow {
+                success_usd: r.success_usd * k,
+                retry_usd: r.retry_usd * k,
+                timeout_usd: r.timeout_usd * k,
+                ..r
+            })
+            .collect(),
+    };
+    CompareCostData {
+        series: [1.0, 0.5, 2.0]
+            .into_iter()
+            .zip(COMPARED)
+            .map(|(k, label)| LabelledCost {
+                label: label.to_owned(),
+                cost: scaled(k),
+            })
+            .collect(),
+    }
+}
+
+/// Three portfolios over the frontier sample's searched plans.
+pub fn compare_frontier_sample() -> CompareFrontierData {
+    let point = |label: &str, usd: f64, a: f64| FrontierPoint {
+        label: label.to_owned(),
+        monthly_usd: usd,
+        availability: a,
+        p95_ms: None,
+        on_frontier: false,
+        chosen: false,
+    };
+    CompareFrontierData {
+        portfolios: vec![
+            point(COMPARED[0], 2650.0, 0.999_962),
+            point(COMPARED[1], 1180.0, 0.999_87),
+            point(COMPARED[2], 3900.0, 0.999_993),
+        ],
+        search: frontier_sample().points,
+    }
 }
 
 /// The SVG of `chart` at 1200x750 as a string.
