@@ -4,6 +4,7 @@
 
 use crate::catalog::CatalogError;
 use crate::chart::ChartError;
+use crate::compare::CompareError;
 use crate::history::HistoryError;
 use crate::model::Cancelled;
 use crate::plan::PlanError;
@@ -22,6 +23,8 @@ pub enum Error {
     Chart(#[from] ChartError),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Compare(#[from] CompareError),
     #[error("{0}")]
     Cancelled(#[from] Cancelled),
 }

@@ -9,6 +9,7 @@
 //!   plan needs it), its exact figures and merged offerings, and the
 //!   simulation that follows, which reuses them.
 //! - [`charts`]: the charts of a plan, and of stored probe results.
+//! - [`compare`]: portfolios side by side, and their overlaid charts.
 //! - [`catalog_rows`]: the catalog's offerings with their observed figures.
 //! - [`search`]: a plan's `[search]` end to end.
 //! - [`history`]: outage records read, imported, fitted and backtested.
@@ -21,6 +22,7 @@
 
 pub mod catalog_rows;
 pub mod charts;
+pub mod compare;
 pub mod counters;
 mod error;
 pub mod evaluation;
@@ -31,5 +33,5 @@ pub mod search;
 pub use error::Error;
 pub use evaluation::{Evaluation, OfferingView, PlanView, Resolution, evaluation, resolve};
 pub use options::{
-    ChartOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions, SearchOptions, SimOptions,
+    ChartOptions, CompareOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions, SearchOptions, SimOptions,
 };

@@ -38,6 +38,41 @@ fn number(option: &'static str, limit: &Limit, x: f64) -> Result<(), OptionsErro
         .map_err(|reason| OptionsError { option, reason })
 }
 
+/// How to compare portfolios (`switchyard compare`, `switchyard report`, the
+/// Compare page): each is simulated as [`SimOptions`] say, at one SLA target.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CompareOptions {
+    pub sim: SimOptions,
+    /// The portfolio the differences are taken from, 0-based.
+    pub baseline: usize,
+    /// The common SLA target; `None`: the baseline plan's `[target]`, else
+    /// the model's default.
+    pub target: Option<f64>,
+}
+
+impl CompareOptions {
+    pub const TARGET: Limit = limits::TARGET_AVAILABILITY;
+
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        self.sim.validate()?;
+        match self.target {
+            Some(t) => number("SLA target", &Self::TARGET, t),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        Self {
+            sim: SimOptions::default(),
+            baseline: 0,
+            target: None,
+        }
+    }
+}
+
 /// How to simulate a plan's evaluation (`switchyard evaluate`, the Plan and
 /// Analysis pages).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -98,7 +98,7 @@ pub fn exceedance(model: &MonthlyFigures, history: &[(String, Vec<Exceedance>)])
 }
 
 /// What one period is, in chart titles.
-fn period_label(period: Period) -> &'static str {
+pub fn period_label(period: Period) -> &'static str {
     match period {
         Period::Month => "30-day month",
         Period::Day => "day",

@@ -40,6 +40,24 @@ pub struct Compared {
     pub report: Report,
     /// Totals of the plan's `[tco]` section, when it has one.
     pub tco: Option<TcoReport>,
+    /// Where each figure of each offering the plan uses comes from.
+    pub sources: Vec<FigureSource>,
+}
+
+/// One input figure of a compared plan and where it comes from, so a reader
+/// of a shared comparison can check it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureSource {
+    pub offering: String,
+    pub field: String,
+    pub value: String,
+    /// "the plan", "override", "inherited from …", or the catalog source's
+    /// title.
+    pub source: String,
+    pub url: Option<String>,
+    /// When the source was published or the value last changed.
+    pub date: Option<String>,
 }
 
 /// The options every portfolio was simulated with, so a reader can reproduce

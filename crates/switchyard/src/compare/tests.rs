@@ -41,6 +41,7 @@ fn compared(label: &str, plan: &PlanFile) -> Compared {
         budget_ms: resolved.portfolio.workload.latency_budget_ms,
         report,
         tco: None,
+        sources: Vec::new(),
     }
 }
 
