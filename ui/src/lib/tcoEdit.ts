@@ -31,7 +31,7 @@ export interface TcoField {
 
 export const HORIZON_FIELDS: readonly TcoField[] = [
   { key: "horizon_months", label: "Horizon", unit: "months", required: true, whole: true },
-  { key: "monthly_growth", label: "Monthly growth", unit: "share, 0.05 = 5%", fallback: 0 },
+  { key: "monthly_growth", label: "Monthly growth", unit: "0.05 = 5%", fallback: 0 },
   { key: "peak_to_mean", label: "Peak to mean", unit: "ratio", fallback: 2 },
 ];
 
@@ -41,12 +41,12 @@ export const LABOUR_FIELDS: readonly TcoField[] = [
 
 export const API_FIELDS: readonly TcoField[] = [
   { key: "gateway_usd_per_month", label: "Gateway hosting", unit: "$/month", fallback: 0 },
-  { key: "api.integration_hours", label: "API integration, one-off", unit: "hours", fallback: 0 },
-  { key: "api.upkeep_hours_per_month", label: "API upkeep", unit: "hours/month", fallback: 0 },
+  { key: "api.integration_hours", label: "API integration", unit: "h", fallback: 0 },
+  { key: "api.upkeep_hours_per_month", label: "API upkeep", unit: "h/month", fallback: 0 },
 ];
 
 export const GPU_FIELDS: readonly TcoField[] = [
-  { key: "self_hosted.tokens_per_s_per_gpu", label: "Throughput per GPU", unit: "output tokens/s", required: true },
+  { key: "self_hosted.tokens_per_s_per_gpu", label: "Output per GPU", unit: "tokens/s", required: true },
   { key: "self_hosted.utilisation_target", label: "Utilisation target", unit: "0–1", fallback: 0.6 },
 ];
 
@@ -57,7 +57,7 @@ export const RENT_FIELDS: readonly TcoField[] = [
 
 /** The fields of owned GPUs only. */
 export const OWN_FIELDS: readonly TcoField[] = [
-  { key: "self_hosted.gpu_purchase_usd", label: "GPU purchase price", unit: "$ per GPU" },
+  { key: "self_hosted.gpu_purchase_usd", label: "Purchase price", unit: "$ per GPU" },
   { key: "self_hosted.amortisation_months", label: "Amortisation", unit: "months" },
   { key: "self_hosted.power_kw", label: "Power", unit: "kW per GPU", fallback: 0 },
   { key: "self_hosted.pue", label: "PUE", unit: "ratio", fallback: 1.4 },
@@ -71,8 +71,8 @@ export const REPLICA_FIELDS: readonly TcoField[] = [
 
 export const RUNNING_FIELDS: readonly TcoField[] = [
   { key: "self_hosted.operations_usd_per_month", label: "Operations", unit: "$/month", fallback: 0 },
-  { key: "self_hosted.integration_hours", label: "Self-hosted integration, one-off", unit: "hours", fallback: 0 },
-  { key: "self_hosted.upkeep_hours_per_month", label: "Self-hosted upkeep", unit: "hours/month", fallback: 0 },
+  { key: "self_hosted.integration_hours", label: "Self-hosted integration", unit: "h", fallback: 0 },
+  { key: "self_hosted.upkeep_hours_per_month", label: "Self-hosted upkeep", unit: "h/month", fallback: 0 },
 ];
 
 /** The engine's path of a field in its problems, e.g. `tco.self_hosted.pue`. */
