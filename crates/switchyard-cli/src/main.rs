@@ -32,7 +32,11 @@ enum Command {
     Search(cli::search::SearchArgs),
     /// Total cost of ownership: the API portfolio against self-hosting ([tco] in the plan).
     Tco(cli::tco::TcoArgs),
-    /// Charts of a plan as SVG or PNG: latency, sla, cost, tco, probes.
+    /// Compare two to six plans side by side: figures, best of each, differences.
+    Compare(cli::compare::CompareArgs),
+    /// A self-contained HTML report of one plan or a comparison, to share.
+    Report(cli::compare::ReportArgs),
+    /// Charts of a plan as SVG or PNG: latency, sla, cost, tco, probes, compare-*.
     Chart(cli::chart::ChartArgs),
     /// Write the plan as a gateway config: LiteLLM config.yaml, Portkey configs, OpenRouter preferences.
     Export(cli::export::ExportArgs),
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
         Command::Probe(args) => cli::probe::run(&args),
         Command::Search(args) => cli::search::run(&args),
         Command::Tco(args) => cli::tco::run(&args),
+        Command::Compare(args) => cli::compare::run(&args),
+        Command::Report(args) => cli::compare::run_report(&args),
         Command::Chart(args) => cli::chart::run(&args),
         Command::Export(args) => cli::export::run(&args),
         Command::Lint(args) => cli::lint::run(&args),

@@ -31,6 +31,28 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `seconds` since 1970-01-01T00:00Z as RFC 3339 in UTC, to the second:
+/// `2026-12-03T18:05:09Z`.
+pub fn format_timestamp(seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// The system clock now, as [`format_timestamp`] writes it (the Unix epoch
+/// if the clock is set before it).
+pub fn now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    format_timestamp(seconds)
+}
+
 /// Seconds since 1970-01-01T00:00Z of an RFC 3339 time:
 /// `YYYY-MM-DDTHH:MM[:SS[.fraction]]` then `Z`, an offset `±HH:MM`, or nothing
 /// (UTC), a space allowed for the `T`. The fraction is dropped. `None` for
@@ -126,6 +148,19 @@ pub fn days_in_month(year: u32, month: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_written_as_they_are_parsed() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2026-12-03T18:05:09Z",
+            "2000-02-29T23:59:59Z",
+        ] {
+            let seconds = parse_timestamp(text).expect("parses");
+            assert_eq!(format_timestamp(seconds), text);
+        }
+        assert_eq!(format_timestamp(-1), "1969-12-31T23:59:59Z");
+    }
 
     #[test]
     fn calendar_dates_only() {

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use switchyard::app::charts::{self, PlanChart};
-use switchyard::app::{self, ChartOptions, SearchOptions, search};
+use switchyard::app::compare::{self, CompareChart};
+use switchyard::app::{self, ChartOptions, CompareOptions, SearchOptions, SimOptions, search};
 use switchyard::chart::{Chart, render_to_file};
 use switchyard::model::Progress;
 use switchyard::model::monthly::Period;
@@ -32,14 +33,24 @@ enum Kind {
     /// P(a month, or day, reaches each availability): the SLA distribution's
     /// exceedance curve.
     Exceedance,
+    /// Two to six plans: their monthly SLA exceedance curves overlaid.
+    CompareSla,
+    /// Two to six plans: their latency CDFs, with the budgets.
+    CompareLatency,
+    /// Two to six plans: cost per request by step.
+    CompareCost,
+    /// Two to six plans: monthly cost against availability (with --search,
+    /// over that plan's searched plans).
+    CompareFrontier,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ChartArgs {
     #[arg(value_enum)]
     kind: Kind,
-    /// The plan file.
-    plan: PathBuf,
+    /// The plan file (two to six for the compare-* charts).
+    #[arg(required = true, num_args = 1..=6)]
+    plans: Vec<PathBuf>,
     /// Where to write the chart: .svg or .png.
     #[arg(long)]
     out: PathBuf,
@@ -56,6 +67,13 @@ pub struct ChartArgs {
     db: Option<PathBuf>,
     #[arg(long)]
     observed: bool,
+    /// compare-frontier: draw this plan's [search] frontier behind the plans.
+    #[arg(long, value_name = "PLAN")]
+    search: Option<PathBuf>,
+    /// compare-*: the SLA target every plan is taken at (default: the first
+    /// plan's [target], else 99.99%).
+    #[arg(long, value_parser = |s: &str| switchyard::app::CompareOptions::TARGET.parse_f64(s))]
+    target: Option<f64>,
 }
 
 impl Kind {
@@ -66,29 +84,98 @@ impl Kind {
             Kind::Sla => Some(PlanChart::Sla),
             Kind::Cost => Some(PlanChart::Cost),
             Kind::Exceedance => Some(PlanChart::Exceedance),
-            Kind::Frontier | Kind::Tco | Kind::Probes => None,
+            _ => None,
+        }
+    }
+
+    /// The comparison charts, which take several plans.
+    fn of_comparison(self) -> Option<CompareChart> {
+        match self {
+            Kind::CompareSla => Some(CompareChart::Sla),
+            Kind::CompareLatency => Some(CompareChart::Latency),
+            Kind::CompareCost => Some(CompareChart::Cost),
+            Kind::CompareFrontier => Some(CompareChart::Frontier),
+            _ => None,
         }
     }
 }
 
+impl ChartArgs {
+    /// The one plan of a single-plan chart.
+    fn plan(&self) -> Result<&PathBuf, Failure> {
+        match self.plans.as_slice() {
+            [plan] => Ok(plan),
+            _ => Err(Failure(format!(
+                "chart {} takes one plan, not {}; the compare-* charts take several",
+                self.kind
+                    .to_possible_value()
+                    .map_or_else(String::new, |v| v.get_name().to_owned()),
+                self.plans.len()
+            ))),
+        }
+    }
+
+    fn options(&self) -> ChartOptions {
+        ChartOptions {
+            samples: self.samples,
+            seed: self.seed,
+            months: self.months,
+            period: if self.daily {
+                Period::Day
+            } else {
+                Period::Month
+            },
+        }
+    }
+}
+
+/// A comparison chart of the plans (see `switchyard compare`).
+fn comparison(args: &ChartArgs, kind: CompareChart) -> Result<Chart, Failure> {
+    if args.plans.len() < 2 {
+        return Err(Failure(format!(
+            "a compare chart takes two to six plans, not {}",
+            args.plans.len()
+        )));
+    }
+    let pinned = super::compare::load(&args.plans)?;
+    let options = args.options();
+    let compare_options = CompareOptions {
+        sim: SimOptions {
+            seed: options.seed,
+            months: options.months,
+            period: options.period,
+            ..SimOptions::default()
+        },
+        baseline: 0,
+        target: args.target,
+    };
+    let progress = Progress::new();
+    let always = switchyard::catalog::explicit_db_path(args.db.as_deref()).is_some();
+    let compared = compare::compare(
+        &pinned,
+        &compare_options,
+        always,
+        || switchyard::catalog::Catalog::open_chosen(args.db.as_deref()),
+        &progress,
+    )?;
+    let search =
+        super::compare::search_points(args.search.as_deref(), args.db.as_deref(), options.seed)?;
+    Ok(compare::compare_chart(
+        kind, &compared, &options, &search, &progress,
+    )?)
+}
+
 pub fn run(args: &ChartArgs) -> Result<(), Failure> {
-    let chart = if args.kind == Kind::Frontier {
+    let chart = if let Some(kind) = args.kind.of_comparison() {
+        comparison(args, kind)?
+    } else if args.kind == Kind::Frontier {
         frontier(args)?
     } else {
-        let loaded = super::plan_input::load(&args.plan, args.db.as_deref(), args.observed)?;
+        let loaded = super::plan_input::load(args.plan()?, args.db.as_deref(), args.observed)?;
         let resolved = &loaded.resolution.resolved;
         match (args.kind.of_plan(), &loaded.resolution.catalog) {
             (Some(kind), _) => {
-                let options = ChartOptions {
-                    samples: args.samples,
-                    seed: args.seed,
-                    months: args.months,
-                    period: if args.daily {
-                        Period::Day
-                    } else {
-                        Period::Month
-                    },
-                };
+                let options = args.options();
                 let history = app::history::group_curves(
                     loaded.resolution.catalog.as_ref(),
                     &resolved.portfolio,
@@ -134,6 +221,6 @@ fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
         samples: args.samples.min(SearchOptions::default().samples),
         seed: args.seed,
     };
-    let run = super::search::compute(&args.plan, args.db.as_deref(), &options)?;
+    let run = super::search::compute(args.plan()?, args.db.as_deref(), &options)?;
     Ok(Chart::Frontier(search::frontier_chart(&run)))
 }

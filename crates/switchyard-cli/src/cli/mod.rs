@@ -8,6 +8,7 @@ mod stdout;
 
 pub mod catalog;
 pub mod chart;
+pub mod compare;
 pub mod evaluate;
 pub mod export;
 pub mod history;

@@ -13,15 +13,16 @@ use super::error::Error;
 use super::evaluation::{evaluation, resolve};
 use super::options::{ChartOptions, CompareOptions};
 use crate::catalog::Catalog;
+use crate::catalog::CatalogError;
 use crate::chart::{
     Chart, CompareCostData, CompareFrontierData, CompareLatencyData, CompareSlaData,
     ExceedanceSeries, FrontierPoint, LabelledCost, LabelledLatency, build,
 };
-use crate::catalog::CatalogError;
 use crate::compare::{self, Compared, Comparison, ComparisonRun, FigureSource};
 use crate::model::simulate::simulate_with_progress;
 use crate::model::{EvaluateOptions, Portfolio, Progress};
 use crate::plan::{PlanFile, needs_catalog, plan_tco};
+use crate::report::html;
 
 /// A portfolio to compare: a plan and the name it goes by.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -158,7 +159,9 @@ fn figure_sources(
                 (
                     s.map_or("the catalog".to_owned(), |s| s.title.clone()),
                     s.and_then(|s| s.url.clone()),
-                    f.effective_date.clone().or_else(|| s.and_then(|s| s.date.clone())),
+                    f.effective_date
+                        .clone()
+                        .or_else(|| s.and_then(|s| s.date.clone())),
                 )
             };
             out.push(FigureSource {
@@ -276,6 +279,60 @@ pub fn compare_chart(
             }
         }
     })
+}
+
+/// The chart options of a comparison's charts: its seed and periods, at
+/// the charts' default sample count.
+pub fn chart_options(options: &CompareOptions) -> ChartOptions {
+    ChartOptions {
+        seed: options.sim.seed,
+        months: options.sim.months,
+        period: options.sim.period,
+        ..ChartOptions::default()
+    }
+}
+
+/// Size of the charts in a report, in pixels (drawn as SVG, scaled to the
+/// page).
+pub const REPORT_CHART_SIZE: (u32, u32) = (960, 600);
+
+/// The self-contained HTML report of `compared` (one plan or several):
+/// its figures, its charts drawn with `chart_options`, the plans as written
+/// in `pinned` and every figure's source.
+pub fn report(
+    compared: &ComparedPlans,
+    pinned: &[Pinned],
+    chart_options: &ChartOptions,
+    search: &[FrontierPoint],
+    progress: &Progress,
+) -> Result<String, Error> {
+    let charts = compare_views(compared, chart_options, search, REPORT_CHART_SIZE, progress)?
+        .into_iter()
+        .map(|(_, view)| html::ReportChart {
+            title: view.title,
+            svg: view.svg,
+        })
+        .collect::<Vec<_>>();
+    let plans = pinned
+        .iter()
+        .map(|p| {
+            Ok(html::ReportPlan {
+                label: p.label.clone(),
+                file: p.file.clone(),
+                text: crate::plan::to_string(&p.plan, crate::plan::Format::Toml).map_err(
+                    |reason| crate::plan::PlanError::Write {
+                        file: p.file.clone().unwrap_or_else(|| p.label.clone()),
+                        reason,
+                    },
+                )?,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let meta = html::ReportMeta {
+        generated_at: crate::utc::now(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    Ok(html::render(&compared.comparison, &charts, &plans, &meta))
 }
 
 /// Every comparison chart of `compared`, drawn for a screen or a report at

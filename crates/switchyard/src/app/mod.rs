@@ -33,5 +33,6 @@ pub mod search;
 pub use error::Error;
 pub use evaluation::{Evaluation, OfferingView, PlanView, Resolution, evaluation, resolve};
 pub use options::{
-    ChartOptions, CompareOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions, SearchOptions, SimOptions,
+    ChartOptions, CompareOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions,
+    SearchOptions, SimOptions,
 };

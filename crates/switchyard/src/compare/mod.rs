@@ -15,7 +15,7 @@ mod rows;
 use serde::Serialize;
 
 pub use diff::{DiffRow, plan_diff};
-pub use rows::{Better, Row, Unit, rows};
+pub use rows::{Better, Row, Unit, delta_text, ratio_text, rows, text};
 
 use crate::model::Report;
 use crate::model::monthly::Period;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::Compared;
+use crate::format;
 use crate::model::Report;
 use crate::model::evaluate::{Method, Methods};
 use crate::model::tco::TcoReport;
@@ -57,6 +58,58 @@ pub struct Row {
     pub delta: Vec<Option<f64>>,
     /// `value / baseline's value`; `None` when the baseline's is 0 or absent.
     pub ratio: Vec<Option<f64>>,
+    /// The values, differences and ratios as every face shows them
+    /// ([`text`], [`delta_text`], [`ratio_text`]): one rule for the CLI, the
+    /// app and the report.
+    pub texts: Vec<Option<String>>,
+    pub delta_texts: Vec<Option<String>>,
+    pub ratio_texts: Vec<Option<String>>,
+}
+
+/// A value of `unit` as it reads.
+pub fn text(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Probability => format::percent(v),
+        Unit::Nines => format::nines(Some(v)),
+        Unit::Milliseconds => format::duration(v),
+        Unit::Usd => format::usd(v),
+        Unit::Month => format!("month {v}"),
+    }
+}
+
+/// A difference of `unit`, signed: probabilities in percentage points (with
+/// two significant digits), the rest in the unit's own reading.
+pub fn delta_text(unit: Unit, d: f64) -> String {
+    if d == 0.0 {
+        return "±0".to_owned();
+    }
+    let sign = if d > 0.0 { "+" } else { "−" };
+    let a = d.abs();
+    match unit {
+        Unit::Probability => {
+            let pp = a * 100.0;
+            format!("{sign}{:.*} pp", decimals(pp), pp)
+        }
+        Unit::Nines => format!("{sign}{a:.2} nines"),
+        Unit::Milliseconds => format!("{sign}{}", format::duration(a)),
+        Unit::Usd => format!("{sign}{}", format::usd(a)),
+        Unit::Month => format!("{sign}{a} months"),
+    }
+}
+
+/// A ratio as `×1.23`, with more decimals the closer it is to 1 (so
+/// ×1.00010 does not read ×1.00).
+pub fn ratio_text(r: f64) -> String {
+    format!("×{:.*}", decimals(r - 1.0).max(2), r)
+}
+
+/// Decimals that show two significant digits of `x` (1 to 8).
+fn decimals(x: f64) -> usize {
+    let x = x.abs();
+    if x == 0.0 || !x.is_finite() {
+        return 2;
+    }
+    ((-x.log10()).ceil() + 1.0).clamp(1.0, 8.0) as usize
 }
 
 /// Values closer than this (relative) are a tie for the best.
@@ -102,16 +155,25 @@ pub fn rows(portfolios: &[Compared], baseline: usize) -> Vec<Row> {
                 .map(|p| (f.value)(p).filter(|v| v.is_finite()))
                 .collect();
             let base = values.get(baseline).copied().flatten();
+            let texts = values.iter().map(|v| v.map(|v| text(f.unit, v))).collect();
+            let delta: Vec<Option<f64>> = values
+                .iter()
+                .map(|v| v.zip(base).map(|(v, b)| v - b))
+                .collect();
+            let ratio: Vec<Option<f64>> = values
+                .iter()
+                .map(|v| v.zip(base.filter(|b| *b != 0.0)).map(|(v, b)| v / b))
+                .collect();
             Row {
                 best: best(&values, f.better),
-                delta: values
+                texts,
+                delta_texts: delta
                     .iter()
-                    .map(|v| Some(v.zip(base).map(|(v, b)| v - b)).flatten())
+                    .map(|d| d.map(|d| delta_text(f.unit, d)))
                     .collect(),
-                ratio: values
-                    .iter()
-                    .map(|v| v.zip(base.filter(|b| *b != 0.0)).map(|(v, b)| v / b))
-                    .collect(),
+                ratio_texts: ratio.iter().map(|r| r.map(ratio_text)).collect(),
+                delta,
+                ratio,
                 key: f.key,
                 label: f.label,
                 unit: f.unit,
@@ -210,7 +272,11 @@ fn figures(portfolios: &[Compared]) -> Vec<Figure> {
     for t in thresholds {
         out.push(Figure::new(
             format!("exceedance_{t}"),
-            format!("P(a {period} ≥ {})", crate::format::percent(t)),
+            if t >= 1.0 {
+                format!("P(a {period} with no failed request)")
+            } else {
+                format!("P(a {period} ≥ {})", crate::format::percent(t))
+            },
             Unit::Probability,
             Higher,
             method(|m| m.monthly_availability),

@@ -180,3 +180,15 @@ fn counts_and_baselines_out_of_range_are_refused() {
         "the baseline is portfolio 4 (counting from 1), but there are only 3"
     );
 }
+
+#[test]
+fn differences_read_in_their_unit() {
+    assert_eq!(delta_text(Unit::Probability, 0.000_103), "+0.010 pp");
+    assert_eq!(delta_text(Unit::Probability, -0.2), "−20.0 pp");
+    assert_eq!(delta_text(Unit::Usd, -1234.5), "−$1,234.50");
+    assert_eq!(delta_text(Unit::Milliseconds, 250.0), "+250 ms");
+    assert_eq!(delta_text(Unit::Nines, 0.0), "±0");
+    assert_eq!(ratio_text(1.000_103), "×1.00010");
+    assert_eq!(ratio_text(2.5), "×2.50");
+    assert_eq!(text(Unit::Probability, 0.9999), "99.990%");
+}

@@ -35,7 +35,10 @@ fn never_opened() -> Result<Catalog, CatalogError> {
 
 #[test]
 fn each_column_is_what_evaluate_says_of_its_plan() {
-    let cheaper = EXAMPLE.replace("attempts = 2, timeout_ms = 12000", "attempts = 1, timeout_ms = 12000");
+    let cheaper = EXAMPLE.replace(
+        "attempts = 2, timeout_ms = 12000",
+        "attempts = 1, timeout_ms = 12000",
+    );
     let plans = [pinned("example", EXAMPLE), pinned("one attempt", &cheaper)];
     let o = options(1);
     let c = compare(&plans, &o, false, never_opened, &Progress::new()).expect("compares");
@@ -47,9 +50,17 @@ fn each_column_is_what_evaluate_says_of_its_plan() {
         assert_eq!(compared.report, alone, "{}", p.label);
         assert!(compared.tco.is_some(), "the example has a [tco]");
     }
-    assert!(c.comparison.rows.iter().any(|r| r.key == "tco_api_total_usd"));
+    assert!(
+        c.comparison
+            .rows
+            .iter()
+            .any(|r| r.key == "tco_api_total_usd")
+    );
     assert_eq!(c.comparison.diff.len(), 1);
-    assert_eq!(c.comparison.diff[0].field, "routes[default].steps[0].attempts");
+    assert_eq!(
+        c.comparison.diff[0].field,
+        "routes[default].steps[0].attempts"
+    );
 }
 
 #[test]
@@ -73,7 +84,11 @@ fn the_catalog_is_opened_once_for_all_plans() {
     let (_dir, path) = temp_db();
     let catalog = open(&path, true);
     let opened = Cell::new(0);
-    let plans = [pinned("catalog", FROM_CATALOG), pinned("example", EXAMPLE), pinned("again", FROM_CATALOG)];
+    let plans = [
+        pinned("catalog", FROM_CATALOG),
+        pinned("example", EXAMPLE),
+        pinned("again", FROM_CATALOG),
+    ];
     let c = compare(
         &plans,
         &options(0),
@@ -87,16 +102,21 @@ fn the_catalog_is_opened_once_for_all_plans() {
     .expect("compares");
     assert_eq!(opened.get(), 1);
     assert_eq!(c.portfolios.len(), 3);
-    assert_eq!(c.comparison.portfolios[0].report, c.comparison.portfolios[2].report);
+    assert_eq!(
+        c.comparison.portfolios[0].report,
+        c.comparison.portfolios[2].report
+    );
 }
 
 #[test]
 fn a_bad_count_or_baseline_is_refused_before_anything_runs() {
     let one = [pinned("a", EXAMPLE)];
-    let err = compare(&one, &options(1), false, never_opened, &Progress::new()).expect_err("refused");
+    let err =
+        compare(&one, &options(1), false, never_opened, &Progress::new()).expect_err("refused");
     assert!(matches!(err, Error::Compare(_)), "{err}");
     let seven: Vec<Pinned> = (0..7).map(|i| pinned(&format!("p{i}"), EXAMPLE)).collect();
-    let err = compare(&seven, &options(0), false, never_opened, &Progress::new()).expect_err("refused");
+    let err =
+        compare(&seven, &options(0), false, never_opened, &Progress::new()).expect_err("refused");
     assert_eq!(err.to_string(), "compare takes 1 to 6 portfolios, not 7");
 }
 
@@ -119,10 +139,18 @@ fn the_charts_draw_every_portfolio_in_its_order() {
         };
         assert_eq!(labels, ["first", "second"], "{kind:?}");
     }
-    let Chart::CompareFrontier(f) =
-        compare_chart(CompareChart::Frontier, &c, &chart_options, &[], &Progress::new()).expect("draws")
-    else {
+    let Chart::CompareFrontier(f) = compare_chart(
+        CompareChart::Frontier,
+        &c,
+        &chart_options,
+        &[],
+        &Progress::new(),
+    )
+    .expect("draws") else {
         panic!("not a frontier")
     };
-    assert_eq!(f.portfolios[0].monthly_usd, c.comparison.portfolios[0].report.cost_usd.monthly);
+    assert_eq!(
+        f.portfolios[0].monthly_usd,
+        c.comparison.portfolios[0].report.cost_usd.monthly
+    );
 }

@@ -1,5 +1,10 @@
 //! The evaluation as text a person can scan: aligned figures, nines, USD with a
 //! precision that suits the amount, and which step serves what share.
+//! [`comparison`] writes a comparison the same way, and [`html`] writes it
+//! (or one plan) as a report to share.
+
+pub mod comparison;
+pub mod html;
 
 use std::fmt::Write;
 
