@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "probe_start",
     "probe_chart",
     "search_plan",
+    "compare_plans",
+    "export_report",
     "export_preview",
     "export_save",
     "ui_ready",

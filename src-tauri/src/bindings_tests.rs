@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{analysis, catalog, export, plan, probes, search, tco};
+use crate::commands::{analysis, catalog, compare, export, plan, probes, search, tco};
 use crate::error::AppError;
 use crate::jobs::{JobProgress, PlanReport};
 
@@ -34,6 +34,10 @@ fn export_all(dir: &Path) {
         switchyard::app::history::HistoryImportOptions::export_all(&cfg),
         switchyard::export::Format::export_all(&cfg),
         search::SearchView::export_all(&cfg),
+        compare::ComparisonView::export_all(&cfg),
+        switchyard::app::compare::Pinned::export_all(&cfg),
+        switchyard::app::CompareOptions::export_all(&cfg),
+        switchyard::chart::FrontierPoint::export_all(&cfg),
         export::ExportView::export_all(&cfg),
         probes::ProbeEvent::export_all(&cfg),
         probes::ProbeRun::export_all(&cfg),
@@ -179,9 +183,48 @@ fn browser_fixtures() -> String {
         "catalog_offering": sources,
         "history_list": switchyard::app::history::group_histories(state.catalog().expect("catalog").get()).expect("lists"),
         "search_plan": search::search_view(&search_run).expect("views"),
+        "compare_plans": compare_fixture(&doc.plan, dir.path()),
         "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
+}
+
+/// Three portfolios of the example: as it is, with one attempt on Claude,
+/// and with three on DeepSeek, compared at small sample counts.
+fn compare_fixture(example: &switchyard::plan::PlanFile, dir: &Path) -> compare::ComparisonView {
+    use switchyard::app::compare::Pinned;
+    use switchyard::app::{CompareOptions, SimOptions};
+    let variant = |route_step: usize, attempts: u32| {
+        let mut plan = example.clone();
+        plan.routes[0].steps[route_step].attempts = Some(attempts);
+        plan
+    };
+    let pinned = [
+        ("today", example.clone()),
+        ("one Claude attempt", variant(0, 1)),
+        ("three DeepSeek attempts", variant(1, 3)),
+    ]
+    .map(|(label, plan)| Pinned {
+        label: label.to_owned(),
+        file: None,
+        plan,
+    });
+    let options = CompareOptions {
+        sim: SimOptions {
+            samples: 20_000,
+            months: 500,
+            ..SimOptions::default()
+        },
+        ..CompareOptions::default()
+    };
+    compare::comparison_view(
+        &pinned,
+        &options,
+        &[],
+        &dir.join("catalog.db"),
+        &switchyard::model::Progress::new(),
+    )
+    .expect("compares")
 }
 
 /// Twelve probes of `offering` a minute apart, the 4th and 9th failed: what

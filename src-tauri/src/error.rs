@@ -104,6 +104,7 @@ impl From<app::Error> for AppError {
             app::Error::Options(e) => e.into(),
             app::Error::Chart(e) => e.into(),
             app::Error::History(e) => Self::new("history", e.to_string()),
+            app::Error::Compare(e) => Self::new("input", e.to_string()),
             app::Error::Cancelled(e) => e.into(),
         }
     }

@@ -58,6 +58,8 @@ pub fn run() {
             commands::probes::probe_start,
             commands::probes::probe_chart,
             commands::search::search_plan,
+            commands::compare::compare_plans,
+            commands::compare::export_report,
             commands::export::export_preview,
             commands::export::export_save,
             diagnostics::ui_ready,

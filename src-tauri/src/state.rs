@@ -46,11 +46,7 @@ impl AppState {
     /// A connection of its own to the catalog (for long writes: imports,
     /// probe results), its app-data directory created on first use.
     pub fn open_connection(&self) -> Result<Catalog, CatalogError> {
-        let options = OpenOptions {
-            create_dir: true,
-            ..OpenOptions::default()
-        };
-        Catalog::open_with(&self.db_path, options)
+        open_catalog(&self.db_path)
     }
 
     /// Validates `plan` and resolves it through the application layer,
@@ -58,6 +54,17 @@ impl AppState {
     pub fn resolve(&self, plan: &PlanFile) -> AppResult<Resolution<CatalogGuard<'_>>> {
         Ok(app::resolve(plan, UNSAVED, false, || self.catalog())?)
     }
+}
+
+/// A connection of its own to the catalog at `db_path`, its directory
+/// created on first use (for jobs that outlive the command's borrow of the
+/// state).
+pub fn open_catalog(db_path: &std::path::Path) -> Result<Catalog, CatalogError> {
+    let options = OpenOptions {
+        create_dir: true,
+        ..OpenOptions::default()
+    };
+    Catalog::open_with(db_path, options)
 }
 
 /// The locked, opened catalog.

@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod compare;
 pub mod export;
 pub mod history;
 pub mod plan;

@@ -18,7 +18,7 @@ use crate::chart::{
     Chart, CompareCostData, CompareFrontierData, CompareLatencyData, CompareSlaData,
     ExceedanceSeries, FrontierPoint, LabelledCost, LabelledLatency, build,
 };
-use crate::compare::{self, Compared, Comparison, ComparisonRun, FigureSource};
+use crate::compare::{self, Compared, Comparison, ComparisonRun, InputSource};
 use crate::model::simulate::simulate_with_progress;
 use crate::model::{EvaluateOptions, Portfolio, Progress};
 use crate::plan::{PlanFile, needs_catalog, plan_tco};
@@ -122,7 +122,7 @@ fn figure_sources(
     plan: &PlanFile,
     portfolio: &Portfolio,
     catalog: Option<&Catalog>,
-) -> Result<Vec<FigureSource>, Error> {
+) -> Result<Vec<InputSource>, Error> {
     let mut out = Vec::new();
     for offering in &portfolio.offerings {
         let inline = plan.offerings.iter().find(|o| o.id == offering.id);
@@ -135,7 +135,7 @@ fn figure_sources(
             let value = serde_json::to_value(inline).unwrap_or_default();
             for (field, v) in value.as_object().into_iter().flatten() {
                 if field != "id" && !v.is_null() {
-                    out.push(FigureSource {
+                    out.push(InputSource {
                         offering: offering.id.clone(),
                         field: field.clone(),
                         value: v.to_string().trim_matches('"').to_owned(),
@@ -164,7 +164,7 @@ fn figure_sources(
                         .or_else(|| s.and_then(|s| s.date.clone())),
                 )
             };
-            out.push(FigureSource {
+            out.push(InputSource {
                 offering: offering.id.clone(),
                 field: f.field.to_owned(),
                 value: f.value.to_string().trim_matches('`').to_owned(),

@@ -41,7 +41,7 @@ fn number(option: &'static str, limit: &Limit, x: f64) -> Result<(), OptionsErro
 /// How to compare portfolios (`switchyard compare`, `switchyard report`, the
 /// Compare page): each is simulated as [`SimOptions`] say, at one SLA target.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct CompareOptions {
     pub sim: SimOptions,
     /// The portfolio the differences are taken from, 0-based.
@@ -59,16 +59,6 @@ impl CompareOptions {
         match self.target {
             Some(t) => number("SLA target", &Self::TARGET, t),
             None => Ok(()),
-        }
-    }
-}
-
-impl Default for CompareOptions {
-    fn default() -> Self {
-        Self {
-            sim: SimOptions::default(),
-            baseline: 0,
-            target: None,
         }
     }
 }

@@ -103,6 +103,7 @@ pub struct FrontierData {
 }
 
 /// One plan of a search.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrontierPoint {
     pub label: String,

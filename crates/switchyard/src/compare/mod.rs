@@ -41,14 +41,14 @@ pub struct Compared {
     /// Totals of the plan's `[tco]` section, when it has one.
     pub tco: Option<TcoReport>,
     /// Where each figure of each offering the plan uses comes from.
-    pub sources: Vec<FigureSource>,
+    pub sources: Vec<InputSource>,
 }
 
 /// One input figure of a compared plan and where it comes from, so a reader
 /// of a shared comparison can check it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FigureSource {
+pub struct InputSource {
     pub offering: String,
     pub field: String,
     pub value: String,

@@ -115,6 +115,9 @@ fn decimals(x: f64) -> usize {
 /// Values closer than this (relative) are a tie for the best.
 const TIE: f64 = 1e-12;
 
+/// How a row reads its value from one portfolio.
+type Reader = Box<dyn Fn(&Compared) -> Option<f64>>;
+
 /// A row's definition: how to read its value from one portfolio.
 struct Figure {
     key: String,
@@ -122,7 +125,7 @@ struct Figure {
     unit: Unit,
     better: Better,
     method: Method,
-    value: Box<dyn Fn(&Compared) -> Option<f64>>,
+    value: Reader,
 }
 
 impl Figure {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::compare::{Compared, ComparisonRun, FigureSource, compare};
+use crate::compare::{Compared, ComparisonRun, InputSource, compare};
 use crate::model::monthly::Period;
 use crate::model::{EvaluateOptions, Progress, evaluate_with_progress};
 use crate::plan::{Format, NoCatalog, PlanFile, parse, resolve};
@@ -37,7 +37,7 @@ fn comparison(labels: &[&str]) -> (Comparison, Vec<PlanFile>) {
                 report: evaluate_with_progress(&resolved.portfolio, &options, &Progress::new())
                     .expect("runs"),
                 tco: None,
-                sources: vec![FigureSource {
+                sources: vec![InputSource {
                     offering: "anthropic/claude-sonnet".into(),
                     field: "availability".into(),
                     value: "0.9992".into(),
