@@ -3,7 +3,9 @@
 //! differences from the baseline, the charts as inline SVG, the plans as
 //! written, where every input figure comes from, and how each figure was
 //! computed. It loads nothing (no script, stylesheet, font or image from
-//! anywhere), so it opens offline and prints to PDF as it shows.
+//! anywhere), so it opens offline and prints to PDF as it shows. Its only
+//! links are the sources' own; the only other URLs in it are the plans'
+//! `api_base` values, shown as text because the plans are shown as written.
 //!
 //! The markup is well-formed XML as well as HTML, so a test can parse it and
 //! read each figure back: every value cell carries its exact number in
