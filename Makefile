@@ -64,7 +64,9 @@ test-interop-docs:
 ui-test:
 	cd ui && $(NPM) run check && $(NPM) test
 
+## The report test opens what the built CLI writes (`switchyard report`).
 browser-test:
+	$(CARGO) build -p switchyard-cli
 	cd ui && node --test tests/browser/
 
 e2e:

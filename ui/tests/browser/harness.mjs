@@ -99,6 +99,14 @@ async function serve(setup) {
   return server;
 }
 
+/** Headless Chromium (the system's, or $CHROMIUM) that calls nowhere on its own. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
 /**
  * Opens the app in headless Chromium. `handlers` maps a command to its
  * answer, `(args, f) => answer`, in place of the default (see HANDLERS for
@@ -114,10 +122,7 @@ export async function openApp(handlers = {}) {
     server.close();
   };
   try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on("pageerror", (e) => console.error("page error:", e.message));
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
