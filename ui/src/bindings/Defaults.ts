@@ -4,8 +4,13 @@ import type { ImportOptions } from "./ImportOptions";
 import type { ProbeRunOptions } from "./ProbeRunOptions";
 import type { SearchOptions } from "./SearchOptions";
 import type { SimOptions } from "./SimOptions";
+import type { TcoDefaults } from "./TcoDefaults";
 
 /**
  * Every job's defaults, for the UI (the `app_defaults` command).
  */
-export type Defaults = { sim: SimOptions, chart: ChartOptions, search: SearchOptions, probe: ProbeRunOptions, import: ImportOptions, };
+export type Defaults = { sim: SimOptions, chart: ChartOptions, search: SearchOptions, probe: ProbeRunOptions, import: ImportOptions, 
+/**
+ * What `[tco]` takes for each field it leaves out.
+ */
+tco: TcoDefaults, };

@@ -3,6 +3,7 @@
 
 import type { EngineeringSpec } from "../bindings/EngineeringSpec";
 import type { PlanFile } from "../bindings/PlanFile";
+import type { TcoDefaults } from "../bindings/TcoDefaults";
 import type { SelfHostedSpec } from "../bindings/SelfHostedSpec";
 import type { TcoSpec } from "../bindings/TcoSpec";
 import { clone } from "./planEdit";
@@ -21,18 +22,18 @@ export interface TcoField {
   unit: string;
   /** The plan file cannot leave it out (not an Option in TcoSpec). */
   required?: boolean;
-  /** The engine's value when the plan gives none (TcoSpec's doc comments,
-   * PLAN_FORMAT.md). Neither this nor `required`: the engine asks for it
-   * depending on other fields (the GPU's price). */
-  fallback?: number;
+  /** Which of the engine's `[tco]` defaults (`app_defaults().tco`) applies
+   * when the plan gives none. Neither this nor `required`: the engine asks
+   * for it depending on other fields (the GPU's price). */
+  fallback?: keyof TcoDefaults;
   /** A count (u32 in the plan). */
   whole?: boolean;
 }
 
 export const HORIZON_FIELDS: readonly TcoField[] = [
   { key: "horizon_months", label: "Horizon", unit: "months", required: true, whole: true },
-  { key: "monthly_growth", label: "Monthly growth", unit: "0.05 = 5%", fallback: 0 },
-  { key: "peak_to_mean", label: "Peak to mean", unit: "ratio", fallback: 2 },
+  { key: "monthly_growth", label: "Monthly growth", unit: "0.05 = 5%", fallback: "monthly_growth" },
+  { key: "peak_to_mean", label: "Peak to mean", unit: "ratio", fallback: "peak_to_mean" },
 ];
 
 export const LABOUR_FIELDS: readonly TcoField[] = [
@@ -40,14 +41,14 @@ export const LABOUR_FIELDS: readonly TcoField[] = [
 ];
 
 export const API_FIELDS: readonly TcoField[] = [
-  { key: "gateway_usd_per_month", label: "Gateway hosting", unit: "$/month", fallback: 0 },
-  { key: "api.integration_hours", label: "API integration", unit: "h", fallback: 0 },
-  { key: "api.upkeep_hours_per_month", label: "API upkeep", unit: "h/month", fallback: 0 },
+  { key: "gateway_usd_per_month", label: "Gateway hosting", unit: "$/month", fallback: "gateway_usd_per_month" },
+  { key: "api.integration_hours", label: "API integration", unit: "h", fallback: "integration_hours" },
+  { key: "api.upkeep_hours_per_month", label: "API upkeep", unit: "h/month", fallback: "upkeep_hours_per_month" },
 ];
 
 export const GPU_FIELDS: readonly TcoField[] = [
   { key: "self_hosted.tokens_per_s_per_gpu", label: "Output per GPU", unit: "tokens/s", required: true },
-  { key: "self_hosted.utilisation_target", label: "Utilisation target", unit: "0–1", fallback: 0.6 },
+  { key: "self_hosted.utilisation_target", label: "Utilisation target", unit: "0–1", fallback: "utilisation_target" },
 ];
 
 /** The fields of rented GPUs only. */
@@ -59,20 +60,20 @@ export const RENT_FIELDS: readonly TcoField[] = [
 export const OWN_FIELDS: readonly TcoField[] = [
   { key: "self_hosted.gpu_purchase_usd", label: "Purchase price", unit: "$ per GPU" },
   { key: "self_hosted.amortisation_months", label: "Amortisation", unit: "months" },
-  { key: "self_hosted.power_kw", label: "Power", unit: "kW per GPU", fallback: 0 },
-  { key: "self_hosted.pue", label: "PUE", unit: "ratio", fallback: 1.4 },
-  { key: "self_hosted.usd_per_kwh", label: "Electricity", unit: "$/kWh", fallback: 0 },
+  { key: "self_hosted.power_kw", label: "Power", unit: "kW per GPU", fallback: "power_kw" },
+  { key: "self_hosted.pue", label: "PUE", unit: "ratio", fallback: "pue" },
+  { key: "self_hosted.usd_per_kwh", label: "Electricity", unit: "$/kWh", fallback: "usd_per_kwh" },
 ];
 
 export const REPLICA_FIELDS: readonly TcoField[] = [
-  { key: "self_hosted.spare_replicas", label: "Spare replicas", unit: "GPUs", fallback: 1, whole: true },
-  { key: "self_hosted.replica_availability", label: "Replica availability", unit: "0–1", fallback: 0.99 },
+  { key: "self_hosted.spare_replicas", label: "Spare replicas", unit: "GPUs", fallback: "spare_replicas", whole: true },
+  { key: "self_hosted.replica_availability", label: "Replica availability", unit: "0–1", fallback: "replica_availability" },
 ];
 
 export const RUNNING_FIELDS: readonly TcoField[] = [
-  { key: "self_hosted.operations_usd_per_month", label: "Operations", unit: "$/month", fallback: 0 },
-  { key: "self_hosted.integration_hours", label: "Self-hosted integration", unit: "h", fallback: 0 },
-  { key: "self_hosted.upkeep_hours_per_month", label: "Self-hosted upkeep", unit: "h/month", fallback: 0 },
+  { key: "self_hosted.operations_usd_per_month", label: "Operations", unit: "$/month", fallback: "operations_usd_per_month" },
+  { key: "self_hosted.integration_hours", label: "Self-hosted integration", unit: "h", fallback: "integration_hours" },
+  { key: "self_hosted.upkeep_hours_per_month", label: "Self-hosted upkeep", unit: "h/month", fallback: "upkeep_hours_per_month" },
 ];
 
 /** The engine's path of a field in its problems, e.g. `tco.self_hosted.pue`. */

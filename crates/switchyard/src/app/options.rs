@@ -13,6 +13,7 @@ use crate::catalog::ImportFormat;
 use crate::limits::{self, Limit};
 use crate::model::EvaluateOptions;
 use crate::model::monthly::Period;
+use crate::plan::{TCO_DEFAULTS, TcoDefaults};
 use crate::probe::{ProbeKind, ProbeOptions, SweepOptions};
 
 /// An option outside its range, named as the person set it.
@@ -326,13 +327,28 @@ impl Default for ImportOptions {
 
 /// Every job's defaults, for the UI (the `app_defaults` command).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Defaults {
     pub sim: SimOptions,
     pub chart: ChartOptions,
     pub search: SearchOptions,
     pub probe: ProbeRunOptions,
     pub import: ImportOptions,
+    /// What `[tco]` takes for each field it leaves out.
+    pub tco: TcoDefaults,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            sim: SimOptions::default(),
+            chart: ChartOptions::default(),
+            search: SearchOptions::default(),
+            probe: ProbeRunOptions::default(),
+            import: ImportOptions::default(),
+            tco: TCO_DEFAULTS,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub use search::{
     CandidateInfo, MAX_SEARCH_ATTEMPTS, ResolvedSearch, SkipKind, Skipped, point_plan,
     resolve_search, skipped_by_kind,
 };
-pub use tco::{PlanTco, plan_tco, resolve_tco};
+pub use tco::{PlanTco, TCO_DEFAULTS, TcoDefaults, plan_tco, resolve_tco};
 
 /// The two syntaxes a plan may be written in.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "TextFormat"))]

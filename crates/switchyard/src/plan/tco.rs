@@ -61,6 +61,43 @@ pub fn plan_tco(plan: &PlanFile, portfolio: &Portfolio, file: &str) -> Result<Pl
     })
 }
 
+/// What `[tco]` takes for a field it leaves out: the one definition the
+/// engine resolves with and the TCO page shows in an empty box.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TcoDefaults {
+    pub monthly_growth: f64,
+    pub peak_to_mean: f64,
+    pub gateway_usd_per_month: f64,
+    pub integration_hours: f64,
+    pub upkeep_hours_per_month: f64,
+    pub utilisation_target: f64,
+    pub spare_replicas: u32,
+    pub replica_availability: f64,
+    pub operations_usd_per_month: f64,
+    pub power_kw: f64,
+    pub pue: f64,
+    pub usd_per_kwh: f64,
+}
+
+pub const TCO_DEFAULTS: TcoDefaults = TcoDefaults {
+    monthly_growth: 0.0,
+    // A day's peak hour carries about twice the mean load.
+    peak_to_mean: 2.0,
+    gateway_usd_per_month: 0.0,
+    integration_hours: 0.0,
+    upkeep_hours_per_month: 0.0,
+    // Headroom for bursts on each GPU.
+    utilisation_target: 0.6,
+    spare_replicas: 1,
+    replica_availability: 0.99,
+    operations_usd_per_month: 0.0,
+    power_kw: 0.0,
+    // A typical data centre's power usage effectiveness.
+    pue: 1.4,
+    usd_per_kwh: 0.0,
+};
+
 /// Validates a `[tco]` section; all problems at once, with their field paths.
 pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
     let mut problems = Vec::new();
@@ -74,18 +111,24 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
         f64::from(spec.horizon_months),
         &limits::TCO_HORIZON_MONTHS,
     );
-    let growth = spec.monthly_growth.unwrap_or(0.0);
+    let growth = spec.monthly_growth.unwrap_or(TCO_DEFAULTS.monthly_growth);
     check("monthly_growth", growth, &limits::TCO_MONTHLY_GROWTH);
-    let peak = spec.peak_to_mean.unwrap_or(2.0);
+    let peak = spec.peak_to_mean.unwrap_or(TCO_DEFAULTS.peak_to_mean);
     check("peak_to_mean", peak, &limits::TCO_PEAK_TO_MEAN);
     let rate = spec.engineering_usd_per_hour;
     check("engineering_usd_per_hour", rate, &limits::TCO_USD_PER_HOUR);
-    let gateway = spec.gateway_usd_per_month.unwrap_or(0.0);
+    let gateway = spec
+        .gateway_usd_per_month
+        .unwrap_or(TCO_DEFAULTS.gateway_usd_per_month);
     check("gateway_usd_per_month", gateway, &limits::TCO_USD_PER_MONTH);
     let api = spec.api.clone().unwrap_or_default();
     let api = Engineering {
-        integration_hours: api.integration_hours.unwrap_or(0.0),
-        upkeep_hours_per_month: api.upkeep_hours_per_month.unwrap_or(0.0),
+        integration_hours: api
+            .integration_hours
+            .unwrap_or(TCO_DEFAULTS.integration_hours),
+        upkeep_hours_per_month: api
+            .upkeep_hours_per_month
+            .unwrap_or(TCO_DEFAULTS.upkeep_hours_per_month),
     };
     check(
         "api.integration_hours",
@@ -99,8 +142,12 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
     );
     let s = &spec.self_hosted;
     let self_hosted = Engineering {
-        integration_hours: s.integration_hours.unwrap_or(0.0),
-        upkeep_hours_per_month: s.upkeep_hours_per_month.unwrap_or(0.0),
+        integration_hours: s
+            .integration_hours
+            .unwrap_or(TCO_DEFAULTS.integration_hours),
+        upkeep_hours_per_month: s
+            .upkeep_hours_per_month
+            .unwrap_or(TCO_DEFAULTS.upkeep_hours_per_month),
     };
     check(
         "self_hosted.integration_hours",
@@ -117,25 +164,31 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
         s.tokens_per_s_per_gpu,
         &limits::TCO_TOKENS_PER_S_PER_GPU,
     );
-    let utilisation = s.utilisation_target.unwrap_or(0.6);
+    let utilisation = s
+        .utilisation_target
+        .unwrap_or(TCO_DEFAULTS.utilisation_target);
     check(
         "self_hosted.utilisation_target",
         utilisation,
         &limits::TCO_UTILISATION_TARGET,
     );
-    let spares = s.spare_replicas.unwrap_or(1);
+    let spares = s.spare_replicas.unwrap_or(TCO_DEFAULTS.spare_replicas);
     check(
         "self_hosted.spare_replicas",
         f64::from(spares),
         &limits::TCO_SPARE_REPLICAS,
     );
-    let replica = s.replica_availability.unwrap_or(0.99);
+    let replica = s
+        .replica_availability
+        .unwrap_or(TCO_DEFAULTS.replica_availability);
     check(
         "self_hosted.replica_availability",
         replica,
         &limits::TCO_REPLICA_AVAILABILITY,
     );
-    let operations = s.operations_usd_per_month.unwrap_or(0.0);
+    let operations = s
+        .operations_usd_per_month
+        .unwrap_or(TCO_DEFAULTS.operations_usd_per_month);
     check(
         "self_hosted.operations_usd_per_month",
         operations,
@@ -152,9 +205,9 @@ pub fn resolve_tco(spec: &TcoSpec) -> Result<TcoInputs, Vec<Problem>> {
             Some(GpuCost::Rent { usd_per_hour })
         }
         (None, Some(purchase_usd)) => {
-            let power_kw = s.power_kw.unwrap_or(0.0);
-            let pue = s.pue.unwrap_or(1.4);
-            let usd_per_kwh = s.usd_per_kwh.unwrap_or(0.0);
+            let power_kw = s.power_kw.unwrap_or(TCO_DEFAULTS.power_kw);
+            let pue = s.pue.unwrap_or(TCO_DEFAULTS.pue);
+            let usd_per_kwh = s.usd_per_kwh.unwrap_or(TCO_DEFAULTS.usd_per_kwh);
             check(
                 "self_hosted.gpu_purchase_usd",
                 purchase_usd,
