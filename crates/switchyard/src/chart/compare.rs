@@ -16,13 +16,10 @@ use super::style::{self, Axis};
 use super::{cost, exceedance, latency};
 use crate::format;
 
-/// How far right of the last finite threshold "100%" stands, in nines.
-const CLEAN_GAP: f64 = 0.5;
-
 pub fn sla_title(d: &CompareSlaData) -> String {
     format!(
         "P(a {} reaches each availability), by portfolio",
-        period(&d.period_label)
+        exceedance::period(&d.period_label)
     )
 }
 
@@ -42,13 +39,6 @@ pub fn frontier_title(d: &CompareFrontierData) -> String {
             "Monthly cost against availability, over {} searched plans",
             d.search.len()
         )
-    }
-}
-
-fn period(label: &str) -> &str {
-    match label.trim() {
-        "" => "period",
-        p => p,
     }
 }
 
@@ -159,27 +149,7 @@ where
     let Some((lo, hi)) = finite else {
         return style::no_data(area, &title, "no threshold below 100% to show");
     };
-    let clean = hi + CLEAN_GAP;
-    let mut ticks = style::nines_ticks(lo, hi);
-    ticks.push(clean);
-    let x_axis = Axis::with_ticks((lo - 0.1).max(0.0), clean + 0.15, ticks, move |n| {
-        if n >= clean - 1e-9 {
-            "100%".to_owned()
-        } else {
-            style::nines_tick(n)
-        }
-    });
-    let y_axis = Axis::linear(0.0, 1.0, |y, step| {
-        format!("{}%", style::plain_tick(y * 100.0, step * 100.0))
-    });
-    let y_width = style::widest_label(&y_axis);
-    let mut plot = style::plot(area, &title, x_axis, y_axis, y_width)?;
-    let period = period(&d.period_label);
-    style::mesh(
-        &mut plot,
-        &format!("availability a {period} reaches (nines scale)"),
-        &format!("share of {period}s"),
-    )?;
+    let (mut plot, clean) = exceedance::plot(area, &title, (lo, hi), &d.period_label)?;
     if d.target.is_finite() && (0.0..1.0).contains(&d.target) {
         let x = style::nines(d.target, clean);
         let dashed = style::GREY.stroke_width(2);
@@ -353,41 +323,16 @@ where
     }
     let n = bars.len() as f64;
     let labels: Vec<String> = bars.iter().map(|(_, l, _)| l.clone()).collect();
-    let tick_labels = labels.clone();
-    let (_, h) = area.dim_in_pixel();
-    let plot_h = (f64::from(h) - 150.0).max(60.0);
-    let band = (95.0 * n / (plot_h - 95.0).max(10.0)).clamp(0.6, 3.0 * n);
-    let y_axis = Axis::with_ticks(
-        0.0,
-        n + band,
-        (0..bars.len()).map(|i| n - 1.0 - i as f64 + 0.5).collect(),
-        move |y| {
-            let i = (n - 0.5 - y).round();
-            if i >= 0.0 && (i as usize) < tick_labels.len() {
-                tick_labels[i as usize].clone()
-            } else {
-                String::new()
-            }
-        },
-    );
-    let x_axis = Axis::linear(0.0, max * 1.22, |x, _| style::usd_tick(x));
-    let y_width = labels
-        .iter()
-        .map(|l| style::text_width(l, style::LABEL_SIZE))
-        .max()
-        .unwrap_or(40);
-    let mut plot = style::plot(area, &title, x_axis, y_axis, y_width)?;
-    plot.configure_mesh()
-        .x_desc("expected cost per request (USD): solid first tries, lighter retries, palest cut attempts")
-        .y_desc("portfolio · route · step")
-        .axis_desc_style(style::axis_style())
-        .label_style(style::label_style())
-        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
-        .light_line_style(TRANSPARENT)
-        .disable_y_mesh()
-        .x_labels(10)
-        .y_labels(bars.len() + 1)
-        .draw()?;
+    let mut plot = cost::bars_plot(
+        area,
+        &title,
+        &labels,
+        max,
+        (
+            "expected cost per request (USD): solid first tries, lighter retries, palest cut attempts",
+            "portfolio · route · step",
+        ),
+    )?;
     // The kinds of spend as shades of the portfolio's colour.
     let shades = [1.0, 0.55, 0.25];
     for (i, s) in d.series.iter().enumerate() {

@@ -34,6 +34,61 @@ pub fn title(d: &CostData) -> String {
     )
 }
 
+/// A plot of horizontal USD bars, one per label from the top (bar `i` spans
+/// y = n − 1 − i to n − i), with an empty band above them for the legend so
+/// it never covers a bar; `max` is the longest bar.
+pub(super) fn bars_plot<'a, DB>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    labels: &[String],
+    max: f64,
+    (x_desc, y_desc): (&str, &str),
+) -> Result<style::Plot<'a, DB>, ChartError>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let n = labels.len() as f64;
+    let (_, h) = area.dim_in_pixel();
+    let plot_h = (f64::from(h) - 150.0).max(60.0);
+    let band = (95.0 * n / (plot_h - 95.0).max(10.0)).clamp(0.6, 3.0 * n);
+    let tick_labels = labels.to_vec();
+    let y_axis = Axis::with_ticks(
+        0.0,
+        n + band,
+        (0..labels.len())
+            .map(|i| n - 1.0 - i as f64 + 0.5)
+            .collect(),
+        move |y| {
+            let i = (n - 0.5 - y).round();
+            if i >= 0.0 && (i as usize) < tick_labels.len() {
+                tick_labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        },
+    );
+    let x_axis = Axis::linear(0.0, max * 1.22, |x, _| style::usd_tick(x));
+    let y_width = labels
+        .iter()
+        .map(|l| style::text_width(l, style::LABEL_SIZE))
+        .max()
+        .unwrap_or(40);
+    let mut plot = style::plot(area, title, x_axis, y_axis, y_width)?;
+    plot.configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(style::axis_style())
+        .label_style(style::label_style())
+        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+        .light_line_style(TRANSPARENT)
+        .disable_y_mesh()
+        .x_labels(10)
+        .y_labels(labels.len() + 1)
+        .draw()?;
+    Ok(plot)
+}
+
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     d: &CostData,
@@ -58,45 +113,13 @@ where
             )
         })
         .collect();
-    // Row i from the top sits at y = n - 1 - i; an empty band above the bars
-    // holds the legend, so it never covers a bar.
-    let (_, h) = area.dim_in_pixel();
-    let plot_h = (f64::from(h) - 150.0).max(60.0);
-    let band = (95.0 * n / (plot_h - 95.0).max(10.0)).clamp(0.6, 3.0 * n);
-    let tick_labels = labels.clone();
-    let y_axis = Axis::with_ticks(
-        0.0,
-        n + band,
-        (0..d.rows.len())
-            .map(|i| n - 1.0 - i as f64 + 0.5)
-            .collect(),
-        move |y| {
-            let i = (n - 0.5 - y).round();
-            if i >= 0.0 && (i as usize) < tick_labels.len() {
-                tick_labels[i as usize].clone()
-            } else {
-                String::new()
-            }
-        },
-    );
-    let x_axis = Axis::linear(0.0, max * 1.22, |x, _| style::usd_tick(x));
-    let y_width = labels
-        .iter()
-        .map(|l| style::text_width(l, style::LABEL_SIZE))
-        .max()
-        .unwrap_or(40);
-    let mut plot = style::plot(area, &title, x_axis, y_axis, y_width)?;
-    plot.configure_mesh()
-        .x_desc("expected cost per request (USD)")
-        .y_desc("route · step. offering")
-        .axis_desc_style(style::axis_style())
-        .label_style(style::label_style())
-        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
-        .light_line_style(TRANSPARENT)
-        .disable_y_mesh()
-        .x_labels(10)
-        .y_labels(d.rows.len() + 1)
-        .draw()?;
+    let mut plot = bars_plot(
+        area,
+        &title,
+        &labels,
+        max,
+        ("expected cost per request (USD)", "route · step. offering"),
+    )?;
 
     let kinds = [
         ("first-try successes", style::BLUE),

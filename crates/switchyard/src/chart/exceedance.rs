@@ -14,9 +14,7 @@ use super::style::{self, Axis};
 const CLEAN_GAP: f64 = 0.5;
 
 pub fn title(d: &ExceedanceData) -> String {
-    let period = d.period_label.trim();
-    let period = if period.is_empty() { "period" } else { period };
-    format!("P(a {period} reaches each availability)")
+    format!("P(a {} reaches each availability)", period(&d.period_label))
 }
 
 /// Points with finite thresholds and shares, as (nines, p); 100% at `clean`.
@@ -26,6 +24,51 @@ pub(super) fn points(series: &[[f64; 2]], clean: f64) -> Vec<(f64, f64)> {
         .filter(|[t, p]| t.is_finite() && p.is_finite() && (0.0..=1.0).contains(t))
         .map(|[t, p]| (style::nines(*t, clean), p.clamp(0.0, 1.0)))
         .collect()
+}
+
+/// What one period is called in axis titles ("period" when unnamed).
+pub(super) fn period(label: &str) -> &str {
+    match label.trim() {
+        "" => "period",
+        p => p,
+    }
+}
+
+/// The plot of exceedance curves whose finite thresholds span `lo..hi`
+/// nines: availability on a nines scale with "100%" (a clean period) at its
+/// right end, at the returned x, and the share of periods up the side.
+pub(super) fn plot<'a, DB>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (lo, hi): (f64, f64),
+    period_label: &str,
+) -> Result<(style::Plot<'a, DB>, f64), ChartError>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let clean = hi + CLEAN_GAP;
+    let mut ticks = style::nines_ticks(lo, hi);
+    ticks.push(clean);
+    let x_axis = Axis::with_ticks((lo - 0.1).max(0.0), clean + 0.15, ticks, move |n| {
+        if n >= clean - 1e-9 {
+            "100%".to_owned()
+        } else {
+            style::nines_tick(n)
+        }
+    });
+    let y_axis = Axis::linear(0.0, 1.0, |y, step| {
+        format!("{}%", style::plain_tick(y * 100.0, step * 100.0))
+    });
+    let y_width = style::widest_label(&y_axis);
+    let mut plot = style::plot(area, title, x_axis, y_axis, y_width)?;
+    let period = period(period_label);
+    style::mesh(
+        &mut plot,
+        &format!("availability a {period} reaches (nines scale)"),
+        &format!("share of {period}s"),
+    )?;
+    Ok((plot, clean))
 }
 
 pub fn draw<DB>(area: &DrawingArea<DB, Shift>, d: &ExceedanceData) -> Result<(), ChartError>
@@ -51,30 +94,7 @@ where
     if model.is_empty() && observed.iter().all(Vec::is_empty) {
         return style::no_data(area, &title, "no share to show");
     }
-    let mut ticks = style::nines_ticks(lo, hi);
-    ticks.push(clean);
-    let x_axis = Axis::with_ticks((lo - 0.1).max(0.0), clean + 0.15, ticks, move |n| {
-        if n >= clean - 1e-9 {
-            "100%".to_owned()
-        } else {
-            style::nines_tick(n)
-        }
-    });
-    let y_axis = Axis::linear(0.0, 1.0, |y, step| {
-        format!("{}%", style::plain_tick(y * 100.0, step * 100.0))
-    });
-    let y_width = style::widest_label(&y_axis);
-    let mut plot = style::plot(area, &title, x_axis, y_axis, y_width)?;
-    let period = if d.period_label.trim().is_empty() {
-        "period"
-    } else {
-        d.period_label.trim()
-    };
-    style::mesh(
-        &mut plot,
-        &format!("availability a {period} reaches (nines scale)"),
-        &format!("share of {period}s"),
-    )?;
+    let (mut plot, _) = plot(area, &title, (lo, hi), &d.period_label)?;
 
     let line = style::series_colour(0).stroke_width(3);
     plot.draw_series(LineSeries::new(model.clone(), line))?
