@@ -15,6 +15,7 @@ import {
   pin,
   pinRefusal,
   rename,
+  reportName,
   searchPin,
   unpin,
   whatIfLabel,
@@ -109,8 +110,8 @@ describe("rename", () => {
     const s = setOf("a", "b");
     expect(names(rename(s, 1, "  cheap  "))).toEqual(["a", "cheap"]);
     expect(names(rename(s, 1, "a"))).toEqual(["a", "a (2)"]);
-    // Its own name again is no clash.
-    expect(names(rename(s, 1, "b"))).toEqual(["a", "b"]);
+    // Its own name again is no clash, and no change.
+    expect(rename(s, 1, " b")).toBe(s);
   });
 
   it("leaves the name when the new one is blank", () => {
@@ -140,11 +141,17 @@ describe("labels of pinned plans", () => {
     expect(whatIfLabel(setOf("what-if 1", "what-if 3"))).toBe("what-if 2");
   });
 
-  it("pins a saved file by its stem, and an edited or unsaved plan as a what-if", () => {
+  it("pins a plan as opened by its file's stem, and an edited one as a what-if", () => {
     const doc = { path: "/p/today.toml", name: "today.toml", plan: plan() };
     expect(documentPin(doc, false, EMPTY_SET)).toEqual({ label: "today", file: "/p/today.toml", plan: doc.plan });
     expect(documentPin(doc, true, setOf("what-if 1"))).toEqual({ label: "what-if 2", file: null, plan: doc.plan });
-    expect(documentPin({ ...doc, path: null }, false, EMPTY_SET).label).toBe("what-if 1");
+    // The example, or a search point opened as the plan: no file, but a name.
+    expect(documentPin({ ...doc, path: null, name: "frontier-03.toml" }, false, EMPTY_SET)).toEqual({ label: "frontier-03", file: null, plan: doc.plan });
+  });
+
+  it("offers a report the plan's name, or the comparison's", () => {
+    expect(reportName(setOf("today"))).toBe("today.html");
+    expect(reportName(setOf("today", "cheap"))).toBe("comparison.html");
   });
 
   it("pins a search point by its rank and route", () => {

@@ -61,7 +61,9 @@ export function rename(set: PinnedSet, index: number, label: string): PinnedSet 
   const wanted = label.trim();
   if (!inRange(set, index) || wanted === "") return set;
   const others = labels(set.items.filter((_, i) => i !== index));
-  const items = set.items.map((p, i) => (i === index ? { ...p, label: uniqueLabel(others, wanted) } : p));
+  const unique = uniqueLabel(others, wanted);
+  if (unique === set.items[index].label) return set;
+  const items = set.items.map((p, i) => (i === index ? { ...p, label: unique } : p));
   return { items, baseline: set.baseline };
 }
 
@@ -75,6 +77,11 @@ function inRange(set: PinnedSet, index: number): boolean {
 
 function labels(items: Pinned[]): string[] {
   return items.map((p) => p.label);
+}
+
+/** The report's file name to offer: the plan's own for one plan. */
+export function reportName(set: PinnedSet): string {
+  return set.items.length === 1 ? `${set.items[0].label}.html` : "comparison.html";
 }
 
 /** `/plans/claude-then-deepseek.toml` → `claude-then-deepseek`. */
@@ -92,12 +99,13 @@ export function whatIfLabel(set: PinnedSet): string {
   return `what-if ${n}`;
 }
 
-/** The open plan as a portfolio: a saved file as it is on disk goes by its
- * file's stem; an edited or never-saved plan is a what-if that lives only in
- * the app, so it names no file. `plan` is the snapshot to pin. */
+/** The open plan as a portfolio. As opened, it goes by its file's stem (or
+ * the name it was opened under: the example, a search point) and names its
+ * file; once edited it is a what-if that lives only in the app, so it names
+ * no file. `doc.plan` is the snapshot to pin. */
 export function documentPin(doc: PlanDocument, edited: boolean, set: PinnedSet): Pinned {
-  if (doc.path && !edited) return { label: fileStem(doc.path), file: doc.path, plan: doc.plan };
-  return { label: whatIfLabel(set), file: null, plan: doc.plan };
+  if (edited) return { label: whatIfLabel(set), file: null, plan: doc.plan };
+  return { label: fileStem(doc.path ?? doc.name), file: doc.path, plan: doc.plan };
 }
 
 /** A search point as a portfolio, named by its rank and route. */
