@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { callsOf, fixtures, openApp, shots } from "./harness.mjs";
+import { callsOf, calledWith, fixtures, lastCall, openApp, shots } from "./harness.mjs";
 
 // compare_plans as the engine answers it, near enough for the page: the
 // fixture's three portfolios cut to the plans sent and named as they are,
@@ -68,20 +68,8 @@ after(async () => {
   await app?.close();
 });
 
-/** The arguments of the latest call of `cmd`. */
-async function last(cmd) {
-  const calls = await callsOf(page, cmd);
-  return calls[calls.length - 1];
-}
-
-/** Waits until the latest call of `cmd` passes `check`, a function of its
- * arguments run in the page (so it uses nothing else). */
-function called(cmd, check) {
-  return page.waitForFunction(`(() => {
-    const last = window.__calls.filter((c) => c.cmd === ${JSON.stringify(cmd)}).pop();
-    return !!last && (${check})(last.args);
-  })()`);
-}
+const last = (cmd) => lastCall(page, cmd);
+const called = (cmd, check) => calledWith(page, cmd, check);
 
 const pinNames = () => page.locator('[data-testid="pinned"] input.name').evaluateAll((inputs) => inputs.map((i) => i.value));
 const heads = () => page.locator('[data-testid="compare-table"] thead th').allInnerTexts();
