@@ -8,16 +8,20 @@ import type { AppError } from "../bindings/AppError";
 import type { CatalogRow } from "../bindings/CatalogRow";
 import type { ChartOptions } from "../bindings/ChartOptions";
 import type { ChartView } from "../bindings/ChartView";
+import type { CompareOptions } from "../bindings/CompareOptions";
+import type { ComparisonView } from "../bindings/ComparisonView";
 import type { Defaults } from "../bindings/Defaults";
 import type { ExportView } from "../bindings/ExportView";
 import type { Gateway } from "../bindings/Gateway";
 import type { FigureSource } from "../bindings/FigureSource";
+import type { FrontierPoint } from "../bindings/FrontierPoint";
 import type { GroupHistory } from "../bindings/GroupHistory";
 import type { HistoryImportOptions } from "../bindings/HistoryImportOptions";
 import type { HistoryImportReport } from "../bindings/HistoryImportReport";
 import type { ImportOptions } from "../bindings/ImportOptions";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { JobProgress } from "../bindings/JobProgress";
+import type { Pinned } from "../bindings/Pinned";
 import type { PlanChart } from "../bindings/PlanChart";
 import type { PlanDocument } from "../bindings/PlanDocument";
 import type { PlanReport } from "../bindings/PlanReport";
@@ -85,6 +89,13 @@ export const api = {
   exportPreview: (plan: PlanFile, gateway: Gateway) => invoke<ExportView>("export_preview", { plan, gateway }),
   exportSave: (plan: PlanFile, gateway: Gateway, path: string, force: boolean) =>
     invoke<null>("export_save", { plan, gateway, path, force }),
+  /** The pinned plans side by side and their four charts; `search` is the
+   * last search's frontier, drawn behind the cost-against-availability chart. */
+  comparePlans: (pinned: Pinned[], options: CompareOptions, search: FrontierPoint[], job: string) =>
+    invoke<ComparisonView>("compare_plans", { pinned, options, search, job }),
+  /** Writes the self-contained HTML report of the pinned plans (one or more) to `path`. */
+  exportReport: (pinned: Pinned[], options: CompareOptions, search: FrontierPoint[], path: string, job: string) =>
+    invoke<null>("export_report", { pinned, options, search, path, job }),
   uiReady: () => invoke<null>("ui_ready"),
 };
 

@@ -1,10 +1,12 @@
-// User preferences (theme, last plan, recent files) in tauri-plugin-store's
-// prefs.json in the app-data dir. Not in SQLite: they are the app's, not the
-// catalog's. The shell opens the same store first (with the same auto-save)
-// and keeps the window's geometry in it under "window". Outside Tauri (the
-// browser test) the store is absent and preferences live only in memory.
+// User preferences (theme, last plan, recent files, the plans pinned for
+// comparison) in tauri-plugin-store's prefs.json in the app-data dir. Not in
+// SQLite: they are the app's, not the catalog's. The shell opens the same
+// store first (with the same auto-save) and keeps the window's geometry in it
+// under "window". Outside Tauri (the browser test) the store is absent and
+// preferences live only in memory.
 
 import { load, type Store } from "@tauri-apps/plugin-store";
+import { EMPTY_SET, parsePinnedSet, type PinnedSet } from "./pinned";
 
 export type Theme = "light" | "dark";
 
@@ -12,12 +14,19 @@ export interface Prefs {
   theme: Theme;
   lastPlan: string | null;
   recent: string[];
+  /** Kept so the app reopens with the same comparison. */
+  pinned: PinnedSet;
 }
 
-const DEFAULTS: Prefs = { theme: "light", lastPlan: null, recent: [] };
+const DEFAULTS: Prefs = { theme: "light", lastPlan: null, recent: [], pinned: EMPTY_SET };
 const MAX_RECENT = 8;
 
 let store: Store | null = null;
+
+/** The preferences of a first start, before any are stored. */
+export function defaultPrefs(): Prefs {
+  return { ...DEFAULTS };
+}
 
 export async function loadPrefs(): Promise<Prefs> {
   try {
@@ -25,10 +34,11 @@ export async function loadPrefs(): Promise<Prefs> {
     const theme = (await store.get<Theme>("theme")) ?? DEFAULTS.theme;
     const lastPlan = (await store.get<string | null>("lastPlan")) ?? null;
     const recent = (await store.get<string[]>("recent")) ?? [];
-    return { theme: theme === "dark" ? "dark" : "light", lastPlan, recent: recent.slice(0, MAX_RECENT) };
+    const pinned = parsePinnedSet(await store.get<unknown>("pinned"));
+    return { theme: theme === "dark" ? "dark" : "light", lastPlan, recent: recent.slice(0, MAX_RECENT), pinned };
   } catch {
     store = null;
-    return { ...DEFAULTS };
+    return defaultPrefs();
   }
 }
 

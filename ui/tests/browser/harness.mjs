@@ -138,3 +138,18 @@ export async function openApp(handlers = {}) {
 export function callsOf(page, cmd) {
   return page.evaluate((cmd) => window.__calls.filter((c) => c.cmd === cmd).map((c) => c.args), cmd);
 }
+
+/** The arguments of the latest call of `cmd`. */
+export async function lastCall(page, cmd) {
+  const calls = await callsOf(page, cmd);
+  return calls[calls.length - 1];
+}
+
+/** Waits until the latest call of `cmd` passes `check`, the source of a
+ * function of the call's arguments run in the page (so it uses nothing else). */
+export function calledWith(page, cmd, check) {
+  return page.waitForFunction(`(() => {
+    const last = window.__calls.filter((c) => c.cmd === ${JSON.stringify(cmd)}).pop();
+    return !!last && (${check})(last.args);
+  })()`);
+}

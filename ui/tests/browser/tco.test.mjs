@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { callsOf, fixtures, openApp, shots } from "./harness.mjs";
+import { callsOf, calledWith, fixtures, lastCall, openApp, shots } from "./harness.mjs";
 
 // tco_of_plan as the engine answers it, near enough for the page: the
 // fixture cut to the horizon asked for, with the rented GPU's monthly price,
@@ -55,17 +55,13 @@ after(async () => {
 
 /** The plan of the latest call of `cmd`. */
 async function lastPlan(cmd) {
-  const calls = await callsOf(page, cmd);
-  return calls[calls.length - 1].plan;
+  return (await lastCall(page, cmd)).plan;
 }
 
 /** Waits until the latest call of `cmd` carried a plan that passes `check`,
  * a function of the plan run in the page (so it uses nothing else). */
 function sent(cmd, check) {
-  return page.waitForFunction(`(() => {
-    const last = window.__calls.filter((c) => c.cmd === ${JSON.stringify(cmd)}).pop();
-    return !!last && (${check})(last.args.plan);
-  })()`);
+  return calledWith(page, cmd, `(args) => (${check})(args.plan)`);
 }
 
 const heading = () => page.locator('[data-testid="tco-figures"] h2').innerText();

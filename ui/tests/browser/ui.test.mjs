@@ -169,7 +169,7 @@ test("a frontier point opens as the plan", async () => {
   assert.equal(await rows.count(), fixtures.search_plan.points.length);
   await page.screenshot({ path: join(shots, "browser-search.png") });
   const last = fixtures.search_plan.points[fixtures.search_plan.points.length - 1];
-  await rows.last().getByRole("button").click();
+  await rows.last().getByRole("button", { name: /^Open point/ }).click();
   await page.click('[data-testid="nav-plan"]');
   await page.waitForFunction((want) => {
     const calls = window.__calls.filter((c) => c.cmd === "plan_edit");
