@@ -2,10 +2,16 @@
 import type { ChartOptions } from "./ChartOptions";
 import type { ImportOptions } from "./ImportOptions";
 import type { ProbeRunOptions } from "./ProbeRunOptions";
+import type { RefreshOptions } from "./RefreshOptions";
+import type { RefreshSource } from "./RefreshSource";
 import type { SearchOptions } from "./SearchOptions";
 import type { SimOptions } from "./SimOptions";
 
 /**
  * Every job's defaults, for the UI (the `app_defaults` command).
  */
-export type Defaults = { sim: SimOptions, chart: ChartOptions, search: SearchOptions, probe: ProbeRunOptions, import: ImportOptions, };
+export type Defaults = { sim: SimOptions, chart: ChartOptions, search: SearchOptions, probe: ProbeRunOptions, import: ImportOptions, refresh: RefreshOptions, 
+/**
+ * The lists a refresh can fetch, with their default URLs.
+ */
+refresh_sources: [RefreshSource, RefreshSource], };
