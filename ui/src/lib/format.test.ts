@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import cases from "./format.cases.json";
-import { compact, count, duration, nines, parseNumber, percent, price, target, usd } from "./format";
+import { compact, count, duration, nines, parseNumber, percent, price, target, usd, wholeProblem } from "./format";
 
 // format.cases.json is written by the engine's test of the same rules
 // (`switchyard::format`): the app shows every figure as the CLI prints it.
@@ -31,6 +31,19 @@ describe("parseNumber", () => {
   it("refuses what is not a number", () => {
     expect(parseNumber("")).toBeNull();
     expect(parseNumber("12a")).toBeNull();
+  });
+});
+
+describe("wholeProblem", () => {
+  it("accepts the counts a plan can hold", () => {
+    expect(wholeProblem(0)).toBeNull();
+    expect(wholeProblem(24)).toBeNull();
+    expect(wholeProblem(4294967295)).toBeNull();
+  });
+  it("refuses fractions, negatives and counts past a u32", () => {
+    expect(wholeProblem(1.5)).toBe("not a whole number ≥ 0");
+    expect(wholeProblem(-3)).toBe("not a whole number ≥ 0");
+    expect(wholeProblem(4294967296)).toBe("too large");
   });
 });
 

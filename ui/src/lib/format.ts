@@ -99,3 +99,14 @@ export function parseNumber(text: string): number | null {
   const n = Number(cleaned);
   return Number.isFinite(n) ? n : null;
 }
+
+const U32_MAX = 4294967295;
+
+/** Why `n` cannot be a count of the plan (a u32, such as horizon_months), or
+ * null if it can. The plan's own limits are the engine's to check; this only
+ * keeps out what could not reach the engine at all. */
+export function wholeProblem(n: number): string | null {
+  if (!Number.isInteger(n) || n < 0) return "not a whole number ≥ 0";
+  if (n > U32_MAX) return "too large";
+  return null;
+}
