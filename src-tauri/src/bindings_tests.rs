@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, TS};
 
-use crate::commands::{analysis, catalog, compare, export, plan, probes, search, tco};
+use crate::commands::{analysis, catalog, compare, export, plan, probes, refresh, search, tco};
 use crate::error::AppError;
 use crate::jobs::{JobProgress, PlanReport};
 
@@ -29,6 +29,7 @@ fn export_all(dir: &Path) {
         switchyard::app::catalog_rows::CatalogRow::export_all(&cfg),
         catalog::FigureSource::export_all(&cfg),
         switchyard::catalog::ImportReport::export_all(&cfg),
+        refresh::RefreshCheck::export_all(&cfg),
         switchyard::catalog::outage_history::GroupHistory::export_all(&cfg),
         switchyard::catalog::outage_history::HistoryImportReport::export_all(&cfg),
         switchyard::app::history::HistoryImportOptions::export_all(&cfg),
@@ -185,6 +186,7 @@ fn browser_fixtures() -> String {
         "search_plan": search::search_view(&search_run).expect("views"),
         "compare_plans": compare_fixture(&doc.plan, dir.path()),
         "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),
+        "catalog_refresh_check": refresh_fixture(),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
 }
@@ -225,6 +227,51 @@ fn compare_fixture(example: &switchyard::plan::PlanFile, dir: &Path) -> compare:
         &switchyard::model::Progress::new(),
     )
     .expect("compares")
+}
+
+/// A price check as the Catalog page shows it, made by the engine's own
+/// refresh from two versions of a small LiteLLM list (entries of the repo's
+/// fixture; no network): the first written, the second checked against it,
+/// with a price up 10%, a price down, an offering added and one dropped.
+fn refresh_fixture() -> refresh::RefreshCheck {
+    use std::time::Duration;
+    use switchyard::app::RefreshOptions;
+    use switchyard::app::refresh as engine;
+    use switchyard::catalog::{Catalog, Fetched, RefreshFormat};
+
+    let text = std::fs::read_to_string(switchyard_e2e::LITELLM_FIXTURE).expect("the fixture");
+    let full: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).expect("a map");
+    let list = |keys: &[&str], edit: &dyn Fn(&mut serde_json::Map<String, serde_json::Value>)| {
+        let mut map: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .map(|k| ((*k).to_owned(), full[*k].clone()))
+            .collect();
+        edit(&mut map);
+        Fetched {
+            url: RefreshFormat::Litellm.default_url().to_owned(),
+            body: serde_json::to_vec(&map).expect("encodes"),
+            content_type: Some("text/plain; charset=utf-8".to_owned()),
+            retrieved_at: "2026-12-05T09:30:00.000Z".to_owned(),
+            elapsed: Duration::from_millis(420),
+        }
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut catalog = Catalog::open(&dir.path().join("catalog.db")).expect("opens");
+    let options = RefreshOptions::default();
+    let go = &mut |_: usize, _: usize| std::ops::ControlFlow::Continue(());
+    let first = list(&["gpt-4o", "gpt-4o-mini", "gpt-4.1"], &|_| {});
+    let planned = engine::check(&mut catalog, &first, &options, go).expect("checks");
+    engine::write(&mut catalog, &planned, go).expect("writes");
+    let second = list(&["gpt-4o", "gpt-4.1", "o3"], &|m| {
+        m["gpt-4o"]["input_cost_per_token"] = serde_json::json!(2.75e-6);
+        m["gpt-4.1"]["output_cost_per_token"] = serde_json::json!(6e-6);
+    });
+    let planned = engine::check(&mut catalog, &second, &options, go).expect("checks");
+    refresh::RefreshCheck {
+        token: "refresh-1".to_owned(),
+        preview: planned.preview,
+    }
 }
 
 /// Twelve probes of `offering` a minute apart, the 4th and 9th failed: what

@@ -12,7 +12,8 @@ use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AppError {
-    /// `plan`, `catalog`, `history`, `chart`, `cancelled`, `io`, `input` or
+    /// `plan`, `catalog`, `network` (a price list that could not be
+    /// downloaded), `history`, `chart`, `cancelled`, `io`, `input` or
     /// `internal`.
     pub code: String,
     pub message: String,
@@ -72,6 +73,7 @@ impl From<CatalogError> for AppError {
     fn from(e: CatalogError) -> Self {
         let code = match e {
             CatalogError::ImportCancelled { .. } => "cancelled",
+            CatalogError::Fetch(_) => "network",
             _ => "catalog",
         };
         Self::new(code, e.to_string())

@@ -3,8 +3,10 @@
 
 use std::borrow::Borrow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use switchyard::app::refresh::Planned;
 use switchyard::app::{self, Resolution};
 use switchyard::catalog::{Catalog, CatalogError, OpenOptions};
 use switchyard::plan::PlanFile;
@@ -20,6 +22,12 @@ pub struct AppState {
     /// Shared with jobs that outlive the command that started them (an
     /// edit's simulation).
     pub jobs: Arc<Jobs>,
+    /// The price check the Catalog page shows, under its token, until it is
+    /// written or discarded: writing applies exactly this batch, never a new
+    /// download. One at a time: a new check replaces it.
+    refresh: Mutex<Option<(String, Planned)>>,
+    /// Checks so far, for their tokens.
+    refreshes: AtomicU64,
 }
 
 /// The name plans are called by in messages when they have no file yet.
@@ -31,6 +39,28 @@ impl AppState {
             db_path,
             catalog: Mutex::new(None),
             jobs: Arc::default(),
+            refresh: Mutex::new(None),
+            refreshes: AtomicU64::new(0),
+        }
+    }
+
+    /// Keeps a checked refresh (replacing any other) and returns its token.
+    pub fn keep_refresh(&self, planned: Planned) -> String {
+        let token = format!(
+            "refresh-{}",
+            self.refreshes.fetch_add(1, Ordering::Relaxed) + 1
+        );
+        *self.refresh.lock().unwrap_or_else(|p| p.into_inner()) = Some((token.clone(), planned));
+        token
+    }
+
+    /// Takes the checked refresh of `token`, if it is still the one kept.
+    pub fn take_refresh(&self, token: &str) -> Option<Planned> {
+        let mut kept = self.refresh.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.as_ref().is_some_and(|(t, _)| t == token) {
+            kept.take().map(|(_, planned)| planned)
+        } else {
+            None
         }
     }
 

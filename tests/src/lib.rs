@@ -1,8 +1,10 @@
 //! End-to-end test helpers: the built `switchyard` binary, commands isolated
 //! in a temporary home, the repository's paths, a dump of a catalog database's
-//! rows, and a fake LLM provider server ([`fake_provider`]).
+//! rows, a fake LLM provider server ([`fake_provider`]) and a price-list
+//! server ([`price_server`]).
 
 pub mod fake_provider;
+pub mod price_server;
 pub mod probe_support;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,9 @@
 //! The `switchyard catalog` commands and `evaluate --db`, run as a user would:
-//! the real binary, a temporary home, a temporary database.
+//! the real binary, a temporary home, a temporary database. Price refreshes
+//! (`import --url`) are in [`refresh`].
+
+#[path = "catalog_cli/refresh.rs"]
+mod refresh;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -37,6 +37,17 @@ pub fn percent(p: f64) -> String {
     text
 }
 
+/// A relative change in percent with its sign and one decimal: "+10.0%",
+/// "-3.3%". The engine writes it into the text of a price change, which the
+/// UI shows as it comes, so this rule has no copy in `format.ts`.
+pub fn signed_percent(p: f64) -> String {
+    if !p.is_finite() {
+        return "n/a".to_owned();
+    }
+    // `+ 0.0` turns -0.0 into 0.0, so no change reads "+0.0%".
+    format!("{:+.1}%", p + 0.0)
+}
+
 /// Nines as a person reads them: "4.52 nines"; `None` (a certain success) is
 /// "certain". Availability 0 has "0.00 nines", never "-0.00".
 pub fn nines(n: Option<f64>) -> String {
@@ -222,6 +233,14 @@ mod tests {
         // rounding would say "100.0000000000%".
         assert_eq!(percent(0.999_999_999_999_9), "99.9999999999%");
         assert_eq!(percent(1.0 - 1e-15), "99.9999999999%");
+    }
+
+    #[test]
+    fn relative_changes_carry_their_sign() {
+        assert_eq!(signed_percent(10.0), "+10.0%");
+        assert_eq!(signed_percent(-3.333), "-3.3%");
+        assert_eq!(signed_percent(-0.0), "+0.0%");
+        assert_eq!(signed_percent(f64::NAN), "n/a");
     }
 
     #[test]

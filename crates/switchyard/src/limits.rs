@@ -766,6 +766,22 @@ pub const PROBE_HOURS: Limit = limit(
     "a look-back window of up to a century",
 );
 
+pub const REFRESH_TIMEOUT_S: Limit = limit(
+    "catalog import --url --timeout-s; app: a price check's timeout",
+    Bound::excl(0.0),
+    Bound::incl(3600.0).read_as("1 hour"),
+    "seconds",
+    "the whole download; a price list is a few MB, so an hour means it is stuck",
+);
+
+pub const REFRESH_MAX_BYTES: Limit = limit(
+    "catalog import --url: the download's size cap",
+    Bound::incl(1.0),
+    Bound::incl(268_435_456.0).read_as("256 MiB"),
+    "bytes",
+    "the body is held in memory; no larger than the largest import file read",
+);
+
 /// Every limit, in the order `docs/PLAN_FORMAT.md` lists them.
 pub const ALL: &[Limit] = &[
     PLAN_FILE_BYTES,
@@ -840,6 +856,8 @@ pub const ALL: &[Limit] = &[
     PROBE_MAX_TOKENS,
     PROBE_OUTPUT_TOKENS,
     PROBE_HOURS,
+    REFRESH_TIMEOUT_S,
+    REFRESH_MAX_BYTES,
 ];
 
 /// The table as Markdown: field, min, max, unit, why.

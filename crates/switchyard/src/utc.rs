@@ -19,6 +19,25 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year.saturating_add(i64::from(month <= 2)), month, day)
 }
 
+/// `ms` milliseconds since 1970-01-01T00:00Z as RFC 3339 with milliseconds,
+/// `2026-12-05T10:11:12.123Z`: the form the catalog writes every timestamp in
+/// (SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ')`).
+pub fn rfc3339_millis(ms: i64) -> String {
+    let (days, ms_of_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60);
+    let (second, milli) = (ms_of_day / 1000 % 60, ms_of_day % 1000);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z")
+}
+
+/// Now, as [`rfc3339_millis`].
+pub fn now_rfc3339_millis() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    rfc3339_millis(ms)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of
 /// [`civil_from_days`]; Howard Hinnant's `days_from_civil`).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -197,6 +216,22 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    #[test]
+    fn timestamps_read_back() {
+        // datetime(2024, 2, 29, 13, 45, 7, 541000, tzinfo=timezone.utc)
+        assert_eq!(
+            rfc3339_millis(1_709_214_307_541),
+            "2024-02-29T13:45:07.541Z"
+        );
+        assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
+        let now = now_rfc3339_millis();
+        assert!(
+            parse_timestamp(&now).is_some_and(|s| s > 1_700_000_000),
+            "{now}"
+        );
     }
 
     #[test]

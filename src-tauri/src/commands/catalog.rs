@@ -132,7 +132,7 @@ pub async fn catalog_import(
 
 /// Moves the job's progress to `done` of `total` records, and stops the
 /// import (before its commit, so nothing is written) once it is cancelled.
-fn report_import(progress: &Progress, done: usize, total: usize) -> ControlFlow<()> {
+pub(crate) fn report_import(progress: &Progress, done: usize, total: usize) -> ControlFlow<()> {
     let (seen, expected) = progress.position();
     if expected == 0 {
         progress.expect(total as u64);

@@ -15,5 +15,6 @@ pub mod export;
 pub mod history;
 pub mod plan;
 pub mod probes;
+pub mod refresh;
 pub mod search;
 pub mod tco;

@@ -3,7 +3,8 @@ import type { FieldProblem } from "./FieldProblem";
 
 export type AppError = { 
 /**
- * `plan`, `catalog`, `history`, `chart`, `cancelled`, `io`, `input` or
+ * `plan`, `catalog`, `network` (a price list that could not be
+ * downloaded), `history`, `chart`, `cancelled`, `io`, `input` or
  * `internal`.
  */
 code: string, message: string, 

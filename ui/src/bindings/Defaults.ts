@@ -2,6 +2,8 @@
 import type { ChartOptions } from "./ChartOptions";
 import type { ImportOptions } from "./ImportOptions";
 import type { ProbeRunOptions } from "./ProbeRunOptions";
+import type { RefreshOptions } from "./RefreshOptions";
+import type { RefreshSource } from "./RefreshSource";
 import type { SearchOptions } from "./SearchOptions";
 import type { SimOptions } from "./SimOptions";
 import type { TcoDefaults } from "./TcoDefaults";
@@ -13,4 +15,8 @@ export type Defaults = { sim: SimOptions, chart: ChartOptions, search: SearchOpt
 /**
  * What `[tco]` takes for each field it leaves out.
  */
-tco: TcoDefaults, };
+tco: TcoDefaults, refresh: RefreshOptions, 
+/**
+ * The lists a refresh can fetch, with their default URLs.
+ */
+refresh_sources: [RefreshSource, RefreshSource], };

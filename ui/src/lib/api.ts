@@ -30,6 +30,8 @@ import type { ProbeRunOptions } from "../bindings/ProbeRunOptions";
 import type { ProbeEvent } from "../bindings/ProbeEvent";
 import type { ProbeRun } from "../bindings/ProbeRun";
 import type { PlanFile } from "../bindings/PlanFile";
+import type { RefreshCheck } from "../bindings/RefreshCheck";
+import type { RefreshOptions } from "../bindings/RefreshOptions";
 import type { SearchOptions } from "../bindings/SearchOptions";
 import type { SearchView } from "../bindings/SearchView";
 import type { SimOptions } from "../bindings/SimOptions";
@@ -78,6 +80,13 @@ export const api = {
   catalogReset: (id: string, field: string | null) => invoke<null>("catalog_reset", { id, field }),
   catalogImport: (path: string, options: ImportOptions, job: string) =>
     invoke<ImportReport>("catalog_import", { path, options, job }),
+  /** Downloads a price list (`url`, or the format's default when null) and
+   * shows what it would change; writes nothing. */
+  catalogRefreshCheck: (url: string | null, options: RefreshOptions, job: string) =>
+    invoke<RefreshCheck>("catalog_refresh_check", { url, options, job }),
+  /** Writes exactly the check of `token` (never a new download). */
+  catalogRefreshWrite: (token: string, job: string) => invoke<ImportReport>("catalog_refresh_write", { token, job }),
+  catalogRefreshDiscard: (token: string) => invoke<boolean>("catalog_refresh_discard", { token }),
   historyList: () => invoke<GroupHistory[]>("history_list"),
   historyImport: (path: string, options: HistoryImportOptions, job: string) =>
     invoke<HistoryImportReport>("history_import", { path, options, job }),

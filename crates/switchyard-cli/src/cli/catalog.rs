@@ -1,4 +1,5 @@
-//! `switchyard catalog ...`: import, list, show, history, set, reset.
+//! `switchyard catalog ...`: import (a file, or a price list downloaded and
+//! shown as a diff before it is written), list, show, history, set, reset.
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
@@ -8,11 +9,12 @@ use std::time::Duration;
 use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 
-use switchyard::app::ImportOptions;
+use switchyard::app::refresh::{self, Preview};
+use switchyard::app::{ImportOptions, RefreshOptions};
 use switchyard::catalog::overrides::OverrideChange;
 use switchyard::catalog::query::FigureDetail;
 use switchyard::catalog::{
-    Catalog, ImportFormat, ImportReport, ListFilter, ListOutput, OfferingRow, Value,
+    Catalog, ImportFormat, ImportReport, ListFilter, ListOutput, OfferingRow, RefreshFormat, Value,
 };
 
 use super::Failure;
@@ -35,16 +37,37 @@ pub struct CatalogArgs {
 
 #[derive(Debug, Subcommand)]
 enum CatalogCommand {
-    /// Import a price list; one transaction: all of it or nothing.
+    /// Import a price list from a file, or download it (--url) and see what
+    /// changes before it is written; one transaction: all of it or nothing.
     Import {
-        /// The file's format.
+        /// The list's format.
         #[arg(long, value_enum)]
         format: FormatArg,
-        file: PathBuf,
+        /// The file to import.
+        #[arg(required_unless_present = "url", conflicts_with = "url")]
+        file: Option<PathBuf>,
+        /// Download the list instead (litellm, openrouter); without a value,
+        /// the format's default URL. The changes are shown first, and written
+        /// after a yes.
+        #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+        url: Option<String>,
+        // The --url options conflict with FILE rather than require --url:
+        // clap drops a requirement whose target conflicts with an argument
+        // given, so `requires = "url"` would let `FILE --yes` through.
+        /// With --url: show the changes only; write nothing.
+        #[arg(long, conflicts_with = "file")]
+        dry_run: bool,
+        /// With --url: write the changes without asking (needed when not on a
+        /// terminal).
+        #[arg(long, conflicts_with_all = ["file", "dry_run"])]
+        yes: bool,
+        /// With --url: seconds the whole download may take.
+        #[arg(long, value_name = "S", conflicts_with = "file", default_value_t = RefreshOptions::default().timeout_s, value_parser = |s: &str| RefreshOptions::TIMEOUT_S.parse_f64(s))]
+        timeout_s: f64,
         /// Import every mode (embedding, image, ...), not only chat.
         #[arg(long)]
         all_modes: bool,
-        /// Print the report as JSON.
+        /// Print the report (with --url, the changes) as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -100,6 +123,20 @@ enum FormatArg {
     Csv,
 }
 
+impl FormatArg {
+    /// The format of a download, if this one can be downloaded.
+    fn refresh(self) -> Result<RefreshFormat, Failure> {
+        match self {
+            FormatArg::Litellm => Ok(RefreshFormat::Litellm),
+            FormatArg::Openrouter => Ok(RefreshFormat::Openrouter),
+            FormatArg::Csv => Err(Failure(
+                "--url downloads litellm or openrouter lists; a CSV catalog is imported from a file"
+                    .to_owned(),
+            )),
+        }
+    }
+}
+
 impl From<FormatArg> for ImportFormat {
     fn from(f: FormatArg) -> Self {
         match f {
@@ -121,14 +158,28 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
         CatalogCommand::Import {
             format,
             file,
+            url,
+            dry_run,
+            yes,
+            timeout_s,
             all_modes,
             json,
         } => {
+            let Some(file) = file else {
+                let options = RefreshOptions {
+                    format: format.refresh()?,
+                    all_modes: *all_modes,
+                    timeout_s: *timeout_s,
+                    ..RefreshOptions::default()
+                };
+                let ask = !*dry_run && !*yes;
+                return refresh(&mut catalog, url.as_deref(), &options, ask, *dry_run, *json);
+            };
             let options = ImportOptions {
                 format: (*format).into(),
                 all_modes: *all_modes,
             };
-            let report = with_progress(|progress| {
+            let report = with_progress("importing", |progress| {
                 catalog.import_file(file, options.format.into(), options.catalog(), progress)
             })?;
             if *json {
@@ -219,15 +270,99 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
     }
 }
 
+/// `--url`: downloads the list, shows what it changes, and writes that after
+/// a yes (`--yes`, or `y` at the prompt); `--dry-run` only shows it. Without
+/// a terminal to ask on and without `--yes`, nothing is even downloaded.
+fn refresh(
+    catalog: &mut Catalog,
+    url: Option<&str>,
+    options: &RefreshOptions,
+    ask: bool,
+    dry_run: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    if ask && !std::io::stdin().is_terminal() {
+        return Err(Failure(
+            "not on a terminal, so there is no one to ask before writing: pass --yes to write \
+             the changes the download finds, or --dry-run to only see them; nothing was downloaded \
+             or written"
+                .to_owned(),
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("cannot start the download: {e}")))?;
+    let fetched = runtime.block_on(refresh::download(url, options))?;
+    let planned = with_progress("checking", |progress| {
+        refresh::check(catalog, &fetched, options, progress)
+    })?;
+    let preview = &planned.preview;
+    if !json {
+        out!("{}", render_preview(preview));
+    }
+    let write = !dry_run && !preview.diff.is_empty() && (!ask || confirm()?);
+    let written = if write {
+        Some(with_progress("writing", |progress| {
+            refresh::write(catalog, &planned, progress)
+        })?)
+    } else {
+        None
+    };
+    if json {
+        return print_json(&RefreshOutput {
+            preview,
+            written: written.as_ref(),
+        });
+    }
+    match &written {
+        Some(report) => outln!(
+            "written: {} added, {} changed (import {})",
+            report.added,
+            report.changed,
+            report.import_id.unwrap_or_default()
+        ),
+        None if dry_run && !preview.diff.is_empty() => outln!("dry run: nothing written"),
+        None if !preview.diff.is_empty() => outln!("nothing written"),
+        None => {}
+    }
+    Ok(())
+}
+
+/// `catalog import --url --json`: the preview and, once written, the report.
+#[derive(Serialize)]
+struct RefreshOutput<'a> {
+    #[serde(flatten)]
+    preview: &'a Preview,
+    written: Option<&'a ImportReport>,
+}
+
+/// Asks on the terminal; only `y` or `yes` is a yes.
+fn confirm() -> Result<bool, Failure> {
+    eprint!("Write these changes? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
 /// Runs an import with a progress bar on stderr when stderr is a terminal
-/// (and the slow-import test hook when its variable is set).
-fn with_progress<T>(f: impl FnOnce(&mut dyn FnMut(usize, usize) -> ControlFlow<()>) -> T) -> T {
+/// (and the slow-import test hook when its variable is set); `verb` says what
+/// the bar counts.
+fn with_progress<T>(
+    verb: &str,
+    f: impl FnOnce(&mut dyn FnMut(usize, usize) -> ControlFlow<()>) -> T,
+) -> T {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("importing {bar:40} {pos}/{len} offerings")
-        {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{verb} {{bar:40}} {{pos}}/{{len}} offerings"
+        )) {
             bar.set_style(style);
         }
         bar
@@ -286,24 +421,89 @@ fn print_change(verb: &str, c: &OverrideChange) {
 }
 
 pub fn render_import(r: &ImportReport) -> String {
-    let mut out = format!(
-        "{} ({}): {} entries, {} considered: {} added, {} changed, {} unchanged, {} skipped\n",
-        r.file,
-        r.format.name(),
-        r.entries,
-        r.considered,
-        r.added,
-        r.changed,
-        r.unchanged,
-        r.skipped
-    );
-    for (reason, n) in &r.skipped_by_reason {
-        out.push_str(&format!("  skipped {n:>5}: {reason}\n"));
-    }
+    let mut out = format!("{} ({}): {}", r.file, r.format.name(), counts(r));
     if r.import_id.is_none() {
         out.push_str("  nothing changed; nothing written\n");
     }
     out
+}
+
+/// "N entries, ... skipped" and the skip reasons, one a line.
+fn counts(r: &ImportReport) -> String {
+    let mut out = format!(
+        "{} entries, {} considered: {} added, {} changed, {} unchanged, {} skipped\n",
+        r.entries, r.considered, r.added, r.changed, r.unchanged, r.skipped
+    );
+    for (reason, n) in &r.skipped_by_reason {
+        out.push_str(&format!("  skipped {n:>5}: {reason}\n"));
+    }
+    out
+}
+
+/// A refresh's changes: what it adds, changes and no longer finds.
+pub fn render_preview(p: &Preview) -> String {
+    let d = &p.diff;
+    let mut out = format!(
+        "{} ({}, {} bytes in {:.2} s, fetched {})\n{}",
+        p.url,
+        switchyard::catalog::Format::from(p.format).name(),
+        p.bytes,
+        p.download_ms / 1000.0,
+        p.retrieved_at,
+        counts(&p.report)
+    );
+    if !d.added.is_empty() {
+        out.push_str(&format!("added: {}\n", plural(d.added.len(), "offering")));
+        for a in &d.added {
+            let figures: Vec<String> = a
+                .figures
+                .iter()
+                .map(|f| format!("{} {}", f.field, show_value(Some(&f.value))))
+                .collect();
+            out.push_str(&format!("  + {}  {}\n", a.id, figures.join(", ")));
+        }
+    }
+    if !d.changed.is_empty() {
+        out.push_str(&format!("changed: {}\n", plural(d.changed.len(), "value")));
+        for c in &d.changed {
+            let note = if c.overridden {
+                "  (your override stays in effect)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  ~ {}  {}  {}{note}\n",
+                c.offering, c.field, c.text
+            ));
+        }
+    }
+    if !d.removed.is_empty() {
+        out.push_str(&format!(
+            "removed: {} the source no longer lists (kept in the catalog)\n",
+            plural(d.removed.len(), "offering")
+        ));
+        for id in &d.removed {
+            out.push_str(&format!("  - {id}\n"));
+        }
+    }
+    if d.is_empty() {
+        out.push_str("no changes: the catalog already has these figures; nothing to write\n");
+    } else {
+        out.push_str(&format!(
+            "{} to write\n",
+            plural(p.changes as usize, "change")
+        ));
+    }
+    out
+}
+
+/// "1 offering", "2 offerings".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn render_list(rows: &[OfferingRow]) -> String {
@@ -406,12 +606,18 @@ fn render_show(d: &switchyard::catalog::OfferingDetail) -> String {
 
 fn figure_line(f: &FigureDetail) -> String {
     let provenance = match &f.source {
-        Some(s) => format!(
-            "[{} ({}), since {}]",
-            s.id,
-            s.kind,
-            f.effective_date.as_deref().unwrap_or("-")
-        ),
+        Some(s) => {
+            let fetched = match (&s.url, &s.retrieved_at) {
+                (Some(url), Some(at)) => format!("; fetched from {url} at {at}"),
+                _ => String::new(),
+            };
+            format!(
+                "[{} ({}), since {}{fetched}]",
+                s.id,
+                s.kind,
+                f.effective_date.as_deref().unwrap_or("-")
+            )
+        }
         None => String::new(),
     };
     if let Some(from) = &f.inherited_from {

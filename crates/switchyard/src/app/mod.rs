@@ -13,6 +13,7 @@
 //! - [`catalog_rows`]: the catalog's offerings with their observed figures.
 //! - [`search`]: a plan's `[search]` end to end.
 //! - [`history`]: outage records read, imported, fitted and backtested.
+//! - [`refresh`]: a price list fetched, previewed as a diff, and written.
 //! - [`counters`]: how many resolves and exact computations ran, for the
 //!   test that an edit costs one of each.
 //!
@@ -28,11 +29,12 @@ mod error;
 pub mod evaluation;
 pub mod history;
 pub mod options;
+pub mod refresh;
 pub mod search;
 
 pub use error::Error;
 pub use evaluation::{Evaluation, OfferingView, PlanView, Resolution, evaluation, resolve};
 pub use options::{
     ChartOptions, CompareOptions, Defaults, ImportOptions, OptionsError, ProbeRunOptions,
-    SearchOptions, SimOptions,
+    RefreshOptions, SearchOptions, SimOptions,
 };

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::ImportFormat;
+use crate::catalog::{FetchLimits, ImportFormat, RefreshFormat, RefreshSource};
 use crate::limits::{self, Limit};
 use crate::model::EvaluateOptions;
 use crate::model::monthly::Period;
@@ -325,6 +325,62 @@ impl Default for ImportOptions {
     }
 }
 
+/// How to fetch a price list and check it against the catalog
+/// (`switchyard catalog import --url`, the Catalog page's "Check for price
+/// changes"). The URL is given beside these; without one, the format's
+/// default ([`RefreshFormat::default_url`]).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RefreshOptions {
+    pub format: RefreshFormat,
+    /// Import every mode (embedding, image, ...), not only chat.
+    pub all_modes: bool,
+    /// The whole download, in seconds.
+    pub timeout_s: f64,
+    /// The largest body read, in bytes: a wrong URL must not fill memory.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub max_bytes: u64,
+}
+
+impl RefreshOptions {
+    pub const TIMEOUT_S: Limit = limits::REFRESH_TIMEOUT_S;
+    pub const MAX_BYTES: Limit = limits::REFRESH_MAX_BYTES;
+
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        number("the download's timeout", &Self::TIMEOUT_S, self.timeout_s)?;
+        count("the download's size cap", &Self::MAX_BYTES, self.max_bytes)
+    }
+
+    /// The download's limits; validate first (the timeout comes from seconds
+    /// in range).
+    pub fn limits(&self) -> FetchLimits {
+        FetchLimits {
+            timeout: Duration::from_secs_f64(self.timeout_s),
+            max_bytes: self.max_bytes,
+        }
+    }
+
+    /// The importer's options.
+    pub fn catalog(&self) -> crate::catalog::ImportOptions {
+        crate::catalog::ImportOptions {
+            all_modes: self.all_modes,
+        }
+    }
+}
+
+impl Default for RefreshOptions {
+    /// A minute and 32 MiB: LiteLLM's map is about 3 MB and OpenRouter's list
+    /// under 2 MB, so both fit ten times over, on a slow line too.
+    fn default() -> Self {
+        Self {
+            format: RefreshFormat::Litellm,
+            all_modes: crate::catalog::ImportOptions::default().all_modes,
+            timeout_s: 60.0,
+            max_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
 /// Every job's defaults, for the UI (the `app_defaults` command).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -336,6 +392,9 @@ pub struct Defaults {
     pub import: ImportOptions,
     /// What `[tco]` takes for each field it leaves out.
     pub tco: TcoDefaults,
+    pub refresh: RefreshOptions,
+    /// The lists a refresh can fetch, with their default URLs.
+    pub refresh_sources: [RefreshSource; 2],
 }
 
 impl Default for Defaults {
@@ -347,6 +406,8 @@ impl Default for Defaults {
             probe: ProbeRunOptions::default(),
             import: ImportOptions::default(),
             tco: TCO_DEFAULTS,
+            refresh: RefreshOptions::default(),
+            refresh_sources: RefreshSource::all(),
         }
     }
 }
@@ -363,6 +424,35 @@ mod tests {
         d.search.validate().expect("search");
         d.probe.validate().expect("probe");
         d.import.validate().expect("import");
+        d.refresh.validate().expect("refresh");
+    }
+
+    #[test]
+    fn refresh_options_are_range_checked_and_become_limits() {
+        let ok = RefreshOptions::default();
+        assert_eq!(ok.limits().timeout, Duration::from_secs(60));
+        for bad in [
+            RefreshOptions {
+                timeout_s: 0.0,
+                ..ok
+            },
+            RefreshOptions {
+                timeout_s: f64::NAN,
+                ..ok
+            },
+            RefreshOptions { max_bytes: 0, ..ok },
+            RefreshOptions {
+                max_bytes: 1 << 40,
+                ..ok
+            },
+        ] {
+            let e = bad.validate().expect_err("invalid");
+            assert!(e.option.starts_with("the download's"), "{e}");
+        }
+        let json =
+            r#"{"format": "openrouter", "all_modes": false, "timeout_s": 5, "max_bytes": 1000}"#;
+        let parsed: RefreshOptions = serde_json::from_str(json).expect("parses");
+        assert_eq!(parsed.format, RefreshFormat::Openrouter);
     }
 
     #[test]

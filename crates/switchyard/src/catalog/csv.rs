@@ -69,10 +69,10 @@ pub fn parse(text: &str, file: &str) -> Result<Batch, CatalogError> {
         }
     }
     let mut batch = Batch::new(Format::Csv, file);
-    let default_source = SourceRef {
-        id: format!("csv:{}", file_name(file)),
-        title: format!("CSV catalog imported from {file}"),
-    };
+    let default_source = SourceRef::file(
+        format!("csv:{}", file_name(file)),
+        format!("CSV catalog imported from {file}"),
+    );
     let mut ids = HashSet::new();
     for row in reader.records() {
         let row = row.map_err(|e| {
@@ -132,10 +132,7 @@ pub fn parse(text: &str, file: &str) -> Result<Batch, CatalogError> {
         let source = match cell("source") {
             Some(text) => {
                 check_id(text).map_err(|r| err(&entry, "source", r))?;
-                SourceRef {
-                    id: format!("csv:{text}"),
-                    title: text.to_owned(),
-                }
+                SourceRef::file(format!("csv:{text}"), text.to_owned())
             }
             None => default_source.clone(),
         };

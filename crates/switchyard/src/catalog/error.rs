@@ -96,6 +96,15 @@ pub enum CatalogError {
     /// The import of `file` was stopped before its commit; it wrote nothing.
     #[error("{file}: the import was cancelled; nothing was written")]
     ImportCancelled { file: String },
+    /// A previewed import no longer does what the preview showed: the
+    /// catalog changed in between. Nothing was written.
+    #[error(
+        "{file}: the catalog changed since these changes were shown, so they were not written; check again"
+    )]
+    ChangedSincePreview { file: String },
+    /// A price list could not be downloaded; nothing was written.
+    #[error(transparent)]
+    Fetch(#[from] super::fetch::FetchError),
 }
 
 impl CatalogError {

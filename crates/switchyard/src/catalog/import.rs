@@ -13,6 +13,11 @@
 //! - An import that adds or changes nothing writes nothing, not even its log
 //!   row, so re-importing a file leaves the database as it was.
 //! - Any error rolls the whole import back.
+//!
+//! The writer records what it changes as a [`Diff`]. [`plan`] runs the same
+//! writer in a transaction that is always rolled back, so a preview is the
+//! import itself minus the commit; [`apply_planned`] commits only if the
+//! import still does exactly what the preview showed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -20,6 +25,7 @@ use std::ops::ControlFlow;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
+use super::diff::{AddedOffering, Diff, FieldChange, FigureValue};
 use super::error::{CatalogError, SqlContext, quote};
 use super::fields::{Field, Value};
 use super::store::Catalog;
@@ -82,6 +88,11 @@ pub struct Batch {
     pub records: Vec<Record>,
     /// Entries left out, by reason.
     pub skipped: BTreeMap<String, u64>,
+    /// Every entry the source lists, imported or skipped, by LiteLLM key or
+    /// offering id: an offering an earlier import of this format wrote that is
+    /// not among them is one the source no longer lists ([`Diff::removed`]).
+    /// `None` for a format that lists only what it changes (CSV).
+    pub listed: Option<HashSet<String>>,
 }
 
 impl Batch {
@@ -93,6 +104,7 @@ impl Batch {
             considered: 0,
             records: Vec::new(),
             skipped: BTreeMap::new(),
+            listed: None,
         }
     }
 
@@ -149,6 +161,23 @@ pub struct NewProvider {
 pub struct SourceRef {
     pub id: String,
     pub title: String,
+    /// Where the figures were fetched from (a price refresh), without any
+    /// credentials.
+    pub url: Option<String>,
+    /// When they were fetched: UTC, RFC 3339 with milliseconds.
+    pub retrieved_at: Option<String>,
+}
+
+impl SourceRef {
+    /// A file's source: no URL, no fetch time.
+    pub(crate) fn file(id: String, title: String) -> Self {
+        Self {
+            id,
+            title,
+            url: None,
+            retrieved_at: None,
+        }
+    }
 }
 
 /// What an import did.
@@ -182,12 +211,62 @@ struct Existing {
     mode: Option<String>,
 }
 
+/// What running an import's rules found: its counts and its changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// `import_id` is `None` unless the import was committed.
+    pub report: ImportReport,
+    pub diff: Diff,
+}
+
+/// Whether a run of the rules ends in a commit.
+#[derive(Debug, Clone, Copy)]
+enum Commit<'a> {
+    /// When it changes anything ([`apply`]).
+    IfChanged,
+    /// Never: a preview ([`plan`]).
+    Never,
+    /// Only when it changes exactly this ([`apply_planned`]).
+    IfSame(&'a Diff),
+}
+
 /// Writes `batch` in one transaction (see the module doc for the rules).
 pub fn apply(
     catalog: &mut Catalog,
     batch: &Batch,
     progress: Progress<'_>,
 ) -> Result<ImportReport, CatalogError> {
+    run(catalog, batch, progress, Commit::IfChanged).map(|o| o.report)
+}
+
+/// What [`apply`] would do with `batch`, found by doing it in a transaction
+/// that is then rolled back: nothing is written.
+pub fn plan(
+    catalog: &mut Catalog,
+    batch: &Batch,
+    progress: Progress<'_>,
+) -> Result<Outcome, CatalogError> {
+    run(catalog, batch, progress, Commit::Never)
+}
+
+/// [`apply`], committed only if it changes exactly `expected` (the [`plan`]
+/// a person agreed to); otherwise nothing is written and the error says the
+/// catalog changed since.
+pub fn apply_planned(
+    catalog: &mut Catalog,
+    batch: &Batch,
+    expected: &Diff,
+    progress: Progress<'_>,
+) -> Result<Outcome, CatalogError> {
+    run(catalog, batch, progress, Commit::IfSame(expected))
+}
+
+fn run(
+    catalog: &mut Catalog,
+    batch: &Batch,
+    progress: Progress<'_>,
+    commit: Commit<'_>,
+) -> Result<Outcome, CatalogError> {
     let file = catalog.file.clone();
     let tx = catalog
         .conn
@@ -202,12 +281,23 @@ pub fn apply(
             return Err(CatalogError::ImportCancelled { file });
         }
     }
-    let report = w.finish()?;
-    if report.import_id.is_some() {
+    let mut outcome = w.finish()?;
+    let write = match commit {
+        Commit::IfChanged => !outcome.diff.is_empty(),
+        Commit::Never => false,
+        Commit::IfSame(expected) if *expected == outcome.diff => !outcome.diff.is_empty(),
+        Commit::IfSame(_) => {
+            return Err(CatalogError::ChangedSincePreview {
+                file: batch.file.clone(),
+            });
+        }
+    };
+    if write {
+        w.log(&mut outcome.report)?;
         tx.commit().doing(&file, "committing the import")?;
     }
     // Otherwise the transaction is dropped: rolled back, nothing written.
-    Ok(report)
+    Ok(outcome)
 }
 
 /// The state of one import in progress.
@@ -226,7 +316,10 @@ struct Writer<'t> {
     groups: Option<HashSet<String>>,
     sources: HashSet<String>,
     seen: HashSet<String>,
+    /// The (offering, field) pairs the user overrides, for the diff.
+    overrides: HashSet<(String, Field)>,
     report: ImportReport,
+    diff: Diff,
 }
 
 impl<'t> Writer<'t> {
@@ -252,6 +345,8 @@ impl<'t> Writer<'t> {
             groups: None,
             sources: HashSet::new(),
             seen: HashSet::new(),
+            overrides: HashSet::new(),
+            diff: Diff::default(),
             report: ImportReport {
                 format: batch.format,
                 file: batch.file.clone(),
@@ -331,6 +426,19 @@ impl<'t> Writer<'t> {
             // the same schema) is never compared, so never overwritten.
             if let Some(field) = Field::from_name(&field) {
                 self.figures.insert((offering, field), value);
+            }
+        }
+        let mut stmt = self
+            .tx
+            .prepare("SELECT offering, field FROM overrides")
+            .doing(&db, "reading the overrides")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .doing(&db, "reading the overrides")?;
+        for row in rows {
+            let (offering, field) = row.doing(&db, "reading the overrides")?;
+            if let Some(field) = Field::from_name(&field) {
+                self.overrides.insert((offering, field));
             }
         }
         Ok(())
@@ -517,6 +625,14 @@ impl<'t> Writer<'t> {
             self.by_key.insert(key.clone(), id.to_owned());
         }
         self.report.added += 1;
+        self.diff.added.push(AddedOffering {
+            id: id.to_owned(),
+            figures: r
+                .figures
+                .iter()
+                .map(|(f, v)| FigureValue::new(*f, v))
+                .collect(),
+        });
         Ok(())
     }
 
@@ -531,6 +647,22 @@ impl<'t> Writer<'t> {
         let key = old_key.clone().or_else(|| r.litellm_key.clone());
         let mode = r.mode.clone().or(old_mode.clone());
         if key != old_key || mode != old_mode {
+            if key != old_key {
+                self.diff.changed.push(FieldChange::offering(
+                    id,
+                    "litellm_key",
+                    old_key.clone(),
+                    key.clone(),
+                ));
+            }
+            if mode != old_mode {
+                self.diff.changed.push(FieldChange::offering(
+                    id,
+                    "mode",
+                    old_mode.clone(),
+                    mode.clone(),
+                ));
+            }
             self.tx
                 .prepare_cached("UPDATE offerings SET litellm_key = ?2, mode = ?3 WHERE id = ?1")
                 .and_then(|mut s| s.execute(params![id, key, mode]))
@@ -547,6 +679,14 @@ impl<'t> Writer<'t> {
         for (field, value) in &r.figures {
             let old = self.figures.get(&(id.to_owned(), *field)).cloned();
             if old.as_ref() != Some(value) {
+                let overridden = self.overrides.contains(&(id.to_owned(), *field));
+                self.diff.changed.push(FieldChange::figure(
+                    id,
+                    *field,
+                    old.as_ref(),
+                    value,
+                    overridden,
+                ));
                 self.write_figure(id, *field, old.as_ref(), value, r)?;
                 changed = true;
             }
@@ -566,6 +706,12 @@ impl<'t> Writer<'t> {
             new.sort();
             new.dedup();
             if old != new {
+                self.diff.changed.push(FieldChange::offering(
+                    id,
+                    "groups",
+                    Some(old.join(", ")),
+                    Some(new.join(", ")),
+                ));
                 self.set_groups(id, &new)?;
                 changed = true;
             }
@@ -604,9 +750,17 @@ impl<'t> Writer<'t> {
         if !self.sources.contains(&r.source.id) {
             self.tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO sources (id, kind, title) VALUES (?1, 'import', ?2)",
+                    "INSERT OR IGNORE INTO sources (id, kind, title, url, retrieved_at)
+                     VALUES (?1, 'import', ?2, ?3, ?4)",
                 )
-                .and_then(|mut s| s.execute(params![r.source.id, r.source.title]))
+                .and_then(|mut s| {
+                    s.execute(params![
+                        r.source.id,
+                        r.source.title,
+                        r.source.url,
+                        r.source.retrieved_at
+                    ])
+                })
                 .doing(&self.db, "recording the source")?;
             self.sources.insert(r.source.id.clone());
         }
@@ -632,23 +786,68 @@ impl<'t> Writer<'t> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<ImportReport, CatalogError> {
-        if self.report.added + self.report.changed > 0 {
-            self.tx
-                .execute(
-                    "UPDATE imports SET added = ?2, changed = ?3, unchanged = ?4, skipped = ?5 WHERE id = ?1",
-                    params![
-                        self.import_id,
-                        self.report.added as i64,
-                        self.report.changed as i64,
-                        self.report.unchanged as i64,
-                        self.report.skipped as i64
-                    ],
-                )
-                .doing(&self.db, "logging the import")?;
-            self.report.import_id = Some(self.import_id);
-        }
-        Ok(self.report)
+    /// The counts and the sorted diff, with the offerings the source no
+    /// longer lists.
+    fn finish(&mut self) -> Result<Outcome, CatalogError> {
+        let mut diff = std::mem::take(&mut self.diff);
+        diff.removed = self.removed()?;
+        diff.sort();
+        Ok(Outcome {
+            report: self.report.clone(),
+            diff,
+        })
+    }
+
+    /// Offerings whose figures an import of this batch's format wrote, that
+    /// the batch neither imports nor lists (by LiteLLM key or id). Nothing
+    /// for a format that does not list its whole source.
+    fn removed(&self) -> Result<Vec<String>, CatalogError> {
+        let Some(listed) = &self.batch.listed else {
+            return Ok(Vec::new());
+        };
+        let doing = "finding the offerings the source no longer lists";
+        let mut stmt = self
+            .tx
+            .prepare(
+                "SELECT DISTINCT o.id, o.litellm_key FROM offerings o
+                 JOIN figures f ON f.offering = o.id
+                 JOIN imports i ON i.id = f.import_id
+                 WHERE i.format = ?1",
+            )
+            .doing(&self.db, doing)?;
+        let rows = stmt
+            .query_map([self.batch.format.name()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .doing(&self.db, doing)?;
+        Ok(rows
+            .into_iter()
+            .filter(|(id, key)| {
+                !self.seen.contains(id)
+                    && !listed.contains(id)
+                    && !key.as_ref().is_some_and(|k| listed.contains(k))
+            })
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// Completes the import's log row, before the commit.
+    fn log(&self, report: &mut ImportReport) -> Result<(), CatalogError> {
+        self.tx
+            .execute(
+                "UPDATE imports SET added = ?2, changed = ?3, unchanged = ?4, skipped = ?5 WHERE id = ?1",
+                params![
+                    self.import_id,
+                    report.added as i64,
+                    report.changed as i64,
+                    report.unchanged as i64,
+                    report.skipped as i64
+                ],
+            )
+            .doing(&self.db, "logging the import")?;
+        report.import_id = Some(self.import_id);
+        Ok(())
     }
 }
 

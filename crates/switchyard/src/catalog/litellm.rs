@@ -20,6 +20,12 @@ use super::error::{CatalogError, quote};
 use super::fields::{Field, Value, per_token_to_per_mtok};
 use super::import::{Batch, Format, ProviderRef, Record, SourceRef, check_id};
 
+/// Where a price refresh fetches the map by default: LiteLLM's repository at
+/// the release tag the repository's fixture and the default catalog come from
+/// (`fixtures/litellm/SOURCE.md`), so a refresh is reproducible; pass another
+/// URL (the `main` branch, a newer tag) for newer prices.
+pub const DEFAULT_URL: &str = "https://raw.githubusercontent.com/BerriAI/litellm/v1.106.2/model_prices_and_context_window.json";
+
 /// The per-token fields read, and the figure each becomes.
 const PRICES: [(&str, Field); 5] = [
     ("input_cost_per_token", Field::InputPerMtok),
@@ -46,10 +52,11 @@ pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogE
         .map_err(|e| e.into_catalog_error(file, "a LiteLLM price map"))?
         .0;
     let mut batch = Batch::new(Format::Litellm, file);
-    let source = SourceRef {
-        id: format!("litellm:{}", file_name(file)),
-        title: format!("LiteLLM price map imported from {file}"),
-    };
+    batch.listed = Some(map.keys().cloned().collect());
+    let source = SourceRef::file(
+        format!("litellm:{}", file_name(file)),
+        format!("LiteLLM price map imported from {file}"),
+    );
     for (key, value) in &map {
         batch.entries += 1;
         check_id(key).map_err(|r| CatalogError::entry(file, key, "(key)", r))?;

@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261203090000_outage_history.sql",
         include_str!("migrations/20261203090000_outage_history.sql"),
     ),
+    (
+        "20261203190000_fetched_sources.sql",
+        include_str!("migrations/20261203190000_fetched_sources.sql"),
+    ),
 ];
 
 /// The first version with outage histories: a catalog migrated past it gets

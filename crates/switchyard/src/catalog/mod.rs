@@ -7,7 +7,10 @@
 //!   foreign keys); [`migrate`]: the embedded, versioned schema.
 //! - [`fields`]: the figures an offering carries and their rules.
 //! - [`import`]: the rules every import follows, in one transaction;
-//!   [`litellm`], [`openrouter`] and [`csv`] read the three formats.
+//!   [`litellm`], [`openrouter`] and [`csv`] read the three formats; [`diff`]
+//!   is what an import changes, shown before a refresh writes it.
+//! - [`fetch`]: a price list downloaded within a timeout and a size cap;
+//!   [`refresh`]: read as an import sourced to its URL and time.
 //! - [`seed`]: the default catalog; [`query`]: list, show, history;
 //!   [`overrides`]: `catalog set` / `catalog reset`; [`source`]: plans
 //!   resolve against the catalog; [`plans`]: saved plans.
@@ -15,7 +18,9 @@
 //! The catalog stores the *name* of each provider's key variable, never a key.
 
 pub mod csv;
+pub mod diff;
 pub mod error;
+pub mod fetch;
 pub mod fields;
 pub mod import;
 pub mod inherit;
@@ -28,6 +33,7 @@ pub mod plans;
 pub mod probe_targets;
 pub mod probes;
 pub mod query;
+pub mod refresh;
 pub mod seed;
 pub mod source;
 pub mod store;
@@ -35,10 +41,15 @@ pub mod store;
 use std::io::Read;
 use std::path::Path;
 
+pub use diff::{AddedOffering, Diff, FieldChange, FigureValue};
 pub use error::CatalogError;
+pub use fetch::{FetchError, FetchLimits, Fetched};
 pub use fields::{Field, Value};
-pub use import::{Batch, Format, ImportFormat, ImportReport, Progress, apply};
+pub use import::{
+    Batch, Format, ImportFormat, ImportReport, Outcome, Progress, apply, apply_planned, plan,
+};
 pub use query::{Change, HistoryOutput, ListFilter, ListOutput, OfferingDetail, OfferingRow};
+pub use refresh::{RefreshFormat, RefreshSource};
 pub use source::Snapshot;
 pub use store::{Catalog, DB_ENV, OpenOptions, db_path, explicit_db_path};
 
@@ -105,8 +116,13 @@ pub fn read_import_file(path: &Path) -> Result<String, CatalogError> {
             reason: format!("is larger than {} MB", MAX_IMPORT_BYTES / (1024 * 1024)),
         });
     }
+    utf8_text(bytes, &file)
+}
+
+/// Import bytes as text; `file` names them in the error.
+pub(crate) fn utf8_text(bytes: Vec<u8>, file: &str) -> Result<String, CatalogError> {
     String::from_utf8(bytes).map_err(|e| CatalogError::File {
-        file: file.clone(),
+        file: file.to_owned(),
         reason: format!("is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
     })
 }

@@ -18,6 +18,10 @@ use super::fields::{Field, Value, per_token_to_per_mtok};
 use super::import::{Batch, Format, NewProvider, ProviderRef, Record, SourceRef, check_id};
 use super::litellm::{describe, file_name, parse_json};
 
+/// Where a price refresh fetches the list by default: OpenRouter's public
+/// model list, which needs no key.
+pub const DEFAULT_URL: &str = "https://openrouter.ai/api/v1/models";
+
 pub const VARIABLE_PRICE: &str = "variable price (-1), e.g. the auto router";
 pub const NOT_TEXT: &str = "output is not text";
 pub const NO_PRICE: &str = "no prompt and completion price";
@@ -61,11 +65,12 @@ pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogE
         }
     };
     let mut batch = Batch::new(Format::Openrouter, file);
-    let source = SourceRef {
-        id: format!("openrouter:{}", file_name(file)),
-        title: format!("OpenRouter model list imported from {file}"),
-    };
+    let source = SourceRef::file(
+        format!("openrouter:{}", file_name(file)),
+        format!("OpenRouter model list imported from {file}"),
+    );
     let mut ids = HashSet::new();
+    let mut listed = HashSet::new();
     for (i, model) in data.iter().enumerate() {
         batch.entries += 1;
         let mut at = Model {
@@ -93,6 +98,7 @@ pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogE
         if !ids.insert(id) {
             return Err(at.error("id", format!("`{id}` is listed twice")));
         }
+        listed.insert(offering_id(id));
         let text_out = at.outputs_text(obj)?;
         if !text_out && !options.all_modes {
             batch.skip(NOT_TEXT);
@@ -158,7 +164,7 @@ pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogE
         }
         batch.records.push(Record {
             entry: at.entry.clone(),
-            id: Some(format!("openrouter/{id}")),
+            id: Some(offering_id(id)),
             litellm_key: None,
             provider: ProviderRef::Known(provider()),
             model: id.to_owned(),
@@ -169,7 +175,13 @@ pub fn parse(text: &str, file: &str, options: Options) -> Result<Batch, CatalogE
             effective_date: None,
         });
     }
+    batch.listed = Some(listed);
     Ok(batch)
+}
+
+/// The catalog id of OpenRouter's model `id`.
+fn offering_id(id: &str) -> String {
+    format!("openrouter/{id}")
 }
 
 enum Price {

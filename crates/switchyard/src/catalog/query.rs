@@ -126,6 +126,8 @@ pub struct SourceInfo {
     pub title: String,
     pub url: Option<String>,
     pub date: Option<String>,
+    /// When a fetched source (a price refresh) was read: UTC, RFC 3339.
+    pub retrieved_at: Option<String>,
 }
 
 /// One figure with where it comes from.
@@ -522,7 +524,7 @@ impl Catalog {
     fn source_info(&self, id: &str) -> Result<Option<SourceInfo>, CatalogError> {
         self.conn
             .query_row(
-                "SELECT id, kind, title, url, date FROM sources WHERE id = ?1",
+                "SELECT id, kind, title, url, date, retrieved_at FROM sources WHERE id = ?1",
                 [id],
                 |r| {
                     Ok(SourceInfo {
@@ -531,6 +533,7 @@ impl Catalog {
                         title: r.get(2)?,
                         url: r.get(3)?,
                         date: r.get(4)?,
+                        retrieved_at: r.get(5)?,
                     })
                 },
             )
@@ -583,5 +586,6 @@ fn unknown_source(id: &str) -> SourceInfo {
         title: String::new(),
         url: None,
         date: None,
+        retrieved_at: None,
     }
 }

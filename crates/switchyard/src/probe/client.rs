@@ -347,8 +347,9 @@ fn transport_failure(e: reqwest::Error) -> Failure {
     (class, chain(&e))
 }
 
-/// An error and its causes, in one line.
-fn chain(e: &dyn std::error::Error) -> String {
+/// An error and its causes, in one line (also the reason of a failed price
+/// download, `catalog::fetch`).
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {
