@@ -131,7 +131,7 @@ describe("withBaseline", () => {
 
 describe("labels of pinned plans", () => {
   it("names a file by its stem", () => {
-    expect(fileStem("/home/me/plans/claude-then-deepseek.toml")).toBe("claude-then-deepseek");
+    expect(fileStem("plans-dir/claude-then-deepseek.toml")).toBe("claude-then-deepseek");
     expect(fileStem("C:\\plans\\cheap.v2.json")).toBe("cheap.v2");
     expect(fileStem(".hidden")).toBe(".hidden");
   });

@@ -39,15 +39,15 @@ const storeSet = (args) => {
   return null;
 };
 
-const REPORT = "/home/me/reports/comparison.html";
-const FILE = "/home/me/plans/cheap.toml";
+const REPORT = "plans-dir/comparison.html";
+const FILE = "plans-dir/cheap.toml";
 
 const handlers = {
   compare_plans: comparePlans,
   export_report: () => null,
   open_plan: (args, f) => ({ path: args.path, name: args.path.split("/").pop(), plan: { ...f.example_plan.plan, target: { availability: 0.999 } } }),
-  "plugin:dialog|save": () => "/home/me/reports/comparison.html",
-  "plugin:dialog|open": () => "/home/me/plans/cheap.toml",
+  "plugin:dialog|save": () => "plans-dir/comparison.html",
+  "plugin:dialog|open": () => "plans-dir/cheap.toml",
   "plugin:store|get": storeGet,
   "plugin:store|set": storeSet,
 };
