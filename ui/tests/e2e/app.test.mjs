@@ -202,6 +202,73 @@ test("a LiteLLM config exported by the app is the CLI's, and is the preview", as
   assert.match(written, /os\.environ\/ANTHROPIC_API_KEY/);
 });
 
+/** Sets step `testid`'s timeout as one edit and waits for the figures to follow. */
+async function setTimeoutAndWait(testid, ms) {
+  const before = await driver.attribute(await driver.find('[data-testid="plan-availability"]'), "data-value");
+  await driver.execute(
+    `const el = document.querySelector('[data-testid="' + arguments[0] + '"]');
+     el.value = arguments[1];
+     el.dispatchEvent(new Event("input", { bubbles: true }));`,
+    [testid, String(ms)],
+  );
+  await poll(async () => {
+    const v = await driver.attribute(await driver.find('[data-testid="plan-availability"]'), "data-value");
+    return v && v !== before ? v : null;
+  }, "the availability to change");
+}
+
+test("three pinned plans: the Compare table is `switchyard compare --json`, and the set comes back on the next start", async () => {
+  await driver.click(await driver.waitFor('[data-testid="nav-plan"]'));
+  await driver.click(await driver.waitFor('[data-testid="load-example"]'));
+  await value("plan-availability");
+  // The example, then two what-ifs of DeepSeek's timeout, pinned as edited.
+  await driver.click(await driver.waitFor('[data-testid="pin-plan"]'));
+  await setTimeoutAndWait("timeout-0-1", 2000);
+  await driver.click(await driver.find('[data-testid="pin-plan"]'));
+  await setTimeoutAndWait("timeout-0-1", 8000);
+  await driver.click(await driver.find('[data-testid="pin-plan"]'));
+  await driver.click(await driver.waitFor('[data-testid="nav-compare"]'));
+  await driver.waitFor('[data-testid="pin-2"]');
+  await driver.click(await driver.waitFor('[data-testid="compare-run"]'));
+  const cells = await poll(async () => {
+    const got = await driver.execute(
+      `const results = document.querySelector('[data-testid="compare-results"]');
+       if (!results || results.getAttribute("aria-busy") === "true" || results.classList.contains("stale")) return null;
+       const cells = [...document.querySelectorAll('[data-testid="compare-table"] td[data-key][data-portfolio]')];
+       return cells.map((td) => [td.dataset.key, Number(td.dataset.portfolio), td.querySelector(".value")?.textContent.trim() ?? ""]);`,
+    );
+    return got && got.length > 0 ? got : null;
+  }, "the comparison table", 120000);
+  const plans = [2000, 8000].map((ms) => {
+    const file = join(home, `deepseek-timeout-${ms}.toml`);
+    writeFileSync(
+      file,
+      readFileSync(example, "utf8").replace(
+        'offering = "deepseek/deepseek-chat", attempts = 1, timeout_ms = 12000',
+        `offering = "deepseek/deepseek-chat", attempts = 1, timeout_ms = ${ms}`,
+      ),
+    );
+    return file;
+  });
+  const cliJson = JSON.parse(
+    execFileSync(cli, ["compare", example, ...plans, "--json"], { env: { ...process.env, HOME: home } }).toString(),
+  );
+  const expected = cliJson.rows.flatMap((row) => row.texts.map((text, i) => [row.key, i, text ?? "—"]));
+  assert.equal(cells.length, expected.length);
+  assert.deepEqual(
+    [...cells].sort((a, b) => `${a[0]}/${a[1]}`.localeCompare(`${b[0]}/${b[1]}`)),
+    [...expected].sort((a, b) => `${a[0]}/${a[1]}`.localeCompare(`${b[0]}/${b[1]}`)),
+  );
+  await driver.waitFor('[data-testid="compare-results"] svg', 30000);
+  await shot("compare");
+  // The pinned set is in the preference store: a new start shows it again.
+  await driver.quit();
+  driver = await Driver.start(driverBase, resolve(app));
+  await driver.click(await driver.waitFor('[data-testid="nav-compare"]'));
+  await driver.waitFor('[data-testid="pin-2"]');
+  assert.equal(await driver.execute('return document.querySelectorAll(\'[data-testid^="pin-name-"]\').length'), 3);
+});
+
 test("the window's size and place are kept in the preference store and come back on the next start", async () => {
   const prefs = join(home, "data", "dev.switchyard.app.test", "prefs.json");
   const wanted = { x: 70, y: 50, width: 1100, height: 720 };
