@@ -101,8 +101,9 @@ pub async fn fetch(url: &str, limits: FetchLimits) -> Result<Fetched, FetchError
     })
 }
 
-/// The URL to request, and the same without credentials for messages. Only
-/// `http` and `https`.
+/// The URL to request, and the same without credentials for messages and
+/// the stored source: no user name or password, and no query, which can
+/// carry a key too (`?key=…`). Only `http` and `https`.
 fn parse_url(url: &str) -> Result<(Url, String), FetchError> {
     let trimmed = url.trim();
     let parsed = Url::parse(trimmed).map_err(|e| FetchError::Url {
@@ -113,6 +114,8 @@ fn parse_url(url: &str) -> Result<(Url, String), FetchError> {
     // Both fail only for URLs that cannot have credentials at all.
     let _ = shown.set_password(None);
     let _ = shown.set_username("");
+    shown.set_query(None);
+    shown.set_fragment(None);
     let shown = shown.to_string();
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(FetchError::Url {

@@ -245,15 +245,35 @@ async fn no_server_and_bad_urls_are_named() {
 #[tokio::test]
 async fn credentials_in_the_url_are_never_shown() {
     let url = serve(|s| send(s, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
-    let with_secret = url.replace("http://", "http://me:sk-secret-123@");
+    let with_secret = url.replace("http://", "http://me:pw-secret-123@");
     let e = get(&with_secret, limits(100)).await.expect_err("404");
     let text = e.to_string();
     assert!(
-        !text.contains("sk-secret-123") && !text.contains("me:"),
+        !text.contains("pw-secret-123") && !text.contains("me:"),
         "{text}"
     );
     assert_eq!(
         text,
         format!("{url}: the server answered 404 Not Found, not the list")
     );
+}
+
+#[tokio::test]
+async fn a_key_in_the_query_is_never_shown_or_kept() {
+    let body = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    let url = serve(move |s| send(s, body));
+    let fetched = get(&format!("{url}?key=pw-secret-456#part"), limits(100))
+        .await
+        .expect("fetched");
+    assert_eq!(fetched.url, url, "the URL kept as the source");
+    let url = serve(|s| {
+        send(
+            s,
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+        )
+    });
+    let e = get(&format!("{url}?api_key=pw-secret-456"), limits(100))
+        .await
+        .expect_err("500");
+    assert!(!e.to_string().contains("pw-secret-456"), "{e}");
 }
