@@ -3,16 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use switchyard::app::CompareOptions;
 use switchyard::app::compare::{self, ComparedPlans, Pinned};
-use switchyard::app::{CompareOptions, SimOptions};
 use switchyard::catalog::{Catalog, explicit_db_path};
 use switchyard::chart::FrontierPoint;
 use switchyard::model::Progress;
-use switchyard::model::monthly::Period;
 use switchyard::plan;
 use switchyard::report;
 
 use super::Failure;
+use super::sim_flags::SimFlags;
 
 /// The options every comparison takes.
 #[derive(Debug, clap::Args)]
@@ -24,14 +24,8 @@ pub struct CompareFlags {
     /// Default: the baseline plan's [target], else 99.99%.
     #[arg(long, value_parser = |s: &str| CompareOptions::TARGET.parse_f64(s))]
     target: Option<f64>,
-    #[arg(long, default_value_t = SimOptions::default().samples, value_parser = |s: &str| SimOptions::SAMPLES.parse_u64(s))]
-    samples: u64,
-    #[arg(long, default_value_t = SimOptions::default().seed, value_parser = |s: &str| SimOptions::SEED.parse_u64(s))]
-    seed: u64,
-    #[arg(long, default_value_t = SimOptions::default().months, value_parser = |s: &str| SimOptions::MONTHS.parse_u64(s))]
-    months: u64,
-    #[arg(long, default_value = SimOptions::default().period.name(), value_parser = Period::parse)]
-    period: Period,
+    #[command(flatten)]
+    sim: SimFlags,
     /// The catalog database that offerings not defined inline come from.
     #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
@@ -67,12 +61,7 @@ pub struct ReportArgs {
 impl CompareFlags {
     fn options(&self) -> CompareOptions {
         CompareOptions {
-            sim: SimOptions {
-                samples: self.samples,
-                seed: self.seed,
-                months: self.months,
-                period: self.period,
-            },
+            sim: self.sim.options(),
             // clap keeps the value in 1..=6.
             baseline: (self.baseline - 1) as usize,
             target: self.target,

@@ -2,34 +2,23 @@
 
 use std::path::PathBuf;
 
-use switchyard::app::{self, SimOptions};
+use switchyard::app;
 use switchyard::export::Format;
 use switchyard::export::semantics::gateway_run;
 use switchyard::model::Progress;
-use switchyard::model::monthly::Period;
 use switchyard::report;
 
 use super::Failure;
 use super::export::{GatewayArg, export_failure};
 use super::plan_input::LoadedPlan;
+use super::sim_flags::SimFlags;
 
 #[derive(Debug, clap::Args)]
 pub struct EvaluateArgs {
     /// The plan file (TOML, or JSON with a .json extension).
     plan: PathBuf,
-    /// Simulated requests for the budget and latency figures.
-    #[arg(long, default_value_t = SimOptions::default().samples, value_parser = |s: &str| SimOptions::SAMPLES.parse_u64(s))]
-    samples: u64,
-    /// Seed of the simulations; the same seed gives the same output.
-    #[arg(long, default_value_t = SimOptions::default().seed, value_parser = |s: &str| SimOptions::SEED.parse_u64(s))]
-    seed: u64,
-    /// Simulated periods for the SLA distribution.
-    #[arg(long, default_value_t = SimOptions::default().months, value_parser = |s: &str| SimOptions::MONTHS.parse_u64(s))]
-    months: u64,
-    /// The period whose success ratio the SLA distribution describes: month
-    /// (30 days) or day.
-    #[arg(long, default_value = SimOptions::default().period.name(), value_parser = Period::parse)]
-    period: Period,
+    #[command(flatten)]
+    sim: SimFlags,
     /// Print JSON (fields as in PLAN_FORMAT.md) instead of a report.
     #[arg(long)]
     json: bool,
@@ -83,12 +72,7 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
             })
         })
         .collect();
-    let options = SimOptions {
-        samples: args.samples,
-        seed: args.seed,
-        months: args.months,
-        period: args.period,
-    };
+    let options = args.sim.options();
     let work = options.evaluate(evaluation.view.target).work_units();
     let progress = Progress::new();
     let report =

@@ -17,6 +17,7 @@ mod plan_input;
 pub mod probe;
 mod progress;
 pub mod search;
+mod sim_flags;
 pub mod tco;
 
 use switchyard::catalog::CatalogError;

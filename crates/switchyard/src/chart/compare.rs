@@ -223,19 +223,7 @@ where
         .map(|c| c[c.len() - 1].1.min(latency::quantile(c, 0.999) * 1.5))
         .chain(budgets.iter().map(|b| b * 1.06))
         .fold(1.0, f64::max);
-    let seconds = x_hi >= 2000.0;
-    let x_axis = Axis::linear(0.0, x_hi * 1.02, move |x, step| {
-        if seconds {
-            style::plain_tick(x / 1000.0, step / 1000.0)
-        } else {
-            style::plain_tick(x, step)
-        }
-    });
-    let y_axis = Axis::linear(0.0, 100.0, |y, step| {
-        format!("{}%", style::plain_tick(y, step))
-    });
-    let y_width = style::widest_label(&y_axis);
-    let mut plot = style::plot(area, &title, x_axis, y_axis, y_width)?;
+    let (mut plot, seconds) = latency::cdf_plot(area, &title, 0.0, x_hi)?;
     style::mesh(
         &mut plot,
         if seconds {

@@ -59,6 +59,34 @@ fn share_at_most(points: &[(f64, f64)], x: f64) -> f64 {
     }
 }
 
+/// The plot of latency CDFs over `x_lo..x_hi` ms: latency across (in
+/// seconds from 2 s up, and then `true` is returned), the share of
+/// successes up the side in percent.
+pub(super) fn cdf_plot<'a, DB>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x_lo: f64,
+    x_hi: f64,
+) -> Result<(style::Plot<'a, DB>, bool), ChartError>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+{
+    let seconds = x_hi >= 2000.0;
+    let x_axis = Axis::linear(x_lo, x_hi * 1.02, move |x, step| {
+        if seconds {
+            style::plain_tick(x / 1000.0, step / 1000.0)
+        } else {
+            style::plain_tick(x, step)
+        }
+    });
+    let y_axis = Axis::linear(0.0, 100.0, |y, step| {
+        format!("{}%", style::plain_tick(y, step))
+    });
+    let y_width = style::widest_label(&y_axis);
+    Ok((style::plot(area, title, x_axis, y_axis, y_width)?, seconds))
+}
+
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     d: &LatencyData,
@@ -85,19 +113,7 @@ where
     } else {
         (min - 0.08 * (x_hi - min)).max(0.0)
     };
-    let seconds = x_hi >= 2000.0;
-    let x_axis = Axis::linear(x_lo, x_hi * 1.02, move |x, step| {
-        if seconds {
-            style::plain_tick(x / 1000.0, step / 1000.0)
-        } else {
-            style::plain_tick(x, step)
-        }
-    });
-    let y_axis = Axis::linear(0.0, 100.0, |y, step| {
-        format!("{}%", style::plain_tick(y, step))
-    });
-    let y_width = style::widest_label(&y_axis);
-    let mut plot = style::plot(area, &title, x_axis, y_axis, y_width)?;
+    let (mut plot, seconds) = cdf_plot(area, &title, x_lo, x_hi)?;
     let mut x_desc = if seconds {
         "latency (s)".to_owned()
     } else {
