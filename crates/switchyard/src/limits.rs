@@ -180,14 +180,20 @@ fn value_text(x: f64) -> String {
     }
 }
 
-/// A number as short as it reads: `0.0166667`, `525600`, `1e15`.
+/// A number as short as it reads: `0.0166667`, `525,600`, `1e15`; a large
+/// whole number that is not round reads in full (`268,435,456`, not
+/// `2.68435456e8`).
 pub fn show(x: f64) -> String {
     if x == 0.0 {
         return "0".to_owned();
     }
     let a = x.abs();
     if !x.is_finite() || !(1e-4..1e7).contains(&a) {
-        return format!("{x:e}");
+        let short = format!("{x:e}");
+        if x.is_finite() && x.fract() == 0.0 && a < 1e15 && short.contains('.') {
+            return crate::format::count(x);
+        }
+        return short;
     }
     if x.fract() == 0.0 {
         return crate::format::count(x);

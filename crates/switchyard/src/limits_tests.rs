@@ -11,6 +11,8 @@ fn numbers_read_short() {
     assert_eq!(show(1.0 / 60.0), "0.0166667");
     assert_eq!(show(525_600.0), "525,600");
     assert_eq!(show(1e15), "1e15");
+    assert_eq!(show(268_435_456.0), "268,435,456");
+    assert_eq!(show(1e8), "1e8");
     assert_eq!(show(0.0), "0");
     assert_eq!(show(0.05), "0.05");
     assert_eq!(show(-0.5), "-0.5");
