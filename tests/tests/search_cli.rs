@@ -150,7 +150,7 @@ fn bad_search_fields_are_named() {
     for needle in [
         "bad.toml: search.attempts[0]: 0 is out of range: must be at least 1 and at most 3",
         "search.max_chain_length: 5 is out of range: must be at least 1 and at most 3",
-        "search.timeouts_ms[0]: -1 is out of range: must be at least 1 and at most 8.64e7 (1 day)",
+        "search.timeouts_ms[0]: -1 is out of range: must be at least 1 and at most 86,400,000 (1 day)",
         "search.min_success_within_budget: needs a budget",
     ] {
         assert!(err.contains(needle), "missing {needle:?} in {err}");

@@ -157,7 +157,7 @@ fn non_positive_speeds_and_timeouts() {
     assert_error(
         "timeout_ms = 5000, backoff",
         "timeout_ms = -1, backoff",
-        "plan.toml: routes[0].steps[0].timeout_ms: -1 is out of range: must be at least 1 and at most 8.64e7 (1 day)",
+        "plan.toml: routes[0].steps[0].timeout_ms: -1 is out of range: must be at least 1 and at most 86,400,000 (1 day)",
     );
 }
 
@@ -369,7 +369,7 @@ fn volumes_and_prices_the_model_cannot_compute_are_refused() {
     assert_error(
         "timeout_ms = 5000, backoff",
         "timeout_ms = nan, backoff",
-        "plan.toml: routes[0].steps[0].timeout_ms: NaN is not a finite number: must be at least 1 and at most 8.64e7 (1 day)",
+        "plan.toml: routes[0].steps[0].timeout_ms: NaN is not a finite number: must be at least 1 and at most 86,400,000 (1 day)",
     );
 }
 
@@ -674,7 +674,7 @@ fn search_settings_are_checked_against_their_ranges() {
     assert_eq!(
         problems,
         vec![
-            "search.timeouts_ms[0]: 0.5 is out of range: must be at least 1 and at most 8.64e7 (1 day)",
+            "search.timeouts_ms[0]: 0.5 is out of range: must be at least 1 and at most 86,400,000 (1 day)",
             "search.backoff_ms: inf is not a finite number: must be at least 0 and at most 3,600,000 (1 hour)",
             "search.min_quality: -1 is out of range: must be at least 0 and at most 1,000,000",
         ]
