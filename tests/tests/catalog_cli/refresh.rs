@@ -243,88 +243,36 @@ fn a_failed_download_writes_nothing_and_says_why_naming_the_url() {
 fn url_takes_only_downloadable_formats_and_not_a_file_too() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (home, db) = (tmp.path(), tmp.path().join("c.db"));
-    let out = run(
-        home,
-        &db,
-        &[
-            "catalog",
-            "import",
-            "--format",
-            "csv",
-            "--url",
-            "http://127.0.0.1:9/x.csv",
-            "--dry-run",
-        ],
-    );
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("--url downloads litellm or openrouter lists"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = run(
-        home,
-        &db,
-        &[
-            "catalog",
-            "import",
-            "--format",
-            "litellm",
-            LITELLM_FIXTURE,
-            "--url",
-            "http://127.0.0.1:9/x.json",
-        ],
-    );
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("cannot be used with"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = run(
-        home,
-        &db,
-        &[
-            "catalog",
-            "import",
-            "--format",
-            "litellm",
-            LITELLM_FIXTURE,
-            "--yes",
-        ],
-    );
-    assert!(!out.status.success(), "--yes needs --url");
-    let out = run(
-        home,
-        &db,
-        &[
-            "catalog",
-            "import",
-            "--format",
-            "litellm",
-            LITELLM_FIXTURE,
-            "--dry-run",
-        ],
-    );
-    assert!(!out.status.success(), "--dry-run needs --url");
-    let out = run(
-        home,
-        &db,
-        &[
-            "catalog",
-            "import",
-            "--format",
-            "litellm",
-            "--url",
-            "http://127.0.0.1:9/x.json",
-            "--timeout-s",
-            "0",
-        ],
-    );
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("0 is out of range"),
-        "{}",
-        text(&out.stderr)
-    );
+    let url = "http://127.0.0.1:9/x.json";
+    // Each refused invocation (after `catalog import --format`) and what its
+    // message must say; `None` where clap's own wording is enough.
+    let refused: [(&[&str], Option<&str>); 5] = [
+        (
+            &["csv", "--url", "http://127.0.0.1:9/x.csv", "--dry-run"],
+            Some("--url downloads litellm or openrouter lists"),
+        ),
+        (
+            &["litellm", LITELLM_FIXTURE, "--url", url],
+            Some("cannot be used with"),
+        ),
+        (&["litellm", LITELLM_FIXTURE, "--yes"], None),
+        (&["litellm", LITELLM_FIXTURE, "--dry-run"], None),
+        (
+            &["litellm", "--url", url, "--timeout-s", "0"],
+            Some("0 is out of range"),
+        ),
+    ];
+    for (rest, says) in refused {
+        let mut args = vec!["catalog", "import", "--format"];
+        args.extend(rest);
+        let out = run(home, &db, &args);
+        assert!(!out.status.success(), "{args:?} is refused");
+        if let Some(says) = says {
+            assert!(
+                text(&out.stderr).contains(says),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
 }
