@@ -185,10 +185,59 @@ fn browser_fixtures() -> String {
         "history_list": switchyard::app::history::group_histories(state.catalog().expect("catalog").get()).expect("lists"),
         "search_plan": search::search_view(&search_run).expect("views"),
         "compare_plans": compare_fixture(&doc.plan, dir.path()),
+        "peak_traffic": peak_traffic_fixture(&state),
         "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),
         "catalog_refresh_check": refresh_fixture(),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
+}
+
+/// `examples/peak-traffic.toml` (rate limits and a day's traffic shape) as
+/// the Plan page gets it: the document `open_plan` answers, and the view
+/// `plan_edit` answers and the capacity chart `plan_chart` draws, as the plan
+/// is and with Claude's `rpm_limit` cut to 200 (then it binds), keyed by
+/// that limit. The browser test checks the page against `switchyard
+/// evaluate --json` of the same plans.
+fn peak_traffic_fixture(state: &crate::state::AppState) -> serde_json::Value {
+    use switchyard::app::ChartOptions;
+    use switchyard::app::charts::{self, PlanChart};
+    use switchyard::model::Progress;
+
+    const FILE: &str = "peak-traffic.toml";
+    let text = include_str!("../../examples/peak-traffic.toml");
+    let original =
+        switchyard::plan::parse(text, switchyard::plan::Format::Toml, FILE).expect("parses");
+    let mut views = serde_json::Map::new();
+    let mut charts = serde_json::Map::new();
+    for rpm_limit in [1000.0, 200.0] {
+        let mut p = original.clone();
+        p.offerings[0].rpm_limit = Some(rpm_limit);
+        let evaluation = switchyard::app::evaluation(state.resolve(&p).expect("resolves"));
+        let chart = charts::plan_chart(
+            PlanChart::Capacity,
+            &evaluation.portfolio,
+            evaluation.view.target,
+            &[],
+            &ChartOptions::default(),
+            &Progress::new(),
+        )
+        .expect("draws");
+        let key = format!("{rpm_limit}");
+        views.insert(key.clone(), serde_json::json!(evaluation.view));
+        charts.insert(
+            key,
+            serde_json::json!(analysis::view(&chart).expect("renders")),
+        );
+    }
+    serde_json::json!({
+        "doc": plan::PlanDocument {
+            path: Some(format!("examples/{FILE}")),
+            name: FILE.to_owned(),
+            plan: original,
+        },
+        "views": views,
+        "charts": charts,
+    })
 }
 
 /// Three portfolios of the example: as it is, with one attempt on Claude,

@@ -14,7 +14,9 @@ use std::path::Path;
 use rand::Rng;
 use switchyard::model::{OutageMode as PlanOutage, Portfolio};
 use switchyard::plan::{Dialect as PlanDialect, PlanFile, Resolved};
-use switchyard_e2e::fake_provider::{Behavior, Dialect, FakeProvider, OutageMode, Ttft};
+use switchyard_e2e::fake_provider::{
+    Behavior, BucketStart, Dialect, FakeProvider, OutageMode, RpmLimit, Ttft,
+};
 
 use crate::scenario::Scenario;
 
@@ -116,6 +118,18 @@ pub fn behavior(
         });
     if o.error_rate > 0.0 {
         b = b.with_fault(o.error_rate, scenario.error_fault(&o.id));
+    }
+    // The plan's RPM limit, enforced by a token bucket. It starts empty: the
+    // scenarios with limits drive the peak, and a bucket that has been under
+    // overload for a while is empty, while one that starts full lets a burst
+    // of a whole minute's limit through first, which the model's steady
+    // minute has no room for. Token limits are not enforced (the model counts
+    // mean tokens; the fake's requests are all alike anyway).
+    if let Some(rpm) = o.quota.rpm {
+        b = b.with_rpm_limit(RpmLimit {
+            rpm,
+            start: BucketStart::Empty,
+        });
     }
     if private < 1.0 {
         b = b.with_outage(

@@ -41,6 +41,16 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
         results.len(),
         total.as_secs_f64()
     );
+    if scenarios.scenario.iter().any(|s| s.peak.is_some()) {
+        out.push_str(
+            "\nPeak scenarios send no fixed count: requests arrive as a Poisson process at the \
+             plan's peak-minute rate for a set time (the count is what arrived), and the fakes \
+             enforce the plan's `rpm_limit` with a token bucket that starts empty. Their \
+             *predicted* and *plan model* figures are the capacity fixed point at the peak \
+             (`switchyard::model::capacity::solve`) on the gateway's and the plan's portfolio; a \
+             rejected share's n is the generation attempts the fake was sent.\n",
+        );
+    }
     out.push('\n');
     out.push_str(
         "| scenario | gateway | figure | plan model | predicted | observed | 99% interval | |\n",
@@ -122,7 +132,7 @@ pub fn details(results: &[RunResult]) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {:.0} / {:.0} ms | {:.1} s | {:.0} s |",
+            "| {} | {} | {} | {} | {} | {} | {:.0} / {:.0} ms | {:.1} s | {:.0} s{} |",
             r.scenario,
             r.gateway.name(),
             attempts.join("; "),
@@ -136,7 +146,11 @@ pub fn details(results: &[RunResult]) -> String {
             r.latency_p50_ms,
             r.latency_p95_ms,
             r.ready_after.as_secs_f64(),
-            r.wall.as_secs_f64()
+            r.wall.as_secs_f64(),
+            r.peak.map_or(String::new(), |(rate, stats)| format!(
+                " (peak {rate:.0}/min: {} arrivals, {} started late)",
+                stats.arrivals, stats.late
+            ))
         );
     }
     out

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use switchyard::export::Format;
+use switchyard::model::{Portfolio, capacity};
 use switchyard::plan::{NoCatalog, PlanFile, Resolved};
 
 use crate::fakes::{self, Fakes};
@@ -58,6 +60,9 @@ pub struct RunResult {
     pub latency_p95_ms: f64,
     pub wall: Duration,
     pub ready_after: Duration,
+    /// For a peak scenario: the rate driven (requests a minute), the arrivals
+    /// and how many of them started late.
+    pub peak: Option<(f64, crate::load::ArrivalStats)>,
     /// A problem that stopped the run, if any.
     pub error: Option<String>,
 }
@@ -81,6 +86,9 @@ pub struct Prediction {
     pub success: f64,
     /// `(route, step) -> share of all successes`.
     pub served: BTreeMap<(String, usize), (String, f64)>,
+    /// `offering -> rejected share at the peak`, from `evaluate --json`'s
+    /// `capacity` (empty for a plan without limits).
+    pub rejected_peak: BTreeMap<String, f64>,
 }
 
 fn prediction(json: &Value, has_budget: bool) -> Result<Prediction, String> {
@@ -108,7 +116,78 @@ fn prediction(json: &Value, has_budget: bool) -> Result<Prediction, String> {
         let share = s["share"].as_f64().ok_or("served_share without share")?;
         served.insert((route.to_owned(), step), (offering.to_owned(), share));
     }
-    Ok(Prediction { success, served })
+    let mut rejected_peak = BTreeMap::new();
+    for c in json
+        .get("capacity")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let offering = c["offering"].as_str().ok_or("capacity without offering")?;
+        let share = c["rejected_share_peak"]
+            .as_f64()
+            .ok_or("capacity without rejected_share_peak")?;
+        rejected_peak.insert(offering.to_owned(), share);
+    }
+    Ok(Prediction {
+        success,
+        served,
+        rejected_peak,
+    })
+}
+
+/// What the model predicts at the peak minute of a plan with rate limits:
+/// the capacity fixed point (`switchyard::model::capacity`) at the peak rate,
+/// on the portfolio the gateway runs. `evaluate --json`'s headline figures
+/// are the day's, which at a flat day's mean rate hide the peak's rejections.
+#[derive(Debug, Clone)]
+pub struct PeakPrediction {
+    pub rate_per_min: f64,
+    pub prediction: Prediction,
+    /// Each offering's rejected share of the attempts it is sent.
+    pub rejected: Vec<f64>,
+}
+
+pub fn at_peak(portfolio: &Portfolio) -> PeakPrediction {
+    let rate = capacity::peak_rate(&portfolio.workload);
+    let solution = capacity::solve(portfolio, rate);
+    let figures = &solution.figures;
+    let mut served = BTreeMap::new();
+    for (r, route) in portfolio.routes.iter().enumerate() {
+        for (j, step) in route.steps.iter().enumerate() {
+            // Each step's share of all successes, as `served_share` defines it.
+            let share = if figures.availability > 0.0 {
+                route.share * figures.routes[r].served[j] / figures.availability
+            } else {
+                0.0
+            };
+            served.insert(
+                (route.name.clone(), j),
+                (portfolio.offerings[step.offering].id.clone(), share),
+            );
+        }
+    }
+    PeakPrediction {
+        rate_per_min: rate,
+        prediction: Prediction {
+            success: figures.availability,
+            served,
+            rejected_peak: portfolio
+                .offerings
+                .iter()
+                .zip(&solution.rejected)
+                .map(|(o, &q)| (o.id.clone(), q))
+                .collect(),
+        },
+        rejected: solution.rejected,
+    }
+}
+
+fn format_of(gateway: GatewayKind) -> Format {
+    match gateway {
+        GatewayKind::Litellm => Format::Litellm,
+        GatewayKind::Portkey => Format::Portkey,
+    }
 }
 
 /// Runs `switchyard ARGS` with its home in `home`; stdout on success.
@@ -242,6 +321,7 @@ pub fn run(
         latency_p95_ms: 0.0,
         wall: Duration::ZERO,
         ready_after: Duration::ZERO,
+        peak: None,
         error: None,
     };
     if let Err(e) = run_inner(root, scenario, gateway, settings, requests, &mut result) {
@@ -279,8 +359,38 @@ fn run_inner(
 
     let exported = export(&home, &plan_path, gateway, &work)?;
     run_export_hook(&exported)?;
-    let predicted = evaluate(&home, &plan_path, Some(gateway), has_budget)?;
-    let plan_model = evaluate(&home, &plan_path, None, has_budget)?;
+    let mut predicted = evaluate(&home, &plan_path, Some(gateway), has_budget)?;
+    let mut plan_model = evaluate(&home, &plan_path, None, has_budget)?;
+    // A peak scenario is judged at the peak: the figures of the portfolio the
+    // gateway runs (semantics::gateway_run, as `evaluate --as` uses) and the
+    // plan's own, at the capacity fixed point of the peak rate.
+    let peak = match scenario.peak {
+        Some(spec) => {
+            let run = switchyard::export::semantics::gateway_run(&resolved, format_of(gateway))
+                .map_err(|e| e.to_string())?;
+            let at = at_peak(&run.portfolio);
+            // `evaluate --as --json` reports the same rejected shares at the
+            // peak (its `capacity`); a difference is a bug on one side.
+            for (offering, q) in &at.prediction.rejected_peak {
+                let cli = predicted
+                    .rejected_peak
+                    .get(offering)
+                    .copied()
+                    .unwrap_or(0.0);
+                if (cli - q).abs() > 1e-9 {
+                    return Err(format!(
+                        "{offering}: evaluate --as {} --json says a rejected share of {cli} at \
+                         the peak, the library {q}",
+                        gateway.name()
+                    ));
+                }
+            }
+            predicted = at.prediction.clone();
+            plan_model = at_peak(&resolved.portfolio).prediction;
+            Some((spec, at))
+        }
+        None => None,
+    };
 
     let mut gw = Gateway::start(root, gateway, &exported, &fakes, &work)?;
     result.ready_after = gw.ready_after;
@@ -292,15 +402,45 @@ fn run_inner(
         .collect();
     let shares: Vec<f64> = routes.iter().map(|r| r.1).collect();
     let max_tokens = (resolved.portfolio.workload.output_tokens.ceil() as u32).max(1) * 2;
-    let outcomes = load::drive(
-        &gw,
-        &routes,
-        requests,
-        settings.concurrency,
-        settings.seed,
-        max_tokens,
-        Duration::from_secs(settings.deadline_s),
-    );
+    let (outcomes, requests) = match &peak {
+        None => (
+            load::drive(
+                &gw,
+                &routes,
+                requests,
+                settings.concurrency,
+                settings.seed,
+                max_tokens,
+                Duration::from_secs(settings.deadline_s),
+            ),
+            requests,
+        ),
+        Some((spec, at)) => {
+            let length = Duration::from_secs(spec.seconds);
+            let arrivals = load::poisson_arrivals(at.rate_per_min, length, settings.seed);
+            if arrivals.len() < 400 {
+                return Err(format!(
+                    "scenario {}: {} arrivals in {} s at the plan's peak of {:.0} a minute; \
+                     a peak scenario needs at least 400 (raise the plan's peak or the seconds)",
+                    scenario.name,
+                    arrivals.len(),
+                    spec.seconds,
+                    at.rate_per_min
+                ));
+            }
+            // The buckets start now, not when the fakes did: the gateway took
+            // seconds to get ready, and an empty bucket fills meanwhile.
+            for fake in &fakes.fakes {
+                fake.server.restart_rpm_limit();
+            }
+            // The peak's length, then as long as the slowest request may take.
+            let deadline = length + Duration::from_secs(settings.deadline_s.min(60));
+            let (outcomes, stats) =
+                load::drive_poisson(&gw, &routes, &arrivals, settings.seed, max_tokens, deadline);
+            result.peak = Some((at.rate_per_min, stats));
+            (outcomes, arrivals.len() as u64)
+        }
+    };
     if let Some(death) = gw.died() {
         return Err(death);
     }
@@ -320,8 +460,42 @@ fn run_inner(
         &plan_model,
         result,
     );
+    if let Some((_, at)) = &peak {
+        rejected_figures(&resolved, &fakes, at, result);
+    }
     drop(gw);
     Ok(())
+}
+
+/// The rejected share at each offering with an RPM limit: the fake's 429s
+/// from its bucket over the generation attempts it was sent, against the
+/// model's rejected share at the peak.
+fn rejected_figures(
+    resolved: &Resolved,
+    fakes: &Fakes,
+    at: &PeakPrediction,
+    result: &mut RunResult,
+) {
+    for (o, offering) in resolved.portfolio.offerings.iter().enumerate() {
+        if offering.quota.rpm.is_none() {
+            continue;
+        }
+        let Some(fake) = fakes.fakes.iter().find(|f| f.offering == offering.id) else {
+            continue;
+        };
+        let attempts: Vec<_> = fake
+            .server
+            .served()
+            .into_iter()
+            .filter(|s| s.method == "POST" && s.request_key.is_some())
+            .collect();
+        let throttled = attempts.iter().filter(|s| s.throttled).count() as u64;
+        result.figures.push(Figure {
+            name: format!("rejected at {} (429s / attempts)", offering.id),
+            plan_model: None,
+            check: Check::new(at.rejected[o], throttled, attempts.len() as u64),
+        });
+    }
 }
 
 /// What the fakes saw of one client request: every attempt, in arrival order,

@@ -66,7 +66,24 @@ pub struct Scenario {
     /// Overrides `run.requests`.
     #[serde(default)]
     pub requests: Option<u64>,
+    /// Drive the plan's peak instead of a fixed count: Poisson arrivals at
+    /// the peak minute's rate for a set time (for plans with rate limits).
+    #[serde(default)]
+    pub peak: Option<PeakSpec>,
 }
+
+/// The traffic of a peak scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeakSpec {
+    /// How long the peak lasts, in seconds; its rate is the plan's
+    /// (`switchyard::model::capacity::peak_rate`), so the two cannot differ.
+    pub seconds: u64,
+}
+
+/// The shortest and longest peak a scenario may ask for: long enough for a
+/// limit's minute to mean something, short enough for the CI's budget.
+pub const PEAK_SECONDS: std::ops::RangeInclusive<u64> = 30..=90;
 
 impl Scenario {
     pub fn runs_on(&self, gateway: GatewayKind) -> bool {
@@ -148,6 +165,26 @@ pub fn load(path: &Path) -> Result<Scenarios, String> {
                 ));
             }
         }
+        if let Some(peak) = s.peak {
+            if !PEAK_SECONDS.contains(&peak.seconds) {
+                return Err(format!(
+                    "{}: scenario {}: peak.seconds must be in {}..={}, got {}",
+                    path.display(),
+                    s.name,
+                    PEAK_SECONDS.start(),
+                    PEAK_SECONDS.end(),
+                    peak.seconds
+                ));
+            }
+            if s.requests.is_some() {
+                return Err(format!(
+                    "{}: scenario {}: a peak scenario's requests come from the plan's peak rate; \
+                     drop `requests`",
+                    path.display(),
+                    s.name
+                ));
+            }
+        }
         if s.requests.is_some_and(|n| n < 400) {
             return Err(format!(
                 "{}: scenario {}: requests must be at least 400",
@@ -172,6 +209,34 @@ mod tests {
             let plan = dir.join(&s.plan);
             switchyard::plan::load(&plan).unwrap_or_else(|e| panic!("{}: {e}", s.name));
         }
+    }
+
+    #[test]
+    fn a_peak_must_fit_the_ci_budget_and_come_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.toml");
+        let write = |extra: &str| {
+            std::fs::write(
+                &path,
+                format!(
+                    "[run]\nrequests = 400\nconcurrency = 4\nseed = 1\ndeadline_s = 60\n\
+                     [[scenario]]\nname = \"p\"\nabout = \"a\"\nplan = \"x.toml\"\n{extra}"
+                ),
+            )
+            .expect("write");
+        };
+        write("peak = { seconds = 60 }\n");
+        let ok = load(&path).expect("a 60 s peak is fine");
+        assert_eq!(ok.scenario[0].peak, Some(PeakSpec { seconds: 60 }));
+        write("peak = { seconds = 600 }\n");
+        let e = load(&path).unwrap_err();
+        assert!(
+            e.contains("peak.seconds must be in 30..=90, got 600"),
+            "{e}"
+        );
+        write("requests = 500\npeak = { seconds = 60 }\n");
+        let e = load(&path).unwrap_err();
+        assert!(e.contains("drop `requests`"), "{e}");
     }
 
     #[test]

@@ -39,6 +39,45 @@ fn each_chart_of_the_example_plan_is_written() {
     }
 }
 
+/// `chart capacity` of the peak-traffic example names the limit that binds
+/// and the engine's headroom at the peak, as `evaluate --json` reports it.
+#[test]
+fn the_capacity_chart_names_the_binding_limit_and_the_headroom() {
+    let plan = repo_root().join("examples/peak-traffic.toml");
+    let plan = plan.to_str().expect("utf-8");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("capacity.svg");
+    let out = run(&[
+        "chart",
+        "capacity",
+        plan,
+        "--out",
+        file.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&file).expect("chart written");
+    let out = run(&[
+        "evaluate",
+        "--json",
+        "--samples",
+        "2000",
+        "--months",
+        "20",
+        plan,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let first = &report["capacity"][0];
+    assert_eq!(first["binding_limit"], "output_tpm");
+    let headroom = first["headroom_peak"].as_f64().expect("a headroom");
+    let shown = switchyard::format::percent(headroom);
+    assert!(
+        svg.contains(&format!("headroom at the peak minute: {shown}")),
+        "no {shown:?} in the title"
+    );
+    assert!(svg.contains("output_tpm_limit binds"), "the binding limit");
+}
+
 #[test]
 fn an_unknown_extension_is_named() {
     let plan = repo_root().join("examples/claude-then-deepseek.toml");

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use switchyard_e2e::fake_provider::{
-    Behavior, Dialect, FakeProvider, Fault, OutageMode, REQUEST_KEY_MARKER, Served, Ttft,
+    Behavior, BucketStart, Dialect, FakeProvider, Fault, OutageMode, REQUEST_KEY_MARKER, RpmLimit,
+    Served, Ttft,
 };
 
 const KEY: &str = "fake-gateway-key-0001";
@@ -299,6 +300,59 @@ async fn errors_wait_for_the_error_latency_and_429s_may_omit_retry_after() {
     let resp = openai(&c, &fake, "y").await;
     assert_eq!(resp.status(), 429);
     assert_eq!(resp.headers()["retry-after"].to_str().unwrap(), "3");
+}
+
+/// Past its RPM limit the fake answers 429 with `retry-after` (after the
+/// error latency) and draws no fault: a bucket of 3 admits 3 at once, then
+/// refuses, and a restarted empty bucket (one token a second) refuses the
+/// next request, sent well within that second.
+#[tokio::test]
+async fn an_rpm_limit_answers_429_with_retry_after_once_its_bucket_is_empty() {
+    let fake = FakeProvider::start(
+        Behavior::default()
+            .with_non_streaming(true)
+            .with_error_latency_ms(50.0)
+            .with_fault(1.0, Fault::ServerError(500))
+            .with_rpm_limit(RpmLimit {
+                rpm: 3.0,
+                start: BucketStart::Full,
+            }),
+    )
+    .await;
+    let c = client();
+    for key in ["a", "b", "c"] {
+        // Admitted: the injected fault answers.
+        assert_eq!(openai(&c, &fake, key).await.status(), 500, "{key}");
+    }
+    let t = Instant::now();
+    let resp = openai(&c, &fake, "d").await;
+    assert!(
+        t.elapsed() >= Duration::from_millis(50),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(resp.status(), 429);
+    // One token every 20 s: the wait rounds up to whole seconds.
+    let retry_after: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&retry_after), "{retry_after}");
+    let served = fake.served();
+    let throttled: Vec<bool> = served.iter().map(|s| s.throttled).collect();
+    assert_eq!(throttled, [false, false, false, true]);
+    assert_eq!(served[3].fault, None, "a throttled request draws no fault");
+
+    let fake = FakeProvider::start(Behavior::default().with_non_streaming(true).with_rpm_limit(
+        RpmLimit {
+            rpm: 60.0,
+            start: BucketStart::Empty,
+        },
+    ))
+    .await;
+    fake.restart_rpm_limit();
+    assert_eq!(openai(&c, &fake, "e").await.status(), 429);
 }
 
 /// A hanging outage sends nothing, not even headers, until the client gives up;

@@ -7,7 +7,9 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use switchyard::model::attempt::profiles;
 use switchyard::model::monthly::{Period, monthly};
-use switchyard::model::{Portfolio, exact, simulate::simulate};
+use switchyard::model::{
+    EvaluateOptions, Portfolio, Quota, capacity, evaluate, exact, exact_summary, simulate::simulate,
+};
 use switchyard::plan::{Format, NoCatalog, parse, resolve};
 
 /// A 3-step route over three offerings in two failure groups, with retries,
@@ -118,5 +120,71 @@ fn simulation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact_figures, simulation);
+/// The bench plan with every offering rate-limited (at `limits`, requests a
+/// minute) and a working-day traffic shape (issue 17). Limits far above the
+/// load run all the capacity machinery without changing the plan's work;
+/// limits near it also add the retries and fallbacks the rejections cause.
+fn limited(mut p: Portfolio, limits: [f64; 3]) -> Portfolio {
+    for (o, limit) in p.offerings.iter_mut().zip(limits) {
+        o.quota.rpm = Some(limit);
+    }
+    let mut weights = [1.0; 24];
+    weights[9..18].fill(3.0);
+    p.workload.traffic = switchyard::model::Traffic::from_weights(&weights, 1.5);
+    p
+}
+
+fn capacity(c: &mut Criterion) {
+    let plain = portfolio();
+    let roomy = limited(portfolio(), [1e6; 3]);
+    let limits = limited(portfolio(), [25.0, 10.0, 5.0]);
+    c.bench_function("exact summary, no limits", |b| {
+        b.iter(|| exact_summary(black_box(&plain)))
+    });
+    c.bench_function("exact summary, rate limits and a traffic shape", |b| {
+        b.iter(|| exact_summary(black_box(&limits)))
+    });
+    let pool = one_core();
+    let options = EvaluateOptions {
+        samples: 1_000_000,
+        periods: 10_000,
+        ..EvaluateOptions::default()
+    };
+    let mut group = c.benchmark_group("evaluate");
+    group.sample_size(10);
+    group.bench_function("evaluate, no limits, one core", |b| {
+        b.iter(|| pool.install(|| evaluate(black_box(&plain), &options)))
+    });
+    group.bench_function("10,000 months, no limits, one core", |b| {
+        b.iter(|| pool.install(|| monthly(black_box(&plain), Period::Month, 10_000, 0.9999, 1)))
+    });
+    group.bench_function(
+        "10,000 months, roomy limits and a traffic shape, one core",
+        |b| {
+            b.iter(|| pool.install(|| monthly(black_box(&roomy), Period::Month, 10_000, 0.9999, 1)))
+        },
+    );
+    group.bench_function(
+        "evaluate, roomy limits and a traffic shape, one core",
+        |b| b.iter(|| pool.install(|| evaluate(black_box(&roomy), &options))),
+    );
+    // The binding plan's work without the capacity machinery: its day's
+    // rejections as fixed error rates, no limits, the same traffic shape.
+    let hours = capacity::hourly(&limits);
+    let mut folded = capacity::with_rejections(&limits, &capacity::day_rejected(&limits, &hours));
+    for o in &mut folded.offerings {
+        o.quota = Quota::default();
+    }
+    group.bench_function(
+        "evaluate, the binding plan's rejections as fixed errors, no limits, one core",
+        |b| b.iter(|| pool.install(|| evaluate(black_box(&folded), &options))),
+    );
+    group.bench_function(
+        "evaluate, binding limits and a traffic shape, one core",
+        |b| b.iter(|| pool.install(|| evaluate(black_box(&limits), &options))),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, exact_figures, simulation, capacity);
 criterion_main!(benches);

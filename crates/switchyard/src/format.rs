@@ -94,6 +94,35 @@ pub fn duration(ms: f64) -> String {
     }
 }
 
+/// The limit that binds, in its own unit and in requests a minute:
+/// "rpm_limit of 1,000 requests a minute", "output_tpm_limit of 90,000
+/// tokens a minute (257 requests of 350 output tokens)".
+pub fn rate_limit(
+    kind: crate::model::capacity::BindingLimit,
+    quota: &crate::model::Quota,
+    workload: &crate::model::Workload,
+) -> String {
+    use crate::model::capacity::BindingLimit;
+    let tokens = |limit: Option<f64>, per_request: f64, side: &str| match limit {
+        Some(l) => format!(
+            "{} of {} tokens a minute ({} requests of {} {side} tokens)",
+            kind.field(),
+            count(l),
+            count((l / per_request).floor()),
+            count(per_request)
+        ),
+        None => kind.field().to_owned(),
+    };
+    match kind {
+        BindingLimit::Rpm => format!(
+            "rpm_limit of {} requests a minute",
+            count(quota.rpm.unwrap_or(f64::NAN))
+        ),
+        BindingLimit::InputTpm => tokens(quota.input_tpm, workload.input_tokens, "input"),
+        BindingLimit::OutputTpm => tokens(quota.output_tpm, workload.output_tokens, "output"),
+    }
+}
+
 /// A whole number with thousands separators: "3,000,000" (rounded half away
 /// from zero).
 pub fn count(x: f64) -> String {

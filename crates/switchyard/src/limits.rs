@@ -346,6 +346,23 @@ pub const FIXED_MONTHLY_USD: Limit = limit(
 pub const TARGET_AVAILABILITY: Limit =
     probability("target.availability", "a share of successful requests");
 
+/// One weight of `workload.hourly_shape`; only the weights' ratios matter.
+pub const HOURLY_WEIGHT: Limit = limit(
+    "workload.hourly_shape[]",
+    Bound::incl(0.0),
+    Bound::incl(1e12),
+    "weight",
+    "a relative weight: any scale works, and the 24 of them sum to a finite positive total",
+);
+
+pub const PEAK_MINUTE_FACTOR: Limit = limit(
+    "workload.peak_minute_factor",
+    Bound::incl(1.0),
+    Bound::incl(60.0),
+    "x the peak hour's mean minute",
+    "the busiest minute carries at least the hour's mean and at most the whole hour",
+);
+
 // ---- [[offerings]] and [[groups]] ---------------------------------------
 
 pub const AVAILABILITY: Limit = probability(
@@ -398,6 +415,24 @@ pub const PRICE_PER_MTOK: Limit = limit(
     Bound::incl(1e6),
     "USD per 1M tokens",
     "a dollar a token; cost stays finite at the largest volume and token counts",
+);
+
+/// `offerings[].rpm_limit`: requests a minute the provider accepts.
+pub const RPM_LIMIT: Limit = limit(
+    "offerings[].rpm_limit",
+    Bound::excl(0.0),
+    Bound::incl(1e9),
+    "requests/minute",
+    "above any provider's published tier; the Poisson tail of a minute's count stays exact",
+);
+
+/// `offerings[].input_tpm_limit` and `output_tpm_limit`.
+pub const TPM_LIMIT: Limit = limit(
+    "offerings[].input_tpm_limit, output_tpm_limit",
+    Bound::excl(0.0),
+    Bound::incl(1e12),
+    "tokens/minute",
+    "above any provider's published tier; a minute's token count stays exact in a double",
 );
 
 pub const GROUP_AVAILABILITY: Limit =
@@ -804,6 +839,8 @@ pub const ALL: &[Limit] = &[
     LATENCY_BUDGET_MS,
     FIXED_MONTHLY_USD,
     TARGET_AVAILABILITY,
+    HOURLY_WEIGHT,
+    PEAK_MINUTE_FACTOR,
     AVAILABILITY,
     MTTR_MINUTES,
     ERROR_RATE,
@@ -812,6 +849,8 @@ pub const ALL: &[Limit] = &[
     TTFT_P95_MS,
     TOKENS_PER_S,
     PRICE_PER_MTOK,
+    RPM_LIMIT,
+    TPM_LIMIT,
     GROUP_AVAILABILITY,
     GROUP_MTTR_MINUTES,
     PARTIAL_WEIGHT,

@@ -43,6 +43,7 @@ pub async fn plan_chart(
     let stage = match kind {
         PlanChart::Sla | PlanChart::Exceedance => "simulating months",
         PlanChart::Latency | PlanChart::Cost => "simulating",
+        PlanChart::Capacity => "computing capacity",
     };
     let chart = run_blocking(&app, &state.jobs, &job, stage, move |progress| {
         charts::plan_chart(

@@ -16,6 +16,8 @@ use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::bucket::RpmLimit;
+
 /// The 95th percentile of the standard normal distribution: turns a p50/p95 pair
 /// into the log-normal's sigma.
 const Z_95: f64 = 1.644_853_6;
@@ -190,6 +192,10 @@ pub struct Behavior {
     pub outages: Vec<OutageRule>,
     /// What the server does while down.
     pub outage_mode: OutageMode,
+    /// A requests-per-minute limit on generation requests, as a token bucket
+    /// ([`super::bucket`]): past it a request gets a 429 with `retry-after`
+    /// (after `error_latency_ms`) before any fault or outage is drawn.
+    pub rpm_limit: Option<RpmLimit>,
 }
 
 impl Default for Behavior {
@@ -209,6 +215,7 @@ impl Default for Behavior {
             error_latency_ms: 0.0,
             outages: Vec::new(),
             outage_mode: OutageMode::Error(503),
+            rpm_limit: None,
         }
     }
 }
@@ -267,6 +274,11 @@ impl Behavior {
         self
     }
 
+    pub fn with_rpm_limit(mut self, limit: RpmLimit) -> Self {
+        self.rpm_limit = Some(limit);
+        self
+    }
+
     /// Panics on a configuration no test could mean (the test author's mistake,
     /// never a client's).
     pub(crate) fn validate(&self) {
@@ -298,6 +310,13 @@ impl Behavior {
                 (0.0..=1.0).contains(&rule.probability),
                 "outage probability must lie in [0, 1], got {}",
                 rule.probability
+            );
+        }
+        if let Some(limit) = self.rpm_limit {
+            assert!(
+                limit.rpm.is_finite() && limit.rpm > 0.0,
+                "an RPM limit must be finite and positive, got {}",
+                limit.rpm
             );
         }
         if let OutageMode::Error(status) = self.outage_mode {

@@ -46,6 +46,7 @@
 //!
 //! It only ever binds `127.0.0.1:0`.
 
+mod bucket;
 mod config;
 mod dialects;
 mod faults;
@@ -53,6 +54,7 @@ mod nonstream;
 mod record;
 mod wire;
 
+pub use bucket::{BucketStart, RpmLimit, TokenBucket, retry_after_s};
 pub use config::{
     Behavior, Fault, FaultRule, OutageMode, OutageRule, PromptTokens, REQUEST_KEY_MARKER, Ttft,
 };
@@ -103,6 +105,8 @@ struct Shared {
     generations: AtomicU64,
     /// Attempts seen so far per client request key.
     attempts_by_key: Mutex<HashMap<String, u32>>,
+    /// The RPM limit's bucket, if the behaviour has one.
+    bucket: Option<Mutex<TokenBucket>>,
     log: Arc<Log>,
 }
 
@@ -176,7 +180,11 @@ impl FakeProvider {
             let _guard = runtime.enter();
             TcpListener::from_std(std_listener).expect("tokio adopts the listener")
         };
+        let bucket = behavior
+            .rpm_limit
+            .map(|limit| Mutex::new(TokenBucket::new(limit, Instant::now())));
         let shared = Arc::new(Shared {
+            bucket,
             behavior,
             next_id: AtomicU64::new(0),
             generations: AtomicU64::new(0),
@@ -203,6 +211,19 @@ impl FakeProvider {
 
     pub fn behavior(&self) -> &Behavior {
         &self.shared.behavior
+    }
+
+    /// Starts the RPM limit's bucket afresh now, as full or as empty as its
+    /// [`RpmLimit::start`] says; nothing without a limit. For a load that
+    /// begins well after the server (a gateway takes seconds to start, and an
+    /// empty bucket would fill meanwhile).
+    pub fn restart_rpm_limit(&self) {
+        if let (Some(bucket), Some(limit)) = (&self.shared.bucket, self.shared.behavior.rpm_limit) {
+            *bucket
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                TokenBucket::new(limit, Instant::now());
+        }
     }
 
     /// Every request so far, by id, including the ones still in flight
@@ -641,6 +662,7 @@ async fn handle(
         request_key: None,
         attempt: 0,
         down: false,
+        throttled: false,
         streaming: false,
         output_tokens: 0,
         client_disconnected: false,
@@ -773,6 +795,18 @@ async fn handle(
         s.streaming = request.stream;
     });
     shared.generations.fetch_add(1, Ordering::Relaxed);
+    if let Some(bucket) = &shared.bucket {
+        let admitted = bucket
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .try_take(received);
+        if let Err(wait) = admitted {
+            rec.update(|s| s.throttled = true);
+            let error_latency = Duration::from_secs_f64(shared.behavior.error_latency_ms / 1000.0);
+            tokio::time::sleep_until((received + error_latency).into()).await;
+            return Ok(done(rec, r.rate_limited(Some(retry_after_s(wait)))));
+        }
+    }
     Ok(generate(&r, request, draw, key, rec, received, hooks).await)
 }
 

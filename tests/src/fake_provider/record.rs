@@ -36,6 +36,8 @@ pub struct Served {
     pub attempt: u32,
     /// An outage rule had the server down for this request.
     pub down: bool,
+    /// The RPM limit's bucket was empty: answered 429 without any draw.
+    pub throttled: bool,
     /// The request asked to stream (`false` also for requests that never got
     /// that far, such as a 404).
     pub streaming: bool,

@@ -10,4 +10,16 @@ export type OfferingSpec = { id: string, availability?: number | null, mttr_minu
 /**
  * The NAME of the environment variable that holds the key, never the key.
  */
-key_env?: string | null, };
+key_env?: string | null, 
+/**
+ * Requests a minute the provider accepts; no limit when absent.
+ */
+rpm_limit?: number | null, 
+/**
+ * Input tokens a minute the provider accepts; no limit when absent.
+ */
+input_tpm_limit?: number | null, 
+/**
+ * Output tokens a minute the provider accepts; no limit when absent.
+ */
+output_tpm_limit?: number | null, };

@@ -4,4 +4,4 @@
  * The charts drawn from a plan's own simulation. The TCO, probe and frontier
  * charts come from their own jobs ([`tco`], [`probes`], `app::search`).
  */
-export type PlanChart = "latency" | "sla" | "cost" | "exceedance";
+export type PlanChart = "latency" | "sla" | "cost" | "exceedance" | "capacity";

@@ -18,4 +18,14 @@ budget_ms: number | null,
 /**
  * In portfolio order: each offering the routes use, inline ones first.
  */
-offerings: Array<OfferingView>, };
+offerings: Array<OfferingView>, 
+/**
+ * The busiest UTC hour of the workload's day (0..23): where the
+ * capacity figures' peak minute falls.
+ */
+peak_hour: number, 
+/**
+ * Requests a minute at the peak minute (the busiest hour's mean minute
+ * times the peak-minute factor), before retries and fallbacks.
+ */
+peak_requests_per_minute: number, };

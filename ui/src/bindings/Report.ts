@@ -7,6 +7,7 @@ import type { Methods } from "./Methods";
 import type { MonthlyFigures } from "./MonthlyFigures";
 import type { ServedShare } from "./ServedShare";
 import type { SimulationInfo } from "./SimulationInfo";
+import type { StepCapacity } from "./StepCapacity";
 
 /**
  * Everything `switchyard evaluate` reports; field names are fixed by
@@ -16,7 +17,16 @@ export type Report = { availability: number,
 /**
  * `-log10(1 - availability)`; `None` for a certain success.
  */
-nines: number | null, success_within_budget: Estimate, latency_ms: LatencyPercentiles, cost_usd: Cost, served_share: Array<ServedShare>, monthly_availability: MonthlyFigures, 
+nines: number | null, success_within_budget: Estimate, latency_ms: LatencyPercentiles, cost_usd: Cost, served_share: Array<ServedShare>, 
+/**
+ * The availability at the peak minute, under the rate limits
+ * (`MODEL.md` §12); `availability` itself is over the whole day.
+ */
+availability_at_peak: number, 
+/**
+ * Each step's load against its offering's rate limits.
+ */
+capacity: Array<StepCapacity>, monthly_availability: MonthlyFigures, 
 /**
  * The outage process each group of the plan follows in the monthly
  * simulation.

@@ -12,4 +12,14 @@ latency_budget_ms?: number | null,
 /**
  * Fixed monthly costs added to the monthly figure; 0 when absent.
  */
-fixed_monthly_usd?: number | null, };
+fixed_monthly_usd?: number | null, 
+/**
+ * 24 weights, one per UTC hour from 00:00: how the day's requests
+ * spread. Flat when absent.
+ */
+hourly_shape?: Array<number> | null, 
+/**
+ * The busiest minute of the peak hour over that hour's mean minute; 1
+ * (Poisson arrivals alone) when absent.
+ */
+peak_minute_factor?: number | null, };

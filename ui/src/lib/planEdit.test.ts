@@ -7,9 +7,14 @@ import {
   offeringChoices,
   offeringPath,
   offeringValue,
+  parseShape,
   removeStep,
+  SHAPE_PATH,
   setOfferingFigure,
+  setShape,
   setStep,
+  shapeProblem,
+  shapeText,
   stepPath,
   usedOfferings,
 } from "./planEdit";
@@ -118,5 +123,46 @@ describe("offering figures", () => {
     const p = plan();
     setOfferingFigure(p, "a/x", "availability", 0.5);
     expect(p.offerings).toEqual([{ id: "a/x" }]);
+  });
+});
+
+describe("traffic shape", () => {
+  it("reads weights separated by commas or spaces", () => {
+    expect(parseShape("3, 2,2 4\n5;6")).toEqual({ shape: [3, 2, 2, 4, 5, 6] });
+    expect(parseShape("1_000, 0.5")).toEqual({ shape: [1000, 0.5] });
+  });
+  it("an empty box is no shape, so the day is flat", () => {
+    expect(parseShape("  ")).toEqual({ shape: null });
+  });
+  it("names what is not a number, and leaves the count to the engine", () => {
+    expect(parseShape("1, two, 3")).toEqual({ problem: '"two" is not a number' });
+    expect(parseShape("1, 2")).toEqual({ shape: [1, 2] });
+  });
+  it("shows the weights as they are typed back", () => {
+    expect(shapeText([3, 2.5, 0])).toBe("3, 2.5, 0");
+    expect(shapeText(null)).toBe("");
+    const shape = [1, 2, 3];
+    expect(parseShape(shapeText(shape))).toEqual({ shape });
+  });
+  it("sets and removes the shape without touching the plan it was given", () => {
+    const p = plan();
+    const shaped = setShape(p, [1, 2]);
+    expect(shaped.workload.hourly_shape).toEqual([1, 2]);
+    expect(p.workload.hourly_shape).toBeUndefined();
+    expect("hourly_shape" in setShape(shaped, null).workload).toBe(false);
+  });
+  it("shows the engine's problem with the shape, or with one hour's weight", () => {
+    expect(shapeProblem(new Map([[SHAPE_PATH, "needs 24 weights, not 2"]]))).toBe("needs 24 weights, not 2");
+    expect(shapeProblem(new Map([["workload.hourly_shape[3]", "must be at least 0"]]))).toBe("03:00 UTC: must be at least 0");
+    expect(shapeProblem(new Map([["workload.input_tokens", "x"]]))).toBeUndefined();
+  });
+});
+
+describe("rate limits", () => {
+  it("are offering figures set and cleared like the others", () => {
+    const p = setOfferingFigure(plan(), "a/x", "rpm_limit", 600);
+    expect(offeringValue(p, "a/x", "rpm_limit")).toBe(600);
+    expect(offeringPath(p, "a/x", "output_tpm_limit")).toBe("offerings[0].output_tpm_limit");
+    expect(offeringValue(setOfferingFigure(p, "a/x", "rpm_limit", null), "a/x", "rpm_limit")).toBeNull();
   });
 });

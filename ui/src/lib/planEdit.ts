@@ -99,6 +99,10 @@ export const OFFERING_FIGURES = [
   { field: "tokens_per_s", label: "Speed", unit: "tokens/s" },
   { field: "input_per_mtok", label: "Input price", unit: "$/Mtok" },
   { field: "output_per_mtok", label: "Output price", unit: "$/Mtok" },
+  // The provider's rate limits (MODEL.md §12): empty means no limit.
+  { field: "rpm_limit", label: "Request limit", unit: "requests/min" },
+  { field: "input_tpm_limit", label: "Input token limit", unit: "tokens/min" },
+  { field: "output_tpm_limit", label: "Output token limit", unit: "tokens/min" },
 ] as const satisfies readonly { field: keyof OfferingSpec; label: string; unit: string }[];
 
 export type OfferingFigure = (typeof OFFERING_FIGURES)[number]["field"];
@@ -139,4 +143,48 @@ export function setOfferingFigure(plan: PlanFile, id: string, field: OfferingFig
 export function offeringPath(plan: PlanFile, id: string, field: OfferingFigure): string | null {
   const index = (plan.offerings ?? []).findIndex((o) => o.id === id);
   return index < 0 ? null : `offerings[${index}].${field}`;
+}
+
+/** The engine's path of the workload's traffic shape. */
+export const SHAPE_PATH = "workload.hourly_shape";
+
+/** The traffic shape as the box shows it: the weights, comma-separated. */
+export function shapeText(shape: number[] | null | undefined): string {
+  return shape ? shape.join(", ") : "";
+}
+
+/** The weights typed in the shape box, separated by commas or spaces; an
+ * empty box is no shape (a flat day). Only what is not a number is refused
+ * here: how many weights there must be and their range are the engine's to
+ * check, and its words name the field. */
+export function parseShape(text: string): { shape: number[] | null } | { problem: string } {
+  const parts = text.split(/[\s,;]+/).filter((p) => p !== "");
+  if (parts.length === 0) return { shape: null };
+  const shape: number[] = [];
+  for (const part of parts) {
+    const n = Number(part.replace(/_/g, ""));
+    if (!Number.isFinite(n)) return { problem: `"${part}" is not a number` };
+    shape.push(n);
+  }
+  return { shape };
+}
+
+/** The engine's complaint about the traffic shape: about the whole list, or
+ * about one hour's weight (`workload.hourly_shape[3]`), named by its hour. */
+export function shapeProblem(problems: Map<string, string>): string | undefined {
+  const whole = problems.get(SHAPE_PATH);
+  if (whole) return whole;
+  for (const [field, reason] of problems) {
+    const hour = field.match(/^workload\.hourly_shape\[(\d+)\]$/);
+    if (hour) return `${hour[1].padStart(2, "0")}:00 UTC: ${reason}`;
+  }
+  return undefined;
+}
+
+/** Sets the traffic shape; `null` removes it (a flat day). */
+export function setShape(plan: PlanFile, shape: number[] | null): PlanFile {
+  const next = clone(plan);
+  if (shape === null) delete next.workload.hourly_shape;
+  else next.workload.hourly_shape = shape;
+  return next;
 }

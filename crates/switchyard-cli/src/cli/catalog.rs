@@ -1,5 +1,6 @@
 //! `switchyard catalog ...`: import (a file, or a price list downloaded and
-//! shown as a diff before it is written), list, show, history, set, reset.
+//! shown as a diff before it is written), list, show, history, set, reset,
+//! and the rate-limit tier of each provider.
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
@@ -13,8 +14,10 @@ use switchyard::app::refresh::{self, Preview};
 use switchyard::app::{ImportOptions, RefreshOptions};
 use switchyard::catalog::overrides::OverrideChange;
 use switchyard::catalog::query::FigureDetail;
+use switchyard::catalog::rate_tiers::{self, ProviderTiers};
 use switchyard::catalog::{
-    Catalog, ImportFormat, ImportReport, ListFilter, ListOutput, OfferingRow, RefreshFormat, Value,
+    Catalog, CatalogError, ImportFormat, ImportReport, ListFilter, ListOutput, OfferingRow,
+    RefreshFormat, Value,
 };
 
 use super::Failure;
@@ -108,6 +111,22 @@ enum CatalogCommand {
     Reset {
         id: String,
         field: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Say which rate-limit tier your account at PROVIDER is on: its published
+    /// limits become the offerings' rpm/tpm limits where they have none of
+    /// their own and no probe observed any. Without arguments: every
+    /// provider's tiers, their figures and the one chosen.
+    Tier {
+        /// A provider with published tiers, e.g. anthropic.
+        provider: Option<String>,
+        /// One of the provider's tiers, e.g. tier-1 or start; without it,
+        /// the provider's tiers are listed.
+        tier: Option<String>,
+        /// Forget the provider's tier instead.
+        #[arg(long, requires = "provider", conflicts_with = "tier")]
+        clear: bool,
         #[arg(long)]
         json: bool,
     },
@@ -267,7 +286,103 @@ pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
             }
             Ok(())
         }
+        CatalogCommand::Tier {
+            provider: None,
+            json,
+            ..
+        } => list_tiers(&catalog, None, *json),
+        CatalogCommand::Tier {
+            provider: Some(provider),
+            tier: None,
+            clear: false,
+            json,
+        } => list_tiers(&catalog, Some(provider), *json),
+        CatalogCommand::Tier {
+            provider: Some(provider),
+            tier,
+            json,
+            ..
+        } => {
+            let change = catalog.choose_tier(provider, tier.as_deref())?;
+            if *json {
+                return print_json(&change);
+            }
+            let name = |t: &Option<String>| t.clone().unwrap_or_else(|| "(none)".to_owned());
+            outln!(
+                "tier {}: {} -> {}",
+                change.provider,
+                name(&change.old),
+                name(&change.new)
+            );
+            Ok(())
+        }
     }
+}
+
+/// Every provider's tiers, one a line, the chosen one marked `*`, each with
+/// its figures and their source.
+pub fn render_tiers(providers: &[ProviderTiers]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for p in providers {
+        let name = p
+            .name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        let chosen = match (&p.chosen, &p.chosen_at) {
+            (Some(t), Some(at)) => format!("tier {t}, chosen {at}"),
+            _ => "no tier chosen".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "{}{name}: {chosen}; tiers from {} (read {})",
+            p.provider, p.source_url, p.read_on
+        );
+        for t in &p.tiers {
+            let mark = if t.chosen { '*' } else { ' ' };
+            if t.limits.is_empty() {
+                let _ = writeln!(out, "  {mark} {:<12} no published figures found", t.name);
+            }
+            for (i, l) in t.limits.iter().enumerate() {
+                let label = if i == 0 { t.name.as_str() } else { "" };
+                let tokens = match (l.tpm, l.input_tpm, l.output_tpm) {
+                    (Some(tpm), _, _) => format!("{} tpm (input + output)", whole(tpm)),
+                    (None, i, o) => format!(
+                        "{} input tpm, {} output tpm",
+                        i.map_or("-".to_owned(), whole),
+                        o.map_or("-".to_owned(), whole)
+                    ),
+                };
+                let rpm = l.rpm.map_or("-".to_owned(), whole);
+                let _ = writeln!(
+                    out,
+                    "  {mark} {label:<12} {:<22} {rpm} rpm, {tokens}  [{}, read {}]",
+                    l.model, l.source_url, l.read_on
+                );
+            }
+        }
+    }
+    if providers.is_empty() {
+        out.push_str("no rate-limit tiers in this catalog\n");
+    }
+    out
+}
+
+/// A limit as a whole number with thousands separators where it is whole.
+fn whole(x: f64) -> String {
+    if x.fract() != 0.0 || x.abs() >= 9.0e15 {
+        return x.to_string();
+    }
+    let digits = (x as i64).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `--url`: downloads the list, shows what it changes, and writes that after
@@ -632,5 +747,42 @@ fn figure_line(f: &FigureDetail) -> String {
         )
     } else {
         format!("{} {provenance}", show_value(Some(&f.value)))
+    }
+}
+
+/// `catalog tier [PROVIDER]`: every provider's tiers, or the named one's
+/// (an unknown name is refused with the known ones).
+fn list_tiers(catalog: &Catalog, provider: Option<&String>, json: bool) -> Result<(), Failure> {
+    let all = catalog.rate_tiers()?;
+    // One provider's tiers when it is named, every provider's else.
+    let tiers: Vec<ProviderTiers> = match provider {
+        None => all,
+        Some(provider) => {
+            let wanted = rate_tiers::normalize(provider);
+            let known = all
+                .iter()
+                .map(|p| p.provider.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let one: Vec<ProviderTiers> = all
+                .iter()
+                .filter(|p| rate_tiers::normalize(&p.provider) == wanted)
+                .cloned()
+                .collect();
+            if one.is_empty() {
+                return Err(CatalogError::UnknownTierProvider {
+                    provider: provider.to_owned(),
+                    known,
+                }
+                .into());
+            }
+            one
+        }
+    };
+    if json {
+        print_json(&tiers)
+    } else {
+        out!("{}", render_tiers(&tiers));
+        Ok(())
     }
 }

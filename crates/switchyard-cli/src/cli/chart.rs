@@ -33,6 +33,9 @@ enum Kind {
     /// P(a month, or day, reaches each availability): the SLA distribution's
     /// exceedance curve.
     Exceedance,
+    /// Attempts a minute each rate-limited offering is sent over the UTC day,
+    /// against its binding limit, with the peak minute (no simulation).
+    Capacity,
     /// Two to six plans: their monthly SLA exceedance curves overlaid.
     CompareSla,
     /// Two to six plans: their latency CDFs, with the budgets.
@@ -84,6 +87,7 @@ impl Kind {
             Kind::Sla => Some(PlanChart::Sla),
             Kind::Cost => Some(PlanChart::Cost),
             Kind::Exceedance => Some(PlanChart::Exceedance),
+            Kind::Capacity => Some(PlanChart::Capacity),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@ use super::error::Error;
 use super::options::ChartOptions;
 use crate::catalog::{Catalog, probes};
 use crate::chart::{self, Chart, HoverPoint, build};
+use crate::model::capacity;
 use crate::model::monthly::{Exceedance, monthly_with_progress};
 use crate::model::progress::UNITS_PER_PERIOD;
 use crate::model::simulate::simulate_with_progress;
@@ -29,6 +30,10 @@ pub enum PlanChart {
     /// P(a period reaches each availability): the SLA distribution's
     /// exceedance curve.
     Exceedance,
+    /// Attempts a minute each rate-limited offering is sent over the day,
+    /// against its limit. Closed forms only: no simulation, so the options'
+    /// sample and period counts do not change it.
+    Capacity,
 }
 
 /// Simulates `portfolio` as `options` say and draws `kind` of it; `target`
@@ -71,6 +76,9 @@ pub fn plan_chart(
                 progress,
             )?;
             Chart::Exceedance(build::exceedance(&figures, history))
+        }
+        PlanChart::Capacity => {
+            Chart::Capacity(build::capacity(portfolio, &capacity::analyse(portfolio)))
         }
     })
 }
@@ -144,6 +152,7 @@ mod tests {
             PlanChart::Sla,
             PlanChart::Cost,
             PlanChart::Exceedance,
+            PlanChart::Capacity,
         ]
         .into_iter()
         .map(|kind| {
@@ -164,8 +173,105 @@ mod tests {
         for chart in &charts {
             let v = view(chart, 960, 600).expect("renders");
             assert!(v.svg.starts_with("<svg"), "{}", v.title);
-            assert!(!v.points.is_empty(), "{}", v.title);
+            if matches!(chart, Chart::Capacity(_)) {
+                // The example has no rate limit: the chart says so.
+                assert!(
+                    v.svg.contains("no offering has a rate limit"),
+                    "{}",
+                    v.title
+                );
+            } else {
+                assert!(!v.points.is_empty(), "{}", v.title);
+            }
         }
+    }
+
+    /// The capacity chart's peak-minute points say the engine's figures for
+    /// each limited offering: its sent rate, headroom and rejected share.
+    #[test]
+    fn the_capacity_chart_carries_the_engines_figures() {
+        let plan = parse(
+            include_str!("../../../../examples/peak-traffic.toml"),
+            Format::Toml,
+            "peak-traffic.toml",
+        )
+        .expect("parses");
+        let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+        let p = &resolved.portfolio;
+        let chart = plan_chart(
+            PlanChart::Capacity,
+            p,
+            resolved.target,
+            &[],
+            &ChartOptions::default(),
+            &Progress::new(),
+        )
+        .expect("draws");
+        let Chart::Capacity(data) = &chart else {
+            panic!("a capacity chart");
+        };
+        let analysis = capacity::analyse(p);
+        let limited: Vec<_> = analysis
+            .steps
+            .iter()
+            .filter(|s| s.binding_limit.is_some())
+            .collect();
+        assert_eq!(limited.len(), 1, "only Claude has limits");
+        let step = limited[0];
+        assert_eq!(data.offerings.len(), 1);
+        let series = &data.offerings[0];
+        assert_eq!(series.offering, step.offering);
+        assert_eq!(series.offered_rpm_by_hour, step.offered_rpm_by_hour);
+        assert_eq!(series.offered_rpm_peak, step.offered_rpm_peak);
+        assert_eq!(Some(series.limit_rpm), step.limit_rpm);
+        assert_eq!(Some(series.headroom_peak), step.headroom_peak);
+        assert_eq!(data.peak_hour, p.workload.traffic.peak_hour());
+
+        let v = view(&chart, 960, 600).expect("renders");
+        let format = crate::format::percent;
+        let peak = v
+            .points
+            .iter()
+            .find(|h| h.label.contains("at the peak minute"))
+            .expect("a peak point");
+        assert!(
+            peak.label.starts_with(&format!(
+                "{}: {} attempts a minute at the peak minute ({:02}:00 UTC",
+                step.offering,
+                crate::format::count(step.offered_rpm_peak),
+                data.peak_hour
+            )),
+            "{}",
+            peak.label
+        );
+        assert!(
+            peak.label.ends_with(&format!(
+                "headroom {}, {} rejected",
+                format(step.headroom_peak.expect("limited")),
+                format(step.rejected_share_peak)
+            )),
+            "{}",
+            peak.label
+        );
+        let hours: Vec<_> = v
+            .points
+            .iter()
+            .filter(|h| h.label.contains("(mean minute)"))
+            .collect();
+        assert_eq!(hours.len(), 24);
+        let busiest = hours
+            .iter()
+            .find(|h| {
+                h.label
+                    .contains(&format!("{:02}:00 UTC to", data.peak_hour))
+            })
+            .expect("the peak hour");
+        assert!(busiest.label.contains(&format!(
+            "{} attempts a minute",
+            crate::format::count(step.offered_rpm_by_hour[data.peak_hour])
+        )));
+        // The peak minute is never below its hour's mean minute on the image.
+        assert!(peak.y <= busiest.y, "{peak:?} {busiest:?}");
     }
 
     #[test]

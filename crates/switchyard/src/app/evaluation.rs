@@ -13,9 +13,7 @@ use super::error::Error;
 use super::options::SimOptions;
 use crate::catalog::Catalog;
 use crate::catalog::inherit::Inherited;
-use crate::model::{
-    ExactSummary, Portfolio, Progress, Report, evaluate_from, exact::figures, summarize,
-};
+use crate::model::{ExactSummary, Portfolio, Progress, Report, capacity, evaluate_from, summarize};
 use crate::plan::{
     NoCatalog, OfferingSource, OfferingSpec, PlanError, PlanFile, Resolved, needs_catalog,
 };
@@ -121,6 +119,12 @@ pub struct PlanView {
     pub budget_ms: Option<f64>,
     /// In portfolio order: each offering the routes use, inline ones first.
     pub offerings: Vec<OfferingView>,
+    /// The busiest UTC hour of the workload's day (0..23): where the
+    /// capacity figures' peak minute falls.
+    pub peak_hour: usize,
+    /// Requests a minute at the peak minute (the busiest hour's mean minute
+    /// times the peak-minute factor), before retries and fallbacks.
+    pub peak_requests_per_minute: f64,
 }
 
 /// A plan's exact view, and its simulation ready to run on the same
@@ -156,7 +160,7 @@ pub fn evaluation<C>(resolution: Resolution<C>) -> Evaluation {
         ..
     } = resolution;
     let portfolio = resolved.portfolio;
-    let figures = summarize(&portfolio, &figures(&portfolio));
+    let figures = summarize(&portfolio, &capacity::analyse(&portfolio));
     let offerings = resolved
         .offering_specs
         .into_iter()
@@ -175,6 +179,8 @@ pub fn evaluation<C>(resolution: Resolution<C>) -> Evaluation {
             target: resolved.target,
             budget_ms: portfolio.workload.latency_budget_ms,
             offerings,
+            peak_hour: portfolio.workload.traffic.peak_hour(),
+            peak_requests_per_minute: capacity::peak_rate(&portfolio.workload),
         },
         portfolio,
     }

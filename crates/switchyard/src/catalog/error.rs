@@ -72,6 +72,16 @@ pub enum CatalogError {
     UnknownOffering(String),
     #[error("unknown group `{id}`; the catalog's groups are: {known}")]
     UnknownGroup { id: String, known: String },
+    #[error(
+        "unknown provider `{provider}` for rate-limit tiers; the providers with tiers are: {known}"
+    )]
+    UnknownTierProvider { provider: String, known: String },
+    #[error("unknown tier `{tier}` of provider `{provider}`; its tiers are: {known}")]
+    UnknownTier {
+        provider: String,
+        tier: String,
+        known: String,
+    },
     #[error("unknown field `{field}`; the fields are: {known}")]
     UnknownField { field: String, known: String },
     #[error("{id}: {field}: {reason}")]

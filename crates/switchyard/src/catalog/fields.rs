@@ -28,6 +28,9 @@ pub enum Field {
     TtftP50Ms,
     TtftP95Ms,
     TokensPerS,
+    RpmLimit,
+    InputTpmLimit,
+    OutputTpmLimit,
 }
 
 /// What values a field accepts.
@@ -49,7 +52,7 @@ pub enum Kind {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 18] = [
         Field::InputPerMtok,
         Field::CachedInputPerMtok,
         Field::OutputPerMtok,
@@ -65,6 +68,9 @@ impl Field {
         Field::TtftP50Ms,
         Field::TtftP95Ms,
         Field::TokensPerS,
+        Field::RpmLimit,
+        Field::InputTpmLimit,
+        Field::OutputTpmLimit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -84,6 +90,9 @@ impl Field {
             Field::TtftP50Ms => "ttft_p50_ms",
             Field::TtftP95Ms => "ttft_p95_ms",
             Field::TokensPerS => "tokens_per_s",
+            Field::RpmLimit => "rpm_limit",
+            Field::InputTpmLimit => "input_tpm_limit",
+            Field::OutputTpmLimit => "output_tpm_limit",
         }
     }
 
@@ -106,9 +115,13 @@ impl Field {
             Field::ContextWindow => Kind::Tokens,
             Field::Quality | Field::ErrorLatencyMs => Kind::NonNegative,
             Field::Availability | Field::ErrorRate => Kind::Probability,
-            Field::MttrMinutes | Field::TtftP50Ms | Field::TtftP95Ms | Field::TokensPerS => {
-                Kind::Positive
-            }
+            Field::MttrMinutes
+            | Field::TtftP50Ms
+            | Field::TtftP95Ms
+            | Field::TokensPerS
+            | Field::RpmLimit
+            | Field::InputTpmLimit
+            | Field::OutputTpmLimit => Kind::Positive,
             Field::Outage => Kind::Outage,
         }
     }
@@ -147,6 +160,8 @@ impl Field {
             Field::TtftP50Ms => &limits::TTFT_P50_MS,
             Field::TtftP95Ms => &limits::TTFT_P95_MS,
             Field::TokensPerS => &limits::TOKENS_PER_S,
+            Field::RpmLimit => &limits::RPM_LIMIT,
+            Field::InputTpmLimit | Field::OutputTpmLimit => &limits::TPM_LIMIT,
             Field::Outage => return None,
         })
     }

@@ -18,6 +18,9 @@
 //!   offerings that have the figure of their own.
 //! - **Latency** (TTFT p50 and p95, tokens/s): the same model at another
 //!   provider, else the provider's default as above.
+//! - **Rate limits** (rpm, input and output tpm): what the newest probe of
+//!   the offering read in its response headers, else the figures of the tier
+//!   the user chose for the provider ([`super::rate_tiers`]).
 //!
 //! Every inherited figure says where it came from; none is stored, so a new
 //! history or a curated figure changes it at once.
@@ -30,6 +33,8 @@ use serde::Serialize;
 
 use super::error::{CatalogError, SqlContext};
 use super::fields::{Field, Value};
+use super::observed_limits::RequestsHeader;
+use super::rate_tiers::ChosenTier;
 use super::store::Catalog;
 
 /// One figure an offering takes from elsewhere.
@@ -65,6 +70,8 @@ const PROVIDER_DEFAULTS: [Field; 4] = [
     Field::ErrorLatencyMs,
     Field::Outage,
 ];
+/// Figures an observed probe or the chosen tier stands in for.
+const RATE_LIMITS: [Field; 3] = [Field::RpmLimit, Field::InputTpmLimit, Field::OutputTpmLimit];
 /// Figures taken together from the same model elsewhere.
 const LATENCY: [Field; 3] = [Field::TtftP50Ms, Field::TtftP95Ms, Field::TokensPerS];
 
@@ -98,7 +105,13 @@ pub struct Inheritor<'c> {
     /// Per model: the offerings with latency figures of their own and those
     /// figures, by id; read once, on first use.
     latency_by_model: RefCell<Option<HashMap<String, Vec<LatencyOf>>>>,
+    /// Per provider: its chosen tier, and what its endpoint's
+    /// `x-ratelimit-limit-requests` counts.
+    rate_providers: RefCell<HashMap<String, RateProvider>>,
 }
+
+/// A provider's chosen tier, and how to read its limit headers.
+type RateProvider = (Option<ChosenTier>, RequestsHeader);
 
 impl<'c> Inheritor<'c> {
     /// For one offering, or a few: what they share is still read once, but
@@ -120,6 +133,7 @@ impl<'c> Inheritor<'c> {
             provider_defaults: RefCell::default(),
             groups: RefCell::default(),
             latency_by_model: RefCell::default(),
+            rate_providers: RefCell::default(),
         }
     }
 
@@ -186,7 +200,84 @@ impl<'c> Inheritor<'c> {
                 }
             }
         }
+        if RATE_LIMITS.iter().any(|f| !own.contains_key(f)) {
+            out.figures
+                .extend(self.rate_limits(id, provider, model, own)?);
+        }
         Ok(out)
+    }
+
+    /// The rate limits `id` lacks: observed by its newest probe that stated
+    /// any, else its provider's chosen tier's for `model`.
+    fn rate_limits(
+        &self,
+        id: &str,
+        provider: &str,
+        model: &str,
+        own: &HashMap<Field, Value>,
+    ) -> Result<Vec<Inherited>, CatalogError> {
+        let (tier, requests) = self.rate_provider(provider)?;
+        let observed = self.catalog.observed_limits(id, requests)?;
+        let tier_row = tier.as_ref().and_then(|t| Some((t, t.for_model(model)?)));
+        let mut out = Vec::new();
+        for field in RATE_LIMITS {
+            if own.contains_key(&field) {
+                continue;
+            }
+            let seen = observed
+                .as_ref()
+                .and_then(|o| Some((o, o.limits.get(field)?)));
+            if let Some((o, figure)) = seen {
+                out.push(Inherited {
+                    field: field.name().to_owned(),
+                    value: Value::Number(figure.value),
+                    from: format!(
+                        "observed: header `{}` of the probe of {}",
+                        figure.header,
+                        crate::utc::rfc3339_millis(o.started_at_ms)
+                    ),
+                });
+            } else if let Some((t, row)) = tier_row
+                && let Some(x) = row.get(field)
+            {
+                let combined = if row.tpm.is_some() && field != Field::RpmLimit {
+                    ", a combined input + output figure"
+                } else {
+                    ""
+                };
+                out.push(Inherited {
+                    field: field.name().to_owned(),
+                    value: Value::Number(x),
+                    from: format!(
+                        "`{provider}` tier `{}` ({}, read {}{combined})",
+                        t.tier, row.source_url, row.read_on
+                    ),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// `provider`'s chosen tier and header reading, read once.
+    fn rate_provider(&self, provider: &str) -> Result<RateProvider, CatalogError> {
+        if let Some(known) = self.rate_providers.borrow().get(provider) {
+            return Ok(known.clone());
+        }
+        let c = self.catalog;
+        let api_base: Option<String> = c
+            .conn
+            .prepare_cached("SELECT api_base FROM providers WHERE id = ?1")
+            .and_then(|mut s| s.query_row([provider], |r| r.get(0)).optional())
+            .doing(&c.file, "reading the provider's endpoint")?
+            .flatten();
+        let found = (
+            c.chosen_tier(provider)?,
+            RequestsHeader::of_api_base(api_base.as_deref()),
+        );
+        self.rate_providers
+            .borrow_mut()
+            .insert(provider.to_owned(), found.clone());
+        Ok(found)
     }
 
     /// An offering's own availability once its groups' fitted histories

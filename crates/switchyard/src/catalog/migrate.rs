@@ -33,11 +33,19 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261203190000_fetched_sources.sql",
         include_str!("migrations/20261203190000_fetched_sources.sql"),
     ),
+    (
+        "20261203220000_rate_tiers.sql",
+        include_str!("migrations/20261203220000_rate_tiers.sql"),
+    ),
 ];
 
 /// The first version with outage histories: a catalog migrated past it gets
 /// the default catalog's embedded records.
 pub const HISTORIES_VERSION: i64 = 4;
+
+/// The first version with rate-limit tiers: a catalog migrated past it gets
+/// the embedded tier table (catalog/rate_tiers.toml).
+pub const RATE_TIERS_VERSION: i64 = 6;
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

@@ -251,6 +251,9 @@ impl Catalog {
             api_base,
             model: Some(model),
             key_env,
+            rpm_limit: num(Field::RpmLimit),
+            input_tpm_limit: num(Field::InputTpmLimit),
+            output_tpm_limit: num(Field::OutputTpmLimit),
         };
         Ok(Some((spec, inheritance)))
     }

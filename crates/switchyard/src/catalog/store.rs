@@ -128,6 +128,9 @@ impl Catalog {
             if found < migrate::HISTORIES_VERSION && options.seed {
                 seed::seed_histories(tx, &file)?;
             }
+            if found < migrate::RATE_TIERS_VERSION && options.seed {
+                super::rate_tiers::seed(tx, &file)?;
+            }
             Ok(())
         })?;
         Ok(catalog)

@@ -3,9 +3,10 @@
 //! and in a file.
 
 use super::data::{
-    CostData, CostRow, ExceedanceData, ExceedanceSeries, LatencyData, ProbePoint, ProbeSeries,
-    ProbesData, SlaData, TcoData, TcoMonth,
+    CapacityData, CapacitySeries, CostData, CostRow, ExceedanceData, ExceedanceSeries, LatencyData,
+    ProbePoint, ProbeSeries, ProbesData, SlaData, TcoData, TcoMonth,
 };
+use crate::model::capacity::Analysis;
 use crate::model::histogram::LatencyHistogram;
 use crate::model::monthly::{Exceedance, MonthlyFigures, Period, period_ratios};
 use crate::model::simulate::Simulation;
@@ -140,4 +141,42 @@ pub fn probes<'a>(results: impl IntoIterator<Item = (&'a str, &'a [ProbeResult])
         })
         .collect();
     ProbesData { series }
+}
+
+/// The load of each rate-limited offering over the day, from the engine's
+/// capacity analysis: the steps that use an offering are summed, as its
+/// provider counts them against one limit. Offerings without a limit are
+/// left out (there is nothing to draw them against).
+pub fn capacity(portfolio: &Portfolio, analysis: &Analysis) -> CapacityData {
+    let mut offerings: Vec<CapacitySeries> = Vec::new();
+    for s in &analysis.steps {
+        let (Some(kind), Some(limit), Some(headroom)) =
+            (s.binding_limit, s.limit_rpm, s.headroom_peak)
+        else {
+            continue;
+        };
+        match offerings.iter_mut().find(|o| o.offering == s.offering) {
+            Some(o) => {
+                for (sum, x) in o.offered_rpm_by_hour.iter_mut().zip(&s.offered_rpm_by_hour) {
+                    *sum += x;
+                }
+                o.offered_rpm_peak += s.offered_rpm_peak;
+            }
+            None => offerings.push(CapacitySeries {
+                offering: s.offering.clone(),
+                binding_field: kind.field().to_owned(),
+                limit_rpm: limit,
+                offered_rpm_by_hour: s.offered_rpm_by_hour.clone(),
+                offered_rpm_peak: s.offered_rpm_peak,
+                headroom_peak: headroom,
+                rejected_share_peak: s.rejected_share_peak,
+            }),
+        }
+    }
+    let traffic = &portfolio.workload.traffic;
+    CapacityData {
+        peak_hour: traffic.peak_hour(),
+        peak_minute_factor: traffic.peak_minute_factor,
+        offerings,
+    }
 }

@@ -31,6 +31,40 @@ pub enum Chart {
     /// Several portfolios' monthly cost against availability, over a search's
     /// plans when one has run.
     CompareFrontier(CompareFrontierData),
+    /// Attempts a minute each rate-limited offering is sent over the day,
+    /// against its binding limit, with the peak minute.
+    Capacity(CapacityData),
+}
+
+/// The load of each rate-limited offering over the day (`MODEL.md` §12), as
+/// the engine's capacity analysis computed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapacityData {
+    /// The busiest UTC hour (0..23), where the peak minute falls.
+    pub peak_hour: usize,
+    /// The busiest minute of the peak hour over that hour's mean minute.
+    pub peak_minute_factor: f64,
+    /// One per offering with a limit, in the order the routes first use it.
+    pub offerings: Vec<CapacitySeries>,
+}
+
+/// One rate-limited offering's load: every step that uses it, summed, since
+/// the provider counts them against one limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapacitySeries {
+    pub offering: String,
+    /// The plan field of the limit that binds, e.g. `rpm_limit`.
+    pub binding_field: String,
+    /// The binding limit in requests a minute.
+    pub limit_rpm: f64,
+    /// Attempts a minute in each UTC hour's mean minute (24 values).
+    pub offered_rpm_by_hour: Vec<f64>,
+    /// Attempts a minute at the peak minute.
+    pub offered_rpm_peak: f64,
+    /// `1 - sent / limit` at the peak minute (below 0: over the limit).
+    pub headroom_peak: f64,
+    /// The share of the peak minute's attempts the limit rejects.
+    pub rejected_share_peak: f64,
 }
 
 /// The exceedance curve of each compared portfolio (`[threshold, share]`,

@@ -12,6 +12,7 @@
 //! "no data"; NaN and infinite values are left out.
 
 pub mod build;
+mod capacity;
 mod compare;
 mod cost;
 pub mod data;
@@ -200,6 +201,7 @@ pub fn title(chart: &Chart) -> String {
         Chart::CompareLatency(d) => compare::latency_title(d),
         Chart::CompareCost(d) => compare::cost_title(d),
         Chart::CompareFrontier(d) => compare::frontier_title(d),
+        Chart::Capacity(d) => capacity::title(d),
     }
 }
 
@@ -220,6 +222,7 @@ where
         Chart::CompareLatency(d) => compare::draw_latency(root, d),
         Chart::CompareCost(d) => compare::draw_cost(root, d),
         Chart::CompareFrontier(d) => compare::draw_frontier(root, d),
+        Chart::Capacity(d) => capacity::draw(root, d),
     }
 }
 
@@ -259,6 +262,7 @@ mod hover_tests {
             (Chart::Frontier(frontier_sample()), "/month, "),
             (Chart::Probes(probes_sample()), ": TTFT "),
             (Chart::Exceedance(exceedance_sample()), "model: "),
+            (Chart::Capacity(capacity_sample()), "at the peak minute"),
         ] {
             let (svg, points) = render_svg_with_hover(&chart, 960, 600).expect("renders");
             assert!(svg.starts_with("<svg"));

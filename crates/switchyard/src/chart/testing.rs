@@ -225,7 +225,21 @@ pub fn samples() -> Vec<(&'static str, Chart)> {
             "compare-frontier",
             Chart::CompareFrontier(compare_frontier_sample()),
         ),
+        ("capacity", Chart::Capacity(capacity_sample())),
     ]
+}
+
+/// The capacity of `examples/peak-traffic.toml`, from the engine's analysis.
+pub fn capacity_sample() -> CapacityData {
+    let plan = crate::plan::parse(
+        include_str!("../../../../examples/peak-traffic.toml"),
+        crate::plan::Format::Toml,
+        "peak-traffic.toml",
+    )
+    .expect("parses");
+    let resolved = crate::plan::resolve(&plan, &crate::plan::NoCatalog).expect("resolves");
+    let p = &resolved.portfolio;
+    super::build::capacity(p, &crate::model::capacity::analyse(p))
 }
 
 /// The names of three compared portfolios.

@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use crate::model::{Quota, Workload};
 use crate::plan::{Dialect, OfferingSpec, Resolved};
 use crate::secret::check_env_name;
 
@@ -85,6 +86,52 @@ pub struct ExportStep {
     pub timeout_ms: f64,
     pub backoff_ms: f64,
     pub connection: Connection,
+    /// The offering's rate limits as per-deployment counters (LiteLLM's `rpm`
+    /// and `tpm`); see [`DeploymentLimits::of`].
+    pub limits: DeploymentLimits,
+}
+
+/// An offering's rate limits as a gateway that keeps one request counter and
+/// one token counter per deployment and minute sees them (LiteLLM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeploymentLimits {
+    /// Requests a minute: the plan's `rpm_limit`, rounded down, as the
+    /// provider admits whole requests (and LiteLLM only reads an integer).
+    pub rpm: Option<u64>,
+    /// Tokens a minute, input and output together (see [`DeploymentLimits::of`]).
+    pub tpm: Option<u64>,
+}
+
+impl DeploymentLimits {
+    /// The limits of `quota` for `workload`'s mean request.
+    ///
+    /// A gateway's single `tpm` counts input and output tokens together, while
+    /// providers limit them apart. The one combined budget that binds at the
+    /// same request rate as the provider's token limits is that rate (the
+    /// tighter of `input_tpm / input tokens` and `output_tpm / output tokens`)
+    /// times the tokens of one request. Their sum would admit more requests
+    /// than the provider when one kind of token binds, and the input limit
+    /// alone would ignore the output tokens the counter also counts. A limit
+    /// below one whole request or token is left out: `0` would mean "no
+    /// deployment" to the gateway, not "reject everything".
+    pub fn of(quota: &Quota, workload: &Workload) -> Self {
+        let per_request =
+            |limit: Option<f64>, tokens: f64| limit.filter(|_| tokens > 0.0).map(|l| l / tokens);
+        let token_rate = [
+            per_request(quota.input_tpm, workload.input_tokens),
+            per_request(quota.output_tpm, workload.output_tokens),
+        ]
+        .into_iter()
+        .flatten()
+        .reduce(f64::min);
+        let whole = |v: f64| Some(v.floor()).filter(|v| *v >= 1.0).map(|v| v as u64);
+        DeploymentLimits {
+            rpm: quota.rpm.and_then(whole),
+            tpm: token_rate
+                .map(|rate| rate * (workload.input_tokens + workload.output_tokens))
+                .and_then(whole),
+        }
+    }
 }
 
 /// Every route with the connection of each step, or every problem of the
@@ -110,6 +157,10 @@ pub fn routes(resolved: &Resolved) -> Result<Vec<ExportRoute>, ExportError> {
                     timeout_ms: step.timeout_ms,
                     backoff_ms: step.backoff_ms,
                     connection,
+                    limits: DeploymentLimits::of(
+                        &portfolio.offerings[step.offering].quota,
+                        &portfolio.workload,
+                    ),
                 });
             }
         }

@@ -18,6 +18,10 @@
 //! | `connection-missing` | error | (with a gateway) an offering lacks dialect, api_base, model or key_env |
 //! | `fallback-unknown-group` | error | (LiteLLM) a fallback names a model group the config does not define |
 //! | `duplicate-group` | error | (LiteLLM) two steps are exported as the same model group (a route named like another route's `<route>/step-<n>`) |
+//! | `litellm-rate-limits` | info | (LiteLLM) the offerings' limits are exported as `rpm`/`tpm`, which this config uses only as weights and an in-flight cap: the provider's 429s do the limiting |
+//! | `portkey-rate-limits` | info | (Portkey) its gateway config cannot carry a per-target limit: nothing is exported, the provider's 429 is retried or falls back |
+//! | `openrouter-rate-limits` | info | (OpenRouter) its request preferences cannot carry a limit: nothing is exported |
+//! | `limit-exceeded-at-peak`, `limit-exceeded-upstream-outage` | warning | a step is sent more than its offering's rate limit takes ([`super::lint_capacity`]) |
 //! | gateway differences | any | (with a gateway) from [`super::semantics`]: backoff, budget, retries, order, ... |
 //!
 //! The LiteLLM checks read the exported YAML back, so they check the artifact,
@@ -170,6 +174,7 @@ pub fn lint(resolved: &Resolved, format: Option<Format>, env: &dyn Env) -> Vec<F
     budget(resolved, &mut findings);
     repeats(resolved, &mut findings);
     keys(resolved, env, &mut findings);
+    findings.extend(super::lint_capacity::findings(resolved));
     if let Some(format) = format {
         match semantics::gateway_run(resolved, format) {
             Ok(run) => {

@@ -42,6 +42,20 @@
 //!   endpoints (with their `api_base`), `anthropic/<model>` (LiteLLM appends
 //!   `/v1/messages` to the host) and `gemini/<model>` (LiteLLM appends
 //!   `/models/<model>:generateContent` to the base, so the base carries `/v1beta`).
+//! - **Rate limits.** A step whose offering has limits gets `rpm` and `tpm` on
+//!   its deployment ([`super::DeploymentLimits::of`]: `rpm` is `rpm_limit` rounded
+//!   down; `tpm` is the token limits as one input-plus-output budget that binds
+//!   at the same request rate). With this config (the default `simple-shuffle`
+//!   strategy, no `enable_pre_call_checks`, no `optional_pre_call_checks`)
+//!   LiteLLM 1.106.2 does not enforce them: `simple_shuffle` uses `rpm`/`tpm`
+//!   only as weights among the deployments of one group (each group here has
+//!   one), and `calculate_max_parallel_requests` caps the requests in flight
+//!   at a deployment to its `rpm` (a concurrency cap that queues, never a rate
+//!   limit). Under `usage-based-routing(-v2)`, `enable_pre_call_checks` or the
+//!   `enforce_model_rate_limits` check the router itself would skip or refuse a
+//!   deployment over its count for the current minute before the provider
+//!   answers 429; the plan's model counts the provider's 429s, so the export
+//!   turns none of them on. The lint says so.
 //! - `model_info.id` is `<route>/step-<n>`, so LiteLLM's `x-litellm-model-id`
 //!   response header says which step served a request.
 
@@ -98,6 +112,13 @@ pub struct LitellmParams {
     pub num_retries: u32,
     /// Retries inside the provider SDK: always 0, the router retries.
     pub max_retries: u32,
+    /// The offering's requests a minute, when the plan sets `rpm_limit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpm: Option<u64>,
+    /// The offering's tokens a minute, input and output together, when the
+    /// plan sets a token limit ([`super::DeploymentLimits::of`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpm: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,6 +206,8 @@ pub fn config(routes: &[ExportRoute]) -> LitellmConfig {
                     timeout: seconds(step.timeout_ms),
                     num_retries: step.attempts.saturating_sub(1),
                     max_retries: 0,
+                    rpm: step.limits.rpm,
+                    tpm: step.limits.tpm,
                 },
                 model_info: ModelInfo {
                     id: deployment_id(&route.name, j),
@@ -327,6 +350,41 @@ mod tests {
         let (_, c) = export(&resolved_from(&plan));
         assert_eq!(c.router_settings.max_fallbacks, Some(7));
         assert_eq!(c.router_settings.fallbacks[0]["default"].len(), 7);
+    }
+
+    #[test]
+    fn limits_become_rpm_and_a_combined_tpm_only_where_the_plan_sets_them() {
+        let (text, c) = export(&pair());
+        assert!(!text.contains("rpm:") && !text.contains("tpm:"), "{text}");
+        let mut plan = crate::export::testkit::pair_plan();
+        plan.offerings[0].rpm_limit = Some(120.7);
+        plan.offerings[1].input_tpm_limit = Some(1_000_000.0);
+        plan.offerings[1].output_tpm_limit = Some(40_000.0);
+        let resolved = resolved_from(&plan);
+        let w = &resolved.portfolio.workload;
+        let (text, c2) = export(&resolved);
+        let primary = &c2.model_list[0].litellm_params;
+        assert_eq!((primary.rpm, primary.tpm), (Some(120), None));
+        // The output limit binds: 40,000 / output tokens requests a minute,
+        // each carrying input + output tokens.
+        let rate = (1_000_000.0 / w.input_tokens).min(40_000.0 / w.output_tokens);
+        let tpm = (rate * (w.input_tokens + w.output_tokens)).floor() as u64;
+        let backup = &c2.model_list[1].litellm_params;
+        assert_eq!((backup.rpm, backup.tpm), (None, Some(tpm)));
+        assert!(
+            tpm < 1_040_000,
+            "the sum would admit more than the provider"
+        );
+        assert!(text.contains("rpm: 120"), "{text}");
+        assert_eq!(c.model_list[0].litellm_params.rpm, None);
+    }
+
+    #[test]
+    fn a_limit_below_one_whole_request_is_not_exported_as_zero() {
+        let mut plan = crate::export::testkit::pair_plan();
+        plan.offerings[0].rpm_limit = Some(0.5);
+        let (_, c) = export(&resolved_from(&plan));
+        assert_eq!(c.model_list[0].litellm_params.rpm, None);
     }
 
     #[test]

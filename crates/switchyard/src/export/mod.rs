@@ -17,6 +17,7 @@
 
 pub mod connection;
 pub mod lint;
+mod lint_capacity;
 pub mod litellm;
 pub mod openrouter;
 pub mod portkey;
@@ -28,7 +29,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::plan::Resolved;
 
-pub use connection::{Connection, ConnectionProblem, ExportRoute, ExportStep};
+pub use connection::{Connection, ConnectionProblem, DeploymentLimits, ExportRoute, ExportStep};
 
 /// The gateways Switchyard writes configs for.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "Gateway"))]

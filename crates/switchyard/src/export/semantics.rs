@@ -25,7 +25,7 @@
 use crate::model::{Portfolio, Step};
 use crate::plan::Resolved;
 
-use super::connection::{self, ExportRoute};
+use super::connection::{self, DeploymentLimits, ExportRoute};
 use super::lint::{Finding, Severity};
 use super::openrouter::{self, Naming};
 use super::{ExportError, Format, litellm, portkey};
@@ -78,11 +78,97 @@ pub fn gateway_run(resolved: &Resolved, format: Format) -> Result<GatewayRun, Ex
         ),
         Format::Openrouter => openrouter_run(&mut portfolio, resolved, &routes, &mut differences),
     }
+    rate_limits(resolved, &routes, format, &mut differences);
     Ok(GatewayRun {
         format,
         portfolio,
         differences,
     })
+}
+
+/// What the gateway does with the plan's rate limits. The gateway's portfolio
+/// keeps them either way: they are the provider's, and the provider answers
+/// 429 past them whatever the gateway is told.
+fn rate_limits(
+    resolved: &Resolved,
+    routes: &[ExportRoute],
+    format: Format,
+    differences: &mut Vec<Finding>,
+) {
+    let mut limited: Vec<(&str, DeploymentLimits)> = Vec::new();
+    for step in routes.iter().flat_map(|r| &r.steps) {
+        let quota = &resolved.portfolio.offerings[step.offering].quota;
+        if quota.is_limited() && !limited.iter().any(|(id, _)| *id == step.offering_id) {
+            limited.push((&step.offering_id, step.limits));
+        }
+    }
+    if limited.is_empty() {
+        return;
+    }
+    let names = limited
+        .iter()
+        .map(|(id, _)| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (code, message) = match format {
+        Format::Litellm => {
+            let exported = limited
+                .iter()
+                .map(|(id, l)| {
+                    let part = |name: &str, v: Option<u64>| v.map(|v| format!("{name} {v}"));
+                    let parts: Vec<String> = [part("rpm", l.rpm), part("tpm", l.tpm)]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    let parts = if parts.is_empty() {
+                        "nothing (below one whole request or token a minute)".to_owned()
+                    } else {
+                        parts.join(", ")
+                    };
+                    format!("`{id}`: {parts}")
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            (
+                "litellm-rate-limits",
+                format!(
+                    "the deployments carry the offerings' limits as `rpm` and `tpm` \
+                     ({exported}; `tpm` is the input and output token limits as one budget \
+                     that binds at the same request rate for the workload's mean request, as \
+                     LiteLLM counts both kinds of token together). With this config LiteLLM \
+                     does not enforce them: the default simple-shuffle uses them only as \
+                     weights among a group's deployments (one per group here), and `rpm` caps \
+                     the requests in flight at the deployment (a queue, not a rate). The \
+                     provider's 429 is retried or falls back like a 5xx, as the plan's model \
+                     counts it. Turning on usage-based routing, `enable_pre_call_checks` or \
+                     `enforce_model_rate_limits` would make LiteLLM skip the deployment \
+                     itself once its count for the clock minute is reached: a fallback \
+                     without the 429's error latency, which `evaluate --as litellm` does not \
+                     model"
+                ),
+            )
+        }
+        Format::Portkey => (
+            "portkey-rate-limits",
+            format!(
+                "Portkey's gateway config has no per-target rate limit (1.15.2's config \
+                 schema has no field for one; Portkey's rate-limit policies belong to its \
+                 hosted control plane and count per API key or workspace, not per target), so \
+                 the export carries none of the limits of {names}. The provider's 429 is in \
+                 `on_status_codes`: Portkey retries the target or falls back, as the plan's \
+                 model counts it"
+            ),
+        ),
+        Format::Openrouter => (
+            "openrouter-rate-limits",
+            format!(
+                "OpenRouter's request preferences have no rate-limit field, so the export \
+                 carries none of the limits of {names}; OpenRouter moves to the route's next \
+                 provider or model on a 429 as on any error"
+            ),
+        ),
+    };
+    differences.push(Finding::plan(Severity::Info, code, message));
 }
 
 fn seconds(ms: f64) -> String {
@@ -402,6 +488,47 @@ mod tests {
                 .message
                 .contains("1000 ms more after the last retry")
         );
+    }
+
+    #[test]
+    fn every_gateway_says_what_it_does_with_rate_limits_and_only_when_there_are_some() {
+        for format in Format::ALL {
+            let run = gateway_run(&pair(), format).expect("exportable");
+            assert!(
+                !codes(&run).iter().any(|c| c.ends_with("rate-limits")),
+                "{format}: no limits, no finding"
+            );
+        }
+        let mut plan = crate::export::testkit::pair_plan();
+        plan.offerings[0].rpm_limit = Some(120.0);
+        let resolved = resolved_from(&plan);
+        for (format, code, says) in [
+            (Format::Litellm, "litellm-rate-limits", "`primary`: rpm 120"),
+            (
+                Format::Portkey,
+                "portkey-rate-limits",
+                "no per-target rate limit",
+            ),
+            (
+                Format::Openrouter,
+                "openrouter-rate-limits",
+                "no rate-limit field",
+            ),
+        ] {
+            let run = gateway_run(&resolved, format).expect("exportable");
+            let finding = run
+                .differences
+                .iter()
+                .find(|f| f.code == code)
+                .unwrap_or_else(|| panic!("{format}: no {code} in {:?}", codes(&run)));
+            assert_eq!(finding.severity, Severity::Info);
+            assert!(finding.message.contains(says), "{}", finding.message);
+            assert!(finding.message.contains("`primary`"), "{}", finding.message);
+            assert_eq!(
+                run.portfolio.offerings[0].quota, resolved.portfolio.offerings[0].quota,
+                "{format}: the provider's limits stay in the gateway's portfolio"
+            );
+        }
     }
 
     #[test]

@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
-use super::exact;
-use super::monthly::{MonthlyFigures, Period, monthly, monthly_with_progress};
+use super::capacity::{self, StepCapacity};
+use super::monthly::{MonthlyFigures, Period, monthly_with_progress};
 use super::outage_process::OutageProcess;
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
-use super::simulate::{Simulation, simulate, simulate_with_progress};
+use super::simulate::{Simulation, simulate_with_progress};
 use super::types::Portfolio;
 
 /// How to run the simulations.
@@ -55,6 +55,11 @@ pub struct Report {
     pub latency_ms: LatencyPercentiles,
     pub cost_usd: Cost,
     pub served_share: Vec<ServedShare>,
+    /// The availability at the peak minute, under the rate limits
+    /// (`MODEL.md` §12); `availability` itself is over the whole day.
+    pub availability_at_peak: f64,
+    /// Each step's load against its offering's rate limits.
+    pub capacity: Vec<StepCapacity>,
     pub monthly_availability: MonthlyFigures,
     /// The outage process each group of the plan follows in the monthly
     /// simulation.
@@ -180,18 +185,24 @@ pub struct ExactSummary {
     pub monthly_usd: f64,
     /// Share of successful requests each step serves, no deadline.
     pub served_share: Vec<ServedShare>,
+    /// The availability at the peak minute under the rate limits.
+    pub availability_at_peak: f64,
+    /// Each step's load against its offering's rate limits.
+    pub capacity: Vec<StepCapacity>,
 }
 
 /// The exact figures of a portfolio, as [`evaluate`] reports them for a plan
-/// without a budget.
+/// without a budget: over the day, under the rate limits if it has any.
 pub fn exact_summary(portfolio: &Portfolio) -> ExactSummary {
-    summarize(portfolio, &exact::figures(portfolio))
+    summarize(portfolio, &capacity::analyse(portfolio))
 }
 
-/// [`exact_summary`] from closed forms already computed: the one place that
-/// turns them into availability, nines, costs and served shares, for the
-/// figures shown while typing and for the report alike.
-pub fn summarize(portfolio: &Portfolio, exact: &exact::Figures) -> ExactSummary {
+/// [`exact_summary`] from the capacity analysis already computed: the one
+/// place that turns the day's closed forms into availability, nines, costs
+/// and served shares, for the figures shown while typing and for the report
+/// alike.
+pub fn summarize(portfolio: &Portfolio, analysis: &capacity::Analysis) -> ExactSummary {
+    let exact = &analysis.day;
     let mut served_share = Vec::new();
     for (r, route) in portfolio.routes.iter().enumerate() {
         for (j, step) in route.steps.iter().enumerate() {
@@ -212,27 +223,17 @@ pub fn summarize(portfolio: &Portfolio, exact: &exact::Figures) -> ExactSummary 
         monthly_usd: portfolio.workload.requests_per_month * exact.cost_per_request
             + portfolio.workload.fixed_monthly_usd,
         served_share,
+        availability_at_peak: analysis.availability_at_peak,
+        capacity: analysis.steps.clone(),
     }
 }
 
 /// Evaluates a portfolio. Without a latency budget, success, cost and served
 /// shares are exact; the simulation then only supplies latency percentiles.
 pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
-    let sim = simulate(portfolio, options.samples, options.seed);
-    let monthly_availability = monthly(
-        portfolio,
-        options.period,
-        options.periods,
-        options.target,
-        options.seed,
-    );
-    assemble(
-        portfolio,
-        &exact_summary(portfolio),
-        options,
-        &sim,
-        monthly_availability,
-    )
+    // A fresh `Progress` is never cancelled.
+    evaluate_with_progress(portfolio, options, &Progress::new())
+        .expect("a fresh progress is never cancelled")
 }
 
 /// [`evaluate`], reporting to `progress` and stopping when it is cancelled.
@@ -253,7 +254,13 @@ pub fn evaluate_from(
     progress: &Progress,
 ) -> Result<Report, Cancelled> {
     progress.expect(options.work_units());
-    let sim = simulate_with_progress(portfolio, options.samples, options.seed, progress)?;
+    let hours = capacity::hourly(portfolio);
+    let sim = simulate_strata(
+        &capacity::strata(portfolio, &hours),
+        options.samples,
+        options.seed,
+        progress,
+    )?;
     let monthly_availability = monthly_with_progress(
         portfolio,
         options.period,
@@ -269,6 +276,34 @@ pub fn evaluate_from(
         &sim,
         monthly_availability,
     ))
+}
+
+/// Simulates each stratum (an hour of the day, with its rejections) with
+/// its share of `samples`, and merges them: the requests of a day, hour by
+/// hour. One stratum (a plan without limits) is the plain simulation.
+pub(crate) fn simulate_strata(
+    strata: &[(f64, Portfolio)],
+    samples: u64,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Simulation, Cancelled> {
+    let mut left = samples;
+    let mut total: Option<Simulation> = None;
+    for (k, (weight, portfolio)) in strata.iter().enumerate() {
+        let count = if k + 1 == strata.len() {
+            left
+        } else {
+            ((samples as f64 * weight).round() as u64).min(left)
+        };
+        left -= count;
+        let stratum_seed = seed.wrapping_add(k as u64);
+        let sim = simulate_with_progress(portfolio, count, stratum_seed, progress)?;
+        match &mut total {
+            Some(t) => t.merge(sim),
+            None => total = Some(sim),
+        }
+    }
+    Ok(total.expect("at least one stratum"))
 }
 
 /// The report from the exact figures and the two simulations.
@@ -323,6 +358,8 @@ fn assemble(
         } else {
             exact.served_share.clone()
         },
+        availability_at_peak: exact.availability_at_peak,
+        capacity: exact.capacity.clone(),
         monthly_availability,
         outage_processes: GroupProcess::of(portfolio),
         methods: Methods {

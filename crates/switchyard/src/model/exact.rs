@@ -26,6 +26,9 @@ pub struct RouteFigures {
     pub served: Vec<f64>,
     /// E[sum of billed attempts] in USD, no deadline.
     pub cost_per_request: f64,
+    /// E[attempts made at step j while its offering is up], per step: the
+    /// load a request puts on the step's rate limits (`MODEL.md` §12).
+    pub attempts_up: Vec<f64>,
 }
 
 /// Exact figures of a whole portfolio, routes weighted by share.
@@ -166,6 +169,7 @@ pub fn route_figures(
         .map(AttemptProfile::expected_bill_if_up)
         .collect();
     let mut served = vec![0.0; steps.len()];
+    let mut attempts_up = vec![0.0; steps.len()];
     let mut cost = 0.0;
     let mut unavailability = 0.0;
     // P(offering d failed every attempt made on it so far | d is up).
@@ -182,6 +186,7 @@ pub fn route_figures(
                 // P(this attempt is made and its offering is up).
                 let reached_up = probability * others * up[d] * failed_so_far[d];
                 cost += reached_up * bills[j];
+                attempts_up[j] += reached_up;
                 served[j] += reached_up * profile.success_if_up;
                 failed_so_far[d] *= 1.0 - profile.success_if_up;
             }
@@ -198,6 +203,7 @@ pub fn route_figures(
         unavailability,
         served,
         cost_per_request: cost,
+        attempts_up,
     }
 }
 

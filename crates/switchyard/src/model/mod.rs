@@ -15,6 +15,8 @@
 //! - [`evaluate`]: puts the figures together into a [`Report`].
 
 pub mod attempt;
+pub mod capacity;
+pub mod capacity_sim;
 pub mod evaluate;
 pub mod exact;
 pub mod histogram;
@@ -38,4 +40,6 @@ pub use evaluate::{
     exact_summary, summarize,
 };
 pub use progress::{Cancelled, Progress};
-pub use types::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};
+pub use types::{
+    Group, Offering, OutageMode, Portfolio, Prices, Quota, Route, Step, Traffic, Ttft, Workload,
+};

@@ -9,7 +9,9 @@
 //! request succeeds is a constant that the closed form gives, so the period's
 //! expected ratio is a time-weighted sum over the few segments of the period.
 //!
-//! Traffic is a Poisson stream, uniform in time, of the period's expected volume,
+//! Traffic is a Poisson stream of the period's expected volume (uniform in time
+//! on a flat day; with an hourly shape or rate limits each moment weighs by its
+//! hour's traffic, [`hourly_ratio`]),
 //! so the period's successes and failures are independent Poisson counts with
 //! means `N r` and `N (1 - r)`. Their ratio has mean `r`: for large volumes the
 //! ratio is `r` itself, for small ones the count noise shows, as it does in a real
@@ -52,11 +54,14 @@ use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use super::attempt::profiles;
+use super::capacity;
 use super::outage_process::{Outage, OutageProcess};
 use super::parallel::{SimRng, fold_chunked_with_progress};
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
 use super::stats::{Moments, percentile, wilson95};
-use super::types::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};
+use super::types::{
+    Group, Offering, OutageMode, Portfolio, Prices, Quota, Route, Step, Traffic, Ttft, Workload,
+};
 
 /// The calendar period whose success ratio is described.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -238,8 +243,9 @@ struct OfferingShape {
     fast_own: Vec<usize>,
     /// Bits into [`RouteShape::fast_shared`].
     fast_shared: u64,
-    /// P(all its attempts fail | up).
-    fail_if_up: f64,
+    /// P(all its attempts fail | up), in each hour of the day whose rate
+    /// limits reject differently (one entry for a plan without limits).
+    fail_if_up: Vec<f64>,
 }
 
 /// A route's offerings with the components each one needs up.
@@ -261,6 +267,14 @@ struct Model {
     /// it is fast-mixing, `None` if it is simulated event by event.
     fast: Vec<Option<f64>>,
     routes: Vec<RouteShape>,
+    /// How many variants `fail_if_up` has: 1, or one per distinct hour of
+    /// a plan with rate limits (`MODEL.md` §12).
+    variants: usize,
+    /// The variant of each UTC hour.
+    hour_variant: [usize; 24],
+    /// Each UTC hour's traffic over the mean hour's; `None` for a flat day,
+    /// where time and traffic weigh alike.
+    traffic: Option<[f64; 24]>,
 }
 
 /// What one chunk of periods works with, reused from period to period.
@@ -271,8 +285,9 @@ struct Scratch {
     /// Fast components: this period's uptime fraction.
     up_share: Vec<f64>,
     /// Per route with shared fast components: P(all fail) by the set of its
-    /// offerings no slow component holds down, for this period.
-    memo: Vec<HashMap<u64, f64>>,
+    /// offerings no slow component holds down and the hour's variant, for
+    /// this period.
+    memo: Vec<HashMap<(u64, usize), f64>>,
     /// Per offering of the route being evaluated: P(it fails | not held down).
     fail_alive: Vec<f64>,
     /// A fitted component's outages in this period.
@@ -287,7 +302,29 @@ impl Model {
     /// fast-mixing.
     fn new(portfolio: &Portfolio, period: Period, fast_above: f64) -> Self {
         let length_min = period.minutes();
-        let profiles = profiles(portfolio);
+        // The hour's rejections fold into its error rates; without limits
+        // every hour is alike and one variant stands for all.
+        // Hours that reject alike share one variant.
+        let mut hour_variant = [0usize; 24];
+        let variants: Vec<Portfolio> = if capacity::is_limited(portfolio) {
+            let mut distinct: Vec<Vec<f64>> = Vec::new();
+            for (h, solution) in capacity::hourly(portfolio).iter().enumerate() {
+                hour_variant[h] = distinct
+                    .iter()
+                    .position(|q| *q == solution.rejected)
+                    .unwrap_or_else(|| {
+                        distinct.push(solution.rejected.clone());
+                        distinct.len() - 1
+                    });
+            }
+            distinct
+                .iter()
+                .map(|q| capacity::with_rejections(portfolio, q))
+                .collect()
+        } else {
+            vec![portfolio.clone()]
+        };
+        let variant_profiles: Vec<_> = variants.iter().map(profiles).collect();
         let mut component_of_group = vec![None; portfolio.groups.len()];
         let mut component_of_offering = vec![None; portfolio.offerings.len()];
         let mut components = Vec::new();
@@ -299,11 +336,14 @@ impl Model {
         };
         let mut needs_per_route = Vec::new();
         for (r, route) in portfolio.routes.iter().enumerate() {
-            let mut offerings: Vec<(usize, Vec<usize>, f64)> = Vec::new();
-            for (step, profile) in route.steps.iter().zip(&profiles[r]) {
-                let fail = (1.0 - profile.success_if_up).powi(step.attempts as i32);
+            let mut offerings: Vec<(usize, Vec<usize>, Vec<f64>)> = Vec::new();
+            for (j, step) in route.steps.iter().enumerate() {
+                let fail: Vec<f64> = variant_profiles
+                    .iter()
+                    .map(|p| (1.0 - p[r][j].success_if_up).powi(step.attempts as i32))
+                    .collect();
                 if let Some(entry) = offerings.iter_mut().find(|e| e.0 == step.offering) {
-                    entry.2 *= fail;
+                    entry.2.iter_mut().zip(&fail).for_each(|(e, f)| *e *= f);
                     continue;
                 }
                 let o = &portfolio.offerings[step.offering];
@@ -350,7 +390,7 @@ impl Model {
                             slow: Vec::new(),
                             fast_own: Vec::new(),
                             fast_shared: 0,
-                            fail_if_up: *fail_if_up,
+                            fail_if_up: fail_if_up.clone(),
                         };
                         for &c in needs {
                             if fast[c].is_none() {
@@ -378,6 +418,13 @@ impl Model {
             components,
             fast,
             routes,
+            variants: variants.len(),
+            hour_variant,
+            traffic: {
+                let shares = portfolio.workload.traffic.hourly_share;
+                let flat = shares.iter().all(|&x| x == shares[0]);
+                (!flat || capacity::is_limited(portfolio)).then(|| shares.map(|x| x * 24.0))
+            },
         }
     }
 
@@ -395,7 +442,7 @@ impl Model {
 
     /// P(a request succeeds | the slow components down in `s.down`, the fast
     /// ones up with their period's uptime fractions).
-    fn success_given(&self, s: &mut Scratch) -> f64 {
+    fn success_given(&self, s: &mut Scratch, variant: usize) -> f64 {
         let mut success = 0.0;
         for (r, route) in self.routes.iter().enumerate() {
             // P(offering fails | no slow component holds it down), and which
@@ -410,18 +457,18 @@ impl Model {
                 }
                 alive |= 1u64.checked_shl(d as u32).unwrap_or(0);
                 let up: f64 = o.fast_own.iter().map(|&c| s.up_share[c]).product();
-                fail_alive.push(up * o.fail_if_up + (1.0 - up));
+                fail_alive.push(up * o.fail_if_up[variant] + (1.0 - up));
             }
             let fail = if route.fast_shared.is_empty() {
                 fail_alive.iter().product()
             } else {
                 let memoised = route.offerings.len() <= 64;
-                match s.memo[r].get(&alive) {
+                match s.memo[r].get(&(alive, variant)) {
                     Some(&fail) if memoised => fail,
                     _ => {
                         let fail = self.fail_over_shared(route, &s.up_share, fail_alive);
                         if memoised {
-                            s.memo[r].insert(alive, fail);
+                            s.memo[r].insert((alive, variant), fail);
                         }
                         fail
                     }
@@ -532,6 +579,7 @@ pub fn group_period_ratios(group: &Group, period: Period, periods: u64, seed: u6
         tokens_per_s: 1.0,
         prices: Prices::default(),
         groups: vec![0],
+        quota: Quota::default(),
     };
     let portfolio = Portfolio {
         offerings: vec![only],
@@ -553,6 +601,7 @@ pub fn group_period_ratios(group: &Group, period: Period, periods: u64, seed: u6
             cached_input_share: 0.0,
             latency_budget_ms: None,
             fixed_monthly_usd: 0.0,
+            traffic: Traffic::default(),
         },
     };
     // A fresh `Progress` is never cancelled.
@@ -677,18 +726,100 @@ fn expected_ratio(model: &Model, rng: &mut SimRng, s: &mut Scratch) -> f64 {
     }
     s.events += s.changes.len() as u64;
     s.changes.sort_by(|a, b| a.at_min.total_cmp(&b.at_min));
+    if let Some(traffic) = &model.traffic {
+        return hourly_ratio(model, s, length_min, traffic);
+    }
     let mut weighted = 0.0;
     let mut since = 0.0;
-    let mut success = model.success_given(s);
+    let mut success = model.success_given(s, 0);
     for i in 0..s.changes.len() {
         let change = s.changes[i];
         weighted += (change.at_min - since) * success;
         since = change.at_min;
         s.down[change.component] = change.down;
-        success = model.success_given(s);
+        success = model.success_given(s, 0);
     }
     weighted += (length_min - since) * success;
     weighted / length_min
+}
+
+/// [`expected_ratio`] when the hour of the day matters: traffic that is
+/// not flat weighs each moment by its hour's traffic (an outage at the peak
+/// fails more requests), and rate limits make the chance of success depend
+/// on the hour. Each segment between two state changes is cut at the hours
+/// it spans; the period starts at 00:00 UTC.
+fn hourly_ratio(model: &Model, s: &mut Scratch, length_min: f64, traffic: &[f64; 24]) -> f64 {
+    let requests = DailyRate::new(*traffic);
+    let mut by_variant = vec![0.0; model.variants];
+    // The successes a minute in the current state: one chance of success
+    // for every hour (no limits, or limits that never bind) scales the
+    // requests; else each hour has its own.
+    let mut refresh = |s: &mut Scratch| {
+        for (v, x) in by_variant.iter_mut().enumerate() {
+            *x = model.success_given(s, v);
+        }
+        if by_variant.len() == 1 {
+            Err(by_variant[0])
+        } else {
+            Ok(DailyRate::new(std::array::from_fn(|h| {
+                traffic[h] * by_variant[model.hour_variant[h]]
+            })))
+        }
+    };
+    let between = |successes: &Result<DailyRate, f64>, from: f64, to: f64| match successes {
+        Ok(rate) => rate.between(from, to),
+        Err(success) => success * requests.between(from, to),
+    };
+    let mut successes = refresh(s);
+    let mut succeeded = 0.0;
+    let mut since = 0.0;
+    for i in 0..s.changes.len() {
+        let change = s.changes[i];
+        let until = change.at_min.min(length_min).max(since);
+        succeeded += between(&successes, since, until);
+        since = until;
+        s.down[change.component] = change.down;
+        successes = refresh(s);
+    }
+    succeeded += between(&successes, since, length_min);
+    let requested = requests.between(0.0, length_min);
+    if requested > 0.0 {
+        succeeded / requested
+    } else {
+        0.0
+    }
+}
+
+/// A rate that repeats every day and is constant within each UTC hour, and
+/// its integral in constant time: whole days from the day's total, the rest
+/// from prefix sums over the hours.
+struct DailyRate {
+    per_minute: [f64; 24],
+    /// `before[h]`: the integral over the hours before `h`; `before[24]` is
+    /// the whole day's.
+    before: [f64; 25],
+}
+
+impl DailyRate {
+    fn new(per_minute: [f64; 24]) -> Self {
+        let mut before = [0.0; 25];
+        for h in 0..24 {
+            before[h + 1] = before[h] + per_minute[h] * 60.0;
+        }
+        Self { per_minute, before }
+    }
+
+    /// The integral from the period's start (00:00 UTC) to `t` minutes.
+    fn to(&self, t: f64) -> f64 {
+        let days = (t / 1440.0).floor();
+        let within = t - days * 1440.0;
+        let h = ((within / 60.0) as usize).min(23);
+        days * self.before[24] + self.before[h] + (within - h as f64 * 60.0) * self.per_minute[h]
+    }
+
+    fn between(&self, from: f64, to: f64) -> f64 {
+        self.to(to) - self.to(from)
+    }
 }
 
 /// Starts a renewal component in its stationary state and adds its state

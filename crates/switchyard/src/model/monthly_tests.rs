@@ -367,3 +367,42 @@ fn exceedance_is_the_share_at_or_above_each_threshold() {
         );
     }
 }
+
+#[test]
+fn a_daily_rate_integrates_whole_days_and_hour_pieces_by_hand() {
+    // 1 a minute before noon, 3 after.
+    let rate = DailyRate::new(std::array::from_fn(|h| if h < 12 { 1.0 } else { 3.0 }));
+    assert_eq!(rate.between(0.0, 1440.0), 720.0 + 2160.0);
+    assert_eq!(rate.between(690.0, 750.0), 30.0 + 90.0, "across noon");
+    assert_eq!(
+        rate.between(1400.0, 1500.0),
+        120.0 + 60.0,
+        "across midnight"
+    );
+    assert_eq!(rate.between(100.0, 100.0 + 3.0 * 1440.0), 3.0 * 2880.0);
+}
+
+#[test]
+fn with_a_traffic_shape_the_month_weighs_each_moment_by_its_traffic() {
+    // No outages and no limits: every month is the closed form whatever the
+    // shape. With a shape, the hourly path runs; its mean must still be the
+    // availability, since outages fall at uniform times.
+    let mut p = chain(vec![offering("a", 0.99)]);
+    p.offerings[0].mttr_minutes = 600.0;
+    let mut weights = [1.0; 24];
+    weights[9..18].fill(5.0);
+    p.workload.traffic = crate::model::Traffic::from_weights(&weights, 1.0);
+    p.workload.requests_per_month = 1e12;
+    let m = monthly(&p, Period::Month, 4_000, 0.999, 3);
+    assert!(
+        (m.mean - 0.99).abs() < 4.0 * m.mean_std_error,
+        "{} ± {}",
+        m.mean,
+        m.mean_std_error
+    );
+    // The spread is wider than for a flat day: an outage's weight now
+    // depends on the hour it falls in.
+    p.workload.traffic = crate::model::Traffic::default();
+    let flat = monthly(&p, Period::Month, 4_000, 0.999, 3);
+    assert!(m.p1 < flat.p1, "shaped p1 {} vs flat {}", m.p1, flat.p1);
+}

@@ -75,7 +75,7 @@ impl Simulation {
 
     /// Adds `other`'s counts to these. Sums of floats depend on their order, so
     /// chunks are merged in chunk order.
-    fn merge(&mut self, other: Simulation) {
+    pub fn merge(&mut self, other: Simulation) {
         self.samples += other.samples;
         self.successes += other.successes;
         self.cost.merge(&other.cost);

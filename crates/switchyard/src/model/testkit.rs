@@ -20,6 +20,7 @@ pub fn offering(id: &str, availability: f64) -> Offering {
             output_per_mtok: 2.0,
         },
         groups: Vec::new(),
+        quota: Quota::default(),
     }
 }
 
@@ -59,6 +60,7 @@ pub fn workload() -> Workload {
         cached_input_share: 0.0,
         latency_budget_ms: None,
         fixed_monthly_usd: 0.0,
+        traffic: Traffic::default(),
     }
 }
 

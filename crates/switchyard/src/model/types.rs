@@ -71,6 +71,27 @@ pub struct Offering {
     pub prices: Prices,
     /// Indices into [`Portfolio::groups`].
     pub groups: Vec<usize>,
+    /// The provider's rate limits on this offering, if known.
+    pub quota: Quota,
+}
+
+/// An offering's rate limits, per minute (`MODEL.md` §12). `None`: no limit
+/// is known, and the model assumes the offering takes whatever it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Quota {
+    /// Requests a minute.
+    pub rpm: Option<f64>,
+    /// Input tokens a minute.
+    pub input_tpm: Option<f64>,
+    /// Output tokens a minute.
+    pub output_tpm: Option<f64>,
+}
+
+impl Quota {
+    /// Whether any limit is set.
+    pub fn is_limited(&self) -> bool {
+        self.rpm.is_some() || self.input_tpm.is_some() || self.output_tpm.is_some()
+    }
 }
 
 /// A shared-failure domain.
@@ -142,6 +163,53 @@ pub struct Workload {
     pub latency_budget_ms: Option<f64>,
     /// Fixed monthly costs added to the monthly figure (gateway hosting, ...).
     pub fixed_monthly_usd: f64,
+    /// When in the day the requests come.
+    pub traffic: Traffic,
+}
+
+/// How the month's requests spread over the day and within the peak hour
+/// (`MODEL.md` §12). Only rate limits make this matter: every other figure
+/// is per request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Traffic {
+    /// Each UTC hour's share of a day's requests; the 24 shares sum to 1.
+    pub hourly_share: [f64; 24],
+    /// The busiest minute of the peak hour over that hour's mean minute; 1
+    /// leaves only the Poisson spread of arrivals.
+    pub peak_minute_factor: f64,
+}
+
+impl Default for Traffic {
+    /// Flat over the day, Poisson within the hour.
+    fn default() -> Self {
+        Self {
+            hourly_share: [1.0 / 24.0; 24],
+            peak_minute_factor: 1.0,
+        }
+    }
+}
+
+impl Traffic {
+    /// The traffic of `weights` (24 non-negative weights, not all zero),
+    /// normalised to shares.
+    pub fn from_weights(weights: &[f64; 24], peak_minute_factor: f64) -> Self {
+        let total: f64 = weights.iter().sum();
+        Self {
+            hourly_share: weights.map(|w| w / total),
+            peak_minute_factor,
+        }
+    }
+
+    /// The busiest hour (the first, on a tie).
+    pub fn peak_hour(&self) -> usize {
+        (0..24).fold(0, |best, h| {
+            if self.hourly_share[h] > self.hourly_share[best] {
+                h
+            } else {
+                best
+            }
+        })
+    }
 }
 
 /// Everything the model needs: a resolved plan.

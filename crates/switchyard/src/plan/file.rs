@@ -161,6 +161,14 @@ pub struct WorkloadSpec {
     /// Fixed monthly costs added to the monthly figure; 0 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_monthly_usd: Option<f64>,
+    /// 24 weights, one per UTC hour from 00:00: how the day's requests
+    /// spread. Flat when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_shape: Option<Vec<f64>>,
+    /// The busiest minute of the peak hour over that hour's mean minute; 1
+    /// (Poisson arrivals alone) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_minute_factor: Option<f64>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -220,6 +228,15 @@ pub struct OfferingSpec {
     /// The NAME of the environment variable that holds the key, never the key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_env: Option<String>,
+    /// Requests a minute the provider accepts; no limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpm_limit: Option<f64>,
+    /// Input tokens a minute the provider accepts; no limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tpm_limit: Option<f64>,
+    /// Output tokens a minute the provider accepts; no limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tpm_limit: Option<f64>,
 }
 
 impl OfferingSpec {
@@ -238,6 +255,9 @@ impl OfferingSpec {
             "cached_input_per_mtok" => self.cached_input_per_mtok.is_some(),
             "output_per_mtok" => self.output_per_mtok.is_some(),
             "groups" => self.groups.is_some(),
+            "rpm_limit" => self.rpm_limit.is_some(),
+            "input_tpm_limit" => self.input_tpm_limit.is_some(),
+            "output_tpm_limit" => self.output_tpm_limit.is_some(),
             _ => false,
         }
     }
@@ -269,7 +289,10 @@ impl OfferingSpec {
             dialect,
             api_base,
             model,
-            key_env
+            key_env,
+            rpm_limit,
+            input_tpm_limit,
+            output_tpm_limit
         )
     }
 }

@@ -6,11 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use crate::limits::{self, Limit};
 use crate::model::exact::MAX_GROUPS_PER_ROUTE;
-use crate::model::{Group, Offering, OutageMode, Portfolio, Prices, Route, Step, Ttft, Workload};
+use crate::model::{
+    Group, Offering, OutageMode, Portfolio, Prices, Quota, Route, Step, Traffic, Ttft, Workload,
+};
 
 use super::check::check_names;
 use super::error::Problem;
-use super::file::{GroupSpec, OfferingSpec, PlanFile};
+use super::file::{GroupSpec, OfferingSpec, PlanFile, WorkloadSpec};
 
 /// How far shares may stray from summing to 1.
 const SHARE_TOLERANCE: f64 = 1e-9;
@@ -264,7 +266,53 @@ impl Resolver<'_> {
             cached_input_share: cached,
             latency_budget_ms: w.latency_budget_ms,
             fixed_monthly_usd: fixed,
+            traffic: self.traffic(w),
         }
+    }
+
+    /// The day's shape and the peak minute; flat and Poisson when absent.
+    fn traffic(&mut self, w: &WorkloadSpec) -> Traffic {
+        let factor = w.peak_minute_factor.unwrap_or(1.0);
+        self.range(
+            "workload.peak_minute_factor",
+            factor,
+            &limits::PEAK_MINUTE_FACTOR,
+        );
+        let Some(shape) = &w.hourly_shape else {
+            return Traffic {
+                peak_minute_factor: factor,
+                ..Traffic::default()
+            };
+        };
+        let Ok(weights) = <[f64; 24]>::try_from(shape.as_slice()) else {
+            self.problem(
+                "workload.hourly_shape",
+                format!(
+                    "has {} weights; it needs 24, one per UTC hour from 00:00",
+                    shape.len()
+                ),
+            );
+            return Traffic::default();
+        };
+        let before = self.problems.len();
+        for (h, &weight) in weights.iter().enumerate() {
+            self.range(
+                &format!("workload.hourly_shape[{h}]"),
+                weight,
+                &limits::HOURLY_WEIGHT,
+            );
+        }
+        if self.problems.len() > before {
+            return Traffic::default();
+        }
+        if weights.iter().all(|&w| w == 0.0) {
+            self.problem(
+                "workload.hourly_shape",
+                "is all zeros: at least one hour must carry traffic",
+            );
+            return Traffic::default();
+        }
+        Traffic::from_weights(&weights, factor)
     }
 
     /// Inline offerings must have unique ids; their values are checked when used.
@@ -562,7 +610,30 @@ impl Resolver<'_> {
                 output_per_mtok: output,
             },
             groups: group_indices,
+            quota: self.quota(site, spec),
         })
+    }
+
+    /// The offering's rate limits, each checked when set.
+    fn quota(&mut self, site: &Site, spec: &OfferingSpec) -> Quota {
+        for (field, value, limit) in [
+            ("rpm_limit", spec.rpm_limit, &limits::RPM_LIMIT),
+            ("input_tpm_limit", spec.input_tpm_limit, &limits::TPM_LIMIT),
+            (
+                "output_tpm_limit",
+                spec.output_tpm_limit,
+                &limits::TPM_LIMIT,
+            ),
+        ] {
+            if let Some(value) = value {
+                self.offering_range(site, field, value, limit);
+            }
+        }
+        Quota {
+            rpm: spec.rpm_limit,
+            input_tpm: spec.input_tpm_limit,
+            output_tpm: spec.output_tpm_limit,
+        }
     }
 
     fn group(

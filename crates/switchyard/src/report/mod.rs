@@ -8,9 +8,76 @@ pub mod html;
 
 use std::fmt::Write;
 
-use crate::format::{count, duration, nines, pad_left, pad_right, percent, usd, width};
+use crate::format::{count, duration, nines, pad_left, pad_right, percent, rate_limit, usd, width};
 use crate::model::monthly::Period;
 use crate::model::{Portfolio, Report};
+
+/// Each limited step's load and rejections (`MODEL.md` §12); nothing for a
+/// plan without rate limits.
+fn capacity(out: &mut String, portfolio: &Portfolio, report: &Report) {
+    if !report.capacity.iter().any(|s| s.binding_limit.is_some()) {
+        return;
+    }
+    let traffic = &portfolio.workload.traffic;
+    let _ = writeln!(
+        out,
+        "\nCapacity at the peak ({:02}:00 UTC, peak minute x{})",
+        traffic.peak_hour(),
+        crate::limits::show(traffic.peak_minute_factor)
+    );
+    let _ = writeln!(
+        out,
+        "  {}{}",
+        pad_right("availability at the peak", 32),
+        percent(report.availability_at_peak)
+    );
+    for s in &report.capacity {
+        let who = format!("{} {}. {}", s.route, s.step + 1, s.offering);
+        let limit = match (s.binding_limit, s.headroom_peak) {
+            (Some(kind), Some(headroom)) => {
+                let o = portfolio
+                    .offerings
+                    .iter()
+                    .find(|o| o.id == s.offering)
+                    .map(|o| o.quota)
+                    .unwrap_or_default();
+                format!(
+                    "{}, headroom {}",
+                    rate_limit(kind, &o, &portfolio.workload),
+                    percent(headroom)
+                )
+            }
+            _ => "no limit".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  {who}: sent {} rpm, {limit}",
+            count(s.offered_rpm_peak.round())
+        );
+        if s.binding_limit.is_some() {
+            let _ = writeln!(
+                out,
+                "      rejected {} at the peak, {} over the day",
+                percent(s.rejected_share_peak),
+                percent(s.rejected_share_day)
+            );
+        }
+        if let (Some(sent), Some(rejected), Some(available)) = (
+            s.offered_rpm_upstream_outage,
+            s.rejected_share_upstream_outage,
+            s.availability_upstream_outage,
+        ) && s.binding_limit.is_some()
+        {
+            let _ = writeln!(
+                out,
+                "      while the steps before it are down: sent {} rpm, rejected {}, route availability {}",
+                count(sent.round()),
+                percent(rejected),
+                percent(available)
+            );
+        }
+    }
+}
 
 /// The whole report for `plan_name`.
 pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String {
@@ -109,6 +176,8 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
         let share = format!("{:.2}%", s.share * 100.0);
         let _ = writeln!(out, "  {}{}", pad_right(who, columns), pad_left(&share, 9));
     }
+
+    capacity(&mut out, portfolio, report);
 
     let m = &report.monthly_availability;
     let period = match m.period {

@@ -45,8 +45,9 @@ use serde::Serialize;
 
 pub use chain::{ChainFigures, ChainScorer, StepOption};
 
+use super::capacity;
 use super::progress::{Cancelled, Progress};
-use super::{Portfolio, Step};
+use super::{Portfolio, Route, Step};
 
 /// The longest chain the search builds.
 pub const MAX_CHAIN_LENGTH: usize = chain::MAX_STEPS;
@@ -83,6 +84,47 @@ pub struct Candidate {
     pub monthly_usd: f64,
     pub availability: f64,
     pub unavailability: f64,
+    /// The availability at the peak minute under the offerings' rate limits
+    /// (`MODEL.md` §12); `None` when no offering has a limit. With limits,
+    /// the other figures are the day's, under the limits too.
+    pub availability_at_peak: Option<f64>,
+}
+
+/// `candidate`'s figures under the rate limits of `portfolio`'s offerings:
+/// the day's closed forms and the peak availability of the chain alone.
+fn under_limits(portfolio: &Portfolio, candidate: &mut Candidate) {
+    // The chain's own offerings only: the capacity solve visits every
+    // offering, and a search may hold thousands.
+    let mut offerings = Vec::new();
+    let steps: Vec<Step> = candidate
+        .steps
+        .iter()
+        .map(|s| Step {
+            offering: super::exact::local_index(&mut offerings, s.offering),
+            ..*s
+        })
+        .collect();
+    let chain = Portfolio {
+        offerings: offerings
+            .iter()
+            .map(|&o| portfolio.offerings[o].clone())
+            .collect(),
+        groups: portfolio.groups.clone(),
+        routes: vec![Route {
+            name: "chain".to_owned(),
+            share: 1.0,
+            steps,
+        }],
+        workload: portfolio.workload,
+    };
+    let analysis = capacity::analyse(&chain);
+    let w = &portfolio.workload;
+    candidate.cost_per_request = analysis.day.cost_per_request;
+    candidate.monthly_usd =
+        analysis.day.cost_per_request * w.requests_per_month + w.fixed_monthly_usd;
+    candidate.availability = analysis.day.availability;
+    candidate.unavailability = analysis.day.unavailability;
+    candidate.availability_at_peak = Some(analysis.availability_at_peak);
 }
 
 /// The frontier, cheapest first, and how much work it took.
@@ -129,7 +171,14 @@ pub fn search_with_progress(
     let portfolio = &space.portfolio;
     let options = step_options(space);
     let scorer = ChainScorer::for_portfolio(portfolio);
-    let kept = non_redundant(&options, space.max_chain_length);
+    // Dropping an option another beats on cost and availability holds for
+    // the closed forms alone: under rate limits the beaten one may be the
+    // one with room, so every option is kept.
+    let kept = if capacity::is_limited(portfolio) {
+        (0..options.len()).collect()
+    } else {
+        non_redundant(&options, space.max_chain_length)
+    };
     let volume = portfolio.workload.requests_per_month;
     let fixed = portfolio.workload.fixed_monthly_usd;
     // Extensions only cost more: a prefix over the monthly maximum stays over it.
@@ -146,6 +195,42 @@ pub fn search_with_progress(
         .map(|&i| options[i].private_up * (options[i].fail_if_up - 1.0) + 1.0)
         .fold(1.0_f64, f64::min);
 
+    // A chain with a rate-limited offering is scored by the capacity model
+    // (the day's figures, and its peak against `min_availability`); the
+    // others by the fast closed form, which is then the same.
+    let limited: Vec<bool> = portfolio
+        .offerings
+        .iter()
+        .map(|o| o.quota.is_limited())
+        .collect();
+    let score = |chain: &[usize]| -> Scored {
+        let refs: Vec<&StepOption> = chain.iter().map(|&i| &options[i]).collect();
+        let figures = scorer.score(&refs);
+        if !chain.iter().any(|&i| limited[options[i].offering]) {
+            return Scored::new(chain, figures);
+        }
+        let mut c = Candidate {
+            steps: chain.iter().map(|&i| options[i].step).collect(),
+            cost_per_request: figures.cost_per_request,
+            monthly_usd: 0.0,
+            availability: 1.0 - figures.unavailability,
+            unavailability: figures.unavailability,
+            availability_at_peak: None,
+        };
+        under_limits(portfolio, &mut c);
+        let mut s = Scored::new(
+            chain,
+            ChainFigures {
+                cost_per_request: c.cost_per_request,
+                unavailability: c.unavailability,
+            },
+        );
+        s.peak_ok = space
+            .constraints
+            .min_availability
+            .is_none_or(|min| c.availability_at_peak.unwrap_or(1.0) >= min);
+        s
+    };
     let mut scored = 0u64;
     let mut found: Vec<Scored> = Vec::new();
     progress.expect(kept.len() as u64);
@@ -155,10 +240,8 @@ pub fn search_with_progress(
             return Err(Cancelled);
         }
         progress.advance(1);
-        let one = [a];
-        let f = scorer.score(&[&options[a]]);
         scored += 1;
-        found.push(Scored::new(&one, f));
+        found.push(score(&[a]));
         if space.max_chain_length < 2 {
             continue;
         }
@@ -166,9 +249,8 @@ pub fn search_with_progress(
             if options[b].offering == options[a].offering {
                 continue;
             }
-            let f = scorer.score(&[&options[a], &options[b]]);
             scored += 1;
-            found.push(Scored::new(&[a, b], f));
+            found.push(score(&[a, b]));
         }
     }
     let limits = Limits {
@@ -203,13 +285,7 @@ pub fn search_with_progress(
                 progress.advance(1);
                 let (a, b) = (prefix.options[0], prefix.options[1]);
                 let useful = useful_extensions(&options, &by_cost, &[a, b]);
-                let local: Vec<Scored> = useful
-                    .iter()
-                    .map(|&c| {
-                        let f = scorer.score(&[&options[a], &options[b], &options[c]]);
-                        Scored::new(&[a, b, c], f)
-                    })
-                    .collect();
+                let local: Vec<Scored> = useful.iter().map(|&c| score(&[a, b, c])).collect();
                 (local.len() as u64, pareto(local, limits))
             })
             .collect();
@@ -224,7 +300,7 @@ pub fn search_with_progress(
     }
 
     let n = options.len() as u64;
-    let points = frontier
+    let points: Vec<Candidate> = frontier
         .iter()
         .map(|s| Candidate {
             steps: s.options[..s.len]
@@ -235,8 +311,20 @@ pub fn search_with_progress(
             monthly_usd: s.figures.cost_per_request * volume + fixed,
             availability: 1.0 - s.figures.unavailability,
             unavailability: s.figures.unavailability,
+            availability_at_peak: None,
         })
         .collect();
+    let points = if capacity::is_limited(portfolio) {
+        points
+            .into_iter()
+            .map(|mut c| {
+                under_limits(portfolio, &mut c);
+                c
+            })
+            .collect()
+    } else {
+        points
+    };
     Ok(Frontier {
         points,
         stats: SearchStats {
@@ -254,17 +342,23 @@ pub fn single_steps(space: &SearchSpace) -> Vec<Candidate> {
     let options = step_options(space);
     let scorer = ChainScorer::for_portfolio(&space.portfolio);
     let w = &space.portfolio.workload;
+    let limited = capacity::is_limited(&space.portfolio);
     options
         .iter()
         .map(|o| {
             let f = scorer.score(&[o]);
-            Candidate {
+            let mut c = Candidate {
                 steps: vec![o.step],
                 cost_per_request: f.cost_per_request,
                 monthly_usd: f.cost_per_request * w.requests_per_month + w.fixed_monthly_usd,
                 availability: 1.0 - f.unavailability,
                 unavailability: f.unavailability,
+                availability_at_peak: None,
+            };
+            if limited {
+                under_limits(&space.portfolio, &mut c);
             }
+            c
         })
         .collect()
 }
@@ -410,6 +504,9 @@ struct Scored {
     options: [usize; MAX_CHAIN_LENGTH],
     len: usize,
     figures: ChainFigures,
+    /// Under rate limits: whether the chain meets `min_availability` at the
+    /// peak minute too. Always true without limits.
+    peak_ok: bool,
 }
 
 impl Scored {
@@ -420,6 +517,7 @@ impl Scored {
             options,
             len: chain.len(),
             figures,
+            peak_ok: true,
         }
     }
 
@@ -432,7 +530,7 @@ impl Scored {
 /// The feasible chains of `chains` that no other feasible chain dominates,
 /// cheapest first; among exact ties the canonically first survives.
 fn pareto(mut chains: Vec<Scored>, limits: Limits) -> Vec<Scored> {
-    chains.retain(|s| limits.feasible(&s.figures));
+    chains.retain(|s| s.peak_ok && limits.feasible(&s.figures));
     chains.sort_by(|x, y| {
         x.figures
             .cost_per_request

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::model::evaluate::nines;
+use crate::model::capacity;
+use crate::model::evaluate::{nines, simulate_strata};
 use crate::model::progress::{Cancelled, Progress};
-use crate::model::simulate::simulate_with_progress;
 use crate::model::{Portfolio, Route, Step};
 
 use super::{Candidate, Frontier, SearchSpace, SearchStats};
@@ -50,6 +50,10 @@ pub struct PointReport {
     /// Exact, no deadline.
     pub availability: f64,
     pub nines: Option<f64>,
+    /// Under rate limits, the availability at the peak minute (`availability`
+    /// is then the day's); absent without limits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_at_peak: Option<f64>,
     /// Simulated; the exact availability when the workload has no budget.
     pub success_within_budget: f64,
     /// Percentiles of successful requests' latency, simulated.
@@ -141,7 +145,10 @@ fn describe(
     progress: &Progress,
 ) -> Result<PointReport, Cancelled> {
     let portfolio = route_portfolio(space, &point.steps);
-    let sim = simulate_with_progress(&portfolio, options.samples, options.seed, progress)?;
+    // Under rate limits, each distinct hour with its rejections, as
+    // `evaluate` simulates; without, the plain simulation.
+    let strata = capacity::strata(&portfolio, &capacity::hourly(&portfolio));
+    let sim = simulate_strata(&strata, options.samples, options.seed, progress)?;
     let [p50, p95, p99] = sim.latency_percentiles();
     let success_within_budget = if portfolio.workload.latency_budget_ms.is_some() {
         sim.success_rate().0
@@ -164,6 +171,7 @@ fn describe(
         cost_per_request: point.cost_per_request,
         availability: point.availability,
         nines: nines(point.unavailability),
+        availability_at_peak: point.availability_at_peak,
         success_within_budget,
         latency_ms: PointLatency { p50, p95, p99 },
     })

@@ -240,3 +240,65 @@ fn a_cancelled_report_simulates_no_further_point() {
         "one point at most: {done} of {total}"
     );
 }
+
+/// Three offerings at 99.9% each, 100 requests a minute; the cheapest (`a`)
+/// takes 50 a minute, `b` 40, `c` has no limit; prices rise from a to c.
+fn limited_space(min_availability: f64) -> SearchSpace {
+    use crate::model::testkit::{chain, offering};
+    let mut offerings = vec![
+        offering("a", 0.999),
+        offering("b", 0.999),
+        offering("c", 0.999),
+    ];
+    for (k, o) in offerings.iter_mut().enumerate() {
+        o.prices.input_per_mtok = 1.0 + k as f64;
+    }
+    offerings[0].quota.rpm = Some(50.0);
+    offerings[1].quota.rpm = Some(40.0);
+    let mut portfolio = chain(offerings);
+    portfolio.routes.clear();
+    portfolio.workload.requests_per_month = 100.0 * 43_200.0;
+    SearchSpace {
+        portfolio,
+        max_chain_length: 2,
+        attempts: vec![1],
+        timeouts_ms: vec![10_000.0],
+        backoff_ms: 0.0,
+        constraints: Constraints {
+            min_availability: Some(min_availability),
+            max_monthly_usd: None,
+        },
+    }
+}
+
+#[test]
+fn under_rate_limits_a_chain_whose_fallback_cannot_carry_the_peak_is_dropped() {
+    // Without limits `a` then `b` is a 99.9999% chain, the cheapest pair,
+    // and `c` (as dear as it is reliable) never enters a frontier. With
+    // them, `a` rejects half of the 100 a minute and `b` takes only 40 of
+    // the 50 left: that chain serves about 90%, not 99.99%. The frontier is
+    // `c` first, with `a` behind it for `c`'s own outages.
+    let frontier = search(&limited_space(0.9999));
+    let chains: Vec<Vec<usize>> = frontier
+        .points
+        .iter()
+        .map(|p| p.steps.iter().map(|s| s.offering).collect())
+        .collect();
+    assert_eq!(chains, vec![vec![2, 0]]);
+    for p in &frontier.points {
+        let peak = p.availability_at_peak.expect("limited");
+        assert!(peak >= 0.9999 && p.availability >= 0.9999, "{p:?}");
+    }
+    // The figures are the capacity model's for the chain.
+    let space = limited_space(0.9999);
+    let best = &frontier.points[0];
+    let mut chain = space.portfolio.clone();
+    chain.routes = vec![Route {
+        name: "chain".to_owned(),
+        share: 1.0,
+        steps: best.steps.clone(),
+    }];
+    let a = crate::model::capacity::analyse(&chain);
+    assert!((best.availability - a.day.availability).abs() < 1e-12);
+    assert!((best.cost_per_request - a.day.cost_per_request).abs() < 1e-15);
+}

@@ -9,7 +9,9 @@
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::model::{Group, Offering, OutageMode, Portfolio, Prices, Ttft, Workload};
+use crate::model::{
+    Group, Offering, OutageMode, Portfolio, Prices, Quota, Traffic, Ttft, Workload,
+};
 
 /// `offerings` offerings spread over `groups` groups, drawn from `seed`; no routes.
 pub fn catalog(seed: u64, offerings: usize, groups: usize) -> Portfolio {
@@ -47,6 +49,7 @@ pub fn catalog(seed: u64, offerings: usize, groups: usize) -> Portfolio {
                     output_per_mtok: input * rng.random_range(2.0..5.0),
                 },
                 groups: group.into_iter().collect(),
+                quota: Quota::default(),
             }
         })
         .collect();
@@ -61,6 +64,7 @@ pub fn catalog(seed: u64, offerings: usize, groups: usize) -> Portfolio {
             cached_input_share: 0.25,
             latency_budget_ms: None,
             fixed_monthly_usd: 0.0,
+            traffic: Traffic::default(),
         },
     }
 }
