@@ -647,7 +647,18 @@ async fn fixed_ttft_is_honoured_before_the_first_content_delta() {
             assert!(first_content.is_some_and(|i| i > 0));
         }
     }
-    for rec in fake.served() {
+    // The server stamps the socket write just after the system call returns;
+    // a client that has read the whole (one-token) answer can get here first
+    // when the machine is busy, so wait for the stamps, a bounded while.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let served = loop {
+        let served = fake.served();
+        if served.iter().all(|r| r.first_content_on_wire.is_some()) || Instant::now() > deadline {
+            break served;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    for rec in served {
         assert_eq!(rec.injected_ttft_ms, Some(150.0));
         let observed = rec.first_content.expect("content") - rec.started;
         assert!(observed >= Duration::from_millis(150) && observed < Duration::from_millis(170));

@@ -24,6 +24,7 @@ use statrs::distribution::{DiscreteCDF, Poisson};
 
 use super::exact::{self, Figures, RouteFigures};
 use super::monthly::Period;
+use super::outage_states;
 use super::types::{Portfolio, Quota, Workload};
 
 /// The fixed point is reached when no rejected share moves by more than this.
@@ -158,8 +159,110 @@ fn offered_load(portfolio: &Portfolio, figures: &Figures, rate: f64) -> Vec<f64>
     load
 }
 
-/// The fixed point of load and rejections at `rate` requests a minute.
+/// The load and rejections at `rate` requests a minute: a mixture over the
+/// outage states of the parts upstream of a limit
+/// ([`outage_states::upstream_of_limits`]), each state at its own fixed
+/// point, weighted by its probability.
+///
+/// Without rejections the states' figures sum, by total probability, to the
+/// portfolio's own closed forms; so the mixture is those closed forms plus
+/// each state's change by its rejections. The states not enumerated (more
+/// than [`outage_states::MAX_DOWN`] parts down) change as the time-averaged
+/// load does, the one approximation, which vanishes when no limit binds.
 pub fn solve(portfolio: &Portfolio, rate: f64) -> Solution {
+    let (free, averaged) = solve_state(portfolio, rate);
+    let parts = outage_states::upstream_of_limits(portfolio);
+    if parts.is_empty() {
+        return averaged;
+    }
+    let (states, leftover) = outage_states::states(portfolio, &parts);
+    let mut mixture = Mixture::new(portfolio, &free);
+    for state in &states {
+        if state.probability > 0.0 {
+            let known = outage_states::given(portfolio, &state.known);
+            let (state_free, state_fixed) = solve_state(&known, rate);
+            mixture.add(state.probability, &known, &state_free, state_fixed);
+        }
+    }
+    if leftover > 0.0 {
+        mixture.add(leftover, portfolio, &free, averaged);
+    }
+    mixture.finish(portfolio)
+}
+
+/// Solutions of several outage states, summed by probability as changes
+/// from the closed forms without rejections.
+struct Mixture {
+    /// Figures with their weights: the closed forms at 1, then each state's
+    /// fixed point at `+p` and its figures without rejections at `-p`.
+    weighted: Vec<(f64, Figures)>,
+    /// Per offering: attempts a minute, and rejected attempts a minute.
+    sent: Vec<f64>,
+    rejected: Vec<f64>,
+    /// Per offering: the probability-weighted rejected share, for an
+    /// offering sent nothing in any state.
+    share: Vec<f64>,
+}
+
+impl Mixture {
+    fn new(portfolio: &Portfolio, free: &Solution) -> Self {
+        let n = portfolio.offerings.len();
+        Self {
+            weighted: vec![(1.0, free.figures.clone())],
+            sent: (0..n)
+                .map(|o| free.offered[o] * portfolio.offerings[o].availability)
+                .collect(),
+            rejected: vec![0.0; n],
+            share: vec![0.0; n],
+        }
+    }
+
+    fn add(&mut self, probability: f64, state: &Portfolio, free: &Solution, fixed: Solution) {
+        for (o, offering) in state.offerings.iter().enumerate() {
+            let up = probability * offering.availability;
+            self.sent[o] += up * (fixed.offered[o] - free.offered[o]);
+            self.rejected[o] += up * fixed.offered[o] * fixed.rejected[o];
+            self.share[o] += probability * fixed.rejected[o];
+        }
+        self.weighted.push((-probability, free.figures.clone()));
+        self.weighted.push((probability, fixed.figures));
+    }
+
+    fn finish(self, portfolio: &Portfolio) -> Solution {
+        let rejected = (0..portfolio.offerings.len())
+            .map(|o| {
+                if self.sent[o] > 0.0 {
+                    (self.rejected[o] / self.sent[o]).clamp(0.0, 1.0)
+                } else {
+                    self.share[o]
+                }
+            })
+            .collect();
+        let offered = portfolio
+            .offerings
+            .iter()
+            .zip(&self.sent)
+            .map(|(o, sent)| {
+                if o.availability > 0.0 {
+                    sent.max(0.0) / o.availability
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let pairs: Vec<(f64, &Figures)> = self.weighted.iter().map(|(w, f)| (*w, f)).collect();
+        Solution {
+            rejected,
+            offered,
+            figures: mix_figures(portfolio, &pairs),
+        }
+    }
+}
+
+/// One outage state (all of it known, or the time-averaged load) at `rate`
+/// requests a minute: its figures without rejections, and at the least fixed
+/// point of load and rejections.
+fn solve_state(portfolio: &Portfolio, rate: f64) -> (Solution, Solution) {
     let capacity: Vec<Option<f64>> = portfolio
         .offerings
         .iter()
@@ -168,12 +271,13 @@ pub fn solve(portfolio: &Portfolio, rate: f64) -> Solution {
     let mut rejected = vec![0.0; portfolio.offerings.len()];
     let mut figures = exact::figures(portfolio);
     let mut offered = offered_load(portfolio, &figures, rate);
+    let free = Solution {
+        rejected: rejected.clone(),
+        offered: offered.clone(),
+        figures: figures.clone(),
+    };
     if capacity.iter().all(Option::is_none) {
-        return Solution {
-            rejected,
-            offered,
-            figures,
-        };
+        return (free.clone(), free);
     }
     for _ in 0..MAX_ROUNDS {
         let next: Vec<f64> = capacity
@@ -194,11 +298,12 @@ pub fn solve(portfolio: &Portfolio, rate: f64) -> Solution {
             break;
         }
     }
-    Solution {
+    let fixed = Solution {
         rejected,
         offered,
         figures,
-    }
+    };
+    (free, fixed)
 }
 
 /// Whether any offering of `portfolio` has a rate limit.
@@ -230,13 +335,17 @@ pub fn day_figures(portfolio: &Portfolio, hours: &[Solution]) -> Figures {
         return exact::figures(portfolio);
     }
     let shares = portfolio.workload.traffic.hourly_share;
-    let weighted = |f: &dyn Fn(&Figures) -> f64| -> f64 {
-        hours
-            .iter()
-            .zip(shares)
-            .map(|(s, w)| w * f(&s.figures))
-            .sum()
-    };
+    let pairs: Vec<(f64, &Figures)> = shares
+        .iter()
+        .zip(hours)
+        .map(|(&w, s)| (w, &s.figures))
+        .collect();
+    mix_figures(portfolio, &pairs)
+}
+
+/// `Σ w × figures`, figure by figure, for weights that sum to 1.
+fn mix_figures(portfolio: &Portfolio, weighted: &[(f64, &Figures)]) -> Figures {
+    let sum = |f: &dyn Fn(&Figures) -> f64| -> f64 { weighted.iter().map(|(w, x)| w * f(x)).sum() };
     let routes = portfolio
         .routes
         .iter()
@@ -244,24 +353,24 @@ pub fn day_figures(portfolio: &Portfolio, hours: &[Solution]) -> Figures {
         .map(|(r, route)| {
             let per_step = |f: &dyn Fn(&RouteFigures) -> &Vec<f64>| -> Vec<f64> {
                 (0..route.steps.len())
-                    .map(|j| weighted(&|fig: &Figures| f(&fig.routes[r])[j]))
+                    .map(|j| sum(&|fig: &Figures| f(&fig.routes[r])[j]))
                     .collect()
             };
-            let unavailability = weighted(&|f| f.routes[r].unavailability);
+            let unavailability = sum(&|f| f.routes[r].unavailability);
             RouteFigures {
                 availability: 1.0 - unavailability,
                 unavailability,
                 served: per_step(&|f| &f.served),
-                cost_per_request: weighted(&|f| f.routes[r].cost_per_request),
+                cost_per_request: sum(&|f| f.routes[r].cost_per_request),
                 attempts_up: per_step(&|f| &f.attempts_up),
             }
         })
         .collect();
-    let unavailability = weighted(&|f| f.unavailability);
+    let unavailability = sum(&|f| f.unavailability);
     Figures {
         availability: 1.0 - unavailability,
         unavailability,
-        cost_per_request: weighted(&|f| f.cost_per_request),
+        cost_per_request: sum(&|f| f.cost_per_request),
         routes,
     }
 }

@@ -118,36 +118,58 @@ fn a_retry_adds_load_and_the_fixed_point_holds_it() {
     assert!(close(a.availability_at_peak, 1.0 - q * q, 1e-9));
 }
 
-#[test]
-fn a_fallback_absorbs_an_outage_of_the_primary_until_its_limit() {
-    // 100 requests a minute; the primary is up 99% of the time, the fallback
-    // takes 50 a minute. Normally the fallback sees 1 request a minute and
-    // rejects none; while the primary is down it is sent all 100 and rejects
-    // 1 - E[min(X, 50)] / 100, X ~ Poisson(100): 0.5 to 1e-6.
+/// 100 requests a minute; the primary is up 99% of the time (no errors),
+/// the fallback takes 50 a minute.
+fn small_fallback() -> Portfolio {
     let mut p = chain(vec![offering("a", 0.99), offering("b", 1.0)]);
     p.offerings[1].quota.rpm = Some(50.0);
     p.workload.requests_per_month = monthly_for(100.0);
+    p
+}
+
+#[test]
+fn a_fallback_absorbs_an_outage_of_the_primary_until_its_limit() {
+    // While the primary is up the fallback is sent nothing; while it is down
+    // (1% of the time) the fallback is sent all 100 a minute and rejects
+    // q = 1 - E[min(X, 50)] / 100, X ~ Poisson(100): 0.5 to 1e-6. Averaged
+    // over time that is 1 a minute, which a limit of 50 would never reject:
+    // the mixture over the primary's states must not average it away.
+    let mut p = small_fallback();
     let a = analyse(&p);
     let fallback = &a.steps[1];
-    assert!(close(fallback.offered_rpm_peak, 1.0, 1e-9));
-    assert!(fallback.rejected_share_peak < 1e-15);
-    assert!(close(
-        fallback.offered_rpm_upstream_outage.expect("second step"),
-        100.0,
-        1e-9
-    ));
     let q = fallback
         .rejected_share_upstream_outage
         .expect("second step");
     assert!(close(q, 0.5, 1e-6), "{q}");
     assert!(close(
+        fallback.offered_rpm_upstream_outage.expect("second step"),
+        100.0,
+        1e-9
+    ));
+    assert!(close(
         fallback.availability_upstream_outage.expect("second step"),
         1.0 - q,
         1e-12
     ));
-    // At the peak the fallback serves the primary's outages: 1% of 100%.
-    assert!(close(fallback.served_share_peak, 0.01, 1e-12));
-    assert!(close(a.steps[0].served_share_peak, 0.99, 1e-12));
+    // The mean load is 1 a minute, all of it in the primary's outages, so
+    // every attempt the fallback is sent meets the outage's rejections.
+    assert!(close(fallback.offered_rpm_peak, 1.0, 1e-9));
+    assert!(close(fallback.rejected_share_peak, q, 1e-12));
+    assert!(close(fallback.rejected_share_day, q, 1e-12));
+    // Availability by hand: 0.99 + 0.01 (1 - q), at the peak and over the day.
+    let availability = 0.99 + 0.01 * (1.0 - q);
+    assert!(close(a.availability_at_peak, availability, 1e-12));
+    assert!(close(a.day.availability, availability, 1e-12));
+    assert!(close(
+        fallback.served_share_peak,
+        0.01 * (1.0 - q) / availability,
+        1e-12
+    ));
+    assert!(close(
+        a.steps[0].served_share_peak,
+        0.99 / availability,
+        1e-12
+    ));
     // A fallback sized for the whole load rejects nothing in the outage.
     p.offerings[1].quota.rpm = Some(1_000.0);
     let roomy = analyse(&p);
@@ -158,6 +180,91 @@ fn a_fallback_absorbs_an_outage_of_the_primary_until_its_limit() {
             < 1e-15
     );
     assert!(close(roomy.availability_at_peak, 1.0, 1e-15));
+}
+
+#[test]
+fn the_mixture_over_outage_states_is_exact_when_no_limit_binds() {
+    // Limits far above any load, groups shared across the steps and a third
+    // step: every state's fixed point has no rejections, so the mixture is
+    // the closed forms themselves (total probability), to rounding.
+    let mut p = chain(vec![
+        offering("a", 0.99 * 0.995),
+        offering("b", 0.98 * 0.995),
+        offering("c", 0.97),
+    ]);
+    p.groups = vec![group("g", 0.995)];
+    p.offerings[0].groups = vec![0];
+    p.offerings[1].groups = vec![0];
+    p.offerings[0].error_rate = 0.1;
+    p.offerings[1].quota.rpm = Some(1e9);
+    p.offerings[2].quota.rpm = Some(1e9);
+    let plain = exact::figures(&p);
+    let mixed = solve(&p, 100.0);
+    assert!(close(mixed.figures.availability, plain.availability, 1e-14));
+    assert!(close(
+        mixed.figures.unavailability,
+        plain.unavailability,
+        1e-15
+    ));
+    assert!(close(
+        mixed.figures.cost_per_request,
+        plain.cost_per_request,
+        1e-15
+    ));
+    for (m, e) in mixed.figures.routes[0]
+        .served
+        .iter()
+        .zip(&plain.routes[0].served)
+    {
+        assert!(close(*m, *e, 1e-14));
+    }
+    assert!(mixed.rejected.iter().all(|&q| q < 1e-15));
+}
+
+#[test]
+fn a_shared_group_down_sends_the_fallback_nothing_more() {
+    // The primary and the fallback share a group, and nothing else fails:
+    // when the group is down both are, so the fallback never carries the
+    // primary's traffic and never rejects, however small its limit.
+    let mut p = chain(vec![offering("a", 0.99), offering("b", 0.99)]);
+    p.groups = vec![group("g", 0.99)];
+    p.offerings[0].groups = vec![0];
+    p.offerings[1].groups = vec![0];
+    p.offerings[1].quota.rpm = Some(1.0);
+    p.workload.requests_per_month = monthly_for(100.0);
+    let a = analyse(&p);
+    assert!(a.steps[1].rejected_share_peak < 1e-15);
+    assert!(close(a.availability_at_peak, 0.99, 1e-12));
+}
+
+#[test]
+fn the_sla_months_see_the_fallback_reject_during_the_primarys_outages() {
+    // The SLA simulation conditions each moment on the primary's state: its
+    // mean month is the mixture's availability, 0.99 + 0.01 (1 - q), not the
+    // 1.0 that the time-averaged overflow of 1 a minute would give. Slow
+    // outages (30 minutes, event by event) and fast ones (0.6 s, mixed within
+    // the period) alike.
+    let q = rejected_share(100.0, 50.0);
+    let availability = 0.99 + 0.01 * (1.0 - q);
+    for mttr in [30.0, 0.01] {
+        let mut p = small_fallback();
+        p.offerings[0].mttr_minutes = mttr;
+        let options = crate::model::EvaluateOptions {
+            samples: 10_000,
+            periods: 4_000,
+            ..Default::default()
+        };
+        let r = crate::model::evaluate(&p, &options);
+        assert!(close(r.availability, availability, 1e-12));
+        let m = &r.monthly_availability;
+        assert!(
+            (m.mean - availability).abs() < 4.0 * m.mean_std_error + 1e-9,
+            "mttr {mttr}: {} ± {} vs {availability}",
+            m.mean,
+            m.mean_std_error
+        );
+        assert!(m.mean < 0.996, "mttr {mttr}: {}", m.mean);
+    }
 }
 
 /// One offering limited to 100 requests a minute; hour 12 carries 3

@@ -22,6 +22,7 @@ pub mod exact;
 pub mod histogram;
 pub mod monthly;
 pub mod outage_process;
+pub mod outage_states;
 pub mod parallel;
 pub mod progress;
 #[cfg(test)]

@@ -53,15 +53,19 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use super::attempt::profiles;
 use super::capacity;
 use super::outage_process::{Outage, OutageProcess};
+use super::outage_states::Part;
 use super::parallel::{SimRng, fold_chunked_with_progress};
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
 use super::stats::{Moments, percentile, wilson95};
 use super::types::{
     Group, Offering, OutageMode, Portfolio, Prices, Quota, Route, Step, Traffic, Ttft, Workload,
 };
+
+#[path = "monthly_variants.rs"]
+mod variants;
+use variants::{Seen, Variants};
 
 /// The calendar period whose success ratio is described.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -243,9 +247,6 @@ struct OfferingShape {
     fast_own: Vec<usize>,
     /// Bits into [`RouteShape::fast_shared`].
     fast_shared: u64,
-    /// P(all its attempts fail | up), in each hour of the day whose rate
-    /// limits reject differently (one entry for a plan without limits).
-    fail_if_up: Vec<f64>,
 }
 
 /// A route's offerings with the components each one needs up.
@@ -267,11 +268,11 @@ struct Model {
     /// it is fast-mixing, `None` if it is simulated event by event.
     fast: Vec<Option<f64>>,
     routes: Vec<RouteShape>,
-    /// How many variants `fail_if_up` has: 1, or one per distinct hour of
-    /// a plan with rate limits (`MODEL.md` §12).
-    variants: usize,
-    /// The variant of each UTC hour.
-    hour_variant: [usize; 24],
+    /// P(all of an offering's attempts fail | up) by hour and outage state
+    /// (one table for a plan without limits).
+    variants: Variants,
+    /// The class of each UTC hour: hours of equal traffic reject alike.
+    hour_class: [usize; 24],
     /// Each UTC hour's traffic over the mean hour's; `None` for a flat day,
     /// where time and traffic weigh alike.
     traffic: Option<[f64; 24]>,
@@ -290,6 +291,8 @@ struct Scratch {
     memo: Vec<HashMap<(u64, usize), f64>>,
     /// Per offering of the route being evaluated: P(it fails | not held down).
     fail_alive: Vec<f64>,
+    /// The fail tables met so far, by variant.
+    seen: Seen,
     /// A fitted component's outages in this period.
     outages: Vec<Outage>,
     /// State changes simulated (for tests of the work done).
@@ -302,48 +305,24 @@ impl Model {
     /// fast-mixing.
     fn new(portfolio: &Portfolio, period: Period, fast_above: f64) -> Self {
         let length_min = period.minutes();
-        // The hour's rejections fold into its error rates; without limits
-        // every hour is alike and one variant stands for all.
-        // Hours that reject alike share one variant.
-        let mut hour_variant = [0usize; 24];
-        let variants: Vec<Portfolio> = if capacity::is_limited(portfolio) {
-            let mut distinct: Vec<Vec<f64>> = Vec::new();
-            for (h, solution) in capacity::hourly(portfolio).iter().enumerate() {
-                hour_variant[h] = distinct
-                    .iter()
-                    .position(|q| *q == solution.rejected)
-                    .unwrap_or_else(|| {
-                        distinct.push(solution.rejected.clone());
-                        distinct.len() - 1
-                    });
-            }
-            distinct
-                .iter()
-                .map(|q| capacity::with_rejections(portfolio, q))
-                .collect()
-        } else {
-            vec![portfolio.clone()]
-        };
-        let variant_profiles: Vec<_> = variants.iter().map(profiles).collect();
         let mut component_of_group = vec![None; portfolio.groups.len()];
         let mut component_of_offering = vec![None; portfolio.offerings.len()];
         let mut components = Vec::new();
-        let mut component = |slot: &mut Option<usize>, c: Component| {
+        let mut parts = Vec::new();
+        let mut component = |slot: &mut Option<usize>, c: Component, part: Part| {
             *slot.get_or_insert_with(|| {
                 components.push(c);
+                parts.push(part);
                 components.len() - 1
             })
         };
         let mut needs_per_route = Vec::new();
-        for (r, route) in portfolio.routes.iter().enumerate() {
-            let mut offerings: Vec<(usize, Vec<usize>, Vec<f64>)> = Vec::new();
+        let mut steps_per_route = Vec::new();
+        for route in &portfolio.routes {
+            let mut offerings: Vec<(usize, Vec<usize>, Vec<usize>)> = Vec::new();
             for (j, step) in route.steps.iter().enumerate() {
-                let fail: Vec<f64> = variant_profiles
-                    .iter()
-                    .map(|p| (1.0 - p[r][j].success_if_up).powi(step.attempts as i32))
-                    .collect();
                 if let Some(entry) = offerings.iter_mut().find(|e| e.0 == step.offering) {
-                    entry.2.iter_mut().zip(&fail).for_each(|(e, f)| *e *= f);
+                    entry.2.push(j);
                     continue;
                 }
                 let o = &portfolio.offerings[step.offering];
@@ -354,6 +333,7 @@ impl Model {
                         component(
                             &mut component_of_group[g],
                             Component::of_group(&portfolio.groups[g]),
+                            Part::Group(g),
                         )
                     })
                     .collect();
@@ -363,9 +343,11 @@ impl Model {
                         portfolio.private_availability(step.offering),
                         o.mttr_minutes,
                     )),
+                    Part::Own(step.offering),
                 ));
-                offerings.push((step.offering, needs, fail));
+                offerings.push((step.offering, needs, vec![j]));
             }
+            steps_per_route.push(offerings.iter().map(|e| e.2.clone()).collect());
             needs_per_route.push((route.share, offerings));
         }
         let fast: Vec<Option<f64>> = components
@@ -385,12 +367,11 @@ impl Model {
                 let mut fast_shared: Vec<usize> = Vec::new();
                 let shapes = offerings
                     .iter()
-                    .map(|(_, needs, fail_if_up)| {
+                    .map(|(_, needs, _)| {
                         let mut shape = OfferingShape {
                             slow: Vec::new(),
                             fast_own: Vec::new(),
                             fast_shared: 0,
-                            fail_if_up: fail_if_up.clone(),
                         };
                         for &c in needs {
                             if fast[c].is_none() {
@@ -413,13 +394,20 @@ impl Model {
                 }
             })
             .collect();
+        let slow = parts
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| fast[*c].is_none())
+            .map(|(c, &part)| (c, part))
+            .collect();
+        let variants = Variants::new(portfolio, steps_per_route, slow);
         Self {
             period,
             components,
             fast,
             routes,
-            variants: variants.len(),
-            hour_variant,
+            hour_class: variants.hour_class(),
+            variants,
             traffic: {
                 let shares = portfolio.workload.traffic.hourly_share;
                 let flat = shares.iter().all(|&x| x == shares[0]);
@@ -428,8 +416,9 @@ impl Model {
         }
     }
 
-    fn scratch(&self) -> Scratch {
+    fn scratch(&self, portfolio: &Portfolio) -> Scratch {
         Scratch {
+            seen: self.variants.seen(portfolio),
             changes: Vec::new(),
             down: vec![false; self.components.len()],
             up_share: vec![1.0; self.components.len()],
@@ -457,7 +446,7 @@ impl Model {
                 }
                 alive |= 1u64.checked_shl(d as u32).unwrap_or(0);
                 let up: f64 = o.fast_own.iter().map(|&c| s.up_share[c]).product();
-                fail_alive.push(up * o.fail_if_up[variant] + (1.0 - up));
+                fail_alive.push(up * s.seen.tables[variant][r][d] + (1.0 - up));
             }
             let fail = if route.fast_shared.is_empty() {
                 fail_alive.iter().product()
@@ -646,7 +635,7 @@ fn run_periods(
         UNITS_PER_PERIOD,
         PeriodRun::default(),
         |mut rng, count| {
-            let mut scratch = model.scratch();
+            let mut scratch = model.scratch(portfolio);
             let mut run = PeriodRun::default();
             for _ in 0..count {
                 let r = expected_ratio(&model, &mut rng, &mut scratch);
@@ -750,19 +739,20 @@ fn expected_ratio(model: &Model, rng: &mut SimRng, s: &mut Scratch) -> f64 {
 /// it spans; the period starts at 00:00 UTC.
 fn hourly_ratio(model: &Model, s: &mut Scratch, length_min: f64, traffic: &[f64; 24]) -> f64 {
     let requests = DailyRate::new(*traffic);
-    let mut by_variant = vec![0.0; model.variants];
+    let mut by_class = vec![0.0; model.variants.classes()];
     // The successes a minute in the current state: one chance of success
-    // for every hour (no limits, or limits that never bind) scales the
-    // requests; else each hour has its own.
+    // for every hour (no limits, or one class of hours) scales the
+    // requests; else each class of hours has its own.
     let mut refresh = |s: &mut Scratch| {
-        for (v, x) in by_variant.iter_mut().enumerate() {
-            *x = model.success_given(s, v);
+        let first = model.variants.first(&s.down, &mut s.seen);
+        for (k, x) in by_class.iter_mut().enumerate() {
+            *x = model.success_given(s, first + k);
         }
-        if by_variant.len() == 1 {
-            Err(by_variant[0])
+        if by_class.len() == 1 {
+            Err(by_class[0])
         } else {
             Ok(DailyRate::new(std::array::from_fn(|h| {
-                traffic[h] * by_variant[model.hour_variant[h]]
+                traffic[h] * by_class[model.hour_class[h]]
             })))
         }
     };
