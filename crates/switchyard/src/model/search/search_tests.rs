@@ -273,24 +273,31 @@ fn limited_space(min_availability: f64) -> SearchSpace {
 
 #[test]
 fn under_rate_limits_a_chain_whose_fallback_cannot_carry_the_peak_is_dropped() {
-    // Without limits `a` then `b` is a 99.9999% chain, the cheapest pair,
-    // and `c` (as dear as it is reliable) never enters a frontier. With
-    // them, `a` rejects half of the 100 a minute and `b` takes only 40 of
-    // the 50 left: that chain serves about 90%, not 99.99%. The frontier is
-    // `c` first, with `a` behind it for `c`'s own outages.
-    let frontier = search(&limited_space(0.9999));
+    // Without limits any pair of these is a 99.9999% chain. With them, `a`
+    // first rejects half of the 100 a minute and `b` takes only 40 of the
+    // 50 left (about 90%); `c` then `a` is sent all 100 at `a` while `c` is
+    // down (0.1% of the time), where `a` rejects half: 0.999 + 0.001 × 0.5,
+    // short of 99.99% too. No chain of this space qualifies.
+    assert!(search(&limited_space(0.9999)).points.is_empty());
+    let c_then_a = 0.999 + 0.001 * (1.0 - crate::model::capacity::rejected_share(100.0, 50.0));
+    assert!(c_then_a < 0.9996);
+    // With room for the whole load at `a` (200 a minute), `a` then `c` is
+    // the cheapest chain that carries every outage: 1 - 0.001².
+    let mut space = limited_space(0.9999);
+    space.portfolio.offerings[0].quota.rpm = Some(200.0);
+    let frontier = search(&space);
     let chains: Vec<Vec<usize>> = frontier
         .points
         .iter()
         .map(|p| p.steps.iter().map(|s| s.offering).collect())
         .collect();
-    assert_eq!(chains, vec![vec![2, 0]]);
+    assert_eq!(chains, vec![vec![0, 2]]);
     for p in &frontier.points {
         let peak = p.availability_at_peak.expect("limited");
         assert!(peak >= 0.9999 && p.availability >= 0.9999, "{p:?}");
+        assert!((p.availability - (1.0 - 0.001 * 0.001)).abs() < 1e-9);
     }
     // The figures are the capacity model's for the chain.
-    let space = limited_space(0.9999);
     let best = &frontier.points[0];
     let mut chain = space.portfolio.clone();
     chain.routes = vec![Route {
