@@ -189,9 +189,9 @@ fn a_search_too_large_to_run_is_refused_with_the_numbers() {
             &format!("timeouts_ms = [{}]", timeouts.join(", ")),
         );
     std::fs::write(&plan, text).expect("write");
-    let started = std::time::Instant::now();
+    // No wall-clock bound here: on a loaded machine even the refusal's
+    // catalog load is slow; the count in the message shows nothing ran.
     let err = search_error(home.path(), &plan);
-    assert!(started.elapsed().as_secs() < 30, "refused before any work");
     let candidates = err
         .split("search: ")
         .nth(1)
