@@ -55,7 +55,9 @@ pub fn json_bad(error: &serde_path_to_error::Error<serde_json::Error>) -> Bad {
             }
         }
     };
-    let field = if path == "." || path.is_empty() {
+    // serde_path_to_error writes `?` for a key it never finished reading.
+    let path = path.trim_end_matches('?').trim_end_matches('.').to_owned();
+    let field = if path.is_empty() {
         // A missing field is named in the message: `missing field `model``.
         message
             .strip_prefix("missing field `")
