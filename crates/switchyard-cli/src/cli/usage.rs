@@ -49,11 +49,13 @@ enum UsageCommand {
         /// Import a log already imported again, in place of the earlier import.
         #[arg(long)]
         replace: bool,
+        /// Print the report as JSON (docs/USAGE.md lists its fields).
         #[arg(long)]
         json: bool,
     },
     /// The imports stored, the time they cover, and requests per model.
     List {
+        /// Print the imports and models as JSON.
         #[arg(long)]
         json: bool,
     },
