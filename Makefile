@@ -5,7 +5,7 @@ NPM ?= npm
 EXAMPLE ?= examples/claude-then-deepseek.toml
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs lint fmt bench build deps test-deps ui ui-test browser-test e2e package cli
+.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs lint fmt bench usage-memory build deps test-deps ui ui-test browser-test e2e package cli
 
 ## Installs what is missing (Debian packages, the UI's npm packages), builds
 ## the UI and the app, and opens the window.
@@ -60,6 +60,19 @@ test-interop:
 test-interop-docs:
 	bash tests/interop/setup.sh
 	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test -p switchyard-e2e --test interop -- --ignored --nocapture
+
+## Issue 18's memory bound on a real size: a 1 GB synthetic LiteLLM spend log
+## imported by the release CLI under GNU time (peak RSS at most 200 MB; the
+## numbers are in BENCHMARKS.md). Writes into $(USAGE_TMP).
+USAGE_TMP ?= $(TARGET_DIR)/usage-memory
+usage-memory:
+	$(CARGO) build --release -p switchyard-cli
+	$(CARGO) build --release -p switchyard --example synthetic_spend_log
+	mkdir -p $(USAGE_TMP)
+	$(TARGET_DIR)/release/examples/synthetic_spend_log $(USAGE_TMP)/spend-1g.csv 1073741824 1
+	rm -f $(USAGE_TMP)/catalog.sqlite3*
+	/usr/bin/time -v $(TARGET_DIR)/release/switchyard usage import $(USAGE_TMP)/spend-1g.csv \
+		--format litellm-spend --db $(USAGE_TMP)/catalog.sqlite3
 
 ui-test:
 	cd ui && $(NPM) run check && $(NPM) test

@@ -11,8 +11,10 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   # GUI tests: a virtual display, the WebKit WebDriver, Chromium for the
   # browser test, a font, ImageMagick for screenshots of the window, and
-  # libfaketime to run the tests a year ahead (scripts/test-year-ahead.sh).
-  packages+=(xvfb xauth webkit2gtk-driver chromium fonts-dejavu-core imagemagick faketime)
+  # libfaketime to run the tests a year ahead (scripts/test-year-ahead.sh),
+  # and GNU time, whose wait4 gives the usage import's memory test
+  # (tests/tests/usage_cli.rs) the child's peak RSS.
+  packages+=(xvfb xauth webkit2gtk-driver chromium fonts-dejavu-core imagemagick faketime time)
 fi
 
 missing=()

@@ -44,6 +44,8 @@ enum Command {
     Lint(cli::lint::LintArgs),
     /// Outage history: the outage process fitted from a record, and its backtest.
     History(cli::history::HistoryArgs),
+    /// Usage logs: import LiteLLM spend logs, OpenAI usage, JSONL or CSV as aggregates; list them.
+    Usage(cli::usage::UsageArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cli::export::run(&args),
         Command::Lint(args) => cli::lint::run(&args),
         Command::History(args) => cli::history::run(&args),
+        Command::Usage(args) => cli::usage::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,6 +19,8 @@
 //! - [`plan`]: plan files: parse, validate, resolve into a [`model::Portfolio`], write.
 //! - [`report`]: the human-readable rendering of an evaluation.
 //! - [`secret`]: API keys, the redaction of server text, variable names.
+//! - [`usage`]: usage logs (LiteLLM spend logs, OpenAI usage, JSONL, CSV) read
+//!   in bounded memory into per-model, per-hour aggregates and histograms.
 //! - [`utc`]: calendar dates for UTC labels.
 
 pub mod app;
@@ -34,4 +36,5 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod secret;
+pub mod usage;
 pub mod utc;

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("limits", 3),
     ("plan", 4),
     ("history", 4),
+    ("usage", 4),
     ("probe", 5),
     ("export", 5),
     ("catalog", 6),

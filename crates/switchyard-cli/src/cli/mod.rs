@@ -19,6 +19,7 @@ mod progress;
 pub mod search;
 mod sim_flags;
 pub mod tco;
+pub mod usage;
 
 use switchyard::catalog::CatalogError;
 use switchyard::plan::PlanError;

@@ -14,6 +14,7 @@
 //! - [`search`]: a plan's `[search]` end to end.
 //! - [`history`]: outage records read, imported, fitted and backtested.
 //! - [`refresh`]: a price list fetched, previewed as a diff, and written.
+//! - [`usage`]: usage logs read into aggregates and stored.
 //! - [`counters`]: how many resolves and exact computations ran, for the
 //!   test that an edit costs one of each.
 //!
@@ -31,6 +32,7 @@ pub mod history;
 pub mod options;
 pub mod refresh;
 pub mod search;
+pub mod usage;
 
 pub use error::Error;
 pub use evaluation::{Evaluation, OfferingView, PlanView, Resolution, evaluation, resolve};

@@ -112,6 +112,17 @@ pub enum CatalogError {
         "{file}: the catalog changed since these changes were shown, so they were not written; check again"
     )]
     ChangedSincePreview { file: String },
+    /// A usage log whose content (SHA-256) is already imported: its
+    /// requests would count twice. Nothing was written.
+    #[error(
+        "{file}: this log is already imported (import {id}, `{previous}`, on {imported_at}, same SHA-256); nothing was written. Pass --replace to import it again in its place"
+    )]
+    DuplicateUsage {
+        file: String,
+        id: i64,
+        previous: String,
+        imported_at: String,
+    },
     /// A price list could not be downloaded; nothing was written.
     #[error(transparent)]
     Fetch(#[from] super::fetch::FetchError),

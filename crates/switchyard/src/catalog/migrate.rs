@@ -37,6 +37,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261203220000_rate_tiers.sql",
         include_str!("migrations/20261203220000_rate_tiers.sql"),
     ),
+    (
+        "20261204170000_usage.sql",
+        include_str!("migrations/20261204170000_usage.sql"),
+    ),
 ];
 
 /// The first version with outage histories: a catalog migrated past it gets

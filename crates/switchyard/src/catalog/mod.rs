@@ -14,6 +14,7 @@
 //! - [`seed`]: the default catalog; [`query`]: list, show, history;
 //!   [`overrides`]: `catalog set` / `catalog reset`; [`source`]: plans
 //!   resolve against the catalog; [`plans`]: saved plans.
+//! - [`usage_store`]: imported usage logs, as aggregates only.
 //!
 //! The catalog stores the *name* of each provider's key variable, never a key.
 
@@ -39,6 +40,7 @@ pub mod refresh;
 pub mod seed;
 pub mod source;
 pub mod store;
+pub mod usage_store;
 
 use std::io::Read;
 use std::path::Path;

@@ -1,0 +1,240 @@
+//! `switchyard usage import|list`: a usage log read in bounded memory into
+//! per-model, per-hour aggregates stored in the catalog (never a request's
+//! content), and what is stored.
+
+use std::io::IsTerminal;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use switchyard::app::usage::{UsageImportOptions, import_usage, list};
+use switchyard::catalog::Catalog;
+use switchyard::catalog::usage_store::{ModelUsage, UsageImportReport, UsageImportRow, UsageList};
+use switchyard::format;
+use switchyard::usage::{ColumnMap, ReadOptions, UsageFormat};
+
+use super::Failure;
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// The catalog database. Default: $SWITCHYARD_DB, else catalog.sqlite3 in
+    /// the platform's app-data directory.
+    #[arg(long, global = true, value_name = "PATH", visible_alias = "catalog")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: UsageCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum UsageCommand {
+    /// Read a usage log into per-model, per-hour counts and token and latency
+    /// histograms in the catalog: one transaction, never a prompt. The same
+    /// file (by SHA-256) is imported once.
+    Import {
+        /// The log.
+        file: PathBuf,
+        /// litellm-spend (a CSV export of LiteLLM_SpendLogs), openai-usage
+        /// (Usage API completions pages or buckets, one per line), jsonl or csv.
+        #[arg(long, value_parser = UsageFormat::parse)]
+        format: UsageFormat,
+        /// COLUMN=FIELD: read CSV column COLUMN as FIELD (start_time, end_time,
+        /// model, model_group, api_base, input_tokens, output_tokens,
+        /// cached_tokens, status, latency_ms, spend_usd); repeat for each.
+        #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = ColumnMap::parse)]
+        map: Vec<ColumnMap>,
+        /// Skip bad lines, count them by reason, and import the rest.
+        #[arg(long)]
+        skip_bad: bool,
+        /// Import a log already imported again, in place of the earlier import.
+        #[arg(long)]
+        replace: bool,
+        /// Print the report as JSON (docs/USAGE.md lists its fields).
+        #[arg(long)]
+        json: bool,
+    },
+    /// The imports stored, the time they cover, and requests per model.
+    List {
+        /// Print the imports and models as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(args: &UsageArgs) -> Result<(), Failure> {
+    match &args.command {
+        UsageCommand::Import {
+            file,
+            format,
+            map,
+            skip_bad,
+            replace,
+            json,
+        } => {
+            let options = UsageImportOptions {
+                read: ReadOptions {
+                    format: *format,
+                    map: map.clone(),
+                    skip_bad: *skip_bad,
+                },
+                replace: *replace,
+            };
+            let mut catalog = Catalog::open_chosen(args.db.as_deref())?;
+            let report = with_bar(|progress| import_usage(&mut catalog, file, &options, progress))
+                .map_err(|e| Failure(e.to_string()))?;
+            if *json {
+                print_json(&report)?;
+            } else {
+                print_import(&report, catalog.file());
+            }
+        }
+        UsageCommand::List { json } => {
+            let catalog = Catalog::open_chosen(args.db.as_deref())?;
+            let stored = list(&catalog)?;
+            if *json {
+                print_json(&stored)?;
+            } else {
+                print_list(&stored, catalog.file());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs the read with a bar of bytes read on stderr, when stderr is a
+/// terminal (scripts and `--json` consumers see nothing extra).
+fn with_bar<T>(f: impl FnOnce(&mut dyn FnMut(u64, u64) -> ControlFlow<()>) -> T) -> T {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "reading {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let mut progress = |done: u64, total: u64| {
+        if let Some(bar) = &bar {
+            bar.set_length(total.max(done));
+            bar.set_position(done);
+        }
+        ControlFlow::Continue(())
+    };
+    let result = f(&mut progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure(format!("cannot encode the output: {e}")))?;
+    outln!("{text}");
+    Ok(())
+}
+
+fn n(x: i64) -> String {
+    format::count(x as f64)
+}
+
+fn resolution(seconds: i64) -> String {
+    match seconds {
+        0 => "per request".to_owned(),
+        60 => "1-minute buckets".to_owned(),
+        3600 => "1-hour buckets".to_owned(),
+        86_400 => "1-day buckets".to_owned(),
+        s => format!("{s}-second buckets"),
+    }
+}
+
+fn print_import(report: &UsageImportReport, db: &str) {
+    let i = &report.import;
+    outln!(
+        "{} ({}): {} requests in {} records from {} lines, {} to {} ({})",
+        i.file,
+        i.format,
+        n(i.requests),
+        n(i.records),
+        n(i.lines),
+        i.first_start,
+        i.last_start,
+        resolution(i.resolution_s)
+    );
+    if let Some(old) = report.replaced {
+        outln!("replaced import {old} of the same content");
+    }
+    outln!("stored as import {} in {db} (sha256 {})", i.id, i.sha256);
+    if i.skipped > 0 {
+        let reasons: Vec<String> = i
+            .skipped_by_reason
+            .iter()
+            .map(|(r, k)| format!("{} {r}", n(*k)))
+            .collect();
+        outln!("skipped {} bad lines: {}", n(i.skipped), reasons.join(", "));
+        for example in &report.examples {
+            outln!("  {example}");
+        }
+    }
+    print_models(&report.models);
+}
+
+fn print_models(models: &[ModelUsage]) {
+    let width = models
+        .iter()
+        .map(|m| format::width(&m.model))
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    outln!(
+        "{}  {:>14}  {:>9}  {:>16}  {:>16}",
+        format::pad_right("model", width),
+        "requests",
+        "failures",
+        "input tokens",
+        "output tokens"
+    );
+    for m in models {
+        outln!(
+            "{}  {:>14}  {:>9}  {:>16}  {:>16}",
+            format::pad_right(&m.model, width),
+            n(m.requests),
+            n(m.failures),
+            n(m.input_tokens),
+            n(m.output_tokens)
+        );
+    }
+}
+
+fn print_import_row(i: &UsageImportRow) {
+    outln!(
+        "  {:>3}  {}  {}  {} requests  {} to {}  ({}, {} skipped), imported {}",
+        i.id,
+        i.file_name,
+        i.format,
+        n(i.requests),
+        i.first_start,
+        i.last_start,
+        resolution(i.resolution_s),
+        n(i.skipped),
+        i.imported_at
+    );
+}
+
+fn print_list(stored: &UsageList, db: &str) {
+    if stored.imports.is_empty() {
+        outln!(
+            "no usage imported in {db}; `switchyard usage import FILE --format F` imports a log"
+        );
+        return;
+    }
+    outln!("usage in {db}:");
+    for i in &stored.imports {
+        print_import_row(i);
+    }
+    if let (Some(first), Some(last)) = (&stored.first_start, &stored.last_start) {
+        outln!("covering {first} to {last}");
+    }
+    print_models(&stored.models);
+}

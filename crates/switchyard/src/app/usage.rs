@@ -1,0 +1,75 @@
+//! Usage logs end to end (`switchyard usage import|list`): a log read in
+//! bounded memory into aggregates and stored in the catalog in one
+//! transaction.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use crate::catalog::usage_store::{UsageImportReport, UsageList};
+use crate::catalog::{Catalog, CatalogError};
+use crate::usage::{ReadOptions, UsageError, read_file};
+
+/// How to import a log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageImportOptions {
+    pub read: ReadOptions,
+    /// Import content already stored again, in place of the earlier import.
+    pub replace: bool,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageImportError {
+    #[error(transparent)]
+    Read(#[from] UsageError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// Reads `path` and stores its aggregates. `progress(bytes, total)` is
+/// called while reading; `Break` cancels. When the catalog holds an import
+/// of the same size, the file is hashed first, so a duplicate is refused
+/// before a long read rather than after it.
+pub fn import_usage(
+    catalog: &mut Catalog,
+    path: &Path,
+    options: &UsageImportOptions,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+) -> Result<UsageImportReport, UsageImportError> {
+    let file = path.display().to_string();
+    if !options.replace {
+        let size = std::fs::metadata(path)
+            .map_err(|source| UsageError::Read {
+                file: file.clone(),
+                source,
+            })?
+            .len();
+        if catalog.usage_size_known(size)? {
+            let handle = std::fs::File::open(path).map_err(|source| UsageError::Read {
+                file: file.clone(),
+                source,
+            })?;
+            let (_, sha256) =
+                crate::usage::lines::hash(handle).map_err(|source| UsageError::Read {
+                    file: file.clone(),
+                    source,
+                })?;
+            if let Some(e) = catalog.usage_import_by_hash(&sha256)? {
+                return Err(CatalogError::DuplicateUsage {
+                    file,
+                    id: e.id,
+                    previous: e.file,
+                    imported_at: e.imported_at,
+                }
+                .into());
+            }
+        }
+    }
+    let read = read_file(path, &options.read, progress)?;
+    Ok(catalog.store_usage(&read, options.replace)?)
+}
+
+/// What the catalog holds.
+pub fn list(catalog: &Catalog) -> Result<UsageList, CatalogError> {
+    catalog.usage_list()
+}

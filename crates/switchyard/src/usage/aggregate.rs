@@ -1,0 +1,255 @@
+//! What an import keeps of a log: counts, sums and histograms, never a
+//! request's content. Per model and UTC hour: requests by status, tokens
+//! and logged spend summed. Per model: the per-request histograms of input,
+//! output and cached tokens and of latency ([`super::bins`]). Per route
+//! (model, model group, API base): requests. Memory grows with the number
+//! of models, hours and routes, each capped ([`super::limits`]), never with
+//! the number of lines.
+
+use std::collections::HashMap;
+
+use super::bins::{BINS, bin, bin_ms};
+use super::limits::{MAX_CELLS, MAX_MODELS, MAX_ROUTES};
+use super::record::{Granularity, Status, UsageRecord};
+use super::time::hour_of;
+
+/// One model's traffic in one UTC hour.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cell {
+    pub requests: u64,
+    pub successes: u64,
+    pub failures: u64,
+    /// Requests whose log gives no status (OpenAI buckets, old LiteLLM rows).
+    pub unknown_status: u64,
+    /// Requests LiteLLM answered from its own cache (no provider called).
+    pub cache_hits: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cached_tokens: u64,
+    /// Requests whose cached tokens the log gives (the rest are unknown, not 0).
+    pub cached_known: u64,
+    pub spend_usd: f64,
+    /// Requests whose spend the log gives.
+    pub spend_known: u64,
+}
+
+/// Per-request histograms of one model, by [`super::bins`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histograms {
+    pub input_tokens: [u64; BINS],
+    pub output_tokens: [u64; BINS],
+    pub cached_tokens: [u64; BINS],
+    pub latency_ms: [u64; BINS],
+}
+
+impl Default for Histograms {
+    fn default() -> Self {
+        Self {
+            input_tokens: [0; BINS],
+            output_tokens: [0; BINS],
+            cached_tokens: [0; BINS],
+            latency_ms: [0; BINS],
+        }
+    }
+}
+
+/// The histogram kinds, as stored.
+pub const HISTOGRAM_KINDS: [&str; 4] = [
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "latency_ms",
+];
+
+impl Histograms {
+    pub fn kinds(&self) -> [(&'static str, &[u64; BINS]); 4] {
+        [
+            (HISTOGRAM_KINDS[0], &self.input_tokens),
+            (HISTOGRAM_KINDS[1], &self.output_tokens),
+            (HISTOGRAM_KINDS[2], &self.cached_tokens),
+            (HISTOGRAM_KINDS[3], &self.latency_ms),
+        ]
+    }
+}
+
+/// Where a model's requests went: its model group and API base.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Route {
+    pub model: u32,
+    pub model_group: Option<String>,
+    pub api_base: Option<String>,
+}
+
+/// Everything an import keeps.
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    models: Vec<String>,
+    index: HashMap<String, u32>,
+    cells: HashMap<(u32, i64), Cell>,
+    histograms: Vec<Histograms>,
+    routes: HashMap<Route, u64>,
+    /// The first and last start time seen, ms.
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+    /// The widest bucket seen, seconds; 0 when every record is one request.
+    pub resolution_s: i64,
+    pub requests: u64,
+}
+
+impl Aggregates {
+    /// Adds `record`. Refuses (with the reason) only when a cap is reached:
+    /// that is about the file as a whole, so the import stops.
+    pub fn add(&mut self, record: &UsageRecord<'_>) -> Result<(), String> {
+        let model = self.model_index(&record.model)?;
+        let requests = record.granularity.requests();
+        let hour = hour_of(record.start_ms);
+        if !self.cells.contains_key(&(model, hour)) && self.cells.len() >= MAX_CELLS {
+            return Err(format!(
+                "more than {MAX_CELLS} (model, hour) pairs: split the log by time and import each part"
+            ));
+        }
+        let cell = self.cells.entry((model, hour)).or_default();
+        cell.requests = cell.requests.saturating_add(requests);
+        match record.status {
+            Some(Status::Success) => cell.successes = cell.successes.saturating_add(requests),
+            Some(Status::Failure) => cell.failures = cell.failures.saturating_add(requests),
+            None => cell.unknown_status = cell.unknown_status.saturating_add(requests),
+        }
+        if record.cache_hit {
+            cell.cache_hits = cell.cache_hits.saturating_add(requests);
+        }
+        cell.input_tokens = cell.input_tokens.saturating_add(record.input_tokens);
+        cell.output_tokens = cell.output_tokens.saturating_add(record.output_tokens);
+        if let Some(cached) = record.cached_tokens {
+            cell.cached_tokens = cell.cached_tokens.saturating_add(cached);
+            cell.cached_known = cell.cached_known.saturating_add(requests);
+        }
+        if let Some(spend) = record.spend_usd {
+            cell.spend_usd += spend;
+            cell.spend_known = cell.spend_known.saturating_add(requests);
+        }
+        match record.granularity {
+            Granularity::Request => {
+                let h = self
+                    .histograms
+                    .get_mut(model as usize)
+                    .ok_or("internal: a model without histograms")?;
+                h.input_tokens[bin(record.input_tokens)] += 1;
+                h.output_tokens[bin(record.output_tokens)] += 1;
+                if let Some(cached) = record.cached_tokens {
+                    h.cached_tokens[bin(cached)] += 1;
+                }
+                if let Some(ms) = record.latency_ms {
+                    h.latency_ms[bin_ms(ms)] += 1;
+                }
+            }
+            Granularity::Bucket { width_s, .. } => {
+                self.resolution_s = self.resolution_s.max(width_s);
+            }
+        }
+        let route = Route {
+            model,
+            model_group: record.model_group.as_deref().map(str::to_owned),
+            api_base: record.api_base.as_deref().map(str::to_owned),
+        };
+        if let Some(n) = self.routes.get_mut(&route) {
+            *n = n.saturating_add(requests);
+        } else if self.routes.len() >= MAX_ROUTES {
+            return Err(format!(
+                "more than {MAX_ROUTES} (model, model_group, api_base) routes"
+            ));
+        } else {
+            self.routes.insert(route, requests);
+        }
+        self.first_ms = Some(
+            self.first_ms
+                .map_or(record.start_ms, |f| f.min(record.start_ms)),
+        );
+        self.last_ms = Some(
+            self.last_ms
+                .map_or(record.start_ms, |l| l.max(record.start_ms)),
+        );
+        self.requests = self.requests.saturating_add(requests);
+        Ok(())
+    }
+
+    fn model_index(&mut self, model: &str) -> Result<u32, String> {
+        if let Some(&i) = self.index.get(model) {
+            return Ok(i);
+        }
+        if self.models.len() >= MAX_MODELS {
+            return Err(format!("more than {MAX_MODELS} distinct models"));
+        }
+        let i = u32::try_from(self.models.len()).map_err(|_| "too many models")?;
+        self.models.push(model.to_owned());
+        self.index.insert(model.to_owned(), i);
+        self.histograms.push(Histograms::default());
+        Ok(i)
+    }
+
+    /// The models, by index.
+    pub fn models(&self) -> &[String] {
+        &self.models
+    }
+
+    /// Every (model, hour) cell, by model name then hour.
+    pub fn cells(&self) -> Vec<(&str, i64, &Cell)> {
+        let mut out: Vec<_> = self
+            .cells
+            .iter()
+            .map(|((m, h), c)| {
+                (
+                    self.models.get(*m as usize).map_or("", String::as_str),
+                    *h,
+                    c,
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        out
+    }
+
+    /// Each model's histograms, by model name.
+    pub fn histograms(&self) -> Vec<(&str, &Histograms)> {
+        let mut out: Vec<_> = self
+            .models
+            .iter()
+            .map(String::as_str)
+            .zip(&self.histograms)
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+
+    /// Every route with its requests, by model name.
+    pub fn routes(&self) -> Vec<(&str, &Route, u64)> {
+        let mut out: Vec<_> = self
+            .routes
+            .iter()
+            .map(|(r, n)| {
+                (
+                    self.models.get(r.model as usize).map_or("", String::as_str),
+                    r,
+                    *n,
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.0, &a.1.model_group, &a.1.api_base).cmp(&(b.0, &b.1.model_group, &b.1.api_base))
+        });
+        out
+    }
+
+    /// Requests per model, by model name.
+    pub fn requests_by_model(&self) -> Vec<(&str, u64)> {
+        let mut totals = vec![0u64; self.models.len()];
+        for ((m, _), c) in &self.cells {
+            if let Some(t) = totals.get_mut(*m as usize) {
+                *t = t.saturating_add(c.requests);
+            }
+        }
+        let mut out: Vec<_> = self.models.iter().map(String::as_str).zip(totals).collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out
+    }
+}

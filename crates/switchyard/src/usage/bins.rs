@@ -1,0 +1,78 @@
+//! The log-scale bins of every usage histogram (input, output and cached
+//! tokens per request; latency in milliseconds), defined once here.
+//!
+//! Edges run 0, then 1, 2, 5 per decade up to 10^7 (the "1-2-5" series):
+//! three bins a decade read as round numbers and keep the 200k-token price tier
+//! of the LiteLLM map (`*_above_200k_tokens`) on an edge. Bin `i` holds values
+//! `EDGES[i] <= x < EDGES[i + 1]`; the last bin is open above 10^7. Bin 0 holds
+//! exactly 0 (a request without cached tokens). Changing the edges changes
+//! what stored bins mean: add new ones under a new kind, never edit these.
+
+/// Lower edges of the bins, in the unit of the histogram (tokens or ms).
+pub const EDGES: [u64; 23] = [
+    0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
+    200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000,
+];
+
+/// How many bins a histogram has.
+pub const BINS: usize = EDGES.len();
+
+/// The bin of `x`.
+pub fn bin(x: u64) -> usize {
+    // At least one edge (0) is <= x, so this is at least 1.
+    EDGES.partition_point(|&e| e <= x).saturating_sub(1)
+}
+
+/// The bin of a latency in milliseconds (its whole milliseconds; NaN and
+/// negatives never get here, the readers refuse them).
+pub fn bin_ms(ms: f64) -> usize {
+    // `as` saturates: 1e300 ms lands in the open last bin.
+    bin(ms.max(0.0) as u64)
+}
+
+/// `[lo, hi)` of bin `i`, `hi` `None` for the last.
+pub fn range(i: usize) -> (u64, Option<u64>) {
+    (
+        EDGES.get(i).copied().unwrap_or(u64::MAX),
+        EDGES.get(i + 1).copied(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_fall_in_the_bin_whose_range_holds_them() {
+        assert_eq!(bin(0), 0);
+        assert_eq!(bin(1), 1);
+        assert_eq!(bin(4), 2);
+        assert_eq!(bin(5), 3);
+        assert_eq!(bin(199_999), 16);
+        assert_eq!(bin(200_000), 17);
+        assert_eq!(bin(u64::MAX), BINS - 1);
+        for x in [
+            0,
+            1,
+            3,
+            7,
+            99,
+            1234,
+            200_000,
+            9_999_999,
+            10_000_000,
+            1 << 40,
+        ] {
+            let (lo, hi) = range(bin(x));
+            assert!(lo <= x && hi.is_none_or(|h| x < h), "{x} in {lo}..{hi:?}");
+        }
+        assert_eq!(range(BINS - 1), (10_000_000, None));
+    }
+
+    #[test]
+    fn latencies_bin_by_whole_milliseconds() {
+        assert_eq!(bin_ms(0.4), 0);
+        assert_eq!(bin_ms(1.9), 1);
+        assert_eq!(bin_ms(1e300), BINS - 1);
+    }
+}

@@ -1,0 +1,265 @@
+//! Reading a log line by line in bounded memory: one buffered read of the
+//! file, one line (or CSV record) held at a time and never more than
+//! [`MAX_LINE_BYTES`] of it, the bytes counted for progress and hashed on
+//! the way through (the hash identifies the file in the catalog, so a second
+//! pass over a 1 GB file is not needed).
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use sha2::{Digest, Sha256};
+
+use super::limits::MAX_LINE_BYTES;
+
+/// The read buffer: large enough that system calls do not dominate.
+const READ_BUFFER: usize = 256 * 1024;
+
+/// A reader that hashes and counts what passes through it.
+#[derive(Debug)]
+struct Tap<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let read = buf.get(..n).unwrap_or_default();
+        self.hasher.update(read);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// What [`Lines::next`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunk {
+    /// A line (its newline and a `\r` before it removed) is in the buffer.
+    Line {
+        /// 1-based number of its first physical line.
+        number: u64,
+        /// False for a last line without a newline.
+        terminated: bool,
+        /// CSV only: the file ended inside a quoted field.
+        open_quote: bool,
+    },
+    /// A line longer than [`MAX_LINE_BYTES`]; it was skipped, not held.
+    TooLong { number: u64, bytes: u64 },
+    /// The end of the file.
+    End,
+}
+
+/// The lines of a file.
+#[derive(Debug)]
+pub struct Lines<R> {
+    reader: BufReader<Tap<R>>,
+    /// Physical lines consumed so far.
+    line: u64,
+    /// A newline inside a quoted field does not end a CSV record.
+    csv_quotes: bool,
+}
+
+impl<R: Read> Lines<R> {
+    /// Lines of `inner`; with `csv_quotes`, a CSV record spanning lines
+    /// (a quoted field holding a newline) is one line.
+    pub fn new(inner: R, csv_quotes: bool) -> Self {
+        Self {
+            reader: BufReader::with_capacity(
+                READ_BUFFER,
+                Tap {
+                    inner,
+                    hasher: Sha256::new(),
+                    bytes: 0,
+                },
+            ),
+            line: 0,
+            csv_quotes,
+        }
+    }
+
+    /// Bytes read from the file so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.get_ref().bytes
+    }
+
+    /// The next line into `buf` (cleared first).
+    pub fn next(&mut self, buf: &mut Vec<u8>) -> io::Result<Chunk> {
+        buf.clear();
+        let number = self.line + 1;
+        let mut in_quotes = false;
+        let mut too_long: Option<u64> = None;
+        let mut any = false;
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                if !any {
+                    return Ok(Chunk::End);
+                }
+                self.line += 1;
+                return Ok(match too_long {
+                    Some(bytes) => Chunk::TooLong { number, bytes },
+                    None => {
+                        trim_end(buf);
+                        Chunk::Line {
+                            number,
+                            terminated: false,
+                            open_quote: in_quotes,
+                        }
+                    }
+                });
+            }
+            any = true;
+            let (take, newline) = match memchr::memchr(b'\n', available) {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            let piece = available.get(..take).unwrap_or_default();
+            if self.csv_quotes && memchr::memchr_iter(b'"', piece).count() % 2 == 1 {
+                in_quotes = !in_quotes;
+            }
+            match &mut too_long {
+                Some(bytes) => *bytes += take as u64,
+                None if buf.len() + take > MAX_LINE_BYTES => {
+                    too_long = Some((buf.len() + take) as u64);
+                    // Give the memory back: a 10 MB line must not keep 4 MiB.
+                    *buf = Vec::new();
+                }
+                None => buf.extend_from_slice(piece),
+            }
+            self.reader.consume(take);
+            if newline {
+                self.line += 1;
+                if !in_quotes {
+                    return Ok(match too_long {
+                        Some(bytes) => Chunk::TooLong { number, bytes },
+                        None => {
+                            trim_end(buf);
+                            Chunk::Line {
+                                number,
+                                terminated: true,
+                                open_quote: false,
+                            }
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    /// The bytes read and their SHA-256, once the end is reached.
+    pub fn finish(self) -> (u64, String) {
+        let tap = self.reader.into_inner();
+        (tap.bytes, hex(&tap.hasher.finalize()))
+    }
+}
+
+/// Drops the line's `\n` and a `\r` before it.
+fn trim_end(buf: &mut Vec<u8>) {
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 and size of everything `reader` gives (the catalog's
+/// duplicate check before a long parse).
+pub fn hash(reader: impl Read) -> io::Result<(u64, String)> {
+    let mut tap = Tap {
+        inner: reader,
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
+    io::copy(&mut tap, &mut io::sink())?;
+    Ok((tap.bytes, hex(&tap.hasher.finalize())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &[u8], csv: bool) -> Vec<(Chunk, String)> {
+        let mut lines = Lines::new(text, csv);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            let chunk = lines.next(&mut buf).expect("reads");
+            if chunk == Chunk::End {
+                return out;
+            }
+            out.push((chunk, String::from_utf8_lossy(&buf).into_owned()));
+        }
+    }
+
+    fn line(number: u64, terminated: bool) -> Chunk {
+        Chunk::Line {
+            number,
+            terminated,
+            open_quote: false,
+        }
+    }
+
+    #[test]
+    fn lines_are_numbered_from_one_and_lose_their_newlines() {
+        let got = all(b"a\r\nb\n\nc", false);
+        assert_eq!(
+            got,
+            vec![
+                (line(1, true), "a".to_owned()),
+                (line(2, true), "b".to_owned()),
+                (line(3, true), String::new()),
+                (line(4, false), "c".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quoted_newline_does_not_end_a_csv_record() {
+        let got = all(b"a,\"x\ny\",b\nc\n\"open", true);
+        assert_eq!(got[0], (line(1, true), "a,\"x\ny\",b".to_owned()));
+        assert_eq!(got[1], (line(3, true), "c".to_owned()));
+        assert_eq!(
+            got[2].0,
+            Chunk::Line {
+                number: 4,
+                terminated: false,
+                open_quote: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_cap_is_skipped_not_held() {
+        let mut text = vec![b'x'; MAX_LINE_BYTES + 10];
+        text.extend_from_slice(b"\nok\n");
+        let got = all(&text, false);
+        assert_eq!(
+            got[0].0,
+            Chunk::TooLong {
+                number: 1,
+                bytes: MAX_LINE_BYTES as u64 + 11
+            }
+        );
+        assert_eq!(got[1], (line(2, true), "ok".to_owned()));
+    }
+
+    #[test]
+    fn the_hash_is_the_files_sha256() {
+        let mut lines = Lines::new(&b"abc"[..], false);
+        let mut buf = Vec::new();
+        while lines.next(&mut buf).expect("reads") != Chunk::End {}
+        let (bytes, sha) = lines.finish();
+        assert_eq!(bytes, 3);
+        assert_eq!(
+            sha,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(hash(&b"abc"[..]).expect("hashes"), (3, sha));
+    }
+}
