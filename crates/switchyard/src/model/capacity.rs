@@ -172,7 +172,7 @@ fn offered_load(portfolio: &Portfolio, figures: &Figures, rate: f64) -> Vec<f64>
 pub fn solve(portfolio: &Portfolio, rate: f64) -> Solution {
     let (free, averaged) = solve_state(portfolio, rate);
     let parts = outage_states::upstream_of_limits(portfolio);
-    if parts.is_empty() {
+    if parts.is_empty() || !can_bind(portfolio, rate) {
         return averaged;
     }
     let (states, leftover) = outage_states::states(portfolio, &parts);
@@ -309,6 +309,41 @@ fn solve_state(portfolio: &Portfolio, rate: f64) -> (Solution, Solution) {
 /// Whether any offering of `portfolio` has a rate limit.
 pub fn is_limited(portfolio: &Portfolio) -> bool {
     portfolio.offerings.iter().any(|o| o.quota.is_limited())
+}
+
+/// A rejected share below this is none: far below any figure's last digit.
+const NEGLIGIBLE: f64 = 1e-15;
+
+/// Whether any limit could reject more than a negligible share at `rate`
+/// requests a minute in any outage state: each offering's load is at most
+/// every request making, at every step that uses it, all the attempts the
+/// step allows. Limits that cannot bind change no figure, so the outage
+/// states need not be told apart.
+pub fn can_bind(portfolio: &Portfolio, rate: f64) -> bool {
+    portfolio.offerings.iter().enumerate().any(|(o, offering)| {
+        let Some((_, limit)) = offering.quota.binding(&portfolio.workload) else {
+            return false;
+        };
+        let most: f64 = portfolio
+            .routes
+            .iter()
+            .flat_map(|r| {
+                r.steps
+                    .iter()
+                    .filter(|s| s.offering == o)
+                    .map(move |s| r.share * f64::from(s.attempts))
+            })
+            .sum();
+        rejected_share(rate * most, limit) > NEGLIGIBLE
+    })
+}
+
+/// The busiest rate a minute of the day: the peak minute, or the busiest
+/// hour's mean minute if that is higher.
+pub fn busiest_rate(workload: &Workload) -> f64 {
+    (0..24)
+        .map(|h| requests_per_minute(workload, h))
+        .fold(peak_rate(workload), f64::max)
 }
 
 /// The solutions of the day's 24 hours. Hours of equal traffic share one

@@ -36,8 +36,9 @@ struct Overflow {
     hour_class: [usize; 24],
     /// Each slow component and the part it stands for.
     slow: Vec<(usize, Part)>,
-    /// Tables already worked out, by the slow components down: one per class.
-    done: Mutex<HashMap<Vec<usize>, Arc<Vec<FailTable>>>>,
+    /// Tables already worked out, by the slow components down (bit `i` for
+    /// `slow[i]`): one per class.
+    done: Mutex<HashMap<u64, Arc<Vec<FailTable>>>>,
 }
 
 /// The tables a chunk of periods has met, by index, and where each state's
@@ -45,8 +46,7 @@ struct Overflow {
 #[derive(Default)]
 pub(super) struct Seen {
     pub tables: Vec<FailTable>,
-    first: HashMap<Vec<usize>, usize>,
-    down: Vec<usize>,
+    first: HashMap<u64, usize>,
 }
 
 impl Variants {
@@ -57,7 +57,18 @@ impl Variants {
         steps: Vec<Vec<Vec<usize>>>,
         slow: Vec<(usize, Part)>,
     ) -> Self {
-        let overflow = capacity::is_limited(portfolio).then(|| {
+        let binds = capacity::is_limited(portfolio)
+            && capacity::can_bind(portfolio, capacity::busiest_rate(&portfolio.workload));
+        let upstream = outage_states::upstream_of_limits(portfolio);
+        // Only the slow components upstream of a limit move a limit's load;
+        // a state is the set of them down, one bit each (the first 64; any
+        // further ones stay at their time-averaged availability).
+        let slow: Vec<(usize, Part)> = slow
+            .into_iter()
+            .filter(|(_, part)| upstream.contains(part))
+            .take(64)
+            .collect();
+        let overflow = binds.then(|| {
             let shares = portfolio.workload.traffic.hourly_share;
             let mut distinct: Vec<f64> = Vec::new();
             let mut hour_class = [0usize; 24];
@@ -111,31 +122,29 @@ impl Variants {
         let Some(overflow) = &self.overflow else {
             return 0;
         };
-        seen.down.clear();
-        seen.down.extend(
-            overflow
-                .slow
-                .iter()
-                .filter(|(c, _)| down[*c])
-                .map(|(c, _)| *c),
-        );
-        if let Some(&first) = seen.first.get(&seen.down) {
+        let key = overflow
+            .slow
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| down[*c])
+            .fold(0u64, |key, (i, _)| key | 1 << i);
+        if let Some(&first) = seen.first.get(&key) {
             return first;
         }
-        let tables = self.tables(overflow, &seen.down, down);
+        let tables = self.tables(overflow, key, down);
         let first = seen.tables.len();
         seen.tables.extend(tables.iter().cloned());
-        seen.first.insert(seen.down.clone(), first);
+        seen.first.insert(key, first);
         first
     }
 
     /// The tables of one state, from the shared cache or worked out.
-    fn tables(&self, overflow: &Overflow, key: &[usize], down: &[bool]) -> Arc<Vec<FailTable>> {
+    fn tables(&self, overflow: &Overflow, key: u64, down: &[bool]) -> Arc<Vec<FailTable>> {
         let cached = overflow
             .done
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
+            .get(&key)
             .cloned();
         if let Some(tables) = cached {
             return tables;
@@ -162,7 +171,7 @@ impl Variants {
             .done
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .entry(key.to_vec())
+            .entry(key)
             .or_insert(tables)
             .clone()
     }
