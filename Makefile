@@ -5,7 +5,7 @@ NPM ?= npm
 EXAMPLE ?= examples/claude-then-deepseek.toml
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs lint fmt bench build deps test-deps ui ui-test browser-test e2e package cli
+.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs test-interop-prices lint fmt bench build deps test-deps ui ui-test browser-test e2e package cli
 
 ## Installs what is missing (Debian packages, the UI's npm packages), builds
 ## the UI and the app, and opens the window.
@@ -60,6 +60,13 @@ test-interop:
 test-interop-docs:
 	bash tests/interop/setup.sh
 	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test -p switchyard-e2e --test interop -- --ignored --nocapture
+
+## Switchyard's per-request prices against LiteLLM 1.106.2's own
+## `cost_per_token`, line by line, on a generated 20,000-line spend log
+## (tests/tests/request_prices.rs; its ignored test needs the interop venv).
+test-interop-prices:
+	bash tests/interop/setup.sh
+	$(CARGO) test -p switchyard-e2e --test request_prices -- --ignored --nocapture
 
 ui-test:
 	cd ui && $(NPM) run check && $(NPM) test

@@ -31,6 +31,20 @@ pub enum Field {
     RpmLimit,
     InputTpmLimit,
     OutputTpmLimit,
+    /// The price tier (`MODEL.md` §3.8, per-request prices): a request whose
+    /// prompt (cached tokens included) has more than this many tokens pays
+    /// the tier's prices on all its tokens, as LiteLLM's
+    /// `*_above_200k_tokens` keys price them. Tokens, a whole number.
+    TierAboveTokens,
+    /// Input price above the tier's threshold, USD per 1M tokens; absent, the
+    /// list input price.
+    TierInputPerMtok,
+    /// Cached-input price above the threshold, USD per 1M tokens; absent, the
+    /// cached price, else the tier's input price.
+    TierCachedInputPerMtok,
+    /// Output price above the threshold, USD per 1M tokens; absent, the list
+    /// output price.
+    TierOutputPerMtok,
 }
 
 /// What values a field accepts.
@@ -52,12 +66,16 @@ pub enum Kind {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 22] = [
         Field::InputPerMtok,
         Field::CachedInputPerMtok,
         Field::OutputPerMtok,
         Field::BatchInputPerMtok,
         Field::BatchOutputPerMtok,
+        Field::TierAboveTokens,
+        Field::TierInputPerMtok,
+        Field::TierCachedInputPerMtok,
+        Field::TierOutputPerMtok,
         Field::ContextWindow,
         Field::Quality,
         Field::Availability,
@@ -93,6 +111,10 @@ impl Field {
             Field::RpmLimit => "rpm_limit",
             Field::InputTpmLimit => "input_tpm_limit",
             Field::OutputTpmLimit => "output_tpm_limit",
+            Field::TierAboveTokens => "tier_above_tokens",
+            Field::TierInputPerMtok => "tier_input_per_mtok",
+            Field::TierCachedInputPerMtok => "tier_cached_input_per_mtok",
+            Field::TierOutputPerMtok => "tier_output_per_mtok",
         }
     }
 
@@ -111,8 +133,11 @@ impl Field {
             | Field::CachedInputPerMtok
             | Field::OutputPerMtok
             | Field::BatchInputPerMtok
-            | Field::BatchOutputPerMtok => Kind::Price,
-            Field::ContextWindow => Kind::Tokens,
+            | Field::BatchOutputPerMtok
+            | Field::TierInputPerMtok
+            | Field::TierCachedInputPerMtok
+            | Field::TierOutputPerMtok => Kind::Price,
+            Field::ContextWindow | Field::TierAboveTokens => Kind::Tokens,
             Field::Quality | Field::ErrorLatencyMs => Kind::NonNegative,
             Field::Availability | Field::ErrorRate => Kind::Probability,
             Field::MttrMinutes
@@ -150,8 +175,12 @@ impl Field {
             | Field::CachedInputPerMtok
             | Field::OutputPerMtok
             | Field::BatchInputPerMtok
-            | Field::BatchOutputPerMtok => &limits::PRICE_PER_MTOK,
+            | Field::BatchOutputPerMtok
+            | Field::TierInputPerMtok
+            | Field::TierCachedInputPerMtok
+            | Field::TierOutputPerMtok => &limits::PRICE_PER_MTOK,
             Field::ContextWindow => &limits::CATALOG_CONTEXT_WINDOW,
+            Field::TierAboveTokens => &limits::TIER_ABOVE_TOKENS,
             Field::Quality => &limits::CATALOG_QUALITY,
             Field::Availability => &limits::AVAILABILITY,
             Field::MttrMinutes => &limits::MTTR_MINUTES,
