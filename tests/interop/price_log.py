@@ -15,8 +15,9 @@ line is priced by exactly
 with `cached` from the line's `metadata.additional_usage_values.
 cache_read_input_tokens` (0 when absent), in a plain loop, and the two costs it
 returns are added. Prints one JSON object: lines, total_usd, by_model (USD
-per model), wall_s (reading and pricing), price_s (the loop alone) and the
-LiteLLM version. `--per-line` also writes `request_id,usd` per line, the
+per model), wall_s (reading and pricing), price_s (the loop alone, wall
+clock), price_cpu_s (the loop's CPU time, which a busy machine does not
+inflate) and the LiteLLM version. `--per-line` also writes `request_id,usd` per line, the
 price as Python's repr (the shortest text that reads back as the same
 double).
 
@@ -72,6 +73,7 @@ def main(argv):
         ]
 
     priced_at = time.perf_counter()
+    priced_cpu = time.process_time()
     prices = []
     for _, model, prompt, completion, cached in rows:
         prompt_usd, completion_usd = litellm.cost_per_token(
@@ -82,6 +84,7 @@ def main(argv):
         )
         prices.append(prompt_usd + completion_usd)
     done = time.perf_counter()
+    done_cpu = time.process_time()
 
     total = 0.0
     by_model = {}
@@ -102,6 +105,7 @@ def main(argv):
                 "by_model": dict(sorted(by_model.items())),
                 "wall_s": done - started,
                 "price_s": done - priced_at,
+                "price_cpu_s": done_cpu - priced_cpu,
                 "litellm": version("litellm"),
             }
         )

@@ -374,6 +374,36 @@ pub fn jsonb(value: &Value) -> String {
     }
 }
 
+/// The part of a line's `metadata` that pricing reads; serde skips the rest
+/// without building it, which keeps reading a million lines fast.
+#[derive(serde::Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    additional_usage_values: Option<AdditionalUsage>,
+}
+
+#[derive(serde::Deserialize)]
+struct AdditionalUsage {
+    #[serde(default)]
+    cache_read_input_tokens: Option<u64>,
+}
+
+/// The cached prompt tokens the proxy recorded in a line's metadata; 0 when
+/// the metadata is absent, not JSON, or says nothing about the cache (as
+/// `price_log.py` reads it).
+fn cached_tokens(metadata: &[u8]) -> u64 {
+    // Most lines read nothing from the cache: skip their JSON.
+    const KEY: &[u8] = b"cache_read_input_tokens";
+    if !metadata.windows(KEY.len()).any(|w| w == KEY) {
+        return 0;
+    }
+    serde_json::from_slice::<Metadata>(metadata)
+        .ok()
+        .and_then(|m| m.additional_usage_values)
+        .and_then(|u| u.cache_read_input_tokens)
+        .unwrap_or(0)
+}
+
 /// What pricing needs of one log line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogLine {
@@ -383,7 +413,9 @@ pub struct LogLine {
 }
 
 /// Reads a spend log CSV: the columns by name from its header, the cached
-/// tokens from the metadata's `additional_usage_values`.
+/// tokens from the metadata's `additional_usage_values`. Fields are read as
+/// bytes and only the five it needs are decoded, so a million lines take about
+/// a second.
 pub fn read(input: impl BufRead) -> Result<Vec<LogLine>, String> {
     let mut reader = csv::ReaderBuilder::new().from_reader(input);
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
@@ -401,23 +433,30 @@ pub fn read(input: impl BufRead) -> Result<Vec<LogLine>, String> {
         col("metadata")?,
     );
     let mut lines = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let r = record.map_err(|e| format!("line {}: {e}", n + 2))?;
+    // One record, reused: a million lines allocate their fields once.
+    let mut r = csv::ByteRecord::new();
+    for n in 0u64.. {
+        match reader.read_byte_record(&mut r) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(format!("line {}: {e}", n + 2)),
+        }
+        let field = |i: usize| -> Result<&str, String> {
+            let bytes = r.get(i).unwrap_or_default();
+            std::str::from_utf8(bytes).map_err(|e| format!("line {}: {}: {e}", n + 2, &headers[i]))
+        };
         let number = |i: usize| -> Result<u64, String> {
-            r[i].parse()
+            field(i)?
+                .parse()
                 .map_err(|e| format!("line {}: {}: {e}", n + 2, &headers[i]))
         };
-        let metadata: Value = serde_json::from_str(&r[meta]).unwrap_or(Value::Null);
-        let cached = metadata["additional_usage_values"]["cache_read_input_tokens"]
-            .as_u64()
-            .unwrap_or(0);
         lines.push(LogLine {
-            request_id: r[id].to_owned(),
-            model: r[model].to_owned(),
+            request_id: field(id)?.to_owned(),
+            model: field(model)?.to_owned(),
             tokens: RequestTokens {
                 input: number(prompt)?,
                 output: number(completion)?,
-                cached,
+                cached: cached_tokens(r.get(meta).unwrap_or_default()),
             },
         });
     }
