@@ -10,7 +10,8 @@ use serde::{Serialize, Serializer};
 use crate::limits::{self, Limit};
 
 /// A figure of an offering. The names are those of plan files (`PLAN_FORMAT.md`)
-/// where the plan has the field.
+/// where the plan has the field. Declared in display order ([`Field::ALL`]),
+/// which `catalog show` sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
     InputPerMtok,
@@ -18,19 +19,6 @@ pub enum Field {
     OutputPerMtok,
     BatchInputPerMtok,
     BatchOutputPerMtok,
-    ContextWindow,
-    Quality,
-    Availability,
-    MttrMinutes,
-    ErrorRate,
-    ErrorLatencyMs,
-    Outage,
-    TtftP50Ms,
-    TtftP95Ms,
-    TokensPerS,
-    RpmLimit,
-    InputTpmLimit,
-    OutputTpmLimit,
     /// The price tier (`MODEL.md` §3.8, per-request prices): a request whose
     /// prompt (cached tokens included) has more than this many tokens pays
     /// the tier's prices on all its tokens, as LiteLLM's
@@ -45,6 +33,19 @@ pub enum Field {
     /// Output price above the threshold, USD per 1M tokens; absent, the list
     /// output price.
     TierOutputPerMtok,
+    ContextWindow,
+    Quality,
+    Availability,
+    MttrMinutes,
+    ErrorRate,
+    ErrorLatencyMs,
+    Outage,
+    TtftP50Ms,
+    TtftP95Ms,
+    TokensPerS,
+    RpmLimit,
+    InputTpmLimit,
+    OutputTpmLimit,
 }
 
 /// What values a field accepts.
@@ -314,6 +315,13 @@ pub fn per_token_to_per_mtok(per_token: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_is_in_declaration_order() {
+        // `catalog show` sorts figures by `Field`'s order and documents them
+        // in `ALL`'s: the two must be one.
+        assert!(Field::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn names_round_trip() {
