@@ -5,7 +5,7 @@ NPM ?= npm
 EXAMPLE ?= examples/claude-then-deepseek.toml
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs lint fmt bench usage-memory build deps test-deps ui ui-test browser-test e2e package cli
+.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs test-interop-prices lint fmt bench usage-memory build deps test-deps ui ui-test browser-test e2e package cli
 
 ## Installs what is missing (Debian packages, the UI's npm packages), builds
 ## the UI and the app, and opens the window.
@@ -73,6 +73,13 @@ usage-memory:
 	rm -f $(USAGE_TMP)/catalog.sqlite3*
 	/usr/bin/time -v $(TARGET_DIR)/release/switchyard usage import $(USAGE_TMP)/spend-1g.csv \
 		--format litellm-spend --db $(USAGE_TMP)/catalog.sqlite3
+
+## Switchyard's per-request prices against LiteLLM 1.106.2's own
+## `cost_per_token`, line by line, on a generated 20,000-line spend log
+## (tests/tests/request_prices.rs; its ignored test needs the interop venv).
+test-interop-prices:
+	bash tests/interop/setup.sh
+	$(CARGO) test -p switchyard-e2e --test request_prices -- --ignored --nocapture
 
 ui-test:
 	cd ui && $(NPM) run check && $(NPM) test

@@ -1,11 +1,13 @@
 //! End-to-end test helpers: the built `switchyard` binary, commands isolated
 //! in a temporary home, the repository's paths, a dump of a catalog database's
-//! rows, a fake LLM provider server ([`fake_provider`]) and a price-list
-//! server ([`price_server`]).
+//! rows, a fake LLM provider server ([`fake_provider`]), a price-list
+//! server ([`price_server`]) and a synthetic LiteLLM spend log priced both
+//! ways ([`spend_log`]).
 
 pub mod fake_provider;
 pub mod price_server;
 pub mod probe_support;
+pub mod spend_log;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -417,6 +417,16 @@ pub const PRICE_PER_MTOK: Limit = limit(
     "a dollar a token; cost stays finite at the largest volume and token counts",
 );
 
+/// `offerings[].tier_above_tokens`: the prompt size above which an
+/// offering's price tier applies.
+pub const TIER_ABOVE_TOKENS: Limit = limit(
+    "offerings[].tier_above_tokens",
+    Bound::incl(0.0),
+    Bound::incl(1e12),
+    "tokens",
+    "a whole number of prompt tokens, exact in a double; as the catalog's context_window",
+);
+
 /// `offerings[].rpm_limit`: requests a minute the provider accepts.
 pub const RPM_LIMIT: Limit = limit(
     "offerings[].rpm_limit",
@@ -849,6 +859,7 @@ pub const ALL: &[Limit] = &[
     TTFT_P95_MS,
     TOKENS_PER_S,
     PRICE_PER_MTOK,
+    TIER_ABOVE_TOKENS,
     RPM_LIMIT,
     TPM_LIMIT,
     GROUP_AVAILABILITY,

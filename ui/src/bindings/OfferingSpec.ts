@@ -6,7 +6,34 @@ import type { OutageMode } from "./OutageMode";
  * An offering defined inline, or inline overrides of a catalog offering: every
  * field but `id` may be absent.
  */
-export type OfferingSpec = { id: string, availability?: number | null, mttr_minutes?: number | null, error_rate?: number | null, error_latency_ms?: number | null, outage?: OutageMode | null, ttft_p50_ms?: number | null, ttft_p95_ms?: number | null, tokens_per_s?: number | null, input_per_mtok?: number | null, cached_input_per_mtok?: number | null, output_per_mtok?: number | null, groups?: Array<string> | null, dialect?: Dialect | null, api_base?: string | null, model?: string | null, 
+export type OfferingSpec = { id: string, availability?: number | null, mttr_minutes?: number | null, error_rate?: number | null, error_latency_ms?: number | null, outage?: OutageMode | null, ttft_p50_ms?: number | null, ttft_p95_ms?: number | null, tokens_per_s?: number | null, input_per_mtok?: number | null, cached_input_per_mtok?: number | null, output_per_mtok?: number | null, 
+/**
+ * Batch API input price; absent, half the input price (as LiteLLM bills
+ * a batch without one).
+ */
+batch_input_per_mtok?: number | null, 
+/**
+ * Batch API output price; absent, half the output price.
+ */
+batch_output_per_mtok?: number | null, 
+/**
+ * The price tier's threshold: a request whose prompt has more tokens
+ * than this pays the tier's prices on all of them. No tier when absent.
+ */
+tier_above_tokens?: number | null, 
+/**
+ * Input price above the threshold; absent, `input_per_mtok`.
+ */
+tier_input_per_mtok?: number | null, 
+/**
+ * Cached-input price above the threshold; absent,
+ * `cached_input_per_mtok`, else the tier's input price.
+ */
+tier_cached_input_per_mtok?: number | null, 
+/**
+ * Output price above the threshold; absent, `output_per_mtok`.
+ */
+tier_output_per_mtok?: number | null, groups?: Array<string> | null, dialect?: Dialect | null, api_base?: string | null, model?: string | null, 
 /**
  * The NAME of the environment variable that holds the key, never the key.
  */

@@ -10,7 +10,8 @@ use serde::{Serialize, Serializer};
 use crate::limits::{self, Limit};
 
 /// A figure of an offering. The names are those of plan files (`PLAN_FORMAT.md`)
-/// where the plan has the field.
+/// where the plan has the field. Declared in display order ([`Field::ALL`]),
+/// which `catalog show` sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
     InputPerMtok,
@@ -18,6 +19,20 @@ pub enum Field {
     OutputPerMtok,
     BatchInputPerMtok,
     BatchOutputPerMtok,
+    /// The price tier (`MODEL.md` §3.8, per-request prices): a request whose
+    /// prompt (cached tokens included) has more than this many tokens pays
+    /// the tier's prices on all its tokens, as LiteLLM's
+    /// `*_above_200k_tokens` keys price them. Tokens, a whole number.
+    TierAboveTokens,
+    /// Input price above the tier's threshold, USD per 1M tokens; absent, the
+    /// list input price.
+    TierInputPerMtok,
+    /// Cached-input price above the threshold, USD per 1M tokens; absent, the
+    /// cached price, else the tier's input price.
+    TierCachedInputPerMtok,
+    /// Output price above the threshold, USD per 1M tokens; absent, the list
+    /// output price.
+    TierOutputPerMtok,
     ContextWindow,
     Quality,
     Availability,
@@ -52,12 +67,16 @@ pub enum Kind {
 
 impl Field {
     /// Every field, in display order.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 22] = [
         Field::InputPerMtok,
         Field::CachedInputPerMtok,
         Field::OutputPerMtok,
         Field::BatchInputPerMtok,
         Field::BatchOutputPerMtok,
+        Field::TierAboveTokens,
+        Field::TierInputPerMtok,
+        Field::TierCachedInputPerMtok,
+        Field::TierOutputPerMtok,
         Field::ContextWindow,
         Field::Quality,
         Field::Availability,
@@ -93,6 +112,10 @@ impl Field {
             Field::RpmLimit => "rpm_limit",
             Field::InputTpmLimit => "input_tpm_limit",
             Field::OutputTpmLimit => "output_tpm_limit",
+            Field::TierAboveTokens => "tier_above_tokens",
+            Field::TierInputPerMtok => "tier_input_per_mtok",
+            Field::TierCachedInputPerMtok => "tier_cached_input_per_mtok",
+            Field::TierOutputPerMtok => "tier_output_per_mtok",
         }
     }
 
@@ -111,8 +134,11 @@ impl Field {
             | Field::CachedInputPerMtok
             | Field::OutputPerMtok
             | Field::BatchInputPerMtok
-            | Field::BatchOutputPerMtok => Kind::Price,
-            Field::ContextWindow => Kind::Tokens,
+            | Field::BatchOutputPerMtok
+            | Field::TierInputPerMtok
+            | Field::TierCachedInputPerMtok
+            | Field::TierOutputPerMtok => Kind::Price,
+            Field::ContextWindow | Field::TierAboveTokens => Kind::Tokens,
             Field::Quality | Field::ErrorLatencyMs => Kind::NonNegative,
             Field::Availability | Field::ErrorRate => Kind::Probability,
             Field::MttrMinutes
@@ -150,8 +176,12 @@ impl Field {
             | Field::CachedInputPerMtok
             | Field::OutputPerMtok
             | Field::BatchInputPerMtok
-            | Field::BatchOutputPerMtok => &limits::PRICE_PER_MTOK,
+            | Field::BatchOutputPerMtok
+            | Field::TierInputPerMtok
+            | Field::TierCachedInputPerMtok
+            | Field::TierOutputPerMtok => &limits::PRICE_PER_MTOK,
             Field::ContextWindow => &limits::CATALOG_CONTEXT_WINDOW,
+            Field::TierAboveTokens => &limits::TIER_ABOVE_TOKENS,
             Field::Quality => &limits::CATALOG_QUALITY,
             Field::Availability => &limits::AVAILABILITY,
             Field::MttrMinutes => &limits::MTTR_MINUTES,
@@ -285,6 +315,13 @@ pub fn per_token_to_per_mtok(per_token: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_is_in_declaration_order() {
+        // `catalog show` sorts figures by `Field`'s order and documents them
+        // in `ALL`'s: the two must be one.
+        assert!(Field::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn names_round_trip() {

@@ -8,17 +8,25 @@
 //! `cache_read_input_token_cost`, `output_cost_per_token`,
 //! `input_cost_per_token_batches` and `output_cost_per_token_batches` become
 //! USD per 1M tokens; `max_input_tokens` is the context window.
+//! `input_cost_per_token_above_{N}k_tokens`, `output_cost_per_token_above_…`
+//! and `cache_read_input_token_cost_above_…` become the price tier: its
+//! threshold `N × 1000` (`tier_above_tokens`) and its three prices (see
+//! [`tier`]).
 //!
 //! Only `mode: chat` entries are imported unless `all_modes`; the others are
 //! counted as skipped, by mode. Entries without both per-token prices (priced
 //! per second, per image, by commitment) are skipped too. A wrong type or a
 //! bad value in a field this importer reads refuses the whole file.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value as Json};
 
 use super::error::{CatalogError, quote};
 use super::fields::{Field, Value, per_token_to_per_mtok};
 use super::import::{Batch, Format, ProviderRef, Record, SourceRef, check_id};
+use crate::model::Prices;
+use crate::plan::{OfferingSpec, offering_prices};
 
 /// Where a price refresh fetches the map by default: LiteLLM's repository at
 /// the release tag the repository's fixture and the default catalog come from
@@ -34,6 +42,32 @@ const PRICES: [(&str, Field); 5] = [
     ("input_cost_per_token_batches", Field::BatchInputPerMtok),
     ("output_cost_per_token_batches", Field::BatchOutputPerMtok),
 ];
+
+/// The tiered per-token fields (`{prefix}_above_{N}k_tokens`) and the tier
+/// figure each becomes.
+const TIER_PRICES: [(&str, Field); 3] = [
+    ("input_cost_per_token", Field::TierInputPerMtok),
+    ("cache_read_input_token_cost", Field::TierCachedInputPerMtok),
+    ("output_cost_per_token", Field::TierOutputPerMtok),
+];
+
+/// Whether `key` is a standard tier price (`input_cost_per_token_above_200k_tokens`,
+/// `..._above_128_tokens`), and its prefix and threshold in tokens. Keys with
+/// anything after `_tokens` (another service tier) are not.
+fn tier_key(key: &str) -> Option<(&'static str, f64)> {
+    let (prefix, rest) = key.split_once("_above_")?;
+    let prefix = TIER_PRICES.iter().find(|(p, _)| *p == prefix)?.0;
+    let count = rest.strip_suffix("_tokens")?;
+    let (digits, scale) = match count.strip_suffix('k') {
+        Some(d) => (d, 1000.0),
+        None => (count, 1.0),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: f64 = digits.parse().ok()?;
+    Some((prefix, n * scale))
+}
 
 /// Skip reasons, as reported.
 pub const NO_PRICE: &str = "no per-token input and output price";
@@ -273,6 +307,56 @@ impl Entry<'_> {
         }
     }
 
+    /// The entry's price tier as figures: its threshold and the prices it
+    /// gives, or nothing when it has no `*_above_{N}k_tokens` price.
+    ///
+    /// LiteLLM 1.106.2 (`_get_token_base_cost` in
+    /// `litellm/litellm_core_utils/llm_cost_calc/utils.py`) bills every token
+    /// of a request at the `_above_` prices once `prompt_tokens > N`; for the
+    /// `xai` provider the comparison is `>=` (`_INCLUSIVE_THRESHOLD_PROVIDERS`),
+    /// which for whole token counts is `> N - 1`, so xAI's threshold is
+    /// stored one lower. Keys with a further suffix (`_batches`, `_priority`,
+    /// `_flex`, ...) price other service tiers and are not read. Every entry
+    /// of the 1.106.2 map has at most one threshold; should one have more,
+    /// the lowest is kept (the first a growing prompt crosses).
+    fn tier(
+        &self,
+        obj: &Map<String, Json>,
+        provider: &str,
+    ) -> Result<Vec<(Field, Value)>, CatalogError> {
+        let mut lowest: Option<(f64, &str)> = None;
+        for key in obj.keys() {
+            let Some((_, threshold)) = tier_key(key) else {
+                continue;
+            };
+            if self.number(obj, key)?.is_some() && lowest.is_none_or(|(t, _)| threshold < t) {
+                lowest = Some((threshold, key.as_str()));
+            }
+        }
+        let Some((threshold, key)) = lowest else {
+            return Ok(Vec::new());
+        };
+        let suffix = key.split_once("_above_").map_or("", |(_, rest)| rest);
+        let above = if provider == "xai" {
+            (threshold - 1.0).max(0.0)
+        } else {
+            threshold
+        };
+        let mut figures = vec![(Field::TierAboveTokens, Value::Number(above))];
+        Field::TierAboveTokens
+            .check(&figures[0].1)
+            .map_err(|r| self.error(key, r))?;
+        for (prefix, field) in TIER_PRICES {
+            let name = format!("{prefix}_above_{suffix}");
+            if let Some(per_token) = self.number(obj, &name)? {
+                let value = Value::Number(per_token_to_per_mtok(per_token));
+                field.check(&value).map_err(|r| self.error(&name, r))?;
+                figures.push((field, value));
+            }
+        }
+        Ok(figures)
+    }
+
     /// The record, or `None` if the entry has no per-token prices.
     fn record(
         &self,
@@ -306,6 +390,7 @@ impl Entry<'_> {
         if !(has(Field::InputPerMtok) && has(Field::OutputPerMtok)) {
             return Ok(None);
         }
+        figures.extend(self.tier(obj, provider)?);
         if let Some(window) = self.number(obj, "max_input_tokens")? {
             let value = Value::Number(window);
             Field::ContextWindow
@@ -326,6 +411,43 @@ impl Entry<'_> {
             effective_date: None,
         }))
     }
+}
+
+/// The prices each priced entry of a parsed map bills a request at, by
+/// LiteLLM key: list, cached, batch and tier prices resolved as a plan
+/// resolves an offering's ([`crate::plan::offering_prices`]). Every record
+/// is kept, aliases included, so a spend log's `model` finds its own key.
+/// This is the catalog's side of re-pricing a log line by line; the prices
+/// are the imported ones, before any override.
+pub fn request_prices(batch: &Batch) -> BTreeMap<String, Prices> {
+    batch
+        .records
+        .iter()
+        .filter_map(|r| {
+            let key = r.litellm_key.as_ref()?;
+            let mut spec = OfferingSpec {
+                id: key.clone(),
+                ..OfferingSpec::default()
+            };
+            for (field, value) in &r.figures {
+                let Some(x) = value.as_f64() else { continue };
+                let slot = match field {
+                    Field::InputPerMtok => &mut spec.input_per_mtok,
+                    Field::CachedInputPerMtok => &mut spec.cached_input_per_mtok,
+                    Field::OutputPerMtok => &mut spec.output_per_mtok,
+                    Field::BatchInputPerMtok => &mut spec.batch_input_per_mtok,
+                    Field::BatchOutputPerMtok => &mut spec.batch_output_per_mtok,
+                    Field::TierAboveTokens => &mut spec.tier_above_tokens,
+                    Field::TierInputPerMtok => &mut spec.tier_input_per_mtok,
+                    Field::TierCachedInputPerMtok => &mut spec.tier_cached_input_per_mtok,
+                    Field::TierOutputPerMtok => &mut spec.tier_output_per_mtok,
+                    _ => continue,
+                };
+                *slot = Some(x);
+            }
+            Some((key.clone(), offering_prices(&spec)?))
+        })
+        .collect()
 }
 
 /// The key without its LiteLLM route segment: `gemini/gemini-2.5-pro` ->

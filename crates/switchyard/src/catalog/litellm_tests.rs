@@ -221,3 +221,123 @@ fn a_ten_megabyte_string_is_refused_briefly() {
         }
     }
 }
+
+/// The figures of record `entry` of `batch`, by field.
+fn figures_of(batch: &Batch, entry: &str) -> Vec<(Field, Value)> {
+    batch
+        .records
+        .iter()
+        .find(|r| r.entry == entry)
+        .map(|r| r.figures.clone())
+        .unwrap_or_default()
+}
+
+fn figure(figures: &[(Field, Value)], field: Field) -> Option<f64> {
+    figures
+        .iter()
+        .find(|(f, _)| *f == field)
+        .and_then(|(_, v)| v.as_f64())
+}
+
+#[test]
+fn price_tiers_are_imported_with_their_threshold() {
+    let text = r#"{
+      "gem-pro": {"litellm_provider": "gemini", "mode": "chat",
+                  "input_cost_per_token": 1.25e-06, "output_cost_per_token": 1e-05,
+                  "cache_read_input_token_cost": 1.25e-07,
+                  "input_cost_per_token_above_200k_tokens": 2.5e-06,
+                  "output_cost_per_token_above_200k_tokens": 1.5e-05,
+                  "cache_read_input_token_cost_above_200k_tokens": 2.5e-07,
+                  "input_cost_per_token_above_200k_tokens_priority": 4.5e-06,
+                  "input_cost_per_token_above_272k_tokens_batches": 9e-06},
+      "exp": {"litellm_provider": "gemini", "mode": "chat",
+              "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06,
+              "input_cost_per_token_above_128k_tokens": 3e-06},
+      "xai/grok": {"litellm_provider": "xai", "mode": "chat",
+                   "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+                   "input_cost_per_token_above_200k_tokens": 6e-06,
+                   "output_cost_per_token_above_200k_tokens": 3e-05},
+      "flat": {"litellm_provider": "openai", "mode": "chat",
+               "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06,
+               "input_cost_per_token_above_200k_tokens": null}
+    }"#;
+    let batch = parse_str(text).expect("parses");
+    let gem = figures_of(&batch, "gem-pro");
+    assert_eq!(figure(&gem, Field::TierAboveTokens), Some(200_000.0));
+    assert_eq!(figure(&gem, Field::TierInputPerMtok), Some(2.5));
+    assert_eq!(figure(&gem, Field::TierOutputPerMtok), Some(15.0));
+    assert_eq!(figure(&gem, Field::TierCachedInputPerMtok), Some(0.25));
+    // The 272k key is a batch price and the priority key another service
+    // tier: neither makes a second threshold or replaces a standard price.
+    let exp = figures_of(&batch, "exp");
+    assert_eq!(figure(&exp, Field::TierAboveTokens), Some(128_000.0));
+    assert_eq!(figure(&exp, Field::TierInputPerMtok), Some(3.0));
+    assert_eq!(figure(&exp, Field::TierOutputPerMtok), None);
+    assert_eq!(figure(&exp, Field::TierCachedInputPerMtok), None);
+    // LiteLLM bills xAI's tier from the threshold itself (`>=`).
+    let grok = figures_of(&batch, "xai/grok");
+    assert_eq!(figure(&grok, Field::TierAboveTokens), Some(199_999.0));
+    assert_eq!(figure(&grok, Field::TierOutputPerMtok), Some(30.0));
+    // A null tier price is no tier.
+    let flat = figures_of(&batch, "flat");
+    assert_eq!(figure(&flat, Field::TierAboveTokens), None);
+    assert!(!flat.is_empty());
+}
+
+#[test]
+fn tier_keys_are_read_as_litellm_reads_them() {
+    assert_eq!(
+        tier_key("input_cost_per_token_above_200k_tokens"),
+        Some(("input_cost_per_token", 200_000.0))
+    );
+    assert_eq!(
+        tier_key("cache_read_input_token_cost_above_128_tokens"),
+        Some(("cache_read_input_token_cost", 128.0))
+    );
+    assert_eq!(
+        tier_key("input_cost_per_token_above_200k_tokens_batches"),
+        None
+    );
+    assert_eq!(
+        tier_key("output_cost_per_token_above_200k_tokens_priority"),
+        None
+    );
+    assert_eq!(
+        tier_key("cache_creation_input_token_cost_above_200k_tokens"),
+        None
+    );
+    assert_eq!(tier_key("cache_creation_input_token_cost_above_1hr"), None);
+    assert_eq!(tier_key("input_cost_per_token_above_k_tokens"), None);
+}
+
+#[test]
+fn the_real_fixture_has_its_tiers() {
+    let batch = parse(&fixture_text(), FIXTURE, Options::default()).expect("fixture parses");
+    let tiered: Vec<&Record> = batch
+        .records
+        .iter()
+        .filter(|r| r.figures.iter().any(|(f, _)| *f == Field::TierAboveTokens))
+        .collect();
+    // Chat entries with a standard tier in v1.106.2: 17 at 100k, 4 at 128k,
+    // 81 at 200k, 92 at 272k, 1 at 512k (counted in the map's JSON).
+    let at = |t: f64| {
+        tiered
+            .iter()
+            .filter(|r| {
+                figure(&r.figures, Field::TierAboveTokens) == Some(t)
+                    || figure(&r.figures, Field::TierAboveTokens) == Some(t - 1.0)
+            })
+            .count()
+    };
+    assert_eq!(
+        [
+            at(100_000.0),
+            at(128_000.0),
+            at(200_000.0),
+            at(272_000.0),
+            at(512_000.0)
+        ],
+        [17, 4, 81, 92, 1]
+    );
+    assert_eq!(tiered.len(), 195);
+}

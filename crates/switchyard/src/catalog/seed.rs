@@ -131,6 +131,11 @@ pub struct OfferingDef {
     pub output_per_mtok: f64,
     pub batch_input_per_mtok: Option<f64>,
     pub batch_output_per_mtok: Option<f64>,
+    /// The LiteLLM price tier, where the map has one (`catalog::litellm`).
+    pub tier_above_tokens: Option<f64>,
+    pub tier_input_per_mtok: Option<f64>,
+    pub tier_cached_input_per_mtok: Option<f64>,
+    pub tier_output_per_mtok: Option<f64>,
     pub price_source: String,
     pub quality: Option<f64>,
     pub quality_source: Option<String>,
@@ -177,6 +182,14 @@ impl OfferingDef {
             (Field::CachedInputPerMtok, self.cached_input_per_mtok, price),
             (Field::BatchInputPerMtok, self.batch_input_per_mtok, price),
             (Field::BatchOutputPerMtok, self.batch_output_per_mtok, price),
+            (Field::TierAboveTokens, self.tier_above_tokens, price),
+            (Field::TierInputPerMtok, self.tier_input_per_mtok, price),
+            (
+                Field::TierCachedInputPerMtok,
+                self.tier_cached_input_per_mtok,
+                price,
+            ),
+            (Field::TierOutputPerMtok, self.tier_output_per_mtok, price),
             (Field::ContextWindow, self.context_window, price),
             (
                 Field::Quality,

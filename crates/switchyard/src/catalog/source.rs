@@ -237,6 +237,12 @@ impl Catalog {
             input_per_mtok: num(Field::InputPerMtok),
             cached_input_per_mtok: num(Field::CachedInputPerMtok),
             output_per_mtok: num(Field::OutputPerMtok),
+            batch_input_per_mtok: num(Field::BatchInputPerMtok),
+            batch_output_per_mtok: num(Field::BatchOutputPerMtok),
+            tier_above_tokens: num(Field::TierAboveTokens),
+            tier_input_per_mtok: num(Field::TierInputPerMtok),
+            tier_cached_input_per_mtok: num(Field::TierCachedInputPerMtok),
+            tier_output_per_mtok: num(Field::TierOutputPerMtok),
             groups: if groups.is_empty() {
                 None
             } else {

@@ -694,7 +694,18 @@ fn show_gives_every_figure_its_source_and_date() {
         d.provider.sla_source.as_ref().map(|s| s.kind.as_str()),
         Some("sla")
     );
-    assert_eq!(d.figures.len(), 15 - 1, "all but quality");
+    // Every figure but quality and the rate limits, its LiteLLM price tier
+    // (above 272k prompt tokens: threshold and three prices) included.
+    assert_eq!(
+        d.figures.len(),
+        15 - 1 + 4,
+        "all but quality, with the tier"
+    );
+    assert!(
+        d.figures
+            .iter()
+            .any(|f| f.field == "tier_above_tokens" && f.value.as_f64() == Some(272_000.0))
+    );
     for f in &d.figures {
         let s = f
             .source

@@ -501,6 +501,7 @@ mod tests {
                 input_per_mtok: 1e6,
                 cached_input_per_mtok: 1e6,
                 output_per_mtok: 1e6,
+                ..Prices::default()
             };
             o.tokens_per_s = 1e4;
         }

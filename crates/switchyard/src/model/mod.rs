@@ -13,6 +13,8 @@
 //! - [`outage_process`]: the outage process fitted from a group's history:
 //!   overdispersed counts, heavy-tailed durations.
 //! - [`evaluate`]: puts the figures together into a [`Report`].
+//! - [`request_price`]: what one request with given token counts costs,
+//!   tiers, cache and batch included, as LiteLLM prices it.
 
 pub mod attempt;
 pub mod capacity;
@@ -27,6 +29,7 @@ pub mod parallel;
 pub mod progress;
 #[cfg(test)]
 mod properties;
+pub mod request_price;
 pub mod search;
 pub mod simulate;
 pub mod stats;
@@ -41,6 +44,8 @@ pub use evaluate::{
     exact_summary, summarize,
 };
 pub use progress::{Cancelled, Progress};
+pub use request_price::{RequestPrice, RequestTokens, request_price};
 pub use types::{
-    Group, Offering, OutageMode, Portfolio, Prices, Quota, Route, Step, Traffic, Ttft, Workload,
+    BatchPrices, Group, Offering, OutageMode, Portfolio, PriceTier, Prices, Quota, Route, Step,
+    Traffic, Ttft, Workload,
 };

@@ -18,6 +18,7 @@ pub fn offering(id: &str, availability: f64) -> Offering {
             input_per_mtok: 1.0,
             cached_input_per_mtok: 0.5,
             output_per_mtok: 2.0,
+            ..Prices::default()
         },
         groups: Vec::new(),
         quota: Quota::default(),

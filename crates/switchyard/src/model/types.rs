@@ -54,6 +54,37 @@ pub struct Prices {
     pub input_per_mtok: f64,
     pub cached_input_per_mtok: f64,
     pub output_per_mtok: f64,
+    /// What a request sent through the provider's batch API pays
+    /// ([`super::request_price`]); the planning figures of §2–3 do not use it.
+    pub batch: BatchPrices,
+    /// The higher prices of a long prompt, if the offering has them.
+    pub tier: Option<PriceTier>,
+}
+
+/// Batch prices, resolved the way LiteLLM 1.106.2's `batch_cost_calculator`
+/// bills a batch request, so that pricing one is a lookup, not a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BatchPrices {
+    pub input_per_mtok: f64,
+    /// `None`: cached tokens are not told apart, every prompt token pays
+    /// `input_per_mtok` (LiteLLM, when the offering has a batch input price
+    /// but no batch cache price). `Some`: they pay this, the others
+    /// `input_per_mtok`.
+    pub cached_input_per_mtok: Option<f64>,
+    pub output_per_mtok: f64,
+}
+
+/// A price tier: a request whose prompt (cached tokens included) has more
+/// than `above_tokens` tokens pays these prices on all its tokens, not only
+/// on those above the threshold. Prices the tier does not list are resolved
+/// before they get here (`plan::resolve`): input and output fall back to the
+/// list prices, cached input to the list cached price, else the tier's input.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PriceTier {
+    pub above_tokens: f64,
+    pub input_per_mtok: f64,
+    pub cached_input_per_mtok: f64,
+    pub output_per_mtok: f64,
 }
 
 /// One model at one provider endpoint, with every parameter resolved.

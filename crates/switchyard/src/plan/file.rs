@@ -217,6 +217,27 @@ pub struct OfferingSpec {
     pub cached_input_per_mtok: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_per_mtok: Option<f64>,
+    /// Batch API input price; absent, half the input price (as LiteLLM bills
+    /// a batch without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_input_per_mtok: Option<f64>,
+    /// Batch API output price; absent, half the output price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_output_per_mtok: Option<f64>,
+    /// The price tier's threshold: a request whose prompt has more tokens
+    /// than this pays the tier's prices on all of them. No tier when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_above_tokens: Option<f64>,
+    /// Input price above the threshold; absent, `input_per_mtok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_input_per_mtok: Option<f64>,
+    /// Cached-input price above the threshold; absent,
+    /// `cached_input_per_mtok`, else the tier's input price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_cached_input_per_mtok: Option<f64>,
+    /// Output price above the threshold; absent, `output_per_mtok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_output_per_mtok: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -254,6 +275,12 @@ impl OfferingSpec {
             "input_per_mtok" => self.input_per_mtok.is_some(),
             "cached_input_per_mtok" => self.cached_input_per_mtok.is_some(),
             "output_per_mtok" => self.output_per_mtok.is_some(),
+            "batch_input_per_mtok" => self.batch_input_per_mtok.is_some(),
+            "batch_output_per_mtok" => self.batch_output_per_mtok.is_some(),
+            "tier_above_tokens" => self.tier_above_tokens.is_some(),
+            "tier_input_per_mtok" => self.tier_input_per_mtok.is_some(),
+            "tier_cached_input_per_mtok" => self.tier_cached_input_per_mtok.is_some(),
+            "tier_output_per_mtok" => self.tier_output_per_mtok.is_some(),
             "groups" => self.groups.is_some(),
             "rpm_limit" => self.rpm_limit.is_some(),
             "input_tpm_limit" => self.input_tpm_limit.is_some(),
@@ -285,6 +312,12 @@ impl OfferingSpec {
             input_per_mtok,
             cached_input_per_mtok,
             output_per_mtok,
+            batch_input_per_mtok,
+            batch_output_per_mtok,
+            tier_above_tokens,
+            tier_input_per_mtok,
+            tier_cached_input_per_mtok,
+            tier_output_per_mtok,
             groups,
             dialect,
             api_base,

@@ -24,8 +24,8 @@ pub use file::{
     SearchSpec, SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
 };
 pub use resolve::{
-    NoCatalog, OfferingSource, REQUIRED_OFFERING_FIELDS, Resolved, needs_catalog, resolve,
-    resolve_offerings,
+    NoCatalog, OfferingSource, REQUIRED_OFFERING_FIELDS, Resolved, needs_catalog, offering_prices,
+    resolve, resolve_offerings,
 };
 pub use search::{
     CandidateInfo, MAX_SEARCH_ATTEMPTS, ResolvedSearch, SkipKind, Skipped, point_plan,

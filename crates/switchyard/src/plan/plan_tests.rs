@@ -791,3 +791,83 @@ fn a_candidate_is_dominated_only_by_one_no_worse_in_every_figure() {
     q.offerings[0].availability = 0.99;
     assert_eq!(dominated(&q, 1, &none).as_deref(), Some("twin"));
 }
+
+// ---------------------------------------------------------------- per-request prices
+
+#[test]
+fn a_price_tier_resolves_its_missing_prices_as_litellm_does() {
+    // Offering b: 0.5 / 1.0, no cached price. Its tier lists only the input
+    // price, so output keeps the list price and cached input (no cached
+    // price listed at all) is the tier's input price.
+    let text = BASE.replacen(
+        "output_per_mtok = 1.0",
+        "output_per_mtok = 1.0\ntier_above_tokens = 200000\ntier_input_per_mtok = 0.75",
+        1,
+    );
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+    let b = &resolved.portfolio.offerings[1].prices;
+    let tier = b.tier.expect("a tier");
+    assert_eq!(tier.above_tokens, 200_000.0);
+    assert_eq!(tier.input_per_mtok, 0.75);
+    assert_eq!(tier.cached_input_per_mtok, 0.75);
+    assert_eq!(tier.output_per_mtok, 1.0);
+    // With a list cached price and no tier one, cached tokens above the
+    // threshold keep the list cached price.
+    let text = text.replacen(
+        "tier_above_tokens",
+        "cached_input_per_mtok = 0.05\ntier_above_tokens",
+        1,
+    );
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+    let tier = resolved.portfolio.offerings[1].prices.tier.expect("a tier");
+    assert_eq!(tier.cached_input_per_mtok, 0.05);
+    // Offering a has no tier.
+    assert_eq!(resolved.portfolio.offerings[0].prices.tier, None);
+}
+
+#[test]
+fn batch_prices_resolve_as_litellm_bills_a_batch() {
+    let plan = parse(BASE, Format::Toml, "plan.toml").expect("parses");
+    let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+    // No batch prices and no cached price: half the list prices, cached
+    // tokens free (LiteLLM prices a missing cache key at 0 in a batch).
+    let batch = resolved.portfolio.offerings[1].prices.batch;
+    assert_eq!(batch.input_per_mtok, 0.25);
+    assert_eq!(batch.cached_input_per_mtok, Some(0.0));
+    assert_eq!(batch.output_per_mtok, 0.5);
+    let text = BASE.replacen(
+        "output_per_mtok = 1.0",
+        "output_per_mtok = 1.0\nbatch_input_per_mtok = 0.2\nbatch_output_per_mtok = 0.4",
+        1,
+    );
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let resolved = resolve(&plan, &NoCatalog).expect("resolves");
+    let batch = resolved.portfolio.offerings[1].prices.batch;
+    assert_eq!(batch.input_per_mtok, 0.2);
+    assert_eq!(
+        batch.cached_input_per_mtok, None,
+        "every prompt token at 0.2"
+    );
+    assert_eq!(batch.output_per_mtok, 0.4);
+}
+
+#[test]
+fn tier_prices_without_a_threshold_and_bad_tiers_are_refused() {
+    assert_error(
+        "output_per_mtok = 1.0",
+        "output_per_mtok = 1.0\ntier_output_per_mtok = 2.0",
+        "plan.toml: offerings[1].tier_output_per_mtok: is set without tier_above_tokens, the prompt size above which it applies",
+    );
+    assert_error(
+        "output_per_mtok = 1.0",
+        "output_per_mtok = 1.0\ntier_above_tokens = -1",
+        "plan.toml: offerings[1].tier_above_tokens: -1 is out of range: must be at least 0 and at most 1e12",
+    );
+    assert_error(
+        "output_per_mtok = 1.0",
+        "output_per_mtok = 1.0\ntier_above_tokens = 1000\ntier_input_per_mtok = -2",
+        "plan.toml: offerings[1].tier_input_per_mtok: -2 is out of range: must be at least 0 and at most 1,000,000",
+    );
+}

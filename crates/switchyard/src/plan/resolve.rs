@@ -7,7 +7,8 @@ use std::collections::{HashMap, HashSet};
 use crate::limits::{self, Limit};
 use crate::model::exact::MAX_GROUPS_PER_ROUTE;
 use crate::model::{
-    Group, Offering, OutageMode, Portfolio, Prices, Quota, Route, Step, Traffic, Ttft, Workload,
+    BatchPrices, Group, Offering, OutageMode, Portfolio, PriceTier, Prices, Quota, Route, Step,
+    Traffic, Ttft, Workload,
 };
 
 use super::check::check_names;
@@ -562,6 +563,16 @@ impl Resolver<'_> {
             &limits::ERROR_LATENCY_MS,
         );
 
+        let tier = self.tier(site, spec, input, output);
+        for (field, value) in [
+            ("batch_input_per_mtok", spec.batch_input_per_mtok),
+            ("batch_output_per_mtok", spec.batch_output_per_mtok),
+        ] {
+            if let Some(value) = value {
+                self.offering_range(site, field, value, &limits::PRICE_PER_MTOK);
+            }
+        }
+
         let mut group_indices = Vec::new();
         let mut group_product = 1.0;
         for (k, name) in spec.groups.iter().flatten().enumerate() {
@@ -608,10 +619,52 @@ impl Resolver<'_> {
                 input_per_mtok: input,
                 cached_input_per_mtok: cached,
                 output_per_mtok: output,
+                batch: batch_prices(spec, input, output),
+                tier,
             },
             groups: group_indices,
             quota: self.quota(site, spec),
         })
+    }
+
+    /// The offering's price tier, each figure checked, the prices it does
+    /// not list resolved as LiteLLM 1.106.2 resolves them
+    /// (`_get_token_base_cost`: a missing tier price keeps the list price; a
+    /// missing cache price is the input price in force). Tier prices
+    /// without a threshold are refused: they could never apply.
+    fn tier(
+        &mut self,
+        site: &Site,
+        spec: &OfferingSpec,
+        input: f64,
+        output: f64,
+    ) -> Option<PriceTier> {
+        let prices = [
+            ("tier_input_per_mtok", spec.tier_input_per_mtok),
+            (
+                "tier_cached_input_per_mtok",
+                spec.tier_cached_input_per_mtok,
+            ),
+            ("tier_output_per_mtok", spec.tier_output_per_mtok),
+        ];
+        for (field, value) in prices {
+            if let Some(value) = value {
+                self.offering_range(site, field, value, &limits::PRICE_PER_MTOK);
+            }
+        }
+        let Some(above) = spec.tier_above_tokens else {
+            if let Some((field, _)) = prices.iter().find(|(_, v)| v.is_some()) {
+                self.blame(
+                    site,
+                    field,
+                    "is set without tier_above_tokens, the prompt size above which it applies"
+                        .to_owned(),
+                );
+            }
+            return None;
+        };
+        self.offering_range(site, "tier_above_tokens", above, &limits::TIER_ABOVE_TOKENS);
+        tier_prices(spec, input, output)
     }
 
     /// The offering's rate limits, each checked when set.
@@ -734,6 +787,68 @@ impl Resolver<'_> {
             .group_index
             .insert(id.to_owned(), builder.groups.len() - 1);
         Some(builder.groups.len() - 1)
+    }
+}
+
+/// The prices of `spec` as a resolved plan has them (list, cached, batch and
+/// tier prices, each missing one resolved as [`resolve`] does), without the
+/// range checks: for prices already checked, such as a catalog's or an
+/// imported price map's (`catalog::litellm::request_prices`). `None` when
+/// the spec lacks an input or an output price.
+pub fn offering_prices(spec: &OfferingSpec) -> Option<Prices> {
+    let input = spec.input_per_mtok?;
+    let output = spec.output_per_mtok?;
+    Some(Prices {
+        input_per_mtok: input,
+        cached_input_per_mtok: spec.cached_input_per_mtok.unwrap_or(input),
+        output_per_mtok: output,
+        batch: batch_prices(spec, input, output),
+        tier: tier_prices(spec, input, output),
+    })
+}
+
+/// The tier of `spec` with list prices `input` and `output`: a missing tier
+/// price keeps the list price, a missing cached one the list cached price,
+/// else the tier's input price (LiteLLM 1.106.2, `_get_token_base_cost`).
+fn tier_prices(spec: &OfferingSpec, input: f64, output: f64) -> Option<PriceTier> {
+    let above = spec.tier_above_tokens?;
+    let tier_input = spec.tier_input_per_mtok.unwrap_or(input);
+    Some(PriceTier {
+        above_tokens: above,
+        input_per_mtok: tier_input,
+        cached_input_per_mtok: spec
+            .tier_cached_input_per_mtok
+            .or(spec.cached_input_per_mtok)
+            .unwrap_or(tier_input),
+        output_per_mtok: spec.tier_output_per_mtok.unwrap_or(output),
+    })
+}
+
+/// The batch prices of an offering with list prices `input` and `output`,
+/// as LiteLLM 1.106.2's `batch_cost_calculator` (`litellm/cost_calculator.py`)
+/// bills a batch request without tiers:
+///
+/// - with a batch input price, every prompt token pays it, cached or not (no
+///   batch cache price is imported, and without one LiteLLM does not set
+///   cached tokens apart);
+/// - without one, uncached prompt tokens pay half the input price and cached
+///   tokens half the listed cache price, or nothing when no cache price is
+///   listed (`calculate_cost_component` of a missing key is 0); a zero input
+///   price makes the whole prompt free;
+/// - output pays the batch output price, else half the output price.
+fn batch_prices(spec: &OfferingSpec, input: f64, output: f64) -> BatchPrices {
+    let (input_per_mtok, cached_input_per_mtok) = match spec.batch_input_per_mtok {
+        Some(batch) => (batch, None),
+        None if input == 0.0 => (0.0, Some(0.0)),
+        None => (
+            input / 2.0,
+            Some(spec.cached_input_per_mtok.map_or(0.0, |c| c / 2.0)),
+        ),
+    };
+    BatchPrices {
+        input_per_mtok,
+        cached_input_per_mtok,
+        output_per_mtok: spec.batch_output_per_mtok.unwrap_or(output / 2.0),
     }
 }
 

@@ -47,6 +47,7 @@ pub fn catalog(seed: u64, offerings: usize, groups: usize) -> Portfolio {
                     input_per_mtok: input,
                     cached_input_per_mtok: input / 10.0,
                     output_per_mtok: input * rng.random_range(2.0..5.0),
+                    ..Prices::default()
                 },
                 groups: group.into_iter().collect(),
                 quota: Quota::default(),
