@@ -276,11 +276,28 @@ fn under_rate_limits_a_chain_whose_fallback_cannot_carry_the_peak_is_dropped() {
     // Without limits any pair of these is a 99.9999% chain. With them, `a`
     // first rejects half of the 100 a minute and `b` takes only 40 of the
     // 50 left (about 90%); `c` then `a` is sent all 100 at `a` while `c` is
-    // down (0.1% of the time), where `a` rejects half: 0.999 + 0.001 × 0.5,
+    // down (0.1% of the time), where `a` rejects half: 0.999 + 0.001 × 0.999 × 0.5,
     // short of 99.99% too. No chain of this space qualifies.
     assert!(search(&limited_space(0.9999)).points.is_empty());
-    let c_then_a = 0.999 + 0.001 * (1.0 - crate::model::capacity::rejected_share(100.0, 50.0));
-    assert!(c_then_a < 0.9996);
+    // By hand: `c` up, or `c` down and `a` up and not rejecting.
+    let c_then_a =
+        0.999 + 0.001 * 0.999 * (1.0 - crate::model::capacity::rejected_share(100.0, 50.0));
+    let mut chain = limited_space(0.9999).portfolio;
+    chain.routes = vec![Route {
+        name: "c then a".to_owned(),
+        share: 1.0,
+        steps: vec![
+            crate::model::testkit::step(2, 1, 10_000.0),
+            crate::model::testkit::step(0, 1, 10_000.0),
+        ],
+    }];
+    let figures = crate::model::capacity::analyse(&chain);
+    assert!(
+        (figures.day.availability - c_then_a).abs() < 1e-9,
+        "{}",
+        figures.day.availability
+    );
+    assert!(figures.day.availability < 0.9999);
     // With room for the whole load at `a` (200 a minute), `a` then `c` is
     // the cheapest chain that carries every outage: 1 - 0.001².
     let mut space = limited_space(0.9999);
