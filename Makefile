@@ -46,20 +46,22 @@ test-year-ahead:
 ## The plan fuzzer for SWITCHYARD_FUZZ_SECONDS (default 600): parse, resolve,
 ## evaluate and report each input within 1 s and 256 MB (tests/tests/fuzz_plans.rs).
 fuzz:
-	$(CARGO) test -p switchyard-e2e --test fuzz_plans -- --ignored --nocapture fuzz_plans_for_a_while
+	$(CARGO) test --workspace --test fuzz_plans -- --ignored --nocapture fuzz_plans_for_a_while
 
 ## The exported configs on the real gateways (LiteLLM 1.106.2, Portkey 1.15.2)
 ## against fake providers: installs both (idempotent, tests/interop/setup.sh),
 ## then runs the ignored interop test. Report: target/interop-report.md.
 ## Needs python3 (with venv) and npm. Not part of `make test`; .ci/run runs both.
+## `--workspace --test X`, not `-p`: the features `make test` built with, so
+## nothing is compiled a second time.
 test-interop:
 	bash tests/interop/setup.sh
-	$(CARGO) test -p switchyard-e2e --test interop -- --ignored --nocapture
+	$(CARGO) test --workspace --test interop -- --ignored --nocapture
 
 ## The same, and writes the latest table into README.md and docs/INTEROP.md.
 test-interop-docs:
 	bash tests/interop/setup.sh
-	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test -p switchyard-e2e --test interop -- --ignored --nocapture
+	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test --workspace --test interop -- --ignored --nocapture
 
 ## Issue 18's memory bound on a real size: a 1 GB synthetic LiteLLM spend log
 ## imported by the release CLI under GNU time (peak RSS at most 200 MB; the
@@ -79,7 +81,7 @@ usage-memory:
 ## (tests/tests/request_prices.rs; its ignored test needs the interop venv).
 test-interop-prices:
 	bash tests/interop/setup.sh
-	$(CARGO) test -p switchyard-e2e --test request_prices -- --ignored --nocapture
+	$(CARGO) test --workspace --test request_prices -- --ignored --nocapture
 
 ui-test:
 	cd ui && $(NPM) run check && $(NPM) test
