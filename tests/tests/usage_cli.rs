@@ -476,3 +476,153 @@ fn the_synthetic_log_has_the_requested_rows() {
     write_spend_log(&mut bytes, 10, 1).expect("writes");
     assert_eq!(bytes.iter().filter(|b| **b == b'\n').count(), 11);
 }
+
+/// A JSONL line of one request.
+fn request_line(start_s: i64, model: &str, input: u64, output: u64, cached: u64) -> String {
+    format!(
+        r#"{{"start_time":{start_s},"model":"{model}","input_tokens":{input},"output_tokens":{output},"cached_tokens":{cached},"status":"success"}}"#
+    )
+}
+
+#[test]
+fn the_workload_is_measured_from_the_stored_usage() {
+    // 28 days from 2026-11-02 (a Monday): day d has 100 + 10 d requests of
+    // gpt-4o, all at 09:00 UTC but for one at 21:00, each with 1,000 input
+    // tokens (250 cached) and 200 output; one request of another model on
+    // day 0 with 300,000 input tokens, above the 200k tier.
+    let day0 = 1_793_577_600; // 2026-11-02T00:00:00Z
+    let mut lines = Vec::new();
+    let mut gpt = 0u64;
+    for d in 0..28i64 {
+        let n = 100 + 10 * d;
+        for i in 0..n {
+            let hour = if i == 0 { 21 } else { 9 };
+            lines.push(request_line(day0 + d * 86_400 + hour * 3600 + i, "gpt-4o", 1000, 200, 250));
+            gpt += 1;
+        }
+    }
+    lines.push(request_line(day0 + 600, "claude-sonnet-4-5", 300_000, 0, 0));
+    let home = Home::new();
+    let log = home.write("usage.jsonl", format!("{}\n", lines.join("\n")).as_bytes());
+    home.import(&log, "jsonl", &[]);
+
+    let out = home.usage(&["workload", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let w: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let m = &w["measured"];
+    let total = gpt + 1;
+    assert_eq!(m["requests"].as_u64(), Some(total));
+    // From 00:00 on day 0 (the first request's hour is 00:00) to the end of
+    // day 27's 21:00 hour: 27 days and 22 hours.
+    let days = 27.0 + 22.0 / 24.0;
+    assert_eq!(m["days"].as_f64(), Some(days));
+    let per_month = total as f64 / days * 30.0;
+    assert!((m["requests_per_month"].as_f64().unwrap() - per_month).abs() < 1e-6);
+    let input = (gpt as f64 * 1000.0 + 300_000.0) / total as f64;
+    assert!((m["input_tokens"].as_f64().unwrap() - input).abs() < 1e-9);
+    // Cached over input tokens, of every request (all logs say).
+    let cached = gpt as f64 * 250.0 / (gpt as f64 * 1000.0 + 300_000.0);
+    assert!((m["cached_input_share"].as_f64().unwrap() - cached).abs() < 1e-12);
+    // 09:00 holds all but 28 of gpt-4o's requests; 21:00 the 28, 00:00 the
+    // other model's one. Each hour occurs 28 times but 22:00 and 23:00 (27).
+    let shape: Vec<f64> = serde_json::from_value(m["hourly_shape"].clone()).expect("24 weights");
+    let rate = |requests: f64, times: f64| requests / times;
+    let rates: Vec<f64> = (0..24)
+        .map(|h| match h {
+            9 => rate((gpt - 28) as f64, 28.0),
+            21 => rate(28.0, 28.0),
+            0 => rate(1.0, 28.0),
+            _ => 0.0,
+        })
+        .collect();
+    let mean = rates.iter().sum::<f64>() / 24.0;
+    for (h, (got, r)) in shape.iter().zip(&rates).enumerate() {
+        assert!((got - r / mean).abs() < 1e-9, "hour {h}: {got} vs {}", r / mean);
+    }
+    // Linear growth of 10 a day over 27 whole days: the log-linear fit of
+    // the days' counts, computed here by hand.
+    let daily: Vec<u64> = serde_json::from_value(m["daily_requests"].clone()).expect("days");
+    assert_eq!(daily.len(), 27);
+    assert_eq!(daily[0], 101);
+    assert_eq!(daily[26], 360);
+    // Least squares with a level per weekday: each weekday's days around
+    // their own means.
+    let (mut sxx, mut sxy) = (0.0, 0.0);
+    for weekday in 0..7 {
+        let days: Vec<(f64, f64)> = (weekday..27)
+            .step_by(7)
+            .map(|d| (d as f64, (daily[d] as f64).ln()))
+            .collect();
+        let k = days.len() as f64;
+        let mx = days.iter().map(|p| p.0).sum::<f64>() / k;
+        let my = days.iter().map(|p| p.1).sum::<f64>() / k;
+        sxx += days.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>();
+        sxy += days.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>();
+    }
+    let slope = sxy / sxx;
+    let growth = m["growth"]["monthly"].as_f64().expect("a fitted growth");
+    assert!((growth - ((30.0 * slope).exp() - 1.0)).abs() < 1e-12, "{growth}");
+    // The histograms keep each bin's exact mean: the 300k prompt alone in
+    // [200000, 500000).
+    let bins = m["histograms"]["input_tokens"].as_array().expect("bins");
+    let tier = bins.iter().find(|b| b["lo"] == 200_000).expect("the 200k bin");
+    assert_eq!((tier["requests"].as_u64(), tier["mean"].as_f64()), (Some(1), Some(300_000.0)));
+
+    // A window and a model: only gpt-4o in the first week.
+    let out = home.usage(&[
+        "workload", "--json", "--since", "2026-11-02", "--until", "2026-11-09", "--model", "gpt-4o",
+        "--means",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let week: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let first_week: u64 = (0..7).map(|d| 100 + 10 * d).sum();
+    assert_eq!(week["measured"]["requests"].as_u64(), Some(first_week));
+    assert_eq!(week["workload"]["input_tokens"].as_f64(), Some(1000.0));
+
+    // By default the plan gets the distributions: each bin at its mean,
+    // weighted by its requests.
+    assert_eq!(
+        w["workload"]["input_tokens"],
+        serde_json::json!({"values": [1000.0, 300_000.0], "weights": [gpt as f64, 1.0]})
+    );
+    assert_eq!(
+        w["workload"]["output_tokens"],
+        serde_json::json!({"values": [0.0, 200.0], "weights": [1.0, gpt as f64]})
+    );
+
+    // The TOML is a plan's [workload]: it replaces the example's and the
+    // plan still checks.
+    let out = home.usage(&["workload"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let toml = stdout(&out);
+    assert!(toml.contains("# Fitted growth: +"), "{toml}");
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/claude-then-deepseek.toml"),
+    )
+    .expect("the example plan");
+    let rest = &example[example.find("[target]").expect("a [target]")..];
+    let plan = home.write("measured.toml", format!("{toml}\n{rest}").as_bytes());
+    let lint = switchyard(home.dir.path())
+        .arg("lint")
+        .arg(&plan)
+        .output()
+        .expect("runs switchyard");
+    assert!(lint.status.success(), "{}\n{toml}", stderr(&lint));
+
+    // Too short to project: a clear error.
+    let out = home.usage(&["workload", "--until", "2026-11-05", "--months-ahead", "3"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot project 3 months ahead: no growth was fitted (3 whole days"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_empty_catalog_has_no_workload_and_says_what_to_do() {
+    let home = Home::new();
+    let out = home.usage(&["workload"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("switchyard usage import"), "{}", stderr(&out));
+}

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use switchyard::model::attempt::profiles;
+use switchyard::model::attempt::class_profiles;
 use switchyard::model::monthly::{Period, monthly};
 use switchyard::model::{
     EvaluateOptions, Portfolio, Quota, capacity, evaluate, exact, exact_summary, simulate::simulate,
@@ -89,10 +89,12 @@ fn one_core() -> rayon::ThreadPool {
 
 fn exact_figures(c: &mut Criterion) {
     let p = portfolio();
-    let prepared = profiles(&p);
+    let prepared = class_profiles(&p);
     c.bench_function(
         "exact availability, 3-step route (profiles precomputed)",
-        |b| b.iter(|| exact::route_unavailability(black_box(&p), 0, black_box(&prepared[0]))),
+        |b| {
+            b.iter(|| exact::route_unavailability(black_box(&p), 0, black_box(&prepared[0].routes[0])))
+        },
     );
     c.bench_function("exact availability, 3-step route (from scratch)", |b| {
         b.iter(|| exact::availability(black_box(&p)))
@@ -186,5 +188,57 @@ fn capacity(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact_figures, simulation, capacity);
+/// The bench plan with its tokens as a usage log's histograms give them:
+/// 8 output points (8 classes of requests) and 6 input points.
+fn distributed() -> Portfolio {
+    use switchyard::model::{TokenMix, TokenMixes};
+    let mut p = portfolio();
+    let mixes = TokenMixes {
+        input: TokenMix::new(&[
+            (150.0, 8.0),
+            (700.0, 30.0),
+            (1_400.0, 40.0),
+            (3_500.0, 15.0),
+            (12_000.0, 6.0),
+            (260_000.0, 1.0),
+        ])
+        .expect("input points"),
+        output: TokenMix::new(&[
+            (8.0, 2.0),
+            (35.0, 10.0),
+            (80.0, 20.0),
+            (160.0, 25.0),
+            (350.0, 22.0),
+            (700.0, 13.0),
+            (1_500.0, 6.0),
+            (3_500.0, 2.0),
+        ])
+        .expect("output points"),
+    };
+    p.workload.input_tokens = mixes.input.mean();
+    p.workload.output_tokens = mixes.output.mean();
+    p.workload.token_mixes = Some(mixes);
+    p
+}
+
+fn distributions(c: &mut Criterion) {
+    let p = distributed();
+    c.bench_function("exact summary, 8 output and 6 input points", |b| {
+        b.iter(|| exact_summary(black_box(&p)))
+    });
+    let pool = one_core();
+    let options = EvaluateOptions {
+        samples: 1_000_000,
+        periods: 10_000,
+        ..EvaluateOptions::default()
+    };
+    let mut group = c.benchmark_group("evaluate");
+    group.sample_size(10);
+    group.bench_function("evaluate, 8 output and 6 input points, one core", |b| {
+        b.iter(|| pool.install(|| evaluate(black_box(&p), &options)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, exact_figures, simulation, capacity, distributions);
 criterion_main!(benches);

@@ -324,6 +324,16 @@ pub const OUTPUT_TOKENS: Limit = limit(
     "generation time stays finite at the slowest speed, and a self-hosted GPU count fits in 64 bits",
 );
 
+/// One weight of a token distribution (`workload.input_tokens.weights[]`);
+/// only the weights' ratios matter.
+pub const TOKEN_WEIGHT: Limit = limit(
+    "workload.{input,output}_tokens.weights[]",
+    Bound::incl(0.0),
+    Bound::incl(1e15),
+    "weight",
+    "a relative weight, a share or a count of requests: any scale works, and a month's count stays exact in a double",
+);
+
 pub const CACHED_INPUT_SHARE: Limit =
     probability("workload.cached_input_share", "a share of the input tokens");
 
@@ -845,6 +855,7 @@ pub const ALL: &[Limit] = &[
     REQUESTS_PER_MONTH,
     INPUT_TOKENS,
     OUTPUT_TOKENS,
+    TOKEN_WEIGHT,
     CACHED_INPUT_SHARE,
     LATENCY_BUDGET_MS,
     FIXED_MONTHLY_USD,

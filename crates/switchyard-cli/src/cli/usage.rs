@@ -1,6 +1,6 @@
-//! `switchyard usage import|list`: a usage log read in bounded memory into
-//! per-model, per-hour aggregates stored in the catalog (never a request's
-//! content), and what is stored.
+//! `switchyard usage import|workload|list`: a usage log read in bounded
+//! memory into per-model, per-hour aggregates stored in the catalog (never a
+//! request's content), the workload measured from them, and what is stored.
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use switchyard::app::usage::{UsageImportOptions, import_usage, list};
+use switchyard::app::usage_workload::{WorkloadOptions, workload, workload_toml};
+use switchyard::catalog::usage_window::UsageWindow;
+use switchyard::usage::time::parse_bound;
 use switchyard::catalog::Catalog;
 use switchyard::catalog::usage_store::{ModelUsage, UsageImportReport, UsageImportRow, UsageList};
 use switchyard::format;
@@ -53,6 +56,31 @@ enum UsageCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A plan's [workload] measured from the stored usage: volume, mean
+    /// tokens, cached share, hourly_shape, and the fitted monthly growth.
+    /// Prints TOML to paste into a plan (or JSON with the token histograms
+    /// and daily counts).
+    Workload {
+        /// From this date (YYYY-MM-DD, UTC) or time (RFC 3339), to the hour.
+        #[arg(long, value_name = "T", value_parser = parse_bound)]
+        since: Option<i64>,
+        /// Up to this date or time (not included).
+        #[arg(long, value_name = "T", value_parser = parse_bound)]
+        until: Option<i64>,
+        /// Only this model, as the logs name it; repeat for several.
+        #[arg(long = "model", value_name = "MODEL")]
+        models: Vec<String>,
+        /// Project requests_per_month this many months past the window with
+        /// the fitted growth.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        months_ahead: u32,
+        /// Write mean tokens per request instead of the distributions.
+        #[arg(long)]
+        means: bool,
+        /// Print the measured workload as JSON (docs/USAGE.md lists its fields).
+        #[arg(long)]
+        json: bool,
+    },
     /// The imports stored, the time they cover, and requests per model.
     List {
         /// Print the imports and models as JSON.
@@ -86,6 +114,31 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
                 print_json(&report)?;
             } else {
                 print_import(&report, catalog.file());
+            }
+        }
+        UsageCommand::Workload {
+            since,
+            until,
+            models,
+            months_ahead,
+            means,
+            json,
+        } => {
+            let catalog = Catalog::open_chosen(args.db.as_deref())?;
+            let options = WorkloadOptions {
+                window: UsageWindow {
+                    since_ms: *since,
+                    until_ms: *until,
+                    models: models.clone(),
+                },
+                months_ahead: *months_ahead,
+                means_only: *means,
+            };
+            let measured = workload(&catalog, &options).map_err(|e| Failure(e.to_string()))?;
+            if *json {
+                print_json(&measured)?;
+            } else {
+                outln!("{}", workload_toml(&measured).map_err(Failure)?.trim_end());
             }
         }
         UsageCommand::List { json } => {

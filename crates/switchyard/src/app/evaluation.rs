@@ -125,6 +125,11 @@ pub struct PlanView {
     /// Requests a minute at the peak minute (the busiest hour's mean minute
     /// times the peak-minute factor), before retries and fallbacks.
     pub peak_requests_per_minute: f64,
+    /// Mean input and output tokens per request: the plan's numbers, or the
+    /// means of its distributions (shown beside a distribution, and what
+    /// "use the mean" writes).
+    pub mean_input_tokens: f64,
+    pub mean_output_tokens: f64,
 }
 
 /// A plan's exact view, and its simulation ready to run on the same
@@ -181,6 +186,8 @@ pub fn evaluation<C>(resolution: Resolution<C>) -> Evaluation {
             offerings,
             peak_hour: portfolio.workload.traffic.peak_hour(),
             peak_requests_per_minute: capacity::peak_rate(&portfolio.workload),
+            mean_input_tokens: portfolio.workload.input_tokens,
+            mean_output_tokens: portfolio.workload.output_tokens,
         },
         portfolio,
     }

@@ -14,7 +14,8 @@
 //! - [`search`]: a plan's `[search]` end to end.
 //! - [`history`]: outage records read, imported, fitted and backtested.
 //! - [`refresh`]: a price list fetched, previewed as a diff, and written.
-//! - [`usage`]: usage logs read into aggregates and stored.
+//! - [`usage`]: usage logs read into aggregates and stored;
+//!   [`usage_workload`]: a plan's `[workload]` measured from them.
 //! - [`counters`]: how many resolves and exact computations ran, for the
 //!   test that an edit costs one of each.
 //!
@@ -33,6 +34,7 @@ pub mod options;
 pub mod refresh;
 pub mod search;
 pub mod usage;
+pub mod usage_workload;
 
 pub use error::Error;
 pub use evaluation::{Evaluation, OfferingView, PlanView, Resolution, evaluation, resolve};

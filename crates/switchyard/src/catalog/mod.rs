@@ -14,7 +14,8 @@
 //! - [`seed`]: the default catalog; [`query`]: list, show, history;
 //!   [`overrides`]: `catalog set` / `catalog reset`; [`source`]: plans
 //!   resolve against the catalog; [`plans`]: saved plans.
-//! - [`usage_store`]: imported usage logs, as aggregates only.
+//! - [`usage_store`]: imported usage logs, as aggregates only;
+//!   [`usage_window`]: them summed over a window of time.
 //!
 //! The catalog stores the *name* of each provider's key variable, never a key.
 
@@ -41,6 +42,7 @@ pub mod seed;
 pub mod source;
 pub mod store;
 pub mod usage_store;
+pub mod usage_window;
 
 use std::io::Read;
 use std::path::Path;

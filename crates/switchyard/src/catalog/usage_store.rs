@@ -258,13 +258,13 @@ impl Catalog {
             }
             let mut bins = tx
                 .prepare_cached(
-                    "INSERT INTO usage_histograms (import_id, model, kind, bin, count) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO usage_histograms (import_id, model, kind, bin, count, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .doing(&db, "preparing the histograms")?;
             for (model, h) in agg.histograms() {
-                for (kind, counts) in h.kinds() {
-                    for (bin, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
-                        bins.execute(params![id, model, kind, int(bin as u64), int(*n)])
+                for (kind, histogram) in h.kinds() {
+                    for (bin, n, total) in histogram.bins() {
+                        bins.execute(params![id, model, kind, int(bin as u64), int(n), int(total)])
                             .doing(&db, "writing the histograms")?;
                     }
                 }

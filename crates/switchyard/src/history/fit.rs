@@ -17,12 +17,13 @@
 
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
-use statrs::distribution::{ChiSquared, ContinuousCDF, StudentsT};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::{DailyHistory, HistoryError};
 pub use crate::model::evaluate::Estimate;
 use crate::model::outage_process::{MONTH_DAYS, OutageProcess};
 use crate::model::parallel::SimRng;
+use crate::model::stats::t975;
 
 /// Resamples of the dispersion's bootstrap.
 const BOOTSTRAP_RESAMPLES: usize = 2_000;
@@ -165,11 +166,6 @@ fn mean(xs: &[f64]) -> f64 {
 fn variance(xs: &[f64]) -> f64 {
     let m = mean(xs);
     xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (xs.len() as f64 - 1.0)
-}
-
-/// The two-sided 95% quantile of Student's t with `df` degrees of freedom.
-fn t975(df: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df).map_or(crate::model::stats::Z975, |t| t.inverse_cdf(0.975))
 }
 
 /// The mean with its t interval.

@@ -83,20 +83,30 @@ pub struct AttemptProfile {
 }
 
 impl AttemptProfile {
-    /// The profile of an attempt at `step` under `workload`.
-    pub fn new(portfolio: &Portfolio, step: &Step) -> Self {
+    /// The profile of an attempt at `step` by a request whose answer has
+    /// `output_tokens` tokens; its prompt is drawn from the workload's input
+    /// distribution (a single point at the mean when the plan gives a
+    /// number), so the bill is the expectation over the prompts, each priced
+    /// at its own tier (`MODEL.md` §2.1).
+    pub fn new(portfolio: &Portfolio, step: &Step, output_tokens: f64) -> Self {
         let o = &portfolio.offerings[step.offering];
         let w: &Workload = &portfolio.workload;
-        let generation_ms = 1000.0 * w.output_tokens / o.tokens_per_s;
+        let generation_ms = 1000.0 * output_tokens / o.tokens_per_s;
         let per_token = |per_mtok: f64| per_mtok / 1e6;
-        let input_usd = w.input_tokens
-            * ((1.0 - w.cached_input_share) * per_token(o.prices.input_per_mtok)
-                + w.cached_input_share * per_token(o.prices.cached_input_per_mtok));
-        let output_usd = w.output_tokens * per_token(o.prices.output_per_mtok);
+        let share = w.cached_input_share;
+        let (mut input_usd, mut output_per_token) = (0.0, 0.0);
+        for &(prompt, p) in w.mixes().input.points() {
+            let (input, cached, output) = o.prices.for_prompt(prompt);
+            input_usd += p
+                * (prompt
+                    * ((1.0 - share) * per_token(input) + share * per_token(cached)));
+            output_per_token += p * per_token(output);
+        }
+        let output_usd = output_tokens * output_per_token;
         let bill = Bill {
             input_usd,
             success_usd: input_usd + output_usd,
-            output_usd_per_ms: per_token(o.prices.output_per_mtok) * o.tokens_per_s / 1000.0,
+            output_usd_per_ms: output_per_token * o.tokens_per_s / 1000.0,
             output_usd,
         };
         let error_ms = o.error_latency_ms.min(step.timeout_ms);
@@ -137,16 +147,40 @@ impl AttemptProfile {
     }
 }
 
-/// The attempt profiles of every step of every route, in plan order.
-pub fn profiles(portfolio: &Portfolio) -> Vec<Vec<AttemptProfile>> {
+/// The attempt profiles of one class of requests: those whose answer has
+/// one of the workload's output token counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassProfiles {
+    /// The class's share of requests; the shares of all classes sum to 1.
+    pub weight: f64,
+    /// Every step of every route, in plan order.
+    pub routes: Vec<Vec<AttemptProfile>>,
+}
+
+/// The classes of requests of `portfolio`'s workload, one per point of its
+/// output distribution (one class when the plan gives a mean), each with
+/// the attempt profiles of every step of every route. Every figure is the
+/// mixture of the classes' figures by their weights: a request keeps its
+/// answer's length at every step it tries.
+pub fn class_profiles(portfolio: &Portfolio) -> Vec<ClassProfiles> {
     portfolio
-        .routes
+        .workload
+        .mixes()
+        .output
+        .points()
         .iter()
-        .map(|r| {
-            r.steps
+        .map(|&(output_tokens, weight)| ClassProfiles {
+            weight,
+            routes: portfolio
+                .routes
                 .iter()
-                .map(|s| AttemptProfile::new(portfolio, s))
-                .collect()
+                .map(|r| {
+                    r.steps
+                        .iter()
+                        .map(|s| AttemptProfile::new(portfolio, s, output_tokens))
+                        .collect()
+                })
+                .collect(),
         })
         .collect()
 }

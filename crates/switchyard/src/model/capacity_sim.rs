@@ -16,7 +16,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::attempt::{AttemptProfile, profiles};
+use super::attempt::{AttemptProfile, class_profiles};
 use super::types::Portfolio;
 
 /// How a provider enforces a limit of `L` requests a minute.
@@ -117,6 +117,8 @@ struct Pending {
     /// Microseconds from the start (whole, so the heap orders exactly).
     at_us: u64,
     request: u64,
+    /// The request's class ([`class_profiles`]): its answer's length.
+    class: usize,
     route: usize,
     step: usize,
     attempt: u32,
@@ -135,7 +137,7 @@ pub fn simulate(
     max_requests: u64,
 ) -> SimulatedCapacity {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let profiles = profiles(portfolio);
+    let classes = class_profiles(portfolio);
     let mut gates: Vec<Option<Gate>> = portfolio
         .offerings
         .iter()
@@ -173,9 +175,24 @@ pub fn simulate(
             })
             .position(|c| u < c)
             .unwrap_or(portfolio.routes.len() - 1);
+        // One class draws nothing, so the stream is as it always was.
+        let class = if classes.len() > 1 {
+            let u: f64 = rng.random();
+            classes
+                .iter()
+                .scan(0.0, |acc, c| {
+                    *acc += c.weight;
+                    Some(*acc)
+                })
+                .position(|c| u < c)
+                .unwrap_or(classes.len() - 1)
+        } else {
+            0
+        };
         heap.push(Reverse(Pending {
             at_us: at as u64,
             request: out.requests,
+            class,
             route,
             step: 0,
             attempt: 0,
@@ -196,7 +213,7 @@ pub fn simulate(
         }
         let Some(Reverse(p)) = heap.pop() else { break };
         let step = portfolio.routes[p.route].steps[p.step];
-        let profile: &AttemptProfile = &profiles[p.route][p.step];
+        let profile: &AttemptProfile = &classes[p.class].routes[p.route][p.step];
         let o = step.offering;
         let up = portfolio.offerings[o].availability > 0.0;
         let mut done_after_ms = profile.down_fail_ms;

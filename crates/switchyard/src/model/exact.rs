@@ -8,7 +8,7 @@
 //! offerings of "that offering failed every earlier attempt made on it". An
 //! offering used by several steps keeps one state for all of them.
 
-use super::attempt::{AttemptProfile, profiles};
+use super::attempt::{AttemptProfile, ClassProfiles, class_profiles};
 use super::types::Portfolio;
 
 /// Enumeration is exponential in the groups one route touches; the plan validator
@@ -147,12 +147,18 @@ pub fn route_unavailability(
 
 /// Exact availability of the whole portfolio (no deadline).
 pub fn availability(portfolio: &Portfolio) -> f64 {
-    let profiles = profiles(portfolio);
+    let classes = class_profiles(portfolio);
     1.0 - portfolio
         .routes
         .iter()
         .enumerate()
-        .map(|(r, route)| route.share * route_unavailability(portfolio, r, &profiles[r]))
+        .map(|(r, route)| {
+            route.share
+                * classes
+                    .iter()
+                    .map(|c| c.weight * route_unavailability(portfolio, r, &c.routes[r]))
+                    .sum::<f64>()
+        })
         .sum::<f64>()
 }
 
@@ -207,11 +213,49 @@ pub fn route_figures(
     }
 }
 
+/// The figures of route `route` over the classes of requests: each class's
+/// figures weighted by its share (one class: its figures, unchanged).
+pub fn mixed_route_figures(
+    portfolio: &Portfolio,
+    route: usize,
+    classes: &[ClassProfiles],
+) -> RouteFigures {
+    let mut per_class = classes
+        .iter()
+        .map(|c| (c.weight, route_figures(portfolio, route, &c.routes[route])));
+    let Some((w, first)) = per_class.next() else {
+        return route_figures(portfolio, route, &[]);
+    };
+    if classes.len() == 1 {
+        return first;
+    }
+    let scale = |v: &[f64]| v.iter().map(|x| w * x).collect::<Vec<f64>>();
+    let mut mixed = RouteFigures {
+        availability: 0.0,
+        unavailability: w * first.unavailability,
+        served: scale(&first.served),
+        cost_per_request: w * first.cost_per_request,
+        attempts_up: scale(&first.attempts_up),
+    };
+    for (w, f) in per_class {
+        mixed.unavailability += w * f.unavailability;
+        mixed.cost_per_request += w * f.cost_per_request;
+        for (m, x) in mixed.served.iter_mut().zip(&f.served) {
+            *m += w * x;
+        }
+        for (m, x) in mixed.attempts_up.iter_mut().zip(&f.attempts_up) {
+            *m += w * x;
+        }
+    }
+    mixed.availability = 1.0 - mixed.unavailability;
+    mixed
+}
+
 /// Every exact figure of the portfolio.
 pub fn figures(portfolio: &Portfolio) -> Figures {
-    let profiles = profiles(portfolio);
+    let classes = class_profiles(portfolio);
     let routes: Vec<RouteFigures> = (0..portfolio.routes.len())
-        .map(|r| route_figures(portfolio, r, &profiles[r]))
+        .map(|r| mixed_route_figures(portfolio, r, &classes))
         .collect();
     let weighted = |f: fn(&RouteFigures) -> f64| -> f64 {
         portfolio

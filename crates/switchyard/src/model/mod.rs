@@ -15,6 +15,8 @@
 //! - [`evaluate`]: puts the figures together into a [`Report`].
 //! - [`request_price`]: what one request with given token counts costs,
 //!   tiers, cache and batch included, as LiteLLM prices it.
+//! - [`tokens`]: tokens per request as distributions, whose output points
+//!   are the request classes the figures mix over.
 
 pub mod attempt;
 pub mod capacity;
@@ -34,6 +36,7 @@ pub mod search;
 pub mod simulate;
 pub mod stats;
 pub mod tco;
+pub mod tokens;
 mod types;
 
 #[cfg(test)]
@@ -49,3 +52,4 @@ pub use types::{
     BatchPrices, Group, Offering, OutageMode, Portfolio, PriceTier, Prices, Quota, Route, Step,
     Traffic, Ttft, Workload,
 };
+pub use tokens::{TokenMix, TokenMixes};

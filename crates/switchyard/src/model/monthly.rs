@@ -286,9 +286,9 @@ struct Scratch {
     /// Fast components: this period's uptime fraction.
     up_share: Vec<f64>,
     /// Per route with shared fast components: P(all fail) by the set of its
-    /// offerings no slow component holds down and the hour's variant, for
-    /// this period.
-    memo: Vec<HashMap<(u64, usize), f64>>,
+    /// offerings no slow component holds down, the hour's variant and the
+    /// class of requests, for this period.
+    memo: Vec<HashMap<(u64, usize, usize), f64>>,
     /// Per offering of the route being evaluated: P(it fails | not held down).
     fail_alive: Vec<f64>,
     /// The fail tables met so far, by variant.
@@ -430,42 +430,60 @@ impl Model {
     }
 
     /// P(a request succeeds | the slow components down in `s.down`, the fast
-    /// ones up with their period's uptime fractions).
+    /// ones up with their period's uptime fractions): the mixture over the
+    /// classes of requests of the table `variant`.
     fn success_given(&self, s: &mut Scratch, variant: usize) -> f64 {
         let mut success = 0.0;
         for (r, route) in self.routes.iter().enumerate() {
-            // P(offering fails | no slow component holds it down), and which
-            // offerings are so held.
-            let mut alive = 0u64;
-            let fail_alive = &mut s.fail_alive;
-            fail_alive.clear();
-            for (d, o) in route.offerings.iter().enumerate() {
-                if o.slow.iter().any(|&c| s.down[c]) {
-                    fail_alive.push(1.0);
-                    continue;
-                }
-                alive |= 1u64.checked_shl(d as u32).unwrap_or(0);
-                let up: f64 = o.fast_own.iter().map(|&c| s.up_share[c]).product();
-                fail_alive.push(up * s.seen.tables[variant][r][d] + (1.0 - up));
+            for class in 0..s.seen.tables[variant].len() {
+                let (weight, fail) = self.route_fail(s, variant, class, r, route);
+                success += route.share * (1.0 - fail) * weight;
             }
-            let fail = if route.fast_shared.is_empty() {
-                fail_alive.iter().product()
-            } else {
-                let memoised = route.offerings.len() <= 64;
-                match s.memo[r].get(&(alive, variant)) {
-                    Some(&fail) if memoised => fail,
-                    _ => {
-                        let fail = self.fail_over_shared(route, &s.up_share, fail_alive);
-                        if memoised {
-                            s.memo[r].insert((alive, variant), fail);
-                        }
-                        fail
-                    }
-                }
-            };
-            success += route.share * (1.0 - fail);
         }
         success
+    }
+
+    /// The weight of class `class` of table `variant`, and P(route `r`
+    /// fails a request of that class).
+    fn route_fail(
+        &self,
+        s: &mut Scratch,
+        variant: usize,
+        class: usize,
+        r: usize,
+        route: &RouteShape,
+    ) -> (f64, f64) {
+        let (weight, table) = &s.seen.tables[variant][class];
+        // P(offering fails | no slow component holds it down), and which
+        // offerings are so held.
+        let mut alive = 0u64;
+        let fail_alive = &mut s.fail_alive;
+        fail_alive.clear();
+        for (d, o) in route.offerings.iter().enumerate() {
+            if o.slow.iter().any(|&c| s.down[c]) {
+                fail_alive.push(1.0);
+                continue;
+            }
+            alive |= 1u64.checked_shl(d as u32).unwrap_or(0);
+            let up: f64 = o.fast_own.iter().map(|&c| s.up_share[c]).product();
+            fail_alive.push(up * table[r][d] + (1.0 - up));
+        }
+        let fail = if route.fast_shared.is_empty() {
+            fail_alive.iter().product()
+        } else {
+            let memoised = route.offerings.len() <= 64;
+            match s.memo[r].get(&(alive, variant, class)) {
+                Some(&fail) if memoised => fail,
+                _ => {
+                    let fail = self.fail_over_shared(route, &s.up_share, fail_alive);
+                    if memoised {
+                        s.memo[r].insert((alive, variant, class), fail);
+                    }
+                    fail
+                }
+            }
+        };
+        (*weight, fail)
     }
 
     /// P(every offering of `route` fails), averaged over the states of its
@@ -591,6 +609,7 @@ pub fn group_period_ratios(group: &Group, period: Period, periods: u64, seed: u6
             latency_budget_ms: None,
             fixed_monthly_usd: 0.0,
             traffic: Traffic::default(),
+            token_mixes: None,
         },
     };
     // A fresh `Progress` is never cancelled.

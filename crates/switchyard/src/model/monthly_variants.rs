@@ -13,13 +13,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::model::attempt::profiles;
+use crate::model::attempt::class_profiles;
 use crate::model::capacity;
 use crate::model::outage_states::{self, Part};
 use crate::model::types::Portfolio;
 
-/// `[route][distinct offering of the route]`: P(all its attempts fail | up).
-pub(super) type FailTable = Vec<Vec<f64>>;
+/// Per class of requests (by answer length, [`class_profiles`]): its
+/// weight, and `[route][distinct offering of the route]`: P(all its
+/// attempts fail | up).
+pub(super) type FailTable = Vec<(f64, Vec<Vec<f64>>)>;
 
 /// The fail tables of a portfolio, by hour class and outage state.
 pub(super) struct Variants {
@@ -177,25 +179,30 @@ impl Variants {
     }
 }
 
-/// P(all of an offering's attempts fail | it is up), per route and distinct
-/// offering: the product over the steps that use it.
+/// P(all of an offering's attempts fail | it is up), per class of requests,
+/// route and distinct offering: the product over the steps that use it.
 fn fail_table(portfolio: &Portfolio, steps: &[Vec<Vec<usize>>]) -> FailTable {
-    let profiles = profiles(portfolio);
-    steps
-        .iter()
-        .enumerate()
-        .map(|(r, offerings)| {
-            offerings
+    class_profiles(portfolio)
+        .into_iter()
+        .map(|class| {
+            let table = steps
                 .iter()
-                .map(|js| {
-                    js.iter()
-                        .map(|&j| {
-                            let attempts = portfolio.routes[r].steps[j].attempts as i32;
-                            (1.0f64 - profiles[r][j].success_if_up).powi(attempts)
+                .enumerate()
+                .map(|(r, offerings)| {
+                    offerings
+                        .iter()
+                        .map(|js| {
+                            js.iter()
+                                .map(|&j| {
+                                    let attempts = portfolio.routes[r].steps[j].attempts as i32;
+                                    (1.0f64 - class.routes[r][j].success_if_up).powi(attempts)
+                                })
+                                .product()
                         })
-                        .product()
+                        .collect()
                 })
-                .collect()
+                .collect();
+            (class.weight, table)
         })
         .collect()
 }

@@ -78,16 +78,7 @@ pub fn request_price(prices: &Prices, tokens: RequestTokens, batch: bool) -> Req
             output_usd: output * per_token(b.output_per_mtok),
         };
     }
-    let (input_price, cached_price, output_price) = match prices.tier {
-        Some(t) if input > t.above_tokens => {
-            (t.input_per_mtok, t.cached_input_per_mtok, t.output_per_mtok)
-        }
-        _ => (
-            prices.input_per_mtok,
-            prices.cached_input_per_mtok,
-            prices.output_per_mtok,
-        ),
-    };
+    let (input_price, cached_price, output_price) = prices.for_prompt(input);
     let uncached = tokens.input.saturating_sub(tokens.cached) as f64;
     RequestPrice {
         input_usd: uncached * per_token(input_price) + cached * per_token(cached_price),

@@ -9,7 +9,7 @@
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use super::attempt::{AttemptProfile, profiles};
+use super::attempt::{ClassProfiles, class_profiles};
 use super::histogram::LatencyHistogram;
 use super::parallel::{SimRng, fold_chunked_with_progress};
 use super::progress::{Cancelled, Progress};
@@ -123,10 +123,37 @@ pub fn simulate_with_progress(
     )
 }
 
+/// Running sums of `weights`.
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    weights
+        .scan(0.0, |acc, w| {
+            *acc += w;
+            Some(*acc)
+        })
+        .collect()
+}
+
+/// An index drawn with the probabilities whose running sums are
+/// `cumulative`. One choice draws nothing, so a plan with one route and one
+/// class of requests uses the same random numbers as ever.
+fn pick(cumulative: &[f64], rng: &mut SimRng) -> usize {
+    if cumulative.len() <= 1 {
+        return 0;
+    }
+    let u: f64 = rng.random();
+    cumulative
+        .iter()
+        .position(|&c| u < c)
+        .unwrap_or(cumulative.len() - 1)
+}
+
 /// The portfolio, flattened for the inner loop.
 struct Simulator<'a> {
     portfolio: &'a Portfolio,
-    profiles: Vec<Vec<AttemptProfile>>,
+    /// The classes of requests by their answers' length.
+    classes: Vec<ClassProfiles>,
+    /// Their cumulative weights, for picking one with one uniform draw.
+    cumulative_class: Vec<f64>,
     /// Cumulative route shares, for picking a route with one uniform draw.
     cumulative_share: Vec<f64>,
     private_availability: Vec<f64>,
@@ -145,18 +172,13 @@ struct WorldState {
 
 impl<'a> Simulator<'a> {
     fn new(portfolio: &'a Portfolio) -> Self {
-        let mut acc = 0.0;
-        let cumulative_share = portfolio
-            .routes
-            .iter()
-            .map(|r| {
-                acc += r.share;
-                acc
-            })
-            .collect();
+        let cumulative_share = cumulative(portfolio.routes.iter().map(|r| r.share));
+        let classes = class_profiles(portfolio);
+        let cumulative_class = cumulative(classes.iter().map(|c| c.weight));
         Self {
             portfolio,
-            profiles: profiles(portfolio),
+            classes,
+            cumulative_class,
             cumulative_share,
             private_availability: (0..portfolio.offerings.len())
                 .map(|o| portfolio.private_availability(o))
@@ -202,9 +224,14 @@ impl<'a> Simulator<'a> {
         };
         for request in 1..=count {
             world.request = request;
-            let route = self.pick_route(rng);
-            let (cost, success) =
-                self.one_request(rng, &mut world, route, &mut out.cost_by_step[route]);
+            let route = pick(&self.cumulative_share, rng);
+            let class = pick(&self.cumulative_class, rng);
+            let (cost, success) = self.one_request(
+                rng,
+                &mut world,
+                (class, route),
+                &mut out.cost_by_step[route],
+            );
             out.samples += 1;
             out.cost.push(cost);
             if let Some((step, latency)) = success {
@@ -217,16 +244,6 @@ impl<'a> Simulator<'a> {
         out
     }
 
-    fn pick_route(&self, rng: &mut SimRng) -> usize {
-        if self.cumulative_share.len() == 1 {
-            return 0;
-        }
-        let u: f64 = rng.random();
-        self.cumulative_share
-            .iter()
-            .position(|&c| u < c)
-            .unwrap_or(self.cumulative_share.len() - 1)
-    }
 
     fn offering_up(&self, rng: &mut SimRng, world: &mut WorldState, o: usize) -> bool {
         if world.offering_stamp[o] == world.request {
@@ -253,14 +270,14 @@ impl<'a> Simulator<'a> {
         &self,
         rng: &mut SimRng,
         world: &mut WorldState,
-        route: usize,
+        (class, route): (usize, usize),
         breakdown: &mut [StepCost],
     ) -> (f64, Option<(usize, f64)>) {
         let budget = self.budget_ms;
         let mut elapsed = 0.0;
         let mut cost = 0.0;
         for (j, step) in self.portfolio.routes[route].steps.iter().enumerate() {
-            let profile = &self.profiles[route][j];
+            let profile = &self.classes[class].routes[route][j];
             for attempt in 0..step.attempts {
                 elapsed += step.backoff_before(attempt);
                 if elapsed >= budget {

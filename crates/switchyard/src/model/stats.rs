@@ -4,6 +4,13 @@
 /// The two-sided 95% normal quantile.
 pub const Z975: f64 = 1.959_963_984_540_054;
 
+/// The two-sided 95% quantile of Student's t with `df` degrees of freedom
+/// (the normal one when `df` is not a valid count).
+pub fn t975(df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, df).map_or(Z975, |t| t.inverse_cdf(0.975))
+}
+
 /// Wilson score interval at 95% for `successes` out of `trials`. Unlike the
 /// normal approximation it stays inside [0, 1] and is honest near 0 and 1, where
 /// availability figures live.

@@ -62,6 +62,7 @@ pub fn workload() -> Workload {
         latency_budget_ms: None,
         fixed_monthly_usd: 0.0,
         traffic: Traffic::default(),
+        token_mixes: None,
     }
 }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::outage_process::OutageProcess;
+use super::tokens::{TokenMix, TokenMixes};
 
 /// How an offering behaves while it is down (`MODEL.md` §1, `outage`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -59,6 +60,24 @@ pub struct Prices {
     pub batch: BatchPrices,
     /// The higher prices of a long prompt, if the offering has them.
     pub tier: Option<PriceTier>,
+}
+
+impl Prices {
+    /// The prices (input, cached input, output, per 1M tokens) a request
+    /// whose prompt has `input_tokens` tokens pays: the tier's when the
+    /// prompt is above its threshold, on all the request's tokens.
+    pub fn for_prompt(&self, input_tokens: f64) -> (f64, f64, f64) {
+        match self.tier {
+            Some(t) if input_tokens > t.above_tokens => {
+                (t.input_per_mtok, t.cached_input_per_mtok, t.output_per_mtok)
+            }
+            _ => (
+                self.input_per_mtok,
+                self.cached_input_per_mtok,
+                self.output_per_mtok,
+            ),
+        }
+    }
 }
 
 /// Batch prices, resolved the way LiteLLM 1.106.2's `batch_cost_calculator`
@@ -187,6 +206,8 @@ pub struct Route {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Workload {
     pub requests_per_month: f64,
+    /// Mean tokens per request: what rate limits, exports and self-hosting
+    /// sizes use (all linear in tokens).
     pub input_tokens: f64,
     pub output_tokens: f64,
     pub cached_input_share: f64,
@@ -196,6 +217,20 @@ pub struct Workload {
     pub fixed_monthly_usd: f64,
     /// When in the day the requests come.
     pub traffic: Traffic,
+    /// The tokens per request as distributions, whose means are
+    /// `input_tokens` and `output_tokens`; `None`: every request has the
+    /// means.
+    pub token_mixes: Option<TokenMixes>,
+}
+
+impl Workload {
+    /// The input and output distributions: the plan's, or points at the means.
+    pub fn mixes(&self) -> TokenMixes {
+        self.token_mixes.unwrap_or(TokenMixes {
+            input: TokenMix::single(self.input_tokens),
+            output: TokenMix::single(self.output_tokens),
+        })
+    }
 }
 
 /// How the month's requests spread over the day and within the peak hour

@@ -150,8 +150,9 @@ pub struct SelfHostedSpec {
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSpec {
     pub requests_per_month: f64,
-    pub input_tokens: f64,
-    pub output_tokens: f64,
+    /// Per request: a mean, or a distribution (`usage workload` measures one).
+    pub input_tokens: TokenCount,
+    pub output_tokens: TokenCount,
     /// Share of input tokens billed at the cached price; 0 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cached_input_share: Option<f64>,
@@ -169,6 +170,76 @@ pub struct WorkloadSpec {
     /// (Poisson arrivals alone) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_minute_factor: Option<f64>,
+}
+
+/// Tokens per request: one number (every request alike, or their mean), or
+/// a distribution of requests over token counts. A distribution prices a
+/// request above a price tier at the tier's prices, and gives long answers
+/// their own generation time, which a mean cannot (MODEL.md §2.1).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TokenCount {
+    Mean(f64),
+    Distribution(TokenDistribution),
+}
+
+/// `{ values = [...], weights = [...] }`: `weights[i]` requests (in any
+/// unit: counts, shares) have `values[i]` tokens.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenDistribution {
+    pub values: Vec<f64>,
+    pub weights: Vec<f64>,
+}
+
+impl TokenCount {
+    /// The mean tokens per request (`NaN` when the weights sum to nothing;
+    /// the resolver refuses such a plan first).
+    pub fn mean(&self) -> f64 {
+        match self {
+            TokenCount::Mean(x) => *x,
+            TokenCount::Distribution(d) => {
+                let total: f64 = d.weights.iter().sum();
+                d.values.iter().zip(&d.weights).map(|(v, w)| v * w).sum::<f64>() / total
+            }
+        }
+    }
+}
+
+impl From<f64> for TokenCount {
+    fn from(x: f64) -> Self {
+        TokenCount::Mean(x)
+    }
+}
+
+/// By hand rather than `untagged`, so that a wrong value is told what a
+/// token count may be, not that it "did not match any variant".
+impl<'de> Deserialize<'de> for TokenCount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = TokenCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number of tokens, or a table { values = [...], weights = [...] }")
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<TokenCount, E> {
+                Ok(TokenCount::Mean(x))
+            }
+            fn visit_i64<E: serde::de::Error>(self, x: i64) -> Result<TokenCount, E> {
+                Ok(TokenCount::Mean(x as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, x: u64) -> Result<TokenCount, E> {
+                Ok(TokenCount::Mean(x as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TokenCount, A::Error> {
+                TokenDistribution::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(TokenCount::Distribution)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

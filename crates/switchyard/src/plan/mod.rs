@@ -21,7 +21,8 @@ pub use check::check_names;
 pub use error::{PlanError, Problem};
 pub use file::{
     Dialect, EngineeringSpec, GroupSpec, OfferingSpec, OutageProcessSpec, PlanFile, RouteSpec,
-    SearchSpec, SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, WorkloadSpec,
+    SearchSpec, SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, TokenCount, TokenDistribution,
+    WorkloadSpec,
 };
 pub use resolve::{
     NoCatalog, OfferingSource, REQUIRED_OFFERING_FIELDS, Resolved, needs_catalog, offering_prices,

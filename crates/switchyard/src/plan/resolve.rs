@@ -13,7 +13,8 @@ use crate::model::{
 
 use super::check::check_names;
 use super::error::Problem;
-use super::file::{GroupSpec, OfferingSpec, PlanFile, WorkloadSpec};
+use super::file::{GroupSpec, OfferingSpec, PlanFile, TokenCount, WorkloadSpec};
+use crate::model::tokens::{MAX_TOKEN_POINTS, TokenMix, TokenMixes};
 
 /// How far shares may stray from summing to 1.
 const SHARE_TOLERANCE: f64 = 1e-9;
@@ -231,14 +232,10 @@ impl Resolver<'_> {
             w.requests_per_month,
             &limits::REQUESTS_PER_MONTH,
         );
-        self.range(
-            "workload.input_tokens",
-            w.input_tokens,
-            &limits::INPUT_TOKENS,
-        );
-        self.range(
+        let input = self.tokens("workload.input_tokens", &w.input_tokens, &limits::INPUT_TOKENS);
+        let output = self.tokens(
             "workload.output_tokens",
-            w.output_tokens,
+            &w.output_tokens,
             &limits::OUTPUT_TOKENS,
         );
         let cached = w.cached_input_share.unwrap_or(0.0);
@@ -260,15 +257,70 @@ impl Resolver<'_> {
             fixed,
             &limits::FIXED_MONTHLY_USD,
         );
+        let token_mixes = match (&w.input_tokens, &w.output_tokens) {
+            (TokenCount::Mean(_), TokenCount::Mean(_)) => None,
+            _ => Some(TokenMixes { input, output }),
+        };
         Workload {
             requests_per_month: w.requests_per_month,
-            input_tokens: w.input_tokens,
-            output_tokens: w.output_tokens,
+            input_tokens: input.mean(),
+            output_tokens: output.mean(),
+            token_mixes,
             cached_input_share: cached,
             latency_budget_ms: w.latency_budget_ms,
             fixed_monthly_usd: fixed,
             traffic: self.traffic(w),
         }
+    }
+
+    /// A token count as a distribution (one point for a number), each value
+    /// in `limit`'s range; a single point at 0 when it is refused, so the
+    /// rest of the plan is still checked.
+    fn tokens(&mut self, field: &str, count: &TokenCount, limit: &Limit) -> TokenMix {
+        let d = match count {
+            TokenCount::Mean(x) => {
+                self.range(field, *x, limit);
+                return TokenMix::single(*x);
+            }
+            TokenCount::Distribution(d) => d,
+        };
+        let before = self.problems.len();
+        if d.values.len() != d.weights.len() {
+            self.problem(
+                field,
+                format!(
+                    "has {} values and {} weights; each value needs its weight",
+                    d.values.len(),
+                    d.weights.len()
+                ),
+            );
+        }
+        if d.values.is_empty() || d.values.len() > MAX_TOKEN_POINTS {
+            self.problem(
+                format!("{field}.values"),
+                format!(
+                    "has {} values; a distribution has 1 to {MAX_TOKEN_POINTS} (every bin of a usage histogram fits)",
+                    d.values.len()
+                ),
+            );
+        }
+        for (i, &v) in d.values.iter().enumerate() {
+            self.range(&format!("{field}.values[{i}]"), v, limit);
+        }
+        for (i, &w) in d.weights.iter().enumerate() {
+            self.range(&format!("{field}.weights[{i}]"), w, &limits::TOKEN_WEIGHT);
+        }
+        if self.problems.len() == before && d.weights.iter().sum::<f64>() <= 0.0 {
+            self.problem(
+                format!("{field}.weights"),
+                "are all 0; at least one value needs a positive weight",
+            );
+        }
+        if self.problems.len() > before {
+            return TokenMix::single(0.0);
+        }
+        let pairs: Vec<(f64, f64)> = d.values.iter().copied().zip(d.weights.iter().copied()).collect();
+        TokenMix::new(&pairs).unwrap_or_else(|| TokenMix::single(0.0))
     }
 
     /// The day's shape and the peak minute; flat and Poisson when absent.

@@ -92,12 +92,20 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
         .map_or("no latency budget".to_owned(), |b| {
             format!("budget {}", duration(b))
         });
+    // A distribution is told by its mean and its number of points.
+    let points = |n: usize| match n {
+        1 => String::new(),
+        n => format!(" ({n}-point distribution)"),
+    };
+    let mixes = w.mixes();
     let _ = writeln!(
         out,
-        "  {} requests/month, {} input + {} output tokens, {:.0}% cached, {budget}",
+        "  {} requests/month, {}{} input + {}{} output tokens, {:.0}% cached, {budget}",
         count(w.requests_per_month),
         count(w.input_tokens),
+        points(mixes.input.points().len()),
         count(w.output_tokens),
+        points(mixes.output.points().len()),
         w.cached_input_share * 100.0,
     );
 

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::bins::{BINS, bin, bin_ms};
+use super::bins::{BINS, bin, whole_ms};
 use super::limits::{MAX_CELLS, MAX_MODELS, MAX_ROUTES};
 use super::record::{Granularity, Status, UsageRecord};
 use super::time::hour_of;
@@ -33,24 +33,52 @@ pub struct Cell {
     pub spend_known: u64,
 }
 
-/// Per-request histograms of one model, by [`super::bins`].
+/// One per-request histogram: the count of values in each bin and their sum.
+/// The sums make a bin's mean exact, so a price tier on a bin edge (200k
+/// tokens is one) prices the requests above it exactly from the stored
+/// aggregates, with no guess at where in the bin they lie.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Histograms {
-    pub input_tokens: [u64; BINS],
-    pub output_tokens: [u64; BINS],
-    pub cached_tokens: [u64; BINS],
-    pub latency_ms: [u64; BINS],
+pub struct Histogram {
+    pub counts: [u64; BINS],
+    pub sums: [u64; BINS],
 }
 
-impl Default for Histograms {
+impl Default for Histogram {
     fn default() -> Self {
         Self {
-            input_tokens: [0; BINS],
-            output_tokens: [0; BINS],
-            cached_tokens: [0; BINS],
-            latency_ms: [0; BINS],
+            counts: [0; BINS],
+            sums: [0; BINS],
         }
     }
+}
+
+impl Histogram {
+    /// Counts `x` in its bin.
+    pub fn add(&mut self, x: u64) {
+        let b = bin(x);
+        self.counts[b] += 1;
+        self.sums[b] = self.sums[b].saturating_add(x);
+    }
+
+    /// The non-empty bins: (bin, count, sum).
+    pub fn bins(&self) -> impl Iterator<Item = (usize, u64, u64)> + '_ {
+        self.counts
+            .iter()
+            .zip(&self.sums)
+            .enumerate()
+            .filter(|(_, (n, _))| **n > 0)
+            .map(|(b, (n, s))| (b, *n, *s))
+    }
+}
+
+/// Per-request histograms of one model, by [`super::bins`]. Latency is in
+/// whole milliseconds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Histograms {
+    pub input_tokens: Histogram,
+    pub output_tokens: Histogram,
+    pub cached_tokens: Histogram,
+    pub latency_ms: Histogram,
 }
 
 /// The histogram kinds, as stored.
@@ -62,7 +90,7 @@ pub const HISTOGRAM_KINDS: [&str; 4] = [
 ];
 
 impl Histograms {
-    pub fn kinds(&self) -> [(&'static str, &[u64; BINS]); 4] {
+    pub fn kinds(&self) -> [(&'static str, &Histogram); 4] {
         [
             (HISTOGRAM_KINDS[0], &self.input_tokens),
             (HISTOGRAM_KINDS[1], &self.output_tokens),
@@ -134,13 +162,13 @@ impl Aggregates {
                     .histograms
                     .get_mut(model as usize)
                     .ok_or("internal: a model without histograms")?;
-                h.input_tokens[bin(record.input_tokens)] += 1;
-                h.output_tokens[bin(record.output_tokens)] += 1;
+                h.input_tokens.add(record.input_tokens);
+                h.output_tokens.add(record.output_tokens);
                 if let Some(cached) = record.cached_tokens {
-                    h.cached_tokens[bin(cached)] += 1;
+                    h.cached_tokens.add(cached);
                 }
                 if let Some(ms) = record.latency_ms {
-                    h.latency_ms[bin_ms(ms)] += 1;
+                    h.latency_ms.add(whole_ms(ms));
                 }
             }
             Granularity::Bucket { width_s, .. } => {

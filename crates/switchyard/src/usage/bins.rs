@@ -23,11 +23,11 @@ pub fn bin(x: u64) -> usize {
     EDGES.partition_point(|&e| e <= x).saturating_sub(1)
 }
 
-/// The bin of a latency in milliseconds (its whole milliseconds; NaN and
+/// A latency's whole milliseconds, as its histogram counts it (NaN and
 /// negatives never get here, the readers refuse them).
-pub fn bin_ms(ms: f64) -> usize {
+pub fn whole_ms(ms: f64) -> u64 {
     // `as` saturates: 1e300 ms lands in the open last bin.
-    bin(ms.max(0.0) as u64)
+    ms.max(0.0) as u64
 }
 
 /// `[lo, hi)` of bin `i`, `hi` `None` for the last.
@@ -71,8 +71,8 @@ mod tests {
 
     #[test]
     fn latencies_bin_by_whole_milliseconds() {
-        assert_eq!(bin_ms(0.4), 0);
-        assert_eq!(bin_ms(1.9), 1);
-        assert_eq!(bin_ms(1e300), BINS - 1);
+        assert_eq!(bin(whole_ms(0.4)), 0);
+        assert_eq!(bin(whole_ms(1.9)), 1);
+        assert_eq!(bin(whole_ms(1e300)), BINS - 1);
     }
 }

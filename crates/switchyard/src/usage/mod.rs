@@ -14,6 +14,8 @@
 //!   [`time`]: timestamps to UTC; [`bins`]: the log-scale histogram bins.
 //! - [`synthetic`]: a deterministic LiteLLM spend log, for benchmarks and
 //!   the memory test.
+//! - [`workload`]: a plan's workload measured from stored aggregates, with
+//!   [`growth`] fitted to the daily counts.
 //!
 //! Storing the aggregates is the catalog's (`catalog::usage_store`).
 
@@ -24,6 +26,7 @@ pub mod csv_split;
 pub mod error;
 pub mod field;
 pub mod fields;
+pub mod growth;
 pub mod jsonl;
 pub mod limits;
 pub mod lines;
@@ -34,6 +37,7 @@ pub mod read;
 pub mod record;
 pub mod synthetic;
 pub mod time;
+pub mod workload;
 
 #[cfg(test)]
 mod tests;

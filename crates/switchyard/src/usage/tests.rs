@@ -110,8 +110,8 @@ fn a_litellm_spend_export_is_read_by_column_name() {
     let hist = r.aggregates.histograms();
     let (name, h) = hist[0];
     assert_eq!(name, "claude-sonnet");
-    assert_eq!(h.input_tokens[super::bins::bin(250_000)], 1);
-    assert_eq!(h.latency_ms[super::bins::bin(1234)], 1);
+    assert_eq!(h.input_tokens.counts[super::bins::bin(250_000)], 1);
+    assert_eq!(h.latency_ms.counts[super::bins::bin(1234)], 1);
     let routes = r.aggregates.routes();
     assert_eq!(
         routes[0].1.api_base.as_deref(),
@@ -338,8 +338,8 @@ fn jsonl_reads_times_as_text_or_epoch_seconds() {
         (2, 1, 1, 1)
     );
     let (_, h) = r.aggregates.histograms()[0];
-    assert_eq!(h.latency_ms[super::bins::bin(812)], 1);
-    assert_eq!(h.latency_ms[super::bins::bin(2000)], 1);
+    assert_eq!(h.latency_ms.counts[super::bins::bin(812)], 1);
+    assert_eq!(h.latency_ms.counts[super::bins::bin(2000)], 1);
 }
 
 #[test]
@@ -416,7 +416,7 @@ fn openai_buckets_count_requests_but_never_fill_histograms() {
     );
     assert_eq!(cells[0].0, super::openai::UNGROUPED_MODEL);
     for (_, h) in r.aggregates.histograms() {
-        assert!(h.input_tokens.iter().all(|n| *n == 0));
+        assert!(h.input_tokens.counts.iter().all(|n| *n == 0));
     }
 }
 

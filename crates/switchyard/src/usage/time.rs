@@ -53,6 +53,16 @@ pub fn parse_ms(text: &str) -> Option<i64> {
     Some(seconds * 1000 + millis)
 }
 
+/// A window's bound as given on a command line: a date (`YYYY-MM-DD`, its
+/// midnight UTC) or a time [`parse_ms`] reads.
+pub fn parse_bound(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let date_only = is_iso_date(text).then(|| parse_ms(&format!("{text}T00:00Z")));
+    date_only.flatten().or_else(|| parse_ms(text)).ok_or_else(|| {
+        format!("`{text}` is not a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-11-03T14:00:00Z)")
+    })
+}
+
 /// The clock and its offset from UTC in seconds.
 fn split_offset(rest: &str) -> Option<(&str, i64)> {
     if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
@@ -150,6 +160,15 @@ mod tests {
         ] {
             assert_eq!(parse_ms(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn window_bounds_are_dates_or_times() {
+        assert_eq!(parse_bound("2026-11-03"), Ok(BASE - (14 * 3600 + 5 * 60 + 7) * 1000));
+        assert_eq!(parse_bound("2026-11-03T14:05:07Z"), Ok(BASE));
+        let e = parse_bound("last week").unwrap_err();
+        assert!(e.contains("`last week` is not a date"), "{e}");
+        assert!(parse_bound("2026-13-01").is_err());
     }
 
     #[test]

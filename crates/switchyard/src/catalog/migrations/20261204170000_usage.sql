@@ -57,13 +57,16 @@ CREATE TABLE usage_hourly (
 
 -- Per-request histograms per model: `kind` is input_tokens, output_tokens,
 -- cached_tokens or latency_ms; `bin` indexes usage::bins::EDGES (0, 1, 2, 5,
--- 10, ... 10^7, the last open). Only non-empty bins are stored.
+-- 10, ... 10^7, the last open). Only non-empty bins are stored. `total` is
+-- the sum of the bin's values (tokens, or whole ms): the bin's exact mean, so
+-- a price tier on a bin edge prices the requests above it exactly.
 CREATE TABLE usage_histograms (
     import_id INTEGER NOT NULL REFERENCES usage_imports (id) ON DELETE CASCADE,
     model TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('input_tokens', 'output_tokens', 'cached_tokens', 'latency_ms')),
     bin INTEGER NOT NULL CHECK (bin >= 0),
     count INTEGER NOT NULL CHECK (count > 0),
+    total INTEGER NOT NULL CHECK (total >= 0),
     PRIMARY KEY (import_id, model, kind, bin)
 ) STRICT, WITHOUT ROWID;
 

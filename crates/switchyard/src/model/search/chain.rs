@@ -30,19 +30,50 @@ pub struct StepOption {
     pub fail: f64,
     /// Unconditional expected bill once reached = `A · cost_if_up`.
     pub cost: f64,
+    /// Per class of requests (by answer length, `attempt::class_profiles`):
+    /// its weight, `fail_if_up` and `cost_if_up`. The fields above are their
+    /// means (exactly the one class's, for a workload of means).
+    pub classes: Vec<StepClass>,
+}
+
+/// A step option's figures for one class of requests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepClass {
+    pub weight: f64,
+    pub fail_if_up: f64,
+    pub cost_if_up: f64,
 }
 
 impl StepOption {
     /// The option of using `step.offering` of `portfolio` with `step`'s tries and
     /// timeout; `group_mask` says which of the portfolio's groups it needs.
     pub fn new(portfolio: &Portfolio, step: Step) -> Self {
-        let profile = AttemptProfile::new(portfolio, &step);
+        let classes: Vec<StepClass> = portfolio
+            .workload
+            .mixes()
+            .output
+            .points()
+            .iter()
+            .map(|&(output_tokens, weight)| {
+                let profile = AttemptProfile::new(portfolio, &step, output_tokens);
+                let miss = 1.0 - profile.success_if_up;
+                // Σ_{k < attempts} miss^k: attempt k is made only if the k
+                // before it failed.
+                let reached: f64 = (0..step.attempts).map(|k| miss.powi(k as i32)).sum();
+                StepClass {
+                    weight,
+                    fail_if_up: miss.powi(step.attempts as i32),
+                    cost_if_up: reached * profile.expected_bill_if_up(),
+                }
+            })
+            .collect();
+        let (fail_if_up, cost_if_up) = match classes.as_slice() {
+            [one] => (one.fail_if_up, one.cost_if_up),
+            many => many.iter().fold((0.0, 0.0), |(f, c), k| {
+                (f + k.weight * k.fail_if_up, c + k.weight * k.cost_if_up)
+            }),
+        };
         let offering = &portfolio.offerings[step.offering];
-        let miss = 1.0 - profile.success_if_up;
-        let fail_if_up = miss.powi(step.attempts as i32);
-        // Σ_{k < attempts} miss^k: attempt k is made only if the k before it failed.
-        let reached: f64 = (0..step.attempts).map(|k| miss.powi(k as i32)).sum();
-        let cost_if_up = reached * profile.expected_bill_if_up();
         let group_mask = offering.groups.iter().fold(0u64, |mask, &g| mask | 1 << g);
         Self {
             offering: step.offering,
@@ -53,7 +84,14 @@ impl StepOption {
             cost_if_up,
             fail: 1.0 - offering.availability * (1.0 - fail_if_up),
             cost: offering.availability * cost_if_up,
+            classes,
         }
+    }
+
+    /// Whether its figures differ by class of requests: then no option can
+    /// be dropped for another by comparing their means.
+    pub fn is_mixed(&self) -> bool {
+        self.classes.len() > 1
     }
 }
 
@@ -84,12 +122,37 @@ impl ChainScorer {
     }
 
     /// The exact figures of the chain `steps` (distinct offerings, in order; at
-    /// most [`MAX_STEPS`]).
+    /// most [`MAX_STEPS`]): the mixture of its figures over the classes of
+    /// requests, which every option lists alike.
     pub fn score(&self, steps: &[&StepOption]) -> ChainFigures {
         assert!(
             steps.len() <= MAX_STEPS,
             "chains are at most {MAX_STEPS} steps"
         );
+        let classes = steps.first().map_or(1, |s| s.classes.len());
+        if classes <= 1 {
+            return self.score_class(steps, |s| (s.fail_if_up, s.cost_if_up));
+        }
+        let mut mixed = ChainFigures {
+            cost_per_request: 0.0,
+            unavailability: 0.0,
+        };
+        for c in 0..classes {
+            let weight = steps[0].classes[c].weight;
+            let f = self.score_class(steps, |s| (s.classes[c].fail_if_up, s.classes[c].cost_if_up));
+            mixed.cost_per_request += weight * f.cost_per_request;
+            mixed.unavailability += weight * f.unavailability;
+        }
+        mixed
+    }
+
+    /// The figures of one class of requests, whose `(fail_if_up,
+    /// cost_if_up)` at each step `of` gives.
+    fn score_class(
+        &self,
+        steps: &[&StepOption],
+        of: impl Fn(&StepOption) -> (f64, f64),
+    ) -> ChainFigures {
         let touched = steps.iter().fold(0u64, |m, s| m | s.group_mask);
         let mut cost = 0.0;
         let mut unavailability = 0.0;
@@ -115,8 +178,9 @@ impl ChainScorer {
                     } else {
                         0.0
                     };
-                    state_cost += reach * up * s.cost_if_up;
-                    *fail = up * s.fail_if_up + (1.0 - up);
+                    let (fail_if_up, cost_if_up) = of(s);
+                    state_cost += reach * up * cost_if_up;
+                    *fail = up * fail_if_up + (1.0 - up);
                     reach *= *fail;
                 }
                 // The same steps in another order are exactly as available;

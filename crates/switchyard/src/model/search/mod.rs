@@ -174,7 +174,10 @@ pub fn search_with_progress(
     // Dropping an option another beats on cost and availability holds for
     // the closed forms alone: under rate limits the beaten one may be the
     // one with room, so every option is kept.
-    let kept = if capacity::is_limited(portfolio) {
+    // So does it for one class of requests: with several, an option beaten
+    // on the means may still be the better one for the long answers.
+    let mixed = options.iter().any(StepOption::is_mixed);
+    let kept = if capacity::is_limited(portfolio) || mixed {
         (0..options.len()).collect()
     } else {
         non_redundant(&options, space.max_chain_length)
@@ -190,9 +193,19 @@ pub fn search_with_progress(
     };
     // The smallest factor by which one more step can cut unavailability: the
     // most reliable kept option with all its groups up.
+    // With several classes of requests, a chain's unavailability is their
+    // weighted sum, each cut by its own factor: the smallest over classes
+    // bounds them all.
     let best_fail = kept
         .iter()
-        .map(|&i| options[i].private_up * (options[i].fail_if_up - 1.0) + 1.0)
+        .flat_map(|&i| {
+            let o = &options[i];
+            o.classes
+                .iter()
+                .map(|c| c.fail_if_up)
+                .chain([o.fail_if_up])
+                .map(move |f| o.private_up * (f - 1.0) + 1.0)
+        })
         .fold(1.0_f64, f64::min);
 
     // A chain with a rate-limited offering is scored by the capacity model
@@ -284,7 +297,7 @@ pub fn search_with_progress(
                 }
                 progress.advance(1);
                 let (a, b) = (prefix.options[0], prefix.options[1]);
-                let useful = useful_extensions(&options, &by_cost, &[a, b]);
+                let useful = useful_extensions(&options, &by_cost, &[a, b], mixed);
                 let local: Vec<Scored> = useful.iter().map(|&c| score(&[a, b, c])).collect();
                 (local.len() as u64, pareto(local, limits))
             })
@@ -469,10 +482,25 @@ fn sorted_by_cost(options: &[StepOption], kept: &[usize]) -> Vec<usize> {
 /// strictly better chain whenever `d`'s offering is not in the prefix (`d` may be
 /// `c`'s own offering). Scanning by cost, a running minimum of `F` per class
 /// finds every such `c`; the rest are returned, in scan order.
-fn useful_extensions(options: &[StepOption], by_cost: &[usize], prefix: &[usize]) -> Vec<usize> {
+///
+/// With several classes of requests (`mixed`) the figures are sums over the
+/// classes and no option's means settle it: every option is returned.
+fn useful_extensions(
+    options: &[StepOption],
+    by_cost: &[usize],
+    prefix: &[usize],
+    mixed: bool,
+) -> Vec<usize> {
     const MARGIN: f64 = 1e-9;
     let prefix_mask = prefix.iter().fold(0u64, |m, &i| m | options[i].group_mask);
     let in_prefix = |o: usize| prefix.iter().any(|&i| options[i].offering == o);
+    if mixed {
+        return by_cost
+            .iter()
+            .copied()
+            .filter(|&c| !in_prefix(options[c].offering))
+            .collect();
+    }
     // (class, lowest failure probability seen so far in it).
     let mut best: Vec<(u64, f64)> = Vec::new();
     let mut useful = Vec::new();

@@ -66,6 +66,7 @@ pub fn catalog(seed: u64, offerings: usize, groups: usize) -> Portfolio {
             latency_budget_ms: None,
             fixed_monthly_usd: 0.0,
             traffic: Traffic::default(),
+            token_mixes: None,
         },
     }
 }
