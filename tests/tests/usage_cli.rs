@@ -497,7 +497,13 @@ fn the_workload_is_measured_from_the_stored_usage() {
         let n = 100 + 10 * d;
         for i in 0..n {
             let hour = if i == 0 { 21 } else { 9 };
-            lines.push(request_line(day0 + d * 86_400 + hour * 3600 + i, "gpt-4o", 1000, 200, 250));
+            lines.push(request_line(
+                day0 + d * 86_400 + hour * 3600 + i,
+                "gpt-4o",
+                1000,
+                200,
+                250,
+            ));
             gpt += 1;
         }
     }
@@ -537,7 +543,11 @@ fn the_workload_is_measured_from_the_stored_usage() {
         .collect();
     let mean = rates.iter().sum::<f64>() / 24.0;
     for (h, (got, r)) in shape.iter().zip(&rates).enumerate() {
-        assert!((got - r / mean).abs() < 1e-9, "hour {h}: {got} vs {}", r / mean);
+        assert!(
+            (got - r / mean).abs() < 1e-9,
+            "hour {h}: {got} vs {}",
+            r / mean
+        );
     }
     // Linear growth of 10 a day over 27 whole days: the log-linear fit of
     // the days' counts, computed here by hand.
@@ -561,16 +571,32 @@ fn the_workload_is_measured_from_the_stored_usage() {
     }
     let slope = sxy / sxx;
     let growth = m["growth"]["monthly"].as_f64().expect("a fitted growth");
-    assert!((growth - ((30.0 * slope).exp() - 1.0)).abs() < 1e-12, "{growth}");
+    assert!(
+        (growth - ((30.0 * slope).exp() - 1.0)).abs() < 1e-12,
+        "{growth}"
+    );
     // The histograms keep each bin's exact mean: the 300k prompt alone in
     // [200000, 500000).
     let bins = m["histograms"]["input_tokens"].as_array().expect("bins");
-    let tier = bins.iter().find(|b| b["lo"] == 200_000).expect("the 200k bin");
-    assert_eq!((tier["requests"].as_u64(), tier["mean"].as_f64()), (Some(1), Some(300_000.0)));
+    let tier = bins
+        .iter()
+        .find(|b| b["lo"] == 200_000)
+        .expect("the 200k bin");
+    assert_eq!(
+        (tier["requests"].as_u64(), tier["mean"].as_f64()),
+        (Some(1), Some(300_000.0))
+    );
 
     // A window and a model: only gpt-4o in the first week.
     let out = home.usage(&[
-        "workload", "--json", "--since", "2026-11-02", "--until", "2026-11-09", "--model", "gpt-4o",
+        "workload",
+        "--json",
+        "--since",
+        "2026-11-02",
+        "--until",
+        "2026-11-09",
+        "--model",
+        "gpt-4o",
         "--means",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -624,5 +650,9 @@ fn an_empty_catalog_has_no_workload_and_says_what_to_do() {
     let home = Home::new();
     let out = home.usage(&["workload"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("switchyard usage import"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("switchyard usage import"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -93,7 +93,9 @@ fn exact_figures(c: &mut Criterion) {
     c.bench_function(
         "exact availability, 3-step route (profiles precomputed)",
         |b| {
-            b.iter(|| exact::route_unavailability(black_box(&p), 0, black_box(&prepared[0].routes[0])))
+            b.iter(|| {
+                exact::route_unavailability(black_box(&p), 0, black_box(&prepared[0].routes[0]))
+            })
         },
     );
     c.bench_function("exact availability, 3-step route (from scratch)", |b| {

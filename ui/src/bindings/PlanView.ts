@@ -28,4 +28,10 @@ peak_hour: number,
  * Requests a minute at the peak minute (the busiest hour's mean minute
  * times the peak-minute factor), before retries and fallbacks.
  */
-peak_requests_per_minute: number, };
+peak_requests_per_minute: number, 
+/**
+ * Mean input and output tokens per request: the plan's numbers, or the
+ * means of its distributions (shown beside a distribution, and what
+ * "use the mean" writes).
+ */
+mean_input_tokens: number, mean_output_tokens: number, };

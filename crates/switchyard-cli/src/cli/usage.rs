@@ -10,11 +10,11 @@ use clap::{Args, Subcommand};
 
 use switchyard::app::usage::{UsageImportOptions, import_usage, list};
 use switchyard::app::usage_workload::{WorkloadOptions, workload, workload_toml};
-use switchyard::catalog::usage_window::UsageWindow;
-use switchyard::usage::time::parse_bound;
 use switchyard::catalog::Catalog;
 use switchyard::catalog::usage_store::{ModelUsage, UsageImportReport, UsageImportRow, UsageList};
+use switchyard::catalog::usage_window::UsageWindow;
 use switchyard::format;
+use switchyard::usage::time::parse_bound;
 use switchyard::usage::{ColumnMap, ReadOptions, UsageFormat};
 
 use super::Failure;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::catalog::usage_window::UsageWindow;
 use crate::catalog::{Catalog, CatalogError};
 use crate::plan::{TokenCount, TokenDistribution, WorkloadSpec};
-use crate::usage::workload::{Bin, MeasuredWorkload, NoTraffic, measure};
+use crate::usage::workload::{Bin, MeasuredWorkload, NoTraffic, measure, window};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -62,14 +62,24 @@ pub fn workload(
     catalog: &Catalog,
     options: &WorkloadOptions,
 ) -> Result<UsageWorkload, UsageWorkloadError> {
-    let hours = catalog.usage_hours(&options.window)?;
-    let histograms = catalog.usage_token_histograms(&options.window)?;
-    let measured = measure(
-        &hours,
-        options.window.since_ms,
-        options.window.until_ms,
-        histograms,
-    )?;
+    let w = &options.window;
+    let span = catalog
+        .usage_coverage()?
+        .and_then(|covered| window(covered, w.since_ms, w.until_ms))
+        .ok_or_else(|| {
+            NoTraffic(
+                "no stored usage in the window: import a log first (switchyard usage import), or widen --since/--until"
+                    .to_owned(),
+            )
+        })?;
+    let exact = UsageWindow {
+        since_ms: Some(span.0),
+        until_ms: Some(span.1),
+        models: w.models.clone(),
+    };
+    let hours = catalog.usage_hours(&exact)?;
+    let histograms = catalog.usage_token_histograms(&exact)?;
+    let measured = measure(&hours, span, histograms)?;
     let mut volume = measured.requests_per_month;
     if options.months_ahead > 0 {
         let growth = measured

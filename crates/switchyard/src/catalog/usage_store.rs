@@ -264,8 +264,15 @@ impl Catalog {
             for (model, h) in agg.histograms() {
                 for (kind, histogram) in h.kinds() {
                     for (bin, n, total) in histogram.bins() {
-                        bins.execute(params![id, model, kind, int(bin as u64), int(n), int(total)])
-                            .doing(&db, "writing the histograms")?;
+                        bins.execute(params![
+                            id,
+                            model,
+                            kind,
+                            int(bin as u64),
+                            int(n),
+                            int(total)
+                        ])
+                        .doing(&db, "writing the histograms")?;
                     }
                 }
             }

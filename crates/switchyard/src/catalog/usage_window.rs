@@ -12,7 +12,7 @@ use rusqlite::params;
 use super::error::{CatalogError, SqlContext};
 use super::store::Catalog;
 use crate::usage::aggregate::{HISTOGRAM_KINDS, Histogram};
-use crate::usage::time::{hour_label, hour_of, parse_ms};
+use crate::usage::time::{HOUR_MS, hour_label, hour_of, parse_ms};
 use crate::usage::workload::{HourTotals, TokenHistograms, bins_of};
 use crate::utc::rfc3339_millis;
 
@@ -34,6 +34,35 @@ impl UsageWindow {
 }
 
 impl Catalog {
+    /// The time the stored logs cover, `[start, end)` in ms, whole hours:
+    /// from the hour of the first request of any import to the end of the
+    /// hour of the last. `None` when nothing is stored.
+    pub fn usage_coverage(&self) -> Result<Option<(i64, i64)>, CatalogError> {
+        let db = &self.file;
+        let (first, last): (Option<String>, Option<String>) = self
+            .conn
+            .query_row(
+                "SELECT min(first_start), max(last_start) FROM usage_imports",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .doing(db, "reading the usage range")?;
+        let hour = |label: Option<String>| -> Result<Option<i64>, CatalogError> {
+            label
+                .map(|l| {
+                    parse_ms(&l).map(hour_of).ok_or_else(|| CatalogError::File {
+                        file: db.clone(),
+                        reason: format!("usage_imports holds the time `{l}`, which is not a time"),
+                    })
+                })
+                .transpose()
+        };
+        Ok(match (hour(first)?, hour(last)?) {
+            (Some(first), Some(last)) => Some((first * HOUR_MS, (last + 1) * HOUR_MS)),
+            _ => None,
+        })
+    }
+
     /// All selected models' requests and tokens per hour in `window`, in
     /// order of hour.
     pub fn usage_hours(&self, window: &UsageWindow) -> Result<Vec<HourTotals>, CatalogError> {
@@ -55,7 +84,14 @@ impl Catalog {
             )
             .and_then(|mut s| {
                 s.query_map(params![since, until, window.models_json()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })
                 .and_then(Iterator::collect)
             })
@@ -63,12 +99,14 @@ impl Catalog {
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         rows.into_iter()
             .map(|(label, requests, input, output, cached, known)| {
-                let hour = parse_ms(&label).map(hour_of).ok_or_else(|| {
-                    CatalogError::File {
+                let hour = parse_ms(&label)
+                    .map(hour_of)
+                    .ok_or_else(|| CatalogError::File {
                         file: db.clone(),
-                        reason: format!("usage_hourly holds the hour `{label}`, which is not a time"),
-                    }
-                })?;
+                        reason: format!(
+                            "usage_hourly holds the hour `{label}`, which is not a time"
+                        ),
+                    })?;
                 Ok(HourTotals {
                     hour,
                     requests: count(requests),

@@ -97,9 +97,8 @@ impl AttemptProfile {
         let (mut input_usd, mut output_per_token) = (0.0, 0.0);
         for &(prompt, p) in w.mixes().input.points() {
             let (input, cached, output) = o.prices.for_prompt(prompt);
-            input_usd += p
-                * (prompt
-                    * ((1.0 - share) * per_token(input) + share * per_token(cached)));
+            input_usd +=
+                p * (prompt * ((1.0 - share) * per_token(input) + share * per_token(cached)));
             output_per_token += p * per_token(output);
         }
         let output_usd = output_tokens * output_per_token;

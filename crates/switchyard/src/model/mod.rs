@@ -48,8 +48,8 @@ pub use evaluate::{
 };
 pub use progress::{Cancelled, Progress};
 pub use request_price::{RequestPrice, RequestTokens, request_price};
+pub use tokens::{TokenMix, TokenMixes};
 pub use types::{
     BatchPrices, Group, Offering, OutageMode, Portfolio, PriceTier, Prices, Quota, Route, Step,
     Traffic, Ttft, Workload,
 };
-pub use tokens::{TokenMix, TokenMixes};

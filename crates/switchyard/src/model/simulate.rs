@@ -244,7 +244,6 @@ impl<'a> Simulator<'a> {
         out
     }
 
-
     fn offering_up(&self, rng: &mut SimRng, world: &mut WorldState, o: usize) -> bool {
         if world.offering_stamp[o] == world.request {
             return world.offering_up[o];

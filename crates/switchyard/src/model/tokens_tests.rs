@@ -42,7 +42,11 @@ fn a_long_answer_times_out_where_the_mean_answer_would_not() {
     let f = exact::figures(&long_answers());
     assert!((f.availability - 0.9).abs() < 1e-15, "{}", f.availability);
     let cost = 0.9 * 0.0012 + 0.1 * 0.0019;
-    assert!((f.cost_per_request - cost).abs() < 1e-15, "{}", f.cost_per_request);
+    assert!(
+        (f.cost_per_request - cost).abs() < 1e-15,
+        "{}",
+        f.cost_per_request
+    );
     assert!((f.routes[0].served[0] - 0.9).abs() < 1e-15);
 
     // The mean answer (190 tokens, 2.4 s) always succeeds, and pays more.
@@ -94,7 +98,11 @@ fn each_prompt_pays_its_own_tier_as_litellm_prices_it() {
     // 99%: 1,000 × $1/M + 100 × $2/M; 1%: 250,000 × $2/M + 100 × $4/M.
     let hand = 0.99 * (0.001 + 0.0002) + 0.01 * (0.5 + 0.0004);
     let f = exact::figures(&p);
-    assert!((f.cost_per_request - hand).abs() < 1e-15, "{}", f.cost_per_request);
+    assert!(
+        (f.cost_per_request - hand).abs() < 1e-15,
+        "{}",
+        f.cost_per_request
+    );
     // LiteLLM's rule (`request_price`, checked against LiteLLM itself) per point.
     let litellm: f64 = [(1000, 0.99), (250_000, 0.01)]
         .iter()

@@ -202,7 +202,12 @@ impl TokenCount {
             TokenCount::Mean(x) => *x,
             TokenCount::Distribution(d) => {
                 let total: f64 = d.weights.iter().sum();
-                d.values.iter().zip(&d.weights).map(|(v, w)| v * w).sum::<f64>() / total
+                d.values
+                    .iter()
+                    .zip(&d.weights)
+                    .map(|(v, w)| v * w)
+                    .sum::<f64>()
+                    / total
             }
         }
     }
@@ -233,7 +238,10 @@ impl<'de> Deserialize<'de> for TokenCount {
             fn visit_u64<E: serde::de::Error>(self, x: u64) -> Result<TokenCount, E> {
                 Ok(TokenCount::Mean(x as f64))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TokenCount, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<TokenCount, A::Error> {
                 TokenDistribution::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     .map(TokenCount::Distribution)
             }

@@ -232,7 +232,11 @@ impl Resolver<'_> {
             w.requests_per_month,
             &limits::REQUESTS_PER_MONTH,
         );
-        let input = self.tokens("workload.input_tokens", &w.input_tokens, &limits::INPUT_TOKENS);
+        let input = self.tokens(
+            "workload.input_tokens",
+            &w.input_tokens,
+            &limits::INPUT_TOKENS,
+        );
         let output = self.tokens(
             "workload.output_tokens",
             &w.output_tokens,
@@ -319,7 +323,12 @@ impl Resolver<'_> {
         if self.problems.len() > before {
             return TokenMix::single(0.0);
         }
-        let pairs: Vec<(f64, f64)> = d.values.iter().copied().zip(d.weights.iter().copied()).collect();
+        let pairs: Vec<(f64, f64)> = d
+            .values
+            .iter()
+            .copied()
+            .zip(d.weights.iter().copied())
+            .collect();
         TokenMix::new(&pairs).unwrap_or_else(|| TokenMix::single(0.0))
     }
 

@@ -108,9 +108,12 @@ pub fn seconds_to_ms(seconds: f64) -> Option<i64> {
         .then(|| (seconds * 1000.0).round() as i64)
 }
 
+/// An hour in milliseconds.
+pub const HOUR_MS: i64 = 3_600_000;
+
 /// The UTC hour a time falls in, as hours since the epoch.
 pub fn hour_of(ms: i64) -> i64 {
-    ms.div_euclid(3_600_000)
+    ms.div_euclid(HOUR_MS)
 }
 
 /// An hour since the epoch as `YYYY-MM-DDTHH:00:00Z`, the form the catalog
@@ -164,7 +167,10 @@ mod tests {
 
     #[test]
     fn window_bounds_are_dates_or_times() {
-        assert_eq!(parse_bound("2026-11-03"), Ok(BASE - (14 * 3600 + 5 * 60 + 7) * 1000));
+        assert_eq!(
+            parse_bound("2026-11-03"),
+            Ok(BASE - (14 * 3600 + 5 * 60 + 7) * 1000)
+        );
         assert_eq!(parse_bound("2026-11-03T14:05:07Z"), Ok(BASE));
         let e = parse_bound("last week").unwrap_err();
         assert!(e.contains("`last week` is not a date"), "{e}");

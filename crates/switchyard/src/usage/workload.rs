@@ -2,6 +2,8 @@
 //! numbers a `[workload]` is made of, measured from the hourly counts and
 //! histograms an import keeps (docs/USAGE.md, "A workload from a log").
 //!
+//! - the window: the asked one within the time the stored logs cover
+//!   ([`window`]);
 //! - volume: the window's requests over its length, per month of
 //!   [`MONTH_DAYS`] days;
 //! - mean input and output tokens: token sums over requests;
@@ -20,7 +22,7 @@ use super::bins;
 use super::growth::{self, Growth, NoGrowth};
 use crate::model::outage_process::MONTH_DAYS;
 
-const HOUR_MS: i64 = 3_600_000;
+use super::time::HOUR_MS;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
 /// All models' traffic in one UTC hour.
@@ -73,9 +75,7 @@ pub struct TokenHistograms {
 /// What a window of stored usage says of the workload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeasuredWorkload {
-    /// The window measured: from the first hour with a request (or the
-    /// asked start, if later) to the end of the last (or the asked end, if
-    /// earlier), RFC 3339.
+    /// The window measured ([`window`]), RFC 3339.
     pub start: String,
     pub end: String,
     /// Its length in days.
@@ -112,29 +112,31 @@ fn growth_json<S: serde::Serializer>(
 #[error("{0}")]
 pub struct NoTraffic(pub String);
 
-/// The workload of `hours` (sorted by hour, each within the window) in
-/// `[start_ms, end_ms)` (either open), with the histograms of the imports
-/// that cover it.
+/// The window measured, `[start, end)` in ms: the asked one (either bound
+/// open) within `coverage`, the time the stored logs cover, so that a
+/// window reaching past the logs does not dilute the volume with hours no
+/// log has seen. `None` when they do not overlap.
+pub fn window(coverage: (i64, i64), since: Option<i64>, until: Option<i64>) -> Option<(i64, i64)> {
+    let start = since.map_or(coverage.0, |s| s.max(coverage.0));
+    let end = until.map_or(coverage.1, |u| u.min(coverage.1));
+    (start < end).then_some((start, end))
+}
+
+/// The workload of `hours` (sorted by hour, each inside the window) in the
+/// window `[start, end)` ms, with the histograms of the imports that cover
+/// it.
 pub fn measure(
     hours: &[HourTotals],
-    start_ms: Option<i64>,
-    end_ms: Option<i64>,
+    (start, end): (i64, i64),
     histograms: TokenHistograms,
 ) -> Result<MeasuredWorkload, NoTraffic> {
-    let (Some(first), Some(last)) = (hours.first(), hours.last()) else {
-        return Err(NoTraffic(
-            "no stored requests in the window: import a log first (switchyard usage import)"
-                .to_owned(),
-        ));
-    };
-    let start = start_ms.map_or(first.hour * HOUR_MS, |s| s.max(first.hour * HOUR_MS));
-    let end = end_ms.map_or((last.hour + 1) * HOUR_MS, |e| {
-        e.min((last.hour + 1) * HOUR_MS)
-    });
     let sum = |f: fn(&HourTotals) -> u64| hours.iter().map(f).fold(0u64, u64::saturating_add);
     let requests = sum(|h| h.requests);
     if requests == 0 || end <= start {
-        return Err(NoTraffic("the window holds no requests".to_owned()));
+        return Err(NoTraffic(
+            "no stored requests in the window: import a log first (switchyard usage import), or widen --since/--until"
+                .to_owned(),
+        ));
     }
     let days = (end - start) as f64 / DAY_MS as f64;
     let per_request = |tokens: u64| tokens as f64 / requests as f64;
@@ -236,7 +238,7 @@ mod tests {
         let hours: Vec<_> = (0..48)
             .map(|h| hour(h, if h % 24 == 12 { 30 } else { 10 }))
             .collect();
-        let w = measure(&hours, None, None, empty()).unwrap();
+        let w = measure(&hours, (0, 48 * HOUR_MS), empty()).unwrap();
         assert_eq!(w.requests, 2 * (23 * 10 + 30));
         assert_eq!(w.days, 2.0);
         // 520 requests in 2 days is 7,800 per 30-day month.
@@ -258,7 +260,7 @@ mod tests {
     fn a_window_that_starts_mid_day_keeps_the_shape_and_drops_the_part_day() {
         // Flat 10 an hour from hour 14 of day 0 to the end of day 2.
         let hours: Vec<_> = (14..72).map(|h| hour(h, 10)).collect();
-        let w = measure(&hours, None, None, empty()).unwrap();
+        let w = measure(&hours, (14 * HOUR_MS, 72 * HOUR_MS), empty()).unwrap();
         for weight in w.hourly_shape {
             assert!((weight - 1.0).abs() < 1e-12, "{:?}", w.hourly_shape);
         }
@@ -267,12 +269,19 @@ mod tests {
     }
 
     #[test]
-    fn the_asked_window_narrows_the_measured_one() {
-        let hours: Vec<_> = (24..48).map(|h| hour(h, 10)).collect();
-        let w = measure(&hours, Some(0), Some(36 * HOUR_MS), empty()).unwrap();
-        // Starts at the first stored hour (24), ends where asked (36).
+    fn the_window_is_the_asked_one_within_what_the_logs_cover() {
+        let covered = (24 * HOUR_MS, 48 * HOUR_MS);
+        assert_eq!(window(covered, None, None), Some(covered));
+        assert_eq!(
+            window(covered, Some(0), Some(36 * HOUR_MS)),
+            Some((24 * HOUR_MS, 36 * HOUR_MS))
+        );
+        assert_eq!(window(covered, Some(48 * HOUR_MS), None), None);
+        // Hours without requests inside the window count as quiet hours.
+        let hours: Vec<_> = (24..30).map(|h| hour(h, 10)).collect();
+        let w = measure(&hours, (24 * HOUR_MS, 36 * HOUR_MS), empty()).unwrap();
         assert_eq!(w.days, 0.5);
-        assert_eq!(w.requests_per_month, 240.0 / 0.5 * 30.0);
+        assert_eq!(w.requests_per_month, 60.0 / 0.5 * 30.0);
     }
 
     #[test]
@@ -280,19 +289,19 @@ mod tests {
         let mut h = hour(0, 10);
         h.cached_known = 0;
         h.cached_tokens = 0;
-        let w = measure(&[h], None, None, empty()).unwrap();
+        let w = measure(&[h], (0, HOUR_MS), empty()).unwrap();
         assert_eq!(w.cached_input_share, None);
         // Half the requests known: their 5 × 1000 input tokens hold 2,500 cached.
         let mut h = hour(0, 10);
         h.cached_known = 5;
         h.cached_tokens = 2_500;
-        let w = measure(&[h], None, None, empty()).unwrap();
+        let w = measure(&[h], (0, HOUR_MS), empty()).unwrap();
         assert_eq!(w.cached_input_share, Some(0.5));
     }
 
     #[test]
     fn nothing_stored_is_an_error_that_says_what_to_do() {
-        let e = measure(&[], None, None, empty()).unwrap_err();
+        let e = measure(&[], (0, HOUR_MS), empty()).unwrap_err();
         assert!(e.0.contains("switchyard usage import"), "{e}");
     }
 
@@ -304,7 +313,10 @@ mod tests {
         }
         let bins = bins_of(&h);
         assert_eq!(bins.len(), 2);
-        assert_eq!((bins[0].lo, bins[0].hi, bins[0].requests), (100, Some(200), 1));
+        assert_eq!(
+            (bins[0].lo, bins[0].hi, bins[0].requests),
+            (100, Some(200), 1)
+        );
         assert_eq!(bins[1].lo, 200_000);
         assert_eq!(bins[1].mean, 275_000.0);
     }

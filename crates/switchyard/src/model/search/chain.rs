@@ -139,7 +139,9 @@ impl ChainScorer {
         };
         for c in 0..classes {
             let weight = steps[0].classes[c].weight;
-            let f = self.score_class(steps, |s| (s.classes[c].fail_if_up, s.classes[c].cost_if_up));
+            let f = self.score_class(steps, |s| {
+                (s.classes[c].fail_if_up, s.classes[c].cost_if_up)
+            });
             mixed.cost_per_request += weight * f.cost_per_request;
             mixed.unavailability += weight * f.unavailability;
         }
