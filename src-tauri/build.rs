@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "catalog_refresh_discard",
     "history_list",
     "history_import",
+    "usage_import",
+    "usage_workload",
     "probe_start",
     "probe_chart",
     "search_plan",

@@ -33,6 +33,10 @@ fn export_all(dir: &Path) {
         switchyard::catalog::outage_history::GroupHistory::export_all(&cfg),
         switchyard::catalog::outage_history::HistoryImportReport::export_all(&cfg),
         switchyard::app::history::HistoryImportOptions::export_all(&cfg),
+        switchyard::app::usage::UsageImportRequest::export_all(&cfg),
+        switchyard::catalog::usage_store::UsageImportReport::export_all(&cfg),
+        switchyard::app::usage_workload::WorkloadRequest::export_all(&cfg),
+        switchyard::app::usage_workload::UsageWorkload::export_all(&cfg),
         switchyard::export::Format::export_all(&cfg),
         search::SearchView::export_all(&cfg),
         compare::ComparisonView::export_all(&cfg),
@@ -188,8 +192,41 @@ fn browser_fixtures() -> String {
         "peak_traffic": peak_traffic_fixture(&state),
         "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),
         "catalog_refresh_check": refresh_fixture(),
+        "usage": usage_fixture(&state, dir.path()),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
+}
+
+/// A synthetic LiteLLM spend log (20,000 requests, one a second) imported
+/// into the fixtures' catalog, as `usage_import` answers, and the workload
+/// `usage_workload` measures of it.
+fn usage_fixture(state: &crate::state::AppState, dir: &Path) -> serde_json::Value {
+    use switchyard::app::usage::{UsageImportRequest, import_usage};
+    use switchyard::app::usage_workload::{WorkloadRequest, workload};
+    use switchyard::usage::UsageFormat;
+
+    let log = dir.join("spend.csv");
+    let mut file = std::fs::File::create(&log).expect("creates the log");
+    switchyard::usage::synthetic::write_spend_log(&mut file, 20_000, 1).expect("writes the log");
+    let request = UsageImportRequest {
+        format: UsageFormat::LitellmSpend,
+        skip_bad: false,
+        replace: false,
+    };
+    let mut catalog = state.open_connection().expect("opens");
+    let mut report = import_usage(&mut catalog, &log, &(&request).into(), &mut |_, _| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .expect("imports");
+    // Where the test machine kept the log, and when: not the fixture's business.
+    report.import.file = "spend.csv".to_owned();
+    report.import.imported_at = "2026-12-04T12:00:00.000Z".to_owned();
+    let measured = workload(
+        state.catalog().expect("catalog").get(),
+        &WorkloadRequest::default().options().expect("options"),
+    )
+    .expect("measures");
+    serde_json::json!({ "import": report, "workload": measured })
 }
 
 /// `examples/peak-traffic.toml` (rate limits and a day's traffic shape) as

@@ -58,6 +58,8 @@ pub fn run() {
             commands::refresh::catalog_refresh_discard,
             commands::history::history_list,
             commands::history::history_import,
+            commands::usage::usage_import,
+            commands::usage::usage_workload,
             commands::probes::probe_start,
             commands::probes::probe_chart,
             commands::search::search_plan,

@@ -18,3 +18,4 @@ pub mod probes;
 pub mod refresh;
 pub mod search;
 pub mod tco;
+pub mod usage;

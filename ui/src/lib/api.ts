@@ -37,6 +37,10 @@ import type { SearchView } from "../bindings/SearchView";
 import type { SimOptions } from "../bindings/SimOptions";
 import type { TcoView } from "../bindings/TcoView";
 import type { TextFormat } from "../bindings/TextFormat";
+import type { UsageImportReport } from "../bindings/UsageImportReport";
+import type { UsageImportRequest } from "../bindings/UsageImportRequest";
+import type { UsageWorkload } from "../bindings/UsageWorkload";
+import type { WorkloadRequest } from "../bindings/WorkloadRequest";
 
 /** What the UI shows for any failure: the engine's message, never raw JSON. */
 export function errorMessage(e: unknown): string {
@@ -90,6 +94,11 @@ export const api = {
   historyList: () => invoke<GroupHistory[]>("history_list"),
   historyImport: (path: string, options: HistoryImportOptions, job: string) =>
     invoke<HistoryImportReport>("history_import", { path, options, job }),
+  /** Reads a usage log into the catalog as a job (progress, cancel). */
+  usageImport: (path: string, options: UsageImportRequest, job: string) =>
+    invoke<UsageImportReport>("usage_import", { path, options, job }),
+  /** The workload the stored usage measures, and the [workload] made of it. */
+  usageWorkload: (request: WorkloadRequest) => invoke<UsageWorkload>("usage_workload", { request }),
   probeStart: (offerings: string[], caps: ProbeRunOptions, job: string) =>
     invoke<ProbeRun>("probe_start", { offerings, caps, job }),
   probeChart: (offerings: string[]) => invoke<ChartView>("probe_chart", { offerings }),

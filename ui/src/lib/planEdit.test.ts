@@ -3,6 +3,7 @@ import type { PlanFile } from "../bindings/PlanFile";
 import {
   addRoute,
   addStep,
+  applyMeasured,
   moveStep,
   offeringChoices,
   offeringPath,
@@ -164,5 +165,34 @@ describe("rate limits", () => {
     expect(offeringValue(p, "a/x", "rpm_limit")).toBe(600);
     expect(offeringPath(p, "a/x", "output_tpm_limit")).toBe("offerings[0].output_tpm_limit");
     expect(offeringValue(setOfferingFigure(p, "a/x", "rpm_limit", null), "a/x", "rpm_limit")).toBeNull();
+  });
+});
+
+describe("applyMeasured", () => {
+  it("takes what the log measured and keeps what a log cannot tell", () => {
+    const p = plan();
+    p.workload.latency_budget_ms = 6000;
+    p.workload.fixed_monthly_usd = 50;
+    p.workload.peak_minute_factor = 2;
+    const next = applyMeasured(p, {
+      requests_per_month: 2_400_000,
+      input_tokens: { values: [300, 250_000], weights: [99, 1] },
+      output_tokens: 180,
+      cached_input_share: 0.2,
+      latency_budget_ms: null,
+      fixed_monthly_usd: null,
+      hourly_shape: Array.from({ length: 24 }, (_, h) => (h >= 9 && h < 18 ? 2 : 0.5)),
+      peak_minute_factor: null,
+    });
+    expect(next.workload.requests_per_month).toBe(2_400_000);
+    expect(next.workload.input_tokens).toEqual({ values: [300, 250_000], weights: [99, 1] });
+    expect(next.workload.output_tokens).toBe(180);
+    expect(next.workload.cached_input_share).toBe(0.2);
+    expect(next.workload.hourly_shape?.[9]).toBe(2);
+    expect(next.workload.latency_budget_ms).toBe(6000);
+    expect(next.workload.fixed_monthly_usd).toBe(50);
+    expect(next.workload.peak_minute_factor).toBe(2);
+    // The old plan is untouched.
+    expect(p.workload.requests_per_month).toBe(1000);
   });
 });

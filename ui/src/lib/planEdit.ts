@@ -4,6 +4,7 @@
 import type { OfferingSpec } from "../bindings/OfferingSpec";
 import type { PlanFile } from "../bindings/PlanFile";
 import type { StepSpec } from "../bindings/StepSpec";
+import type { WorkloadSpec } from "../bindings/WorkloadSpec";
 
 /** A deep copy. Plans are plain JSON; a JSON round trip also copies Svelte's
  * reactive proxies, which structuredClone refuses. */
@@ -186,5 +187,19 @@ export function setShape(plan: PlanFile, shape: number[] | null): PlanFile {
   const next = clone(plan);
   if (shape === null) delete next.workload.hourly_shape;
   else next.workload.hourly_shape = shape;
+  return next;
+}
+
+/** The plan with the workload measured from a usage log (its volume, tokens,
+ * cached share and day's shape); what a log cannot tell (the latency budget,
+ * fixed costs, the peak-minute factor) stays as the plan had it. */
+export function applyMeasured(plan: PlanFile, measured: WorkloadSpec): PlanFile {
+  const next = clone(plan);
+  next.workload = {
+    ...measured,
+    latency_budget_ms: plan.workload.latency_budget_ms,
+    fixed_monthly_usd: plan.workload.fixed_monthly_usd,
+    peak_minute_factor: plan.workload.peak_minute_factor,
+  };
   return next;
 }

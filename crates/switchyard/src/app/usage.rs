@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::catalog::usage_store::{UsageImportReport, UsageList};
 use crate::catalog::{Catalog, CatalogError};
-use crate::usage::{ReadOptions, UsageError, read_file};
+use crate::usage::{ReadOptions, UsageError, UsageFormat, read_file};
 
 /// How to import a log.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +15,29 @@ pub struct UsageImportOptions {
     pub read: ReadOptions,
     /// Import content already stored again, in place of the earlier import.
     pub replace: bool,
+}
+
+/// What the app asks of an import: a file's format and what to do with bad
+/// lines and a log already imported (`--map` is the CLI's, for CSV logs).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct UsageImportRequest {
+    pub format: UsageFormat,
+    pub skip_bad: bool,
+    pub replace: bool,
+}
+
+impl From<&UsageImportRequest> for UsageImportOptions {
+    fn from(r: &UsageImportRequest) -> Self {
+        Self {
+            read: ReadOptions {
+                format: r.format,
+                map: Vec::new(),
+                skip_bad: r.skip_bad,
+            },
+            replace: r.replace,
+        }
+    }
 }
 
 /// Why an import wrote nothing.

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::catalog::usage_window::UsageWindow;
 use crate::catalog::{Catalog, CatalogError};
 use crate::plan::{TokenCount, TokenDistribution, WorkloadSpec};
+use crate::usage::time::parse_bound;
 use crate::usage::workload::{Bin, MeasuredWorkload, NoTraffic, measure, window};
 
 /// What to measure.
@@ -21,6 +22,7 @@ pub struct WorkloadOptions {
 }
 
 /// The measured workload and the `[workload]` made of it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageWorkload {
     pub measured: MeasuredWorkload,
@@ -29,8 +31,44 @@ pub struct UsageWorkload {
     pub workload: WorkloadSpec,
 }
 
+/// What the app asks to measure: the window as typed (dates or times),
+/// read by the same rule as the CLI's `--since` and `--until`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+pub struct WorkloadRequest {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub models: Vec<String>,
+    pub months_ahead: u32,
+    pub means_only: bool,
+}
+
+impl WorkloadRequest {
+    /// The options, or which bound is not a date or time and why.
+    pub fn options(&self) -> Result<WorkloadOptions, UsageWorkloadError> {
+        let bound = |field: &'static str, text: &Option<String>| {
+            text.as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .map(parse_bound)
+                .transpose()
+                .map_err(|reason| UsageWorkloadError::Bound { field, reason })
+        };
+        Ok(WorkloadOptions {
+            window: UsageWindow {
+                since_ms: bound("since", &self.since)?,
+                until_ms: bound("until", &self.until)?,
+                models: self.models.clone(),
+            },
+            months_ahead: self.months_ahead,
+            means_only: self.means_only,
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UsageWorkloadError {
+    #[error("{field}: {reason}")]
+    Bound { field: &'static str, reason: String },
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
@@ -84,7 +122,7 @@ pub fn workload(
     if options.months_ahead > 0 {
         let growth = measured
             .growth
-            .as_ref()
+            .as_result()
             .map_err(|e| UsageWorkloadError::NoGrowth {
                 months: options.months_ahead,
                 reason: e.reason.clone(),
@@ -134,7 +172,7 @@ pub fn workload_toml(w: &UsageWorkload) -> Result<String, String> {
         "# Measured by `switchyard usage workload` from {} requests, {} to {} ({:.1} days).\n",
         m.requests, m.start, m.end, m.days
     );
-    match &m.growth {
+    match m.growth.as_result() {
         Ok(g) => out.push_str(&format!(
             "# Fitted growth: {:+.1}% a month (95% interval {:+.1}% to {:+.1}%, {} days).\n",
             100.0 * g.monthly,

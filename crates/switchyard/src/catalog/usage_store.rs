@@ -24,6 +24,7 @@ fn int(n: u64) -> i64 {
 }
 
 /// One stored import, as `usage list` shows it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageImportRow {
     pub id: i64,
@@ -46,6 +47,7 @@ pub struct UsageImportRow {
 }
 
 /// What an import wrote.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageImportReport {
     pub import: UsageImportRow,
@@ -58,6 +60,7 @@ pub struct UsageImportReport {
 }
 
 /// One model's stored traffic.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelUsage {
     pub model: String,
@@ -76,6 +79,7 @@ pub struct ModelUsage {
 }
 
 /// Everything stored: the imports, the range they cover, requests per model.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageList {
     pub imports: Vec<UsageImportRow>,

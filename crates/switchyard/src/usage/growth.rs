@@ -26,6 +26,7 @@ use crate::model::stats::t975;
 pub const MIN_DAYS: usize = 14;
 
 /// A fitted monthly growth.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Growth {
     /// The share by which a month's requests exceed the month before's
@@ -38,6 +39,7 @@ pub struct Growth {
 }
 
 /// Why no growth was fitted.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NoGrowth {
     pub reason: String,

@@ -49,6 +49,7 @@ pub use read::{ReadOptions, UsageRead, read_file};
 pub use record::{Status, UsageRecord};
 
 /// A usage log's format.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum UsageFormat {

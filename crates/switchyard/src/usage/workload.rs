@@ -39,6 +39,7 @@ pub struct HourTotals {
 }
 
 /// One non-empty histogram bin.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Bin {
     /// The bin's range, `lo <= x < hi`; `hi` is `None` for the open last bin.
@@ -65,6 +66,7 @@ pub fn bins_of(h: &Histogram) -> Vec<Bin> {
 }
 
 /// The per-request token histograms, as bins.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenHistograms {
     pub input_tokens: Vec<Bin>,
@@ -73,6 +75,7 @@ pub struct TokenHistograms {
 }
 
 /// What a window of stored usage says of the workload.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeasuredWorkload {
     /// The window measured ([`window`]), RFC 3339.
@@ -91,19 +94,32 @@ pub struct MeasuredWorkload {
     pub hourly_shape: [f64; 24],
     /// Requests per whole UTC day in the window, in order.
     pub daily_requests: Vec<u64>,
-    /// In JSON, the fit's fields, or `{"reason": …}` when none was fitted.
-    #[serde(serialize_with = "growth_json")]
-    pub growth: Result<Growth, NoGrowth>,
+    pub growth: GrowthFit,
     pub histograms: TokenHistograms,
 }
 
-fn growth_json<S: serde::Serializer>(
-    growth: &Result<Growth, NoGrowth>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match growth {
-        Ok(g) => g.serialize(s),
-        Err(e) => e.serialize(s),
+/// A growth fit or why there is none: in JSON, the fit's fields or
+/// `{"reason": …}`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum GrowthFit {
+    Fitted(Growth),
+    Unfitted(NoGrowth),
+}
+
+impl GrowthFit {
+    pub fn as_result(&self) -> Result<&Growth, &NoGrowth> {
+        match self {
+            GrowthFit::Fitted(g) => Ok(g),
+            GrowthFit::Unfitted(e) => Err(e),
+        }
+    }
+}
+
+impl From<Result<Growth, NoGrowth>> for GrowthFit {
+    fn from(fit: Result<Growth, NoGrowth>) -> Self {
+        fit.map_or_else(GrowthFit::Unfitted, GrowthFit::Fitted)
     }
 }
 
@@ -162,7 +178,7 @@ pub fn measure(
         output_tokens: per_request(sum(|h| h.output_tokens)),
         cached_input_share,
         hourly_shape: hourly_shape(hours, start, end),
-        growth: growth::fit(&daily_requests),
+        growth: growth::fit(&daily_requests).into(),
         daily_requests,
         histograms,
     })
@@ -251,7 +267,7 @@ mod tests {
         assert!((w.hourly_shape[0] - 10.0 / mean).abs() < 1e-12);
         assert!((w.hourly_shape.iter().sum::<f64>() - 24.0).abs() < 1e-12);
         assert_eq!(w.daily_requests, vec![260, 260]);
-        assert!(w.growth.is_err());
+        assert!(w.growth.as_result().is_err());
         assert_eq!(w.start, "1970-01-01T00:00:00.000Z");
         assert_eq!(w.end, "1970-01-03T00:00:00.000Z");
     }

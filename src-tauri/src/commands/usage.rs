@@ -1,0 +1,87 @@
+//! The Plan page's usage logs: import a log into the catalog (with progress
+//! and cancel), and measure the workload of what is stored, for the preview
+//! the plan's `[workload]` is taken from.
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use switchyard::app::usage::{UsageImportError, UsageImportRequest, import_usage};
+use switchyard::app::usage_workload::{
+    UsageWorkload, UsageWorkloadError, WorkloadRequest, workload,
+};
+use switchyard::catalog::usage_store::UsageImportReport;
+use switchyard::model::Progress;
+use switchyard::usage::UsageError;
+use tauri::{AppHandle, State};
+
+use crate::error::{AppError, AppResult};
+use crate::jobs::run_blocking;
+use crate::state::AppState;
+
+impl From<UsageImportError> for AppError {
+    fn from(e: UsageImportError) -> Self {
+        match e {
+            UsageImportError::Read(UsageError::Cancelled { .. }) => {
+                AppError::new("cancelled", e.to_string())
+            }
+            UsageImportError::Read(e) => AppError::new("usage", e.to_string()),
+            UsageImportError::Catalog(e) => e.into(),
+        }
+    }
+}
+
+impl From<UsageWorkloadError> for AppError {
+    fn from(e: UsageWorkloadError) -> Self {
+        match e {
+            UsageWorkloadError::Catalog(e) => e.into(),
+            e => AppError::new("usage", e.to_string()),
+        }
+    }
+}
+
+/// Moves the job to `done` of `total` bytes; stops the read (nothing is
+/// written) once the job is cancelled.
+fn report_bytes(progress: &Progress, done: u64, total: u64) -> ControlFlow<()> {
+    let (seen, expected) = progress.position();
+    if expected == 0 {
+        progress.expect(total.max(1));
+    }
+    progress.advance(done.saturating_sub(seen));
+    if progress.is_cancelled() {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
+
+/// Reads a usage log into the catalog's aggregates, in one transaction.
+#[tauri::command]
+pub async fn usage_import(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    options: UsageImportRequest,
+    job: String,
+) -> AppResult<UsageImportReport> {
+    // Its own connection: a long import must not hold the shared one.
+    let mut catalog = state.open_connection()?;
+    Ok(
+        run_blocking(&app, &state.jobs, &job, "reading the log", move |progress| {
+            import_usage(&mut catalog, &path, &(&options).into(), &mut |done, total| {
+                report_bytes(progress, done, total)
+            })
+        })
+        .await??,
+    )
+}
+
+/// The workload of the stored usage in a window: what the preview shows and
+/// the `[workload]` it applies.
+#[tauri::command(async)]
+pub fn usage_workload(
+    state: State<'_, AppState>,
+    request: WorkloadRequest,
+) -> AppResult<UsageWorkload> {
+    let options = request.options()?;
+    Ok(workload(state.catalog()?.get(), &options)?)
+}

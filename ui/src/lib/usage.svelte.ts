@@ -1,0 +1,92 @@
+// A usage log taken into the plan: chosen (dialog, drop, or File → Import
+// usage), imported as a job the footer shows with its Cancel, then measured
+// by the engine for the preview, and applied to the plan's workload. One
+// instance, shared by the header's button and the Plan page's panel.
+
+import { open } from "@tauri-apps/plugin-dialog";
+import { api, errorMessage, isCancelled } from "./api";
+import type { UsageFormat } from "../bindings/UsageFormat";
+import { guessFormat } from "./usageFormats";
+import type { UsageImportReport } from "../bindings/UsageImportReport";
+import type { UsageWorkload } from "../bindings/UsageWorkload";
+
+export const USAGE_JOB = "usage-import";
+
+class UsageImport {
+  /** The log chosen and not yet imported. */
+  path = $state<string | null>(null);
+  format = $state<UsageFormat>("litellm-spend");
+  skipBad = $state(false);
+  importing = $state(false);
+  report = $state<UsageImportReport | null>(null);
+  /** The workload measured from what is stored, for the preview. */
+  preview = $state<UsageWorkload | null>(null);
+  measuring = $state(false);
+  error = $state<string | null>(null);
+  since = $state("");
+  until = $state("");
+  /** Asks the Plan page to show the panel (File → Import usage). */
+  shown = $state(false);
+
+  take(path: string) {
+    this.path = path;
+    this.format = guessFormat(path);
+    this.error = null;
+    this.shown = true;
+  }
+
+  async choose() {
+    this.shown = true;
+    const chosen = await open({
+      multiple: false,
+      directory: false,
+      filters: [{ name: "Usage logs", extensions: ["csv", "jsonl", "ndjson", "json"] }],
+    });
+    if (typeof chosen === "string") this.take(chosen);
+  }
+
+  async run() {
+    if (!this.path) return;
+    this.importing = true;
+    this.error = null;
+    try {
+      this.report = await api.usageImport(this.path, { format: this.format, skip_bad: this.skipBad, replace: false }, USAGE_JOB);
+      this.path = null;
+      await this.measure();
+    } catch (e) {
+      this.error = isCancelled(e) ? "import cancelled; nothing was written" : errorMessage(e);
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  cancel() {
+    void api.cancelJob(USAGE_JOB);
+  }
+
+  async measure() {
+    this.measuring = true;
+    try {
+      this.preview = await api.usageWorkload({
+        since: this.since.trim() || null,
+        until: this.until.trim() || null,
+        models: [],
+        months_ahead: 0,
+        means_only: false,
+      });
+      this.error = null;
+    } catch (e) {
+      this.preview = null;
+      this.error = errorMessage(e);
+    } finally {
+      this.measuring = false;
+    }
+  }
+
+  discard() {
+    this.preview = null;
+    this.report = null;
+  }
+}
+
+export const usage = new UsageImport();

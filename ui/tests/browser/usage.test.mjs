@@ -1,0 +1,90 @@
+// The workload from a usage log in headless Chromium (harness.mjs), the
+// engine's answers from fixtures.json (a synthetic LiteLLM spend log
+// imported and measured by the real commands): File → Import usage picks a
+// log and guesses its format, the import runs as a job that Cancel stops,
+// the preview shows the engine's volume, shape and histograms, and Apply
+// puts the measured [workload] in the plan, keeping what a log cannot tell.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { calledWith, fixtures, lastCall, openApp, shots } from "./harness.mjs";
+
+// The import as the shell runs it: the footer's progress by event, then
+// the report; while `window.__slowImport` is set it waits for cancel_job
+// and fails as a cancelled job does.
+const usageImport = async (args, f) => {
+  window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "job-progress", payload: { job: args.job, done: 1, total: 2, stage: "reading the log" } });
+  if (window.__slowImport) {
+    await new Promise((resolve) => (window.__finishImport = resolve));
+    throw { code: "cancelled", message: "spend.csv: the import was cancelled; nothing was written", problems: [] };
+  }
+  return f.usage.import;
+};
+
+let app;
+let page;
+
+before(async () => {
+  app = await openApp({
+    usage_import: usageImport,
+    usage_workload: (args, f) => f.usage.workload,
+    cancel_job: () => {
+      window.__finishImport?.();
+      return true;
+    },
+    "plugin:dialog|open": () => "logs/spend.csv",
+  });
+  page = app.page;
+  await page.locator('[data-testid="usage-panel"]').waitFor();
+});
+
+after(async () => {
+  await app?.close();
+});
+
+test("File → Import usage picks a log, imports it and shows the engine's preview", async () => {
+  await page.click('[data-testid="import-usage"]');
+  await page.locator('[data-testid="usage-pending"]').waitFor();
+  assert.equal(await page.inputValue('[data-testid="usage-format"]'), "litellm-spend");
+  await page.click('[data-testid="usage-import"]');
+  await calledWith(page, "usage_import", '(a) => a.path === "logs/spend.csv" && a.options.format === "litellm-spend" && !a.options.skip_bad && !a.options.replace && a.job === "usage-import"');
+  const report = fixtures.usage.import.import;
+  await page.locator('[data-testid="usage-report"]').waitFor();
+  assert.match(await page.textContent('[data-testid="usage-report"]'), new RegExp(`Imported ${report.requests.toLocaleString("en-US")} requests from spend.csv`));
+  await page.locator('[data-testid="usage-preview"]').waitFor();
+  const measured = fixtures.usage.workload.measured;
+  assert.equal(Number(await page.getAttribute('[data-testid="usage-volume"]', "data-value")), measured.requests_per_month);
+  // The day's 24 weights, and one bar per non-empty histogram bin.
+  assert.equal(await page.locator('[data-testid="usage-shape"] .bar').count(), 24);
+  assert.equal(await page.locator('[data-testid="usage-input"] .bar').count(), measured.histograms.input_tokens.length);
+  assert.equal(await page.locator('[data-testid="usage-output"] .bar').count(), measured.histograms.output_tokens.length);
+  // A few hours of log: no growth, and the engine's reason says why.
+  assert.equal(await page.textContent('[data-testid="usage-growth"]'), measured.growth.reason);
+  await page.screenshot({ path: join(shots, "usage-preview.png"), fullPage: true });
+});
+
+test("Apply puts the measured workload in the plan and keeps its budget", async () => {
+  const before = (await lastCall(page, "plan_edit")).plan.workload;
+  await page.click('[data-testid="usage-apply"]');
+  const w = fixtures.usage.workload.workload;
+  await calledWith(page, "plan_edit", `(a) => a.plan.workload.requests_per_month === ${w.requests_per_month}`);
+  const after = (await lastCall(page, "plan_edit")).plan.workload;
+  assert.deepEqual(after.input_tokens, w.input_tokens);
+  assert.deepEqual(after.output_tokens, w.output_tokens);
+  assert.deepEqual(after.hourly_shape, w.hourly_shape);
+  assert.equal(after.latency_budget_ms, before.latency_budget_ms);
+  // A distribution is shown as one, with the engine's mean.
+  assert.match(await page.textContent('[data-testid="input-tokens-summary"]'), new RegExp(`a distribution of ${w.input_tokens.values.length} values`));
+});
+
+test("Cancel stops an import and nothing is said to be imported", async () => {
+  await page.evaluate(() => (window.__slowImport = true));
+  await page.click('[data-testid="usage-choose"]');
+  await page.locator('[data-testid="usage-pending"]').waitFor();
+  await page.click('[data-testid="usage-import"]');
+  await page.locator('[data-testid="usage-cancel"]').click();
+  await calledWith(page, "cancel_job", '(a) => a.job === "usage-import"');
+  await page.locator('[data-testid="usage-error"]').waitFor();
+  assert.equal(await page.textContent('[data-testid="usage-error"]'), "import cancelled; nothing was written");
+});
