@@ -204,7 +204,10 @@ impl Server {
             if let Some(child) = self.child.as_mut()
                 && let Ok(Some(status)) = child.try_wait()
             {
-                panic!("postgres exited ({status}) before it answered: {}", self.log());
+                panic!(
+                    "postgres exited ({status}) before it answered: {}",
+                    self.log()
+                );
             }
             if postgres::Config::new()
                 .host("127.0.0.1")
@@ -341,7 +344,9 @@ fn rows() -> Vec<Row> {
         Row {
             completion: 20,
             cache_hit: Some("True"),
-            metadata: Some(r#"{"usage_object": {"prompt_tokens_details": {"cached_tokens": null}}}"#),
+            metadata: Some(
+                r#"{"usage_object": {"prompt_tokens_details": {"cached_tokens": null}}}"#,
+            ),
             ..row("req-c", "2026-11-03 11:00:00", "claude-sonnet-4-5", 500)
         },
         Row {
@@ -547,7 +552,13 @@ fn spend_logs_from_postgres_equal_the_same_rows_as_a_csv_file() {
         "{}",
         stderr(&out)
     );
-    assert!(!pg.db().exists() || pg.aggregates().iter().all(|(t, r)| !t.starts_with("usage_hourly") || r.is_empty()));
+    assert!(
+        !pg.db().exists()
+            || pg
+                .aggregates()
+                .iter()
+                .all(|(t, r)| !t.starts_with("usage_hourly") || r.is_empty())
+    );
 
     let mut skip = range.to_vec();
     skip.push("--skip-bad");
@@ -601,11 +612,23 @@ fn spend_logs_from_postgres_equal_the_same_rows_as_a_csv_file() {
         &[],
     );
     assert_eq!(from_file["models"], report["models"]);
-    for key in ["lines", "records", "requests", "skipped", "first_start", "last_start"] {
+    for key in [
+        "lines",
+        "records",
+        "requests",
+        "skipped",
+        "first_start",
+        "last_start",
+    ] {
         assert_eq!(from_file["import"][key], import[key], "{key}");
     }
     assert_eq!(file.aggregates(), pg.aggregates());
-    let hourly = &pg.aggregates().into_iter().find(|(t, _)| t == "usage_hourly").expect("hourly").1;
+    let hourly = &pg
+        .aggregates()
+        .into_iter()
+        .find(|(t, _)| t == "usage_hourly")
+        .expect("hourly")
+        .1;
     // gpt-4o at 10:00 (two rows), claude at 11:00, deepseek at 23:00.
     assert_eq!(hourly.len(), 3, "{hourly:?}");
 
@@ -654,7 +677,9 @@ fn the_session_is_read_only() {
     insert(&server, &rows()[..1]);
     let target = Target::parse(&Secret::new(server.litellm_url())).expect("parses");
     let mut client = target.connect().expect("connects");
-    let mut tx = target.read_only(&mut client).expect("read-only transaction");
+    let mut tx = target
+        .read_only(&mut client)
+        .expect("read-only transaction");
     let on: String = tx
         .query_one("SHOW transaction_read_only", &[])
         .expect("shows")
@@ -670,7 +695,9 @@ fn the_session_is_read_only() {
         assert!(text.contains("read-only transaction"), "{write}: {text}");
         // A failed statement aborts the transaction: start a new one.
         drop(tx);
-        tx = target.read_only(&mut client).expect("read-only transaction");
+        tx = target
+            .read_only(&mut client)
+            .expect("read-only transaction");
     }
     drop(tx);
     drop(client);
@@ -694,8 +721,10 @@ fn connection_errors_are_clear_and_never_show_the_password() {
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(!text.contains("wrong-Canary-pass-0b7e"), "{text}");
     assert!(
-        text.contains(&format!("postgresql://127.0.0.1:{}/litellm: cannot connect", server.port))
-            && text.contains("password authentication failed for user \"litellm\""),
+        text.contains(&format!(
+            "postgresql://127.0.0.1:{}/litellm: cannot connect",
+            server.port
+        )) && text.contains("password authentication failed for user \"litellm\""),
         "{text}"
     );
 
@@ -705,8 +734,9 @@ fn connection_errors_are_clear_and_never_show_the_password() {
     assert_no_password(&out);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains(&format!("postgresql://127.0.0.1:{closed}/litellm: cannot connect"))
-            && stderr(&out).to_lowercase().contains("refused"),
+        stderr(&out).contains(&format!(
+            "postgresql://127.0.0.1:{closed}/litellm: cannot connect"
+        )) && stderr(&out).to_lowercase().contains("refused"),
         "{}",
         stderr(&out)
     );
@@ -743,14 +773,28 @@ fn connection_errors_are_clear_and_never_show_the_password() {
     );
     let out = home.usage(&["import", "x.csv", "--from-postgres"], &[]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("cannot be used with"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
     let out = home.usage(
-        &["import", "--from-postgres", "--since", "2026-11-01'; DROP TABLE x; --"],
+        &[
+            "import",
+            "--from-postgres",
+            "--since",
+            "2026-11-01'; DROP TABLE x; --",
+        ],
         &[],
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("is not a time"), "{}", stderr(&out));
-    assert!(!home.db().exists() || dump(&home.db()).get("usage_imports").is_none_or(|r| r.is_empty()));
+    assert!(
+        !home.db().exists()
+            || dump(&home.db())
+                .get("usage_imports")
+                .is_none_or(|r| r.is_empty())
+    );
 }
 
 /// 100,000 synthetic rows loaded with `COPY FROM`, imported from PostgreSQL
@@ -789,7 +833,8 @@ fn measure_100k_rows_postgres_vs_csv() {
         .expect("copy in");
     w.write_all(&bytes).expect("loads");
     w.finish().expect("loads");
-    c.batch_execute("ANALYZE \"LiteLLM_SpendLogs\"").expect("analyze");
+    c.batch_execute("ANALYZE \"LiteLLM_SpendLogs\"")
+        .expect("analyze");
 
     let mut go = |_: u64, _: u64| ControlFlow::Continue(());
     let mut file_catalog = Catalog::open(&home.dir.path().join("file.sqlite3")).expect("catalog");

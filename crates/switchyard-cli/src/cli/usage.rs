@@ -38,7 +38,10 @@ enum UsageCommand {
     /// spend logs are read from the proxy's PostgreSQL instead of a file.
     Import {
         /// The log (or --from-postgres).
-        #[arg(required_unless_present = "from_postgres", conflicts_with = "from_postgres")]
+        #[arg(
+            required_unless_present = "from_postgres",
+            conflicts_with = "from_postgres"
+        )]
         file: Option<PathBuf>,
         /// litellm-spend (a CSV export of LiteLLM_SpendLogs), openai-usage
         /// (Usage API completions pages or buckets, one per line), jsonl or csv.

@@ -174,9 +174,10 @@ pub fn url_from_env(name: &str) -> Result<Secret, UsageError> {
                  {DEFAULT_URL_ENV}) or name the variable that holds it with --database-url-env"
             ),
         )),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(UsageError::file(&label, "not UTF-8 text: not a connection string"))
-        }
+        Err(std::env::VarError::NotUnicode(_)) => Err(UsageError::file(
+            &label,
+            "not UTF-8 text: not a connection string",
+        )),
     }
 }
 
@@ -567,7 +568,10 @@ mod tests {
         let e = Target::parse(&url("postgresql://u:PW@h/db?sslmode=require"))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("sslmode=require") && !e.contains(PASSWORD), "{e}");
+        assert!(
+            e.contains("sslmode=require") && !e.contains(PASSWORD),
+            "{e}"
+        );
     }
 
     #[test]
@@ -585,7 +589,10 @@ mod tests {
         let e = url_from_env("SWITCHYARD_TEST_NO_SUCH_VARIABLE_4711")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("$SWITCHYARD_TEST_NO_SUCH_VARIABLE_4711: not set"), "{e}");
+        assert!(
+            e.contains("$SWITCHYARD_TEST_NO_SUCH_VARIABLE_4711: not set"),
+            "{e}"
+        );
         let e = url_from_env("postgresql://u:pw@h/db")
             .unwrap_err()
             .to_string();
