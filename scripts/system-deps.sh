@@ -13,8 +13,10 @@ if [ "${1:-}" = "--test" ]; then
   # browser test, a font, ImageMagick for screenshots of the window, and
   # libfaketime to run the tests a year ahead (scripts/test-year-ahead.sh),
   # and GNU time, whose wait4 gives the usage import's memory test
-  # (tests/tests/usage_cli.rs) the child's peak RSS.
-  packages+=(xvfb xauth webkit2gtk-driver chromium fonts-dejavu-core imagemagick faketime time)
+  # (tests/tests/usage_cli.rs) the child's peak RSS, and PostgreSQL, whose
+  # server (initdb, postgres, pg_ctl under /usr/lib/postgresql/*/bin) the
+  # --from-postgres import's tests start (tests/tests/usage_postgres.rs).
+  packages+=(xvfb xauth webkit2gtk-driver chromium fonts-dejavu-core imagemagick faketime time postgresql)
 fi
 
 missing=()

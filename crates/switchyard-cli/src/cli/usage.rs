@@ -1,4 +1,5 @@
-//! `switchyard usage import|workload|list`: a usage log read in bounded
+//! `switchyard usage import|workload|list`: a usage log (a file, or
+//! LiteLLM's spend logs read from the proxy's PostgreSQL) read in bounded
 //! memory into per-model, per-hour aggregates stored in the catalog (never a
 //! request's content), the workload measured from them, and what is stored.
 
@@ -8,12 +9,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use switchyard::app::usage::{UsageImportOptions, import_usage, list};
+use switchyard::app::usage::{
+    PostgresSource, UsageImportOptions, import_usage, import_usage_postgres, list,
+};
 use switchyard::app::usage_workload::{WorkloadOptions, workload, workload_toml};
 use switchyard::catalog::Catalog;
 use switchyard::catalog::usage_store::{ModelUsage, UsageImportReport, UsageImportRow, UsageList};
 use switchyard::catalog::usage_window::UsageWindow;
 use switchyard::format;
+use switchyard::usage::postgres::{DEFAULT_URL_ENV, TimeRange};
 use switchyard::usage::time::parse_bound;
 use switchyard::usage::{ColumnMap, ReadOptions, UsageFormat};
 
@@ -33,19 +37,42 @@ pub struct UsageArgs {
 enum UsageCommand {
     /// Read a usage log into per-model, per-hour counts and token and latency
     /// histograms in the catalog: one transaction, never a prompt. The same
-    /// file (by SHA-256) is imported once.
+    /// file (by SHA-256) is imported once. With --from-postgres, LiteLLM's
+    /// spend logs are read from the proxy's PostgreSQL instead of a file.
     Import {
-        /// The log.
-        file: PathBuf,
+        /// The log (or --from-postgres).
+        #[arg(
+            required_unless_present = "from_postgres",
+            conflicts_with = "from_postgres"
+        )]
+        file: Option<PathBuf>,
         /// litellm-spend (a CSV export of LiteLLM_SpendLogs), openai-usage
         /// (Usage API completions pages or buckets, one per line), jsonl or csv.
-        #[arg(long, value_parser = UsageFormat::parse)]
-        format: UsageFormat,
+        /// Implied litellm-spend with --from-postgres.
+        #[arg(long, value_parser = UsageFormat::parse, required_unless_present = "from_postgres")]
+        format: Option<UsageFormat>,
         /// COLUMN=FIELD: read CSV column COLUMN as FIELD (start_time, end_time,
         /// model, model_group, api_base, input_tokens, output_tokens,
         /// cached_tokens, status, latency_ms, spend_usd); repeat for each.
         #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = ColumnMap::parse)]
         map: Vec<ColumnMap>,
+        /// Read LiteLLM_SpendLogs from the LiteLLM proxy's PostgreSQL, in a
+        /// read-only transaction, streamed (COPY ... TO STDOUT). The
+        /// connection string comes from $DATABASE_URL (--database-url-env).
+        #[arg(long, conflicts_with = "map")]
+        from_postgres: bool,
+        /// The environment variable holding the connection string
+        /// (postgresql://USER:PASSWORD@HOST:PORT/DATABASE); never the string
+        /// itself, so the password stays out of shell history and `ps`.
+        #[arg(long, value_name = "NAME", default_value = DEFAULT_URL_ENV, requires = "from_postgres")]
+        database_url_env: String,
+        /// With --from-postgres: rows whose startTime is at or after T
+        /// (RFC 3339, or YYYY-MM-DD for midnight UTC).
+        #[arg(long, value_name = "T", value_parser = parse_bound, requires = "from_postgres")]
+        since: Option<i64>,
+        /// With --from-postgres: rows whose startTime is before T.
+        #[arg(long, value_name = "T", value_parser = parse_bound, requires = "from_postgres")]
+        until: Option<i64>,
         /// Skip bad lines, count them by reason, and import the rest.
         #[arg(long)]
         skip_bad: bool,
@@ -95,21 +122,48 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
             file,
             format,
             map,
+            from_postgres,
+            database_url_env,
+            since,
+            until,
             skip_bad,
             replace,
             json,
         } => {
-            let options = UsageImportOptions {
-                read: ReadOptions {
-                    format: *format,
-                    map: map.clone(),
-                    skip_bad: *skip_bad,
-                },
-                replace: *replace,
-            };
             let mut catalog = Catalog::open_chosen(args.db.as_deref())?;
-            let report = with_bar(|progress| import_usage(&mut catalog, file, &options, progress))
-                .map_err(|e| Failure(e.to_string()))?;
+            let report = if *from_postgres {
+                if let Some(f) = format.filter(|f| *f != UsageFormat::LitellmSpend) {
+                    return Err(Failure(format!(
+                        "--from-postgres reads LiteLLM_SpendLogs: its format is litellm-spend, not {}",
+                        f.name()
+                    )));
+                }
+                let source = PostgresSource {
+                    url_env: database_url_env.clone(),
+                    range: TimeRange::new(*since, *until).map_err(Failure)?,
+                };
+                with_bar(false, |progress| {
+                    import_usage_postgres(&mut catalog, &source, *skip_bad, *replace, progress)
+                })
+            } else {
+                let (Some(file), Some(format)) = (file, format) else {
+                    return Err(Failure(
+                        "give the log FILE and its --format, or --from-postgres".to_owned(),
+                    ));
+                };
+                let options = UsageImportOptions {
+                    read: ReadOptions {
+                        format: *format,
+                        map: map.clone(),
+                        skip_bad: *skip_bad,
+                    },
+                    replace: *replace,
+                };
+                with_bar(true, |progress| {
+                    import_usage(&mut catalog, file, &options, progress)
+                })
+            }
+            .map_err(|e| Failure(e.to_string()))?;
             if *json {
                 print_json(&report)?;
             } else {
@@ -155,14 +209,19 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
 }
 
 /// Runs the read with a bar of bytes read on stderr, when stderr is a
-/// terminal (scripts and `--json` consumers see nothing extra).
-fn with_bar<T>(f: impl FnOnce(&mut dyn FnMut(u64, u64) -> ControlFlow<()>) -> T) -> T {
+/// terminal (scripts and `--json` consumers see nothing extra). Without a
+/// known size (`sized` false: rows streamed from a database) it shows the
+/// bytes read and their rate only.
+fn with_bar<T>(sized: bool, f: impl FnOnce(&mut dyn FnMut(u64, u64) -> ControlFlow<()>) -> T) -> T {
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "reading {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-        ) {
+        let template = if sized {
+            "reading {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})"
+        } else {
+            "reading {spinner} {bytes} ({bytes_per_sec}, {elapsed})"
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
         bar

@@ -1,12 +1,14 @@
 //! Usage logs end to end (`switchyard usage import|list`): a log read in
 //! bounded memory into aggregates and stored in the catalog in one
-//! transaction.
+//! transaction. The log is a file, or LiteLLM's spend logs read from the
+//! proxy's PostgreSQL ([`import_usage_postgres`]).
 
 use std::ops::ControlFlow;
 use std::path::Path;
 
 use crate::catalog::usage_store::{UsageImportReport, UsageList};
 use crate::catalog::{Catalog, CatalogError};
+use crate::usage::postgres::{Target, TimeRange, url_from_env};
 use crate::usage::{ReadOptions, UsageError, UsageFormat, read_file};
 
 /// How to import a log.
@@ -90,6 +92,33 @@ pub fn import_usage(
     }
     let read = read_file(path, &options.read, progress)?;
     Ok(catalog.store_usage(&read, options.replace)?)
+}
+
+/// Where `usage import --from-postgres` reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostgresSource {
+    /// The environment variable holding the connection string: the password
+    /// is never on the command line, where `ps` and shell history would see it.
+    pub url_env: String,
+    pub range: TimeRange,
+}
+
+/// Reads LiteLLM's spend logs of `source.range` from the proxy's database
+/// (read-only) and stores their aggregates as an import of the
+/// `litellm-spend` format. The same rows imported again have the same
+/// SHA-256 (of the streamed CSV) and are refused unless `replace`.
+/// `progress(bytes, 0)`: the size is not known ahead.
+pub fn import_usage_postgres(
+    catalog: &mut Catalog,
+    source: &PostgresSource,
+    skip_bad: bool,
+    replace: bool,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+) -> Result<UsageImportReport, UsageImportError> {
+    let url = url_from_env(&source.url_env)?;
+    let target = Target::parse(&url)?;
+    let read = target.read_spend_logs(&source.range, skip_bad, progress)?;
+    Ok(catalog.store_usage(&read, replace)?)
 }
 
 /// What the catalog holds.

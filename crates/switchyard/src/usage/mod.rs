@@ -12,6 +12,8 @@
 //!   (Switchyard's own field names, [`field`]).
 //! - [`record`]: the normalised record; [`fields`]: text to typed values;
 //!   [`time`]: timestamps to UTC; [`bins`]: the log-scale histogram bins.
+//! - [`postgres`]: the same `litellm-spend` reader fed by a `COPY … TO
+//!   STDOUT` from the proxy's own PostgreSQL, read-only, over a time range.
 //! - [`synthetic`]: a deterministic LiteLLM spend log, for benchmarks and
 //!   the memory test.
 //! - [`workload`]: a plan's workload measured from stored aggregates, with
@@ -33,6 +35,7 @@ pub mod lines;
 pub mod litellm_spend;
 pub mod openai;
 pub mod parse;
+pub mod postgres;
 pub mod read;
 pub mod record;
 pub mod synthetic;

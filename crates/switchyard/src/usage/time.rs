@@ -53,14 +53,43 @@ pub fn parse_ms(text: &str) -> Option<i64> {
     Some(seconds * 1000 + millis)
 }
 
-/// A window's bound as given on a command line: a date (`YYYY-MM-DD`, its
-/// midnight UTC) or a time [`parse_ms`] reads.
+/// Latest bound accepted: 9999-12-31T23:59:59.999Z (PostgreSQL's
+/// `timestamp` goes further, LiteLLM's rows do not).
+const MAX_BOUND_MS: i64 = 253_402_300_799_999;
+
+/// A `--since`/`--until` value as milliseconds since the epoch: RFC 3339
+/// (`2026-11-01T00:00:00Z`, an offset, or none meaning UTC; a space for the
+/// `T` too) or a date `2026-11-01`, meaning its midnight UTC.
 pub fn parse_bound(text: &str) -> Result<i64, String> {
     let text = text.trim();
-    let date_only = is_iso_date(text).then(|| parse_ms(&format!("{text}T00:00Z")));
-    date_only.flatten().or_else(|| parse_ms(text)).ok_or_else(|| {
-        format!("`{text}` is not a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-11-03T14:00:00Z)")
-    })
+    let ms = if is_iso_date(text) {
+        let n = |r: std::ops::Range<usize>| text.get(r).and_then(|t| t.parse::<u32>().ok());
+        match (n(0..4), n(5..7), n(8..10)) {
+            (Some(y), Some(m), Some(d)) => Some(days_from_civil(i64::from(y), m, d) * 86_400_000),
+            _ => None,
+        }
+    } else {
+        parse_ms(text)
+    };
+    match ms {
+        Some(ms) if (0..=MAX_BOUND_MS).contains(&ms) => Ok(ms),
+        Some(_) => Err(format!(
+            "`{}` is outside 1970-01-01 to 9999-12-31",
+            shorten(text)
+        )),
+        None => Err(format!(
+            "`{}` is not a time: give RFC 3339 (2026-11-01T00:00:00Z) or a date (2026-11-01, midnight UTC)",
+            shorten(text)
+        )),
+    }
+}
+
+fn shorten(text: &str) -> String {
+    let mut out: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        out.push('…');
+    }
+    out
 }
 
 /// The clock and its offset from UTC in seconds.
@@ -173,7 +202,7 @@ mod tests {
         );
         assert_eq!(parse_bound("2026-11-03T14:05:07Z"), Ok(BASE));
         let e = parse_bound("last week").unwrap_err();
-        assert!(e.contains("`last week` is not a date"), "{e}");
+        assert!(e.contains("`last week` is not a time"), "{e}");
         assert!(parse_bound("2026-13-01").is_err());
     }
 
