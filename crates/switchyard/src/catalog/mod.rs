@@ -14,7 +14,8 @@
 //! - [`seed`]: the default catalog; [`query`]: list, show, history;
 //!   [`overrides`]: `catalog set` / `catalog reset`; [`source`]: plans
 //!   resolve against the catalog; [`plans`]: saved plans.
-//! - [`usage_store`]: imported usage logs, as aggregates only.
+//! - [`usage_store`]: imported usage logs, as aggregates only;
+//!   [`log_prices`]: the prices of a log's models, for re-pricing it.
 //!
 //! The catalog stores the *name* of each provider's key variable, never a key.
 
@@ -26,6 +27,7 @@ pub mod fields;
 pub mod import;
 pub mod inherit;
 pub mod litellm;
+pub mod log_prices;
 pub mod migrate;
 pub mod observed_limits;
 pub mod openrouter;

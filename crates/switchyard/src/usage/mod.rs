@@ -12,6 +12,8 @@
 //!   (Switchyard's own field names, [`field`]).
 //! - [`record`]: the normalised record; [`fields`]: text to typed values;
 //!   [`time`]: timestamps to UTC; [`bins`]: the log-scale histogram bins.
+//! - [`replay`]: the log priced request by request, at the catalog's
+//!   prices or on a plan (`switchyard usage cost`).
 //! - [`synthetic`]: a deterministic LiteLLM spend log, for benchmarks and
 //!   the memory test.
 //!
@@ -32,6 +34,7 @@ pub mod openai;
 pub mod parse;
 pub mod read;
 pub mod record;
+pub mod replay;
 pub mod synthetic;
 pub mod time;
 
@@ -41,7 +44,7 @@ mod tests;
 pub use aggregate::Aggregates;
 pub use error::{Reason, UsageError};
 pub use field::{ColumnMap, Field};
-pub use read::{ReadOptions, UsageRead, read_file};
+pub use read::{ReadOptions, ReadSummary, RecordSink, UsageRead, read_file, read_file_into};
 pub use record::{Status, UsageRecord};
 
 /// A usage log's format.
