@@ -188,13 +188,24 @@ fn a_plan_replay_matches_the_hand_computed_cost() {
     let offerings = report["plan"]["offerings"].as_array().expect("offerings");
     assert!(close(num(&offerings[0], "billed_input"), 0.9));
     assert!(close(num(&offerings[1], "billed_output"), 0.05));
-    assert!(close(num(&offerings[0], "cost_usd"), 0.9 * (0.0012 + 0.604)));
+    assert!(close(
+        num(&offerings[0], "cost_usd"),
+        0.9 * (0.0012 + 0.604)
+    ));
     // The plan's own mean request (1,000 in, 100 out) is the first line's.
     assert!(close(num(&report["plan"], "cost_per_request"), 0.00126));
 
     // The text report says the same.
     let log_arg = path(&log);
-    let out = home.run(&["usage", "cost", log_arg, "--format", "jsonl", "--plan", path(&plan)]);
+    let out = home.run(&[
+        "usage",
+        "cost",
+        log_arg,
+        "--format",
+        "jsonl",
+        "--plan",
+        path(&plan),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("2026-11-04"), "{text}");
@@ -246,7 +257,15 @@ fn bad_input_is_refused_with_file_line_field_and_reason() {
         "{\"start_time\":\"2026-11-03T10:00:00Z\",\"model\":\"m\",\"input_tokens\":10,\"output_tokens\":1}\n\
          {\"start_time\":\"2026-11-03T10:00:00Z\",\"model\":\"m\",\"input_tokens\":-12,\"output_tokens\":1}\n",
     );
-    let out = home.run(&["usage", "cost", path(&log), "--format", "jsonl", "--plan", path(&plan)]);
+    let out = home.run(&[
+        "usage",
+        "cost",
+        path(&log),
+        "--format",
+        "jsonl",
+        "--plan",
+        path(&plan),
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("log.jsonl:2: input_tokens"), "{err}");
@@ -266,7 +285,14 @@ fn bad_input_is_refused_with_file_line_field_and_reason() {
     assert_eq!(report["total"]["requests"], 1);
 
     // One basis, not both, and not none.
-    let both = home.run(&["usage", "cost", path(&log), "--catalog", "--plan", path(&plan)]);
+    let both = home.run(&[
+        "usage",
+        "cost",
+        path(&log),
+        "--catalog",
+        "--plan",
+        path(&plan),
+    ]);
     assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
     let none = home.run(&["usage", "cost", path(&log)]);
     assert_eq!(none.status.code(), Some(2), "{}", stderr(&none));
@@ -277,5 +303,9 @@ fn bad_input_is_refused_with_file_line_field_and_reason() {
     assert!(stderr(&gone).contains("nope.csv"), "{}", stderr(&gone));
     let no_plan = home.run(&["usage", "cost", path(&log), "--plan", "nope.toml"]);
     assert_eq!(no_plan.status.code(), Some(1));
-    assert!(stderr(&no_plan).contains("nope.toml"), "{}", stderr(&no_plan));
+    assert!(
+        stderr(&no_plan).contains("nope.toml"),
+        "{}",
+        stderr(&no_plan)
+    );
 }

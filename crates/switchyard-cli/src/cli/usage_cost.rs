@@ -80,7 +80,11 @@ pub fn print_cost(report: &CostReport) {
             .iter()
             .map(|(r, k)| format!("{} {r}", n(*k)))
             .collect();
-        outln!("skipped {} bad lines: {}", n(log.skipped), reasons.join(", "));
+        outln!(
+            "skipped {} bad lines: {}",
+            n(log.skipped),
+            reasons.join(", ")
+        );
         for example in &log.examples {
             outln!("  {example}");
         }

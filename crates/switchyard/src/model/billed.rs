@@ -123,6 +123,9 @@ mod tests {
             mean_request_cost(&p, &w),
             day.cost_per_request
         );
-        assert!(w[0].output < w[0].input, "cut responses bill part of their output");
+        assert!(
+            w[0].output < w[0].input,
+            "cut responses bill part of their output"
+        );
     }
 }

@@ -94,9 +94,11 @@ pub fn record_price(prices: &Prices, record: &UsageRecord<'_>) -> RequestPrice {
     };
     match record.granularity {
         Granularity::Request => request_price(prices, tokens, record.batch),
-        Granularity::Bucket { requests, .. } => {
-            request_price(&bucket_prices(prices, tokens.input, requests), tokens, record.batch)
-        }
+        Granularity::Bucket { requests, .. } => request_price(
+            &bucket_prices(prices, tokens.input, requests),
+            tokens,
+            record.batch,
+        ),
     }
 }
 

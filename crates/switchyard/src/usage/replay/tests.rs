@@ -10,9 +10,9 @@ use super::*;
 use crate::model::billed::{billed, mean_request_cost};
 use crate::model::testkit::{chain, group, offering, portfolio, route, step};
 use crate::model::{BatchPrices, OutageMode, Portfolio, PriceTier, Prices, Quota, Ttft};
+use crate::usage::UsageFormat;
 use crate::usage::read::{ReadOptions, RecordSink, read_into};
 use crate::usage::record::{Granularity, UsageRecord};
-use crate::usage::UsageFormat;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * b.abs().max(1e-12)
@@ -94,9 +94,15 @@ fn each_request_is_priced_by_hand_at_its_catalog_price() {
     assert_eq!(m.line.above_tier_requests, 1);
     assert_eq!(m.line.batch_requests, 1);
     assert_eq!(m.line.cache_hits, 1);
-    assert_eq!(m.line.cached_unknown_requests, 3, "`{{}}` metadata: unknown");
+    assert_eq!(
+        m.line.cached_unknown_requests, 3,
+        "`{{}}` metadata: unknown"
+    );
     let cost = m.line.cost_usd.expect("priced");
-    assert!(close(cost, 0.006 + 0.862 + 0.4008 + 0.0096 + 0.304), "{cost}");
+    assert!(
+        close(cost, 0.006 + 0.862 + 0.4008 + 0.0096 + 0.304),
+        "{cost}"
+    );
     assert!(m.line.difference_usd.expect("comparable").abs() < 1e-12);
 
     // The missing model: named with its requests and logged spend, no cost.
@@ -108,14 +114,23 @@ fn each_request_is_priced_by_hand_at_its_catalog_price() {
     assert_eq!(report.unpriced.len(), 1);
     assert_eq!(report.unpriced[0].model, "mystery");
     assert_eq!(report.unpriced[0].requests, 2);
-    assert!(close(report.unpriced[0].logged_spend_usd.expect("spend"), 0.75));
+    assert!(close(
+        report.unpriced[0].logged_spend_usd.expect("spend"),
+        0.75
+    ));
 
     // The total prices what it can and says what it left out.
     assert_eq!(report.total.requests, 8);
     assert_eq!(report.total.unpriced_requests, 2);
     assert!(close(report.total.cost_usd.expect("some priced"), 1.5824));
-    assert!(close(report.total.logged_spend_usd.expect("spend"), 1.5824 + 0.75));
-    assert!(close(report.total.logged_spend_priced_usd.expect("spend"), 1.5824));
+    assert!(close(
+        report.total.logged_spend_usd.expect("spend"),
+        1.5824 + 0.75
+    ));
+    assert!(close(
+        report.total.logged_spend_priced_usd.expect("spend"),
+        1.5824
+    ));
 
     // Per UTC day.
     assert_eq!(report.days.len(), 2);
