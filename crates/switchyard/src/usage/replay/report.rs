@@ -54,7 +54,7 @@ impl Line {
             logged_spend_usd: spend,
             cost_usd: cost,
             logged_spend_priced_usd: priced_spend,
-            difference_usd: comparable.then(|| t.cost_usd - t.priced_spend_usd),
+            difference_usd: comparable.then_some(t.cost_usd - t.priced_spend_usd),
         }
     }
 }
