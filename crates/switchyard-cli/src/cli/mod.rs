@@ -20,6 +20,7 @@ pub mod search;
 mod sim_flags;
 pub mod tco;
 pub mod usage;
+mod usage_cost;
 
 use switchyard::catalog::CatalogError;
 use switchyard::plan::PlanError;

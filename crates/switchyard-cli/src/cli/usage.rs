@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use switchyard::app::usage::{
-    PostgresSource, UsageImportOptions, import_usage, import_usage_postgres, list,
+    CostBasis, PostgresSource, UsageImportOptions, import_usage, import_usage_postgres, list,
+    usage_cost,
 };
 use switchyard::app::usage_workload::{WorkloadOptions, workload, workload_toml};
 use switchyard::catalog::Catalog;
@@ -27,7 +28,9 @@ use super::Failure;
 pub struct UsageArgs {
     /// The catalog database. Default: $SWITCHYARD_DB, else catalog.sqlite3 in
     /// the platform's app-data directory.
-    #[arg(long, global = true, value_name = "PATH", visible_alias = "catalog")]
+    /// (`--catalog` is `usage cost`'s flag for pricing at the catalog's
+    /// prices, so it is no alias of this.)
+    #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
     #[command(subcommand)]
     command: UsageCommand,
@@ -105,6 +108,39 @@ enum UsageCommand {
         #[arg(long)]
         means: bool,
         /// Print the measured workload as JSON (docs/USAGE.md lists its fields).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Price the logged traffic request by request: on a plan (--plan:
+    /// each request routed by the plan's shares and fallbacks), or at each
+    /// model's own catalog prices (--catalog: a check of the log's own
+    /// spend). Tiers, cache reads and batch prices included; per model and
+    /// per UTC day, beside the spend as logged. Reads the log once, stores
+    /// nothing.
+    Cost {
+        /// The log.
+        file: PathBuf,
+        /// The log's format, as for `usage import`.
+        #[arg(long, value_parser = UsageFormat::parse, default_value = "litellm-spend")]
+        format: UsageFormat,
+        /// COLUMN=FIELD: read CSV column COLUMN as FIELD, as for `usage import`.
+        #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = ColumnMap::parse)]
+        map: Vec<ColumnMap>,
+        /// The plan to price the traffic on.
+        #[arg(
+            long,
+            value_name = "PLAN",
+            required_unless_present = "catalog",
+            conflicts_with = "catalog"
+        )]
+        plan: Option<PathBuf>,
+        /// Price each request at its own model's catalog prices instead.
+        #[arg(long)]
+        catalog: bool,
+        /// Skip bad lines, count them by reason, and price the rest.
+        #[arg(long)]
+        skip_bad: bool,
+        /// Print the report as JSON (docs/USAGE.md lists its fields).
         #[arg(long)]
         json: bool,
     },
@@ -193,6 +229,43 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
                 print_json(&measured)?;
             } else {
                 outln!("{}", workload_toml(&measured).map_err(Failure)?.trim_end());
+            }
+        }
+        UsageCommand::Cost {
+            file,
+            format,
+            map,
+            plan,
+            catalog,
+            skip_bad,
+            json,
+        } => {
+            let read = ReadOptions {
+                format: *format,
+                map: map.clone(),
+                skip_bad: *skip_bad,
+            };
+            let report = match (plan, catalog) {
+                (Some(plan), _) => {
+                    let loaded = super::plan_input::load(plan, args.db.as_deref(), false)?;
+                    let basis = CostBasis::Plan {
+                        file: &loaded.file,
+                        portfolio: &loaded.resolution.resolved.portfolio,
+                    };
+                    with_bar(|progress| usage_cost(file, &read, basis, progress))
+                }
+                (None, _) => {
+                    let catalog = Catalog::open_chosen(args.db.as_deref())?;
+                    with_bar(|progress| {
+                        usage_cost(file, &read, CostBasis::Catalog(&catalog), progress)
+                    })
+                }
+            }
+            .map_err(|e| Failure(e.to_string()))?;
+            if *json {
+                print_json(&report)?;
+            } else {
+                super::usage_cost::print_cost(&report);
             }
         }
         UsageCommand::List { json } => {

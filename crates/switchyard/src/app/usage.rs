@@ -1,7 +1,8 @@
-//! Usage logs end to end (`switchyard usage import|list`): a log read in
-//! bounded memory into aggregates and stored in the catalog in one
-//! transaction. The log is a file, or LiteLLM's spend logs read from the
-//! proxy's PostgreSQL ([`import_usage_postgres`]).
+//! Usage logs end to end (`switchyard usage import|list|cost`): a log read
+//! in bounded memory into aggregates and stored in the catalog in one
+//! transaction, or priced request by request at the catalog's prices or on
+//! a plan. The log is a file, or LiteLLM's spend logs read from the proxy's
+//! PostgreSQL ([`import_usage_postgres`]).
 
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -9,7 +10,8 @@ use std::path::Path;
 use crate::catalog::usage_store::{UsageImportReport, UsageList};
 use crate::catalog::{Catalog, CatalogError};
 use crate::usage::postgres::{Target, TimeRange, url_from_env};
-use crate::usage::{ReadOptions, UsageError, UsageFormat, read_file};
+use crate::usage::replay::{CostReport, PlanOffering, PlanPricing, Pricing, Replay};
+use crate::usage::{ReadOptions, UsageError, UsageFormat, read_file, read_file_into};
 
 /// How to import a log.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,4 +126,77 @@ pub fn import_usage_postgres(
 /// What the catalog holds.
 pub fn list(catalog: &Catalog) -> Result<UsageList, CatalogError> {
     catalog.usage_list()
+}
+
+/// What `switchyard usage cost` prices the log on.
+#[derive(Debug)]
+pub enum CostBasis<'a> {
+    /// Each request at its own model's catalog prices
+    /// ([`crate::catalog::log_prices`] matches the models).
+    Catalog(&'a Catalog),
+    /// Each request routed on a resolved plan (`MODEL.md` §3.9); `file`
+    /// names the plan in the report.
+    Plan {
+        file: &'a str,
+        portfolio: &'a crate::model::Portfolio,
+    },
+}
+
+/// Why a replay gave no report.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageCostError {
+    #[error(transparent)]
+    Read(#[from] UsageError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// The plan as a replay prices on it: each offering its routes use, with
+/// its expected billed attempts and responses per request
+/// ([`crate::model::billed`]).
+pub fn plan_pricing(file: &str, portfolio: &crate::model::Portfolio) -> PlanPricing {
+    let weights = crate::model::billed::billed(portfolio);
+    PlanPricing {
+        file: file.to_owned(),
+        cost_per_request: crate::model::billed::mean_request_cost(portfolio, &weights),
+        offerings: weights
+            .iter()
+            .filter(|w| w.input > 0.0 || w.output > 0.0)
+            .map(|w| {
+                let o = &portfolio.offerings[w.offering];
+                PlanOffering {
+                    id: o.id.clone(),
+                    prices: o.prices,
+                    billed_input: w.input,
+                    billed_output: w.output,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Reads the log at `path` once, pricing every request on `basis` as it
+/// goes, and reports the cost beside the spend as logged, per model and per
+/// UTC day. `progress(bytes, total)` as for [`import_usage`]. Nothing is
+/// written to the catalog.
+pub fn usage_cost(
+    path: &Path,
+    read: &ReadOptions,
+    basis: CostBasis<'_>,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+) -> Result<CostReport, UsageCostError> {
+    match basis {
+        CostBasis::Catalog(catalog) => {
+            let prices = catalog.log_prices()?;
+            let mut find = |model: &str| prices.find(model);
+            let mut replay = Replay::new(Pricing::Catalog(&mut find));
+            let summary = read_file_into(path, read, progress, &mut replay)?;
+            Ok(CostReport::of(&replay, &summary))
+        }
+        CostBasis::Plan { file, portfolio } => {
+            let mut replay = Replay::new(Pricing::Plan(plan_pricing(file, portfolio)));
+            let summary = read_file_into(path, read, progress, &mut replay)?;
+            Ok(CostReport::of(&replay, &summary))
+        }
+    }
 }

@@ -425,29 +425,38 @@ pub fn request_prices(batch: &Batch) -> BTreeMap<String, Prices> {
         .iter()
         .filter_map(|r| {
             let key = r.litellm_key.as_ref()?;
-            let mut spec = OfferingSpec {
-                id: key.clone(),
-                ..OfferingSpec::default()
-            };
-            for (field, value) in &r.figures {
-                let Some(x) = value.as_f64() else { continue };
-                let slot = match field {
-                    Field::InputPerMtok => &mut spec.input_per_mtok,
-                    Field::CachedInputPerMtok => &mut spec.cached_input_per_mtok,
-                    Field::OutputPerMtok => &mut spec.output_per_mtok,
-                    Field::BatchInputPerMtok => &mut spec.batch_input_per_mtok,
-                    Field::BatchOutputPerMtok => &mut spec.batch_output_per_mtok,
-                    Field::TierAboveTokens => &mut spec.tier_above_tokens,
-                    Field::TierInputPerMtok => &mut spec.tier_input_per_mtok,
-                    Field::TierCachedInputPerMtok => &mut spec.tier_cached_input_per_mtok,
-                    Field::TierOutputPerMtok => &mut spec.tier_output_per_mtok,
-                    _ => continue,
-                };
-                *slot = Some(x);
-            }
-            Some((key.clone(), offering_prices(&spec)?))
+            let figures = r
+                .figures
+                .iter()
+                .filter_map(|(field, value)| Some((*field, value.as_f64()?)));
+            Some((key.clone(), prices_of(figures)?))
         })
         .collect()
+}
+
+/// The prices an offering's figures bill a request at: its list, cached,
+/// batch and tier prices resolved as a plan resolves an offering's
+/// ([`crate::plan::offering_prices`]); `None` without an input or an output
+/// price. The one reading of price figures for re-pricing, from a parsed map
+/// or from the catalog (`catalog::log_prices`).
+pub fn prices_of(figures: impl IntoIterator<Item = (Field, f64)>) -> Option<Prices> {
+    let mut spec = OfferingSpec::default();
+    for (field, x) in figures {
+        let slot = match field {
+            Field::InputPerMtok => &mut spec.input_per_mtok,
+            Field::CachedInputPerMtok => &mut spec.cached_input_per_mtok,
+            Field::OutputPerMtok => &mut spec.output_per_mtok,
+            Field::BatchInputPerMtok => &mut spec.batch_input_per_mtok,
+            Field::BatchOutputPerMtok => &mut spec.batch_output_per_mtok,
+            Field::TierAboveTokens => &mut spec.tier_above_tokens,
+            Field::TierInputPerMtok => &mut spec.tier_input_per_mtok,
+            Field::TierCachedInputPerMtok => &mut spec.tier_cached_input_per_mtok,
+            Field::TierOutputPerMtok => &mut spec.tier_output_per_mtok,
+            _ => continue,
+        };
+        *slot = Some(x);
+    }
+    offering_prices(&spec)
 }
 
 /// The key without its LiteLLM route segment: `gemini/gemini-2.5-pro` ->

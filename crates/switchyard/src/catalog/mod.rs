@@ -16,6 +16,7 @@
 //!   resolve against the catalog; [`plans`]: saved plans.
 //! - [`usage_store`]: imported usage logs, as aggregates only;
 //!   [`usage_window`]: them summed over a window of time.
+//!   [`log_prices`]: the prices of a log's models, for re-pricing it.
 //!
 //! The catalog stores the *name* of each provider's key variable, never a key.
 
@@ -27,6 +28,7 @@ pub mod fields;
 pub mod import;
 pub mod inherit;
 pub mod litellm;
+pub mod log_prices;
 pub mod migrate;
 pub mod observed_limits;
 pub mod openrouter;

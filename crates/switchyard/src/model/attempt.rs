@@ -144,6 +144,29 @@ impl AttemptProfile {
             + self.bill.output_usd_per_ms * tail_output_ms.max(0.0);
         (1.0 - self.error_rate) * (fits * self.bill.success_usd + cut_bill)
     }
+
+    /// [`Self::expected_bill_if_up`] split by what is billed: E[the
+    /// attempt's input is billed | up] and E[the share of its whole output
+    /// that is billed | up], so that the expected bill is `input ×
+    /// bill.input_usd + output × bill.output_usd`. A usage replay prices
+    /// each logged request's own tokens with these weights (`MODEL.md`
+    /// §3.9): every attempt that is not an error pays its input; a success
+    /// pays all its output, a timed-out one the output produced before the
+    /// cut, `(τ (F(τ) − F(a)) − (PE(τ) − PE(a))) / G` of it.
+    pub fn billed_if_up(&self) -> (f64, f64) {
+        let tau = self.timeout_ms;
+        let a = tau - self.generation_ms;
+        let fits = self.ttft.cdf(a);
+        let tail_output_ms = tau * (self.ttft.cdf(tau) - fits)
+            - (self.ttft.partial_mean(tau) - self.ttft.partial_mean(a));
+        let produced = if self.generation_ms > 0.0 {
+            tail_output_ms.max(0.0) / self.generation_ms
+        } else {
+            0.0
+        };
+        let served = 1.0 - self.error_rate;
+        (served, served * (fits + produced))
+    }
 }
 
 /// The attempt profiles of one class of requests: those whose answer has

@@ -398,6 +398,8 @@ fn mix_figures(portfolio: &Portfolio, weighted: &[(f64, &Figures)]) -> Figures {
                 served: per_step(&|f| &f.served),
                 cost_per_request: sum(&|f| f.routes[r].cost_per_request),
                 attempts_up: per_step(&|f| &f.attempts_up),
+                billed_input: per_step(&|f| &f.billed_input),
+                billed_output: per_step(&|f| &f.billed_output),
             }
         })
         .collect();

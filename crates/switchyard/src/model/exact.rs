@@ -29,6 +29,14 @@ pub struct RouteFigures {
     /// E[attempts made at step j while its offering is up], per step: the
     /// load a request puts on the step's rate limits (`MODEL.md` §12).
     pub attempts_up: Vec<f64>,
+    /// E[attempts at step j whose input is billed], per step: the attempts
+    /// made while up that are not errors.
+    pub billed_input: Vec<f64>,
+    /// E[the whole responses billed at step j], per step: successes, and
+    /// the shares of a response timed-out attempts produced. With
+    /// `billed_input`, `cost_per_request = Σ_j billed_input_j × input bill_j
+    /// + billed_output_j × output bill_j` (`MODEL.md` §3.9).
+    pub billed_output: Vec<f64>,
 }
 
 /// Exact figures of a whole portfolio, routes weighted by share.
@@ -176,6 +184,9 @@ pub fn route_figures(
         .collect();
     let mut served = vec![0.0; steps.len()];
     let mut attempts_up = vec![0.0; steps.len()];
+    let mut billed_input = vec![0.0; steps.len()];
+    let mut billed_output = vec![0.0; steps.len()];
+    let billed: Vec<(f64, f64)> = profiles.iter().map(AttemptProfile::billed_if_up).collect();
     let mut cost = 0.0;
     let mut unavailability = 0.0;
     // P(offering d failed every attempt made on it so far | d is up).
@@ -193,6 +204,8 @@ pub fn route_figures(
                 let reached_up = probability * others * up[d] * failed_so_far[d];
                 cost += reached_up * bills[j];
                 attempts_up[j] += reached_up;
+                billed_input[j] += reached_up * billed[j].0;
+                billed_output[j] += reached_up * billed[j].1;
                 served[j] += reached_up * profile.success_if_up;
                 failed_so_far[d] *= 1.0 - profile.success_if_up;
             }
@@ -210,6 +223,8 @@ pub fn route_figures(
         served,
         cost_per_request: cost,
         attempts_up,
+        billed_input,
+        billed_output,
     }
 }
 
@@ -236,6 +251,8 @@ pub fn mixed_route_figures(
         served: scale(&first.served),
         cost_per_request: w * first.cost_per_request,
         attempts_up: scale(&first.attempts_up),
+        billed_input: scale(&first.billed_input),
+        billed_output: scale(&first.billed_output),
     };
     for (w, f) in per_class {
         mixed.unavailability += w * f.unavailability;
@@ -244,6 +261,12 @@ pub fn mixed_route_figures(
             *m += w * x;
         }
         for (m, x) in mixed.attempts_up.iter_mut().zip(&f.attempts_up) {
+            *m += w * x;
+        }
+        for (m, x) in mixed.billed_input.iter_mut().zip(&f.billed_input) {
+            *m += w * x;
+        }
+        for (m, x) in mixed.billed_output.iter_mut().zip(&f.billed_output) {
             *m += w * x;
         }
     }

@@ -13,12 +13,15 @@
 //! - [`outage_process`]: the outage process fitted from a group's history:
 //!   overdispersed counts, heavy-tailed durations.
 //! - [`evaluate`]: puts the figures together into a [`Report`].
+//! - [`billed`]: a plan's bill per request as weights on a request's own
+//!   tokens, offering by offering (usage replay).
 //! - [`request_price`]: what one request with given token counts costs,
 //!   tiers, cache and batch included, as LiteLLM prices it.
 //! - [`tokens`]: tokens per request as distributions, whose output points
 //!   are the request classes the figures mix over.
 
 pub mod attempt;
+pub mod billed;
 pub mod capacity;
 pub mod capacity_sim;
 pub mod evaluate;

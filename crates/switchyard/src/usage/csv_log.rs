@@ -137,6 +137,7 @@ impl LineParser for CsvLog {
             cache_hit: false,
             latency_ms,
             spend_usd,
+            batch: false,
             granularity: Granularity::Request,
         }))
     }

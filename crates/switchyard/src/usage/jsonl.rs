@@ -138,6 +138,7 @@ impl LineParser for Jsonl {
             cache_hit: false,
             latency_ms,
             spend_usd: amount("spend_usd", l.spend_usd, super::limits::MAX_SPEND_USD)?,
+            batch: false,
             granularity: Granularity::Request,
         }))
     }

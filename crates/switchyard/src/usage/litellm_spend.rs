@@ -36,7 +36,7 @@ use super::record::{Granularity, UsageRecord};
 
 /// The columns of `LiteLLM_SpendLogs` read, by the names schema.prisma gives
 /// them. The first four are required.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 13] = [
     "startTime",
     "model",
     "prompt_tokens",
@@ -49,6 +49,7 @@ pub const COLUMNS: [&str; 12] = [
     "status",
     "spend",
     "metadata",
+    "call_type",
 ];
 const REQUIRED: usize = 4;
 
@@ -56,7 +57,7 @@ const REQUIRED: usize = 4;
 #[derive(Debug, Default)]
 pub struct LitellmSpend {
     /// Index in a record of each of [`COLUMNS`].
-    at: [Option<usize>; 12],
+    at: [Option<usize>; 13],
     width: usize,
 }
 
@@ -169,6 +170,23 @@ fn cache_hit(text: &str) -> Result<bool, Bad> {
     }
 }
 
+/// Whether a row's `call_type` is a batch call, billed at batch prices.
+///
+/// LiteLLM 1.106.2's `CallTypes` names its batch calls `create_batch`,
+/// `acreate_batch`, `retrieve_batch` and `aretrieve_batch`; the proxy logs a
+/// batch job's cost when it finds the job complete (`CheckBatchCost`, with
+/// `batch_cost_calculator`, the rule `cost_per_token(...,
+/// call_type="retrieve_batch")` follows), on a row of such a call, whose
+/// tokens are the job's. Every other call type (`acompletion`, `completion`,
+/// `aresponses`, ...) and an absent column is not a batch: the row bills
+/// list prices.
+pub fn is_batch_call(call_type: &str) -> bool {
+    matches!(
+        call_type.trim(),
+        "create_batch" | "acreate_batch" | "retrieve_batch" | "aretrieve_batch"
+    )
+}
+
 impl LineParser for LitellmSpend {
     fn has_header(&self) -> bool {
         true
@@ -242,6 +260,7 @@ impl LineParser for LitellmSpend {
             cache_hit: cache_hit(self.text(&fields, 8))?,
             latency_ms,
             spend_usd: fields::optional_usd("spend", self.text(&fields, 10))?,
+            batch: is_batch_call(self.text(&fields, 12)),
             granularity: Granularity::Request,
         };
         Ok(Parsed::One(record))

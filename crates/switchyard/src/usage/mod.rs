@@ -14,6 +14,8 @@
 //!   [`time`]: timestamps to UTC; [`bins`]: the log-scale histogram bins.
 //! - [`postgres`]: the same `litellm-spend` reader fed by a `COPY … TO
 //!   STDOUT` from the proxy's own PostgreSQL, read-only, over a time range.
+//! - [`replay`]: the log priced request by request, at the catalog's
+//!   prices or on a plan (`switchyard usage cost`).
 //! - [`synthetic`]: a deterministic LiteLLM spend log, for benchmarks and
 //!   the memory test.
 //! - [`workload`]: a plan's workload measured from stored aggregates, with
@@ -38,6 +40,7 @@ pub mod parse;
 pub mod postgres;
 pub mod read;
 pub mod record;
+pub mod replay;
 pub mod synthetic;
 pub mod time;
 pub mod workload;
@@ -48,7 +51,7 @@ mod tests;
 pub use aggregate::Aggregates;
 pub use error::{Reason, UsageError};
 pub use field::{ColumnMap, Field};
-pub use read::{ReadOptions, UsageRead, read_file};
+pub use read::{ReadOptions, ReadSummary, RecordSink, UsageRead, read_file, read_file_into};
 pub use record::{Status, UsageRecord};
 
 /// A usage log's format.

@@ -58,6 +58,9 @@ struct UsageResult {
     input_cached_tokens: Option<Count>,
     num_model_requests: Count,
     model: Option<String>,
+    /// Whether the result counts batch API requests: present (`true` or
+    /// `false`) when the export is grouped by `batch`, else `null`.
+    batch: Option<bool>,
 }
 
 fn bucket<'a>(
@@ -125,6 +128,7 @@ fn bucket<'a>(
             cache_hit: false,
             latency_ms: None,
             spend_usd: None,
+            batch: r.batch.unwrap_or(false),
             granularity: Granularity::Bucket { requests, width_s },
         });
     }

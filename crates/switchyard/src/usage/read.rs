@@ -18,6 +18,7 @@ use super::lines::{Chunk, Lines};
 use super::litellm_spend::LitellmSpend;
 use super::openai::OpenaiUsage;
 use super::parse::{LineParser, Parsed};
+use super::record::UsageRecord;
 
 /// How to read a log.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,42 @@ pub const EXAMPLES: usize = 5;
 
 /// Progress is reported about this often, in lines.
 const PROGRESS_EVERY: u64 = 4096;
+
+/// What takes a log's records one by one as the read pass produces them:
+/// the import's [`Aggregates`], or a replay's per-request costing
+/// (`usage::replay`). One read loop feeds both, so a log is read, refused
+/// and skipped the same way whatever is done with its records.
+pub trait RecordSink {
+    /// Takes one record. An error is a cap reached, which is about the file
+    /// as a whole: the read stops with it.
+    fn add(&mut self, record: &UsageRecord<'_>) -> Result<(), String>;
+}
+
+impl RecordSink for Aggregates {
+    fn add(&mut self, record: &UsageRecord<'_>) -> Result<(), String> {
+        Aggregates::add(self, record)
+    }
+}
+
+/// What a read pass says of the file, whatever took its records.
+#[derive(Debug, Clone)]
+pub struct ReadSummary {
+    /// The path as given.
+    pub file: String,
+    /// Its last component.
+    pub file_name: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub format: UsageFormat,
+    /// Lines read (a CSV record spanning lines counts each), header included.
+    pub lines: u64,
+    /// Records read: requests, or buckets.
+    pub records: u64,
+    /// Lines skipped, by reason (only with `skip_bad`).
+    pub skipped: BTreeMap<Reason, u64>,
+    /// The first few skipped lines, as their errors would read.
+    pub examples: Vec<String>,
+}
 
 /// A log read into aggregates, with what identifies the file.
 #[derive(Debug)]
@@ -84,6 +121,18 @@ pub fn read_file(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<UsageRead, UsageError> {
+    let mut aggregates = Aggregates::default();
+    let summary = read_file_into(path, options, progress, &mut aggregates)?;
+    Ok(UsageRead::of(summary, aggregates))
+}
+
+/// [`read_file`] into any sink.
+pub fn read_file_into(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+    sink: &mut dyn RecordSink,
+) -> Result<ReadSummary, UsageError> {
     let file = path.display().to_string();
     let io = |source| UsageError::Read {
         file: file.clone(),
@@ -94,7 +143,35 @@ pub fn read_file(
     if meta.is_dir() {
         return Err(UsageError::file(&file, "a directory, not a log file"));
     }
-    read(handle, &file, meta.len(), options, progress)
+    read_into(handle, &file, meta.len(), options, progress, sink)
+}
+
+impl UsageRead {
+    fn of(summary: ReadSummary, aggregates: Aggregates) -> Self {
+        let ReadSummary {
+            file,
+            file_name,
+            size_bytes,
+            sha256,
+            format,
+            lines,
+            records,
+            skipped,
+            examples,
+        } = summary;
+        Self {
+            file,
+            file_name,
+            size_bytes,
+            sha256,
+            format,
+            lines,
+            records,
+            skipped,
+            examples,
+            aggregates,
+        }
+    }
 }
 
 /// [`read_file`] over any reader; `file` names it, `total` is its size for
@@ -106,10 +183,24 @@ pub fn read(
     options: &ReadOptions,
     progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<UsageRead, UsageError> {
+    let mut aggregates = Aggregates::default();
+    let summary = read_into(reader, file, total, options, progress, &mut aggregates)?;
+    Ok(UsageRead::of(summary, aggregates))
+}
+
+/// The read pass itself, feeding each record to `sink`: the one loop every
+/// use of a log goes through.
+pub fn read_into(
+    reader: impl Read,
+    file: &str,
+    total: u64,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+    sink: &mut dyn RecordSink,
+) -> Result<ReadSummary, UsageError> {
     let mut parser = parser(options).map_err(|r| UsageError::file(file, r))?;
     let mut lines = Lines::new(reader, parser.csv_quotes());
     let mut buf = Vec::new();
-    let mut aggregates = Aggregates::default();
     let (mut records, mut skipped, mut examples) = (0u64, BTreeMap::new(), Vec::new());
     let mut header_done = !parser.has_header();
     let mut last_line = 0;
@@ -177,15 +268,13 @@ pub fn read(
                 .map_err(|bad| truncated(bad, terminated))?;
             match parsed {
                 Parsed::One(r) => {
-                    aggregates
-                        .add(&r)
+                    sink.add(&r)
                         .map_err(|reason| Bad::line(Reason::TooLarge, reason))?;
                     records += 1;
                 }
                 Parsed::Many(rs) => {
                     for r in &rs {
-                        aggregates
-                            .add(r)
+                        sink.add(r)
                             .map_err(|reason| Bad::line(Reason::TooLarge, reason))?;
                     }
                     records += rs.len() as u64;
@@ -230,7 +319,7 @@ pub fn read(
         return Err(UsageError::file(file, why));
     }
     let (size_bytes, sha256) = lines.finish();
-    Ok(UsageRead {
+    Ok(ReadSummary {
         file: file.to_owned(),
         file_name: Path::new(file)
             .file_name()
@@ -242,7 +331,6 @@ pub fn read(
         records,
         skipped,
         examples,
-        aggregates,
     })
 }
 

@@ -59,5 +59,11 @@ pub struct UsageRecord<'a> {
     pub latency_ms: Option<f64>,
     /// Spend as logged (LiteLLM's `spend`), USD.
     pub spend_usd: Option<f64>,
+    /// Sent through the provider's batch API, which bills batch prices
+    /// (`model::request_price`). Only the formats that say so set it:
+    /// OpenAI's usage buckets (`batch: true`) and LiteLLM rows of a batch
+    /// call ([`crate::usage::litellm_spend::is_batch_call`]); false
+    /// otherwise.
+    pub batch: bool,
     pub granularity: Granularity,
 }

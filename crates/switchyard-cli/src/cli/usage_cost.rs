@@ -1,0 +1,179 @@
+//! `switchyard usage cost` as text: per model, per UTC day and in total,
+//! the requests, the spend as logged and the replayed cost side by side;
+//! on a plan, each offering's part; the unpriced models named.
+
+use switchyard::format;
+use switchyard::usage::replay::CostReport;
+use switchyard::usage::replay::report::Line;
+
+fn n(x: u64) -> String {
+    format::count(x as f64)
+}
+
+fn money(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), format::usd)
+}
+
+/// The replayed cost of a row: unknown when nothing in it is priced, and
+/// marked when part of it is not.
+fn cost(line: &Line) -> String {
+    match line.cost_usd {
+        None => "unpriced".to_owned(),
+        Some(c) if line.unpriced_requests > 0 => format!("{} + unpriced", format::usd(c)),
+        Some(c) => format::usd(c),
+    }
+}
+
+fn difference(line: &Line) -> String {
+    match line.difference_usd {
+        None => "-".to_owned(),
+        Some(d) if d >= 0.0 => format!("+{}", format::usd(d)),
+        Some(d) => format::usd(d),
+    }
+}
+
+fn table(rows: &[(String, &Line)], label: &str) {
+    let width = rows
+        .iter()
+        .map(|(k, _)| format::width(k))
+        .max()
+        .unwrap_or(0)
+        .max(format::width(label))
+        .max(5);
+    outln!(
+        "{}  {:>12}  {:>14}  {:>22}  {:>12}",
+        format::pad_right(label, width),
+        "requests",
+        "logged spend",
+        "replayed cost",
+        "difference"
+    );
+    for (key, line) in rows {
+        outln!(
+            "{}  {:>12}  {:>14}  {:>22}  {:>12}",
+            format::pad_right(key, width),
+            n(line.requests),
+            money(line.logged_spend_usd),
+            cost(line),
+            difference(line)
+        );
+    }
+}
+
+pub fn print_cost(report: &CostReport) {
+    let log = &report.log;
+    let basis = match &report.plan {
+        Some(plan) => format!("on the plan {}", plan.file),
+        None => "at each model's own catalog prices".to_owned(),
+    };
+    outln!(
+        "{} ({}): {} requests in {} records from {} lines, priced {basis}",
+        log.file,
+        log.format,
+        n(report.total.requests),
+        n(log.records),
+        n(log.lines)
+    );
+    if log.skipped > 0 {
+        let reasons: Vec<String> = log
+            .skipped_by_reason
+            .iter()
+            .map(|(r, k)| format!("{} {r}", n(*k)))
+            .collect();
+        outln!(
+            "skipped {} bad lines: {}",
+            n(log.skipped),
+            reasons.join(", ")
+        );
+        for example in &log.examples {
+            outln!("  {example}");
+        }
+    }
+    let t = &report.total;
+    let mut notes = Vec::new();
+    if t.above_tier_requests > 0 {
+        notes.push(format!("{} above a price tier", n(t.above_tier_requests)));
+    }
+    if t.batch_requests > 0 {
+        notes.push(format!("{} batch", n(t.batch_requests)));
+    }
+    if t.cache_hits > 0 {
+        notes.push(format!(
+            "{} answered by the gateway's cache (no cost)",
+            n(t.cache_hits)
+        ));
+    }
+    if t.cached_unknown_requests > 0 {
+        notes.push(format!(
+            "{} without a cached-token count (priced as uncached)",
+            n(t.cached_unknown_requests)
+        ));
+    }
+    if !notes.is_empty() {
+        outln!("requests: {}", notes.join(", "));
+    }
+    outln!();
+    let mut rows: Vec<(String, &Line)> = report
+        .models
+        .iter()
+        .map(|m| {
+            let key = match &m.offering {
+                Some(o) if *o != m.model => format!("{} ({o})", m.model),
+                _ => m.model.clone(),
+            };
+            (key, &m.line)
+        })
+        .collect();
+    rows.push(("total".to_owned(), &report.total));
+    table(&rows, "model");
+    outln!();
+    let days: Vec<(String, &Line)> = report
+        .days
+        .iter()
+        .map(|d| (d.day.clone(), &d.line))
+        .collect();
+    table(&days, "day (UTC)");
+    if let Some(plan) = &report.plan {
+        outln!();
+        outln!(
+            "on the plan, per request (the plan's own mean request costs {}):",
+            format::usd(plan.cost_per_request)
+        );
+        let width = plan
+            .offerings
+            .iter()
+            .map(|o| format::width(&o.offering))
+            .max()
+            .unwrap_or(0)
+            .max(8);
+        outln!(
+            "{}  {:>14}  {:>16}  {:>14}",
+            format::pad_right("offering", width),
+            "billed inputs",
+            "billed outputs",
+            "cost"
+        );
+        for o in &plan.offerings {
+            outln!(
+                "{}  {:>14.6}  {:>16.6}  {:>14}",
+                format::pad_right(&o.offering, width),
+                o.billed_input,
+                o.billed_output,
+                format::usd(o.cost_usd)
+            );
+        }
+    }
+    if !report.unpriced.is_empty() {
+        outln!();
+        outln!("not priced (their requests are in no replayed cost):");
+        for u in &report.unpriced {
+            outln!(
+                "  {}: {} requests, {} logged: {}",
+                u.model,
+                n(u.requests),
+                money(u.logged_spend_usd),
+                u.reason
+            );
+        }
+    }
+}
