@@ -65,14 +65,21 @@ pub async fn usage_import(
 ) -> AppResult<UsageImportReport> {
     // Its own connection: a long import must not hold the shared one.
     let mut catalog = state.open_connection()?;
-    Ok(
-        run_blocking(&app, &state.jobs, &job, "reading the log", move |progress| {
-            import_usage(&mut catalog, &path, &(&options).into(), &mut |done, total| {
-                report_bytes(progress, done, total)
-            })
-        })
-        .await??,
+    Ok(run_blocking(
+        &app,
+        &state.jobs,
+        &job,
+        "reading the log",
+        move |progress| {
+            import_usage(
+                &mut catalog,
+                &path,
+                &(&options).into(),
+                &mut |done, total| report_bytes(progress, done, total),
+            )
+        },
     )
+    .await??)
 }
 
 /// The workload of the stored usage in a window: what the preview shows and

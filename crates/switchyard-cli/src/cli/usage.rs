@@ -252,11 +252,11 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
                         file: &loaded.file,
                         portfolio: &loaded.resolution.resolved.portfolio,
                     };
-                    with_bar(|progress| usage_cost(file, &read, basis, progress))
+                    with_bar(true, |progress| usage_cost(file, &read, basis, progress))
                 }
                 (None, _) => {
                     let catalog = Catalog::open_chosen(args.db.as_deref())?;
-                    with_bar(|progress| {
+                    with_bar(true, |progress| {
                         usage_cost(file, &read, CostBasis::Catalog(&catalog), progress)
                     })
                 }

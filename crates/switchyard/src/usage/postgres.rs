@@ -34,7 +34,6 @@ use super::UsageFormat;
 use super::error::UsageError;
 use super::litellm_spend::COLUMNS;
 use super::read::{ReadOptions, UsageRead, read};
-use super::time::parse_ms;
 use super::time::parse_bound;
 use crate::secret::{Secret, check_env_name};
 use crate::utc::rfc3339_millis;
@@ -439,6 +438,7 @@ fn without_prisma_params(url: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::usage::time::MAX_BOUND_MS;
 
     const PASSWORD: &str = "pw-Canary-93b1f7";
 

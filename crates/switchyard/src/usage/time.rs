@@ -55,7 +55,7 @@ pub fn parse_ms(text: &str) -> Option<i64> {
 
 /// Latest bound accepted: 9999-12-31T23:59:59.999Z (PostgreSQL's
 /// `timestamp` goes further, LiteLLM's rows do not).
-const MAX_BOUND_MS: i64 = 253_402_300_799_999;
+pub const MAX_BOUND_MS: i64 = 253_402_300_799_999;
 
 /// A `--since`/`--until` value as milliseconds since the epoch: RFC 3339
 /// (`2026-11-01T00:00:00Z`, an offset, or none meaning UTC; a space for the
