@@ -12,7 +12,7 @@
 //!   checks that the server agrees), so nothing it sends can change the
 //!   proxy's data, whatever the role may do.
 //! - **A time range.** `startTime >= since AND startTime < until`, both
-//!   optional; the bounds are parsed times ([`parse_bound`]) written back as
+//!   optional; the bounds are parsed times ([`super::time::parse_bound`]) written back as
 //!   `TIMESTAMP '2026-11-01 00:00:00.000'` from their millisecond count, never
 //!   the user's text, so nothing the user types reaches the SQL.
 //! - **Deterministic.** Rows come ordered by `startTime`, then the primary key
@@ -34,7 +34,6 @@ use super::UsageFormat;
 use super::error::UsageError;
 use super::litellm_spend::COLUMNS;
 use super::read::{ReadOptions, UsageRead, read};
-use super::time::parse_bound;
 use crate::secret::{Secret, check_env_name};
 use crate::utc::rfc3339_millis;
 
@@ -438,7 +437,7 @@ fn without_prisma_params(url: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::time::MAX_BOUND_MS;
+    use crate::usage::time::{MAX_BOUND_MS, parse_bound};
 
     const PASSWORD: &str = "pw-Canary-93b1f7";
 
