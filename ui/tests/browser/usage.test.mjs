@@ -55,6 +55,12 @@ test("File → Import usage picks a log, imports it and shows the engine's previ
   await page.locator('[data-testid="usage-preview"]').waitFor();
   const measured = fixtures.usage.workload.measured;
   assert.equal(Number(await page.getAttribute('[data-testid="usage-volume"]', "data-value")), measured.requests_per_month);
+  // Every figure of the preview is the engine's, as the fixture has it.
+  const n = (x) => Math.round(x).toLocaleString("en-US");
+  assert.equal(await page.textContent('[data-testid="usage-window"]'), `${n(measured.requests)} requests, ${measured.days.toFixed(1)} days`);
+  assert.equal(await page.textContent('[data-testid="usage-means"]'), `${n(measured.input_tokens)} in, ${n(measured.output_tokens)} out`);
+  // A share well under 99% reads with two decimals (format.ts `percent`).
+  assert.equal(await page.textContent('[data-testid="usage-cached"]'), `${(100 * measured.cached_input_share).toFixed(2)}%`);
   // The day's 24 weights, and one bar per non-empty histogram bin.
   assert.equal(await page.locator('[data-testid="usage-shape"] .bar').count(), 24);
   assert.equal(await page.locator('[data-testid="usage-input"] .bar').count(), measured.histograms.input_tokens.length);

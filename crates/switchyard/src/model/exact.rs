@@ -235,40 +235,35 @@ pub fn mixed_route_figures(
     route: usize,
     classes: &[ClassProfiles],
 ) -> RouteFigures {
-    let mut per_class = classes
-        .iter()
-        .map(|c| (c.weight, route_figures(portfolio, route, &c.routes[route])));
-    let Some((w, first)) = per_class.next() else {
-        return route_figures(portfolio, route, &[]);
-    };
-    if classes.len() == 1 {
-        return first;
+    if let [only] = classes {
+        return route_figures(portfolio, route, &only.routes[route]);
     }
-    let scale = |v: &[f64]| v.iter().map(|x| w * x).collect::<Vec<f64>>();
+    let steps = portfolio.routes[route].steps.len();
     let mut mixed = RouteFigures {
         availability: 0.0,
-        unavailability: w * first.unavailability,
-        served: scale(&first.served),
-        cost_per_request: w * first.cost_per_request,
-        attempts_up: scale(&first.attempts_up),
-        billed_input: scale(&first.billed_input),
-        billed_output: scale(&first.billed_output),
+        unavailability: 0.0,
+        served: vec![0.0; steps],
+        cost_per_request: 0.0,
+        attempts_up: vec![0.0; steps],
+        billed_input: vec![0.0; steps],
+        billed_output: vec![0.0; steps],
     };
-    for (w, f) in per_class {
+    let add = |sum: &mut [f64], part: &[f64], w: f64| {
+        for (s, x) in sum.iter_mut().zip(part) {
+            *s += w * x;
+        }
+    };
+    for class in classes {
+        let (w, f) = (
+            class.weight,
+            route_figures(portfolio, route, &class.routes[route]),
+        );
         mixed.unavailability += w * f.unavailability;
         mixed.cost_per_request += w * f.cost_per_request;
-        for (m, x) in mixed.served.iter_mut().zip(&f.served) {
-            *m += w * x;
-        }
-        for (m, x) in mixed.attempts_up.iter_mut().zip(&f.attempts_up) {
-            *m += w * x;
-        }
-        for (m, x) in mixed.billed_input.iter_mut().zip(&f.billed_input) {
-            *m += w * x;
-        }
-        for (m, x) in mixed.billed_output.iter_mut().zip(&f.billed_output) {
-            *m += w * x;
-        }
+        add(&mut mixed.served, &f.served, w);
+        add(&mut mixed.attempts_up, &f.attempts_up, w);
+        add(&mut mixed.billed_input, &f.billed_input, w);
+        add(&mut mixed.billed_output, &f.billed_output, w);
     }
     mixed.availability = 1.0 - mixed.unavailability;
     mixed
