@@ -129,7 +129,7 @@ impl LineParser for CsvLog {
             start_ms,
             model: Cow::Owned(model.to_owned()),
             model_group: model_group.map(|g| Cow::Owned(g.to_owned())),
-            api_base: api_base.map(Cow::Owned),
+            api_base: api_base.map(|b| Cow::Owned(b.into_owned())),
             input_tokens,
             output_tokens,
             cached_tokens,

@@ -9,62 +9,102 @@ use std::borrow::Cow;
 /// Lenient like most readers: a quote inside an unquoted field is kept as
 /// is, text after a closing quote is appended.
 pub fn split(record: &str) -> Option<Vec<Cow<'_, str>>> {
-    let mut fields = Vec::new();
+    split_expecting(record, 0)
+}
+
+/// [`split`], with room for `expected` fields made at once: a reader that
+/// knows its header's width saves the growing of the list on every line.
+///
+/// One SIMD pass (`memchr2`) finds every comma and quote of the record; the
+/// fields are cut between them. A LiteLLM row has some 36 fields, most of
+/// them short, where a search per field would cost more than the field.
+pub fn split_expecting(record: &str, expected: usize) -> Option<Vec<Cow<'_, str>>> {
+    let mut fields = Vec::with_capacity(expected);
     let bytes = record.as_bytes();
+    let mut marks = Marks {
+        inner: memchr::memchr2_iter(b',', b'"', bytes),
+        bytes,
+    };
     let mut at = 0;
     loop {
-        if bytes.get(at) == Some(&b'"') {
-            let mut value = String::new();
-            let mut start = at + 1;
-            let mut i = start;
-            let mut plain: Option<&str> = None;
-            loop {
-                match bytes.get(i) {
-                    None => return None,
-                    Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
-                        value.push_str(record.get(start..=i)?);
-                        i += 2;
-                        start = i;
-                    }
-                    Some(b'"') => {
-                        if value.is_empty() {
-                            plain = record.get(start..i);
-                        } else {
-                            value.push_str(record.get(start..i)?);
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(_) => i += 1,
-                }
-            }
-            // Text between the closing quote and the comma is kept.
-            let end = memchr::memchr(b',', bytes.get(i..)?).map_or(bytes.len(), |p| i + p);
-            let tail = record.get(i..end)?;
-            let field = match (plain, tail.is_empty()) {
-                (Some(p), true) => Cow::Borrowed(p),
-                (Some(p), false) => Cow::Owned(format!("{p}{tail}")),
-                (None, _) => {
-                    value.push_str(tail);
-                    Cow::Owned(value)
-                }
-            };
+        let end = if bytes.get(at) == Some(&b'"') {
+            let (field, end) = quoted(record, at, &mut marks)?;
             fields.push(field);
-            at = end;
+            end
         } else {
-            let end = memchr::memchr(b',', bytes.get(at..)?).map_or(bytes.len(), |p| at + p);
+            let end = marks.next_comma(at).unwrap_or(bytes.len());
             fields.push(Cow::Borrowed(record.get(at..end)?));
-            at = end;
-        }
-        if at >= bytes.len() {
+            end
+        };
+        if end >= bytes.len() {
             return Some(fields);
         }
-        at += 1; // the comma
+        at = end + 1; // past the comma
         if at == bytes.len() {
             fields.push(Cow::Borrowed(""));
             return Some(fields);
         }
     }
+}
+
+/// The commas and quotes of a record, in order, from one SIMD scan.
+struct Marks<'a, I> {
+    inner: I,
+    bytes: &'a [u8],
+}
+
+impl<I: Iterator<Item = usize>> Marks<'_, I> {
+    /// The first mark at or after `from` that is `byte`.
+    fn next(&mut self, from: usize, byte: u8) -> Option<usize> {
+        self.inner
+            .by_ref()
+            .find(|&p| p >= from && self.bytes.get(p) == Some(&byte))
+    }
+
+    fn next_comma(&mut self, from: usize) -> Option<usize> {
+        self.next(from, b',')
+    }
+}
+
+/// The quoted field opening at byte `open` of `record`, its doubled quotes
+/// made single, and where it ends (at its comma, or the record's end).
+fn quoted<'r, I: Iterator<Item = usize>>(
+    record: &'r str,
+    open: usize,
+    marks: &mut Marks<'_, I>,
+) -> Option<(Cow<'r, str>, usize)> {
+    let bytes = record.as_bytes();
+    let mut value = String::new();
+    let mut start = open + 1;
+    let mut plain: Option<&str> = None;
+    let close = loop {
+        let q = marks.next(start, b'"')?;
+        if bytes.get(q + 1) == Some(&b'"') {
+            value.push_str(record.get(start..=q)?);
+            // The second quote of the pair is a mark too.
+            marks.next(q + 1, b'"')?;
+            start = q + 2;
+        } else {
+            if value.is_empty() {
+                plain = record.get(start..q);
+            } else {
+                value.push_str(record.get(start..q)?);
+            }
+            break q;
+        }
+    };
+    // Text between the closing quote and the comma is kept.
+    let end = marks.next_comma(close + 1).unwrap_or(bytes.len());
+    let tail = record.get(close + 1..end)?;
+    let field = match (plain, tail.is_empty()) {
+        (Some(p), true) => Cow::Borrowed(p),
+        (Some(p), false) => Cow::Owned(format!("{p}{tail}")),
+        (None, _) => {
+            value.push_str(tail);
+            Cow::Owned(value)
+        }
+    };
+    Some((field, end))
 }
 
 #[cfg(test)]
@@ -98,6 +138,27 @@ mod tests {
     fn an_open_quote_is_refused() {
         assert_eq!(strings("a,\"never closed"), None);
         assert_eq!(strings("\""), None);
+    }
+
+    proptest::proptest! {
+        /// Any fields written as a CSV writer writes them (quoted when they
+        /// hold a comma, a quote or a newline, quotes doubled) split back
+        /// into the same fields.
+        #[test]
+        fn written_fields_split_back(fields in proptest::collection::vec("[a,\"\n ]{0,6}", 1..12)) {
+            let record: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    if f.contains([',', '"', '\n']) {
+                        format!("\"{}\"", f.replace('"', "\"\""))
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect();
+            let got = strings(&record.join(","));
+            proptest::prop_assert_eq!(got, Some(fields));
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! CSV readers (LiteLLM's export and the generic CSV). Each failure is a
 //! [`Bad`] naming the field as the file names it.
 
+use std::borrow::Cow;
+
 use super::error::{Bad, Reason, quote};
 use super::limits::{
     MAX_LATENCY_MS, MAX_NAME_BYTES, MAX_REQUEST_TOKENS, MAX_SPEND_USD, MAX_URL_BYTES,
@@ -143,7 +145,7 @@ pub fn optional_name<'a>(field: &str, text: &'a str) -> Result<Option<&'a str>, 
             format!("{} is longer than {MAX_NAME_BYTES} bytes", quote(text)),
         ));
     }
-    if text.chars().any(char::is_control) {
+    if has_control(text) {
         return Err(Bad::new(
             field,
             Reason::Binary,
@@ -153,9 +155,40 @@ pub fn optional_name<'a>(field: &str, text: &'a str) -> Result<Option<&'a str>, 
     Ok(Some(text))
 }
 
+/// Whether `text` has a control character (`char::is_control`: C0, DEL and
+/// C1). ASCII text, nearly every name and URL, is checked byte by byte
+/// without decoding.
+fn has_control(text: &str) -> bool {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return false;
+    }
+    text.chars().any(char::is_control)
+}
+
+/// [`optional_name`] of a field split from a line, kept borrowed from the
+/// line when it was (no copy per record).
+pub fn optional_name_of<'a>(field: &str, text: Cow<'a, str>) -> Result<Option<Cow<'a, str>>, Bad> {
+    Ok(match text {
+        Cow::Borrowed(t) => optional_name(field, t)?.map(Cow::Borrowed),
+        Cow::Owned(t) => optional_name(field, &t)?.map(|n| Cow::Owned(n.to_owned())),
+    })
+}
+
+/// [`optional_api_base`] of a field split from a line, kept borrowed from
+/// the line when nothing is cut.
+pub fn optional_api_base_of<'a>(
+    field: &str,
+    text: Cow<'a, str>,
+) -> Result<Option<Cow<'a, str>>, Bad> {
+    Ok(match text {
+        Cow::Borrowed(t) => optional_api_base(field, t)?,
+        Cow::Owned(t) => optional_api_base(field, &t)?.map(|b| Cow::Owned(b.into_owned())),
+    })
+}
+
 /// An API base, without what must not be stored: user name and password,
 /// query (Azure SAS tokens, `?key=`) and fragment. `None` when empty.
-pub fn optional_api_base(field: &str, text: &str) -> Result<Option<String>, Bad> {
+pub fn optional_api_base<'a>(field: &str, text: &'a str) -> Result<Option<Cow<'a, str>>, Bad> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -167,12 +200,16 @@ pub fn optional_api_base(field: &str, text: &str) -> Result<Option<String>, Bad>
             format!("{} is longer than {MAX_URL_BYTES} bytes", quote(text)),
         ));
     }
-    if text.chars().any(char::is_control) {
+    if has_control(text) {
         return Err(Bad::new(
             field,
             Reason::Binary,
             format!("{} has control characters", quote(text)),
         ));
+    }
+    // Nothing to cut: the text as it is, with no copy (the usual case).
+    if !text.contains(['?', '#', '@']) {
+        return Ok(Some(Cow::Borrowed(text)));
     }
     let cut = text.find(['?', '#']).map_or(text, |at| &text[..at]);
     let (scheme, rest) = cut.split_once("://").map_or(("", cut), |(s, r)| (s, r));
@@ -186,7 +223,7 @@ pub fn optional_api_base(field: &str, text: &str) -> Result<Option<String>, Bad>
     }
     out.push_str(host);
     out.push_str(path);
-    Ok(Some(out))
+    Ok(Some(Cow::Owned(out)))
 }
 
 /// A status: `success`, `ok`, `true` or a 2xx/3xx HTTP code are successes;
@@ -258,7 +295,12 @@ mod tests {
 
     #[test]
     fn api_bases_lose_credentials_and_queries() {
-        let base = |t: &str| optional_api_base("api_base", t).ok().flatten();
+        let base = |t: &str| {
+            optional_api_base("api_base", t)
+                .ok()
+                .flatten()
+                .map(Cow::into_owned)
+        };
         assert_eq!(
             base("https://api.openai.com/v1"),
             Some("https://api.openai.com/v1".to_owned())

@@ -100,7 +100,7 @@ impl LineParser for Jsonl {
             None => None,
         };
         let api_base = match l.api_base {
-            Some(b) => fields::optional_api_base("api_base", &b)?,
+            Some(b) => fields::optional_api_base("api_base", &b)?.map(Cow::into_owned),
             None => None,
         };
         let status = match &l.status {

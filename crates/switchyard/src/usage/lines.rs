@@ -1,8 +1,9 @@
 //! Reading a log line by line in bounded memory: one buffered read of the
 //! file, one line (or CSV record) held at a time and never more than
-//! [`MAX_LINE_BYTES`] of it, the bytes counted for progress and hashed on
-//! the way through (the hash identifies the file in the catalog, so a second
-//! pass over a 1 GB file is not needed).
+//! [`MAX_LINE_BYTES`] of it, the bytes counted for progress and, for an
+//! import, hashed on the way through (the hash identifies the file in the
+//! catalog, so a second pass over a 1 GB file is not needed; a replay stores
+//! nothing and skips it, a sixth of its time).
 
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -13,19 +14,23 @@ use super::limits::MAX_LINE_BYTES;
 /// The read buffer: large enough that system calls do not dominate.
 const READ_BUFFER: usize = 256 * 1024;
 
-/// A reader that hashes and counts what passes through it.
+/// What a line buffer keeps after a line over the cap was dropped from it.
+const MIN_KEPT: usize = 64 * 1024;
+
+/// A reader that counts, and hashes when asked, what passes through it.
 #[derive(Debug)]
 struct Tap<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     bytes: u64,
 }
 
 impl<R: Read> Read for Tap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let read = buf.get(..n).unwrap_or_default();
-        self.hasher.update(read);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(buf.get(..n).unwrap_or_default());
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -61,14 +66,15 @@ pub struct Lines<R> {
 
 impl<R: Read> Lines<R> {
     /// Lines of `inner`; with `csv_quotes`, a CSV record spanning lines
-    /// (a quoted field holding a newline) is one line.
-    pub fn new(inner: R, csv_quotes: bool) -> Self {
+    /// (a quoted field holding a newline) is one line. With `hash`, the
+    /// bytes are hashed as they pass ([`Self::finish`]).
+    pub fn new(inner: R, csv_quotes: bool, hash: bool) -> Self {
         Self {
             reader: BufReader::with_capacity(
                 READ_BUFFER,
                 Tap {
                     inner,
-                    hasher: Sha256::new(),
+                    hasher: hash.then(Sha256::new),
                     bytes: 0,
                 },
             ),
@@ -82,9 +88,10 @@ impl<R: Read> Lines<R> {
         self.reader.get_ref().bytes
     }
 
-    /// The next line into `buf` (cleared first).
+    /// The next line, appended to `buf` (whatever `buf` held before it is
+    /// kept, so a block of lines can be gathered in one buffer).
     pub fn next(&mut self, buf: &mut Vec<u8>) -> io::Result<Chunk> {
-        buf.clear();
+        let start = buf.len();
         let number = self.line + 1;
         let mut in_quotes = false;
         let mut too_long: Option<u64> = None;
@@ -99,7 +106,7 @@ impl<R: Read> Lines<R> {
                 return Ok(match too_long {
                     Some(bytes) => Chunk::TooLong { number, bytes },
                     None => {
-                        trim_end(buf);
+                        trim_end(buf, start);
                         Chunk::Line {
                             number,
                             terminated: false,
@@ -117,12 +124,14 @@ impl<R: Read> Lines<R> {
             if self.csv_quotes && memchr::memchr_iter(b'"', piece).count() % 2 == 1 {
                 in_quotes = !in_quotes;
             }
+            let held = buf.len() - start;
             match &mut too_long {
                 Some(bytes) => *bytes += take as u64,
-                None if buf.len() + take > MAX_LINE_BYTES => {
-                    too_long = Some((buf.len() + take) as u64);
+                None if held + take > MAX_LINE_BYTES => {
+                    too_long = Some((held + take) as u64);
                     // Give the memory back: a 10 MB line must not keep 4 MiB.
-                    *buf = Vec::new();
+                    buf.truncate(start);
+                    buf.shrink_to(start.max(MIN_KEPT));
                 }
                 None => buf.extend_from_slice(piece),
             }
@@ -133,7 +142,7 @@ impl<R: Read> Lines<R> {
                     return Ok(match too_long {
                         Some(bytes) => Chunk::TooLong { number, bytes },
                         None => {
-                            trim_end(buf);
+                            trim_end(buf, start);
                             Chunk::Line {
                                 number,
                                 terminated: true,
@@ -146,18 +155,19 @@ impl<R: Read> Lines<R> {
         }
     }
 
-    /// The bytes read and their SHA-256, once the end is reached.
-    pub fn finish(self) -> (u64, String) {
+    /// The bytes read and, when hashed, their SHA-256, once the end is
+    /// reached.
+    pub fn finish(self) -> (u64, Option<String>) {
         let tap = self.reader.into_inner();
-        (tap.bytes, hex(&tap.hasher.finalize()))
+        (tap.bytes, tap.hasher.map(|h| hex(&h.finalize())))
     }
 }
 
-/// Drops the line's `\n` and a `\r` before it.
-fn trim_end(buf: &mut Vec<u8>) {
-    if buf.last() == Some(&b'\n') {
+/// Drops the line's `\n` and a `\r` before it; the line starts at `start`.
+fn trim_end(buf: &mut Vec<u8>, start: usize) {
+    if buf.len() > start && buf.last() == Some(&b'\n') {
         buf.pop();
-        if buf.last() == Some(&b'\r') {
+        if buf.len() > start && buf.last() == Some(&b'\r') {
             buf.pop();
         }
     }
@@ -171,13 +181,10 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The SHA-256 and size of everything `reader` gives (the catalog's
 /// duplicate check before a long parse).
 pub fn hash(reader: impl Read) -> io::Result<(u64, String)> {
-    let mut tap = Tap {
-        inner: reader,
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
-    io::copy(&mut tap, &mut io::sink())?;
-    Ok((tap.bytes, hex(&tap.hasher.finalize())))
+    let mut lines = Lines::new(reader, false, true);
+    io::copy(lines.reader.get_mut(), &mut io::sink())?;
+    let (bytes, sha) = lines.finish();
+    Ok((bytes, sha.unwrap_or_default()))
 }
 
 #[cfg(test)]
@@ -185,10 +192,11 @@ mod tests {
     use super::*;
 
     fn all(text: &[u8], csv: bool) -> Vec<(Chunk, String)> {
-        let mut lines = Lines::new(text, csv);
+        let mut lines = Lines::new(text, csv, false);
         let mut buf = Vec::new();
         let mut out = Vec::new();
         loop {
+            buf.clear();
             let chunk = lines.next(&mut buf).expect("reads");
             if chunk == Chunk::End {
                 return out;
@@ -251,15 +259,19 @@ mod tests {
 
     #[test]
     fn the_hash_is_the_files_sha256() {
-        let mut lines = Lines::new(&b"abc"[..], false);
+        let mut lines = Lines::new(&b"abc"[..], false, true);
         let mut buf = Vec::new();
         while lines.next(&mut buf).expect("reads") != Chunk::End {}
         let (bytes, sha) = lines.finish();
         assert_eq!(bytes, 3);
+        let sha = sha.expect("hashed");
         assert_eq!(
             sha,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(hash(&b"abc"[..]).expect("hashes"), (3, sha));
+        let mut unhashed = Lines::new(&b"abc"[..], false, false);
+        while unhashed.next(&mut buf).expect("reads") != Chunk::End {}
+        assert_eq!(unhashed.finish(), (3, None));
     }
 }

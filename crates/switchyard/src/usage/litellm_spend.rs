@@ -28,7 +28,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::csv_split::split;
+use super::csv_split::{split, split_expecting};
 use super::error::{Bad, Reason, quote};
 use super::fields;
 use super::parse::{LineParser, Parsed};
@@ -92,6 +92,20 @@ impl LitellmSpend {
             Some(c) => c.as_ref(),
             None => "",
         }
+    }
+}
+
+impl LitellmSpend {
+    /// Column `i` of [`COLUMNS`] taken out of `fields`, borrowed from the
+    /// line when it was; empty when the export lacks the column.
+    fn take<'a>(&self, fields: &mut [Cow<'a, str>], i: usize) -> Cow<'a, str> {
+        self.at
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|at| fields.get_mut(at))
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 }
 
@@ -216,7 +230,7 @@ impl LineParser for LitellmSpend {
     }
 
     fn parse<'a>(&self, line: &'a str) -> Result<Parsed<'a>, Bad> {
-        let fields = split(line)
+        let mut fields = split_expecting(line, self.width)
             .ok_or_else(|| Bad::line(Reason::Truncated, "a quoted field is never closed"))?;
         if fields.len() != self.width {
             return Err(Bad::line(
@@ -225,13 +239,14 @@ impl LineParser for LitellmSpend {
             ));
         }
         let start_ms = fields::time("startTime", self.text(&fields, 0))?;
-        let model_group = fields::optional_name("model_group", self.text(&fields, 6))?;
-        let model = match fields::optional_name("model", self.text(&fields, 1))? {
+        let model_group = fields::optional_name_of("model_group", self.take(&mut fields, 6))?;
+        let model = match fields::optional_name_of("model", self.take(&mut fields, 1))? {
             Some(m) => m,
-            None => model_group.ok_or_else(|| {
+            None => model_group.clone().ok_or_else(|| {
                 Bad::new("model", Reason::Missing, "empty, and so is model_group")
             })?,
         };
+        let api_base = fields::optional_api_base_of("api_base", self.take(&mut fields, 7))?;
         let input_tokens = fields::tokens("prompt_tokens", self.text(&fields, 2))?;
         let output_tokens = fields::tokens("completion_tokens", self.text(&fields, 3))?;
         let duration = fields::optional_latency("request_duration_ms", self.text(&fields, 5))?;
@@ -250,9 +265,9 @@ impl LineParser for LitellmSpend {
         };
         let record = UsageRecord {
             start_ms,
-            model: Cow::Owned(model.to_owned()),
-            model_group: model_group.map(|g| Cow::Owned(g.to_owned())),
-            api_base: fields::optional_api_base("api_base", self.text(&fields, 7))?.map(Cow::Owned),
+            model,
+            model_group,
+            api_base,
             input_tokens,
             output_tokens,
             cached_tokens: cached_tokens(self.text(&fields, 11))?,

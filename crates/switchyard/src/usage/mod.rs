@@ -5,6 +5,7 @@
 //!   bounded memory ([`limits`]), into [`aggregate::Aggregates`]; bad lines
 //!   refused with file, line, field and reason ([`error`]), or counted.
 //! - [`lines`]: the bounded line reader (and the file's SHA-256);
+//!   [`blocks`]: lines gathered into blocks and parsed on every core;
 //!   [`csv_split`]: one CSV record's fields.
 //! - One reader per format ([`parse::LineParser`]): [`litellm_spend`]
 //!   (LiteLLM 1.106.2's `LiteLLM_SpendLogs` as a CSV export), [`openai`]
@@ -25,6 +26,7 @@
 
 pub mod aggregate;
 pub mod bins;
+pub mod blocks;
 pub mod csv_log;
 pub mod csv_split;
 pub mod error;

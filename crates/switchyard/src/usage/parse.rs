@@ -14,7 +14,7 @@ pub enum Parsed<'a> {
 }
 
 /// A format's reader.
-pub trait LineParser {
+pub trait LineParser: Sync {
     /// Whether the first line is a header, given to [`LineParser::header`].
     fn has_header(&self) -> bool;
     /// Reads the header; an error is about the file as a whole (a required

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::UsageFormat;
 use super::aggregate::Aggregates;
+use super::blocks::{BLOCKS_PER_THREAD, Block, parse_batch, text_of, too_long};
 use super::csv_log::CsvLog;
 use super::error::{Bad, Reason, UsageError};
 use super::field::ColumnMap;
@@ -33,9 +34,6 @@ pub struct ReadOptions {
 /// How many bad lines are kept as examples with `skip_bad`.
 pub const EXAMPLES: usize = 5;
 
-/// Progress is reported about this often, in lines.
-const PROGRESS_EVERY: u64 = 4096;
-
 /// What takes a log's records one by one as the read pass produces them:
 /// the import's [`Aggregates`], or a replay's per-request costing
 /// (`usage::replay`). One read loop feeds both, so a log is read, refused
@@ -44,6 +42,13 @@ pub trait RecordSink {
     /// Takes one record. An error is a cap reached, which is about the file
     /// as a whole: the read stops with it.
     fn add(&mut self, record: &UsageRecord<'_>) -> Result<(), String>;
+
+    /// Whether the read pass takes the file's SHA-256 on the way: an import
+    /// stores it, to refuse the same content twice; a sink that stores
+    /// nothing skips it, a sixth of a read's time.
+    fn wants_hash(&self) -> bool {
+        true
+    }
 }
 
 impl RecordSink for Aggregates {
@@ -60,7 +65,8 @@ pub struct ReadSummary {
     /// Its last component.
     pub file_name: String,
     pub size_bytes: u64,
-    pub sha256: String,
+    /// `None` when the sink did not want it ([`RecordSink::wants_hash`]).
+    pub sha256: Option<String>,
     pub format: UsageFormat,
     /// Lines read (a CSV record spanning lines counts each), header included.
     pub lines: u64,
@@ -163,7 +169,8 @@ impl UsageRead {
             file,
             file_name,
             size_bytes,
-            sha256,
+            // Aggregates always want the hash, so it is there.
+            sha256: sha256.unwrap_or_default(),
             format,
             lines,
             records,
@@ -189,7 +196,9 @@ pub fn read(
 }
 
 /// The read pass itself, feeding each record to `sink`: the one loop every
-/// use of a log goes through.
+/// use of a log goes through. The header is read first; the lines after it
+/// are parsed in blocks on every core ([`super::blocks`]) and handed to
+/// `sink` in the file's order.
 pub fn read_into(
     reader: impl Read,
     file: &str,
@@ -198,118 +207,71 @@ pub fn read_into(
     progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
     sink: &mut dyn RecordSink,
 ) -> Result<ReadSummary, UsageError> {
+    let read_error = |source| UsageError::Read {
+        file: file.to_owned(),
+        source,
+    };
     let mut parser = parser(options).map_err(|r| UsageError::file(file, r))?;
-    let mut lines = Lines::new(reader, parser.csv_quotes());
-    let mut buf = Vec::new();
-    let (mut records, mut skipped, mut examples) = (0u64, BTreeMap::new(), Vec::new());
-    let mut header_done = !parser.has_header();
+    let mut lines = Lines::new(reader, parser.csv_quotes(), sink.wants_hash());
     let mut last_line = 0;
-    loop {
-        let chunk = lines.next(&mut buf).map_err(|source| UsageError::Read {
-            file: file.to_owned(),
-            source,
-        })?;
-        let (number, terminated, open_quote) = match chunk {
-            Chunk::End => break,
+    if parser.has_header() {
+        let mut buf = Vec::new();
+        match lines.next(&mut buf).map_err(read_error)? {
+            Chunk::End => return Err(UsageError::file(file, "empty: not even a header")),
             Chunk::TooLong { number, bytes } => {
-                last_line = number;
-                let bad = Bad::line(
-                    Reason::LineTooLong,
-                    format!(
-                        "{bytes} bytes, more than the {} MiB a line may have",
-                        super::limits::MAX_LINE_BYTES >> 20
-                    ),
-                );
-                if !header_done {
-                    return Err(UsageError::at(file, number, bad));
-                }
-                refuse(
-                    file,
-                    number,
-                    bad,
-                    options.skip_bad,
-                    &mut skipped,
-                    &mut examples,
-                )?;
-                continue;
+                return Err(UsageError::at(file, number, too_long(bytes)));
             }
-            Chunk::Line {
-                number,
-                terminated,
-                open_quote,
-            } => (number, terminated, open_quote),
-        };
-        last_line = number;
-        if number % PROGRESS_EVERY == 0 && progress(lines.bytes_read(), total).is_break() {
+            Chunk::Line { number, .. } => {
+                last_line = number;
+                let text = text_of(&buf).map_err(|bad| UsageError::at(file, number, bad))?;
+                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+                parser
+                    .header(text)
+                    .map_err(|reason| UsageError::file(file, format!("line {number}: {reason}")))?;
+            }
+        }
+    }
+    let parser: &dyn LineParser = &*parser;
+    let batch = rayon::current_num_threads().max(1) * BLOCKS_PER_THREAD;
+    let (mut records, mut skipped, mut examples) = (0u64, BTreeMap::new(), Vec::new());
+    let mut current = read_batch(&mut lines, batch).map_err(read_error)?;
+    while !current.is_empty() {
+        // Parse this batch on the pool while this thread reads the next.
+        let mut parsed = Vec::new();
+        let mut next = Ok(Vec::new());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| parsed = parse_batch(parser, &current));
+            next = read_batch(&mut lines, batch);
+        });
+        for (number, outcome) in parsed.into_iter().flatten() {
+            last_line = number;
+            let fed = match outcome {
+                Ok(None) => 0,
+                Ok(Some(Parsed::One(r))) => feed(sink, file, std::slice::from_ref(&r))?,
+                Ok(Some(Parsed::Many(rs))) => feed(sink, file, &rs)?,
+                Err(bad) => {
+                    refuse(
+                        file,
+                        number,
+                        bad,
+                        options.skip_bad,
+                        &mut skipped,
+                        &mut examples,
+                    )?;
+                    0
+                }
+            };
+            records += fed;
+        }
+        if progress(lines.bytes_read(), total).is_break() {
             return Err(UsageError::Cancelled {
                 file: file.to_owned(),
             });
         }
-        let outcome = text_of(&buf, number).and_then(|text| {
-            let text = if number == 1 {
-                text.strip_prefix('\u{feff}').unwrap_or(text)
-            } else {
-                text
-            };
-            if !header_done {
-                return Ok(Some(text));
-            }
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            if open_quote {
-                return Err(Bad::line(
-                    Reason::Truncated,
-                    "the file ends inside a quoted field: it looks cut off",
-                ));
-            }
-            let parsed = parser
-                .parse(text)
-                .map_err(|bad| truncated(bad, terminated))?;
-            match parsed {
-                Parsed::One(r) => {
-                    sink.add(&r)
-                        .map_err(|reason| Bad::line(Reason::TooLarge, reason))?;
-                    records += 1;
-                }
-                Parsed::Many(rs) => {
-                    for r in &rs {
-                        sink.add(r)
-                            .map_err(|reason| Bad::line(Reason::TooLarge, reason))?;
-                    }
-                    records += rs.len() as u64;
-                }
-            }
-            Ok(None)
-        });
-        match outcome {
-            Ok(Some(header)) => {
-                parser
-                    .header(header)
-                    .map_err(|reason| UsageError::file(file, format!("line {number}: {reason}")))?;
-                header_done = true;
-            }
-            Ok(None) => {}
-            // A cap reached is about the whole file: never skipped.
-            Err(bad) if bad.reason == Reason::TooLarge && bad.field == "(line)" => {
-                return Err(UsageError::file(file, bad.detail));
-            }
-            Err(bad) if !header_done => return Err(UsageError::at(file, number, bad)),
-            Err(bad) => refuse(
-                file,
-                number,
-                bad,
-                options.skip_bad,
-                &mut skipped,
-                &mut examples,
-            )?,
-        }
+        current = next.map_err(read_error)?;
     }
     // A final report, so a bar reaches its end.
     let _ = progress(lines.bytes_read(), total);
-    if !header_done {
-        return Err(UsageError::file(file, "empty: not even a header"));
-    }
     if records == 0 {
         let why = if skipped.is_empty() {
             "no usage record in it".to_owned()
@@ -334,39 +296,39 @@ pub fn read_into(
     })
 }
 
-/// The line as text: UTF-8 without NUL bytes.
-fn text_of(buf: &[u8], _number: u64) -> Result<&str, Bad> {
-    if let Some(at) = memchr::memchr(0, buf) {
-        return Err(Bad::line(
-            Reason::Binary,
-            format!("a NUL byte at byte {}: binary data, not a log", at + 1),
-        ));
+/// The next blocks of lines, at most `count`; none at the end of the file.
+fn read_batch<R: Read>(lines: &mut Lines<R>, count: usize) -> std::io::Result<Vec<Block>> {
+    let mut blocks = Vec::with_capacity(count);
+    while blocks.len() < count {
+        let mut block = Block::default();
+        while !block.is_full() {
+            let start = block.text.len();
+            let chunk = lines.next(&mut block.text)?;
+            if chunk == Chunk::End {
+                break;
+            }
+            block.push(start, chunk);
+        }
+        if block.lines.is_empty() {
+            break;
+        }
+        blocks.push(block);
     }
-    std::str::from_utf8(buf).map_err(|e| {
-        Bad::line(
-            Reason::NotUtf8,
-            format!("not UTF-8 at byte {}", e.valid_up_to() + 1),
-        )
-    })
+    Ok(blocks)
 }
 
-/// A fault of a last line without its newline is most likely the cut.
-fn truncated(bad: Bad, terminated: bool) -> Bad {
-    if terminated || bad.reason == Reason::Truncated {
-        return bad;
+/// Hands `records` to `sink`; a cap reached is about the whole file, so it
+/// stops the read rather than being skipped.
+fn feed(
+    sink: &mut dyn RecordSink,
+    file: &str,
+    records: &[UsageRecord<'_>],
+) -> Result<u64, UsageError> {
+    for r in records {
+        sink.add(r)
+            .map_err(|reason| UsageError::file(file, reason))?;
     }
-    if matches!(bad.reason, Reason::Malformed | Reason::Missing) {
-        Bad {
-            reason: Reason::Truncated,
-            detail: format!(
-                "the last line has no newline and is incomplete: the file looks cut off ({})",
-                bad.detail
-            ),
-            ..bad
-        }
-    } else {
-        bad
-    }
+    Ok(records.len() as u64)
 }
 
 /// Stops on `bad`, or counts it when skipping.

@@ -156,6 +156,11 @@ impl<'a> Replay<'a> {
 }
 
 impl RecordSink for Replay<'_> {
+    /// A replay stores nothing, so it needs no hash of the file.
+    fn wants_hash(&self) -> bool {
+        false
+    }
+
     fn add(&mut self, record: &UsageRecord<'_>) -> Result<(), String> {
         let m = self.model(&record.model)?;
         let day = record.start_ms.div_euclid(DAY_MS);
