@@ -3,7 +3,8 @@
 //! own map agrees with the spend it logged (and with LiteLLM's own prices)
 //! to the cent; a plan replay checked by hand, a 200k tier crossed; a model
 //! missing from the catalog named, never priced at 0; bad input refused
-//! with file, line, field and reason.
+//! with file, line, field and reason; stored usage priced from its price
+//! classes as its logs would be.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -307,5 +308,185 @@ fn bad_input_is_refused_with_file_line_field_and_reason() {
         stderr(&no_plan).contains("nope.toml"),
         "{}",
         stderr(&no_plan)
+    );
+}
+
+/// Per model: (requests, cost or null, logged spend), from a report.
+fn by_model(report: &Value) -> BTreeMap<String, (u64, Option<f64>, Option<f64>)> {
+    report["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .map(|m| {
+            (
+                m["model"].as_str().expect("name").to_owned(),
+                (
+                    m["requests"].as_u64().expect("requests"),
+                    m["cost_usd"].as_f64(),
+                    m["logged_spend_usd"].as_f64(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Two reports price the same requests the same, model by model and day by
+/// day, to 1e-9 relative (the stored sums add in another order).
+fn assert_same_costs(stored: &Value, replayed: &Value) {
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-12),
+        (None, None) => true,
+        _ => false,
+    };
+    let (s, r) = (by_model(stored), by_model(replayed));
+    assert_eq!(s.keys().collect::<Vec<_>>(), r.keys().collect::<Vec<_>>());
+    for (model, (n, cost, spend)) in &r {
+        let (sn, scost, sspend) = s[model];
+        assert_eq!(sn, *n, "{model}");
+        assert!(close(scost, *cost), "{model}: {scost:?} vs {cost:?}");
+        assert!(close(sspend, *spend), "{model}: {sspend:?} vs {spend:?}");
+    }
+    let days = |r: &Value| -> Vec<(String, Option<f64>)> {
+        r["days"]
+            .as_array()
+            .expect("days")
+            .iter()
+            .map(|d| {
+                (
+                    d["day"].as_str().expect("day").to_owned(),
+                    d["cost_usd"].as_f64(),
+                )
+            })
+            .collect()
+    };
+    let (sd, rd) = (days(stored), days(replayed));
+    assert_eq!(sd.len(), rd.len());
+    for ((a, x), (b, y)) in sd.iter().zip(&rd) {
+        assert_eq!(a, b);
+        assert!(close(*x, *y), "{a}: {x:?} vs {y:?}");
+    }
+    for key in [
+        "requests",
+        "priced_requests",
+        "unpriced_requests",
+        "batch_requests",
+        "cache_hits",
+    ] {
+        assert_eq!(stored["total"][key], replayed["total"][key], "{key}");
+    }
+    assert!(close(
+        stored["total"]["cost_usd"].as_f64(),
+        replayed["total"]["cost_usd"].as_f64()
+    ));
+}
+
+/// Requests a stored replay must keep apart: a batch call with cache reads,
+/// a prompt of exactly 200,000 tokens (no tier for LiteLLM's `>`, the tier
+/// for xAI's `>=`) and one above, a cache hit, a model the catalog lacks,
+/// and more cached tokens logged than prompt tokens.
+const EDGES_LOG: &str = "startTime,model,prompt_tokens,completion_tokens,spend,call_type,cache_hit,metadata
+2026-11-03 10:00:00,gemini/gemini-2.5-pro,200000,100,0.251,acompletion,False,
+2026-11-03 10:10:00,gemini/gemini-2.5-pro,200001,100,0.502,acompletion,False,
+2026-11-03 10:20:00,xai/grok-4.3,200000,100,0.9,acompletion,False,
+2026-11-03 10:30:00,xai/grok-4.3,199999,100,0.4,acompletion,False,
+2026-11-03 11:00:00,gpt-4o,1000,100,0.0035,retrieve_batch,False,\"{\"\"additional_usage_values\"\": {\"\"cache_read_input_tokens\"\": 400}}\"
+2026-11-03 11:30:00,gpt-4o,1000,100,0,acompletion,True,
+2026-11-04 09:00:00,gpt-4o,100,10,0.001,acompletion,False,\"{\"\"additional_usage_values\"\": {\"\"cache_read_input_tokens\"\": 500}}\"
+2026-11-04 09:05:00,not-a-model-anywhere,1000,100,0.5,acompletion,False,
+";
+
+/// The lines of the CSV log `text` (header kept) whose `column` passes `keep`.
+fn lines_where(text: &str, column: &str, keep: impl Fn(&str) -> bool) -> String {
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    let at = header.split(',').position(|c| c == column).expect("column");
+    let mut out = format!("{header}\n");
+    for line in lines {
+        // The recorded fixture's quoted fields come after these columns.
+        if keep(line.split(',').nth(at).unwrap_or("")) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn stored_usage_is_priced_from_its_price_classes_as_the_logs_would_be() {
+    // The edge cases: stored, then priced without the log, at the catalog
+    // and on a plan, against the log's own replay.
+    let home = Home::new();
+    home.import_litellm_map();
+    let out = home.run(&["usage", "cost", "--stored", "--catalog"]);
+    assert!(!out.status.success(), "nothing stored yet");
+    assert!(stderr(&out).contains("no stored usage"), "{}", stderr(&out));
+    let edges = home.write("edges.csv", EDGES_LOG);
+    let out = home.run(&["usage", "import", path(&edges), "--format", "litellm-spend"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stored = home.cost(&["--stored", "--catalog"]);
+    assert!(stored["log"].is_null());
+    assert_eq!(stored["stored"]["imports"][0]["id"], 1);
+    assert_eq!(stored["stored"]["inexact_tiers"], serde_json::json!([]));
+    let replayed = home.cost(&[path(&edges), "--catalog"]);
+    assert_same_costs(&stored, &replayed);
+    assert_eq!(stored["total"]["batch_requests"], 1);
+    assert_eq!(stored["total"]["cache_hits"], 1);
+    assert_eq!(
+        stored["total"]["above_tier_requests"],
+        replayed["total"]["above_tier_requests"]
+    );
+    assert_eq!(stored["unpriced"][0]["model"], "not-a-model-anywhere");
+    let plan = home.write("plan.toml", PLAN);
+    assert_same_costs(
+        &home.cost(&["--stored", "--plan", path(&plan)]),
+        &home.cost(&[path(&edges), "--plan", path(&plan)]),
+    );
+    let text = stdout(&home.run(&["usage", "cost", "--stored", "--catalog"]));
+    assert!(
+        text.contains("stored price classes of imports 1 ("),
+        "{text}"
+    );
+    let out = home.run(&["usage", "cost", path(&edges), "--stored", "--catalog"]);
+    assert!(!out.status.success(), "a log and --stored together");
+
+    // The recorded fixture: the whole, a window of days and one model,
+    // each against the replay of the same lines.
+    let home = Home::new();
+    home.import_litellm_map();
+    let recorded = fixture("spend_log_200.csv");
+    let out = home.run(&[
+        "usage",
+        "import",
+        path(&recorded),
+        "--format",
+        "litellm-spend",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_same_costs(
+        &home.cost(&["--stored", "--catalog"]),
+        &home.cost(&[path(&recorded), "--catalog"]),
+    );
+    let text = std::fs::read_to_string(&recorded).expect("fixture");
+    let days = home.write(
+        "days.csv",
+        &lines_where(&text, "startTime", |t| {
+            ("2026-11-05".."2026-11-08").contains(&t)
+        }),
+    );
+    assert_same_costs(
+        &home.cost(&[
+            "--stored",
+            "--catalog",
+            "--since",
+            "2026-11-05",
+            "--until",
+            "2026-11-08",
+        ]),
+        &home.cost(&[path(&days), "--catalog"]),
+    );
+    let one = home.write("one.csv", &lines_where(&text, "model", |m| m == "gpt-5.5"));
+    assert_same_costs(
+        &home.cost(&["--stored", "--catalog", "--model", "gpt-5.5"]),
+        &home.cost(&[path(&one), "--catalog"]),
     );
 }

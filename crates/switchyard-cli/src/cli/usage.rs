@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use switchyard::app::usage::{
     CostBasis, PostgresSource, UsageImportOptions, import_usage, import_usage_postgres, list,
-    usage_cost,
+    usage_cost, usage_cost_stored,
 };
 use switchyard::app::usage_workload::{WorkloadOptions, workload, workload_toml};
 use switchyard::catalog::Catalog;
@@ -116,10 +116,26 @@ enum UsageCommand {
     /// model's own catalog prices (--catalog: a check of the log's own
     /// spend). Tiers, cache reads and batch prices included; per model and
     /// per UTC day, beside the spend as logged. Reads the log once, stores
-    /// nothing.
+    /// nothing. With --stored, prices the usage already imported instead,
+    /// from its stored sums, in milliseconds.
     Cost {
-        /// The log.
-        file: PathBuf,
+        /// The log (or --stored).
+        #[arg(required_unless_present = "stored", conflicts_with = "stored")]
+        file: Option<PathBuf>,
+        /// Price the usage stored in the catalog (`usage import`) instead of
+        /// a log: exact for every price tier on a stored band edge.
+        #[arg(long)]
+        stored: bool,
+        /// --stored: from this date (YYYY-MM-DD, UTC) or time (RFC 3339), to
+        /// the hour.
+        #[arg(long, value_name = "T", value_parser = parse_bound, requires = "stored")]
+        since: Option<i64>,
+        /// --stored: up to this date or time (not included).
+        #[arg(long, value_name = "T", value_parser = parse_bound, requires = "stored")]
+        until: Option<i64>,
+        /// --stored: only this model, as the logs name it; repeat for several.
+        #[arg(long = "model", value_name = "MODEL", requires = "stored")]
+        models: Vec<String>,
         /// The log's format, as for `usage import`.
         #[arg(long, value_parser = UsageFormat::parse, default_value = "litellm-spend")]
         format: UsageFormat,
@@ -233,6 +249,10 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
         }
         UsageCommand::Cost {
             file,
+            stored,
+            since,
+            until,
+            models,
             format,
             map,
             plan,
@@ -245,21 +265,35 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
                 map: map.clone(),
                 skip_bad: *skip_bad,
             };
-            let report = match (plan, catalog) {
-                (Some(plan), _) => {
-                    let loaded = super::plan_input::load(plan, args.db.as_deref(), false)?;
-                    let basis = CostBasis::Plan {
-                        file: &loaded.file,
-                        portfolio: &loaded.resolution.resolved.portfolio,
-                    };
+            let window = UsageWindow {
+                since_ms: *since,
+                until_ms: *until,
+                models: models.clone(),
+            };
+            // The catalog holds the stored usage, and the prices of --catalog.
+            let opened = if *stored || *catalog {
+                Some(Catalog::open_chosen(args.db.as_deref())?)
+            } else {
+                None
+            };
+            let loaded = match plan {
+                Some(plan) => Some(super::plan_input::load(plan, args.db.as_deref(), false)?),
+                None => None,
+            };
+            let basis = match (&loaded, &opened) {
+                (Some(loaded), _) => CostBasis::Plan {
+                    file: &loaded.file,
+                    portfolio: &loaded.resolution.resolved.portfolio,
+                },
+                (None, Some(catalog)) => CostBasis::Catalog(catalog),
+                (None, None) => return Err(Failure("give --plan PLAN or --catalog".to_owned())),
+            };
+            let report = match (file, &opened) {
+                (Some(file), _) if !*stored => {
                     with_bar(true, |progress| usage_cost(file, &read, basis, progress))
                 }
-                (None, _) => {
-                    let catalog = Catalog::open_chosen(args.db.as_deref())?;
-                    with_bar(true, |progress| {
-                        usage_cost(file, &read, CostBasis::Catalog(&catalog), progress)
-                    })
-                }
+                (_, Some(catalog)) => usage_cost_stored(catalog, &window, basis),
+                _ => return Err(Failure("give a log file or --stored".to_owned())),
             }
             .map_err(|e| Failure(e.to_string()))?;
             if *json {

@@ -60,12 +60,45 @@ fn table(rows: &[(String, &Line)], label: &str) {
     }
 }
 
-pub fn print_cost(report: &CostReport) {
-    let log = &report.log;
-    let basis = match &report.plan {
-        Some(plan) => format!("on the plan {}", plan.file),
-        None => "at each model's own catalog prices".to_owned(),
-    };
+/// What was priced: the log read, or the stored usage.
+fn print_source(report: &CostReport, basis: &str) {
+    if let Some(stored) = &report.stored {
+        let window = match (&stored.since, &stored.until) {
+            (None, None) => "all the stored usage".to_owned(),
+            (Some(s), None) => format!("the stored usage from {s}"),
+            (None, Some(u)) => format!("the stored usage until {u}"),
+            (Some(s), Some(u)) => format!("the stored usage from {s} until {u}"),
+        };
+        let imports: Vec<String> = stored
+            .imports
+            .iter()
+            .map(|i| format!("{} ({})", i.id, i.file))
+            .collect();
+        outln!(
+            "{window}: {} requests in {} stored price classes of imports {}, priced {basis}",
+            n(report.total.requests),
+            n(stored.price_classes),
+            imports.join(", ")
+        );
+        if !stored.models.is_empty() {
+            outln!("models: {}", stored.models.join(", "));
+        }
+        for i in &stored.without_classes {
+            outln!(
+                "not included: import {} ({}) was stored before price classes were kept; import it again with --replace",
+                i.id,
+                i.file
+            );
+        }
+        for t in &stored.inexact_tiers {
+            outln!(
+                "approximate: {}'s tier above {} prompt tokens is not a stored band edge; requests near it are priced at their band's mean prompt",
+                t.offering,
+                n(t.above_tokens as u64)
+            );
+        }
+    }
+    let Some(log) = &report.log else { return };
     outln!(
         "{} ({}): {} requests in {} records from {} lines, priced {basis}",
         log.file,
@@ -89,6 +122,14 @@ pub fn print_cost(report: &CostReport) {
             outln!("  {example}");
         }
     }
+}
+
+pub fn print_cost(report: &CostReport) {
+    let basis = match &report.plan {
+        Some(plan) => format!("on the plan {}", plan.file),
+        None => "at each model's own catalog prices".to_owned(),
+    };
+    print_source(report, &basis);
     let t = &report.total;
     let mut notes = Vec::new();
     if t.above_tier_requests > 0 {

@@ -7,11 +7,15 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use crate::catalog::usage_classes::StoredClasses;
 use crate::catalog::usage_store::{UsageImportReport, UsageList};
+use crate::catalog::usage_window::UsageWindow;
 use crate::catalog::{Catalog, CatalogError};
 use crate::usage::postgres::{Target, TimeRange, url_from_env};
+use crate::usage::replay::report::StoredInfo;
 use crate::usage::replay::{CostReport, PlanOffering, PlanPricing, Pricing, Replay};
 use crate::usage::{ReadOptions, UsageError, UsageFormat, read_file, read_file_into};
+use crate::utc::rfc3339_millis;
 
 /// How to import a log.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,6 +201,70 @@ pub fn usage_cost(
             let mut replay = Replay::new(Pricing::Plan(plan_pricing(file, portfolio)));
             let summary = read_file_into(path, read, progress, &mut replay)?;
             Ok(CostReport::of(&replay, &summary))
+        }
+    }
+}
+
+/// Prices the usage stored in the catalog over `window` on `basis`, from
+/// the stored price classes (`usage cost --stored`): the same report as a
+/// replay of the logs, without the logs. Every rule of the per-request
+/// price is linear in the tokens once a request's tier, batch and cache
+/// flags are fixed, and the classes keep those apart, so the cost is the
+/// logs' own to rounding, for every tier on a price band edge (the report
+/// names the offerings whose tier is not). `catalog` holds the usage; with
+/// [`CostBasis::Catalog`] it is also where prices come from.
+pub fn usage_cost_stored(
+    catalog: &Catalog,
+    window: &UsageWindow,
+    basis: CostBasis<'_>,
+) -> Result<CostReport, UsageCostError> {
+    let stored = |classes: StoredClasses| StoredInfo {
+        since: window.since_ms.map(rfc3339_millis),
+        until: window.until_ms.map(rfc3339_millis),
+        models: window.models.clone(),
+        imports: classes.imports,
+        without_classes: classes.without_classes,
+        price_classes: classes.classes,
+        inexact_tiers: Vec::new(),
+    };
+    let nothing = |classes: &StoredClasses| -> Result<(), UsageCostError> {
+        if classes.classes > 0 {
+            return Ok(());
+        }
+        let reason = if classes.without_classes.is_empty() {
+            "no stored usage in the window: import a log first (`switchyard usage import`)"
+                .to_owned()
+        } else {
+            let files: Vec<String> = classes
+                .without_classes
+                .iter()
+                .map(|i| format!("{} (import {})", i.file, i.id))
+                .collect();
+            format!(
+                "the stored usage of the window was imported before price classes were kept: import {} again with --replace",
+                files.join(", ")
+            )
+        };
+        Err(CatalogError::File {
+            file: catalog.file().to_owned(),
+            reason,
+        }
+        .into())
+    };
+    match basis {
+        CostBasis::Catalog(prices_from) => {
+            let prices = prices_from.log_prices()?;
+            let mut find = |model: &str| prices.find(model);
+            let mut replay = Replay::new(Pricing::Catalog(&mut find));
+            let classes = catalog.usage_price_classes(window, &mut replay)?;
+            nothing(&classes)?;
+            Ok(CostReport::of_stored(&replay, stored(classes)))
+        }
+        CostBasis::Plan { file, portfolio } => {
+            let mut replay = Replay::new(Pricing::Plan(plan_pricing(file, portfolio)));
+            let classes = catalog.usage_price_classes(window, &mut replay)?;
+            nothing(&classes)?;
+            Ok(CostReport::of_stored(&replay, stored(classes)))
         }
     }
 }

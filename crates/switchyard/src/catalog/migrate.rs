@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "20261204170000_usage.sql",
         include_str!("migrations/20261204170000_usage.sql"),
     ),
+    (
+        "20261205000000_usage_price_classes.sql",
+        include_str!("migrations/20261205000000_usage_price_classes.sql"),
+    ),
 ];
 
 /// The first version with outage histories: a catalog migrated past it gets

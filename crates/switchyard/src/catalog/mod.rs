@@ -43,6 +43,7 @@ pub mod refresh;
 pub mod seed;
 pub mod source;
 pub mod store;
+pub mod usage_classes;
 pub mod usage_store;
 pub mod usage_window;
 

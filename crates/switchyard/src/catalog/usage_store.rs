@@ -280,6 +280,34 @@ impl Catalog {
                     }
                 }
             }
+            let mut classes = tx
+                .prepare_cached(
+                    "INSERT INTO usage_price_classes (import_id, model, hour, band, batch, cache_hit, cached_known,
+                         spend_known, cached_over_input, requests, input_tokens, output_tokens, cached_tokens,
+                         spend_usd)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                )
+                .doing(&db, "preparing the price classes")?;
+            for (model, hour, key, c) in agg.price_classes() {
+                classes
+                    .execute(params![
+                        id,
+                        model,
+                        hour_label(hour),
+                        key.band,
+                        key.batch,
+                        key.cache_hit,
+                        key.cached_known,
+                        key.spend_known,
+                        key.cached_over_input,
+                        int(c.requests),
+                        int(c.input_tokens),
+                        int(c.output_tokens),
+                        int(c.cached_tokens),
+                        c.spend_usd
+                    ])
+                    .doing(&db, "writing the price classes")?;
+            }
             let mut routes = tx
                 .prepare_cached(
                     "INSERT INTO usage_routes (import_id, model, model_group, api_base, requests) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -28,7 +28,7 @@ pub struct UsageWindow {
 
 impl UsageWindow {
     /// The models as a JSON array for SQLite's `json_each`, or NULL for all.
-    fn models_json(&self) -> Option<String> {
+    pub(super) fn models_json(&self) -> Option<String> {
         (!self.models.is_empty()).then(|| serde_json::Value::from(self.models.clone()).to_string())
     }
 }

@@ -2,14 +2,15 @@
 //! request's content. Per model and UTC hour: requests by status, tokens
 //! and logged spend summed. Per model: the per-request histograms of input,
 //! output and cached tokens and of latency ([`super::bins`]). Per route
-//! (model, model group, API base): requests. Memory grows with the number
-//! of models, hours and routes, each capped ([`super::limits`]), never with
-//! the number of lines.
+//! (model, model group, API base): requests. Per model, hour and price
+//! class ([`PriceClassKey`]): the sums a replay prices exactly without the
+//! log. Memory grows with the number of models, hours, classes and routes,
+//! each capped ([`super::limits`]), never with the number of lines.
 
 use std::collections::HashMap;
 
-use super::bins::{BINS, bin, whole_ms};
-use super::limits::{MAX_CELLS, MAX_MODELS, MAX_ROUTES};
+use super::bins::{BINS, bin, price_band, whole_ms};
+use super::limits::{MAX_CELLS, MAX_MODELS, MAX_PRICE_CLASSES, MAX_ROUTES};
 use super::record::{Granularity, Status, UsageRecord};
 use super::time::hour_of;
 
@@ -31,6 +32,52 @@ pub struct Cell {
     pub spend_usd: f64,
     /// Requests whose spend the log gives.
     pub spend_known: u64,
+}
+
+/// What decides how a request is priced, beside its token counts: the
+/// requests of one model and hour with the same key are priced exactly as
+/// their sums (`usage cost --stored`), because every price rule is linear
+/// in the tokens once the tier, the batch price and a cache hit are fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PriceClassKey {
+    /// [`super::bins::price_band`] of the prompt (a bucket's mean prompt).
+    pub band: u8,
+    pub batch: bool,
+    /// Answered by LiteLLM's own cache: no provider billed.
+    pub cache_hit: bool,
+    /// The log gives the cached tokens (else they are priced as none).
+    pub cached_known: bool,
+    /// The log gives the spend.
+    pub spend_known: bool,
+    /// More cached tokens logged than prompt tokens: such a request pays
+    /// no uncached prompt (`max(input − cached, 0)`), which is not linear,
+    /// so it is kept apart.
+    pub cached_over_input: bool,
+}
+
+/// The sums of one price class.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PriceClass {
+    pub requests: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cached_tokens: u64,
+    pub spend_usd: f64,
+}
+
+impl PriceClassKey {
+    pub fn of(record: &UsageRecord<'_>) -> Self {
+        Self {
+            band: price_band(record.input_tokens, record.granularity.requests()),
+            batch: record.batch,
+            cache_hit: record.cache_hit,
+            cached_known: record.cached_tokens.is_some(),
+            spend_known: record.spend_usd.is_some(),
+            cached_over_input: record
+                .cached_tokens
+                .is_some_and(|c| c > record.input_tokens),
+        }
+    }
 }
 
 /// One per-request histogram: the count of values in each bin and their sum.
@@ -116,6 +163,7 @@ pub struct Aggregates {
     cells: HashMap<(u32, i64), Cell>,
     histograms: Vec<Histograms>,
     routes: HashMap<Route, u64>,
+    price_classes: HashMap<(u32, i64, PriceClassKey), PriceClass>,
     /// The first and last start time seen, ms.
     pub first_ms: Option<i64>,
     pub last_ms: Option<i64>,
@@ -156,6 +204,7 @@ impl Aggregates {
             cell.spend_usd += spend;
             cell.spend_known = cell.spend_known.saturating_add(requests);
         }
+        self.add_price_class(model, hour, record)?;
         match record.granularity {
             Granularity::Request => {
                 let h = self
@@ -199,6 +248,47 @@ impl Aggregates {
         );
         self.requests = self.requests.saturating_add(requests);
         Ok(())
+    }
+
+    fn add_price_class(
+        &mut self,
+        model: u32,
+        hour: i64,
+        record: &UsageRecord<'_>,
+    ) -> Result<(), String> {
+        let key = (model, hour, PriceClassKey::of(record));
+        if !self.price_classes.contains_key(&key) && self.price_classes.len() >= MAX_PRICE_CLASSES {
+            return Err(format!(
+                "more than {MAX_PRICE_CLASSES} price classes (model, hour, prompt band): split the log by time and import each part"
+            ));
+        }
+        let class = self.price_classes.entry(key).or_default();
+        class.requests = class.requests.saturating_add(record.granularity.requests());
+        class.input_tokens = class.input_tokens.saturating_add(record.input_tokens);
+        class.output_tokens = class.output_tokens.saturating_add(record.output_tokens);
+        class.cached_tokens = class
+            .cached_tokens
+            .saturating_add(record.cached_tokens.unwrap_or(0));
+        class.spend_usd += record.spend_usd.unwrap_or(0.0);
+        Ok(())
+    }
+
+    /// Every price class with its sums, by model name, hour and key.
+    pub fn price_classes(&self) -> Vec<(&str, i64, PriceClassKey, &PriceClass)> {
+        let mut out: Vec<_> = self
+            .price_classes
+            .iter()
+            .map(|((m, h, k), c)| {
+                (
+                    self.models.get(*m as usize).map_or("", String::as_str),
+                    *h,
+                    *k,
+                    c,
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        out
     }
 
     fn model_index(&mut self, model: &str) -> Result<u32, String> {

@@ -14,6 +14,38 @@ pub const EDGES: [u64; 23] = [
     200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000,
 ];
 
+/// The prompt sizes above which the LiteLLM map (1.106.2) changes a
+/// model's prices: every `*_above_<N>k_tokens` key it has, each twice:
+/// `N × 1000` (a tier above it, LiteLLM's rule) and one less (xAI's tiers
+/// apply from the threshold itself, `>=`, which the catalog stores as
+/// above `N × 1000 − 1`). An import keeps
+/// its requests' sums per band between these edges ([`price_band`]), so a
+/// replay from the stored aggregates prices each tier exactly: every
+/// request of a band is on the same side of each of these thresholds, and
+/// prices are linear in the tokens within a tier. Add an edge when the map
+/// adds a tier; a replay names the offerings whose tier is not an edge.
+pub const PRICE_BAND_EDGES: [u64; 10] = [
+    99_999, 100_000, 127_999, 128_000, 199_999, 200_000, 271_999, 272_000, 511_999, 512_000,
+];
+
+/// The price band of a record of `requests` requests and `input` prompt
+/// tokens: how many edges its mean prompt is above. A tier applies above
+/// its threshold (`input > above_tokens`, as LiteLLM), so a prompt of
+/// exactly 200,000 tokens is in the band below that edge.
+pub fn price_band(input: u64, requests: u64) -> u8 {
+    let requests = u128::from(requests.max(1));
+    PRICE_BAND_EDGES
+        .iter()
+        .filter(|&&e| u128::from(input) > u128::from(e) * requests)
+        .count() as u8
+}
+
+/// Whether `above_tokens` (an offering's tier threshold) is a band edge,
+/// so that stored sums price its tier exactly.
+pub fn is_band_edge(above_tokens: f64) -> bool {
+    PRICE_BAND_EDGES.iter().any(|&e| e as f64 == above_tokens)
+}
+
 /// How many bins a histogram has.
 pub const BINS: usize = EDGES.len();
 
@@ -67,6 +99,24 @@ mod tests {
             assert!(lo <= x && hi.is_none_or(|h| x < h), "{x} in {lo}..{hi:?}");
         }
         assert_eq!(range(BINS - 1), (10_000_000, None));
+    }
+
+    #[test]
+    fn price_bands_split_at_each_tier_threshold_as_litellm_applies_it() {
+        assert_eq!(price_band(0, 1), 0);
+        assert_eq!(price_band(99_999, 1), 0);
+        assert_eq!(price_band(100_000, 1), 1, "xAI's tier from 100k");
+        assert_eq!(price_band(100_001, 1), 2, "LiteLLM's tier above 100k");
+        assert_eq!(price_band(200_000, 1), 5);
+        assert_eq!(price_band(200_001, 1), 6);
+        assert_eq!(price_band(272_001, 1), 8);
+        assert_eq!(price_band(u64::MAX, 1), 10);
+        // A bucket's band is its mean prompt's.
+        assert_eq!(price_band(2 * 200_000, 2), 5);
+        assert_eq!(price_band(2 * 200_000 + 1, 2), 6);
+        assert_eq!(price_band(5, 0), 0, "an empty bucket is a request");
+        assert!(is_band_edge(272_000.0) && is_band_edge(199_999.0));
+        assert!(!is_band_edge(150_000.0));
     }
 
     #[test]

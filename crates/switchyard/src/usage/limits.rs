@@ -18,6 +18,11 @@ pub const MAX_MODELS: usize = 10_000;
 /// 57 years of one. About 100 bytes each in memory, so at most ~50 MB.
 pub const MAX_CELLS: usize = 500_000;
 
+/// Distinct price classes (model, UTC hour, price band, batch, cache hit,
+/// what the log says) in one import: about 100 bytes each, so at most
+/// ~100 MB. Most hours of a model have one or two.
+pub const MAX_PRICE_CLASSES: usize = 1_000_000;
+
 /// Distinct (model, model group, API base) routes in one import.
 pub const MAX_ROUTES: usize = 50_000;
 

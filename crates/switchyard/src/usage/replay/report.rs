@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::super::bins::is_band_edge;
 use super::super::read::ReadSummary;
 use super::pricing::Pricing;
 use super::tally::{Replay, Tally};
@@ -121,6 +122,41 @@ pub struct LogInfo {
     pub examples: Vec<String>,
 }
 
+/// An import of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredImport {
+    pub id: i64,
+    pub file: String,
+}
+
+/// An offering whose price tier is not an edge of the stored price bands
+/// ([`crate::usage::bins::PRICE_BAND_EDGES`]): from stored sums, its
+/// requests of the band around the threshold are priced at the tier of the
+/// band's mean prompt, not each at its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InexactTier {
+    pub offering: String,
+    pub above_tokens: f64,
+}
+
+/// `--stored`: what was replayed in place of a log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredInfo {
+    /// The window asked for, RFC 3339; `null` when open.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// Only these models; all when empty.
+    pub models: Vec<String>,
+    /// The imports whose stored sums were priced.
+    pub imports: Vec<StoredImport>,
+    /// Imports of the window stored before price classes were kept: in no
+    /// figure until imported again with `--replace`.
+    pub without_classes: Vec<StoredImport>,
+    /// Stored price classes priced (per model, hour and class).
+    pub price_classes: u64,
+    pub inexact_tiers: Vec<InexactTier>,
+}
+
 /// `switchyard usage cost --json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostReport {
@@ -128,7 +164,10 @@ pub struct CostReport {
     pub basis: &'static str,
     /// `--plan`: the plan and each offering's part; `null` with `--catalog`.
     pub plan: Option<PlanInfo>,
-    pub log: LogInfo,
+    /// The log replayed; `null` with `--stored`.
+    pub log: Option<LogInfo>,
+    /// `--stored`: the stored usage replayed; `null` for a log.
+    pub stored: Option<StoredInfo>,
     pub total: Line,
     pub models: Vec<ModelLine>,
     pub days: Vec<DayLine>,
@@ -139,6 +178,17 @@ pub struct CostReport {
 impl CostReport {
     /// The report of a finished replay of the log `read` describes.
     pub fn of(replay: &Replay<'_>, read: &ReadSummary) -> Self {
+        Self::build(replay, Some(LogInfo::of(read)), None)
+    }
+
+    /// The report of a finished replay of stored usage, with the offerings
+    /// whose tiers the stored sums cannot price exactly.
+    pub fn of_stored(replay: &Replay<'_>, mut stored: StoredInfo) -> Self {
+        stored.inexact_tiers = inexact_tiers(replay);
+        Self::build(replay, None, Some(stored))
+    }
+
+    fn build(replay: &Replay<'_>, log: Option<LogInfo>, stored: Option<StoredInfo>) -> Self {
         let models: Vec<ModelLine> = replay
             .models()
             .into_iter()
@@ -200,24 +250,59 @@ impl CostReport {
         CostReport {
             basis,
             plan,
-            log: LogInfo {
-                file: read.file.clone(),
-                format: read.format.name(),
-                size_bytes: read.size_bytes,
-                lines: read.lines,
-                records: read.records,
-                skipped: read.skipped.values().sum(),
-                skipped_by_reason: read
-                    .skipped
-                    .iter()
-                    .map(|(r, n)| (r.to_string(), *n))
-                    .collect(),
-                examples: read.examples.clone(),
-            },
+            log,
+            stored,
             total: Line::of(replay.total()),
             models,
             days,
             unpriced,
         }
     }
+}
+
+impl LogInfo {
+    fn of(read: &ReadSummary) -> Self {
+        LogInfo {
+            file: read.file.clone(),
+            format: read.format.name(),
+            size_bytes: read.size_bytes,
+            lines: read.lines,
+            records: read.records,
+            skipped: read.skipped.values().sum(),
+            skipped_by_reason: read
+                .skipped
+                .iter()
+                .map(|(r, n)| (r.to_string(), *n))
+                .collect(),
+            examples: read.examples.clone(),
+        }
+    }
+}
+
+/// The priced offerings whose tier threshold is not a price band edge.
+fn inexact_tiers(replay: &Replay<'_>) -> Vec<InexactTier> {
+    let tiers: Vec<(String, f64)> = match replay.pricing() {
+        Pricing::Plan(p) => p
+            .offerings
+            .iter()
+            .filter_map(|o| o.prices.tier.map(|t| (o.id.clone(), t.above_tokens)))
+            .collect(),
+        Pricing::Catalog(_) => replay
+            .models()
+            .into_iter()
+            .filter_map(|m| m.matched.as_ref())
+            .filter_map(|x| Some((x.offering.clone(), x.prices?.tier?.above_tokens)))
+            .collect(),
+    };
+    let mut out: Vec<InexactTier> = tiers
+        .into_iter()
+        .filter(|(_, above)| !is_band_edge(*above))
+        .map(|(offering, above_tokens)| InexactTier {
+            offering,
+            above_tokens,
+        })
+        .collect();
+    out.sort_by(|a, b| a.offering.cmp(&b.offering));
+    out.dedup();
+    out
 }
