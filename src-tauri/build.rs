@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "history_import",
     "usage_import",
     "usage_workload",
+    "usage_cost",
     "probe_start",
     "probe_chart",
     "search_plan",

@@ -37,6 +37,8 @@ fn export_all(dir: &Path) {
         switchyard::catalog::usage_store::UsageImportReport::export_all(&cfg),
         switchyard::app::usage_workload::WorkloadRequest::export_all(&cfg),
         switchyard::app::usage_workload::UsageWorkload::export_all(&cfg),
+        switchyard::app::usage::UsageCostRequest::export_all(&cfg),
+        switchyard::usage::replay::CostReport::export_all(&cfg),
         switchyard::export::Format::export_all(&cfg),
         search::SearchView::export_all(&cfg),
         compare::ComparisonView::export_all(&cfg),
@@ -192,15 +194,20 @@ fn browser_fixtures() -> String {
         "peak_traffic": peak_traffic_fixture(&state),
         "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),
         "catalog_refresh_check": refresh_fixture(),
-        "usage": usage_fixture(&state, dir.path()),
+        "usage": usage_fixture(&state, dir.path(), &doc.plan),
     });
     serde_json::to_string_pretty(&json).expect("encodes") + "\n"
 }
 
 /// A synthetic LiteLLM spend log (20,000 requests, one a second) imported
 /// into the fixtures' catalog, as `usage_import` answers, and the workload
-/// `usage_workload` measures of it.
-fn usage_fixture(state: &crate::state::AppState, dir: &Path) -> serde_json::Value {
+/// `usage_workload` measures of it, and what `usage_cost` prices it at on
+/// the example plan and at the catalog's prices.
+fn usage_fixture(
+    state: &crate::state::AppState,
+    dir: &Path,
+    plan: &switchyard::plan::PlanFile,
+) -> serde_json::Value {
     use switchyard::app::usage::{UsageImportRequest, import_usage};
     use switchyard::app::usage_workload::{WorkloadRequest, workload};
     use switchyard::usage::UsageFormat;
@@ -226,7 +233,17 @@ fn usage_fixture(state: &crate::state::AppState, dir: &Path) -> serde_json::Valu
         &WorkloadRequest::default().options().expect("options"),
     )
     .expect("measures");
-    serde_json::json!({ "import": report, "workload": measured })
+    let request = switchyard::app::usage::UsageCostRequest::default();
+    let on_plan =
+        crate::commands::usage::cost(state, Some(plan), &request).expect("prices on the plan");
+    let at_catalog =
+        crate::commands::usage::cost(state, None, &request).expect("prices at the catalog");
+    serde_json::json!({
+        "import": report,
+        "workload": measured,
+        "cost_on_plan": on_plan,
+        "cost_at_catalog": at_catalog,
+    })
 }
 
 /// `examples/peak-traffic.toml` (rate limits and a day's traffic shape) as

@@ -60,6 +60,7 @@ pub fn run() {
             commands::history::history_import,
             commands::usage::usage_import,
             commands::usage::usage_workload,
+            commands::usage::usage_cost,
             commands::probes::probe_start,
             commands::probes::probe_chart,
             commands::search::search_plan,

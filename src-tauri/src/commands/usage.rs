@@ -1,17 +1,23 @@
 //! The Plan page's usage logs: import a log into the catalog (with progress
-//! and cancel), and measure the workload of what is stored, for the preview
-//! the plan's `[workload]` is taken from.
+//! and cancel), measure the workload of what is stored, for the preview
+//! the plan's `[workload]` is taken from, and price the stored traffic on
+//! the open plan or at the catalog's prices.
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use switchyard::app::usage::{UsageImportError, UsageImportRequest, import_usage};
+use switchyard::app::usage::{
+    CostBasis, UsageCostError, UsageCostRequest, UsageImportError, UsageImportRequest,
+    import_usage, usage_cost_stored,
+};
 use switchyard::app::usage_workload::{
     UsageWorkload, UsageWorkloadError, WorkloadRequest, workload,
 };
 use switchyard::catalog::usage_store::UsageImportReport;
 use switchyard::model::Progress;
+use switchyard::plan::PlanFile;
 use switchyard::usage::UsageError;
+use switchyard::usage::replay::CostReport;
 use tauri::{AppHandle, State};
 
 use crate::error::{AppError, AppResult};
@@ -34,6 +40,15 @@ impl From<UsageWorkloadError> for AppError {
     fn from(e: UsageWorkloadError) -> Self {
         match e {
             UsageWorkloadError::Catalog(e) => e.into(),
+            e => AppError::new("usage", e.to_string()),
+        }
+    }
+}
+
+impl From<UsageCostError> for AppError {
+    fn from(e: UsageCostError) -> Self {
+        match e {
+            UsageCostError::Catalog(e) => e.into(),
             e => AppError::new("usage", e.to_string()),
         }
     }
@@ -91,4 +106,40 @@ pub fn usage_workload(
 ) -> AppResult<UsageWorkload> {
     let options = request.options()?;
     Ok(workload(state.catalog()?.get(), &options)?)
+}
+
+/// What the stored traffic of a window would have cost on `plan` (each
+/// request routed by its shares and fallbacks), or at each model's own
+/// catalog prices when `plan` is `None`: `usage cost --stored`.
+#[tauri::command(async)]
+pub fn usage_cost(
+    state: State<'_, AppState>,
+    plan: Option<PlanFile>,
+    request: UsageCostRequest,
+) -> AppResult<CostReport> {
+    cost(&state, plan.as_ref(), &request)
+}
+
+/// [`usage_cost`] on the app's state.
+pub fn cost(
+    state: &AppState,
+    plan: Option<&PlanFile>,
+    request: &UsageCostRequest,
+) -> AppResult<CostReport> {
+    let window = request.window()?;
+    // The plan resolves (and lets the catalog go) before the catalog is
+    // taken for the usage it stores.
+    let resolved = match plan {
+        Some(plan) => Some(state.resolve(plan)?.resolved),
+        None => None,
+    };
+    let catalog = state.catalog()?;
+    let basis = match &resolved {
+        Some(r) => CostBasis::Plan {
+            file: "the open plan",
+            portfolio: &r.portfolio,
+        },
+        None => CostBasis::Catalog(catalog.get()),
+    };
+    Ok(usage_cost_stored(catalog.get(), &window, basis)?)
 }

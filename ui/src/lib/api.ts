@@ -39,6 +39,8 @@ import type { TcoView } from "../bindings/TcoView";
 import type { TextFormat } from "../bindings/TextFormat";
 import type { UsageImportReport } from "../bindings/UsageImportReport";
 import type { UsageImportRequest } from "../bindings/UsageImportRequest";
+import type { UsageCostRequest } from "../bindings/UsageCostRequest";
+import type { CostReport } from "../bindings/CostReport";
 import type { UsageWorkload } from "../bindings/UsageWorkload";
 import type { WorkloadRequest } from "../bindings/WorkloadRequest";
 
@@ -99,6 +101,9 @@ export const api = {
     invoke<UsageImportReport>("usage_import", { path, options, job }),
   /** The workload the stored usage measures, and the [workload] made of it. */
   usageWorkload: (request: WorkloadRequest) => invoke<UsageWorkload>("usage_workload", { request }),
+  /** What the stored traffic would have cost on `plan`, or at each model's
+   * own catalog prices when `plan` is null (`usage cost --stored`). */
+  usageCost: (plan: PlanFile | null, request: UsageCostRequest) => invoke<CostReport>("usage_cost", { plan, request }),
   probeStart: (offerings: string[], caps: ProbeRunOptions, job: string) =>
     invoke<ProbeRun>("probe_start", { offerings, caps, job }),
   probeChart: (offerings: string[]) => invoke<ChartView>("probe_chart", { offerings }),

@@ -9,6 +9,8 @@ import type { UsageFormat } from "../bindings/UsageFormat";
 import { guessFormat } from "./usageFormats";
 import type { UsageImportReport } from "../bindings/UsageImportReport";
 import type { UsageWorkload } from "../bindings/UsageWorkload";
+import type { CostReport } from "../bindings/CostReport";
+import type { PlanFile } from "../bindings/PlanFile";
 
 export const USAGE_JOB = "usage-import";
 
@@ -27,6 +29,10 @@ class UsageImport {
   until = $state("");
   /** Asks the Plan page to show the panel (File → Import usage). */
   shown = $state(false);
+  /** What the stored traffic of the window would have cost, as the engine
+   * priced it: on the open plan, or at the catalog's prices. */
+  cost = $state<CostReport | null>(null);
+  pricing = $state(false);
 
   take(path: string) {
     this.path = path;
@@ -83,9 +89,29 @@ class UsageImport {
     }
   }
 
+  /** Prices the stored traffic of the window on `plan` (null: at each
+   * model's own catalog prices, a check of the logged spend). */
+  async price(plan: PlanFile | null) {
+    this.pricing = true;
+    try {
+      this.cost = await api.usageCost(plan, {
+        since: this.since.trim() || null,
+        until: this.until.trim() || null,
+        models: [],
+      });
+      this.error = null;
+    } catch (e) {
+      this.cost = null;
+      this.error = errorMessage(e);
+    } finally {
+      this.pricing = false;
+    }
+  }
+
   discard() {
     this.preview = null;
     this.report = null;
+    this.cost = null;
   }
 }
 

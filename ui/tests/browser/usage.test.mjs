@@ -2,8 +2,9 @@
 // engine's answers from fixtures.json (a synthetic LiteLLM spend log
 // imported and measured by the real commands): File → Import usage picks a
 // log and guesses its format, the import runs as a job that Cancel stops,
-// the preview shows the engine's volume, shape and histograms, and Apply
-// puts the measured [workload] in the plan, keeping what a log cannot tell.
+// the preview shows the engine's volume, shape and histograms, the stored
+// traffic is priced on the plan and at the catalog, and Apply puts the
+// measured [workload] in the plan, keeping what a log cannot tell.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,6 +30,7 @@ before(async () => {
   app = await openApp({
     usage_import: usageImport,
     usage_workload: (args, f) => f.usage.workload,
+    usage_cost: (args, f) => (args.plan ? f.usage.cost_on_plan : f.usage.cost_at_catalog),
     cancel_job: () => {
       window.__finishImport?.();
       return true;
@@ -68,6 +70,34 @@ test("File → Import usage picks a log, imports it and shows the engine's previ
   // A few hours of log: no growth, and the engine's reason says why.
   assert.equal(await page.textContent('[data-testid="usage-growth"]'), measured.growth.reason);
   await page.screenshot({ path: join(shots, "usage-preview.png"), fullPage: true });
+});
+
+test("The stored traffic is priced on the open plan and at catalog prices, as the engine prices it", async () => {
+  await page.click('[data-testid="usage-cost-plan"]');
+  await calledWith(page, "usage_cost", "(a) => a.plan !== null && a.plan.workload !== undefined && a.request.since === null");
+  const onPlan = fixtures.usage.cost_on_plan;
+  await page.locator('[data-testid="usage-cost-total"]').waitFor();
+  assert.equal(Number(await page.getAttribute('[data-testid="usage-cost-total"]', "data-value")), onPlan.total.cost_usd);
+  const text = await page.textContent('[data-testid="usage-cost-total"]');
+  assert.match(text, /^\s*On this plan: /);
+  assert.match(text, new RegExp(`for ${onPlan.total.priced_requests.toLocaleString("en-US")} requests`));
+  assert.equal(await page.locator('[data-testid="usage-cost-models"] tbody tr').count(), onPlan.models.length);
+  await page.click('[data-testid="usage-cost-catalog"]');
+  await calledWith(page, "usage_cost", "(a) => a.plan === null");
+  const atCatalog = fixtures.usage.cost_at_catalog;
+  await page.waitForFunction(
+    (v) => document.querySelector('[data-testid="usage-cost-total"]')?.getAttribute("data-value") === v,
+    String(atCatalog.total.cost_usd ?? ""),
+  );
+  const catalogText = await page.textContent('[data-testid="usage-cost-total"]');
+  assert.match(catalogText, /At each model's catalog prices/);
+  // The app's default catalog has none of the synthetic log's models: each
+  // is left unpriced, never priced at 0, and the page says so.
+  assert.equal(atCatalog.total.cost_usd, null);
+  assert.match(catalogText, /not priced/);
+  assert.match(catalogText, /no model of the log has a catalog price/);
+  assert.match(catalogText, new RegExp(`${atCatalog.total.unpriced_requests.toLocaleString("en-US")} requests of models without a catalog price`));
+  await page.screenshot({ path: join(shots, "usage-cost.png"), fullPage: true });
 });
 
 test("Apply puts the measured workload in the plan and keeps its budget", async () => {

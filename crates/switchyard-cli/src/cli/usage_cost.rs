@@ -4,7 +4,7 @@
 
 use switchyard::format;
 use switchyard::usage::replay::CostReport;
-use switchyard::usage::replay::report::Line;
+use switchyard::usage::replay::report::CostLine;
 
 fn n(x: u64) -> String {
     format::count(x as f64)
@@ -16,7 +16,7 @@ fn money(x: Option<f64>) -> String {
 
 /// The replayed cost of a row: unknown when nothing in it is priced, and
 /// marked when part of it is not.
-fn cost(line: &Line) -> String {
+fn cost(line: &CostLine) -> String {
     match line.cost_usd {
         None => "unpriced".to_owned(),
         Some(c) if line.unpriced_requests > 0 => format!("{} + unpriced", format::usd(c)),
@@ -24,7 +24,7 @@ fn cost(line: &Line) -> String {
     }
 }
 
-fn difference(line: &Line) -> String {
+fn difference(line: &CostLine) -> String {
     match line.difference_usd {
         None => "-".to_owned(),
         Some(d) if d >= 0.0 => format!("+{}", format::usd(d)),
@@ -32,7 +32,7 @@ fn difference(line: &Line) -> String {
     }
 }
 
-fn table(rows: &[(String, &Line)], label: &str) {
+fn table(rows: &[(String, &CostLine)], label: &str) {
     let width = rows
         .iter()
         .map(|(k, _)| format::width(k))
@@ -154,7 +154,7 @@ pub fn print_cost(report: &CostReport) {
         outln!("requests: {}", notes.join(", "));
     }
     outln!();
-    let mut rows: Vec<(String, &Line)> = report
+    let mut rows: Vec<(String, &CostLine)> = report
         .models
         .iter()
         .map(|m| {
@@ -168,7 +168,7 @@ pub fn print_cost(report: &CostReport) {
     rows.push(("total".to_owned(), &report.total));
     table(&rows, "model");
     outln!();
-    let days: Vec<(String, &Line)> = report
+    let days: Vec<(String, &CostLine)> = report
         .days
         .iter()
         .map(|d| (d.day.clone(), &d.line))

@@ -146,9 +146,27 @@ pub enum CostBasis<'a> {
     },
 }
 
+/// What the app asks to price: the stored usage of a window, as typed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+pub struct UsageCostRequest {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub models: Vec<String>,
+}
+
+impl UsageCostRequest {
+    pub fn window(&self) -> Result<UsageWindow, UsageCostError> {
+        super::usage_workload::typed_window(&self.since, &self.until, &self.models)
+            .map_err(|(field, reason)| UsageCostError::Bound { field, reason })
+    }
+}
+
 /// Why a replay gave no report.
 #[derive(Debug, thiserror::Error)]
 pub enum UsageCostError {
+    #[error("{field}: {reason}")]
+    Bound { field: &'static str, reason: String },
     #[error(transparent)]
     Read(#[from] UsageError),
     #[error(transparent)]

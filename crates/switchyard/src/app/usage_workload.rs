@@ -46,23 +46,35 @@ pub struct WorkloadRequest {
 impl WorkloadRequest {
     /// The options, or which bound is not a date or time and why.
     pub fn options(&self) -> Result<WorkloadOptions, UsageWorkloadError> {
-        let bound = |field: &'static str, text: &Option<String>| {
-            text.as_deref()
-                .filter(|t| !t.trim().is_empty())
-                .map(parse_bound)
-                .transpose()
-                .map_err(|reason| UsageWorkloadError::Bound { field, reason })
-        };
         Ok(WorkloadOptions {
-            window: UsageWindow {
-                since_ms: bound("since", &self.since)?,
-                until_ms: bound("until", &self.until)?,
-                models: self.models.clone(),
-            },
+            window: typed_window(&self.since, &self.until, &self.models)
+                .map_err(|(field, reason)| UsageWorkloadError::Bound { field, reason })?,
             months_ahead: self.months_ahead,
             means_only: self.means_only,
         })
     }
+}
+
+/// A window of stored usage as the app's fields give it (blank is open),
+/// read by the CLI's rule for `--since` and `--until`; an error names the
+/// field and why.
+pub fn typed_window(
+    since: &Option<String>,
+    until: &Option<String>,
+    models: &[String],
+) -> Result<UsageWindow, (&'static str, String)> {
+    let bound = |field: &'static str, text: &Option<String>| {
+        text.as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(parse_bound)
+            .transpose()
+            .map_err(|reason| (field, reason))
+    };
+    Ok(UsageWindow {
+        since_ms: bound("since", since)?,
+        until_ms: bound("until", until)?,
+        models: models.to_vec(),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -13,8 +13,9 @@ use super::pricing::Pricing;
 use super::tally::{Replay, Tally};
 
 /// One row of the report: a model, a day, or the whole log.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Line {
+pub struct CostLine {
     pub requests: u64,
     pub priced_requests: u64,
     /// Requests of models without a catalog price: in no `cost_usd`.
@@ -37,13 +38,13 @@ pub struct Line {
     pub difference_usd: Option<f64>,
 }
 
-impl Line {
+impl CostLine {
     fn of(t: &Tally) -> Self {
         let cost = (t.priced > 0 || t.requests == 0).then_some(t.cost_usd);
         let spend = (t.spend_known > 0).then_some(t.spend_usd);
         let priced_spend = (t.spend_known > 0).then_some(t.priced_spend_usd);
         let comparable = t.priced > 0 && t.spend_known >= t.requests;
-        Line {
+        CostLine {
             requests: t.requests,
             priced_requests: t.priced,
             unpriced_requests: t.unpriced,
@@ -60,6 +61,7 @@ impl Line {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelLine {
     /// The model as the log names it.
@@ -70,18 +72,20 @@ pub struct ModelLine {
     /// `litellm_key_without_route`).
     pub matched_by: Option<&'static str>,
     #[serde(flatten)]
-    pub line: Line,
+    pub line: CostLine,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DayLine {
     /// `YYYY-MM-DD`, UTC.
     pub day: String,
     #[serde(flatten)]
-    pub line: Line,
+    pub line: CostLine,
 }
 
 /// A model the replay could not price, and why.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unpriced {
     pub model: String,
@@ -91,6 +95,7 @@ pub struct Unpriced {
 }
 
 /// `--plan`: one offering of the plan and its part of the replayed cost.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OfferingLine {
     pub offering: String,
@@ -101,6 +106,7 @@ pub struct OfferingLine {
     pub cost_usd: f64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanInfo {
     pub file: String,
@@ -110,6 +116,7 @@ pub struct PlanInfo {
 }
 
 /// The log as read.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogInfo {
     pub file: String,
@@ -123,6 +130,7 @@ pub struct LogInfo {
 }
 
 /// An import of the catalog.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredImport {
     pub id: i64,
@@ -133,6 +141,7 @@ pub struct StoredImport {
 /// ([`crate::usage::bins::PRICE_BAND_EDGES`]): from stored sums, its
 /// requests of the band around the threshold are priced at the tier of the
 /// band's mean prompt, not each at its own.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InexactTier {
     pub offering: String,
@@ -140,6 +149,7 @@ pub struct InexactTier {
 }
 
 /// `--stored`: what was replayed in place of a log.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredInfo {
     /// The window asked for, RFC 3339; `null` when open.
@@ -158,6 +168,7 @@ pub struct StoredInfo {
 }
 
 /// `switchyard usage cost --json`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostReport {
     /// `catalog` or `plan`.
@@ -168,7 +179,7 @@ pub struct CostReport {
     pub log: Option<LogInfo>,
     /// `--stored`: the stored usage replayed; `null` for a log.
     pub stored: Option<StoredInfo>,
-    pub total: Line,
+    pub total: CostLine,
     pub models: Vec<ModelLine>,
     pub days: Vec<DayLine>,
     /// The models left unpriced, by name; their requests are in no cost.
@@ -196,7 +207,7 @@ impl CostReport {
                 model: m.model.clone(),
                 offering: m.matched.as_ref().map(|x| x.offering.clone()),
                 matched_by: m.matched.as_ref().map(|x| x.rule),
-                line: Line::of(&m.tally),
+                line: CostLine::of(&m.tally),
             })
             .collect();
         let unpriced = replay
@@ -222,7 +233,7 @@ impl CostReport {
                 let (y, m, day) = crate::utc::civil_from_days(d);
                 DayLine {
                     day: format!("{y:04}-{m:02}-{day:02}"),
-                    line: Line::of(t),
+                    line: CostLine::of(t),
                 }
             })
             .collect();
@@ -252,7 +263,7 @@ impl CostReport {
             plan,
             log,
             stored,
-            total: Line::of(replay.total()),
+            total: CostLine::of(replay.total()),
             models,
             days,
             unpriced,
