@@ -234,10 +234,15 @@ fn usage_fixture(
     )
     .expect("measures");
     let request = switchyard::app::usage::UsageCostRequest::default();
-    let on_plan =
+    let mut on_plan =
         crate::commands::usage::cost(state, Some(plan), &request).expect("prices on the plan");
-    let at_catalog =
+    let mut at_catalog =
         crate::commands::usage::cost(state, None, &request).expect("prices at the catalog");
+    for cost in [&mut on_plan, &mut at_catalog] {
+        for import in cost.stored.iter_mut().flat_map(|s| s.imports.iter_mut()) {
+            import.file = "spend.csv".to_owned();
+        }
+    }
     serde_json::json!({
         "import": report,
         "workload": measured,
