@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "usage_import",
     "usage_workload",
     "usage_cost",
+    "usage_import_postgres",
     "probe_start",
     "probe_chart",
     "search_plan",

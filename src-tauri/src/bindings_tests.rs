@@ -38,6 +38,7 @@ fn export_all(dir: &Path) {
         switchyard::app::usage_workload::WorkloadRequest::export_all(&cfg),
         switchyard::app::usage_workload::UsageWorkload::export_all(&cfg),
         switchyard::app::usage::UsageCostRequest::export_all(&cfg),
+        switchyard::app::usage::PostgresImportRequest::export_all(&cfg),
         switchyard::usage::replay::CostReport::export_all(&cfg),
         switchyard::export::Format::export_all(&cfg),
         search::SearchView::export_all(&cfg),

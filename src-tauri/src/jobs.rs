@@ -135,6 +135,16 @@ pub async fn run_started<T: Send + 'static>(
         }
     };
     jobs.finish(id, &progress);
+    // A last report at its end, whatever the job counted, so that a bar of
+    // unknown length (rows streamed from a database) closes too.
+    let (done, total) = progress.position();
+    let end = done.max(total).max(1);
+    events.progress(JobProgress {
+        job: id.to_owned(),
+        done: end,
+        total: end,
+        stage: stage.to_owned(),
+    });
     result.map_err(|e| AppError::new("internal", format!("{stage} failed: {e}")))
 }
 
@@ -157,5 +167,41 @@ mod tests {
         assert!(second.is_cancelled());
         jobs.finish("sim", &second);
         assert!(!jobs.cancel("sim"));
+    }
+
+    /// Keeps the progress reports a job sends.
+    #[derive(Default, Clone)]
+    struct Recorded(Arc<std::sync::Mutex<Vec<JobProgress>>>);
+
+    impl Events for Recorded {
+        fn progress(&self, progress: JobProgress) {
+            self.0.lock().expect("lock").push(progress);
+        }
+        fn plan_report(&self, _: PlanReport) {}
+    }
+
+    #[test]
+    fn a_job_of_unknown_length_ends_with_a_report_that_closes_its_bar() {
+        let events = Recorded::default();
+        let jobs = Jobs::default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        let out = runtime.block_on(run_blocking(&events, &jobs, "db", "streaming", |p| {
+            // Bytes streamed, no total ever expected.
+            p.advance(4096);
+            7
+        }));
+        assert_eq!(out.expect("runs"), 7);
+        let last = events
+            .0
+            .lock()
+            .expect("lock")
+            .last()
+            .cloned()
+            .expect("a report");
+        assert_eq!((last.done, last.total), (4096, 4096));
+        assert_eq!(last.stage, "streaming");
     }
 }

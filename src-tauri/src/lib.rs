@@ -61,6 +61,7 @@ pub fn run() {
             commands::usage::usage_import,
             commands::usage::usage_workload,
             commands::usage::usage_cost,
+            commands::usage::usage_import_postgres,
             commands::probes::probe_start,
             commands::probes::probe_chart,
             commands::search::search_plan,

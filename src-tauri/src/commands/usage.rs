@@ -7,8 +7,8 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use switchyard::app::usage::{
-    CostBasis, UsageCostError, UsageCostRequest, UsageImportError, UsageImportRequest,
-    import_usage, usage_cost_stored,
+    CostBasis, PostgresImportRequest, UsageCostError, UsageCostRequest, UsageImportError,
+    UsageImportRequest, import_usage, import_usage_postgres, usage_cost_stored,
 };
 use switchyard::app::usage_workload::{
     UsageWorkload, UsageWorkloadError, WorkloadRequest, workload,
@@ -95,6 +95,51 @@ pub async fn usage_import(
         },
     )
     .await??)
+}
+
+/// Reads LiteLLM's spend logs from the proxy's PostgreSQL (read-only, the
+/// connection string from the environment variable the request names)
+/// into the catalog's aggregates, as `usage import --from-postgres`. The
+/// size is not known ahead, so progress counts the bytes streamed.
+#[tauri::command]
+pub async fn usage_import_postgres(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: PostgresImportRequest,
+    job: String,
+) -> AppResult<UsageImportReport> {
+    let source = request
+        .source()
+        .map_err(|e| AppError::new("usage", e.to_string()))?;
+    let mut catalog = state.open_connection()?;
+    Ok(run_blocking(
+        &app,
+        &state.jobs,
+        &job,
+        "reading the spend logs",
+        move |progress| {
+            import_usage_postgres(
+                &mut catalog,
+                &source,
+                request.skip_bad,
+                request.replace,
+                &mut |done, _| streamed_bytes(progress, done),
+            )
+        },
+    )
+    .await??)
+}
+
+/// Moves the job to `done` bytes of a stream whose size is unknown: the
+/// bar shows the count, never a share of a guessed total.
+fn streamed_bytes(progress: &Progress, done: u64) -> ControlFlow<()> {
+    let (seen, _) = progress.position();
+    progress.advance(done.saturating_sub(seen));
+    if progress.is_cancelled() {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
 }
 
 /// The workload of the stored usage in a window: what the preview shows and

@@ -39,6 +39,7 @@ import type { TcoView } from "../bindings/TcoView";
 import type { TextFormat } from "../bindings/TextFormat";
 import type { UsageImportReport } from "../bindings/UsageImportReport";
 import type { UsageImportRequest } from "../bindings/UsageImportRequest";
+import type { PostgresImportRequest } from "../bindings/PostgresImportRequest";
 import type { UsageCostRequest } from "../bindings/UsageCostRequest";
 import type { CostReport } from "../bindings/CostReport";
 import type { UsageWorkload } from "../bindings/UsageWorkload";
@@ -99,6 +100,10 @@ export const api = {
   /** Reads a usage log into the catalog as a job (progress, cancel). */
   usageImport: (path: string, options: UsageImportRequest, job: string) =>
     invoke<UsageImportReport>("usage_import", { path, options, job }),
+  /** Reads LiteLLM's spend logs from the proxy's PostgreSQL as a job; the
+   * request names the environment variable with the connection string. */
+  usageImportPostgres: (request: PostgresImportRequest, job: string) =>
+    invoke<UsageImportReport>("usage_import_postgres", { request, job }),
   /** The workload the stored usage measures, and the [workload] made of it. */
   usageWorkload: (request: WorkloadRequest) => invoke<UsageWorkload>("usage_workload", { request }),
   /** What the stored traffic would have cost on `plan`, or at each model's

@@ -33,6 +33,11 @@ class UsageImport {
    * priced it: on the open plan, or at the catalog's prices. */
   cost = $state<CostReport | null>(null);
   pricing = $state(false);
+  /** LiteLLM's PostgreSQL: the variable holding the connection string (the
+   * string itself never passes through the UI) and the range to read. */
+  databaseEnv = $state("DATABASE_URL");
+  databaseSince = $state("");
+  databaseUntil = $state("");
 
   take(path: string) {
     this.path = path;
@@ -58,6 +63,30 @@ class UsageImport {
     try {
       this.report = await api.usageImport(this.path, { format: this.format, skip_bad: this.skipBad, replace: false }, USAGE_JOB);
       this.path = null;
+      await this.measure();
+    } catch (e) {
+      this.error = isCancelled(e) ? "import cancelled; nothing was written" : errorMessage(e);
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  /** Imports LiteLLM's spend logs straight from the proxy's database, as
+   * a job like a file's import. */
+  async runDatabase() {
+    this.importing = true;
+    this.error = null;
+    try {
+      this.report = await api.usageImportPostgres(
+        {
+          url_env: this.databaseEnv.trim(),
+          since: this.databaseSince.trim() || null,
+          until: this.databaseUntil.trim() || null,
+          skip_bad: this.skipBad,
+          replace: false,
+        },
+        USAGE_JOB,
+      );
       await this.measure();
     } catch (e) {
       this.error = isCancelled(e) ? "import cancelled; nothing was written" : errorMessage(e);

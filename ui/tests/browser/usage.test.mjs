@@ -23,6 +23,18 @@ const usageImport = async (args, f) => {
   return f.usage.import;
 };
 
+// The database import as the shell runs it: progress of unknown length
+// (bytes streamed, total 0) until `window.__finishDatabase()`, then the
+// last report, whose total closes the bar, then the import's report.
+const usageImportPostgres = async (args, f) => {
+  const emit = (done, total) =>
+    window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event: "job-progress", payload: { job: args.job, done, total, stage: "reading the spend logs" } });
+  emit(65536, 0);
+  await new Promise((resolve) => (window.__finishDatabase = resolve));
+  emit(131072, 131072);
+  return f.usage.import;
+};
+
 let app;
 let page;
 
@@ -30,6 +42,7 @@ before(async () => {
   app = await openApp({
     usage_import: usageImport,
     usage_workload: (args, f) => f.usage.workload,
+    usage_import_postgres: usageImportPostgres,
     usage_cost: (args, f) => (args.plan ? f.usage.cost_on_plan : f.usage.cost_at_catalog),
     cancel_job: () => {
       window.__finishImport?.();
@@ -112,6 +125,26 @@ test("Apply puts the measured workload in the plan and keeps its budget", async 
   assert.equal(after.latency_budget_ms, before.latency_budget_ms);
   // A distribution is shown as one, with the engine's mean.
   assert.match(await page.textContent('[data-testid="input-tokens-summary"]'), new RegExp(`a distribution of ${w.input_tokens.values.length} values`));
+});
+
+test("LiteLLM's spend logs are imported from PostgreSQL by the variable that holds the connection string", async () => {
+  await page.click('[data-testid="usage-database"] summary');
+  await page.fill('[data-testid="usage-db-env"]', "SPEND_DB_URL");
+  await page.fill('[data-testid="usage-db-since"]', "2026-11-01");
+  await page.click('[data-testid="usage-db-import"]');
+  await calledWith(page, "usage_import_postgres", '(a) => a.request.url_env === "SPEND_DB_URL" && a.request.since === "2026-11-01" && a.request.until === null && a.job === "usage-import"');
+  // Of unknown length: the stage without a share, and Cancel is there.
+  await page.waitForFunction(() => document.querySelector('[data-testid="job-progress"]')?.textContent === "reading the spend logs…");
+  assert.equal(await page.locator('[data-testid="usage-db-cancel"]').count(), 1);
+  await page.evaluate(() => window.__finishDatabase());
+  // The last report closes the bar.
+  await page.waitForFunction(() => document.querySelector('[data-testid="job-progress"]') === null);
+  await page.locator('[data-testid="usage-report"]').waitFor();
+  const report = fixtures.usage.import.import;
+  assert.match(await page.textContent('[data-testid="usage-report"]'), new RegExp(`Imported ${report.requests.toLocaleString("en-US")} requests`));
+  // Nothing of a connection string reaches the page or the request.
+  const request = (await lastCall(page, "usage_import_postgres")).request;
+  assert.deepEqual(Object.keys(request).sort(), ["replace", "since", "skip_bad", "until", "url_env"]);
 });
 
 test("Cancel stops an import and nothing is said to be imported", async () => {

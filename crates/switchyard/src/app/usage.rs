@@ -109,6 +109,38 @@ pub struct PostgresSource {
     pub range: TimeRange,
 }
 
+/// What the app asks of an import from LiteLLM's PostgreSQL: the
+/// environment variable that holds the connection string (never the
+/// string itself: the password stays out of the UI, its state and its
+/// logs), and the time range as typed, read by the CLI's rule.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct PostgresImportRequest {
+    /// Blank: `DATABASE_URL`, as the CLI's default.
+    pub url_env: String,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub skip_bad: bool,
+    pub replace: bool,
+}
+
+impl PostgresImportRequest {
+    /// The source to read, or which field is wrong and why.
+    pub fn source(&self) -> Result<PostgresSource, UsageError> {
+        let bad = |reason: String| UsageError::file("PostgreSQL", reason);
+        let window = super::usage_workload::typed_window(&self.since, &self.until, &[])
+            .map_err(|(field, reason)| bad(format!("{field}: {reason}")))?;
+        let url_env = match self.url_env.trim() {
+            "" => crate::usage::postgres::DEFAULT_URL_ENV.to_owned(),
+            name => name.to_owned(),
+        };
+        Ok(PostgresSource {
+            url_env,
+            range: TimeRange::new(window.since_ms, window.until_ms).map_err(bad)?,
+        })
+    }
+}
+
 /// Reads LiteLLM's spend logs of `source.range` from the proxy's database
 /// (read-only) and stores their aggregates as an import of the
 /// `litellm-spend` format. The same rows imported again have the same
@@ -284,5 +316,42 @@ pub fn usage_cost_stored(
             nothing(&classes)?;
             Ok(CostReport::of_stored(&replay, stored(classes)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(url_env: &str, since: Option<&str>, until: Option<&str>) -> PostgresImportRequest {
+        PostgresImportRequest {
+            url_env: url_env.to_owned(),
+            since: since.map(str::to_owned),
+            until: until.map(str::to_owned),
+            skip_bad: false,
+            replace: false,
+        }
+    }
+
+    #[test]
+    fn a_database_import_reads_the_range_by_the_clis_rule() {
+        let source = request(" ", Some("2026-11-01"), Some(""))
+            .source()
+            .expect("valid");
+        assert_eq!(source.url_env, "DATABASE_URL", "blank is the CLI's default");
+        assert_eq!(source.range.since_ms, Some(1_793_491_200_000));
+        assert_eq!(source.range.until_ms, None, "blank is open");
+        let named = request("SPEND_DB", None, None).source().expect("valid");
+        assert_eq!(named.url_env, "SPEND_DB");
+        let bad = request("", Some("yesterday"), None)
+            .source()
+            .unwrap_err()
+            .to_string();
+        assert!(bad.starts_with("PostgreSQL: since: "), "{bad}");
+        let empty = request("", Some("2026-11-02"), Some("2026-11-01"))
+            .source()
+            .unwrap_err()
+            .to_string();
+        assert!(empty.contains("is not before"), "{empty}");
     }
 }
