@@ -78,6 +78,13 @@ impl Block {
         }
     }
 
+    /// The block with its lines dropped and its buffers kept, for reuse.
+    pub fn emptied(mut self) -> Self {
+        self.text.clear();
+        self.lines.clear();
+        self
+    }
+
     pub fn is_full(&self) -> bool {
         self.text.len() >= BLOCK_BYTES
     }

@@ -234,14 +234,17 @@ pub fn read_into(
     let parser: &dyn LineParser = &*parser;
     let batch = rayon::current_num_threads().max(1) * BLOCKS_PER_THREAD;
     let (mut records, mut skipped, mut examples) = (0u64, BTreeMap::new(), Vec::new());
-    let mut current = read_batch(&mut lines, batch).map_err(read_error)?;
+    // Blocks whose lines were fed, kept for their buffers: a block's
+    // mebibyte is allocated once, not once per batch.
+    let mut spare = Vec::new();
+    let mut current = read_batch(&mut lines, batch, &mut spare).map_err(read_error)?;
     while !current.is_empty() {
         // Parse this batch on the pool while this thread reads the next.
         let mut parsed = Vec::new();
         let mut next = Ok(Vec::new());
         rayon::in_place_scope(|scope| {
             scope.spawn(|_| parsed = parse_batch(parser, &current));
-            next = read_batch(&mut lines, batch);
+            next = read_batch(&mut lines, batch, &mut spare);
         });
         for (number, outcome) in parsed.into_iter().flatten() {
             last_line = number;
@@ -268,6 +271,7 @@ pub fn read_into(
                 file: file.to_owned(),
             });
         }
+        spare.extend(current.drain(..).map(Block::emptied));
         current = next.map_err(read_error)?;
     }
     // A final report, so a bar reaches its end.
@@ -296,11 +300,16 @@ pub fn read_into(
     })
 }
 
-/// The next blocks of lines, at most `count`; none at the end of the file.
-fn read_batch<R: Read>(lines: &mut Lines<R>, count: usize) -> std::io::Result<Vec<Block>> {
+/// The next blocks of lines, at most `count`, in blocks taken from `spare`
+/// while it has some; none at the end of the file.
+fn read_batch<R: Read>(
+    lines: &mut Lines<R>,
+    count: usize,
+    spare: &mut Vec<Block>,
+) -> std::io::Result<Vec<Block>> {
     let mut blocks = Vec::with_capacity(count);
     while blocks.len() < count {
-        let mut block = Block::default();
+        let mut block = spare.pop().unwrap_or_default();
         while !block.is_full() {
             let start = block.text.len();
             let chunk = lines.next(&mut block.text)?;
@@ -310,6 +319,7 @@ fn read_batch<R: Read>(lines: &mut Lines<R>, count: usize) -> std::io::Result<Ve
             block.push(start, chunk);
         }
         if block.lines.is_empty() {
+            spare.push(block);
             break;
         }
         blocks.push(block);
