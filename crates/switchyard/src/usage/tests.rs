@@ -475,3 +475,61 @@ fn the_read_records_the_files_size_and_hash() {
         super::lines::hash(text.as_bytes()).expect("hash")
     );
 }
+
+/// A log of many blocks and batches (`blocks`): the records reach the sink
+/// in the file's order, so every sum is the one-line-at-a-time read's to
+/// the bit, and the first bad line named is the first in the file.
+#[test]
+fn a_log_of_many_blocks_is_read_as_one_line_at_a_time_would_read_it() {
+    use super::aggregate::Aggregates;
+    use super::litellm_spend::LitellmSpend;
+    use super::parse::{LineParser, Parsed};
+
+    let mut text = Vec::new();
+    super::synthetic::write_spend_log(&mut text, 12_000, 7).expect("writes");
+    let batch = super::blocks::BLOCK_BYTES * super::blocks::BLOCKS_PER_THREAD;
+    assert!(
+        text.len() > 2 * batch,
+        "{} bytes span several batches",
+        text.len()
+    );
+    let whole = std::str::from_utf8(&text).expect("utf-8");
+
+    // One line at a time, by hand.
+    let mut parser = LitellmSpend::default();
+    let mut lines = whole.lines();
+    parser
+        .header(lines.next().expect("header"))
+        .expect("header reads");
+    let mut reference = Aggregates::default();
+    for line in lines {
+        match parser.parse(line).expect("parses") {
+            Parsed::One(r) => reference.add(&r).expect("adds"),
+            Parsed::Many(rs) => rs.iter().for_each(|r| reference.add(r).expect("adds")),
+        }
+    }
+    let read = run(&text, &options(UsageFormat::LitellmSpend)).expect("reads");
+    let got = &read.aggregates;
+    assert_eq!(read.records, 12_000);
+    assert_eq!(got.requests, reference.requests);
+    assert_eq!(got.cells(), reference.cells(), "sums equal to the bit");
+    assert_eq!(got.histograms(), reference.histograms());
+    assert_eq!(got.price_classes(), reference.price_classes());
+
+    // A bad line deep in the log, in a later batch: it is the one named.
+    let at = whole
+        .lines()
+        .take(9_001)
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    let mut bad = text.clone();
+    let end = at + whole[at..].find('\n').expect("a line");
+    bad.splice(at..end, b"not,a,spend,row".iter().copied());
+    let err = run(&bad, &options(UsageFormat::LitellmSpend)).expect_err("refused");
+    assert!(err.to_string().contains(":9002: "), "{err}");
+    let mut skipping = options(UsageFormat::LitellmSpend);
+    skipping.skip_bad = true;
+    let read = run(&bad, &skipping).expect("reads the rest");
+    assert_eq!((read.records, read.skipped_total()), (11_999, 1));
+    assert!(read.examples[0].contains(":9002: "), "{}", read.examples[0]);
+}
