@@ -57,16 +57,10 @@ impl From<UsageCostError> for AppError {
 /// Moves the job to `done` of `total` bytes; stops the read (nothing is
 /// written) once the job is cancelled.
 fn report_bytes(progress: &Progress, done: u64, total: u64) -> ControlFlow<()> {
-    let (seen, expected) = progress.position();
-    if expected == 0 {
+    if progress.position().1 == 0 {
         progress.expect(total.max(1));
     }
-    progress.advance(done.saturating_sub(seen));
-    if progress.is_cancelled() {
-        ControlFlow::Break(())
-    } else {
-        ControlFlow::Continue(())
-    }
+    streamed_bytes(progress, done)
 }
 
 /// Reads a usage log into the catalog's aggregates, in one transaction.
@@ -130,8 +124,9 @@ pub async fn usage_import_postgres(
     .await??)
 }
 
-/// Moves the job to `done` bytes of a stream whose size is unknown: the
-/// bar shows the count, never a share of a guessed total.
+/// Moves the job to `done` bytes (of a stream whose size is unknown, the
+/// bar shows no share of a guessed total); stops the read once the job is
+/// cancelled.
 fn streamed_bytes(progress: &Progress, done: u64) -> ControlFlow<()> {
     let (seen, _) = progress.position();
     progress.advance(done.saturating_sub(seen));
