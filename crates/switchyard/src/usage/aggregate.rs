@@ -7,7 +7,7 @@
 //! log. Memory grows with the number of models, hours, classes and routes,
 //! each capped ([`super::limits`]), never with the number of lines.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::bins::{BINS, bin, price_band, whole_ms};
 use super::limits::{MAX_CELLS, MAX_MODELS, MAX_PRICE_CLASSES, MAX_ROUTES};
@@ -147,6 +147,9 @@ impl Histograms {
     }
 }
 
+/// A model group or API base the log does not give.
+const NOT_LOGGED: u32 = u32::MAX;
+
 /// Where a model's requests went: its model group and API base.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Route {
@@ -162,7 +165,12 @@ pub struct Aggregates {
     index: HashMap<String, u32>,
     cells: HashMap<(u32, i64), Cell>,
     histograms: Vec<Histograms>,
-    routes: HashMap<Route, u64>,
+    /// (model, model group, API base) → requests, the names by index in
+    /// `names` ([`NOT_LOGGED`] when the log does not say): a record's route
+    /// is found without copying its strings.
+    routes: HashMap<(u32, u32, u32), u64>,
+    names: Vec<String>,
+    name_index: HashMap<String, u32>,
     price_classes: HashMap<(u32, i64, PriceClassKey), PriceClass>,
     /// The first and last start time seen, ms.
     pub first_ms: Option<i64>,
@@ -224,11 +232,11 @@ impl Aggregates {
                 self.resolution_s = self.resolution_s.max(width_s);
             }
         }
-        let route = Route {
+        let route = (
             model,
-            model_group: record.model_group.as_deref().map(str::to_owned),
-            api_base: record.api_base.as_deref().map(str::to_owned),
-        };
+            self.name_id(record.model_group.as_deref())?,
+            self.name_id(record.api_base.as_deref())?,
+        );
         if let Some(n) = self.routes.get_mut(&route) {
             *n = n.saturating_add(requests);
         } else if self.routes.len() >= MAX_ROUTES {
@@ -291,6 +299,26 @@ impl Aggregates {
         out
     }
 
+    /// The index of a model group or API base; [`NOT_LOGGED`] for none.
+    fn name_id(&mut self, name: Option<&str>) -> Result<u32, String> {
+        let Some(name) = name else {
+            return Ok(NOT_LOGGED);
+        };
+        if let Some(&i) = self.name_index.get(name) {
+            return Ok(i);
+        }
+        // Every route has at most two names of its own.
+        if self.names.len() >= 2 * MAX_ROUTES {
+            return Err(format!(
+                "more than {MAX_ROUTES} (model, model_group, api_base) routes"
+            ));
+        }
+        let i = u32::try_from(self.names.len()).map_err(|_| "too many names")?;
+        self.names.push(name.to_owned());
+        self.name_index.insert(name.to_owned(), i);
+        Ok(i)
+    }
+
     fn model_index(&mut self, model: &str) -> Result<u32, String> {
         if let Some(&i) = self.index.get(model) {
             return Ok(i);
@@ -340,14 +368,19 @@ impl Aggregates {
     }
 
     /// Every route with its requests, by model name.
-    pub fn routes(&self) -> Vec<(&str, &Route, u64)> {
+    pub fn routes(&self) -> Vec<(&str, Route, u64)> {
+        let name = |i: u32| self.names.get(i as usize).cloned();
         let mut out: Vec<_> = self
             .routes
             .iter()
-            .map(|(r, n)| {
+            .map(|(&(model, group, base), n)| {
                 (
-                    self.models.get(r.model as usize).map_or("", String::as_str),
-                    r,
+                    self.models.get(model as usize).map_or("", String::as_str),
+                    Route {
+                        model,
+                        model_group: name(group),
+                        api_base: name(base),
+                    },
                     *n,
                 )
             })

@@ -3,7 +3,9 @@
 //! plan) each offering's totals. Memory grows with the models and days,
 //! each capped, never with the lines.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use super::super::limits::MAX_MODELS;
 use super::super::read::RecordSink;
@@ -102,7 +104,7 @@ impl<'a> Replay<'a> {
         Self {
             pricing,
             models: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             days: BTreeMap::new(),
             by_offering,
             total: Tally::default(),
