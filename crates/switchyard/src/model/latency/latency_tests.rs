@@ -244,7 +244,7 @@ fn the_walk_agrees_with_the_simulation_on_varied_plans() {
 }
 
 /// The check at 10M requests: `cargo test -p switchyard --lib
-/// latency -- --ignored` (about a minute).
+/// latency -- --ignored` (`make test-latency-10m`; a few seconds).
 #[test]
 #[ignore = "10M-request simulations; run by hand"]
 fn the_walk_agrees_with_ten_million_simulated_requests() {
