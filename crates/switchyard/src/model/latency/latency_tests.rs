@@ -400,3 +400,4 @@ proptest! {
 fn the_mixture_sums_the_attempt_module_s_normal_cdf() {
     assert!((std_normal_cdf(0.0) - 0.5).abs() < 1e-15);
 }
+
