@@ -530,7 +530,10 @@ mod tests {
         let r = evaluate(&p, &quick());
         // Only the first step fits in 1,600 ms (a fallback needs 300 + 1,500).
         assert!((r.success_within_budget.value - 0.9).abs() < 1e-15);
-        assert_eq!(r.success_within_budget.ci95, [r.success_within_budget.value; 2]);
+        assert_eq!(
+            r.success_within_budget.ci95,
+            [r.success_within_budget.value; 2]
+        );
         assert_eq!(r.methods.success_within_budget, Method::Exact);
         assert_eq!(r.methods.cost_per_request, Method::Exact);
         assert_eq!(r.methods.served_share, Method::Exact);
@@ -538,7 +541,10 @@ mod tests {
         assert_eq!(r.served_share[1].share, 0.0);
         assert!((r.served_share[0].share - 1.0).abs() < 1e-15);
         // Every success takes 500 ms to first token and 1,000 ms to generate.
-        assert_eq!(r.latency_ms.p95.map(|x| (x - 1500.0).abs() < 1e-6), Some(true));
+        assert_eq!(
+            r.latency_ms.p95.map(|x| (x - 1500.0).abs() < 1e-6),
+            Some(true)
+        );
         // The fallback, reached at 300 ms, is cut at the budget with 80
         // tokens produced.
         let success_usd = 1000.0 * 1e-6 + 100.0 * 2e-6;

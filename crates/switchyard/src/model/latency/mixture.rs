@@ -68,7 +68,12 @@ impl LatencyMixture {
             }
             let ttft = &term.ttft;
             if ttft.sigma == 0.0 {
-                mass += term.weight * ttft.cdf(x);
+                // The simulation's TTFT is the median itself: compare with it
+                // rather than through logarithms, which blur the step's edge
+                // by an ulp.
+                if x >= ttft.median_ms {
+                    mass += term.weight;
+                }
                 continue;
             }
             let z = (x.ln() - ttft.mu) / ttft.sigma;
@@ -164,7 +169,20 @@ impl LatencyMixture {
                 0.5 * (lo + hi)
             };
         }
-        Some(hi)
+        Some(self.step_within(lo, hi, target).unwrap_or(hi))
+    }
+
+    /// The earliest jump of a deterministic term's CDF in `(lo, hi]` at
+    /// which the mass reaches `target`: where the quantile is such a jump it
+    /// is that time exactly, not the tolerance above it.
+    fn step_within(&self, lo: f64, hi: f64, target: f64) -> Option<f64> {
+        self.terms
+            .iter()
+            .filter(|t| t.ttft.sigma == 0.0)
+            .map(|t| t.offset_ms + t.ttft.median_ms)
+            .filter(|&jump| lo < jump && jump <= hi)
+            .filter(|&jump| self.mass_and_density(jump).0 >= target)
+            .min_by(f64::total_cmp)
     }
 
     /// A first guess for the `q` quantile: that of the heaviest term alone.
