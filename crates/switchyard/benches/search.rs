@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use switchyard::model::search::{Constraints, SearchSpace, search, synthetic};
+use switchyard::model::search::{Constraints, Objective, SearchSpace, search, synthetic};
 
 fn space(candidates: usize) -> SearchSpace {
     SearchSpace {
@@ -15,6 +15,7 @@ fn space(candidates: usize) -> SearchSpace {
         timeouts_ms: vec![15_000.0],
         backoff_ms: 100.0,
         constraints: Constraints::default(),
+        objectives: Objective::DEFAULT.to_vec(),
     }
 }
 

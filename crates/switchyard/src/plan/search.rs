@@ -3,7 +3,7 @@
 //! named by its field.
 
 use crate::limits::{self, Limit};
-use crate::model::search::{Constraints, SearchSpace};
+use crate::model::search::{Constraints, Objective, SearchSpace};
 use crate::model::{Portfolio, Step};
 
 use super::check::check_names;
@@ -159,7 +159,7 @@ pub fn resolve_search(
             ),
         )]);
     }
-    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints) = settings;
+    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints, objectives) = settings;
     Ok(ResolvedSearch {
         space: SearchSpace {
             portfolio: resolved.portfolio.clone(),
@@ -168,6 +168,7 @@ pub fn resolve_search(
             timeouts_ms,
             backoff_ms,
             constraints,
+            objectives,
         },
         resolved,
         skipped,
@@ -175,7 +176,7 @@ pub fn resolve_search(
     })
 }
 
-type Settings = (usize, Vec<u32>, Vec<f64>, f64, Constraints);
+type Settings = (usize, Vec<u32>, Vec<f64>, f64, Constraints, Vec<Objective>);
 
 /// The search's choices with defaults applied, each checked.
 fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> Settings {
@@ -270,13 +271,57 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
         min_availability: spec.min_availability,
         max_monthly_usd: spec.max_monthly_usd,
     };
+    let objectives = objectives(plan, spec, problems);
     (
         max_chain_length,
         attempts,
         timeouts_ms,
         backoff_ms,
         constraints,
+        objectives,
     )
+}
+
+/// `search.objectives` resolved: [`Objective::DEFAULT`] when absent; each
+/// name known, cost and availability always among them (the frontier's two
+/// axes), and success within the budget only with a budget.
+fn objectives(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> Vec<Objective> {
+    let Some(names) = &spec.objectives else {
+        return Objective::DEFAULT.to_vec();
+    };
+    let mut out: Vec<Objective> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        match Objective::from_name(name) {
+            Some(o) if !out.contains(&o) => out.push(o),
+            Some(_) => {}
+            None => problems.push(Problem::new(
+                format!("search.objectives[{i}]"),
+                format!(
+                    "unknown objective `{}`: use {}",
+                    limits::escape(name),
+                    Objective::names()
+                ),
+            )),
+        }
+    }
+    for required in Objective::DEFAULT {
+        if !out.contains(&required) {
+            problems.push(Problem::new(
+                "search.objectives",
+                format!(
+                    "must include `{}`: the frontier always trades cost against availability",
+                    required.name()
+                ),
+            ));
+        }
+    }
+    if out.contains(&Objective::SuccessWithinBudget) && plan.workload.latency_budget_ms.is_none() {
+        problems.push(Problem::new(
+            "search.objectives",
+            "success_within_budget needs a budget: set workload.latency_budget_ms",
+        ));
+    }
+    out
 }
 
 /// The number of step options the search would score (candidates × distinct

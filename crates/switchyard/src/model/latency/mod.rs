@@ -37,12 +37,53 @@ pub struct BudgetFigures {
     pub served: Vec<Vec<f64>>,
     /// The latency of successful requests.
     pub latency: LatencyMixture,
+    /// P(a request is still running after its route's last step, within the
+    /// budget): what a further step could still serve.
+    pub alive: f64,
+    /// The earliest time such a request is still running (infinite: none).
+    pub earliest_alive_ms: f64,
 }
 
 impl BudgetFigures {
     /// p50, p95 and p99 of successful requests' latency.
     pub fn percentiles(&self) -> [Option<f64>; 3] {
         self.latency.percentiles([0.50, 0.95, 0.99])
+    }
+
+    /// A floor under the `q` quantile of the latency of every route that
+    /// starts with these figures' (one route) and adds steps: `+∞` counts
+    /// as "nothing succeeds".
+    ///
+    /// A further step adds at most `alive` successes, all after
+    /// `earliest_alive_ms` (call it `m`). With `S` the successes and `F`
+    /// their CDF, the extended CDF is at most `S F(t) / (S + X)` before `m`
+    /// and at most `(S F(t) + X) / (S + X)` after, for the `X <= alive` it
+    /// adds; so its quantile is at least `min(Q(q), max(m, Q(q - (1 - q)
+    /// alive / S)))`, `Q` being these figures' quantile. The search prunes
+    /// a prefix with it (`MODEL.md` §5).
+    pub fn extension_quantile_floor(&self, q: f64) -> f64 {
+        let total = self.latency.total();
+        let m = self.earliest_alive_ms;
+        if total <= 0.0 {
+            return m;
+        }
+        let own = self
+            .latency
+            .percentile(q)
+            .map_or(f64::INFINITY, |p| p * (1.0 - REL_TOL));
+        let level = q - (1.0 - q) * self.alive / total;
+        let lower = if level <= 0.0 {
+            0.0
+        } else {
+            self.latency.percentile(level).unwrap_or(0.0) * (1.0 - REL_TOL)
+        };
+        own.min(m.max(lower))
+    }
+
+    /// A ceiling over the success within the budget of every extension of
+    /// this route: its own, and every request still running.
+    pub fn extension_success_ceiling(&self) -> f64 {
+        self.success + self.alive
     }
 }
 
@@ -67,6 +108,8 @@ pub fn strata_figures(strata: &[(f64, &Portfolio)]) -> Option<BudgetFigures> {
             .map(|r| vec![0.0; r.steps.len()])
             .collect(),
         latency: LatencyMixture::default(),
+        alive: 0.0,
+        earliest_alive_ms: f64::INFINITY,
     };
     let mut terms = Vec::new();
     for &(stratum_weight, portfolio) in strata {
@@ -86,6 +129,10 @@ pub fn strata_figures(strata: &[(f64, &Portfolio)]) -> Option<BudgetFigures> {
                 out.success += w * walked.success;
                 out.failure += w * walked.failure;
                 out.cost_per_request += w * walked.cost;
+                out.alive += w * walked.alive;
+                if walked.alive > 0.0 {
+                    out.earliest_alive_ms = out.earliest_alive_ms.min(walked.earliest_alive_ms);
+                }
                 for (sum, s) in out.served[r].iter_mut().zip(&walked.served) {
                     *sum += w * s;
                 }

@@ -20,7 +20,7 @@
 
 use crate::model::attempt::AttemptProfile;
 use crate::model::exact::local_index;
-use crate::model::types::{Portfolio, Ttft};
+use crate::model::types::{Portfolio, Step, Ttft};
 
 /// Elapsed times closer than this (relative, or 1e-9 ms near zero) are one:
 /// sums of the same terms in another order differ in their last bits, and
@@ -58,6 +58,12 @@ pub struct RouteWalk {
     pub cost: f64,
     /// The successes, as a mixture of truncated shifted log-normals.
     pub terms: Vec<Term>,
+    /// P(the request is still running after the last step): the failures
+    /// a further step could still turn into successes.
+    pub alive: f64,
+    /// The earliest time at which such a request is still running;
+    /// infinite when none is.
+    pub earliest_alive_ms: f64,
 }
 
 /// The groups and offerings one route touches, as bits of a knowledge mask.
@@ -74,8 +80,7 @@ struct Footprint {
 }
 
 impl Footprint {
-    fn of(portfolio: &Portfolio, route: usize) -> Option<Self> {
-        let steps = &portfolio.routes[route].steps;
+    fn of(portfolio: &Portfolio, steps: &[Step]) -> Option<Self> {
         let (mut offerings, mut groups) = (Vec::new(), Vec::new());
         let local: Vec<(usize, Vec<usize>)> = steps
             .iter()
@@ -187,8 +192,25 @@ pub fn walk(
     budget_ms: f64,
     max_terms: usize,
 ) -> Option<RouteWalk> {
-    let footprint = Footprint::of(portfolio, route)?;
-    let steps = &portfolio.routes[route].steps;
+    walk_steps(
+        portfolio,
+        &portfolio.routes[route].steps,
+        profiles,
+        budget_ms,
+        max_terms,
+    )
+}
+
+/// [`walk`] over `steps` of `portfolio`'s offerings, which need not be one
+/// of its routes (a chain the search scores).
+pub fn walk_steps(
+    portfolio: &Portfolio,
+    steps: &[Step],
+    profiles: &[AttemptProfile],
+    budget_ms: f64,
+    max_terms: usize,
+) -> Option<RouteWalk> {
+    let footprint = Footprint::of(portfolio, steps)?;
     let mut branches = vec![Branch {
         known: 0,
         up: 0,
@@ -200,6 +222,8 @@ pub fn walk(
         served: vec![0.0; steps.len()],
         cost: 0.0,
         terms: Vec::new(),
+        alive: 0.0,
+        earliest_alive_ms: f64::INFINITY,
     };
     for (j, (step, profile)) in steps.iter().zip(profiles).enumerate() {
         branches = meet(branches, &footprint, j);
@@ -233,11 +257,11 @@ pub fn walk(
             return None;
         }
     }
-    out.failure += branches
-        .iter()
-        .flat_map(|b| &b.shifts)
-        .map(|&(_, w)| w)
-        .sum::<f64>();
+    for &(s, w) in branches.iter().flat_map(|b| &b.shifts) {
+        out.alive += w;
+        out.earliest_alive_ms = out.earliest_alive_ms.min(s);
+    }
+    out.failure += out.alive;
     out.success = out.served.iter().sum();
     Some(out)
 }
