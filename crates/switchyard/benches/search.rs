@@ -37,5 +37,28 @@ fn frontier(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frontier);
+/// Issue 20: p95 as a third objective, over 50 to 300 candidates (target:
+/// 300 in at most 1 s).
+fn frontier_with_p95(c: &mut Criterion) {
+    let mut group = c.benchmark_group("search with p95");
+    group.sample_size(10);
+    for n in [50, 100, 300] {
+        let mut s = space(n);
+        s.objectives = vec![Objective::Cost, Objective::Availability, Objective::P95];
+        let started = std::time::Instant::now();
+        let f = search(&s);
+        eprintln!(
+            "{n} candidates with p95: {} frontier points, {:?}, {:?}",
+            f.points.len(),
+            f.stats,
+            started.elapsed()
+        );
+        group.bench_with_input(BenchmarkId::new("candidates", n), &s, |b, s| {
+            b.iter(|| search(black_box(s)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, frontier, frontier_with_p95);
 criterion_main!(benches);
