@@ -16,6 +16,11 @@ pub const MAX_SEARCH_ATTEMPTS: u32 = limits::SEARCH_ATTEMPTS.max.value as u32;
 /// Group states are bit masks of one machine word.
 const MAX_SEARCH_GROUPS: usize = 64;
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+/// The most step options a search with p95 or success within the budget as
+/// an objective scores. Such a search scores every chain (`MODEL.md` §5):
+/// 100 options are 950,700 chains of up to three steps, about 13 s on two
+/// cores; the work grows with the cube of the options.
+pub const MAX_OPTIONS_WITH_LATENCY_OBJECTIVES: u64 = 100;
 
 /// One offering that may take part in the search.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +153,7 @@ pub fn resolve_search(
             None => kept.push((id, at)),
         }
     }
-    option_space(kept.len(), &settings.1, &settings.2)?;
+    option_space(kept.len(), &settings.1, &settings.2, &settings.5)?;
     let resolved = resolve_offerings(plan, &kept, source)?;
     if resolved.portfolio.groups.len() > MAX_SEARCH_GROUPS {
         return Err(vec![Problem::new(
@@ -331,6 +336,7 @@ fn option_space(
     candidates: usize,
     attempts: &[u32],
     timeouts_ms: &[f64],
+    objectives: &[Objective],
 ) -> Result<(), Vec<Problem>> {
     let mut a = attempts.to_vec();
     a.sort_unstable();
@@ -341,6 +347,18 @@ fn option_space(
     let options = (candidates as u64)
         .saturating_mul(a.len() as u64)
         .saturating_mul(t.len() as u64);
+    let extra = crate::model::search::Extra::of(objectives);
+    if extra.any() && options > MAX_OPTIONS_WITH_LATENCY_OBJECTIVES {
+        return Err(vec![Problem::new(
+            "search.objectives",
+            format!(
+                "{} step options; with p95 or success_within_budget as an objective every chain is scored, \
+                 so at most {MAX_OPTIONS_WITH_LATENCY_OBJECTIVES} are searched: list fewer candidates, \
+                 attempts or timeouts_ms, or search cost and availability alone",
+                count(options)
+            ),
+        )]);
+    }
     let limit = &limits::SEARCH_OPTIONS;
     if limit.contains(options as f64) {
         return Ok(());
