@@ -154,12 +154,23 @@ impl Scoring<'_> {
         let walked: Option<BudgetFigures> = latency::strata_figures(&weighted);
         let mut options = [usize::MAX; super::MAX_CHAIN_LENGTH];
         options[..chain.len()].copy_from_slice(chain);
+        // Only a prefix that may be extended needs the bounds (two more
+        // root findings).
+        let prefix = chain.len() + 1 == super::MAX_CHAIN_LENGTH;
         let (p95, success, p95_floor, success_ceiling) = match &walked {
             Some(f) => (
                 f.latency.percentile(0.95).unwrap_or(f64::INFINITY),
                 f.success,
-                f.extension_quantile_floor(0.95),
-                f.extension_success_ceiling(),
+                if prefix {
+                    f.extension_quantile_floor(0.95)
+                } else {
+                    0.0
+                },
+                if prefix {
+                    f.extension_success_ceiling()
+                } else {
+                    1.0
+                },
             ),
             // Out of the walk's reach (not for chains of three steps of a
             // few tries): nothing is known, so nothing is pruned by it.
