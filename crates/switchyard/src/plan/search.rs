@@ -18,7 +18,7 @@ const MAX_SEARCH_GROUPS: usize = 64;
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 /// The most step options a search with p95 or success within the budget as
 /// an objective scores. Such a search scores every chain (`MODEL.md` §5):
-/// 100 options are 950,700 chains of up to three steps, about 13 s on two
+/// 100 options are 950,700 chains of up to three steps, about 5 s on two
 /// cores; the work grows with the cube of the options.
 pub const MAX_OPTIONS_WITH_LATENCY_OBJECTIVES: u64 = 100;
 
