@@ -173,8 +173,8 @@ pub fn nines(unavailability: f64) -> Option<f64> {
     (unavailability > 0.0).then(|| -unavailability.log10() + 0.0)
 }
 
-/// The closed-form figures alone (no deadline): what a planner sees while typing,
-/// in about a microsecond, before any simulation has run.
+/// The exact figures: what a planner sees while typing, in microseconds,
+/// before the monthly simulation has run.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExactSummary {
@@ -193,6 +193,22 @@ pub struct ExactSummary {
     pub availability_at_peak: f64,
     /// Each step's load against its offering's rate limits.
     pub capacity: Vec<StepCapacity>,
+    /// Success within the budget, cost under it and the latency of
+    /// successes, exact (`MODEL.md` §3.10), so that they too show on every
+    /// edit; `None` for a plan past the exact walk's cap, whose
+    /// evaluation simulates them.
+    pub requests: Option<RequestSummary>,
+}
+
+/// The exact figures of single requests, under the budget if there is one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestSummary {
+    /// P(success within the budget); the availability without one.
+    pub success_within_budget: f64,
+    /// Expected billed cost of one request, cut attempts included.
+    pub cost_per_request: f64,
+    pub latency_ms: LatencyPercentiles,
 }
 
 /// The exact figures of a portfolio, as [`evaluate`] reports them for a plan
@@ -229,7 +245,29 @@ pub fn summarize(portfolio: &Portfolio, analysis: &capacity::Analysis) -> ExactS
         served_share,
         availability_at_peak: analysis.availability_at_peak,
         capacity: analysis.steps.clone(),
+        requests: request_summary(portfolio, analysis),
     }
+}
+
+/// The exact figures of single requests over the day's hours, as
+/// [`evaluate`] reports them (without a budget, success and cost are the
+/// day's closed forms); `None` past the walk's cap.
+fn request_summary(portfolio: &Portfolio, analysis: &capacity::Analysis) -> Option<RequestSummary> {
+    let strata = capacity::strata(portfolio, &analysis.hours);
+    let weighted: Vec<(f64, &Portfolio)> = strata.iter().map(|(w, p)| (*w, p)).collect();
+    let f = latency::strata_figures(&weighted)?;
+    let [p50, p95, p99] = f.percentiles();
+    let (success_within_budget, cost_per_request) =
+        if portfolio.workload.latency_budget_ms.is_some() {
+            (f.success, f.cost_per_request)
+        } else {
+            (analysis.day.availability, analysis.day.cost_per_request)
+        };
+    Some(RequestSummary {
+        success_within_budget,
+        cost_per_request,
+        latency_ms: LatencyPercentiles { p50, p95, p99 },
+    })
 }
 
 /// Evaluates a portfolio: the closed forms, the exact figures under the
@@ -620,6 +658,22 @@ mod tests {
         assert_eq!(s.cost_per_success, r.cost_usd.per_success);
         assert_eq!(s.monthly_usd, r.cost_usd.monthly);
         assert_eq!(s.served_share, r.served_share);
+        let requests = s.requests.expect("within reach");
+        assert_eq!(requests.latency_ms, r.latency_ms);
+        assert_eq!(
+            requests.success_within_budget,
+            r.success_within_budget.value
+        );
+        // With a budget too: the figures shown while typing are the report's.
+        p.workload.latency_budget_ms = Some(1600.0);
+        let r = evaluate(&p, &quick());
+        let requests = exact_summary(&p).requests.expect("within reach");
+        assert_eq!(
+            requests.success_within_budget,
+            r.success_within_budget.value
+        );
+        assert_eq!(requests.cost_per_request, r.cost_usd.per_request);
+        assert_eq!(requests.latency_ms, r.latency_ms);
     }
 
     #[test]
