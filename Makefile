@@ -5,7 +5,7 @@ NPM ?= npm
 EXAMPLE ?= examples/claude-then-deepseek.toml
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test test-year-ahead fuzz test-interop test-interop-docs test-interop-prices lint fmt bench usage-memory build deps test-deps ui ui-test browser-test e2e package cli
+.PHONY: run test test-year-ahead test-latency-10m fuzz test-interop test-interop-docs test-interop-prices lint fmt bench usage-memory build deps test-deps ui ui-test browser-test e2e package cli
 
 ## Installs what is missing (Debian packages, the UI's npm packages), builds
 ## the UI and the app, and opens the window.
@@ -47,6 +47,11 @@ test-year-ahead:
 ## evaluate and report each input within 1 s and 256 MB (tests/tests/fuzz_plans.rs).
 fuzz:
 	$(CARGO) test --workspace --test fuzz_plans -- --ignored --nocapture fuzz_plans_for_a_while
+
+## The exact latency and budget figures against 10M simulated requests per
+## plan (issue 20's check; model/latency/latency_tests.rs, a few seconds).
+test-latency-10m:
+	$(CARGO) test -p switchyard --lib model::latency -- --ignored
 
 ## The exported configs on the real gateways (LiteLLM 1.106.2, Portkey 1.15.2)
 ## against fake providers: installs both (idempotent, tests/interop/setup.sh),

@@ -204,3 +204,79 @@ fn a_search_too_large_to_run_is_refused_with_the_numbers() {
     );
     assert!(err.contains(&expected), "expected {expected:?} in {err}");
 }
+
+/// `--objectives` adds p95 as a third axis: every frontier point of the
+/// two-axis search stays (or a chain of the same cost and availability,
+/// such as the same offerings in another order, with a p95 no higher), more
+/// join it (faster but dearer or less available), and each has its exact
+/// p95. A search that would score too many chains so is refused, naming
+/// the field.
+#[test]
+fn objectives_add_p95_as_an_axis() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(example())
+        .expect("example")
+        .replace("attempts = [1, 2]", "attempts = [1]")
+        .replace("timeouts_ms = [8000, 15000]", "timeouts_ms = [15000]");
+    let plan = home.path().join("p95.toml");
+    std::fs::write(&plan, text).expect("write");
+    let run = |extra: &[&str]| -> Value {
+        let output = switchyard(home.path())
+            .args(["search", plan.to_str().expect("utf-8"), "--json"])
+            .args(extra)
+            .output()
+            .expect("run switchyard");
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).expect("JSON")
+    };
+    let figure = |p: &Value, f: &str| p[f].as_f64().expect("number");
+    let two = run(&[]);
+    let three = run(&["--objectives", "cost,availability,p95"]);
+    let points = |j: &Value| -> Vec<Value> {
+        let s = &j["search"];
+        let mut all = s["frontier"].as_array().expect("frontier").clone();
+        all.extend(s["rejected"].as_array().expect("rejected").iter().cloned());
+        all
+    };
+    let (a, b) = (points(&two), points(&three));
+    assert!(b.len() > a.len(), "{} vs {}", b.len(), a.len());
+    for p in &a {
+        let kept = b.iter().any(|q| {
+            figure(q, "monthly_usd") == figure(p, "monthly_usd")
+                && figure(q, "availability") == figure(p, "availability")
+                && q["latency_ms"]["p95"].as_f64() <= p["latency_ms"]["p95"].as_f64()
+        });
+        assert!(kept, "{}", p["steps"]);
+    }
+    assert!(b.iter().all(|p| p["latency_ms"]["p95"].is_number()));
+
+    // 22 candidates × 2 attempts × 3 timeouts = 132 step options.
+    let wide = home.path().join("wide.toml");
+    let text = std::fs::read_to_string(example())
+        .expect("example")
+        .replace(
+            "timeouts_ms = [8000, 15000]",
+            "timeouts_ms = [8000, 15000, 30000]",
+        );
+    std::fs::write(&wide, text).expect("write");
+    let output = switchyard(home.path())
+        .args(["search", wide.to_str().expect("utf-8")])
+        .args(["--objectives", "cost,availability,p95"])
+        .output()
+        .expect("run switchyard");
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("search.objectives: ") && err.contains("at most 100"),
+        "{err}"
+    );
+    let output = switchyard(home.path())
+        .args(["search", &example(), "--objectives", "cost,p99"])
+        .output()
+        .expect("run switchyard");
+    assert!(
+        stderr(&output).contains("unknown objective `p99`"),
+        "{}",
+        stderr(&output)
+    );
+}

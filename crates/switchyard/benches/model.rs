@@ -1,5 +1,7 @@
 //! Speed of the model (issue: exact availability <= 1 µs for a 3-step route;
-//! 1M simulated requests <= 50 ms on one core; 10,000 simulated months <= 1 s).
+//! 1M simulated requests <= 50 ms on one core; 10,000 simulated months <= 1 s;
+//! issue 20: the exact figures under a budget, percentiles included, of a
+//! 3-step route <= 50 µs).
 //! Results and the commands that reproduce them are in BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -8,7 +10,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use switchyard::model::attempt::class_profiles;
 use switchyard::model::monthly::{Period, monthly};
 use switchyard::model::{
-    EvaluateOptions, Portfolio, Quota, capacity, evaluate, exact, exact_summary, simulate::simulate,
+    EvaluateOptions, Portfolio, Quota, capacity, evaluate, exact, exact_summary, latency,
+    simulate::simulate,
 };
 use switchyard::plan::{Format, NoCatalog, parse, resolve};
 
@@ -104,6 +107,33 @@ fn exact_figures(c: &mut Criterion) {
     c.bench_function("exact availability + cost + served shares", |b| {
         b.iter(|| exact::figures(black_box(&p)))
     });
+}
+
+/// Issue 20: success within the budget, cost with cut attempts, served
+/// shares and p50/p95/p99 of the bench route, exactly, at its 15 s budget
+/// and at a tight one that cuts the fallbacks.
+fn exact_under_a_budget(c: &mut Criterion) {
+    let p = portfolio();
+    let mut tight = p.clone();
+    tight.workload.latency_budget_ms = Some(6_000.0);
+    for (name, p) in [("15 s", &p), ("6 s", &tight)] {
+        let f = latency::figures(p).expect("within reach");
+        eprintln!(
+            "budget {name}: {} terms, success {}, p50/p95/p99 {:?}",
+            f.latency.terms().len(),
+            f.success,
+            f.percentiles()
+        );
+        c.bench_function(
+            &format!("exact under a {name} budget, 3-step route, with p50/p95/p99"),
+            |b| {
+                b.iter(|| {
+                    let f = latency::figures(black_box(p)).expect("within reach");
+                    (f.success, f.cost_per_request, f.percentiles())
+                })
+            },
+        );
+    }
 }
 
 fn simulation(c: &mut Criterion) {
@@ -242,5 +272,12 @@ fn distributions(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, exact_figures, simulation, capacity, distributions);
+criterion_group!(
+    benches,
+    exact_figures,
+    exact_under_a_budget,
+    simulation,
+    capacity,
+    distributions
+);
 criterion_main!(benches);

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use switchyard::model::search::{Constraints, SearchSpace, search, synthetic};
+use switchyard::model::search::{Constraints, Objective, SearchSpace, search, synthetic};
 
 fn space(candidates: usize) -> SearchSpace {
     SearchSpace {
@@ -15,6 +15,7 @@ fn space(candidates: usize) -> SearchSpace {
         timeouts_ms: vec![15_000.0],
         backoff_ms: 100.0,
         constraints: Constraints::default(),
+        objectives: Objective::DEFAULT.to_vec(),
     }
 }
 
@@ -36,5 +37,29 @@ fn frontier(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frontier);
+/// Issue 20: p95 as a third objective (target: 300 candidates in at most
+/// 1 s). Such a search scores nearly every chain, and a plan may ask for at
+/// most 100 step options (`plan::search`): 50 of these candidates.
+fn frontier_with_p95(c: &mut Criterion) {
+    let mut group = c.benchmark_group("search with p95");
+    group.sample_size(10);
+    for n in [20, 50] {
+        let mut s = space(n);
+        s.objectives = vec![Objective::Cost, Objective::Availability, Objective::P95];
+        let started = std::time::Instant::now();
+        let f = search(&s);
+        eprintln!(
+            "{n} candidates with p95: {} frontier points, {:?}, {:?}",
+            f.points.len(),
+            f.stats,
+            started.elapsed()
+        );
+        group.bench_with_input(BenchmarkId::new("candidates", n), &s, |b, s| {
+            b.iter(|| search(black_box(s)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, frontier, frontier_with_p95);
 criterion_main!(benches);

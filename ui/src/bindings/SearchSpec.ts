@@ -48,6 +48,12 @@ timeouts_ms?: Array<number> | null,
  */
 backoff_ms?: number | null, min_availability?: number | null, 
 /**
- * Checked on the frontier's points, by simulation.
+ * Checked on the frontier's points, exactly.
  */
-min_success_within_budget?: number | null, max_monthly_usd?: number | null, };
+min_success_within_budget?: number | null, max_monthly_usd?: number | null, 
+/**
+ * What the frontier trades off: `cost` and `availability` (both
+ * required), and `p95`, `success_within_budget` as further axes; cost
+ * and availability when absent.
+ */
+objectives?: Array<string> | null, };

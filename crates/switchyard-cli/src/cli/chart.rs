@@ -225,6 +225,6 @@ fn frontier(args: &ChartArgs) -> Result<Chart, Failure> {
         samples: args.samples.min(SearchOptions::default().samples),
         seed: args.seed,
     };
-    let run = super::search::compute(args.plan()?, args.db.as_deref(), &options)?;
+    let run = super::search::compute(args.plan()?, args.db.as_deref(), &options, None)?;
     Ok(Chart::Frontier(search::frontier_chart(&run)))
 }

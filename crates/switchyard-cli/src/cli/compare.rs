@@ -164,6 +164,6 @@ pub fn search_points(
         seed,
         ..switchyard::app::SearchOptions::default()
     };
-    let run = super::search::compute(plan, db, &options)?;
+    let run = super::search::compute(plan, db, &options, None)?;
     Ok(switchyard::app::search::frontier_chart(&run).points)
 }

@@ -24,6 +24,11 @@ pub struct SearchArgs {
     samples: u64,
     #[arg(long, default_value_t = SearchOptions::default().seed, value_parser = |s: &str| switchyard::app::SimOptions::SEED.parse_u64(s))]
     seed: u64,
+    /// What the frontier trades off, overriding the plan's `[search]
+    /// objectives`: `cost,availability` and any of `p95`,
+    /// `success_within_budget` (checked as the plan's list is).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    objectives: Option<Vec<String>>,
     /// Write each frontier point as a plan file into this directory.
     #[arg(long, value_name = "DIR")]
     emit_plans: Option<PathBuf>,
@@ -36,9 +41,13 @@ pub fn compute(
     path: &Path,
     db: Option<&Path>,
     options: &SearchOptions,
+    objectives: Option<&[String]>,
 ) -> Result<SearchRun, Failure> {
     let file = path.display().to_string();
-    let plan = plan::load(path)?;
+    let mut plan = plan::load(path)?;
+    if let (Some(spec), Some(list)) = (plan.search.as_mut(), objectives) {
+        spec.objectives = Some(list.to_vec());
+    }
     let catalog = if needs_catalog(&plan, explicit_db_path(db).is_some()) {
         Some(Catalog::open_chosen(db)?)
     } else {
@@ -59,7 +68,12 @@ pub fn run(args: &SearchArgs) -> Result<(), Failure> {
         samples: args.samples,
         seed: args.seed,
     };
-    let run = compute(&args.plan, args.db.as_deref(), &options)?;
+    let run = compute(
+        &args.plan,
+        args.db.as_deref(),
+        &options,
+        args.objectives.as_deref(),
+    )?;
     if let Some(dir) = &args.emit_plans {
         emit_plans(&run, dir)?;
     }

@@ -6,11 +6,11 @@
 use super::error::Error;
 use super::options::SearchOptions;
 use crate::catalog::{Catalog, CatalogError, Field, ListFilter};
-use crate::chart::{FrontierData, FrontierPoint};
+use crate::chart::{ColourUnit, FrontierColour, FrontierData, FrontierPoint};
 use crate::model::Progress;
 use crate::model::Step;
 use crate::model::search::report::{PointOptions, SearchReport, report_with_progress};
-use crate::model::search::{Frontier, search_with_progress, single_steps};
+use crate::model::search::{Extra, Frontier, search_with_progress, single_steps};
 use crate::plan::{
     CandidateInfo, NoCatalog, OfferingSource, PlanError, PlanFile, ResolvedSearch,
     needs_catalog as plan_needs_catalog, resolve_search,
@@ -175,22 +175,28 @@ pub fn chosen_rank(run: &SearchRun) -> Option<usize> {
 }
 
 /// The frontier chart: every step option used alone (faint when dominated),
-/// the frontier's points, and the chosen one.
+/// the frontier's points, and the chosen one; a third objective, if the
+/// search weighs one, as the colour of the frontier's points (p95 first).
 pub fn frontier_chart(run: &SearchRun) -> FrontierData {
     let space = &run.search.space;
     let chosen = chosen_rank(run);
-    let mut points: Vec<FrontierPoint> = single_steps(space)
+    let extra = Extra::of(&space.objectives);
+    let mut points: Vec<FrontierPoint> = Vec::new();
+    let mut values: Vec<Option<f64>> = Vec::new();
+    for c in single_steps(space)
         .iter()
         .filter(|c| !run.frontier.points.iter().any(|p| p.steps == c.steps))
-        .map(|c| FrontierPoint {
+    {
+        points.push(FrontierPoint {
             label: chain_label(run, &c.steps),
             monthly_usd: c.monthly_usd,
             availability: c.availability,
             p95_ms: None,
             on_frontier: false,
             chosen: false,
-        })
-        .collect();
+        });
+        values.push(None);
+    }
     for p in run.report.frontier.iter().chain(&run.report.rejected) {
         let steps = &run.frontier.points[p.rank - 1].steps;
         points.push(FrontierPoint {
@@ -201,6 +207,26 @@ pub fn frontier_chart(run: &SearchRun) -> FrontierData {
             on_frontier: true,
             chosen: Some(p.rank) == chosen,
         });
+        values.push(if extra.p95 {
+            p.latency_ms.p95
+        } else {
+            Some(p.success_within_budget)
+        });
     }
-    FrontierData { points }
+    let colour = extra.any().then(|| FrontierColour {
+        label: if extra.p95 {
+            "p95"
+        } else {
+            "success within budget"
+        }
+        .to_owned(),
+        values,
+        lower_is_better: extra.p95,
+        unit: if extra.p95 {
+            ColourUnit::Ms
+        } else {
+            ColourUnit::Share
+        },
+    });
+    FrontierData { points, colour }
 }

@@ -134,6 +134,42 @@ pub struct ExceedanceSeries {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrontierData {
     pub points: Vec<FrontierPoint>,
+    /// The search's third objective (p95 or success within the budget),
+    /// drawn as the colour of the frontier's points; `None` when it weighs
+    /// cost and availability only.
+    #[serde(default)]
+    pub colour: Option<FrontierColour>,
+}
+
+/// A figure drawn as colour: from green for the best value on the chart to
+/// vermillion for the worst.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontierColour {
+    /// What the colour shows, for the legend: "p95", "success within budget".
+    pub label: String,
+    /// One per point, in `points` order; `None`: not known (drawn as usual).
+    pub values: Vec<Option<f64>>,
+    /// Lower is better (a latency) or higher is (a success rate).
+    pub lower_is_better: bool,
+    /// Milliseconds (shown as a duration) or a share (shown as a percent).
+    pub unit: ColourUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColourUnit {
+    Ms,
+    Share,
+}
+
+impl FrontierColour {
+    /// The value as the legend and labels print it.
+    pub fn show(&self, value: f64) -> String {
+        match self.unit {
+            ColourUnit::Ms => crate::format::duration(value),
+            ColourUnit::Share => crate::format::percent(value),
+        }
+    }
 }
 
 /// One plan of a search.

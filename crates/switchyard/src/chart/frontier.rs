@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::ChartError;
-use super::data::{FrontierData, FrontierPoint};
+use super::data::{FrontierColour, FrontierData, FrontierPoint};
 use super::style::{self, Axis};
 use crate::format;
 
@@ -22,11 +22,42 @@ pub fn title(d: &FrontierData) -> String {
     )
 }
 
-/// A point as drawn: cost and nines.
+/// A point as drawn: cost and nines, and its value on the colour axis.
 struct Placed<'a> {
     point: &'a FrontierPoint,
     x: f64,
     y: f64,
+    value: Option<f64>,
+}
+
+/// From green (the best value on the chart) through yellow to vermillion
+/// (the worst): `t` in 0..=1 from best to worst.
+fn ramp(t: f64) -> RGBColor {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let mix = |a: RGBColor, b: RGBColor, u: f64| {
+        let c = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * u).round() as u8;
+        RGBColor(c(a.0, b.0), c(a.1, b.1), c(a.2, b.2))
+    };
+    if t < 0.5 {
+        mix(style::GREEN, style::YELLOW, 2.0 * t)
+    } else {
+        mix(style::YELLOW, style::VERMILLION, 2.0 * t - 2.0 * 0.5)
+    }
+}
+
+/// The colour of `value` between the chart's best and worst values.
+fn colour_of(colour: &FrontierColour, range: (f64, f64), value: f64) -> RGBColor {
+    let (lo, hi) = range;
+    let t = if hi > lo {
+        (value - lo) / (hi - lo)
+    } else {
+        0.0
+    };
+    ramp(if colour.lower_is_better { t } else { 1.0 - t })
 }
 
 pub fn draw<DB: DrawingBackend>(
@@ -53,14 +84,26 @@ where
             .map(|p| style::nines(p.availability.max(0.0), f64::INFINITY)),
     )
     .map_or(6.0, |(_, hi)| hi + 0.5);
+    let value_of = |p: &FrontierPoint| -> Option<f64> {
+        let c = d.colour.as_ref()?;
+        let i = d.points.iter().position(|q| std::ptr::eq(q, p))?;
+        c.values.get(i).copied().flatten().filter(|v| v.is_finite())
+    };
     let placed: Vec<Placed> = valid
         .iter()
         .map(|p| Placed {
             point: p,
             x: p.monthly_usd,
             y: style::nines(p.availability.clamp(0.0, 1.0), finite_max),
+            value: value_of(p),
         })
         .collect();
+    let range = style::min_max(
+        placed
+            .iter()
+            .filter(|p| p.point.on_frontier)
+            .filter_map(|p| p.value),
+    );
 
     let (x_lo, x_hi) = style::min_max(placed.iter().map(|p| p.x)).unwrap_or((0.0, 1.0));
     let (y_lo, y_hi) = style::min_max(placed.iter().map(|p| p.y)).unwrap_or((0.0, 1.0));
@@ -110,10 +153,14 @@ where
         }
         let line = style::BLUE.stroke_width(2);
         plot.draw_series(LineSeries::new(steps, line))?;
+        let fill = |p: &Placed| match (&d.colour, range, p.value) {
+            (Some(c), Some(range), Some(v)) => colour_of(c, range, v),
+            _ => style::BLUE,
+        };
         plot.draw_series(
             frontier
                 .iter()
-                .map(|p| Circle::new((p.x, p.y), 5, style::BLUE.filled())),
+                .map(|p| Circle::new((p.x, p.y), 5, fill(p).filled())),
         )?
         .label(format!("Pareto frontier ({})", frontier.len()))
         .legend(move |(x, y)| {
@@ -179,6 +226,23 @@ where
         )?;
     }
 
+    if let (Some(c), Some((lo, hi))) = (&d.colour, range) {
+        // The colour axis in the legend: its best and worst ends.
+        let (best, worst) = if c.lower_is_better {
+            (lo, hi)
+        } else {
+            (hi, lo)
+        };
+        for (text, colour) in [
+            (format!("{}: {} (best)", c.label, c.show(best)), ramp(0.0)),
+            (format!("{}: {} (worst)", c.label, c.show(worst)), ramp(1.0)),
+        ] {
+            let filled = colour.filled();
+            plot.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(text)
+                .legend(move |(x, y)| Circle::new((x + 10, y), 5, filled));
+        }
+    }
     style::legend(&mut plot, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
@@ -216,6 +280,31 @@ mod tests {
         assert!(svg.count("polyline") >= 1);
     }
 
+    /// p95 as the search's third objective: the frontier's points coloured
+    /// from the fastest to the slowest, both named in the legend.
+    #[test]
+    fn a_third_objective_is_drawn_as_colour() {
+        let mut d = frontier_sample();
+        let values: Vec<Option<f64>> = d.points.iter().map(|p| p.p95_ms).collect();
+        d.colour = Some(FrontierColour {
+            label: "p95".into(),
+            values,
+            lower_is_better: true,
+            unit: ColourUnit::Ms,
+        });
+        let svg = renders_everywhere(&Chart::Frontier(d.clone()));
+        let frontier: Vec<f64> = d
+            .points
+            .iter()
+            .filter(|p| p.on_frontier)
+            .filter_map(|p| p.p95_ms)
+            .collect();
+        let (lo, hi) = style::min_max(frontier).expect("values");
+        svg.expect_text(&format!("p95: {} (best)", crate::format::duration(lo)));
+        svg.expect_text(&format!("p95: {} (worst)", crate::format::duration(hi)));
+        assert_ne!(lo, hi, "the sample spans a range");
+    }
+
     #[test]
     fn degenerate_frontiers_do_not_panic() {
         let point = |usd: f64, a: f64| FrontierPoint {
@@ -234,9 +323,15 @@ mod tests {
             vec![point(0.0, 0.0), point(-5.0, 2.0), point(f64::INFINITY, 0.5)],
             vec![point(1e-9, 0.5), point(1e12, 1.0 - 1e-15)],
         ] {
-            renders_everywhere(&Chart::Frontier(FrontierData { points }));
+            renders_everywhere(&Chart::Frontier(FrontierData {
+                points,
+                colour: None,
+            }));
         }
-        let svg = parse(&svg(&Chart::Frontier(FrontierData { points: vec![] })));
+        let svg = parse(&svg(&Chart::Frontier(FrontierData {
+            points: vec![],
+            colour: None,
+        })));
         svg.expect_text("no data");
     }
 }

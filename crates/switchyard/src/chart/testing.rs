@@ -65,7 +65,10 @@ pub fn frontier_sample() -> FrontierData {
             chosen: false,
         });
     }
-    FrontierData { points }
+    FrontierData {
+        points,
+        colour: None,
+    }
 }
 
 pub fn latency_sample(n: usize) -> LatencyData {

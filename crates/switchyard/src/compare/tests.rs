@@ -88,7 +88,7 @@ fn each_column_is_its_plans_report_and_the_best_is_marked() {
     assert_eq!(monthly.better, Better::Lower);
     assert_eq!(monthly.values[1], Some(reports[1].cost_usd.monthly));
     let p95 = row(&c, "latency_p95_ms");
-    assert_eq!(p95.method, crate::model::evaluate::Method::MonteCarlo);
+    assert_eq!(p95.method, crate::model::evaluate::Method::Exact);
     assert_eq!(p95.values[0], reports[0].latency_ms.p95);
     // One row per exceedance threshold of the report.
     let thresholds = reports[0].monthly_availability.exceedance.len();

@@ -135,7 +135,16 @@ impl AttemptProfile {
     /// expectation is `∫_a^τ (τ - t) f(t) dt = τ (F(τ) - F(a)) - (PE(τ) - PE(a))`
     /// with `a = τ - generation` and PE the partial mean.
     pub fn expected_bill_if_up(&self) -> f64 {
-        let tau = self.timeout_ms;
+        self.expected_bill_cut_at(self.timeout_ms)
+    }
+
+    /// [`Self::expected_bill_if_up`] of an attempt that is cut `cut_ms` after
+    /// it starts: at its timeout, or sooner when less of the latency budget is
+    /// left (`MODEL.md` §3.10). The same closed form with `τ` the cut: it
+    /// succeeds when `TTFT <= cut - generation`, and otherwise pays its input
+    /// and the output produced before the cut.
+    pub fn expected_bill_cut_at(&self, cut_ms: f64) -> f64 {
+        let tau = cut_ms;
         let a = tau - self.generation_ms;
         let fits = self.ttft.cdf(a);
         let tail_output_ms = tau * (self.ttft.cdf(tau) - fits)

@@ -497,6 +497,9 @@ pub struct Analysis {
     pub day: Figures,
     /// Each offering's rejected share over the day.
     pub day_rejected: Vec<f64>,
+    /// The solutions of the day's 24 hours ([`hourly`]), from which the
+    /// figures under the budget are mixed ([`strata`]).
+    pub hours: Vec<Solution>,
 }
 
 /// Attempts a minute step `j` of route `r` sends under `solution` at `rate`.
@@ -570,6 +573,7 @@ pub fn analyse(portfolio: &Portfolio) -> Analysis {
         availability_at_peak: at_peak.figures.availability,
         day,
         day_rejected,
+        hours,
     }
 }
 

@@ -334,7 +334,7 @@ fn the_strata_are_the_distinct_hours_with_their_traffic() {
 #[test]
 fn every_figure_of_the_report_sees_the_hour_of_day() {
     // A limit that binds at noon only, and an offering that never goes down:
-    // the SLA simulation's mean month, the simulated success and the closed
+    // the SLA simulation's mean month, the exact success and the closed
     // forms must all be the day's traffic-weighted mixture.
     let mut p = noon_peak();
     p.workload.latency_budget_ms = Some(60_000.0);
@@ -353,7 +353,11 @@ fn every_figure_of_the_report_sees_the_hour_of_day() {
         "{} vs {day}",
         m.mean
     );
-    let [lo, hi] = r.success_within_budget.ci95;
-    assert!(lo <= day && day <= hi, "{lo}..{hi} vs {day}");
+    // Success within the budget is exact, over the same hours.
+    assert!(close(r.success_within_budget.value, day, 1e-12));
+    assert_eq!(
+        r.methods.success_within_budget,
+        crate::model::evaluate::Method::Exact
+    );
     assert!(close(r.availability_at_peak, 1.0 - noon, 1e-12));
 }

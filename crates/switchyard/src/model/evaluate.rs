@@ -1,10 +1,14 @@
 //! Puts the figures of `MODEL.md` §3 together. Each figure is taken from the
 //! closed form where one exists and from the simulation otherwise; `methods` in
-//! the report says which.
+//! the report says which. The figures of single requests (success within the
+//! budget, latency, cost and served shares) are exact ([`super::latency`]);
+//! only a plan whose latency mixture would outgrow
+//! [`super::latency::MAX_TERMS`] has them simulated.
 
 use serde::Serialize;
 
 use super::capacity::{self, StepCapacity};
+use super::latency::{self, BudgetFigures};
 use super::monthly::{MonthlyFigures, Period, monthly_with_progress};
 use super::outage_process::OutageProcess;
 use super::progress::{Cancelled, Progress, UNITS_PER_PERIOD};
@@ -169,8 +173,8 @@ pub fn nines(unavailability: f64) -> Option<f64> {
     (unavailability > 0.0).then(|| -unavailability.log10() + 0.0)
 }
 
-/// The closed-form figures alone (no deadline): what a planner sees while typing,
-/// in about a microsecond, before any simulation has run.
+/// The exact figures: what a planner sees while typing, in microseconds,
+/// before the monthly simulation has run.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExactSummary {
@@ -189,6 +193,22 @@ pub struct ExactSummary {
     pub availability_at_peak: f64,
     /// Each step's load against its offering's rate limits.
     pub capacity: Vec<StepCapacity>,
+    /// Success within the budget, cost under it and the latency of
+    /// successes, exact (`MODEL.md` §3.10), so that they too show on every
+    /// edit; `None` for a plan past the exact walk's cap, whose
+    /// evaluation simulates them.
+    pub requests: Option<RequestSummary>,
+}
+
+/// The exact figures of single requests, under the budget if there is one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestSummary {
+    /// P(success within the budget); the availability without one.
+    pub success_within_budget: f64,
+    /// Expected billed cost of one request, cut attempts included.
+    pub cost_per_request: f64,
+    pub latency_ms: LatencyPercentiles,
 }
 
 /// The exact figures of a portfolio, as [`evaluate`] reports them for a plan
@@ -225,11 +245,33 @@ pub fn summarize(portfolio: &Portfolio, analysis: &capacity::Analysis) -> ExactS
         served_share,
         availability_at_peak: analysis.availability_at_peak,
         capacity: analysis.steps.clone(),
+        requests: request_summary(portfolio, analysis),
     }
 }
 
-/// Evaluates a portfolio. Without a latency budget, success, cost and served
-/// shares are exact; the simulation then only supplies latency percentiles.
+/// The exact figures of single requests over the day's hours, as
+/// [`evaluate`] reports them (without a budget, success and cost are the
+/// day's closed forms); `None` past the walk's cap.
+fn request_summary(portfolio: &Portfolio, analysis: &capacity::Analysis) -> Option<RequestSummary> {
+    let strata = capacity::strata(portfolio, &analysis.hours);
+    let weighted: Vec<(f64, &Portfolio)> = strata.iter().map(|(w, p)| (*w, p)).collect();
+    let f = latency::strata_figures(&weighted)?;
+    let [p50, p95, p99] = f.percentiles();
+    let (success_within_budget, cost_per_request) =
+        if portfolio.workload.latency_budget_ms.is_some() {
+            (f.success, f.cost_per_request)
+        } else {
+            (analysis.day.availability, analysis.day.cost_per_request)
+        };
+    Some(RequestSummary {
+        success_within_budget,
+        cost_per_request,
+        latency_ms: LatencyPercentiles { p50, p95, p99 },
+    })
+}
+
+/// Evaluates a portfolio: the closed forms, the exact figures under the
+/// budget, and the simulated monthly figures.
 pub fn evaluate(portfolio: &Portfolio, options: &EvaluateOptions) -> Report {
     // A fresh `Progress` is never cancelled.
     evaluate_with_progress(portfolio, options, &Progress::new())
@@ -245,8 +287,40 @@ pub fn evaluate_with_progress(
     evaluate_from(portfolio, &exact_summary(portfolio), options, progress)
 }
 
+/// Where the figures of single requests come from.
+pub(crate) enum Requests {
+    /// The exact walk ([`latency::strata_figures`]).
+    Exact(BudgetFigures),
+    /// The simulation, for a plan out of the walk's reach.
+    Simulated(Simulation),
+}
+
+/// The figures of single requests of `portfolio`: exact when the walk can
+/// reach them, else simulated. Under rate limits both run on the day's hours,
+/// each with its rejections ([`capacity::strata`]). The request simulation's
+/// units of progress are counted either way, so a run's total is known before
+/// it starts.
+pub(crate) fn request_figures(
+    portfolio: &Portfolio,
+    samples: u64,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Requests, Cancelled> {
+    let hours = capacity::hourly(portfolio);
+    let strata = capacity::strata(portfolio, &hours);
+    let weighted: Vec<(f64, &Portfolio)> = strata.iter().map(|(w, p)| (*w, p)).collect();
+    if let Some(exact) = latency::strata_figures(&weighted) {
+        if progress.is_cancelled() {
+            return Err(Cancelled);
+        }
+        progress.advance(samples);
+        return Ok(Requests::Exact(exact));
+    }
+    simulate_strata(&strata, samples, seed, progress).map(Requests::Simulated)
+}
+
 /// [`evaluate_with_progress`] on exact figures already computed (`exact`, the
-/// [`exact_summary`] of `portfolio`): only the simulations run.
+/// [`exact_summary`] of `portfolio`): only the rest runs.
 pub fn evaluate_from(
     portfolio: &Portfolio,
     exact: &ExactSummary,
@@ -254,13 +328,7 @@ pub fn evaluate_from(
     progress: &Progress,
 ) -> Result<Report, Cancelled> {
     progress.expect(options.work_units());
-    let hours = capacity::hourly(portfolio);
-    let sim = simulate_strata(
-        &capacity::strata(portfolio, &hours),
-        options.samples,
-        options.seed,
-        progress,
-    )?;
+    let requests = request_figures(portfolio, options.samples, options.seed, progress)?;
     let monthly_availability = monthly_with_progress(
         portfolio,
         options.period,
@@ -273,7 +341,7 @@ pub fn evaluate_from(
         portfolio,
         exact,
         options,
-        &sim,
+        &requests,
         monthly_availability,
     ))
 }
@@ -306,68 +374,122 @@ pub(crate) fn simulate_strata(
     Ok(total.expect("at least one stratum"))
 }
 
-/// The report from the exact figures and the two simulations.
+/// The figures of single requests a report shows, whichever way they came.
+struct RequestFigures {
+    success_within_budget: Estimate,
+    per_request: f64,
+    per_request_ci95: [f64; 2],
+    latency: LatencyPercentiles,
+    served_share: Vec<ServedShare>,
+    method: Method,
+}
+
+impl RequestFigures {
+    /// Without a budget, success, cost and served shares are the day's closed
+    /// forms (`exact`), under rate limits too; with one they come from
+    /// `requests`. Latency always does.
+    fn of(portfolio: &Portfolio, exact: &ExactSummary, requests: &Requests) -> Self {
+        let has_budget = portfolio.workload.latency_budget_ms.is_some();
+        let closed = |latency: LatencyPercentiles, method: Method| RequestFigures {
+            success_within_budget: Estimate {
+                value: exact.availability,
+                ci95: [exact.availability; 2],
+            },
+            per_request: exact.cost_per_request,
+            per_request_ci95: [exact.cost_per_request; 2],
+            latency,
+            served_share: exact.served_share.clone(),
+            method,
+        };
+        match requests {
+            Requests::Exact(f) => {
+                let [p50, p95, p99] = f.percentiles();
+                let latency = LatencyPercentiles { p50, p95, p99 };
+                if !has_budget {
+                    return closed(latency, Method::Exact);
+                }
+                RequestFigures {
+                    success_within_budget: Estimate {
+                        value: f.success,
+                        ci95: [f.success; 2],
+                    },
+                    per_request: f.cost_per_request,
+                    per_request_ci95: [f.cost_per_request; 2],
+                    latency,
+                    served_share: shares(portfolio, |r, j| ratio(f.served[r][j], f.success)),
+                    method: Method::Exact,
+                }
+            }
+            Requests::Simulated(sim) => {
+                let [p50, p95, p99] = sim.latency_percentiles();
+                let latency = LatencyPercentiles { p50, p95, p99 };
+                if !has_budget {
+                    return closed(latency, Method::MonteCarlo);
+                }
+                let (value, ci95) = sim.success_rate();
+                RequestFigures {
+                    success_within_budget: Estimate { value, ci95 },
+                    per_request: sim.cost.mean(),
+                    per_request_ci95: sim.cost.ci95(),
+                    latency,
+                    served_share: shares(portfolio, |r, j| {
+                        ratio(sim.served[r][j] as f64, sim.successes as f64)
+                    }),
+                    method: Method::MonteCarlo,
+                }
+            }
+        }
+    }
+}
+
+/// The report from the exact figures, the figures of single requests and
+/// the monthly simulation.
 fn assemble(
     portfolio: &Portfolio,
     exact: &ExactSummary,
     options: &EvaluateOptions,
-    sim: &Simulation,
+    requests: &Requests,
     monthly_availability: MonthlyFigures,
 ) -> Report {
     let has_budget = portfolio.workload.latency_budget_ms.is_some();
-    let method = if has_budget {
-        Method::MonteCarlo
+    let figures = RequestFigures::of(portfolio, exact, requests);
+    // Without a budget, success, cost and served shares are the closed forms
+    // whatever gave the latency.
+    let budget_method = if has_budget {
+        figures.method
     } else {
         Method::Exact
     };
-
-    let success_within_budget = if has_budget {
-        let (value, ci95) = sim.success_rate();
-        Estimate { value, ci95 }
-    } else {
-        Estimate {
-            value: exact.availability,
-            ci95: [exact.availability; 2],
-        }
-    };
-    let (per_request, per_request_ci95) = if has_budget {
-        (sim.cost.mean(), sim.cost.ci95())
-    } else {
-        (exact.cost_per_request, [exact.cost_per_request; 2])
-    };
+    let success_within_budget = figures.success_within_budget;
+    let per_request = figures.per_request;
     // `None` when nothing succeeds, or when so little does that the ratio is
     // beyond any float.
     let divide = |cost: f64, rate: f64| Some(cost / rate).filter(|x| rate > 0.0 && x.is_finite());
-    let [p50, p95, p99] = sim.latency_percentiles();
 
     Report {
         availability: exact.availability,
         nines: exact.nines,
         success_within_budget,
-        latency_ms: LatencyPercentiles { p50, p95, p99 },
+        latency_ms: figures.latency,
         cost_usd: Cost {
             per_request,
-            per_request_ci95,
+            per_request_ci95: figures.per_request_ci95,
             per_success: divide(per_request, exact.availability),
             per_success_within_budget: divide(per_request, success_within_budget.value),
             monthly: portfolio.workload.requests_per_month * per_request
                 + portfolio.workload.fixed_monthly_usd,
         },
-        served_share: if has_budget {
-            simulated_shares(portfolio, sim)
-        } else {
-            exact.served_share.clone()
-        },
+        served_share: figures.served_share,
         availability_at_peak: exact.availability_at_peak,
         capacity: exact.capacity.clone(),
         monthly_availability,
         outage_processes: GroupProcess::of(portfolio),
         methods: Methods {
             availability: Method::Exact,
-            success_within_budget: method,
-            cost_per_request: method,
-            served_share: method,
-            latency: Method::MonteCarlo,
+            success_within_budget: budget_method,
+            cost_per_request: budget_method,
+            served_share: budget_method,
+            latency: figures.method,
             monthly_availability: Method::MonteCarlo,
         },
         simulation: SimulationInfo {
@@ -377,8 +499,8 @@ fn assemble(
     }
 }
 
-/// Each step's share of the successes within the budget, as simulated.
-fn simulated_shares(portfolio: &Portfolio, sim: &Simulation) -> Vec<ServedShare> {
+/// Every step of every route with its share, `share(route, step)`.
+fn shares(portfolio: &Portfolio, share: impl Fn(usize, usize) -> f64) -> Vec<ServedShare> {
     let mut shares = Vec::new();
     for (r, route) in portfolio.routes.iter().enumerate() {
         for (j, step) in route.steps.iter().enumerate() {
@@ -386,7 +508,7 @@ fn simulated_shares(portfolio: &Portfolio, sim: &Simulation) -> Vec<ServedShare>
                 route: route.name.clone(),
                 step: j,
                 offering: portfolio.offerings[step.offering].id.clone(),
-                share: ratio(sim.served[r][j] as f64, sim.successes as f64),
+                share: share(r, j),
             });
         }
     }
@@ -440,15 +562,64 @@ mod tests {
     }
 
     #[test]
-    fn with_a_budget_the_simulation_supplies_success_and_cost() {
+    fn with_a_budget_success_cost_and_shares_are_exact() {
         let mut p = chain(vec![offering("a", 0.9), offering("b", 0.5)]);
         p.workload.latency_budget_ms = Some(1600.0);
         let r = evaluate(&p, &quick());
         // Only the first step fits in 1,600 ms (a fallback needs 300 + 1,500).
-        let [lo, hi] = r.success_within_budget.ci95;
-        assert!(lo <= 0.9 && 0.9 <= hi, "{lo}..{hi}");
+        assert!((r.success_within_budget.value - 0.9).abs() < 1e-15);
+        assert_eq!(
+            r.success_within_budget.ci95,
+            [r.success_within_budget.value; 2]
+        );
+        assert_eq!(r.methods.success_within_budget, Method::Exact);
+        assert_eq!(r.methods.cost_per_request, Method::Exact);
+        assert_eq!(r.methods.served_share, Method::Exact);
+        assert_eq!(r.methods.latency, Method::Exact);
+        assert_eq!(r.served_share[1].share, 0.0);
+        assert!((r.served_share[0].share - 1.0).abs() < 1e-15);
+        // Every success takes 500 ms to first token and 1,000 ms to generate.
+        assert_eq!(
+            r.latency_ms.p95.map(|x| (x - 1500.0).abs() < 1e-6),
+            Some(true)
+        );
+        // The fallback, reached at 300 ms, is cut at the budget with 80
+        // tokens produced.
+        let success_usd = 1000.0 * 1e-6 + 100.0 * 2e-6;
+        let cut_usd = 1000.0 * 1e-6 + 80.0 * 2e-6;
+        let cost = 0.9 * success_usd + 0.05 * cut_usd;
+        assert!((r.cost_usd.per_request - cost).abs() < 1e-15 * cost / 1e-3);
+    }
+
+    /// A plan whose mixture would outgrow the walk's cap is simulated, and
+    /// `methods` says so.
+    #[test]
+    fn a_plan_out_of_the_walk_s_reach_is_simulated() {
+        let offerings: Vec<_> = (0..10)
+            .map(|i| {
+                let mut o = offering(&format!("o{i}"), 0.999);
+                o.error_rate = 0.3;
+                o.error_latency_ms = 100.0 + 7.0 * i as f64;
+                o.ttft = crate::model::types::Ttft::from_percentiles(500.0, 3000.0);
+                o
+            })
+            .collect();
+        let mut p = chain(offerings);
+        for (i, s) in p.routes[0].steps.iter_mut().enumerate() {
+            s.attempts = 20;
+            s.timeout_ms = 2000.0 + 13.0 * i as f64;
+            s.backoff_ms = 1.0;
+        }
+        // The backoffs double to 2^18 ms: a day's budget holds them all.
+        p.workload.latency_budget_ms = Some(86_400_000.0);
+        let r = evaluate(&p, &quick());
         assert_eq!(r.methods.success_within_budget, Method::MonteCarlo);
-        assert!(r.served_share[1].share == 0.0);
+        assert_eq!(r.methods.latency, Method::MonteCarlo);
+        assert!(r.success_within_budget.ci95[0] < r.success_within_budget.ci95[1]);
+        p.workload.latency_budget_ms = None;
+        let r = evaluate(&p, &quick());
+        assert_eq!(r.methods.success_within_budget, Method::Exact);
+        assert_eq!(r.methods.latency, Method::MonteCarlo);
     }
 
     #[test]
@@ -487,6 +658,22 @@ mod tests {
         assert_eq!(s.cost_per_success, r.cost_usd.per_success);
         assert_eq!(s.monthly_usd, r.cost_usd.monthly);
         assert_eq!(s.served_share, r.served_share);
+        let requests = s.requests.expect("within reach");
+        assert_eq!(requests.latency_ms, r.latency_ms);
+        assert_eq!(
+            requests.success_within_budget,
+            r.success_within_budget.value
+        );
+        // With a budget too: the figures shown while typing are the report's.
+        p.workload.latency_budget_ms = Some(1600.0);
+        let r = evaluate(&p, &quick());
+        let requests = exact_summary(&p).requests.expect("within reach");
+        assert_eq!(
+            requests.success_within_budget,
+            r.success_within_budget.value
+        );
+        assert_eq!(requests.cost_per_request, r.cost_usd.per_request);
+        assert_eq!(requests.latency_ms, r.latency_ms);
     }
 
     #[test]
@@ -527,17 +714,12 @@ mod tests {
         assert!(close(s.monthly_usd, monthly));
         assert!(close(s.cost_per_success.expect("finite"), 2e7));
 
-        // With a budget the cost comes from the simulation: its mean, interval
-        // and per-step breakdown stay finite too.
+        // With a budget the cost is the walk's, and the simulation's mean,
+        // interval and per-step breakdown stay finite too.
         p.workload.latency_budget_ms = Some(4e6);
         let r = evaluate(&p, &quick());
         let c = r.cost_usd;
-        let half = (c.per_request_ci95[1] - c.per_request_ci95[0]) / 2.0;
-        assert!(
-            (c.per_request - per_request).abs() <= 2.0 * half,
-            "{} vs {per_request} (95% half-width {half})",
-            c.per_request
-        );
+        assert!(close(c.per_request, per_request), "{}", c.per_request);
         for x in [
             c.per_request,
             c.per_request_ci95[0],

@@ -7,7 +7,10 @@
 //! - [`attempt`]: what one attempt at one step costs and how likely it succeeds.
 //! - [`exact`]: closed forms (availability, cost per request without a budget,
 //!   served shares), by enumerating failure-group states.
-//! - [`simulate`]: the seeded Monte Carlo of single requests (budgets, latency).
+//! - [`latency`]: exact figures under a latency budget, and the latency of
+//!   successful requests as a mixture: its CDF and percentiles.
+//! - [`simulate`]: the seeded Monte Carlo of single requests, which checks
+//!   them and stands in where the mixture would grow too large.
 //! - [`histogram`]: the bounded latency histogram the simulation keeps.
 //! - [`monthly`]: the outage renewal process behind `monthly_availability`.
 //! - [`outage_process`]: the outage process fitted from a group's history:
@@ -27,6 +30,7 @@ pub mod capacity_sim;
 pub mod evaluate;
 pub mod exact;
 pub mod histogram;
+pub mod latency;
 pub mod monthly;
 pub mod outage_process;
 pub mod outage_states;

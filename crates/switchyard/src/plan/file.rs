@@ -70,11 +70,16 @@ pub struct SearchSpec {
     pub backoff_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_availability: Option<f64>,
-    /// Checked on the frontier's points, by simulation.
+    /// Checked on the frontier's points, exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_success_within_budget: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_monthly_usd: Option<f64>,
+    /// What the frontier trades off: `cost` and `availability` (both
+    /// required), and `p95`, `success_within_budget` as further axes; cost
+    /// and availability when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objectives: Option<Vec<String>>,
 }
 
 /// `[tco]`: the horizon and both paths' costs besides the API bill.

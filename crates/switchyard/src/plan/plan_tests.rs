@@ -657,6 +657,62 @@ fn the_search_option_space_is_capped_with_the_numbers() {
     );
 }
 
+/// `[search] objectives` (`extra`, TOML lines) resolved over the two
+/// candidates: the objectives, or the problems.
+fn search_objectives(extra: &str) -> Result<Vec<&'static str>, Vec<String>> {
+    let text = format!("{SEARCH}{extra}\n");
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let pool: Vec<CandidateInfo> = ["a", "b"]
+        .iter()
+        .map(|id| CandidateInfo {
+            id: (*id).to_owned(),
+            quality: None,
+            explicit: false,
+        })
+        .collect();
+    resolve_search(&plan, &pool, &NoCatalog)
+        .map(|s| s.space.objectives.iter().map(|o| o.name()).collect())
+        .map_err(|p| p.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn search_objectives_default_to_cost_and_availability_and_are_checked() {
+    assert_eq!(search_objectives(""), Ok(vec!["cost", "availability"]));
+    assert_eq!(
+        search_objectives(r#"objectives = ["availability", "p95", "cost", "p95"]"#),
+        Ok(vec!["availability", "p95", "cost"])
+    );
+    assert_eq!(
+        search_objectives(r#"objectives = ["cost", "p99"]"#),
+        Err(vec![
+            "search.objectives[1]: unknown objective `p99`: use cost, availability, p95, success_within_budget".to_owned(),
+            "search.objectives: must include `availability`: the frontier always trades cost against availability".to_owned(),
+        ])
+    );
+    assert_eq!(
+        search_objectives(r#"objectives = ["cost", "availability", "success_within_budget"]"#),
+        Err(vec![
+            "search.objectives: success_within_budget needs a budget: set workload.latency_budget_ms"
+                .to_owned()
+        ])
+    );
+    // Every chain is scored with p95 as an objective: 2 × 3 × 17 = 102
+    // options are refused, 2 × 3 × 16 = 96 searched.
+    let timeouts = |n: usize| {
+        let list: Vec<String> = (1..=n).map(|t| (t * 100).to_string()).collect();
+        format!(
+            "timeouts_ms = [{}]\nobjectives = [\"cost\", \"availability\", \"p95\"]",
+            list.join(", ")
+        )
+    };
+    assert!(search_objectives(&timeouts(16)).is_ok());
+    let refused = search_objectives(&timeouts(17)).expect_err("too many");
+    assert!(
+        refused[0].starts_with("search.objectives: 102 step options;"),
+        "{refused:?}"
+    );
+}
+
 #[test]
 fn search_settings_are_checked_against_their_ranges() {
     let text = format!("{SEARCH}timeouts_ms = [0.5]\nbackoff_ms = inf\nmin_quality = -1\n");

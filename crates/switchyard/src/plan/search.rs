@@ -3,7 +3,7 @@
 //! named by its field.
 
 use crate::limits::{self, Limit};
-use crate::model::search::{Constraints, SearchSpace};
+use crate::model::search::{Constraints, Objective, SearchSpace};
 use crate::model::{Portfolio, Step};
 
 use super::check::check_names;
@@ -16,6 +16,11 @@ pub const MAX_SEARCH_ATTEMPTS: u32 = limits::SEARCH_ATTEMPTS.max.value as u32;
 /// Group states are bit masks of one machine word.
 const MAX_SEARCH_GROUPS: usize = 64;
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+/// The most step options a search with p95 or success within the budget as
+/// an objective scores. Such a search scores every chain (`MODEL.md` §5):
+/// 100 options are 950,700 chains of up to three steps, about 5 s on two
+/// cores; the work grows with the cube of the options.
+pub const MAX_OPTIONS_WITH_LATENCY_OBJECTIVES: u64 = 100;
 
 /// One offering that may take part in the search.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +153,7 @@ pub fn resolve_search(
             None => kept.push((id, at)),
         }
     }
-    option_space(kept.len(), &settings.1, &settings.2)?;
+    option_space(kept.len(), &settings.1, &settings.2, &settings.5)?;
     let resolved = resolve_offerings(plan, &kept, source)?;
     if resolved.portfolio.groups.len() > MAX_SEARCH_GROUPS {
         return Err(vec![Problem::new(
@@ -159,7 +164,7 @@ pub fn resolve_search(
             ),
         )]);
     }
-    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints) = settings;
+    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints, objectives) = settings;
     Ok(ResolvedSearch {
         space: SearchSpace {
             portfolio: resolved.portfolio.clone(),
@@ -168,6 +173,7 @@ pub fn resolve_search(
             timeouts_ms,
             backoff_ms,
             constraints,
+            objectives,
         },
         resolved,
         skipped,
@@ -175,7 +181,7 @@ pub fn resolve_search(
     })
 }
 
-type Settings = (usize, Vec<u32>, Vec<f64>, f64, Constraints);
+type Settings = (usize, Vec<u32>, Vec<f64>, f64, Constraints, Vec<Objective>);
 
 /// The search's choices with defaults applied, each checked.
 fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> Settings {
@@ -270,13 +276,57 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
         min_availability: spec.min_availability,
         max_monthly_usd: spec.max_monthly_usd,
     };
+    let objectives = objectives(plan, spec, problems);
     (
         max_chain_length,
         attempts,
         timeouts_ms,
         backoff_ms,
         constraints,
+        objectives,
     )
+}
+
+/// `search.objectives` resolved: [`Objective::DEFAULT`] when absent; each
+/// name known, cost and availability always among them (the frontier's two
+/// axes), and success within the budget only with a budget.
+fn objectives(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> Vec<Objective> {
+    let Some(names) = &spec.objectives else {
+        return Objective::DEFAULT.to_vec();
+    };
+    let mut out: Vec<Objective> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        match Objective::from_name(name) {
+            Some(o) if !out.contains(&o) => out.push(o),
+            Some(_) => {}
+            None => problems.push(Problem::new(
+                format!("search.objectives[{i}]"),
+                format!(
+                    "unknown objective `{}`: use {}",
+                    limits::escape(name),
+                    Objective::names()
+                ),
+            )),
+        }
+    }
+    for required in Objective::DEFAULT {
+        if !out.contains(&required) {
+            problems.push(Problem::new(
+                "search.objectives",
+                format!(
+                    "must include `{}`: the frontier always trades cost against availability",
+                    required.name()
+                ),
+            ));
+        }
+    }
+    if out.contains(&Objective::SuccessWithinBudget) && plan.workload.latency_budget_ms.is_none() {
+        problems.push(Problem::new(
+            "search.objectives",
+            "success_within_budget needs a budget: set workload.latency_budget_ms",
+        ));
+    }
+    out
 }
 
 /// The number of step options the search would score (candidates × distinct
@@ -286,6 +336,7 @@ fn option_space(
     candidates: usize,
     attempts: &[u32],
     timeouts_ms: &[f64],
+    objectives: &[Objective],
 ) -> Result<(), Vec<Problem>> {
     let mut a = attempts.to_vec();
     a.sort_unstable();
@@ -296,6 +347,18 @@ fn option_space(
     let options = (candidates as u64)
         .saturating_mul(a.len() as u64)
         .saturating_mul(t.len() as u64);
+    let extra = crate::model::search::Extra::of(objectives);
+    if extra.any() && options > MAX_OPTIONS_WITH_LATENCY_OBJECTIVES {
+        return Err(vec![Problem::new(
+            "search.objectives",
+            format!(
+                "{} step options; with p95 or success_within_budget as an objective every chain is scored, \
+                 so at most {MAX_OPTIONS_WITH_LATENCY_OBJECTIVES} are searched: list fewer candidates, \
+                 attempts or timeouts_ms, or search cost and availability alone",
+                count(options)
+            ),
+        )]);
+    }
     let limit = &limits::SEARCH_OPTIONS;
     if limit.contains(options as f64) {
         return Ok(());

@@ -9,6 +9,7 @@ pub mod html;
 use std::fmt::Write;
 
 use crate::format::{count, duration, nines, pad_left, pad_right, percent, rate_limit, usd, width};
+use crate::model::evaluate::Method;
 use crate::model::monthly::Period;
 use crate::model::{Portfolio, Report};
 
@@ -124,7 +125,8 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
         Some(b) => format!("success within {}", duration(b)),
         None => "success (no budget)".to_owned(),
     };
-    let detail = if w.latency_budget_ms.is_some() {
+    let simulated = report.methods.success_within_budget == Method::MonteCarlo;
+    let detail = if simulated {
         format!(
             "95% CI {} to {}   simulated",
             percent(s.ci95[0]),
@@ -235,12 +237,17 @@ pub fn render(plan_name: &str, portfolio: &Portfolio, report: &Report) -> String
         };
         line(&mut out, &format!("group {}", g.group), process);
     }
-    let _ = writeln!(
-        out,
-        "\n{} simulated requests, seed {}",
-        count(report.simulation.samples as f64),
-        report.simulation.seed
-    );
+    // The request simulation runs only for a plan past the exact walk's cap.
+    let _ = if report.methods.latency == Method::MonteCarlo {
+        writeln!(
+            out,
+            "\n{} simulated requests, seed {}",
+            count(report.simulation.samples as f64),
+            report.simulation.seed
+        )
+    } else {
+        writeln!(out, "\nseed {}", report.simulation.seed)
+    };
     out
 }
 

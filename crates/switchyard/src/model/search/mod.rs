@@ -37,6 +37,7 @@
 //! the result never depends on the number of threads.
 
 mod chain;
+mod objectives;
 pub mod report;
 pub mod synthetic;
 
@@ -44,6 +45,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use chain::{ChainFigures, ChainScorer, StepOption};
+pub use objectives::{Extra, Objective};
 
 use super::capacity;
 use super::progress::{Cancelled, Progress};
@@ -66,6 +68,9 @@ pub struct SearchSpace {
     /// The backoff of every step.
     pub backoff_ms: f64,
     pub constraints: Constraints,
+    /// What the frontier trades off: always cost and availability, and p95
+    /// or success within the budget if listed ([`Objective::DEFAULT`]).
+    pub objectives: Vec<Objective>,
 }
 
 /// Conditions a chain must meet to be on the frontier.
@@ -88,23 +93,26 @@ pub struct Candidate {
     /// (`MODEL.md` §12); `None` when no offering has a limit. With limits,
     /// the other figures are the day's, under the limits too.
     pub availability_at_peak: Option<f64>,
+    /// p95 of successful requests' latency, exact, when it is an objective
+    /// (`None` then: nothing succeeds).
+    pub p95_ms: Option<f64>,
+    /// Success within the budget, exact, when it is an objective.
+    pub success_within_budget: Option<f64>,
 }
 
-/// `candidate`'s figures under the rate limits of `portfolio`'s offerings:
-/// the day's closed forms and the peak availability of the chain alone.
-fn under_limits(portfolio: &Portfolio, candidate: &mut Candidate) {
-    // The chain's own offerings only: the capacity solve visits every
-    // offering, and a search may hold thousands.
+/// The portfolio of the chain `steps` alone: its own offerings (a search may
+/// hold thousands, and the capacity solve and the walk visit every one),
+/// every group, and the workload.
+pub(crate) fn chain_portfolio(portfolio: &Portfolio, steps: &[Step]) -> Portfolio {
     let mut offerings = Vec::new();
-    let steps: Vec<Step> = candidate
-        .steps
+    let steps: Vec<Step> = steps
         .iter()
         .map(|s| Step {
             offering: super::exact::local_index(&mut offerings, s.offering),
             ..*s
         })
         .collect();
-    let chain = Portfolio {
+    Portfolio {
         offerings: offerings
             .iter()
             .map(|&o| portfolio.offerings[o].clone())
@@ -116,7 +124,13 @@ fn under_limits(portfolio: &Portfolio, candidate: &mut Candidate) {
             steps,
         }],
         workload: portfolio.workload,
-    };
+    }
+}
+
+/// `candidate`'s figures under the rate limits of `portfolio`'s offerings:
+/// the day's closed forms and the peak availability of the chain alone.
+fn under_limits(portfolio: &Portfolio, candidate: &mut Candidate) {
+    let chain = chain_portfolio(portfolio, &candidate.steps);
     let analysis = capacity::analyse(&chain);
     let w = &portfolio.workload;
     candidate.cost_per_request = analysis.day.cost_per_request;
@@ -182,6 +196,30 @@ pub fn search_with_progress(
     } else {
         non_redundant(&options, space.max_chain_length)
     };
+    if Extra::of(&space.objectives).any() {
+        // Every option is kept (see `objectives`), so the bound is over all.
+        let best_fail = options
+            .iter()
+            .flat_map(|o| {
+                o.classes
+                    .iter()
+                    .map(|c| c.fail_if_up)
+                    .chain([o.fail_if_up])
+                    .map(move |f| o.private_up * (f - 1.0) + 1.0)
+            })
+            .fold(1.0_f64, f64::min);
+        let (points, scored) = objectives::search(space, &options, best_fail, progress)?;
+        let n = options.len() as u64;
+        return Ok(Frontier {
+            points,
+            stats: SearchStats {
+                options: n,
+                options_kept: n,
+                chains_total: chains_total(space, &options),
+                chains_scored: scored,
+            },
+        });
+    }
     let volume = portfolio.workload.requests_per_month;
     let fixed = portfolio.workload.fixed_monthly_usd;
     // Extensions only cost more: a prefix over the monthly maximum stays over it.
@@ -229,6 +267,8 @@ pub fn search_with_progress(
             availability: 1.0 - figures.unavailability,
             unavailability: figures.unavailability,
             availability_at_peak: None,
+            p95_ms: None,
+            success_within_budget: None,
         };
         under_limits(portfolio, &mut c);
         let mut s = Scored::new(
@@ -325,6 +365,8 @@ pub fn search_with_progress(
             availability: 1.0 - s.figures.unavailability,
             unavailability: s.figures.unavailability,
             availability_at_peak: None,
+            p95_ms: None,
+            success_within_budget: None,
         })
         .collect();
     let points = if capacity::is_limited(portfolio) {
@@ -367,6 +409,8 @@ pub fn single_steps(space: &SearchSpace) -> Vec<Candidate> {
                 availability: 1.0 - f.unavailability,
                 unavailability: f.unavailability,
                 availability_at_peak: None,
+                p95_ms: None,
+                success_within_budget: None,
             };
             if limited {
                 under_limits(&space.portfolio, &mut c);

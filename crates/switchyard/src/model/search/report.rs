@@ -1,22 +1,22 @@
 //! The frontier as users see it: each point's route by offering id, its exact
-//! cost and availability, and the latency figures that only the simulation gives
-//! (run for the frontier's points alone, with a fixed seed).
+//! cost and availability, and its latency figures and success within the
+//! budget, exact too (`MODEL.md` §3.10); a point out of the exact walk's reach
+//! is simulated with a fixed seed.
 
 use serde::Serialize;
 
-use crate::model::capacity;
-use crate::model::evaluate::{nines, simulate_strata};
+use crate::model::evaluate::{Requests, nines, request_figures};
 use crate::model::progress::{Cancelled, Progress};
 use crate::model::{Portfolio, Route, Step};
 
 use super::{Candidate, Frontier, SearchSpace, SearchStats};
 
-/// How to simulate the frontier's points.
+/// How to simulate the frontier's points the exact walk cannot reach.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PointOptions {
     pub samples: u64,
     pub seed: u64,
-    /// Points below this simulated success within the budget are rejected.
+    /// Points below this success within the budget are rejected.
     pub min_success_within_budget: Option<f64>,
 }
 
@@ -28,7 +28,7 @@ pub struct SearchReport {
     pub stats: SearchStats,
     /// The frontier's points that meet every constraint, cheapest first.
     pub frontier: Vec<PointReport>,
-    /// Frontier points whose simulated success within the budget is below
+    /// Frontier points whose success within the budget is below
     /// `min_success_within_budget`.
     pub rejected: Vec<PointReport>,
     pub simulation: SimulationSettings,
@@ -54,9 +54,10 @@ pub struct PointReport {
     /// is then the day's); absent without limits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_at_peak: Option<f64>,
-    /// Simulated; the exact availability when the workload has no budget.
+    /// Exact (simulated only past the walk's reach); the availability when
+    /// the workload has no budget.
     pub success_within_budget: f64,
-    /// Percentiles of successful requests' latency, simulated.
+    /// Percentiles of successful requests' latency, exact likewise.
     pub latency_ms: PointLatency,
 }
 
@@ -87,7 +88,7 @@ pub fn route_portfolio(space: &SearchSpace, steps: &[Step]) -> Portfolio {
     }
 }
 
-/// Simulates each frontier point and splits them by the budget constraint.
+/// Describes each frontier point and splits them by the budget constraint.
 pub fn report(space: &SearchSpace, frontier: &Frontier, options: PointOptions) -> SearchReport {
     // A fresh `Progress` is never cancelled.
     report_with_progress(space, frontier, options, &Progress::new()).unwrap_or_else(|Cancelled| {
@@ -104,7 +105,8 @@ pub fn report(space: &SearchSpace, frontier: &Frontier, options: PointOptions) -
     })
 }
 
-/// [`report`], one progress unit per simulated request, stopping when cancelled.
+/// [`report`], `samples` progress units per point (simulated or not),
+/// stopping when cancelled.
 pub fn report_with_progress(
     space: &SearchSpace,
     frontier: &Frontier,
@@ -146,12 +148,14 @@ fn describe(
 ) -> Result<PointReport, Cancelled> {
     let portfolio = route_portfolio(space, &point.steps);
     // Under rate limits, each distinct hour with its rejections, as
-    // `evaluate` simulates; without, the plain simulation.
-    let strata = capacity::strata(&portfolio, &capacity::hourly(&portfolio));
-    let sim = simulate_strata(&strata, options.samples, options.seed, progress)?;
-    let [p50, p95, p99] = sim.latency_percentiles();
+    // `evaluate` does.
+    let requests = request_figures(&portfolio, options.samples, options.seed, progress)?;
+    let (success, [p50, p95, p99]) = match &requests {
+        Requests::Exact(f) => (f.success, f.percentiles()),
+        Requests::Simulated(sim) => (sim.success_rate().0, sim.latency_percentiles()),
+    };
     let success_within_budget = if portfolio.workload.latency_budget_ms.is_some() {
-        sim.success_rate().0
+        success
     } else {
         point.availability
     };

@@ -10,6 +10,7 @@ fn space(seed: u64, offerings: usize, groups: usize) -> SearchSpace {
         timeouts_ms: vec![4_000.0, 12_000.0],
         backoff_ms: 50.0,
         constraints: Constraints::default(),
+        objectives: Objective::DEFAULT.to_vec(),
     }
 }
 
@@ -268,6 +269,7 @@ fn limited_space(min_availability: f64) -> SearchSpace {
             min_availability: Some(min_availability),
             max_monthly_usd: None,
         },
+        objectives: Objective::DEFAULT.to_vec(),
     }
 }
 

@@ -1,0 +1,169 @@
+use super::*;
+use crate::model::search::{report::route_portfolio, search, step_options, synthetic};
+
+fn space(
+    seed: u64,
+    offerings: usize,
+    objectives: &[Objective],
+    budget: Option<f64>,
+) -> SearchSpace {
+    let mut portfolio = synthetic::catalog(seed, offerings, 2);
+    portfolio.workload.latency_budget_ms = budget;
+    SearchSpace {
+        portfolio,
+        max_chain_length: 3,
+        attempts: vec![1, 2],
+        timeouts_ms: vec![3_000.0, 9_000.0],
+        backoff_ms: 50.0,
+        constraints: Constraints::default(),
+        objectives: objectives.to_vec(),
+    }
+}
+
+/// Every chain of distinct offerings, scored, then filtered by the
+/// definition: feasible, beaten by no other on every objective, ties to
+/// the canonically first.
+fn brute_force(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
+    let options = step_options(space);
+    let scoring = Scoring {
+        space,
+        options: &options,
+        extra: Extra::of(&space.objectives),
+        limited: false,
+    };
+    let n = options.len();
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    for a in 0..n {
+        chains.push(vec![a]);
+        for b in 0..n {
+            if options[b].offering == options[a].offering {
+                continue;
+            }
+            chains.push(vec![a, b]);
+            for c in 0..n {
+                if options[c].offering != options[a].offering
+                    && options[c].offering != options[b].offering
+                {
+                    chains.push(vec![a, b, c]);
+                }
+            }
+        }
+    }
+    let points: Vec<Point> = chains.iter().map(|c| scoring.score(c)).collect();
+    let extra = scoring.extra;
+    let mut frontier: Vec<&Point> = points
+        .iter()
+        .filter(|x| {
+            !points.iter().any(|y| {
+                let beats = y.no_worse(x, extra)
+                    && (y.cost < x.cost
+                        || y.unavailability < x.unavailability
+                        || (extra.p95 && y.p95 < x.p95)
+                        || (extra.success && y.success > x.success));
+                let tie_first = y.no_worse(x, extra) && x.no_worse(y, extra) && y.key() < x.key();
+                beats || tie_first
+            })
+        })
+        .collect();
+    frontier.sort_by(|x, y| x.cost.total_cmp(&y.cost).then(x.key().cmp(&y.key())));
+    frontier
+        .iter()
+        .map(|p| {
+            p.options[..p.len]
+                .iter()
+                .map(|&i| options[i].step)
+                .collect()
+        })
+        .collect()
+}
+
+fn assert_same(space: &SearchSpace) {
+    let got = search(space);
+    let mut got_steps: Vec<_> = got.points.iter().map(|c| c.steps.clone()).collect();
+    let mut want = brute_force(space);
+    let order = |a: &Vec<crate::model::Step>, b: &Vec<crate::model::Step>| {
+        format!("{a:?}").cmp(&format!("{b:?}"))
+    };
+    got_steps.sort_by(order);
+    want.sort_by(order);
+    assert_eq!(got_steps, want, "{:?}", space.objectives);
+    // Each point's figures are its route's, evaluated the general way.
+    let extra = Extra::of(&space.objectives);
+    for c in &got.points {
+        let f = latency::figures(&route_portfolio(space, &c.steps)).expect("small");
+        if extra.p95 {
+            let p95 = f.latency.percentile(0.95);
+            assert_eq!(c.p95_ms, p95, "{:?}", c.steps);
+        }
+        if extra.success {
+            let s = c.success_within_budget.expect("an objective");
+            assert!((s - f.success).abs() <= 1e-12, "{s} vs {}", f.success);
+        }
+    }
+}
+
+#[test]
+fn the_p95_frontier_matches_brute_force() {
+    for seed in 0..3 {
+        assert_same(&space(
+            seed,
+            5,
+            &[Objective::Cost, Objective::Availability, Objective::P95],
+            None,
+        ));
+    }
+}
+
+#[test]
+fn the_four_objective_frontier_matches_brute_force_under_a_budget() {
+    let all = Objective::ALL;
+    for seed in 3..6 {
+        assert_same(&space(seed, 5, &all, Some(6_000.0)));
+    }
+    let success = [
+        Objective::Cost,
+        Objective::Availability,
+        Objective::SuccessWithinBudget,
+    ];
+    assert_same(&space(6, 5, &success, Some(4_000.0)));
+}
+
+#[test]
+fn p95_as_an_objective_keeps_fast_chains_the_two_axes_drop() {
+    let two = space(7, 6, &Objective::DEFAULT, None);
+    let three = space(
+        7,
+        6,
+        &[Objective::Cost, Objective::Availability, Objective::P95],
+        None,
+    );
+    let (a, b) = (search(&two), search(&three));
+    assert!(
+        b.points.len() > a.points.len(),
+        "{} vs {}",
+        b.points.len(),
+        a.points.len()
+    );
+    // Every point of the two-axis frontier is on the three-axis one.
+    for p in &a.points {
+        assert!(b.points.iter().any(|q| q.steps == p.steps), "{:?}", p.steps);
+    }
+    // A p95 for every point that ever succeeds (the cheapest may never).
+    assert!(
+        b.points
+            .iter()
+            .all(|p| p.p95_ms.is_some() == (p.availability > 0.0))
+    );
+}
+
+#[test]
+fn objectives_have_one_name_each() {
+    for o in Objective::ALL {
+        assert_eq!(Objective::from_name(o.name()), Some(o));
+    }
+    assert_eq!(Objective::from_name("p99"), None);
+    assert_eq!(
+        Objective::names(),
+        "cost, availability, p95, success_within_budget"
+    );
+}
