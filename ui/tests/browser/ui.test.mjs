@@ -49,8 +49,17 @@ test("an edit is one call to the engine, and its report follows by event", async
   await page.waitForTimeout(600);
   const calls = await page.evaluate((n) => window.__calls.slice(n).map((c) => c.cmd), before);
   assert.deepEqual(calls, ["plan_edit"]);
+  // Success within the budget and p95 are exact (MODEL.md §3.10): they come
+  // with the edit's own answer, never "refining…", and the report agrees.
+  const exact = fixtures.plan_edit.figures.requests;
   const within = page.locator('[data-testid="plan-within-budget"]');
-  assert.equal(Number(await within.getAttribute("data-value")), fixtures.plan_report.success_within_budget.value);
+  assert.equal(Number(await within.getAttribute("data-value")), exact.success_within_budget);
+  assert.equal(exact.success_within_budget, fixtures.plan_report.success_within_budget.value);
+  assert.equal(await within.getAttribute("aria-busy"), "false");
+  assert.match(await within.textContent(), /exact/);
+  const p95 = page.locator('[data-testid="plan-p95"]');
+  assert.equal(Number(await p95.getAttribute("data-value")), exact.latency_ms.p95);
+  assert.equal(await p95.getAttribute("aria-busy"), "false");
   await input.fill("12000");
 });
 
@@ -94,6 +103,11 @@ test("the analysis page shows the report and the engine's charts", async () => {
   const within = page.locator('[data-testid="figure-within-budget"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="figure-within-budget"]')?.getAttribute("data-value"));
   assert.equal(Number(await within.getAttribute("data-value")), fixtures.plan_report.success_within_budget.value);
+  // Exact, so shown with the edit and never "refining…".
+  assert.equal(await within.getAttribute("aria-busy"), "false");
+  const figureLatency = page.locator('[data-testid="figure-latency"]');
+  assert.equal(Number(await figureLatency.getAttribute("data-value")), fixtures.plan_edit.figures.requests.latency_ms.p95);
+  assert.equal(await figureLatency.getAttribute("aria-busy"), "false");
   // Hovering the p95 mark shows the engine's label for it.
   const latency = fixtures.charts.latency;
   const p95 = latency.points.find((p) => p.label.startsWith("p95"));
