@@ -4,18 +4,25 @@
 //! Parsing is most of a read's time (splitting CSV, reading each row's
 //! metadata JSON), and lines are independent ([`super::parse`]: readers are
 //! pure). So the read pass gathers about a mebibyte of lines into a block,
-//! a few blocks into a batch, parses the blocks of one batch in parallel
-//! while it reads the next, and then feeds the records to its sink in line
-//! order. The sink sees exactly the sequence a one-line-at-a-time read
-//! would give, so every sum is the same to the bit, and the first bad line
-//! is still the first one reported. Memory is two batches of text and
-//! their parsed records, whatever the file's size.
+//! a few blocks into a batch, and parses the blocks of one batch in
+//! parallel while its own thread reads the next batch and feeds the records
+//! of the previous one to its sink, in line order. A parsed block owns its
+//! records ([`ParsedBlock`]: names kept once per block, by index), so its
+//! text can be reused while the records wait to be fed. The sink sees
+//! exactly the sequence a one-line-at-a-time read would give, so every sum
+//! is the same to the bit, and the first bad line is still the first one
+//! reported. Memory is three batches of text and records, whatever the
+//! file's size.
 
+use std::borrow::Cow;
+
+use foldhash::HashMap;
 use rayon::prelude::*;
 
 use super::error::{Bad, Reason};
 use super::lines::Chunk;
 use super::parse::{LineParser, Parsed};
+use super::record::{Granularity, Status, UsageRecord};
 
 /// About this many bytes of lines make a block: large enough that handing
 /// it to a thread costs nothing beside parsing it.
@@ -93,21 +100,137 @@ impl Block {
 /// What became of one line: nothing (blank), its records, or why it is bad.
 pub type Outcome<'a> = Result<Option<Parsed<'a>>, Bad>;
 
+/// What became of one line of a parsed block.
+#[derive(Debug)]
+pub enum LineOutcome {
+    Blank,
+    /// Its records are `records[start..end]` of the block.
+    Records {
+        start: usize,
+        end: usize,
+    },
+    Bad(Bad),
+}
+
+/// A record as a parsed block keeps it: its names as indices into the
+/// block's names, so that it owns nothing per record.
+#[derive(Debug, Clone, Copy)]
+struct KeptRecord {
+    start_ms: i64,
+    model: u32,
+    model_group: Option<u32>,
+    api_base: Option<u32>,
+    input_tokens: u64,
+    output_tokens: u64,
+    cached_tokens: Option<u64>,
+    status: Option<Status>,
+    cache_hit: bool,
+    latency_ms: Option<f64>,
+    spend_usd: Option<f64>,
+    batch: bool,
+    granularity: Granularity,
+}
+
+/// The lines of a block, parsed: the outcome of each, in order, and the
+/// records of all, owning their names.
+#[derive(Debug, Default)]
+pub struct ParsedBlock {
+    pub lines: Vec<(u64, LineOutcome)>,
+    records: Vec<KeptRecord>,
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl ParsedBlock {
+    fn name(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        // A block holds at most a mebibyte of lines: fewer names than u32.
+        let i = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), i);
+        i
+    }
+
+    fn keep(&mut self, r: &UsageRecord<'_>) {
+        let record = KeptRecord {
+            start_ms: r.start_ms,
+            model: self.name(&r.model),
+            model_group: r.model_group.as_deref().map(|g| self.name(g)),
+            api_base: r.api_base.as_deref().map(|b| self.name(b)),
+            input_tokens: r.input_tokens,
+            output_tokens: r.output_tokens,
+            cached_tokens: r.cached_tokens,
+            status: r.status,
+            cache_hit: r.cache_hit,
+            latency_ms: r.latency_ms,
+            spend_usd: r.spend_usd,
+            batch: r.batch,
+            granularity: r.granularity,
+        };
+        self.records.push(record);
+    }
+
+    /// Record `i` of the block, its names borrowed from the block.
+    pub fn record(&self, i: usize) -> Option<UsageRecord<'_>> {
+        let r = self.records.get(i)?;
+        let name = |n: u32| {
+            self.names
+                .get(n as usize)
+                .map(|s| Cow::Borrowed(s.as_str()))
+        };
+        Some(UsageRecord {
+            start_ms: r.start_ms,
+            model: name(r.model)?,
+            model_group: r.model_group.and_then(name),
+            api_base: r.api_base.and_then(name),
+            input_tokens: r.input_tokens,
+            output_tokens: r.output_tokens,
+            cached_tokens: r.cached_tokens,
+            status: r.status,
+            cache_hit: r.cache_hit,
+            latency_ms: r.latency_ms,
+            spend_usd: r.spend_usd,
+            batch: r.batch,
+            granularity: r.granularity,
+        })
+    }
+
+    fn of(parser: &dyn LineParser, block: &Block) -> Self {
+        let mut parsed = ParsedBlock {
+            lines: Vec::with_capacity(block.lines.len()),
+            records: Vec::with_capacity(block.lines.len()),
+            ..ParsedBlock::default()
+        };
+        for line in &block.lines {
+            let outcome = match parse_line(parser, block, line) {
+                Ok(None) => LineOutcome::Blank,
+                Ok(Some(records)) => {
+                    let start = parsed.records.len();
+                    match records {
+                        Parsed::One(r) => parsed.keep(&r),
+                        Parsed::Many(rs) => rs.iter().for_each(|r| parsed.keep(r)),
+                    }
+                    LineOutcome::Records {
+                        start,
+                        end: parsed.records.len(),
+                    }
+                }
+                Err(bad) => LineOutcome::Bad(bad),
+            };
+            parsed.lines.push((line.number, outcome));
+        }
+        parsed
+    }
+}
+
 /// Parses every line of `blocks`, in parallel, each block's outcomes in
 /// line order and the blocks in order.
-pub fn parse_batch<'a>(
-    parser: &dyn LineParser,
-    blocks: &'a [Block],
-) -> Vec<Vec<(u64, Outcome<'a>)>> {
+pub fn parse_batch(parser: &dyn LineParser, blocks: &[Block]) -> Vec<ParsedBlock> {
     blocks
         .par_iter()
-        .map(|block| {
-            block
-                .lines
-                .iter()
-                .map(|line| (line.number, parse_line(parser, block, line)))
-                .collect()
-        })
+        .map(|block| ParsedBlock::of(parser, block))
         .collect()
 }
 

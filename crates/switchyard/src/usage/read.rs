@@ -10,7 +10,9 @@ use std::path::Path;
 
 use super::UsageFormat;
 use super::aggregate::Aggregates;
-use super::blocks::{BLOCKS_PER_THREAD, Block, parse_batch, text_of, too_long};
+use super::blocks::{
+    BLOCKS_PER_THREAD, Block, LineOutcome, ParsedBlock, parse_batch, text_of, too_long,
+};
 use super::csv_log::CsvLog;
 use super::error::{Bad, Reason, UsageError};
 use super::field::ColumnMap;
@@ -18,7 +20,7 @@ use super::jsonl::Jsonl;
 use super::lines::{Chunk, Lines};
 use super::litellm_spend::LitellmSpend;
 use super::openai::OpenaiUsage;
-use super::parse::{LineParser, Parsed};
+use super::parse::LineParser;
 use super::record::UsageRecord;
 
 /// How to read a log.
@@ -233,47 +235,43 @@ pub fn read_into(
     }
     let parser: &dyn LineParser = &*parser;
     let batch = rayon::current_num_threads().max(1) * BLOCKS_PER_THREAD;
-    let (mut records, mut skipped, mut examples) = (0u64, BTreeMap::new(), Vec::new());
-    // Blocks whose lines were fed, kept for their buffers: a block's
+    let mut fed = Fed::default();
+    // Blocks whose lines were parsed, kept for their buffers: a block's
     // mebibyte is allocated once, not once per batch.
     let mut spare = Vec::new();
     let mut current = read_batch(&mut lines, batch, &mut spare).map_err(read_error)?;
-    while !current.is_empty() {
-        // Parse this batch on the pool while this thread reads the next.
+    // The batch parsed last time round, waiting to be fed.
+    let mut waiting: Vec<ParsedBlock> = Vec::new();
+    while !current.is_empty() || !waiting.is_empty() {
+        // Parse this batch on the pool while this thread reads the next and
+        // feeds the last one to the sink, in the file's order.
         let mut parsed = Vec::new();
         let mut next = Ok(Vec::new());
+        let mut fed_now = Ok(());
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| parsed = parse_batch(parser, &current));
-            next = read_batch(&mut lines, batch, &mut spare);
+            if !current.is_empty() {
+                scope.spawn(|_| parsed = parse_batch(parser, &current));
+                next = read_batch(&mut lines, batch, &mut spare);
+            }
+            fed_now = fed.feed(std::mem::take(&mut waiting), sink, file, options.skip_bad);
         });
-        for (number, outcome) in parsed.into_iter().flatten() {
-            last_line = number;
-            let fed = match outcome {
-                Ok(None) => 0,
-                Ok(Some(Parsed::One(r))) => feed(sink, file, std::slice::from_ref(&r))?,
-                Ok(Some(Parsed::Many(rs))) => feed(sink, file, &rs)?,
-                Err(bad) => {
-                    refuse(
-                        file,
-                        number,
-                        bad,
-                        options.skip_bad,
-                        &mut skipped,
-                        &mut examples,
-                    )?;
-                    0
-                }
-            };
-            records += fed;
-        }
+        fed_now?;
         if progress(lines.bytes_read(), total).is_break() {
             return Err(UsageError::Cancelled {
                 file: file.to_owned(),
             });
         }
         spare.extend(current.drain(..).map(Block::emptied));
+        waiting = parsed;
         current = next.map_err(read_error)?;
     }
+    let Fed {
+        records,
+        skipped,
+        examples,
+        last_line: fed_line,
+    } = fed;
+    last_line = last_line.max(fed_line);
     // A final report, so a bar reaches its end.
     let _ = progress(lines.bytes_read(), total);
     if records == 0 {
@@ -327,18 +325,53 @@ fn read_batch<R: Read>(
     Ok(blocks)
 }
 
-/// Hands `records` to `sink`; a cap reached is about the whole file, so it
-/// stops the read rather than being skipped.
-fn feed(
-    sink: &mut dyn RecordSink,
-    file: &str,
-    records: &[UsageRecord<'_>],
-) -> Result<u64, UsageError> {
-    for r in records {
-        sink.add(r)
-            .map_err(|reason| UsageError::file(file, reason))?;
+/// What the read pass has fed to its sink so far.
+#[derive(Debug, Default)]
+struct Fed {
+    records: u64,
+    skipped: BTreeMap<Reason, u64>,
+    examples: Vec<String>,
+    last_line: u64,
+}
+
+impl Fed {
+    /// Hands the records of `blocks` to `sink` in order; a bad line stops
+    /// the read or is counted (`skip_bad`); a cap reached is about the
+    /// whole file, so it stops the read rather than being skipped.
+    fn feed(
+        &mut self,
+        blocks: Vec<ParsedBlock>,
+        sink: &mut dyn RecordSink,
+        file: &str,
+        skip_bad: bool,
+    ) -> Result<(), UsageError> {
+        for mut block in blocks {
+            for (number, outcome) in std::mem::take(&mut block.lines) {
+                self.last_line = number;
+                match outcome {
+                    LineOutcome::Blank => {}
+                    LineOutcome::Records { start, end } => {
+                        for i in start..end {
+                            if let Some(r) = block.record(i) {
+                                sink.add(&r)
+                                    .map_err(|reason| UsageError::file(file, reason))?;
+                            }
+                        }
+                        self.records += (end - start) as u64;
+                    }
+                    LineOutcome::Bad(bad) => refuse(
+                        file,
+                        number,
+                        bad,
+                        skip_bad,
+                        &mut self.skipped,
+                        &mut self.examples,
+                    )?,
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(records.len() as u64)
 }
 
 /// Stops on `bad`, or counts it when skipping.
