@@ -62,6 +62,9 @@ pub struct Lines<R> {
     line: u64,
     /// A newline inside a quoted field does not end a CSV record.
     csv_quotes: bool,
+    /// The end was reached: the source is not read again (a database's
+    /// `COPY` stream fails when read past its end, where a file gives 0).
+    ended: bool,
 }
 
 impl<R: Read> Lines<R> {
@@ -80,6 +83,7 @@ impl<R: Read> Lines<R> {
             ),
             line: 0,
             csv_quotes,
+            ended: false,
         }
     }
 
@@ -96,9 +100,13 @@ impl<R: Read> Lines<R> {
         let mut in_quotes = false;
         let mut too_long: Option<u64> = None;
         let mut any = false;
+        if self.ended {
+            return Ok(Chunk::End);
+        }
         loop {
             let available = self.reader.fill_buf()?;
             if available.is_empty() {
+                self.ended = true;
                 if !any {
                     return Ok(Chunk::End);
                 }
@@ -240,6 +248,37 @@ mod tests {
                 open_quote: true
             }
         );
+    }
+
+    /// A source that fails when read past its end, as a `COPY` stream does.
+    struct Once<'a>(&'a [u8], bool);
+
+    impl Read for Once<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.1 {
+                return Err(io::Error::other("read past the end"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            self.1 = n == 0;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_source_is_never_read_past_its_end() {
+        let mut lines = Lines::new(Once(b"a\nb", false), false, false);
+        let mut buf = Vec::new();
+        for _ in 0..2 {
+            assert!(matches!(
+                lines.next(&mut buf).expect("reads"),
+                Chunk::Line { .. }
+            ));
+        }
+        for _ in 0..3 {
+            assert_eq!(lines.next(&mut buf).expect("not read again"), Chunk::End);
+        }
     }
 
     #[test]
