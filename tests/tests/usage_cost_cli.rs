@@ -490,3 +490,63 @@ fn stored_usage_is_priced_from_its_price_classes_as_the_logs_would_be() {
         &home.cost(&[path(&one), "--catalog"]),
     );
 }
+
+#[test]
+fn stored_replays_name_what_they_cannot_price_exactly_or_at_all() {
+    let home = Home::new();
+    home.import_litellm_map();
+    let one = home.write(
+        "one.csv",
+        "startTime,model,prompt_tokens,completion_tokens,spend\n2026-11-03 10:00:00,gpt-4o,1000,100,0.0035\n",
+    );
+    let out = home.run(&["usage", "import", path(&one), "--format", "litellm-spend"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A window starting at the import's only request still finds the import.
+    let at = home.cost(&["--stored", "--catalog", "--since", "2026-11-03T10:00:00Z"]);
+    assert_eq!(at["stored"]["imports"][0]["id"], 1, "{}", at["stored"]);
+    assert_eq!(at["total"]["requests"], 1);
+
+    // A plan tier off the stored band edges is named.
+    let off_edge = PLAN.replace("tier_above_tokens = 200000", "tier_above_tokens = 150000");
+    let plan = home.write("off-edge.toml", &off_edge);
+    let report = home.cost(&["--stored", "--plan", path(&plan)]);
+    assert_eq!(
+        report["stored"]["inexact_tiers"],
+        serde_json::json!([{ "offering": "a", "above_tokens": 150000.0 }])
+    );
+    let text = stdout(&home.run(&["usage", "cost", "--stored", "--plan", path(&plan)]));
+    assert!(
+        text.contains("approximate: a's tier above 150,000 prompt tokens"),
+        "{text}"
+    );
+
+    // An import stored before price classes were kept: named, and left out.
+    let db = rusqlite::Connection::open(home.db()).expect("opens the catalog");
+    db.execute("DELETE FROM usage_price_classes", [])
+        .expect("forgets the classes");
+    drop(db);
+    let out = home.run(&["usage", "cost", "--stored", "--catalog"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("imported before price classes were kept"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(import 1)") && err.contains("--replace"),
+        "{err}"
+    );
+    let out = home.run(&[
+        "usage",
+        "import",
+        path(&one),
+        "--format",
+        "litellm-spend",
+        "--replace",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        home.cost(&["--stored", "--catalog"])["total"]["requests"],
+        1
+    );
+}

@@ -18,6 +18,7 @@ use crate::usage::read::RecordSink;
 use crate::usage::record::{Granularity, UsageRecord};
 use crate::usage::replay::report::StoredImport;
 use crate::usage::time::{HOUR_MS, hour_label, hour_of, parse_ms};
+use crate::utc::rfc3339_millis;
 
 /// What a stored replay read.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,26 +64,39 @@ impl Catalog {
         let until = window
             .until_ms
             .map(|ms| hour_label(hour_of(ms.saturating_sub(1)) + 1));
-        let imports = |with_classes: bool| -> Result<Vec<StoredImport>, CatalogError> {
-            self.conn
-                .prepare_cached(
-                    "SELECT i.id, i.file FROM usage_imports i
-                      WHERE (?1 IS NULL OR i.last_start >= ?1) AND (?2 IS NULL OR i.first_start < ?2)
-                        AND EXISTS (SELECT 1 FROM usage_price_classes p WHERE p.import_id = i.id) = ?3
-                      ORDER BY i.id",
-                )
-                .and_then(|mut s| {
-                    s.query_map(params![since, until, with_classes], |r| {
-                        Ok(StoredImport {
+        // Imports overlap the window by their first and last request, in
+        // the stored times' own format (as `usage_token_histograms`).
+        let (first, last) = (
+            window.since_ms.map(rfc3339_millis),
+            window.until_ms.map(rfc3339_millis),
+        );
+        let overlapping: Vec<(StoredImport, bool)> = self
+            .conn
+            .prepare_cached(
+                "SELECT i.id, i.file, EXISTS (SELECT 1 FROM usage_price_classes p WHERE p.import_id = i.id)
+                   FROM usage_imports i
+                  WHERE (?1 IS NULL OR i.last_start >= ?1) AND (?2 IS NULL OR i.first_start < ?2)
+                  ORDER BY i.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![first, last], |r| {
+                    Ok((
+                        StoredImport {
                             id: r.get(0)?,
                             file: r.get(1)?,
-                        })
-                    })
-                    .and_then(Iterator::collect)
+                        },
+                        r.get(2)?,
+                    ))
                 })
-                .doing(db, "reading the usage imports of the window")
-        };
-        let (with, without) = (imports(true)?, imports(false)?);
+                .and_then(Iterator::collect)
+            })
+            .doing(db, "reading the usage imports of the window")?;
+        let (with, without): (Vec<_>, Vec<_>) =
+            overlapping.into_iter().partition(|(_, classes)| *classes);
+        let (with, without) = (
+            with.into_iter().map(|(i, _)| i).collect(),
+            without.into_iter().map(|(i, _)| i).collect(),
+        );
         let mut statement = self
             .conn
             .prepare_cached(
