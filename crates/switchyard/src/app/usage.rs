@@ -301,20 +301,19 @@ pub fn usage_cost_stored(
         }
         .into())
     };
+    let replayed = |mut replay: Replay<'_>| -> Result<CostReport, UsageCostError> {
+        let classes = catalog.usage_price_classes(window, &mut replay)?;
+        nothing(&classes)?;
+        Ok(CostReport::of_stored(&replay, stored(classes)))
+    };
     match basis {
         CostBasis::Catalog(prices_from) => {
             let prices = prices_from.log_prices()?;
             let mut find = |model: &str| prices.find(model);
-            let mut replay = Replay::new(Pricing::Catalog(&mut find));
-            let classes = catalog.usage_price_classes(window, &mut replay)?;
-            nothing(&classes)?;
-            Ok(CostReport::of_stored(&replay, stored(classes)))
+            replayed(Replay::new(Pricing::Catalog(&mut find)))
         }
         CostBasis::Plan { file, portfolio } => {
-            let mut replay = Replay::new(Pricing::Plan(plan_pricing(file, portfolio)));
-            let classes = catalog.usage_price_classes(window, &mut replay)?;
-            nothing(&classes)?;
-            Ok(CostReport::of_stored(&replay, stored(classes)))
+            replayed(Replay::new(Pricing::Plan(plan_pricing(file, portfolio))))
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use super::csv_split::split;
+use super::csv_split::{split, split_expecting};
 use super::error::{Bad, Reason, quote};
 use super::field::{ColumnMap, Field};
 use super::fields;
@@ -87,7 +87,7 @@ impl LineParser for CsvLog {
     }
 
     fn parse<'a>(&self, line: &'a str) -> Result<Parsed<'a>, Bad> {
-        let fields = split(line)
+        let fields = split_expecting(line, self.width)
             .ok_or_else(|| Bad::line(Reason::Truncated, "a quoted field is never closed"))?;
         if fields.len() != self.width {
             return Err(Bad::line(
