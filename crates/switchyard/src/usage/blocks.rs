@@ -17,20 +17,22 @@
 use std::borrow::Cow;
 
 use foldhash::HashMap;
-use rayon::prelude::*;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::error::{Bad, Reason};
 use super::lines::Chunk;
 use super::parse::{LineParser, Parsed};
 use super::record::{Granularity, Status, UsageRecord};
 
-/// About this many bytes of lines make a block: large enough that handing
-/// it to a thread costs nothing beside parsing it.
-pub const BLOCK_BYTES: usize = 1 << 20;
+/// About this many bytes of lines make a block: large enough that claiming
+/// it costs nothing beside parsing it, small enough that the threads of a
+/// batch finish it close together.
+pub const BLOCK_BYTES: usize = 1 << 18;
 
 /// Blocks in a batch, per thread: enough that no thread waits for the
 /// slowest block of a batch for long.
-pub const BLOCKS_PER_THREAD: usize = 2;
+pub const BLOCKS_PER_THREAD: usize = 8;
 
 /// One line (or CSV record) of a block: where its text is, or why it has none.
 #[derive(Debug, Clone, Copy)]
@@ -225,13 +227,47 @@ impl ParsedBlock {
     }
 }
 
-/// Parses every line of `blocks`, in parallel, each block's outcomes in
-/// line order and the blocks in order.
-pub fn parse_batch(parser: &dyn LineParser, blocks: &[Block]) -> Vec<ParsedBlock> {
-    blocks
-        .par_iter()
-        .map(|block| ParsedBlock::of(parser, block))
-        .collect()
+/// The blocks of one batch, parsed by whichever thread claims each next:
+/// the pool's, and the reading thread once it has read the next batch and
+/// fed the last one (it would otherwise wait, a core idle, for the
+/// slowest block). Each block's outcome lands in its own slot, so the
+/// order of the file is kept whoever parses what.
+#[derive(Debug)]
+pub struct Batch<'a> {
+    blocks: &'a [Block],
+    next: AtomicUsize,
+    parsed: Vec<OnceLock<ParsedBlock>>,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(blocks: &'a [Block]) -> Self {
+        Self {
+            blocks,
+            next: AtomicUsize::new(0),
+            parsed: blocks.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Parses unclaimed blocks until none is left.
+    pub fn work(&self, parser: &dyn LineParser) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let (Some(block), Some(slot)) = (self.blocks.get(i), self.parsed.get(i)) else {
+                return;
+            };
+            // Each index is claimed once, so the slot is empty.
+            let _ = slot.set(ParsedBlock::of(parser, block));
+        }
+    }
+
+    /// The parsed blocks in order, once every [`Self::work`] has returned
+    /// (every block claimed was parsed by then).
+    pub fn into_parsed(self) -> Vec<ParsedBlock> {
+        self.parsed
+            .into_iter()
+            .filter_map(OnceLock::into_inner)
+            .collect()
+    }
 }
 
 fn parse_line<'a>(parser: &dyn LineParser, block: &'a Block, line: &LineAt) -> Outcome<'a> {

@@ -10,9 +10,7 @@ use std::path::Path;
 
 use super::UsageFormat;
 use super::aggregate::Aggregates;
-use super::blocks::{
-    BLOCKS_PER_THREAD, Block, LineOutcome, ParsedBlock, parse_batch, text_of, too_long,
-};
+use super::blocks::{BLOCKS_PER_THREAD, Batch, Block, LineOutcome, ParsedBlock, text_of, too_long};
 use super::csv_log::CsvLog;
 use super::error::{Bad, Reason, UsageError};
 use super::field::ColumnMap;
@@ -234,7 +232,8 @@ pub fn read_into(
         }
     }
     let parser: &dyn LineParser = &*parser;
-    let batch = rayon::current_num_threads().max(1) * BLOCKS_PER_THREAD;
+    let threads = rayon::current_num_threads().max(1);
+    let batch = threads * BLOCKS_PER_THREAD;
     let mut fed = Fed::default();
     // Blocks whose lines were parsed, kept for their buffers: a block's
     // mebibyte is allocated once, not once per batch.
@@ -245,16 +244,21 @@ pub fn read_into(
     while !current.is_empty() || !waiting.is_empty() {
         // Parse this batch on the pool while this thread reads the next and
         // feeds the last one to the sink, in the file's order.
-        let mut parsed = Vec::new();
+        // Then it helps parse what is left of this batch.
+        let parsing = Batch::new(&current);
         let mut next = Ok(Vec::new());
         let mut fed_now = Ok(());
         rayon::in_place_scope(|scope| {
             if !current.is_empty() {
-                scope.spawn(|_| parsed = parse_batch(parser, &current));
+                for _ in 0..threads {
+                    scope.spawn(|_| parsing.work(parser));
+                }
                 next = read_batch(&mut lines, batch, &mut spare);
             }
             fed_now = fed.feed(std::mem::take(&mut waiting), sink, file, options.skip_bad);
+            parsing.work(parser);
         });
+        let parsed = parsing.into_parsed();
         fed_now?;
         if progress(lines.bytes_read(), total).is_break() {
             return Err(UsageError::Cancelled {
