@@ -15,14 +15,16 @@ pub fn split(record: &str) -> Option<Vec<Cow<'_, str>>> {
 /// [`split`], with room for `expected` fields made at once: a reader that
 /// knows its header's width saves the growing of the list on every line.
 ///
-/// One SIMD pass (`memchr2`) finds every comma and quote of the record; the
-/// fields are cut between them. A LiteLLM row has some 36 fields, most of
-/// them short, where a search per field would cost more than the field.
+/// One pass over the record, eight bytes at a time ([`MarkScan`]), finds
+/// every comma and quote; the fields are cut between them. A LiteLLM row has
+/// some 36 fields, most of them short, and a metadata field of some 100
+/// quotes and commas, where a search per mark (`memchr2`) cost more than
+/// the mark: 14% of a replay, against about 4% for this scan.
 pub fn split_expecting(record: &str, expected: usize) -> Option<Vec<Cow<'_, str>>> {
     let mut fields = Vec::with_capacity(expected);
     let bytes = record.as_bytes();
     let mut marks = Marks {
-        inner: memchr::memchr2_iter(b',', b'"', bytes),
+        inner: MarkScan::new(bytes),
         bytes,
     };
     let mut at = 0;
@@ -47,7 +49,74 @@ pub fn split_expecting(record: &str, expected: usize) -> Option<Vec<Cow<'_, str>
     }
 }
 
-/// The commas and quotes of a record, in order, from one SIMD scan.
+/// Every byte of each of eight 7-bit lanes.
+const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const EVERY_BYTE: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `word` that is `byte`, and of no other: the
+/// low seven bits are added without a carry out of their byte, so, unlike
+/// the usual zero-byte test, no lane borrows from its neighbour.
+fn lanes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (EVERY_BYTE * u64::from(byte));
+    !(((x & LOW_SEVEN) + LOW_SEVEN) | x | LOW_SEVEN)
+}
+
+/// The positions of the commas and quotes of a record, in order, found a
+/// word of eight bytes at a time: a few operations a word and one per mark,
+/// where a search call per mark pays its set-up for a few bytes each.
+struct MarkScan<'a> {
+    bytes: &'a [u8],
+    /// Where the next word starts.
+    next_word: usize,
+    /// Where the word of `lanes` started.
+    word_start: usize,
+    /// The marks of that word not yet given, a high bit per byte.
+    lanes: u64,
+}
+
+impl<'a> MarkScan<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            next_word: 0,
+            word_start: 0,
+            lanes: 0,
+        }
+    }
+}
+
+impl Iterator for MarkScan<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.lanes == 0 {
+            let rest = self.bytes.get(self.next_word..).unwrap_or_default();
+            if rest.is_empty() {
+                return None;
+            }
+            let word = match rest.first_chunk::<8>() {
+                Some(eight) => u64::from_le_bytes(*eight),
+                None => {
+                    // The tail, padded with zeros (neither a comma nor a quote).
+                    let mut padded = [0u8; 8];
+                    padded
+                        .iter_mut()
+                        .zip(rest)
+                        .for_each(|(to, from)| *to = *from);
+                    u64::from_le_bytes(padded)
+                }
+            };
+            self.lanes = lanes_equal(word, b',') | lanes_equal(word, b'"');
+            self.word_start = self.next_word;
+            self.next_word += 8;
+        }
+        let lane = self.lanes.trailing_zeros() as usize / 8;
+        self.lanes &= self.lanes - 1;
+        Some(self.word_start + lane)
+    }
+}
+
+/// The commas and quotes of a record, in order, from one scan.
 struct Marks<'a, I> {
     inner: I,
     bytes: &'a [u8],
@@ -80,6 +149,11 @@ fn quoted<'r, I: Iterator<Item = usize>>(
     let close = loop {
         let q = marks.next(start, b'"')?;
         if bytes.get(q + 1) == Some(&b'"') {
+            if value.is_empty() {
+                // Room for the rest of the record at once: a metadata field
+                // has dozens of doubled quotes, each a piece to append.
+                value.reserve(bytes.len() - start);
+            }
             value.push_str(record.get(start..=q)?);
             // The second quote of the pair is a mark too.
             marks.next(q + 1, b'"')?;
@@ -158,6 +232,22 @@ mod tests {
                 .collect();
             let got = strings(&record.join(","));
             proptest::prop_assert_eq!(got, Some(fields));
+        }
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time scan finds exactly the commas and quotes a
+        /// byte-by-byte look finds, whatever the other bytes (high ones
+        /// included) and wherever the record's end falls in its last word.
+        #[test]
+        fn the_scan_finds_every_comma_and_quote(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let by_byte: Vec<usize> = bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b',' || **b == b'"')
+                .map(|(i, _)| i)
+                .collect();
+            proptest::prop_assert_eq!(MarkScan::new(&bytes).collect::<Vec<_>>(), by_byte);
         }
     }
 
