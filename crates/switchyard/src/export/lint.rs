@@ -181,7 +181,7 @@ pub fn lint(resolved: &Resolved, format: Option<Format>, env: &dyn Env) -> Vec<F
                 if format == Format::Litellm
                     && let Ok(routes) = connection::routes(resolved)
                 {
-                    let text = litellm::render(&litellm::config(&routes));
+                    let text = litellm::render(&litellm::config(&routes, &resolved.gateway));
                     findings.extend(litellm_config(&text));
                 }
                 findings.extend(run.differences);

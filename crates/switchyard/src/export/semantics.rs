@@ -648,7 +648,7 @@ mod tests {
         let resolved = two_routes();
         let routes = connection::routes(&resolved).expect("complete");
 
-        let config = litellm::config(&routes);
+        let config = litellm::config(&routes, &resolved.gateway);
         let run = gateway_run(&resolved, Format::Litellm).expect("exportable");
         let steps: Vec<_> = run.portfolio.routes.iter().flat_map(|r| &r.steps).collect();
         assert_eq!(config.model_list.len(), steps.len());
@@ -657,7 +657,7 @@ mod tests {
             assert_eq!(d.litellm_params.timeout * 1000.0, step.timeout_ms);
         }
 
-        let configs = portkey::configs(&routes);
+        let configs = portkey::configs(&routes, &resolved.gateway);
         let run = gateway_run(&resolved, Format::Portkey).expect("exportable");
         for ((_, config), route) in configs.0.iter().zip(&run.portfolio.routes) {
             assert_eq!(config.targets.len(), route.steps.len());

@@ -20,7 +20,7 @@ use crate::limits;
 pub use check::check_names;
 pub use error::{PlanError, Problem};
 pub use file::{
-    Dialect, EngineeringSpec, GroupSpec, OfferingSpec, OutageProcessSpec, PlanFile, RouteSpec,
+    Dialect, EngineeringSpec, GatewaySpec, GroupSpec, OfferingSpec, OutageProcessSpec, PlanFile, RouteSpec,
     SearchSpec, SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, TokenCount, TokenDistribution,
     WorkloadSpec,
 };
