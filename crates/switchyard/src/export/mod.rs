@@ -17,6 +17,7 @@
 
 pub mod breaker;
 pub mod connection;
+pub mod during_outage;
 pub mod lint;
 mod lint_capacity;
 pub mod litellm;

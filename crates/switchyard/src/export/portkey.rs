@@ -197,7 +197,10 @@ mod tests {
     use crate::plan::Resolved;
 
     fn export(resolved: &Resolved) -> BTreeMap<String, PortkeyConfig> {
-        let text = render(&configs(&routes(resolved).expect("complete"), &resolved.gateway));
+        let text = render(&configs(
+            &routes(resolved).expect("complete"),
+            &resolved.gateway,
+        ));
         serde_json::from_str(&text).expect("valid JSON")
     }
 
@@ -253,7 +256,10 @@ mod tests {
     #[test]
     fn each_route_is_its_own_config_in_plan_order() {
         let resolved = two_routes();
-        let text = render(&configs(&routes(&resolved).expect("complete"), &resolved.gateway));
+        let text = render(&configs(
+            &routes(&resolved).expect("complete"),
+            &resolved.gateway,
+        ));
         assert!(text.find("\"chat\"") < text.find("\"batch\""));
         let all = export(&resolved);
         assert_eq!(all.len(), 2);

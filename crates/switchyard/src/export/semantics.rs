@@ -42,6 +42,9 @@ pub struct GatewayRun {
     pub portfolio: Portfolio,
     /// Each way in which that portfolio differs from the plan's.
     pub differences: Vec<Finding>,
+    /// Each upstream step's outage under the gateway's failure handling
+    /// (LiteLLM and Portkey; empty for OpenRouter, whose handling is its own).
+    pub during_outage: Vec<super::during_outage::DuringOutage>,
 }
 
 /// The portfolio `format`'s exported config will run, and how it differs from
@@ -79,10 +82,19 @@ pub fn gateway_run(resolved: &Resolved, format: Format) -> Result<GatewayRun, Ex
         Format::Openrouter => openrouter_run(&mut portfolio, resolved, &routes, &mut differences),
     }
     rate_limits(resolved, &routes, format, &mut differences);
+    let during_outage = match super::breaker::defaults(format) {
+        Some(_) => super::during_outage::figures(
+            &portfolio,
+            format,
+            super::breaker::effective(&resolved.gateway, format),
+        ),
+        None => Vec::new(),
+    };
     Ok(GatewayRun {
         format,
         portfolio,
         differences,
+        during_outage,
     })
 }
 

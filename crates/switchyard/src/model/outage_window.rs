@@ -98,7 +98,8 @@ pub fn timeline(duration_s: f64, traffic: Traffic, breaker: Option<Breaker>) -> 
     let never = Window {
         requests,
         paying: requests,
-        paying_share: if requests > 0.0 { 1.0 } else { 0.0 },
+        // No request, no failure to trip on: the share is the no-breaker 1.
+        paying_share: 1.0,
         cycle: None,
         return_after_max_s: 0.0,
     };
@@ -253,6 +254,6 @@ mod tests {
         let w = timeline(2.0, ONE_A_SECOND, breaker(3, 5.0, OpenFrom::LastTrip));
         assert_eq!((w.requests, w.paying), (2.0, 2.0));
         let w = timeline(0.0, ONE_A_SECOND, breaker(3, 5.0, OpenFrom::LastTrip));
-        assert_eq!((w.requests, w.paying, w.paying_share), (0.0, 0.0, 0.0));
+        assert_eq!((w.requests, w.paying, w.paying_share), (0.0, 0.0, 1.0));
     }
 }

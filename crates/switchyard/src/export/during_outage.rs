@@ -1,0 +1,170 @@
+//! What a gateway's failure handling costs during an outage of each upstream
+//! step (`MODEL.md` §13): `evaluate --as litellm|portkey --json`'s
+//! `during_outage`, and the figures the lint quotes.
+//!
+//! For each step with a later step to fall back to, the route is evaluated
+//! twice by the exact walk, with the step's offering down: once as it is
+//! (the request pays the step's failed attempts) and once with the step
+//! skipped (an instant failure, no attempt billed, as a cooled-down step
+//! is). The outage window's timeline ([`crate::model::outage_window`]) gives the
+//! share of requests that pay, and the two are mixed by it.
+
+use serde::Serialize;
+
+use crate::model::latency::{self, BudgetFigures};
+use crate::model::outage_states::{self, Part};
+use crate::model::outage_window::{self, Breaker, Traffic};
+use crate::model::{OutageMode, Portfolio};
+
+use super::Format;
+
+/// Seconds in the model's 30-day month.
+const MONTH_S: f64 = 30.0 * 86_400.0;
+
+/// One upstream step's outage, as the gateway runs it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuringOutage {
+    pub route: String,
+    /// 0-based, as in `served_share`.
+    pub step: usize,
+    pub offering: String,
+    /// Failed attempts on the step per request that reaches it, over one
+    /// outage of the offering's mean length.
+    pub attempts_per_request: f64,
+    /// The successful requests' latency during the outage over the same
+    /// requests with the step skipped outright: what the failed attempts add.
+    pub added_latency_ms: Added,
+    /// Expected billed USD per request of the route during the outage.
+    pub cost_per_request: f64,
+    /// The share of requests reaching the step that pay its failed attempts
+    /// (1: the gateway never takes the step out).
+    pub paying_share: f64,
+    /// The longest the step can stay skipped after it is back (s).
+    pub return_to_primary_max_s: f64,
+    /// The outage length the window assumes: the offering's MTTR (min).
+    pub outage_minutes: f64,
+    pub monthly: Monthly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Added {
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+}
+
+/// The outage weighted by how often it happens: the offering's own downtime.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Monthly {
+    /// The share of the month the offering is down on its own.
+    pub outage_share: f64,
+    /// Its outages a 30-day month: `outage_share × 43,200 / MTTR`.
+    pub outages: f64,
+    /// Failed attempts on the step a month, over all its outages.
+    pub failed_attempts: f64,
+}
+
+/// Every upstream step of every route of `portfolio` (the gateway's own),
+/// under `breaker`. Steps whose walk would pass the exact cap are left out.
+pub fn figures(
+    portfolio: &Portfolio,
+    format: Format,
+    breaker: Option<Breaker>,
+) -> Vec<DuringOutage> {
+    let counts_attempts = super::breaker::defaults(format).is_some_and(|d| d.counts_attempts);
+    let mut out = Vec::new();
+    for (r, route) in portfolio.routes.iter().enumerate() {
+        for j in 0..route.steps.len().saturating_sub(1) {
+            if let Some(f) = step(portfolio, r, j, counts_attempts, breaker) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+fn step(
+    portfolio: &Portfolio,
+    r: usize,
+    j: usize,
+    counts_attempts: bool,
+    breaker: Option<Breaker>,
+) -> Option<DuringOutage> {
+    let route = &portfolio.routes[r];
+    let s = &route.steps[j];
+    let o = s.offering;
+    let offering = &portfolio.offerings[o];
+    let mut alone = portfolio.clone();
+    alone.routes = vec![route.clone()];
+    alone.routes[0].share = 1.0;
+    let down = outage_states::given(&alone, &[(Part::Own(o), false)]);
+    let skip = skipped(&down, j);
+    let reach = {
+        let f = latency::figures(&down)?;
+        1.0 - f.served[0][..j].iter().sum::<f64>()
+    };
+    let rate = portfolio.workload.requests_per_month * route.share / MONTH_S * reach;
+    let fail_ms = match offering.outage {
+        OutageMode::Error => offering.error_latency_ms.min(s.timeout_ms),
+        OutageMode::Hang => s.timeout_ms,
+    };
+    let lag_ms: f64 = (0..s.attempts)
+        .map(|i| s.backoff_before(i) + fail_ms)
+        .sum::<f64>();
+    let traffic = Traffic {
+        rate_per_s: rate,
+        failures_per_request: if counts_attempts { s.attempts } else { 1 },
+        lag_s: lag_ms / 1000.0,
+    };
+    let window = outage_window::timeline(offering.mttr_minutes * 60.0, traffic, breaker);
+    let pay = window.paying_share;
+    let mixed = latency::strata_figures(&[(pay, &down), (1.0 - pay, &skip)])?;
+    let skipped = latency::figures(&skip)?;
+    let outage_share = 1.0 - portfolio.private_availability(o);
+    let attempts_per_request = pay * f64::from(s.attempts);
+    Some(DuringOutage {
+        route: route.name.clone(),
+        step: j,
+        offering: offering.id.clone(),
+        attempts_per_request,
+        added_latency_ms: added(&mixed, &skipped),
+        cost_per_request: mixed.cost_per_request,
+        paying_share: pay,
+        return_to_primary_max_s: window.return_after_max_s,
+        outage_minutes: offering.mttr_minutes,
+        monthly: Monthly {
+            outage_share,
+            outages: outage_share * 43_200.0 / offering.mttr_minutes,
+            failed_attempts: portfolio.workload.requests_per_month
+                * route.share
+                * outage_share
+                * reach
+                * attempts_per_request,
+        },
+    })
+}
+
+/// `down` with step `j` skipped: an offering of its own that refuses at once,
+/// tried once and billed nothing, as a step the gateway has taken out.
+fn skipped(down: &Portfolio, j: usize) -> Portfolio {
+    let mut skip = down.clone();
+    let mut out = skip.offerings[down.routes[0].steps[j].offering].clone();
+    out.availability = 0.0;
+    out.outage = OutageMode::Error;
+    out.error_latency_ms = 0.0;
+    out.groups.clear();
+    skip.offerings.push(out);
+    let step = &mut skip.routes[0].steps[j];
+    step.offering = skip.offerings.len() - 1;
+    step.attempts = 1;
+    skip
+}
+
+fn added(mixed: &BudgetFigures, skipped: &BudgetFigures) -> Added {
+    let [m50, m95, _] = mixed.percentiles();
+    let [s50, s95, _] = skipped.percentiles();
+    let diff = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+    Added {
+        p50: diff(m50, s50),
+        p95: diff(m95, s95),
+    }
+}
