@@ -43,6 +43,12 @@ pub struct DuringOutage {
     pub return_to_primary_max_s: f64,
     /// The outage length the window assumes: the offering's MTTR (min).
     pub outage_minutes: f64,
+    /// Requests a second that reach the step during the outage.
+    pub rate_per_s: f64,
+    /// Whether the gateway takes the step out at all during such an outage.
+    pub trips: bool,
+    /// The cooldown `MODEL.md` §13 derives from these figures (s).
+    pub recommended_cooldown_s: f64,
     pub monthly: Monthly,
 }
 
@@ -74,7 +80,7 @@ pub fn figures(
     let mut out = Vec::new();
     for (r, route) in portfolio.routes.iter().enumerate() {
         for j in 0..route.steps.len().saturating_sub(1) {
-            if let Some(f) = step(portfolio, r, j, counts_attempts, breaker) {
+            if let Some(f) = step(portfolio, r, j, format, counts_attempts, breaker) {
                 out.push(f);
             }
         }
@@ -86,6 +92,7 @@ fn step(
     portfolio: &Portfolio,
     r: usize,
     j: usize,
+    format: Format,
     counts_attempts: bool,
     breaker: Option<Breaker>,
 ) -> Option<DuringOutage> {
@@ -131,6 +138,14 @@ fn step(
         paying_share: pay,
         return_to_primary_max_s: window.return_after_max_s,
         outage_minutes: offering.mttr_minutes,
+        rate_per_s: rate,
+        trips: window.cycle.is_some(),
+        recommended_cooldown_s: recommended_cooldown_s(
+            format,
+            breaker,
+            traffic,
+            offering.mttr_minutes * 60.0,
+        ),
         monthly: Monthly {
             outage_share,
             outages: outage_share * 43_200.0 / offering.mttr_minutes,
@@ -167,4 +182,29 @@ fn added(mixed: &BudgetFigures, skipped: &BudgetFigures) -> Added {
         p50: diff(m50, s50),
         p95: diff(m95, s95),
     }
+}
+
+/// The cooldown that keeps the requests paying during an outage to about 1%
+/// (`n / (λ C)` ≤ 0.01, `n` the requests a trip takes) without keeping the
+/// step out, on average, for more than an eighth of an outage once it is back
+/// (`C ≤ MTTR / 4`: an outage ends at a uniform point of an open period, so
+/// the mean wait is `C / 2`); the upper bound wins when traffic is too thin
+/// for both, and the gateway's minimum is kept.
+pub fn recommended_cooldown_s(
+    format: Format,
+    breaker: Option<Breaker>,
+    traffic: Traffic,
+    outage_s: f64,
+) -> f64 {
+    let Some(d) = super::breaker::defaults(format) else {
+        return 0.0;
+    };
+    let k = breaker.map_or(d.failures_to_trip, |b| b.failures_to_trip);
+    let n = f64::from(k.div_ceil(traffic.failures_per_request.max(1)));
+    let enough = if traffic.rate_per_s > 0.0 {
+        100.0 * n / traffic.rate_per_s
+    } else {
+        f64::INFINITY
+    };
+    enough.min(outage_s / 4.0).max(d.min_cooldown_s)
 }

@@ -19,6 +19,7 @@ pub mod breaker;
 pub mod connection;
 pub mod during_outage;
 pub mod lint;
+mod lint_breaker;
 mod lint_capacity;
 pub mod litellm;
 pub mod openrouter;

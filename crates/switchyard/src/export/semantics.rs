@@ -90,6 +90,11 @@ pub fn gateway_run(resolved: &Resolved, format: Format) -> Result<GatewayRun, Ex
         ),
         None => Vec::new(),
     };
+    differences.extend(super::lint_breaker::findings(
+        resolved,
+        format,
+        &during_outage,
+    ));
     Ok(GatewayRun {
         format,
         portfolio,
