@@ -208,3 +208,52 @@ pub fn recommended_cooldown_s(
     };
     enough.min(outage_s / 4.0).max(d.min_cooldown_s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::semantics::gateway_run;
+    use super::super::testkit::{pair_plan, resolved_from};
+    use super::*;
+    use crate::plan::GatewaySpec;
+
+    fn run(gateway: Option<GatewaySpec>, format: Format) -> DuringOutage {
+        let mut plan = pair_plan();
+        plan.gateway = gateway;
+        let resolved = resolved_from(&plan);
+        let run = gateway_run(&resolved, format).expect("exportable");
+        assert_eq!(run.during_outage.len(), 1, "one upstream step");
+        run.during_outage[0].clone()
+    }
+
+    /// LiteLLM's default never takes the lone primary out: every request pays
+    /// both its attempts, and the latency they add is positive.
+    #[test]
+    fn without_a_cooldown_every_request_pays_every_attempt() {
+        let d = run(None, Format::Litellm);
+        assert_eq!(d.paying_share, 1.0);
+        assert_eq!(d.attempts_per_request, 2.0);
+        assert!(!d.trips);
+        assert!(d.added_latency_ms.p50.expect("succeeds") > 0.0);
+    }
+
+    /// A cooldown takes most requests off the failed attempts: fewer attempts,
+    /// less added latency than without one.
+    #[test]
+    fn a_cooldown_cuts_the_attempts_and_the_added_latency() {
+        let without = run(None, Format::Litellm);
+        let with = run(
+            Some(GatewaySpec {
+                failures_to_trip: Some(2),
+                cooldown_s: Some(60.0),
+                window_s: None,
+            }),
+            Format::Litellm,
+        );
+        assert!(with.paying_share < without.paying_share, "{with:?}");
+        assert!(with.attempts_per_request < without.attempts_per_request);
+        assert!(
+            with.added_latency_ms.p95.expect("succeeds")
+                <= without.added_latency_ms.p95.expect("succeeds")
+        );
+    }
+}
