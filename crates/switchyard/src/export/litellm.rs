@@ -310,7 +310,10 @@ mod tests {
     use crate::plan::Resolved;
 
     fn export(resolved: &Resolved) -> (String, LitellmConfig) {
-        let text = render(&config(&routes(resolved).expect("complete")));
+        let text = render(&config(
+            &routes(resolved).expect("complete"),
+            &resolved.gateway,
+        ));
         let parsed = super::parse(&text).expect("valid YAML");
         (text, parsed)
     }
