@@ -49,6 +49,11 @@ pub struct DuringOutage {
     pub trips: bool,
     /// The cooldown `MODEL.md` §13 derives from these figures (s).
     pub recommended_cooldown_s: f64,
+    /// Whether a breaker with the gateway's failures to trip (the plan's, else
+    /// its default) and the recommended cooldown would take the step out
+    /// during such an outage: thin traffic never trips one. For the lint.
+    #[serde(skip)]
+    pub recommended_trips: bool,
     pub monthly: Monthly,
 }
 
@@ -122,7 +127,19 @@ fn step(
         failures_per_request: if counts_attempts { s.attempts } else { 1 },
         lag_s: lag_ms / 1000.0,
     };
-    let window = outage_window::timeline(offering.mttr_minutes * 60.0, traffic, breaker);
+    let outage_s = offering.mttr_minutes * 60.0;
+    let window = outage_window::timeline(outage_s, traffic, breaker);
+    let recommended = recommended_cooldown_s(format, breaker, traffic, outage_s);
+    let recommended_trips = super::breaker::defaults(format).is_some_and(|d| {
+        let b = Breaker {
+            failures_to_trip: breaker.map_or(d.failures_to_trip, |b| b.failures_to_trip),
+            cooldown_s: recommended,
+            open_from: d.open_from,
+        };
+        outage_window::timeline(outage_s, traffic, Some(b))
+            .cycle
+            .is_some()
+    });
     let pay = window.paying_share;
     let mixed = latency::strata_figures(&[(pay, &down), (1.0 - pay, &skip)])?;
     let skipped = latency::figures(&skip)?;
@@ -140,12 +157,8 @@ fn step(
         outage_minutes: offering.mttr_minutes,
         rate_per_s: rate,
         trips: window.cycle.is_some(),
-        recommended_cooldown_s: recommended_cooldown_s(
-            format,
-            breaker,
-            traffic,
-            offering.mttr_minutes * 60.0,
-        ),
+        recommended_cooldown_s: recommended,
+        recommended_trips,
         monthly: Monthly {
             outage_share,
             outages: outage_share * 43_200.0 / offering.mttr_minutes,
@@ -214,6 +227,7 @@ mod tests {
     use super::super::semantics::gateway_run;
     use super::super::testkit::{pair_plan, resolved_from};
     use super::*;
+    use crate::export::lint_breaker::NOTABLE_ADDED_MS;
     use crate::plan::GatewaySpec;
 
     fn run(gateway: Option<GatewaySpec>, format: Format) -> DuringOutage {
@@ -255,5 +269,70 @@ mod tests {
             with.added_latency_ms.p95.expect("succeeds")
                 <= without.added_latency_ms.p95.expect("succeeds")
         );
+    }
+
+    fn no_cooldown_steps(plan: &crate::plan::PlanFile, format: Format) -> Vec<Option<usize>> {
+        let run = gateway_run(&resolved_from(plan), format).expect("exportable");
+        run.differences
+            .iter()
+            .filter(|f| f.code == "gateway-no-cooldown")
+            .map(|f| f.step)
+            .collect()
+    }
+
+    /// The pair's primary pays 2 attempts of 300 ms and the gateway's wait
+    /// between them (LiteLLM 500 ms: +1.1 s; Portkey 1 s: +1.6 s) at 0.39
+    /// requests a second: worth saying, on the primary only.
+    #[test]
+    fn no_cooldown_is_said_where_the_failed_attempts_cost_a_second() {
+        for format in [Format::Litellm, Format::Portkey] {
+            assert_eq!(
+                no_cooldown_steps(&pair_plan(), format),
+                [Some(0)],
+                "{format}"
+            );
+        }
+    }
+
+    /// One fast failed attempt (300 ms) is what the plan's own figures assume
+    /// and costs little; traffic too thin for any breaker to trip cannot be
+    /// helped by one. Neither is worth a finding.
+    #[test]
+    fn no_cooldown_is_not_said_for_a_cheap_failure_or_thin_traffic() {
+        let mut cheap = pair_plan();
+        cheap.routes[0].steps[0].attempts = Some(1);
+        cheap.routes[0].steps[0].backoff_ms = None;
+        let d = {
+            let resolved = resolved_from(&cheap);
+            gateway_run(&resolved, Format::Litellm)
+                .expect("exportable")
+                .during_outage[0]
+                .clone()
+        };
+        assert!(
+            d.added_latency_ms.p95.expect("succeeds") < NOTABLE_ADDED_MS,
+            "{d:?}"
+        );
+        assert!(d.recommended_trips);
+        for format in [Format::Litellm, Format::Portkey] {
+            assert!(no_cooldown_steps(&cheap, format).is_empty(), "{format}");
+        }
+        // 300 requests a month: one every 2.4 hours, never two in an outage.
+        let mut thin = pair_plan();
+        thin.workload.requests_per_month = 300.0;
+        let d = run_plan(&thin, Format::Litellm);
+        assert!(!d.recommended_trips, "{d:?}");
+        assert!(d.added_latency_ms.p95.expect("succeeds") >= NOTABLE_ADDED_MS);
+        for format in [Format::Litellm, Format::Portkey] {
+            assert!(no_cooldown_steps(&thin, format).is_empty(), "{format}");
+        }
+    }
+
+    fn run_plan(plan: &crate::plan::PlanFile, format: Format) -> DuringOutage {
+        let resolved = resolved_from(plan);
+        gateway_run(&resolved, format)
+            .expect("exportable")
+            .during_outage[0]
+            .clone()
     }
 }

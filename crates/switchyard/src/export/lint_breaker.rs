@@ -3,7 +3,7 @@
 //!
 //! | code | severity | fires when |
 //! |---|---|---|
-//! | `gateway-no-cooldown` | info | the gateway never takes an upstream step out: LiteLLM's lone deployment under its default rule, Portkey without `cb_config` |
+//! | `gateway-no-cooldown` | info | the gateway never takes an upstream step out (LiteLLM's lone deployment under its default rule, Portkey without `cb_config`), and it matters: a breaker with the recommended cooldown would trip at the step's outage traffic, and the failed attempts add at least 1 s to the p95 of the requests that reach the step |
 //! | `cooldown-never-trips` | warning | the plan sets a breaker, but the requests reaching the step come too far apart for it to trip |
 //! | `cooldown-shorter-than-outage` | info | the cooldown is shorter than the offering's MTTR: the step is probed again, several times an outage |
 //! | `cooldown-longer-than-outage` | warning | the cooldown is longer than the MTTR: traffic stays off the step after it is back |
@@ -19,6 +19,12 @@ use super::Format;
 use super::breaker;
 use super::during_outage::DuringOutage;
 use super::lint::{Finding, Severity};
+
+/// What the failed attempts of a step must add to the p95 of the requests
+/// reaching it during an outage for `gateway-no-cooldown` to say so: below
+/// it, every request paying them is what the plan's own figures assume (§2)
+/// and not worth a finding on every plan with a fallback.
+pub const NOTABLE_ADDED_MS: f64 = 1000.0;
 
 /// The failure-handling findings of `resolved` under `format`.
 pub fn findings(resolved: &Resolved, format: Format, during: &[DuringOutage]) -> Vec<Finding> {
@@ -89,6 +95,10 @@ pub fn findings(resolved: &Resolved, format: Format, during: &[DuringOutage]) ->
             o.outage_minutes
         );
         match effective {
+            None if !(o.recommended_trips
+                && o.added_latency_ms
+                    .p95
+                    .is_some_and(|a| a >= NOTABLE_ADDED_MS)) => {}
             None => out.push(step(
                 Severity::Info,
                 "gateway-no-cooldown",

@@ -495,7 +495,16 @@ mod tests {
             exact::availability(&resolved.portfolio),
             "without a budget, backoff does not change availability"
         );
-        assert_eq!(codes(&run), ["litellm-backoff", "litellm-request-retries"]);
+        // The primary's two attempts and LiteLLM's wait cost every request of
+        // its outage 1.1 s, which LiteLLM's default never cools down (§13).
+        assert_eq!(
+            codes(&run),
+            [
+                "litellm-backoff",
+                "litellm-request-retries",
+                "gateway-no-cooldown"
+            ]
+        );
         let backoff = &run.differences[0];
         assert_eq!((backoff.step, backoff.severity), (Some(0), Severity::Info));
         assert!(backoff.message.contains("500 ms"), "{}", backoff.message);
@@ -577,7 +586,10 @@ mod tests {
         assert_eq!(run.portfolio.routes[0].steps[0].backoff_ms, 1000.0);
         assert_eq!(run.portfolio.routes[1].steps[0].attempts, 3);
         // The batch route already asks for 1 s: only the chat route differs.
-        assert_eq!(codes(&run), ["portkey-backoff"]);
+        // Its primary, whose outage costs every request 1.6 s without a
+        // cb_config, is the one upstream step (§13).
+        assert_eq!(codes(&run), ["portkey-backoff", "gateway-no-cooldown"]);
+        assert_eq!(run.differences[1].route.as_deref(), Some("chat"));
         assert_eq!(run.differences[0].route.as_deref(), Some("chat"));
     }
 
