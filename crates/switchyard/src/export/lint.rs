@@ -23,6 +23,7 @@
 //! | `openrouter-rate-limits` | info | (OpenRouter) its request preferences cannot carry a limit: nothing is exported |
 //! | `limit-exceeded-at-peak`, `limit-exceeded-upstream-outage` | warning | a step is sent more than its offering's rate limit takes ([`super::lint_capacity`]) |
 //! | gateway differences | any | (with a gateway) from [`super::semantics`]: backoff, budget, retries, order, ... |
+//! | failure handling | warning/info | (LiteLLM, Portkey) from [`super::lint_breaker`]: what the gateway does with a failing step under the plan's `[gateway]` |
 //!
 //! The LiteLLM checks read the exported YAML back, so they check the artifact,
 //! not the intent.

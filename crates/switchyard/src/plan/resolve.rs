@@ -180,6 +180,8 @@ pub fn resolve_offerings(
             &limits::TARGET_AVAILABILITY,
         );
     }
+    let gateway = plan.gateway.clone().unwrap_or_default();
+    r.gateway(&gateway);
     r.inline_offerings(plan);
     let group_specs = r.inline_groups(plan);
     let mut builder = Builder::default();
@@ -196,7 +198,7 @@ pub fn resolve_offerings(
             },
             target: plan.target.as_ref().map(|t| t.availability),
             offering_specs: builder.specs,
-            gateway: plan.gateway.clone().unwrap_or_default(),
+            gateway,
         })
     } else {
         Err(r.problems)
@@ -225,7 +227,6 @@ impl Resolver<'_> {
         self.problems.push(Problem::new(field, reason));
     }
 
-    /// `value` must be in `limit`'s range.
     /// `[gateway]`: each field in its range.
     fn gateway(&mut self, gateway: &GatewaySpec) {
         if let Some(k) = gateway.failures_to_trip {
@@ -243,6 +244,7 @@ impl Resolver<'_> {
         }
     }
 
+    /// `value` must be in `limit`'s range.
     fn range(&mut self, field: &str, value: f64, limit: &Limit) {
         if let Err(reason) = limit.check(value) {
             self.problem(field, reason);
