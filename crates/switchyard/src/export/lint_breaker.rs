@@ -103,7 +103,7 @@ pub fn findings(resolved: &Resolved, format: Format, during: &[DuringOutage]) ->
                 Severity::Info,
                 "gateway-no-cooldown",
                 format!(
-                    "{}: during an outage of {} every request pays its failed attempts ({cost}). Set [gateway] failures_to_trip and cooldown_s; for this step MODEL.md §13 gives {recommend}",
+                    "{}: during an outage of {} every request pays its failed attempts ({cost}). Set [gateway] failures_to_trip and cooldown_s; for this step the outage figures give {recommend}",
                     match format {
                         Format::Litellm => "LiteLLM never cools down a deployment alone in its model group under its default allowed_fails (3): only 100% failures of at least 1,000 requests in a minute would",
                         _ => "Portkey has no circuit breaker without cb_config",
