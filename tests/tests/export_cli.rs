@@ -307,6 +307,20 @@ fn evaluate_as_a_gateway_has_the_same_fields_and_the_gateways_figures() {
         );
         // No gateway enforces the budget: its figures are the ones without one.
         assert_eq!(as_gateway["methods"]["success_within_budget"], "exact");
+        // LiteLLM and Portkey: what an outage of each upstream step costs.
+        if gateway != "openrouter" {
+            let during = as_gateway["during_outage"]
+                .as_array()
+                .expect("during_outage");
+            assert!(!during.is_empty(), "{gateway}");
+            for d in during {
+                assert!(d["attempts_per_request"].as_f64().is_some_and(|a| a >= 1.0));
+                assert!(d["added_latency_ms"]["p50"].is_number(), "{d}");
+                assert!(d["cost_per_request"].is_number(), "{d}");
+            }
+        } else {
+            assert!(as_gateway.get("during_outage").is_none());
+        }
     }
     // LiteLLM and Portkey keep every attempt: availability is the plan's.
     let litellm = evaluate(home.path(), &plan, &["--as", "litellm"]);

@@ -526,6 +526,32 @@ pub const BACKOFF_MS: Limit = limit(
     "doubled before each retry (up to 2^19 times), and stays finite",
 );
 
+// ---- [gateway] -----------------------------------------------------------
+
+pub const FAILURES_TO_TRIP: Limit = limit(
+    "gateway.failures_to_trip",
+    Bound::incl(1.0),
+    Bound::incl(1_000_000.0),
+    "failures",
+    "a whole number; LiteLLM writes it as allowed_fails = failures - 1",
+);
+
+pub const GATEWAY_WINDOW_S: Limit = limit(
+    "gateway.window_s",
+    Bound::excl(0.0),
+    Bound::incl(86_400.0).read_as("1 day"),
+    "s",
+    "failures counted longer than a day would span outages",
+);
+
+pub const COOLDOWN_S: Limit = limit(
+    "gateway.cooldown_s",
+    Bound::excl(0.0),
+    Bound::incl(86_400.0).read_as("1 day"),
+    "s",
+    "a step kept out for longer than a day is removed, not cooled down",
+);
+
 // ---- [search] ------------------------------------------------------------
 
 pub const SEARCH_MIN_QUALITY: Limit = limit(
@@ -884,6 +910,9 @@ pub const ALL: &[Limit] = &[
     ATTEMPTS,
     TIMEOUT_MS,
     BACKOFF_MS,
+    FAILURES_TO_TRIP,
+    GATEWAY_WINDOW_S,
+    COOLDOWN_S,
     SEARCH_MIN_QUALITY,
     SEARCH_MAX_PRICE,
     SEARCH_MAX_CHAIN_LENGTH,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use switchyard::app;
 use switchyard::export::Format;
 use switchyard::export::semantics::gateway_run;
+use switchyard::format;
 use switchyard::model::Progress;
 use switchyard::report;
 
@@ -101,6 +102,12 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
                 "as_gateway".to_owned(),
                 serde_json::json!({ "format": run.format.name(), "differences": run.differences }),
             );
+            if !run.during_outage.is_empty() {
+                object.insert(
+                    "during_outage".to_owned(),
+                    serde_json::json!(run.during_outage),
+                );
+            }
         }
         outln!("{json:#}");
     } else {
@@ -111,6 +118,9 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
                 run.differences.len(),
                 run.format.name()
             );
+            for d in &run.during_outage {
+                outln!("{}", during_outage_line(d));
+            }
         }
         out!("{}", report::render(&file, portfolio, &report));
         if let Some(provenance) = &provenance {
@@ -126,4 +136,23 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// One line per upstream step: what an outage of it costs as the gateway
+/// handles it.
+fn during_outage_line(d: &switchyard::export::during_outage::DuringOutage) -> String {
+    let ms = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), format::duration);
+    format!(
+        "  During an outage of {} (route {}, step {}, {} min): {:.2} failed attempts a request ({}% pay them), +{} p50 / +{} p95, {} a request; back on it within {}",
+        d.offering,
+        d.route,
+        d.step + 1,
+        d.outage_minutes,
+        d.attempts_per_request,
+        format::count(d.paying_share * 100.0),
+        ms(d.added_latency_ms.p50),
+        ms(d.added_latency_ms.p95),
+        format::usd(d.cost_per_request),
+        format::duration(d.return_to_primary_max_s * 1000.0),
+    )
 }

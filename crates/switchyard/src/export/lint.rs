@@ -23,6 +23,7 @@
 //! | `openrouter-rate-limits` | info | (OpenRouter) its request preferences cannot carry a limit: nothing is exported |
 //! | `limit-exceeded-at-peak`, `limit-exceeded-upstream-outage` | warning | a step is sent more than its offering's rate limit takes ([`super::lint_capacity`]) |
 //! | gateway differences | any | (with a gateway) from [`super::semantics`]: backoff, budget, retries, order, ... |
+//! | failure handling | warning/info | (LiteLLM, Portkey) from [`super::lint_breaker`]: what the gateway does with a failing step under the plan's `[gateway]` |
 //!
 //! The LiteLLM checks read the exported YAML back, so they check the artifact,
 //! not the intent.
@@ -181,7 +182,7 @@ pub fn lint(resolved: &Resolved, format: Option<Format>, env: &dyn Env) -> Vec<F
                 if format == Format::Litellm
                     && let Ok(routes) = connection::routes(resolved)
                 {
-                    let text = litellm::render(&litellm::config(&routes));
+                    let text = litellm::render(&litellm::config(&routes, &resolved.gateway));
                     findings.extend(litellm_config(&text));
                 }
                 findings.extend(run.differences);

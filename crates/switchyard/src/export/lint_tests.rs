@@ -229,6 +229,7 @@ fn gateway_differences_come_from_the_semantics() {
 fn a_fallback_to_a_group_that_does_not_exist_is_an_error() {
     let text = litellm::render(&litellm::config(
         &connection::routes(&pair()).expect("complete"),
+        &crate::plan::GatewaySpec::default(),
     ));
     assert!(litellm_config(&text).is_empty());
     let broken = text.replace("- default/step-2", "- default/step-9");

@@ -63,7 +63,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Dialect;
+use crate::plan::{Dialect, GatewaySpec};
 
 use super::connection::{Connection, ExportRoute};
 
@@ -137,6 +137,11 @@ pub struct RouterSettings {
     pub timeout: f64,
     pub allowed_fails: u32,
     pub cooldown_time: f64,
+    /// Only when the plan's `[gateway]` trips after 4 failures: `allowed_fails:
+    /// 3` alone is LiteLLM's default and keeps the per-minute rule, which never
+    /// cools a lone deployment down; a policy selects the count rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_fails_policy: Option<BTreeMap<String, u32>>,
     /// Only when a route needs more fallbacks than LiteLLM's default 5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_fallbacks: Option<usize>,
@@ -181,6 +186,36 @@ pub fn api_base(connection: &Connection) -> String {
     }
 }
 
+/// The exception classes of `allowed_fails_policy` an outage raises: a 5xx,
+/// LiteLLM's own timeout, a 429.
+pub const POLICY_CLASSES: [&str; 3] = [
+    "InternalServerErrorAllowedFails",
+    "RateLimitErrorAllowedFails",
+    "TimeoutErrorAllowedFails",
+];
+
+/// `allowed_fails`, `cooldown_time` and the policy for the plan's `[gateway]`
+/// ([`super::breaker`]). Without one: LiteLLM's defaults, under which a lone
+/// deployment is never cooled down. With one: `allowed_fails` is the failures
+/// to trip less one (the count rule cools down on the failure that takes the
+/// count past it); when that is LiteLLM's default 3, the same count goes in
+/// `allowed_fails_policy` too, since `allowed_fails: 3` alone reads as unset.
+pub fn cooldown(gateway: &GatewaySpec) -> (u32, f64, Option<BTreeMap<String, u32>>) {
+    match super::breaker::effective(gateway, super::Format::Litellm) {
+        None => (ALLOWED_FAILS, COOLDOWN_TIME_S, None),
+        Some(b) => {
+            let allowed = b.failures_to_trip - 1;
+            let policy = (allowed == ALLOWED_FAILS).then(|| {
+                POLICY_CLASSES
+                    .iter()
+                    .map(|c| ((*c).to_owned(), allowed))
+                    .collect()
+            });
+            (allowed, b.cooldown_s, policy)
+        }
+    }
+}
+
 /// The wait LiteLLM puts before retry `retry` (1-based) of a single-deployment
 /// group, without its jitter: `0.5 s * 2^(retry-1)`, at most 8 s. After the last
 /// of `n` retries it waits once more, as if before retry `n + 1`.
@@ -189,7 +224,7 @@ pub fn backoff_s(retry: u32) -> f64 {
         .min(MAX_RETRY_DELAY_S)
 }
 
-pub fn config(routes: &[ExportRoute]) -> LitellmConfig {
+pub fn config(routes: &[ExportRoute], gateway: &GatewaySpec) -> LitellmConfig {
     let mut model_list = Vec::new();
     let mut fallbacks = Vec::new();
     let mut longest_timeout_ms: f64 = 0.0;
@@ -223,14 +258,16 @@ pub fn config(routes: &[ExportRoute]) -> LitellmConfig {
         }
     }
     let needed = longest_chain.saturating_sub(1);
+    let (allowed_fails, cooldown_time, allowed_fails_policy) = cooldown(gateway);
     LitellmConfig {
         model_list,
         router_settings: RouterSettings {
             fallbacks,
             num_retries: 0,
             timeout: seconds(longest_timeout_ms),
-            allowed_fails: ALLOWED_FAILS,
-            cooldown_time: COOLDOWN_TIME_S,
+            allowed_fails,
+            cooldown_time,
+            allowed_fails_policy,
             max_fallbacks: (needed > DEFAULT_MAX_FALLBACKS).then_some(needed),
         },
         general_settings: GeneralSettings {
@@ -273,7 +310,10 @@ mod tests {
     use crate::plan::Resolved;
 
     fn export(resolved: &Resolved) -> (String, LitellmConfig) {
-        let text = render(&config(&routes(resolved).expect("complete")));
+        let text = render(&config(
+            &routes(resolved).expect("complete"),
+            &resolved.gateway,
+        ));
         let parsed = super::parse(&text).expect("valid YAML");
         (text, parsed)
     }

@@ -15,8 +15,11 @@
 //! Every exporter is a pure function of the plan: the same plan gives the same
 //! bytes. Key values never appear; exports name the environment variable.
 
+pub mod breaker;
 pub mod connection;
+pub mod during_outage;
 pub mod lint;
+mod lint_breaker;
 mod lint_capacity;
 pub mod litellm;
 pub mod openrouter;
@@ -95,8 +98,8 @@ fn render(problems: &[ConnectionProblem]) -> String {
 pub fn export(resolved: &Resolved, format: Format) -> Result<String, ExportError> {
     let routes = connection::routes(resolved)?;
     Ok(match format {
-        Format::Litellm => litellm::render(&litellm::config(&routes)),
-        Format::Portkey => portkey::render(&portkey::configs(&routes)),
+        Format::Litellm => litellm::render(&litellm::config(&routes, &resolved.gateway)),
+        Format::Portkey => portkey::render(&portkey::configs(&routes, &resolved.gateway)),
         Format::Openrouter => openrouter::render(&openrouter::preferences(resolved, &routes)),
     })
 }
@@ -116,8 +119,8 @@ pub fn export_route(
             .routes
             .iter()
             .any(|r| r.name == route)
-            .then(|| litellm::render(&litellm::config(&routes))),
-        Format::Portkey => portkey::configs(&routes)
+            .then(|| litellm::render(&litellm::config(&routes, &resolved.gateway))),
+        Format::Portkey => portkey::configs(&routes, &resolved.gateway)
             .take(route)
             .map(|c| portkey::render_one(&c)),
         Format::Openrouter => openrouter::preferences(resolved, &routes)

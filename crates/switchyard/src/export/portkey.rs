@@ -34,7 +34,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Dialect;
+use crate::plan::{Dialect, GatewaySpec};
 
 use super::connection::{Connection, ExportRoute};
 use super::{ByRoute, pretty_json};
@@ -57,6 +57,31 @@ pub struct PortkeyConfig {
 pub struct Strategy {
     pub mode: String,
     pub on_status_codes: Vec<u16>,
+    /// The circuit breaker, when the plan's `[gateway]` asks for one
+    /// ([`super::breaker`]); its targets inherit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cb_config: Option<CbConfig>,
+}
+
+/// Portkey's `cb_config` (`src/utils/circuitBreaker.ts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CbConfig {
+    pub failure_threshold: u32,
+    /// Milliseconds, at least 30,000 (Portkey raises shorter ones).
+    pub cooldown_interval: u64,
+    /// The statuses the fallback moves on: without them Portkey counts only
+    /// ≥ 500, not its own 408 of a hung attempt nor a 429.
+    pub failure_status_codes: Vec<u16>,
+}
+
+/// `cb_config` for the plan's `[gateway]`; `None` without one.
+pub fn cb_config(gateway: &GatewaySpec) -> Option<CbConfig> {
+    super::breaker::effective(gateway, super::Format::Portkey).map(|b| CbConfig {
+        failure_threshold: b.failures_to_trip,
+        cooldown_interval: (b.cooldown_s * 1000.0).round() as u64,
+        failure_status_codes: STATUS_CODES.to_vec(),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,20 +141,21 @@ pub fn custom_host(connection: &Connection) -> Option<String> {
 }
 
 /// The config of every route, in plan order.
-pub fn configs(routes: &[ExportRoute]) -> ByRoute<PortkeyConfig> {
+pub fn configs(routes: &[ExportRoute], gateway: &GatewaySpec) -> ByRoute<PortkeyConfig> {
     ByRoute(
         routes
             .iter()
-            .map(|route| (route.name.clone(), config(route)))
+            .map(|route| (route.name.clone(), config(route, cb_config(gateway))))
             .collect(),
     )
 }
 
-fn config(route: &ExportRoute) -> PortkeyConfig {
+fn config(route: &ExportRoute, cb_config: Option<CbConfig>) -> PortkeyConfig {
     PortkeyConfig {
         strategy: Strategy {
             mode: "fallback".to_owned(),
             on_status_codes: STATUS_CODES.to_vec(),
+            cb_config,
         },
         targets: route
             .steps
@@ -171,7 +197,10 @@ mod tests {
     use crate::plan::Resolved;
 
     fn export(resolved: &Resolved) -> BTreeMap<String, PortkeyConfig> {
-        let text = render(&configs(&routes(resolved).expect("complete")));
+        let text = render(&configs(
+            &routes(resolved).expect("complete"),
+            &resolved.gateway,
+        ));
         serde_json::from_str(&text).expect("valid JSON")
     }
 
@@ -227,13 +256,16 @@ mod tests {
     #[test]
     fn each_route_is_its_own_config_in_plan_order() {
         let resolved = two_routes();
-        let text = render(&configs(&routes(&resolved).expect("complete")));
+        let text = render(&configs(
+            &routes(&resolved).expect("complete"),
+            &resolved.gateway,
+        ));
         assert!(text.find("\"chat\"") < text.find("\"batch\""));
         let all = export(&resolved);
         assert_eq!(all.len(), 2);
         assert_eq!(all["batch"].targets.len(), 1);
         assert_eq!(all["batch"].targets[0].retry.attempts, 2);
-        let one = configs(&routes(&resolved).expect("complete"))
+        let one = configs(&routes(&resolved).expect("complete"), &resolved.gateway)
             .take("batch")
             .expect("batch exists");
         let parsed: PortkeyConfig = serde_json::from_str(&render_one(&one)).expect("one config");

@@ -42,6 +42,9 @@ pub struct GatewayRun {
     pub portfolio: Portfolio,
     /// Each way in which that portfolio differs from the plan's.
     pub differences: Vec<Finding>,
+    /// Each upstream step's outage under the gateway's failure handling
+    /// (LiteLLM and Portkey; empty for OpenRouter, whose handling is its own).
+    pub during_outage: Vec<super::during_outage::DuringOutage>,
 }
 
 /// The portfolio `format`'s exported config will run, and how it differs from
@@ -79,10 +82,24 @@ pub fn gateway_run(resolved: &Resolved, format: Format) -> Result<GatewayRun, Ex
         Format::Openrouter => openrouter_run(&mut portfolio, resolved, &routes, &mut differences),
     }
     rate_limits(resolved, &routes, format, &mut differences);
+    let during_outage = match super::breaker::defaults(format) {
+        Some(_) => super::during_outage::figures(
+            &portfolio,
+            format,
+            super::breaker::effective(&resolved.gateway, format),
+        ),
+        None => Vec::new(),
+    };
+    differences.extend(super::lint_breaker::findings(
+        resolved,
+        format,
+        &during_outage,
+    ));
     Ok(GatewayRun {
         format,
         portfolio,
         differences,
+        during_outage,
     })
 }
 
@@ -478,7 +495,16 @@ mod tests {
             exact::availability(&resolved.portfolio),
             "without a budget, backoff does not change availability"
         );
-        assert_eq!(codes(&run), ["litellm-backoff", "litellm-request-retries"]);
+        // The primary's two attempts and LiteLLM's wait cost every request of
+        // its outage 1.1 s, which LiteLLM's default never cools down (§13).
+        assert_eq!(
+            codes(&run),
+            [
+                "litellm-backoff",
+                "litellm-request-retries",
+                "gateway-no-cooldown"
+            ]
+        );
         let backoff = &run.differences[0];
         assert_eq!((backoff.step, backoff.severity), (Some(0), Severity::Info));
         assert!(backoff.message.contains("500 ms"), "{}", backoff.message);
@@ -560,7 +586,10 @@ mod tests {
         assert_eq!(run.portfolio.routes[0].steps[0].backoff_ms, 1000.0);
         assert_eq!(run.portfolio.routes[1].steps[0].attempts, 3);
         // The batch route already asks for 1 s: only the chat route differs.
-        assert_eq!(codes(&run), ["portkey-backoff"]);
+        // Its primary, whose outage costs every request 1.6 s without a
+        // cb_config, is the one upstream step (§13).
+        assert_eq!(codes(&run), ["portkey-backoff", "gateway-no-cooldown"]);
+        assert_eq!(run.differences[1].route.as_deref(), Some("chat"));
         assert_eq!(run.differences[0].route.as_deref(), Some("chat"));
     }
 
@@ -648,7 +677,7 @@ mod tests {
         let resolved = two_routes();
         let routes = connection::routes(&resolved).expect("complete");
 
-        let config = litellm::config(&routes);
+        let config = litellm::config(&routes, &resolved.gateway);
         let run = gateway_run(&resolved, Format::Litellm).expect("exportable");
         let steps: Vec<_> = run.portfolio.routes.iter().flat_map(|r| &r.steps).collect();
         assert_eq!(config.model_list.len(), steps.len());
@@ -657,7 +686,7 @@ mod tests {
             assert_eq!(d.litellm_params.timeout * 1000.0, step.timeout_ms);
         }
 
-        let configs = portkey::configs(&routes);
+        let configs = portkey::configs(&routes, &resolved.gateway);
         let run = gateway_run(&resolved, Format::Portkey).expect("exportable");
         for ((_, config), route) in configs.0.iter().zip(&run.portfolio.routes) {
             assert_eq!(config.targets.len(), route.steps.len());

@@ -34,6 +34,7 @@ pub mod latency;
 pub mod monthly;
 pub mod outage_process;
 pub mod outage_states;
+pub mod outage_window;
 pub mod parallel;
 pub mod progress;
 #[cfg(test)]

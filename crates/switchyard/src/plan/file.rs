@@ -28,6 +28,33 @@ pub struct PlanFile {
     /// Total cost of ownership against self-hosting (`switchyard tco`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tco: Option<TcoSpec>,
+    /// How the gateway handles a failing step: when it stops sending it
+    /// requests, and for how long (`export`, `lint`, `evaluate --as`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewaySpec>,
+}
+
+/// `[gateway]`: the failure handling both LiteLLM and Portkey can express.
+/// Every field is optional; an absent one takes the gateway's own default
+/// (`export::breaker::DEFAULTS`) when the plan is exported or evaluated `--as`
+/// a gateway.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySpec {
+    /// Failures of a step, counted within the window, that take it out of
+    /// rotation (LiteLLM `allowed_fails` + 1, Portkey `failure_threshold`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failures_to_trip: Option<u32>,
+    /// How long failures stay counted, in seconds. Neither gateway counts
+    /// over a window of its own: both count over the cooldown, so a window
+    /// other than the cooldown is reported by the lint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_s: Option<f64>,
+    /// How long a tripped step is skipped, in seconds (LiteLLM
+    /// `cooldown_time`, Portkey `cooldown_interval` / 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_s: Option<f64>,
 }
 
 /// `[search]`: the candidates, the choices per step and the constraints of a

@@ -20,9 +20,9 @@ use crate::limits;
 pub use check::check_names;
 pub use error::{PlanError, Problem};
 pub use file::{
-    Dialect, EngineeringSpec, GroupSpec, OfferingSpec, OutageProcessSpec, PlanFile, RouteSpec,
-    SearchSpec, SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, TokenCount, TokenDistribution,
-    WorkloadSpec,
+    Dialect, EngineeringSpec, GatewaySpec, GroupSpec, OfferingSpec, OutageProcessSpec, PlanFile,
+    RouteSpec, SearchSpec, SelfHostedSpec, StepSpec, TargetSpec, TcoSpec, TokenCount,
+    TokenDistribution, WorkloadSpec,
 };
 pub use resolve::{
     NoCatalog, OfferingSource, REQUIRED_OFFERING_FIELDS, Resolved, needs_catalog, offering_prices,

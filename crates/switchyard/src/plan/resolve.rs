@@ -13,7 +13,7 @@ use crate::model::{
 
 use super::check::check_names;
 use super::error::Problem;
-use super::file::{GroupSpec, OfferingSpec, PlanFile, TokenCount, WorkloadSpec};
+use super::file::{GatewaySpec, GroupSpec, OfferingSpec, PlanFile, TokenCount, WorkloadSpec};
 use crate::model::tokens::{MAX_TOKEN_POINTS, TokenMix, TokenMixes};
 
 /// How far shares may stray from summing to 1.
@@ -97,6 +97,9 @@ pub struct Resolved {
     pub target: Option<f64>,
     /// The merged offering specs, in portfolio order (for probes and exports).
     pub offering_specs: Vec<OfferingSpec>,
+    /// `[gateway]` as the plan gives it, checked; the gateways' defaults fill
+    /// the rest when the plan is exported (`export::breaker`).
+    pub gateway: GatewaySpec,
 }
 
 /// Validates `plan` and resolves it into a portfolio, taking offerings and groups
@@ -119,6 +122,8 @@ pub fn resolve(plan: &PlanFile, source: &dyn OfferingSource) -> Result<Resolved,
             &limits::TARGET_AVAILABILITY,
         );
     }
+    let gateway = plan.gateway.clone().unwrap_or_default();
+    r.gateway(&gateway);
     r.inline_offerings(plan);
     let group_specs = r.inline_groups(plan);
     let mut builder = Builder::default();
@@ -143,6 +148,7 @@ pub fn resolve(plan: &PlanFile, source: &dyn OfferingSource) -> Result<Resolved,
             },
             target: plan.target.as_ref().map(|t| t.availability),
             offering_specs: builder.specs,
+            gateway,
         })
     } else {
         Err(r.problems)
@@ -174,6 +180,8 @@ pub fn resolve_offerings(
             &limits::TARGET_AVAILABILITY,
         );
     }
+    let gateway = plan.gateway.clone().unwrap_or_default();
+    r.gateway(&gateway);
     r.inline_offerings(plan);
     let group_specs = r.inline_groups(plan);
     let mut builder = Builder::default();
@@ -190,6 +198,7 @@ pub fn resolve_offerings(
             },
             target: plan.target.as_ref().map(|t| t.availability),
             offering_specs: builder.specs,
+            gateway,
         })
     } else {
         Err(r.problems)
@@ -216,6 +225,23 @@ struct Builder {
 impl Resolver<'_> {
     fn problem(&mut self, field: impl Into<String>, reason: impl Into<String>) {
         self.problems.push(Problem::new(field, reason));
+    }
+
+    /// `[gateway]`: each field in its range.
+    fn gateway(&mut self, gateway: &GatewaySpec) {
+        if let Some(k) = gateway.failures_to_trip {
+            self.range(
+                "gateway.failures_to_trip",
+                f64::from(k),
+                &limits::FAILURES_TO_TRIP,
+            );
+        }
+        if let Some(w) = gateway.window_s {
+            self.range("gateway.window_s", w, &limits::GATEWAY_WINDOW_S);
+        }
+        if let Some(c) = gateway.cooldown_s {
+            self.range("gateway.cooldown_s", c, &limits::COOLDOWN_S);
+        }
     }
 
     /// `value` must be in `limit`'s range.

@@ -543,6 +543,7 @@ pub fn point_plan(plan: &PlanFile, search: &ResolvedSearch, steps: &[Step]) -> P
     PlanFile {
         workload: plan.workload.clone(),
         target: plan.target.clone(),
+        gateway: plan.gateway.clone(),
         offerings,
         groups,
         routes: vec![RouteSpec {
