@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
+use switchyard::export::during_outage::DuringOutage;
 use switchyard::export::lint::{self, Env, ProcessEnv, Severity};
-use switchyard::export::{self, Format};
+use switchyard::export::{self, Format, semantics};
 use switchyard::plan::PlanFile;
 use tauri::State;
 use ts_rs::TS;
@@ -36,6 +37,11 @@ pub struct ExportView {
     pub findings: Vec<FindingView>,
     /// Lint errors: saving needs `force` while there are any.
     pub errors: u32,
+    /// What an outage of each upstream step costs as the gateway runs the
+    /// config (`evaluate --as <gateway>`'s `during_outage`); empty for a
+    /// gateway without failure handling of its own (OpenRouter) or a plan
+    /// it cannot reach.
+    pub during_outage: Vec<DuringOutage>,
 }
 
 fn language(format: Format) -> &'static str {
@@ -56,6 +62,9 @@ pub fn preview(
     let resolved = state.resolve(plan)?.resolved;
     let findings = lint::lint(&resolved, Some(format), env);
     let (errors, _, _) = lint::counts(&findings);
+    let during_outage = semantics::gateway_run(&resolved, format)
+        .map(|run| run.during_outage)
+        .unwrap_or_default();
     let (text, problem) = match export::export(&resolved, format) {
         Ok(text) => (Some(text), None),
         Err(e) => (None, Some(e.to_string())),
@@ -81,6 +90,7 @@ pub fn preview(
             })
             .collect(),
         errors: u32::try_from(errors).unwrap_or(u32::MAX),
+        during_outage,
     })
 }
 
@@ -153,6 +163,38 @@ mod tests {
             assert!(!text.is_empty());
             assert!(!text.contains("sk-"), "{text}");
         }
+    }
+
+    /// The example plan has one upstream step (Claude, 2 attempts, before
+    /// DeepSeek) and no `[gateway]`: LiteLLM never cools a deployment alone
+    /// in its group under its defaults, so during Claude's outage every
+    /// request pays both of its attempts; OpenRouter has no failure
+    /// handling the model describes, so nothing is shown for it.
+    #[test]
+    fn the_export_shows_what_an_outage_of_each_upstream_step_costs() {
+        let dir = tempfile::tempdir().expect("dir");
+        let state = AppState::new(dir.path().join("c.db"));
+        let plan = crate::commands::plan::example().expect("example").plan;
+        let litellm = preview(&state, &plan, Format::Litellm, &ProcessEnv).expect("previews");
+        let [step] = litellm.during_outage.as_slice() else {
+            panic!("one upstream step: {:?}", litellm.during_outage);
+        };
+        assert_eq!(
+            (step.step, step.offering.as_str()),
+            (0, "anthropic/claude-sonnet")
+        );
+        assert_eq!(step.paying_share, 1.0);
+        assert!(!step.trips);
+        assert!((step.attempts_per_request - 2.0).abs() < 1e-12, "{step:?}");
+        let openrouter = preview(&state, &plan, Format::Openrouter, &ProcessEnv).expect("previews");
+        assert!(openrouter.during_outage.is_empty());
+    }
+
+    #[test]
+    fn saving_writes_the_previewed_config() {
+        let dir = tempfile::tempdir().expect("dir");
+        let state = AppState::new(dir.path().join("c.db"));
+        let plan = crate::commands::plan::example().expect("example").plan;
         let out = dir.path().join("config.yaml");
         save(&state, &plan, Format::Litellm, &out, true).expect("writes");
         let written = std::fs::read_to_string(&out).expect("reads");

@@ -199,6 +199,16 @@ test("the export page shows the lint and the highlighted config", async () => {
   await preview.waitFor();
   assert.equal((await preview.innerText()).trim(), fixtures.export_preview.text.trim());
   assert.ok((await preview.locator("span.key").count()) > 5, "keys are highlighted");
+  // The engine's during_outage, one row an upstream step: the example's
+  // Claude step, never taken out by LiteLLM's defaults, so every request
+  // reaching it pays its two attempts.
+  const rows = page.locator('[data-testid="during-outage"] tbody tr');
+  assert.equal(await rows.count(), fixtures.export_preview.during_outage.length);
+  assert.equal(fixtures.export_preview.during_outage[0].paying_share, 1);
+  const first = await rows.first().innerText();
+  assert.match(first, /anthropic\/claude-sonnet/);
+  assert.match(first, /100\.00% \(never taken out\)/);
+  assert.match(first, /\b2\.00\b/);
   await page.screenshot({ path: join(shots, "browser-export.png") });
 });
 

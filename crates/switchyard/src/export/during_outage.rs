@@ -22,6 +22,7 @@ use super::Format;
 const MONTH_S: f64 = 30.0 * 86_400.0;
 
 /// One upstream step's outage, as the gateway runs it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DuringOutage {
     pub route: String,
@@ -33,7 +34,7 @@ pub struct DuringOutage {
     pub attempts_per_request: f64,
     /// The successful requests' latency during the outage over the same
     /// requests with the step skipped outright: what the failed attempts add.
-    pub added_latency_ms: Added,
+    pub added_latency_ms: AddedLatency,
     /// Expected billed USD per request of the route during the outage.
     pub cost_per_request: f64,
     /// The share of requests reaching the step that pay its failed attempts
@@ -54,18 +55,20 @@ pub struct DuringOutage {
     /// during such an outage: thin traffic never trips one. For the lint.
     #[serde(skip)]
     pub recommended_trips: bool,
-    pub monthly: Monthly,
+    pub monthly: OutagesInAMonth,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Added {
+pub struct AddedLatency {
     pub p50: Option<f64>,
     pub p95: Option<f64>,
 }
 
 /// The outage weighted by how often it happens: the offering's own downtime.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Monthly {
+pub struct OutagesInAMonth {
     /// The share of the month the offering is down on its own.
     pub outage_share: f64,
     /// Its outages a 30-day month: `outage_share × 43,200 / MTTR`.
@@ -159,7 +162,7 @@ fn step(
         trips: window.cycle.is_some(),
         recommended_cooldown_s: recommended,
         recommended_trips,
-        monthly: Monthly {
+        monthly: OutagesInAMonth {
             outage_share,
             outages: outage_share * 43_200.0 / offering.mttr_minutes,
             failed_attempts: portfolio.workload.requests_per_month
@@ -187,11 +190,11 @@ fn skipped(down: &Portfolio, j: usize) -> Portfolio {
     skip
 }
 
-fn added(mixed: &BudgetFigures, skipped: &BudgetFigures) -> Added {
+fn added(mixed: &BudgetFigures, skipped: &BudgetFigures) -> AddedLatency {
     let [m50, m95, _] = mixed.percentiles();
     let [s50, s95, _] = skipped.percentiles();
     let diff = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
-    Added {
+    AddedLatency {
         p50: diff(m50, s50),
         p95: diff(m95, s95),
     }
