@@ -213,6 +213,50 @@ fn a_plan_replay_matches_the_hand_computed_cost() {
     assert!(text.contains("$0.5902"), "{text}");
 }
 
+/// The same traffic on two candidate plans in one command: each plan's
+/// report is the one it gets alone, and the text ranks them, cheapest first.
+#[test]
+fn several_plans_price_the_same_traffic_side_by_side() {
+    let home = Home::new();
+    let pair = home.write("pair.toml", PLAN);
+    // b alone: billed when it is up (0.5), at 1,000 in and 100 out
+    // 1000 × 3e-6 + 100 × 6e-6 = 0.0036, at 300,000 in and 1,000 out
+    // 300000 × 3e-6 + 1000 × 6e-6 = 0.906: 0.5 × 0.9096 = 0.4548.
+    let alone = home.write(
+        "b-alone.toml",
+        &PLAN.replace("  { offering = \"a\", timeout_ms = 10000 },\n", ""),
+    );
+    let log = home.write("log.jsonl", PLAN_LOG);
+    fn args<'a>(log: &'a Path, plans: &[&'a Path]) -> Vec<&'a str> {
+        let mut all = vec![path(log), "--format", "jsonl"];
+        for p in plans {
+            all.extend(["--plan", path(p)]);
+        }
+        all
+    }
+    let both = home.cost(&args(&log, &[&pair, &alone]));
+    let plans = both["plans"].as_array().expect("a report a plan");
+    assert_eq!(plans.len(), 2);
+    assert_eq!(plans[0], home.cost(&args(&log, &[&pair])));
+    assert_eq!(plans[1], home.cost(&args(&log, &[&alone])));
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    assert!(close(num(&plans[0]["total"], "cost_usd"), 0.59016));
+    assert!(close(num(&plans[1]["total"], "cost_usd"), 0.4548));
+
+    let mut all = vec!["usage", "cost"];
+    all.extend(args(&log, &[&pair, &alone]));
+    let out = home.run(&all);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let ranking = text
+        .split("the same traffic on each plan, cheapest first:")
+        .nth(1)
+        .expect("the side-by-side table");
+    let at = |name: &str| ranking.find(name).expect(name);
+    assert!(at("b-alone.toml") < at("pair.toml"), "{ranking}");
+    assert!(ranking.contains("$0.4548"), "{ranking}");
+}
+
 #[test]
 fn a_model_missing_from_the_catalog_is_named_never_priced_at_zero() {
     let home = Home::new();

@@ -142,14 +142,15 @@ enum UsageCommand {
         /// COLUMN=FIELD: read CSV column COLUMN as FIELD, as for `usage import`.
         #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = ColumnMap::parse)]
         map: Vec<ColumnMap>,
-        /// The plan to price the traffic on.
+        /// The plan to price the traffic on; repeat it to price the same
+        /// traffic on several candidate plans, side by side.
         #[arg(
-            long,
+            long = "plan",
             value_name = "PLAN",
             required_unless_present = "catalog",
             conflicts_with = "catalog"
         )]
-        plan: Option<PathBuf>,
+        plans: Vec<PathBuf>,
         /// Price each request at its own model's catalog prices instead.
         #[arg(long)]
         catalog: bool,
@@ -255,7 +256,7 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
             models,
             format,
             map,
-            plan,
+            plans,
             catalog,
             skip_bad,
             json,
@@ -276,30 +277,40 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
             } else {
                 None
             };
-            let loaded = match plan {
-                Some(plan) => Some(super::plan_input::load(plan, args.db.as_deref(), false)?),
-                None => None,
+            // Every plan is loaded before any log is read: a bad plan is
+            // named at once, not after a replay.
+            let loaded = plans
+                .iter()
+                .map(|plan| super::plan_input::load(plan, args.db.as_deref(), false))
+                .collect::<Result<Vec<_>, _>>()?;
+            let bases: Vec<CostBasis<'_>> = match (loaded.as_slice(), &opened) {
+                ([], Some(catalog)) => vec![CostBasis::Catalog(catalog)],
+                ([], None) => return Err(Failure("give --plan PLAN or --catalog".to_owned())),
+                (loaded, _) => loaded
+                    .iter()
+                    .map(|l| CostBasis::Plan {
+                        file: &l.file,
+                        portfolio: &l.resolution.resolved.portfolio,
+                    })
+                    .collect(),
             };
-            let basis = match (&loaded, &opened) {
-                (Some(loaded), _) => CostBasis::Plan {
-                    file: &loaded.file,
-                    portfolio: &loaded.resolution.resolved.portfolio,
-                },
-                (None, Some(catalog)) => CostBasis::Catalog(catalog),
-                (None, None) => return Err(Failure("give --plan PLAN or --catalog".to_owned())),
-            };
-            let report = match (file, &opened) {
-                (Some(file), _) if !*stored => {
-                    with_bar(true, |progress| usage_cost(file, &read, basis, progress))
+            let mut reports = Vec::with_capacity(bases.len());
+            for basis in bases {
+                let report = match (file, &opened) {
+                    (Some(file), _) if !*stored => {
+                        with_bar(true, |progress| usage_cost(file, &read, basis, progress))
+                    }
+                    (_, Some(catalog)) => usage_cost_stored(catalog, &window, basis),
+                    _ => return Err(Failure("give a log file or --stored".to_owned())),
                 }
-                (_, Some(catalog)) => usage_cost_stored(catalog, &window, basis),
-                _ => return Err(Failure("give a log file or --stored".to_owned())),
+                .map_err(|e| Failure(e.to_string()))?;
+                reports.push(report);
             }
-            .map_err(|e| Failure(e.to_string()))?;
-            if *json {
-                print_json(&report)?;
-            } else {
-                super::usage_cost::print_cost(&report);
+            match (reports.as_slice(), *json) {
+                ([report], true) => print_json(report)?,
+                ([report], false) => super::usage_cost::print_cost(report),
+                (reports, true) => print_json(&serde_json::json!({ "plans": reports }))?,
+                (reports, false) => super::usage_cost::print_plans(reports),
             }
         }
         UsageCommand::List { json } => {

@@ -218,3 +218,25 @@ pub fn print_cost(report: &CostReport) {
         }
     }
 }
+
+/// Several plans' replays of the same traffic: each report in turn, then
+/// the plans side by side, cheapest first, against the spend as logged.
+pub fn print_plans(reports: &[CostReport]) {
+    for report in reports {
+        print_cost(report);
+        outln!();
+    }
+    let mut rows: Vec<(String, &CostLine)> = reports
+        .iter()
+        .map(|r| {
+            let name = r.plan.as_ref().map_or("(catalog)", |p| p.file.as_str());
+            (name.to_owned(), &r.total)
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let key = |l: &CostLine| l.cost_usd.unwrap_or(f64::INFINITY);
+        key(a.1).total_cmp(&key(b.1))
+    });
+    outln!("the same traffic on each plan, cheapest first:");
+    table(&rows, "plan");
+}
