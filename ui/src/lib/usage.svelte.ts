@@ -11,6 +11,8 @@ import type { UsageImportReport } from "../bindings/UsageImportReport";
 import type { UsageWorkload } from "../bindings/UsageWorkload";
 import type { CostReport } from "../bindings/CostReport";
 import type { PlanFile } from "../bindings/PlanFile";
+import type { Pinned } from "../bindings/Pinned";
+import type { UsageCostRequest } from "../bindings/UsageCostRequest";
 
 export const USAGE_JOB = "usage-import";
 
@@ -120,17 +122,38 @@ class UsageImport {
 
   /** Prices the stored traffic of the window on `plan` (null: at each
    * model's own catalog prices, a check of the logged spend). */
+  /** The same traffic on each plan pinned for comparison, in the pins'
+   * order (`usage cost --plan A --plan B …`). */
+  pinnedCosts = $state<{ label: string; report: CostReport }[] | null>(null);
+
+  /** The preview's window, as typed. */
+  private window(): UsageCostRequest {
+    return { since: this.since.trim() || null, until: this.until.trim() || null, models: [] };
+  }
+
   async price(plan: PlanFile | null) {
     this.pricing = true;
     try {
-      this.cost = await api.usageCost(plan, {
-        since: this.since.trim() || null,
-        until: this.until.trim() || null,
-        models: [],
-      });
+      this.cost = await api.usageCost(plan, this.window());
       this.error = null;
     } catch (e) {
       this.cost = null;
+      this.error = errorMessage(e);
+    } finally {
+      this.pricing = false;
+    }
+  }
+
+  async priceEach(pinned: Pinned[]) {
+    this.pricing = true;
+    try {
+      const request = this.window();
+      const costs = [];
+      for (const p of pinned) costs.push({ label: p.label, report: await api.usageCost(p.plan, request) });
+      this.pinnedCosts = costs;
+      this.error = null;
+    } catch (e) {
+      this.pinnedCosts = null;
       this.error = errorMessage(e);
     } finally {
       this.pricing = false;
@@ -141,6 +164,7 @@ class UsageImport {
     this.preview = null;
     this.report = null;
     this.cost = null;
+    this.pinnedCosts = null;
   }
 }
 

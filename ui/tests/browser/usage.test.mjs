@@ -3,7 +3,7 @@
 // imported and measured by the real commands): File → Import usage picks a
 // log and guesses its format, the import runs as a job that Cancel stops,
 // the preview shows the engine's volume, shape and histograms, the stored
-// traffic is priced on the plan and at the catalog, and Apply puts the
+// traffic is priced on the plan, at the catalog and on each pinned plan, and Apply puts the
 // measured [workload] in the plan, keeping what a log cannot tell.
 
 import { after, before, test } from "node:test";
@@ -110,6 +110,16 @@ test("The stored traffic is priced on the open plan and at catalog prices, as th
   assert.match(catalogText, /not priced/);
   assert.match(catalogText, /no model of the log has a catalog price/);
   assert.match(catalogText, new RegExp(`${atCatalog.total.unpriced_requests.toLocaleString("en-US")} requests of models without a catalog price`));
+  // Each plan pinned for comparison, priced the same way, in the pins' order.
+  assert.equal(await page.isDisabled('[data-testid="usage-cost-pinned"]'), true, "nothing pinned yet");
+  await page.click('[data-testid="pin-plan"]');
+  await page.click('[data-testid="usage-cost-pinned"]');
+  await calledWith(page, "usage_cost", '(a) => a.plan !== null && a.plan.routes.length > 0 && a.request.since === null');
+  const rows = page.locator('[data-testid="usage-cost-pinned-plans"] tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1);
+  assert.match(await rows.first().innerText(), /claude-then-deepseek/);
+  assert.equal(Number(await rows.first().locator("td[data-value]").getAttribute("data-value")), onPlan.total.cost_usd);
   await page.screenshot({ path: join(shots, "usage-cost.png"), fullPage: true });
 });
 
