@@ -14,6 +14,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::dominance::{Dominance, Entry, Staircase};
+use super::walker::{ChainWalker, Walked};
 use super::{Candidate, Constraints, SearchSpace, StepOption, chain_portfolio};
 use crate::model::capacity;
 use crate::model::latency::{self, BudgetFigures};
@@ -101,6 +103,9 @@ struct Point {
     /// Bounds on every extension of this chain.
     p95_floor: f64,
     success_ceiling: f64,
+    /// Walked only as the prefix of longer chains: a chain found already
+    /// beats this one.
+    pruned: bool,
 }
 
 impl Point {
@@ -117,6 +122,12 @@ impl Point {
     }
 }
 
+/// Margins that keep the bounds below (above) the computed figures they
+/// bound when those are rounded differently: a relative 1e-12 is far above
+/// the rounding of a sum of a few products, far below any difference that
+/// decides a dominance.
+const BOUND_MARGIN: f64 = 1e-12;
+
 /// What it takes to score and filter chains.
 struct Scoring<'a> {
     space: &'a SearchSpace,
@@ -126,42 +137,63 @@ struct Scoring<'a> {
 }
 
 impl Scoring<'_> {
+    /// `chain`'s figures the general way: its own portfolio, the capacity
+    /// model under rate limits, the walk over its strata. The reference the
+    /// fast path ([`ChainWalker`]) equals.
     fn score(&self, chain: &[usize]) -> Point {
         let portfolio = &self.space.portfolio;
         let steps: Vec<_> = chain.iter().map(|&i| self.options[i].step).collect();
         let chain_pf = chain_portfolio(portfolio, &steps);
-        let (cost, unavailability, peak, strata) = if self.limited {
+        let (figures, strata) = if self.limited {
             let analysis = capacity::analyse(&chain_pf);
             let strata = capacity::strata(&chain_pf, &capacity::hourly(&chain_pf));
             (
-                analysis.day.cost_per_request,
-                analysis.day.unavailability,
-                Some(analysis.availability_at_peak),
+                (
+                    analysis.day.cost_per_request,
+                    analysis.day.unavailability,
+                    Some(analysis.availability_at_peak),
+                ),
                 strata,
             )
         } else {
-            let refs: Vec<&StepOption> = chain.iter().map(|&i| &self.options[i]).collect();
-            let f = super::ChainScorer::for_portfolio(portfolio).score(&refs);
-            (
-                f.cost_per_request,
-                f.unavailability,
-                None,
-                vec![(1.0, chain_pf)],
-            )
+            (self.closed_form(chain), vec![(1.0, chain_pf)])
         };
         let weighted: Vec<(f64, &crate::model::Portfolio)> =
             strata.iter().map(|(w, p)| (*w, p)).collect();
-        let walked: Option<BudgetFigures> = latency::strata_figures(&weighted);
+        let walked = latency::strata_figures(&weighted);
+        let prefix = chain.len() < self.space.max_chain_length;
+        self.point(chain, figures, walked, prefix)
+    }
+
+    /// Cost, unavailability and peak availability of `chain` without rate
+    /// limits: the closed forms.
+    fn closed_form(&self, chain: &[usize]) -> (f64, f64, Option<f64>) {
+        let mut refs: [&StepOption; super::MAX_CHAIN_LENGTH] =
+            [&self.options[chain[0]]; super::MAX_CHAIN_LENGTH];
+        for (r, &i) in refs.iter_mut().zip(chain) {
+            *r = &self.options[i];
+        }
+        let f = super::ChainScorer::for_portfolio(&self.space.portfolio).score(&refs[..chain.len()]);
+        (f.cost_per_request, f.unavailability, None)
+    }
+
+    /// The point of `chain` with the closed-form `figures` and the walk's;
+    /// with the bounds on its extensions when it is a `prefix`.
+    fn point(
+        &self,
+        chain: &[usize],
+        (cost, unavailability, peak): (f64, f64, Option<f64>),
+        walked: Option<BudgetFigures>,
+        prefix: bool,
+    ) -> Point {
         let mut options = [usize::MAX; super::MAX_CHAIN_LENGTH];
         options[..chain.len()].copy_from_slice(chain);
-        // Only a prefix that may be extended needs the bounds (two more
-        // root findings).
-        let prefix = chain.len() + 1 == super::MAX_CHAIN_LENGTH;
+        // Only a prefix needs the bounds (two more root findings).
         let (p95, success, p95_floor, success_ceiling) = match &walked {
             Some(f) => (
                 f.latency.percentile(0.95).unwrap_or(f64::INFINITY),
                 f.success,
-                if prefix {
+                if prefix && self.extra.p95 {
                     f.extension_quantile_floor(0.95)
                 } else {
                     0.0
@@ -186,6 +218,7 @@ impl Scoring<'_> {
             peak,
             p95_floor,
             success_ceiling,
+            pruned: false,
         }
     }
 
@@ -196,6 +229,77 @@ impl Scoring<'_> {
             .is_none_or(|min| 1.0 - p.unavailability >= min && p.peak.unwrap_or(1.0) >= min)
             && c.max_monthly_usd
                 .is_none_or(|max| p.cost * w.requests_per_month + w.fixed_monthly_usd <= max)
+    }
+
+    /// Extensions only cost more: a prefix over the monthly maximum stays
+    /// over it.
+    fn over_budget(&self, cost: f64) -> bool {
+        let w = &self.space.portfolio.workload;
+        self.space
+            .constraints
+            .max_monthly_usd
+            .is_some_and(|max| cost * w.requests_per_month + w.fixed_monthly_usd > max)
+    }
+
+    /// The latency axis as [`Dominance`] sorts it, lower is better: p95,
+    /// or minus the success when p95 is no objective.
+    fn key(&self, p95: f64, success: f64) -> f64 {
+        if self.extra.p95 {
+            p95
+        } else if self.extra.success {
+            -success
+        } else {
+            0.0
+        }
+    }
+
+    /// `points`, feasible ones only, for pruning queries.
+    fn dominance(&self, points: &[Point]) -> Dominance {
+        let entries = points
+            .iter()
+            .filter(|p| self.feasible(p))
+            .map(|p| Entry {
+                cost: p.cost,
+                unavailability: p.unavailability,
+                key: self.key(p.p95, p.success),
+                success: p.success,
+            })
+            .collect();
+        Dominance::new(entries, self.extra.p95 && self.extra.success)
+    }
+
+    /// What a chain must beat to beat `chain`, whose cost and
+    /// unavailability are exact and whose p95 and success are bounded by
+    /// its prefix's floor and ceiling (the fields `chain` copies from it):
+    /// a chain no dearer, strictly less unavailable, at most as slow as the
+    /// floor and at least as successful as the ceiling is strictly better
+    /// on one objective and no worse on the others.
+    fn chain_bound(&self, chain: &Point) -> Entry {
+        let ceiling = chain.success_ceiling * (1.0 + BOUND_MARGIN);
+        Entry {
+            cost: chain.cost,
+            unavailability: chain.unavailability,
+            key: self.key(chain.p95_floor, ceiling),
+            success: ceiling,
+        }
+    }
+
+    /// What a chain must beat to beat every extension of `prefix` by 1 to
+    /// `more` steps: each costs at least as much, is at best `best_fail`
+    /// times less unavailable per step added (in every group state a step
+    /// fails with at least that probability), and is bounded by the
+    /// prefix's floor and ceiling (which hold for any successes added after
+    /// the prefix, by any number of steps).
+    fn subtree_bound(&self, prefix: &Point, more: usize, best_fail: f64) -> Entry {
+        let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
+        Entry {
+            cost: prefix.cost,
+            unavailability: prefix.unavailability
+                * best_fail.powi(more as i32)
+                * (1.0 - BOUND_MARGIN),
+            key: self.key(prefix.p95_floor, ceiling),
+            success: ceiling,
+        }
     }
 
     /// The feasible points no other feasible point beats on every objective,
@@ -210,18 +314,36 @@ impl Scoring<'_> {
                 .then(y.success.total_cmp(&x.success))
                 .then(x.key().cmp(&y.key()))
         });
-        let mut kept: Vec<Point> = Vec::new();
-        for p in points {
-            // Sorted so, any point that beats or ties `p` comes before it.
-            if !kept.iter().any(|k| k.no_worse(&p, self.extra)) {
-                kept.push(p);
+        // Sorted so, any point that beats or ties `p` comes before it.
+        if self.extra.p95 && self.extra.success {
+            let mut kept: Vec<Point> = Vec::new();
+            for p in points {
+                if !kept.iter().any(|k| k.no_worse(&p, self.extra)) {
+                    kept.push(p);
+                }
             }
+            return kept;
         }
-        kept
+        // One latency axis: the points before `p` are no dearer, so `p` is
+        // beaten or tied exactly when one of them is no worse on the other
+        // two axes, which a staircase of the kept ones answers.
+        let mut stairs = Staircase::default();
+        points
+            .into_iter()
+            .filter(|p| stairs.insert(p.unavailability, self.key(p.p95, p.success)))
+            .collect()
     }
 }
 
 /// The frontier of `space` over its objectives, and the chains scored.
+///
+/// Chains are built level by level (one step, two, three), and a chain or a
+/// prefix is skipped when a chain already walked beats a bound on it
+/// ([`Scoring::subtree_bound`], [`Scoring::chain_bound`]; `MODEL.md` §5
+/// proves them). Prefixes of three-step chains are taken fastest first, in
+/// batches that grow fourfold: each batch is pruned against the frontier of
+/// everything before it, fixed before the batch's parallel part, so the
+/// frontier and the counts never depend on the number of threads.
 pub(super) fn search(
     space: &SearchSpace,
     options: &[StepOption],
@@ -234,81 +356,88 @@ pub(super) fn search(
         extra: Extra::of(&space.objectives),
         limited: capacity::is_limited(&space.portfolio),
     };
-    let w = &space.portfolio.workload;
-    let over_budget = |cost: f64| {
-        space
-            .constraints
-            .max_monthly_usd
-            .is_some_and(|max| cost * w.requests_per_month + w.fixed_monthly_usd > max)
+    let walker = ChainWalker::new(&space.portfolio, options);
+    let levels = Levels {
+        scoring: &scoring,
+        walker: &walker,
+        best_fail,
+        max_len: space.max_chain_length,
     };
+    let w = &space.portfolio.workload;
     let n = options.len();
     progress.expect(n as u64);
-    let short: Vec<Vec<Point>> = (0..n)
+    // One step: every option.
+    let ones: Vec<Point> = (0..n)
         .into_par_iter()
-        .map(|a| {
-            if progress.is_cancelled() {
-                return Vec::new();
-            }
-            progress.advance(1);
-            let mut out = vec![scoring.score(&[a])];
-            if space.max_chain_length >= 2 {
-                for b in 0..n {
-                    if options[b].offering != options[a].offering {
-                        out.push(scoring.score(&[a, b]));
-                    }
-                }
-            }
-            out
-        })
+        .map(|a| levels.score(&[a]))
         .collect();
-    if progress.is_cancelled() {
-        return Err(Cancelled);
-    }
-    let found: Vec<Point> = short.into_iter().flatten().collect();
-    let mut scored = found.len() as u64;
-    let mut frontier = scoring.pareto(found.clone());
-    if space.max_chain_length >= 3 {
-        let extra = scoring.extra;
-        let prefixes: Vec<&Point> = found
-            .iter()
-            .filter(|p| p.len == 2 && !over_budget(p.cost))
-            .filter(|p| {
-                let bound_u = p.unavailability * best_fail;
-                !frontier.iter().any(|q| {
-                    q.cost <= p.cost
-                        && q.unavailability < bound_u
-                        && (!extra.p95 || q.p95 <= p.p95_floor)
-                        && (!extra.success || q.success >= p.success_ceiling)
-                })
-            })
-            .collect();
-        progress.expect(prefixes.len() as u64);
-        let triples: Vec<(u64, Vec<Point>)> = prefixes
+    let mut scored = n as u64;
+    let mut frontier = scoring.pareto(ones.clone());
+    // Two steps: every prefix of one the frontier of one step leaves.
+    let mut twos: Vec<Point> = Vec::new();
+    if space.max_chain_length >= 2 {
+        let known = scoring.dominance(&frontier);
+        let found: Vec<(u64, Vec<Point>)> = ones
             .par_iter()
             .map(|prefix| {
                 if progress.is_cancelled() {
                     return (0, Vec::new());
                 }
                 progress.advance(1);
-                let (a, b) = (prefix.options[0], prefix.options[1]);
-                let local: Vec<Point> = (0..n)
-                    .filter(|&c| {
-                        options[c].offering != options[a].offering
-                            && options[c].offering != options[b].offering
-                    })
-                    .map(|c| scoring.score(&[a, b, c]))
-                    .collect();
-                (local.len() as u64, scoring.pareto(local))
+                levels.extend(prefix, &known)
             })
             .collect();
         if progress.is_cancelled() {
             return Err(Cancelled);
         }
-        for (count, local) in triples {
+        for (count, chains) in found {
             scored += count;
-            frontier.extend(local);
+            twos.extend(chains);
         }
+        frontier.extend(twos.iter().filter(|p| !p.pruned));
         frontier = scoring.pareto(frontier);
+    }
+    if space.max_chain_length >= 3 {
+        // The prefixes no chain found so far rules out, fastest first.
+        let known = scoring.dominance(&frontier);
+        let mut prefixes: Vec<&Point> = twos
+            .iter()
+            .filter(|p| !known.beats(&scoring.subtree_bound(p, 1, best_fail)))
+            .collect();
+        prefixes.sort_by(|x, y| {
+            scoring
+                .key(x.p95_floor, x.success_ceiling)
+                .total_cmp(&scoring.key(y.p95_floor, y.success_ceiling))
+                .then(x.key().cmp(&y.key()))
+        });
+        progress.expect(prefixes.len() as u64);
+        let mut start = 0;
+        let mut batch = 16;
+        while start < prefixes.len() {
+            let end = (start + batch).min(prefixes.len());
+            let known = scoring.dominance(&frontier);
+            let found: Vec<(u64, Vec<Point>)> = prefixes[start..end]
+                .par_iter()
+                .map(|prefix| {
+                    if progress.is_cancelled() {
+                        return (0, Vec::new());
+                    }
+                    progress.advance(1);
+                    let (count, chains) = levels.extend(prefix, &known);
+                    (count, scoring.pareto(chains))
+                })
+                .collect();
+            if progress.is_cancelled() {
+                return Err(Cancelled);
+            }
+            for (count, chains) in found {
+                scored += count;
+                frontier.extend(chains);
+            }
+            frontier = scoring.pareto(frontier);
+            start = end;
+            batch *= 4;
+        }
     }
     let points = frontier
         .iter()
@@ -327,6 +456,93 @@ pub(super) fn search(
         })
         .collect();
     Ok((points, scored))
+}
+
+/// Building chains one step longer.
+struct Levels<'a> {
+    scoring: &'a Scoring<'a>,
+    walker: &'a ChainWalker<'a>,
+    best_fail: f64,
+    max_len: usize,
+}
+
+impl Levels<'_> {
+    /// `chain` walked from the start and scored.
+    fn score(&self, chain: &[usize]) -> Point {
+        if self.scoring.limited {
+            return self.scoring.score(chain);
+        }
+        let walked = self.walker.start(chain, chain.len());
+        let (cost, unavailability, peak) = self.scoring.closed_form(chain);
+        self.scoring.point(
+            chain,
+            (cost, unavailability, peak),
+            self.walker.figures(walked),
+            chain.len() < self.max_len,
+        )
+    }
+
+    /// Every extension of `prefix` by one step that `known` does not rule
+    /// out, walked, with the number walked. Those kept only as prefixes of
+    /// longer chains (the chain itself ruled out) are marked `pruned`.
+    fn extend(&self, prefix: &Point, known: &Dominance) -> (u64, Vec<Point>) {
+        let scoring = self.scoring;
+        let options = scoring.options;
+        let len = prefix.len + 1;
+        let more = self.max_len - len;
+        // Under rate limits only the two-step prefixes are pruned, with the
+        // bound the search always used there.
+        let deep = !scoring.limited;
+        let whole = scoring.subtree_bound(prefix, self.max_len - prefix.len, self.best_fail);
+        if scoring.over_budget(prefix.cost) || (deep && known.beats(&whole)) {
+            return (0, Vec::new());
+        }
+        let head = &prefix.options[..prefix.len];
+        let prefix_mask = head.iter().fold(0u64, |m, &i| m | options[i].group_mask);
+        // Walks of the prefix as the start of its extensions, by which of
+        // its groups the next step shares (`PartialWalk`'s condition).
+        let mut starts: Vec<(u64, Walked)> = Vec::new();
+        let mut out = Vec::new();
+        let mut chain = [usize::MAX; super::MAX_CHAIN_LENGTH];
+        chain[..prefix.len].copy_from_slice(head);
+        for (c, option) in options.iter().enumerate() {
+            if head.iter().any(|&i| options[i].offering == option.offering) {
+                continue;
+            }
+            chain[prefix.len] = c;
+            let chain = &chain[..len];
+            if scoring.limited {
+                out.push(scoring.score(chain));
+                continue;
+            }
+            let figures = scoring.closed_form(chain);
+            let probe = Point {
+                cost: figures.0,
+                unavailability: figures.1,
+                ..*prefix
+            };
+            let chain_out = known.beats(&scoring.chain_bound(&probe));
+            let subtree_out = more == 0
+                || scoring.over_budget(probe.cost)
+                || known.beats(&scoring.subtree_bound(&probe, more, self.best_fail));
+            if chain_out && subtree_out {
+                continue;
+            }
+            let class = option.group_mask & prefix_mask;
+            let slot = match starts.iter().position(|(k, _)| *k == class) {
+                Some(slot) => slot,
+                None => {
+                    starts.push((class, self.walker.start(chain, prefix.len)));
+                    starts.len() - 1
+                }
+            };
+            let walked = self.walker.resume(&starts[slot].1, chain, len);
+            let mut point = scoring.point(chain, figures, self.walker.figures(walked), more > 0);
+            point.pruned = chain_out;
+            out.push(point);
+        }
+        (out.len() as u64, out)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,236 @@
+//! "Does a chain already found beat these bounds?", fast over thousands of
+//! chains: the query the search's pruning asks for every prefix and chain
+//! (`MODEL.md` §5).
+//!
+//! A query is `(cost, u, key, success)`: is there a point no dearer than
+//! `cost`, strictly less unavailable than `u`, with a latency key at most
+//! `key` and a success at least `success`? The points are sorted by cost,
+//! so "no dearer" is a prefix of them; a merge-sort tree over that order
+//! splits any prefix into at most `log2 n` nodes, each holding its points
+//! sorted by key with the running minimum of their unavailability, so a
+//! node answers the rest with one binary search. With both p95 and success
+//! as objectives a node's points with a key at most `key` are scanned for
+//! one that is successful enough as well (the tree still narrows them to
+//! the no dearer and faster ones).
+
+use std::collections::BTreeMap;
+
+/// One point as the queries see it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Entry {
+    pub cost: f64,
+    pub unavailability: f64,
+    /// Lower is better: p95, or minus the success when p95 is no objective
+    /// (0 when neither is).
+    pub key: f64,
+    /// Success within the budget; only read when `scan_success` is set.
+    pub success: f64,
+}
+
+/// One node's entry: the point, and the least unavailability of the
+/// node's points up to it in key order.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    entry: Entry,
+    least_u: f64,
+}
+
+/// The points, queried by dominance.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Dominance {
+    /// Costs in increasing order.
+    costs: Vec<f64>,
+    /// Node `i` (1-based heap layout over `size` leaves) covers a range of
+    /// the cost order; its slots are those points by key.
+    nodes: Vec<Vec<Slot>>,
+    size: usize,
+    /// Both key and success matter: the prefix minimum is not enough.
+    scan_success: bool,
+}
+
+impl Dominance {
+    pub fn new(mut entries: Vec<Entry>, scan_success: bool) -> Self {
+        entries.sort_by(|x, y| x.cost.total_cmp(&y.cost));
+        let size = entries.len().next_power_of_two();
+        let mut nodes: Vec<Vec<Slot>> = vec![Vec::new(); 2 * size];
+        for (i, e) in entries.iter().enumerate() {
+            nodes[size + i] = vec![Slot {
+                entry: *e,
+                least_u: e.unavailability,
+            }];
+        }
+        for i in (1..size).rev() {
+            let mut merged: Vec<Slot> = nodes[2 * i]
+                .iter()
+                .chain(&nodes[2 * i + 1])
+                .copied()
+                .collect();
+            merged.sort_by(|x, y| x.entry.key.total_cmp(&y.entry.key));
+            let mut least = f64::INFINITY;
+            for s in &mut merged {
+                least = least.min(s.entry.unavailability);
+                s.least_u = least;
+            }
+            nodes[i] = merged;
+        }
+        Self {
+            costs: entries.iter().map(|e| e.cost).collect(),
+            nodes,
+            size,
+            scan_success,
+        }
+    }
+
+    /// Whether a point has cost `<= q.cost`, unavailability `< q.unavailability`,
+    /// key `<= q.key` and (when it counts) success `>= q.success`.
+    pub fn beats(&self, q: &Entry) -> bool {
+        let end = self.costs.partition_point(|&c| c <= q.cost);
+        // The nodes that tile [0, end), bottom-up.
+        let (mut lo, mut hi) = (self.size, self.size + end);
+        while lo < hi {
+            if lo & 1 == 1 {
+                if self.node_beats(lo, q) {
+                    return true;
+                }
+                lo += 1;
+            }
+            if hi & 1 == 1 {
+                hi -= 1;
+                if self.node_beats(hi, q) {
+                    return true;
+                }
+            }
+            lo /= 2;
+            hi /= 2;
+        }
+        false
+    }
+
+    fn node_beats(&self, node: usize, q: &Entry) -> bool {
+        let slots = &self.nodes[node];
+        let n = slots.partition_point(|s| s.entry.key <= q.key);
+        if n == 0 || slots[n - 1].least_u >= q.unavailability {
+            return false;
+        }
+        !self.scan_success
+            || slots[..n]
+                .iter()
+                .any(|s| s.entry.unavailability < q.unavailability && s.entry.success >= q.success)
+    }
+}
+
+/// A two-dimensional staircase: the points inserted that none other is no
+/// worse than on both axes (lower is better on both). Sweeping points in
+/// the order of a third axis, it tells whether an earlier point is no worse
+/// on all three.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Staircase {
+    /// By the first axis; the second falls strictly along it.
+    steps: BTreeMap<Ordered, f64>,
+}
+
+/// An `f64` ordered by `total_cmp`.
+#[derive(Debug, Clone, Copy)]
+struct Ordered(f64);
+
+impl PartialEq for Ordered {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+
+impl Eq for Ordered {}
+
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl Staircase {
+    /// Inserts `(x, y)` unless a point no worse on both is in; says whether
+    /// it went in. The points it makes redundant leave.
+    pub fn insert(&mut self, x: f64, y: f64) -> bool {
+        // The lowest second axis among the points no worse on the first is
+        // the one of the last of them.
+        if let Some((_, &last)) = self.steps.range(..=Ordered(x)).next_back()
+            && last.total_cmp(&y).is_le()
+        {
+            return false;
+        }
+        let beaten: Vec<Ordered> = self
+            .steps
+            .range(Ordered(x)..)
+            .take_while(|(_, v)| v.total_cmp(&y).is_ge())
+            .map(|(k, _)| *k)
+            .collect();
+        for k in beaten {
+            self.steps.remove(&k);
+        }
+        self.steps.insert(Ordered(x), y);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// The staircase keeps what a scan over the points kept keeps.
+    #[test]
+    fn the_staircase_keeps_what_a_scan_keeps() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
+        for case in 0..200 {
+            let mut stairs = Staircase::default();
+            let mut kept: Vec<(f64, f64)> = Vec::new();
+            for _ in 0..rng.random_range(0..80) {
+                let p = (
+                    f64::from(rng.random_range(0..15u8)),
+                    f64::from(rng.random_range(0..15u8)),
+                );
+                let want = !kept.iter().any(|k| k.0 <= p.0 && k.1 <= p.1);
+                assert_eq!(stairs.insert(p.0, p.1), want, "case {case}: {p:?}");
+                if want {
+                    kept.push(p);
+                }
+            }
+        }
+    }
+
+    /// The tree answers as a scan over every point does.
+    #[test]
+    fn answers_as_a_scan_does() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let draw = |rng: &mut Xoshiro256PlusPlus| Entry {
+            // Few distinct values, so that ties are common.
+            cost: f64::from(rng.random_range(0..20u8)),
+            unavailability: f64::from(rng.random_range(0..20u8)),
+            key: f64::from(rng.random_range(0..20u8)),
+            success: f64::from(rng.random_range(0..20u8)),
+        };
+        for case in 0..200 {
+            let n = rng.random_range(0..60);
+            let points: Vec<Entry> = (0..n).map(|_| draw(&mut rng)).collect();
+            let scan_success = case % 2 == 0;
+            let tree = Dominance::new(points.clone(), scan_success);
+            for _ in 0..50 {
+                let q = draw(&mut rng);
+                let want = points.iter().any(|p| {
+                    p.cost <= q.cost
+                        && p.unavailability < q.unavailability
+                        && p.key <= q.key
+                        && (!scan_success || p.success >= q.success)
+                });
+                assert_eq!(tree.beats(&q), want, "case {case}: {q:?}");
+            }
+        }
+    }
+}
