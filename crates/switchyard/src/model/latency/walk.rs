@@ -210,8 +210,15 @@ pub fn walk_steps(
     budget_ms: f64,
     max_terms: usize,
 ) -> Option<RouteWalk> {
-    PartialWalk::along(portfolio, steps, profiles, budget_ms, max_terms, steps.len())
-        .map(PartialWalk::finish)
+    PartialWalk::along(
+        portfolio,
+        steps,
+        profiles,
+        budget_ms,
+        max_terms,
+        steps.len(),
+    )
+    .map(PartialWalk::finish)
 }
 
 /// A walk stopped after the first steps of its route, to be resumed for

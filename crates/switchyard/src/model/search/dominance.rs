@@ -60,17 +60,7 @@ impl Dominance {
             }];
         }
         for i in (1..size).rev() {
-            let mut merged: Vec<Slot> = nodes[2 * i]
-                .iter()
-                .chain(&nodes[2 * i + 1])
-                .copied()
-                .collect();
-            merged.sort_by(|x, y| x.entry.key.total_cmp(&y.entry.key));
-            let mut least = f64::INFINITY;
-            for s in &mut merged {
-                least = least.min(s.entry.unavailability);
-                s.least_u = least;
-            }
+            let merged = merge_by_key(&nodes[2 * i], &nodes[2 * i + 1]);
             nodes[i] = merged;
         }
         Self {
@@ -106,6 +96,38 @@ impl Dominance {
         false
     }
 
+    /// The lowest key of a point no dearer than `cost` and strictly less
+    /// unavailable than `unavailability` (`+∞`: none). Only without the
+    /// success scan.
+    pub fn fastest(&self, cost: f64, unavailability: f64) -> f64 {
+        debug_assert!(!self.scan_success);
+        let end = self.costs.partition_point(|&c| c <= cost);
+        let mut best = f64::INFINITY;
+        let mut visit = |node: usize| {
+            // Running minima only fall along the key order: the first slot
+            // below `unavailability` is the fastest such point.
+            let slots = &self.nodes[node];
+            let i = slots.partition_point(|s| s.least_u >= unavailability);
+            if let Some(s) = slots.get(i) {
+                best = best.min(s.entry.key);
+            }
+        };
+        let (mut lo, mut hi) = (self.size, self.size + end);
+        while lo < hi {
+            if lo & 1 == 1 {
+                visit(lo);
+                lo += 1;
+            }
+            if hi & 1 == 1 {
+                hi -= 1;
+                visit(hi);
+            }
+            lo /= 2;
+            hi /= 2;
+        }
+        best
+    }
+
     fn node_beats(&self, node: usize, q: &Entry) -> bool {
         let slots = &self.nodes[node];
         let n = slots.partition_point(|s| s.entry.key <= q.key);
@@ -117,6 +139,30 @@ impl Dominance {
                 .iter()
                 .any(|s| s.entry.unavailability < q.unavailability && s.entry.success >= q.success)
     }
+}
+
+/// The slots of two nodes in one list by key, with the running minima of
+/// unavailability recomputed.
+fn merge_by_key(x: &[Slot], y: &[Slot]) -> Vec<Slot> {
+    let mut merged = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() || j < y.len() {
+        let take_x =
+            j == y.len() || (i < x.len() && x[i].entry.key.total_cmp(&y[j].entry.key).is_le());
+        if take_x {
+            merged.push(x[i]);
+            i += 1;
+        } else {
+            merged.push(y[j]);
+            j += 1;
+        }
+    }
+    let mut least = f64::INFINITY;
+    for s in &mut merged {
+        least = least.min(s.entry.unavailability);
+        s.least_u = least;
+    }
+    merged
 }
 
 /// A two-dimensional staircase: the points inserted that none other is no
@@ -154,6 +200,15 @@ impl Ord for Ordered {
 }
 
 impl Staircase {
+    /// The lowest second axis of a point whose first is at most `x` (`+∞`:
+    /// none).
+    pub fn lowest(&self, x: f64) -> f64 {
+        self.steps
+            .range(..=Ordered(x))
+            .next_back()
+            .map_or(f64::INFINITY, |(_, &y)| y)
+    }
+
     /// Inserts `(x, y)` unless a point no worse on both is in; says whether
     /// it went in. The points it makes redundant leave.
     pub fn insert(&mut self, x: f64, y: f64) -> bool {
@@ -196,6 +251,12 @@ mod tests {
                     f64::from(rng.random_range(0..15u8)),
                     f64::from(rng.random_range(0..15u8)),
                 );
+                let lowest = kept
+                    .iter()
+                    .filter(|k| k.0 <= p.0)
+                    .map(|k| k.1)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(stairs.lowest(p.0), lowest);
                 let want = !kept.iter().any(|k| k.0 <= p.0 && k.1 <= p.1);
                 assert_eq!(stairs.insert(p.0, p.1), want, "case {case}: {p:?}");
                 if want {
@@ -230,6 +291,14 @@ mod tests {
                         && (!scan_success || p.success >= q.success)
                 });
                 assert_eq!(tree.beats(&q), want, "case {case}: {q:?}");
+                if !scan_success {
+                    let fastest = points
+                        .iter()
+                        .filter(|p| p.cost <= q.cost && p.unavailability < q.unavailability)
+                        .map(|p| p.key)
+                        .fold(f64::INFINITY, f64::min);
+                    assert_eq!(tree.fastest(q.cost, q.unavailability), fastest);
+                }
             }
         }
     }

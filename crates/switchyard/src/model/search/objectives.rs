@@ -173,7 +173,8 @@ impl Scoring<'_> {
         for (r, &i) in refs.iter_mut().zip(chain) {
             *r = &self.options[i];
         }
-        let f = super::ChainScorer::for_portfolio(&self.space.portfolio).score(&refs[..chain.len()]);
+        let f =
+            super::ChainScorer::for_portfolio(&self.space.portfolio).score(&refs[..chain.len()]);
         (f.cost_per_request, f.unavailability, None)
     }
 
@@ -190,20 +191,26 @@ impl Scoring<'_> {
         options[..chain.len()].copy_from_slice(chain);
         // Only a prefix needs the bounds (two more root findings).
         let (p95, success, p95_floor, success_ceiling) = match &walked {
-            Some(f) => (
-                f.latency.percentile(0.95).unwrap_or(f64::INFINITY),
-                f.success,
-                if prefix && self.extra.p95 {
-                    f.extension_quantile_floor(0.95)
-                } else {
-                    0.0
-                },
-                if prefix {
-                    f.extension_success_ceiling()
-                } else {
-                    1.0
-                },
-            ),
+            Some(f) => {
+                // Without p95 as an objective only a prefix needs it.
+                let own = (self.extra.p95 || prefix)
+                    .then(|| f.latency.percentile(0.95))
+                    .flatten();
+                (
+                    own.unwrap_or(f64::INFINITY),
+                    f.success,
+                    if prefix && self.extra.p95 {
+                        f.extension_quantile_floor_given(0.95, own)
+                    } else {
+                        0.0
+                    },
+                    if prefix {
+                        f.extension_success_ceiling()
+                    } else {
+                        1.0
+                    },
+                )
+            }
             // Out of the walk's reach (not for chains of three steps of a
             // few tries): nothing is known, so nothing is pruned by it.
             None => (f64::INFINITY, 0.0, 0.0, 1.0),
@@ -367,10 +374,7 @@ pub(super) fn search(
     let n = options.len();
     progress.expect(n as u64);
     // One step: every option.
-    let ones: Vec<Point> = (0..n)
-        .into_par_iter()
-        .map(|a| levels.score(&[a]))
-        .collect();
+    let ones: Vec<Point> = (0..n).into_par_iter().map(|a| levels.score(&[a])).collect();
     let mut scored = n as u64;
     let mut frontier = scoring.pareto(ones.clone());
     // Two steps: every prefix of one the frontier of one step leaves.
@@ -482,6 +486,32 @@ impl Levels<'_> {
         )
     }
 
+    /// Whether a chain of `known` or of `own` (the prefix's chains walked
+    /// before this one, all at most as unavailable) beats `chain` (exact
+    /// cost and unavailability, `walked` its walk) on p95, the third
+    /// objective: the fastest of those no dearer (and, in `known`, strictly
+    /// less unavailable) is faster than `chain`'s p95, which one evaluation
+    /// of its CDF tells ([`crate::model::latency::LatencyMixture::quantile_above`])
+    /// without finding the percentile. Strictly faster and no worse on the
+    /// rest, it beats `chain` whatever the tie rule.
+    fn slower_than_known(
+        &self,
+        chain: &Point,
+        walked: Option<&BudgetFigures>,
+        known: &Dominance,
+        own: &Staircase,
+    ) -> bool {
+        let extra = self.scoring.extra;
+        if !extra.p95 || extra.success {
+            return false;
+        }
+        let fastest = known
+            .fastest(chain.cost, chain.unavailability)
+            .min(own.lowest(chain.cost));
+        // Out of the walk's reach the chain's p95 is +∞.
+        fastest.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, fastest))
+    }
+
     /// Every extension of `prefix` by one step that `known` does not rule
     /// out, walked, with the number walked. Those kept only as prefixes of
     /// longer chains (the chain itself ruled out) are marked `pruned`.
@@ -501,10 +531,14 @@ impl Levels<'_> {
         let prefix_mask = head.iter().fold(0u64, |m, &i| m | options[i].group_mask);
         // Walks of the prefix as the start of its extensions, by which of
         // its groups the next step shares (`PartialWalk`'s condition).
-        let mut starts: Vec<(u64, Walked)> = Vec::new();
-        let mut out = Vec::new();
         let mut chain = [usize::MAX; super::MAX_CHAIN_LENGTH];
         chain[..prefix.len].copy_from_slice(head);
+        // The extensions the bounds leave, by their exact cost and
+        // unavailability, most available first: a chain is then beaten only
+        // by ones before it or by `known`.
+        let mut left: Vec<(usize, Point, bool)> = Vec::new();
+        let mut walks = 0;
+        let mut out = Vec::new();
         for (c, option) in options.iter().enumerate() {
             if head.iter().any(|&i| options[i].offering == option.offering) {
                 continue;
@@ -512,23 +546,39 @@ impl Levels<'_> {
             chain[prefix.len] = c;
             let chain = &chain[..len];
             if scoring.limited {
+                walks += 1;
                 out.push(scoring.score(chain));
                 continue;
             }
-            let figures = scoring.closed_form(chain);
+            let (cost, unavailability, peak) = scoring.closed_form(chain);
             let probe = Point {
-                cost: figures.0,
-                unavailability: figures.1,
+                cost,
+                unavailability,
+                peak,
                 ..*prefix
             };
             let chain_out = known.beats(&scoring.chain_bound(&probe));
             let subtree_out = more == 0
                 || scoring.over_budget(probe.cost)
                 || known.beats(&scoring.subtree_bound(&probe, more, self.best_fail));
-            if chain_out && subtree_out {
-                continue;
+            if !(chain_out && subtree_out) {
+                left.push((c, probe, chain_out));
             }
-            let class = option.group_mask & prefix_mask;
+        }
+        left.sort_by(|x, y| {
+            x.1.unavailability
+                .total_cmp(&y.1.unavailability)
+                .then(x.0.cmp(&y.0))
+        });
+        // Walks of the prefix as the start of its extensions, by which of
+        // its groups the next step shares (`PartialWalk`'s condition).
+        let mut starts: Vec<(u64, Walked)> = Vec::new();
+        // The chains walked so far, by cost and p95.
+        let mut own = Staircase::default();
+        for (c, probe, chain_out) in left {
+            chain[prefix.len] = c;
+            let chain = &chain[..len];
+            let class = options[c].group_mask & prefix_mask;
             let slot = match starts.iter().position(|(k, _)| *k == class) {
                 Some(slot) => slot,
                 None => {
@@ -536,12 +586,24 @@ impl Levels<'_> {
                     starts.len() - 1
                 }
             };
-            let walked = self.walker.resume(&starts[slot].1, chain, len);
-            let mut point = scoring.point(chain, figures, self.walker.figures(walked), more > 0);
+            let walked = self
+                .walker
+                .figures(self.walker.resume(&starts[slot].1, chain, len));
+            walks += 1;
+            let chain_out =
+                chain_out || self.slower_than_known(&probe, walked.as_ref(), known, &own);
+            if chain_out && more == 0 {
+                continue;
+            }
+            let figures = (probe.cost, probe.unavailability, probe.peak);
+            let mut point = scoring.point(chain, figures, walked, more > 0);
             point.pruned = chain_out;
+            if !chain_out {
+                own.insert(point.cost, point.p95);
+            }
             out.push(point);
         }
-        (out.len() as u64, out)
+        (walks, out)
     }
 }
 

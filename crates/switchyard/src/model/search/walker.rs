@@ -66,7 +66,10 @@ impl<'a> ChainWalker<'a> {
                 })
                 .collect(),
             weights: points.iter().map(|&(_, w)| w).collect(),
-            budget_ms: portfolio.workload.latency_budget_ms.unwrap_or(f64::INFINITY),
+            budget_ms: portfolio
+                .workload
+                .latency_budget_ms
+                .unwrap_or(f64::INFINITY),
         }
     }
 
