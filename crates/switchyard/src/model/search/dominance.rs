@@ -74,26 +74,45 @@ impl Dominance {
     /// Whether a point has cost `<= q.cost`, unavailability `< q.unavailability`,
     /// key `<= q.key` and (when it counts) success `>= q.success`.
     pub fn beats(&self, q: &Entry) -> bool {
+        self.least_unavailability(q) < q.unavailability
+    }
+
+    /// The least unavailability of a point with cost `<= q.cost`, key `<=
+    /// q.key` and (when it counts) success `>= q.success` (`+∞`: none).
+    pub fn least_unavailability(&self, q: &Entry) -> f64 {
         let end = self.costs.partition_point(|&c| c <= q.cost);
+        let mut least = f64::INFINITY;
         // The nodes that tile [0, end), bottom-up.
         let (mut lo, mut hi) = (self.size, self.size + end);
         while lo < hi {
             if lo & 1 == 1 {
-                if self.node_beats(lo, q) {
-                    return true;
-                }
+                least = least.min(self.node_least(lo, q));
                 lo += 1;
             }
             if hi & 1 == 1 {
                 hi -= 1;
-                if self.node_beats(hi, q) {
-                    return true;
-                }
+                least = least.min(self.node_least(hi, q));
             }
             lo /= 2;
             hi /= 2;
         }
-        false
+        least
+    }
+
+    fn node_least(&self, node: usize, q: &Entry) -> f64 {
+        let slots = &self.nodes[node];
+        let n = slots.partition_point(|s| s.entry.key <= q.key);
+        if n == 0 {
+            return f64::INFINITY;
+        }
+        if !self.scan_success {
+            return slots[n - 1].least_u;
+        }
+        slots[..n]
+            .iter()
+            .filter(|s| s.entry.success >= q.success)
+            .map(|s| s.entry.unavailability)
+            .fold(f64::INFINITY, f64::min)
     }
 
     /// The lowest key of a point no dearer than `cost` and strictly less
@@ -126,18 +145,6 @@ impl Dominance {
             hi /= 2;
         }
         best
-    }
-
-    fn node_beats(&self, node: usize, q: &Entry) -> bool {
-        let slots = &self.nodes[node];
-        let n = slots.partition_point(|s| s.entry.key <= q.key);
-        if n == 0 || slots[n - 1].least_u >= q.unavailability {
-            return false;
-        }
-        !self.scan_success
-            || slots[..n]
-                .iter()
-                .any(|s| s.entry.unavailability < q.unavailability && s.entry.success >= q.success)
     }
 }
 
@@ -291,6 +298,16 @@ mod tests {
                         && (!scan_success || p.success >= q.success)
                 });
                 assert_eq!(tree.beats(&q), want, "case {case}: {q:?}");
+                let least = points
+                    .iter()
+                    .filter(|p| {
+                        p.cost <= q.cost
+                            && p.key <= q.key
+                            && (!scan_success || p.success >= q.success)
+                    })
+                    .map(|p| p.unavailability)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(tree.least_unavailability(&q), least);
                 if !scan_success {
                     let fastest = points
                         .iter()

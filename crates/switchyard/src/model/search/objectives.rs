@@ -134,6 +134,7 @@ struct Scoring<'a> {
     options: &'a [StepOption],
     extra: Extra,
     limited: bool,
+    scorer: super::ChainScorer,
 }
 
 impl Scoring<'_> {
@@ -173,8 +174,7 @@ impl Scoring<'_> {
         for (r, &i) in refs.iter_mut().zip(chain) {
             *r = &self.options[i];
         }
-        let f =
-            super::ChainScorer::for_portfolio(&self.space.portfolio).score(&refs[..chain.len()]);
+        let f = self.scorer.score(&refs[..chain.len()]);
         (f.cost_per_request, f.unavailability, None)
     }
 
@@ -362,13 +362,21 @@ pub(super) fn search(
         options,
         extra: Extra::of(&space.objectives),
         limited: capacity::is_limited(&space.portfolio),
+        scorer: super::ChainScorer::for_portfolio(&space.portfolio),
     };
     let walker = ChainWalker::new(&space.portfolio, options);
+    let mut by_fail: Vec<(f64, usize)> = options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (least_fail(o), i))
+        .collect();
+    by_fail.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     let levels = Levels {
         scoring: &scoring,
         walker: &walker,
         best_fail,
         max_len: space.max_chain_length,
+        by_fail,
     };
     let w = &space.portfolio.workload;
     let n = options.len();
@@ -402,34 +410,38 @@ pub(super) fn search(
         frontier = scoring.pareto(frontier);
     }
     if space.max_chain_length >= 3 {
-        // The prefixes no chain found so far rules out, fastest first.
+        // The prefixes no chain found so far rules out, by first step, the
+        // first steps whose prefixes are fastest first.
         let known = scoring.dominance(&frontier);
         let mut prefixes: Vec<&Point> = twos
             .iter()
+            .filter(|p| !scoring.over_budget(p.cost))
             .filter(|p| !known.beats(&scoring.subtree_bound(p, 1, best_fail)))
             .collect();
-        prefixes.sort_by(|x, y| {
-            scoring
-                .key(x.p95_floor, x.success_ceiling)
-                .total_cmp(&scoring.key(y.p95_floor, y.success_ceiling))
-                .then(x.key().cmp(&y.key()))
+        prefixes.sort_by_key(|p| p.key());
+        let mut groups: Vec<&[&Point]> = prefixes
+            .chunk_by(|x, y| x.options[0] == y.options[0])
+            .collect();
+        let fastest = |group: &[&Point]| {
+            group
+                .iter()
+                .map(|p| scoring.key(p.p95_floor, p.success_ceiling))
+                .fold(f64::INFINITY, f64::min)
+        };
+        groups.sort_by(|x, y| {
+            fastest(x)
+                .total_cmp(&fastest(y))
+                .then(x[0].key().cmp(&y[0].key()))
         });
         progress.expect(prefixes.len() as u64);
         let mut start = 0;
-        let mut batch = 16;
-        while start < prefixes.len() {
-            let end = (start + batch).min(prefixes.len());
+        let mut batch = 1;
+        while start < groups.len() {
+            let end = (start + batch).min(groups.len());
             let known = scoring.dominance(&frontier);
-            let found: Vec<(u64, Vec<Point>)> = prefixes[start..end]
+            let found: Vec<(u64, Vec<Point>)> = groups[start..end]
                 .par_iter()
-                .map(|prefix| {
-                    if progress.is_cancelled() {
-                        return (0, Vec::new());
-                    }
-                    progress.advance(1);
-                    let (count, chains) = levels.extend(prefix, &known);
-                    (count, scoring.pareto(chains))
-                })
+                .map(|group| levels.sweep(group, &known, progress))
                 .collect();
             if progress.is_cancelled() {
                 return Err(Cancelled);
@@ -440,7 +452,7 @@ pub(super) fn search(
             }
             frontier = scoring.pareto(frontier);
             start = end;
-            batch *= 4;
+            batch *= 2;
         }
     }
     let points = frontier
@@ -462,12 +474,28 @@ pub(super) fn search(
     Ok((points, scored))
 }
 
+/// The least probability that `option` fails, over the states of its
+/// groups and the classes of requests: with its groups up, `1 - private_up
+/// (1 - fail_if_up)`; 1 with one down.
+fn least_fail(option: &StepOption) -> f64 {
+    option
+        .classes
+        .iter()
+        .map(|c| c.fail_if_up)
+        .chain([option.fail_if_up])
+        .map(|f| option.private_up * (f - 1.0) + 1.0)
+        .fold(1.0_f64, f64::min)
+}
+
 /// Building chains one step longer.
 struct Levels<'a> {
     scoring: &'a Scoring<'a>,
     walker: &'a ChainWalker<'a>,
     best_fail: f64,
     max_len: usize,
+    /// Each option's least failure probability over group states and
+    /// classes of requests, with the option, least first.
+    by_fail: Vec<(f64, usize)>,
 }
 
 impl Levels<'_> {
@@ -510,6 +538,113 @@ impl Levels<'_> {
             .min(own.lowest(chain.cost));
         // Out of the walk's reach the chain's p95 is +∞.
         fastest.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, fastest))
+    }
+
+    /// The three-step chains of `group` (two-step prefixes with one first
+    /// step) that `known` and one another do not rule out, walked, with the
+    /// number walked.
+    ///
+    /// The chains the bounds leave are taken most available first, so a
+    /// chain of the group that beats another comes before it, and a
+    /// staircase of the kept ones by cost and p95 tells the rest
+    /// ([`Self::slower_than_known`]): the p95 of chains with one first step
+    /// differ in their last digits only, and a chain is mostly beaten by
+    /// another with the same first step.
+    fn sweep(&self, group: &[&Point], known: &Dominance, progress: &Progress) -> (u64, Vec<Point>) {
+        let scoring = self.scoring;
+        let options = scoring.options;
+        if scoring.limited {
+            let mut walks = 0;
+            let mut out = Vec::new();
+            for prefix in group {
+                if progress.is_cancelled() {
+                    break;
+                }
+                progress.advance(1);
+                let (count, chains) = self.extend(prefix, known);
+                walks += count;
+                out.extend(chains);
+            }
+            return (walks, scoring.pareto(out));
+        }
+        // (prefix, last step, cost, unavailability) of each chain left.
+        let mut left: Vec<(u32, u32, f64, f64)> = Vec::new();
+        for (k, prefix) in group.iter().enumerate() {
+            if progress.is_cancelled() {
+                return (0, Vec::new());
+            }
+            progress.advance(1);
+            let head = &prefix.options[..2];
+            // In every group state and class a third step `c` fails with at
+            // least `least_fail(c)`, so the chain is at least that times as
+            // unavailable as the prefix: past the option whose bound a
+            // chain of `known` beats (no dearer than the prefix, so than the
+            // chain, and as fast and successful as the prefix's bounds),
+            // every later one is beaten too.
+            let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
+            let beaten_below = known.least_unavailability(&Entry {
+                cost: prefix.cost,
+                unavailability: 0.0,
+                key: scoring.key(prefix.p95_floor, ceiling),
+                success: ceiling,
+            });
+            for &(fail, c) in &self.by_fail {
+                if prefix.unavailability * fail * (1.0 - BOUND_MARGIN) > beaten_below {
+                    break;
+                }
+                let option = &options[c];
+                if head.iter().any(|&i| options[i].offering == option.offering) {
+                    continue;
+                }
+                let (cost, unavailability, _) = scoring.closed_form(&[head[0], head[1], c]);
+                let probe = Point {
+                    cost,
+                    unavailability,
+                    ..**prefix
+                };
+                if !known.beats(&scoring.chain_bound(&probe)) {
+                    left.push((k as u32, c as u32, cost, unavailability));
+                }
+            }
+        }
+        left.sort_by(|x, y| x.3.total_cmp(&y.3).then((x.0, x.1).cmp(&(y.0, y.1))));
+        // Walks of each prefix as the start of its extensions, by which of
+        // its groups the last step shares (`PartialWalk`'s condition).
+        let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
+        let mut own = Staircase::default();
+        let mut out = Vec::new();
+        for (n, &(k, c, cost, unavailability)) in left.iter().enumerate() {
+            if n % 1024 == 0 && progress.is_cancelled() {
+                return (0, Vec::new());
+            }
+            let prefix = group[k as usize];
+            let chain = [prefix.options[0], prefix.options[1], c as usize];
+            let class = options[chain[2]].group_mask
+                & (options[chain[0]].group_mask | options[chain[1]].group_mask);
+            let cached = &mut starts[k as usize];
+            let slot = match cached.iter().position(|(key, _)| *key == class) {
+                Some(slot) => slot,
+                None => {
+                    cached.push((class, self.walker.start(&chain, 2)));
+                    cached.len() - 1
+                }
+            };
+            let walked = self
+                .walker
+                .figures(self.walker.resume(&cached[slot].1, &chain, 3));
+            let probe = Point {
+                cost,
+                unavailability,
+                ..*prefix
+            };
+            if self.slower_than_known(&probe, walked.as_ref(), known, &own) {
+                continue;
+            }
+            let point = scoring.point(&chain, (cost, unavailability, None), walked, false);
+            own.insert(point.cost, point.p95);
+            out.push(point);
+        }
+        (left.len() as u64, scoring.pareto(out))
     }
 
     /// Every extension of `prefix` by one step that `known` does not rule

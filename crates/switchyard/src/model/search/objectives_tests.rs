@@ -30,6 +30,7 @@ fn brute_force(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
         options: &options,
         extra: Extra::of(&space.objectives),
         limited: false,
+        scorer: crate::model::search::ChainScorer::for_portfolio(&space.portfolio),
     };
     let n = options.len();
     let mut chains: Vec<Vec<usize>> = Vec::new();
