@@ -612,12 +612,19 @@ impl Levels<'_> {
         // its groups the last step shares (`PartialWalk`'s condition).
         let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
         let mut own = Staircase::default();
+        let p95_only = scoring.extra.p95 && !scoring.extra.success;
         let mut out = Vec::new();
+        let mut walks = 0;
         for (n, &(k, c, cost, unavailability)) in left.iter().enumerate() {
             if n % 1024 == 0 && progress.is_cancelled() {
                 return (0, Vec::new());
             }
             let prefix = group[k as usize];
+            // A chain of the group before this one, no dearer and strictly
+            // faster than its prefix's floor, beats it unwalked.
+            if p95_only && own.lowest(cost) < prefix.p95_floor {
+                continue;
+            }
             let chain = [prefix.options[0], prefix.options[1], c as usize];
             let class = options[chain[2]].group_mask
                 & (options[chain[0]].group_mask | options[chain[1]].group_mask);
@@ -632,6 +639,7 @@ impl Levels<'_> {
             let walked = self
                 .walker
                 .figures(self.walker.resume(&cached[slot].1, &chain, 3));
+            walks += 1;
             let probe = Point {
                 cost,
                 unavailability,
@@ -644,7 +652,7 @@ impl Levels<'_> {
             own.insert(point.cost, point.p95);
             out.push(point);
         }
-        (left.len() as u64, scoring.pareto(out))
+        (walks, scoring.pareto(out))
     }
 
     /// Every extension of `prefix` by one step that `known` does not rule
