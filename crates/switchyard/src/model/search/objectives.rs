@@ -380,68 +380,35 @@ pub(super) fn search(
     };
     let w = &space.portfolio.workload;
     let n = options.len();
-    progress.expect(n as u64);
     // One step: every option.
     let ones: Vec<Point> = (0..n).into_par_iter().map(|a| levels.score(&[a])).collect();
     let mut scored = n as u64;
     let mut frontier = scoring.pareto(ones.clone());
-    // Two steps: every prefix of one the frontier of one step leaves.
-    let mut twos: Vec<Point> = Vec::new();
     if space.max_chain_length >= 2 {
-        let known = scoring.dominance(&frontier);
-        let found: Vec<(u64, Vec<Point>)> = ones
-            .par_iter()
-            .map(|prefix| {
-                if progress.is_cancelled() {
-                    return (0, Vec::new());
-                }
-                progress.advance(1);
-                levels.extend(prefix, &known)
-            })
-            .collect();
-        if progress.is_cancelled() {
-            return Err(Cancelled);
-        }
-        for (count, chains) in found {
-            scored += count;
-            twos.extend(chains);
-        }
-        frontier.extend(twos.iter().filter(|p| !p.pruned));
-        frontier = scoring.pareto(frontier);
-    }
-    if space.max_chain_length >= 3 {
-        // The prefixes no chain found so far rules out, by first step, the
-        // first steps whose prefixes are fastest first.
-        let known = scoring.dominance(&frontier);
-        let mut prefixes: Vec<&Point> = twos
-            .iter()
-            .filter(|p| !scoring.over_budget(p.cost))
-            .filter(|p| !known.beats(&scoring.subtree_bound(p, 1, best_fail)))
-            .collect();
-        prefixes.sort_by_key(|p| p.key());
-        let mut groups: Vec<&[&Point]> = prefixes
-            .chunk_by(|x, y| x.options[0] == y.options[0])
-            .collect();
-        let fastest = |group: &[&Point]| {
-            group
-                .iter()
-                .map(|p| scoring.key(p.p95_floor, p.success_ceiling))
-                .fold(f64::INFINITY, f64::min)
-        };
-        groups.sort_by(|x, y| {
-            fastest(x)
-                .total_cmp(&fastest(y))
-                .then(x[0].key().cmp(&y[0].key()))
+        // Longer chains by first step, the fastest first steps first, in
+        // batches that double.
+        let mut firsts: Vec<&Point> = ones.iter().collect();
+        firsts.sort_by(|x, y| {
+            scoring
+                .key(x.p95_floor, x.success_ceiling)
+                .total_cmp(&scoring.key(y.p95_floor, y.success_ceiling))
+                .then(x.key().cmp(&y.key()))
         });
-        progress.expect(prefixes.len() as u64);
+        progress.expect(n as u64);
         let mut start = 0;
         let mut batch = 1;
-        while start < groups.len() {
-            let end = (start + batch).min(groups.len());
+        while start < firsts.len() {
+            let end = (start + batch).min(firsts.len());
             let known = scoring.dominance(&frontier);
-            let found: Vec<(u64, Vec<Point>)> = groups[start..end]
+            let found: Vec<(u64, Vec<Point>)> = firsts[start..end]
                 .par_iter()
-                .map(|group| levels.sweep(group, &known, progress))
+                .map(|first| {
+                    if progress.is_cancelled() {
+                        return (0, Vec::new());
+                    }
+                    progress.advance(1);
+                    levels.subtree(first, &known, progress)
+                })
                 .collect();
             if progress.is_cancelled() {
                 return Err(Cancelled);
@@ -540,6 +507,26 @@ impl Levels<'_> {
         fastest.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, fastest))
     }
 
+    /// The chains that start with `first` (a one-step chain) that `known`
+    /// does not rule out, walked (with their number), of which those no
+    /// other of them beats.
+    fn subtree(&self, first: &Point, known: &Dominance, progress: &Progress) -> (u64, Vec<Point>) {
+        let scoring = self.scoring;
+        let (mut walks, twos) = self.extend(first, known);
+        let mut found: Vec<Point> = twos.iter().filter(|p| !p.pruned).copied().collect();
+        if self.max_len >= 3 {
+            let prefixes: Vec<&Point> = twos
+                .iter()
+                .filter(|p| !scoring.over_budget(p.cost))
+                .filter(|p| !known.beats(&scoring.subtree_bound(p, 1, self.best_fail)))
+                .collect();
+            let (count, threes) = self.sweep(&prefixes, known, progress);
+            walks += count;
+            found.extend(threes);
+        }
+        (walks, scoring.pareto(found))
+    }
+
     /// The three-step chains of `group` (two-step prefixes with one first
     /// step) that `known` and one another do not rule out, walked, with the
     /// number walked.
@@ -560,7 +547,6 @@ impl Levels<'_> {
                 if progress.is_cancelled() {
                     break;
                 }
-                progress.advance(1);
                 let (count, chains) = self.extend(prefix, known);
                 walks += count;
                 out.extend(chains);
@@ -573,7 +559,6 @@ impl Levels<'_> {
             if progress.is_cancelled() {
                 return (0, Vec::new());
             }
-            progress.advance(1);
             let head = &prefix.options[..2];
             // In every group state and class a third step `c` fails with at
             // least `least_fail(c)`, so the chain is at least that times as
