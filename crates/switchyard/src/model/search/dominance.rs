@@ -226,13 +226,11 @@ impl Staircase {
         {
             return false;
         }
-        let beaten: Vec<Ordered> = self
-            .steps
-            .range(Ordered(x)..)
-            .take_while(|(_, v)| v.total_cmp(&y).is_ge())
-            .map(|(k, _)| *k)
-            .collect();
-        for k in beaten {
+        // The points from `x` on that are no better on the second axis.
+        while let Some((&k, &v)) = self.steps.range(Ordered(x)..).next() {
+            if v.total_cmp(&y).is_lt() {
+                break;
+            }
             self.steps.remove(&k);
         }
         self.steps.insert(Ordered(x), y);

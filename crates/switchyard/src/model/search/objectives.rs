@@ -410,9 +410,10 @@ pub(super) fn search(
         progress.expect(n as u64);
         let mut start = 0;
         let mut batch = 1;
+        // Rebuilt only after a batch that found chains.
+        let mut known = scoring.dominance(&frontier);
         while start < firsts.len() {
             let end = (start + batch).min(firsts.len());
-            let known = scoring.dominance(&frontier);
             let found: Vec<(u64, Vec<Point>)> = firsts[start..end]
                 .par_iter()
                 .map(|first| {
@@ -426,11 +427,18 @@ pub(super) fn search(
             if progress.is_cancelled() {
                 return Err(Cancelled);
             }
+            let before = frontier.len();
             for (count, chains) in found {
                 scored += count;
                 frontier.extend(chains);
             }
-            frontier = scoring.pareto(frontier);
+            if frontier.len() > before {
+                frontier = scoring.pareto(frontier);
+                // The old set goes first: two at once would double the
+                // search's memory.
+                drop(std::mem::take(&mut known));
+                known = scoring.dominance(&frontier);
+            }
             start = end;
             batch *= 2;
         }
