@@ -355,15 +355,13 @@ impl Scoring<'_> {
     }
 }
 
-/// The frontier of `space` over its objectives, and the chains scored.
+/// The frontier of `space` over its objectives, and the chains walked.
 ///
-/// Chains are built level by level (one step, two, three), and a chain or a
-/// prefix is skipped when a chain already walked beats a bound on it
+/// Every one-step chain is scored; then the chains that start with each of
+/// them, the fastest first steps first ([`longer_chains`]). A chain or a
+/// whole subtree is skipped when a chain already scored beats a bound on it
 /// ([`Scoring::subtree_bound`], [`Scoring::chain_bound`]; `MODEL.md` §5
-/// proves them). Prefixes of three-step chains are taken fastest first, in
-/// batches that grow fourfold: each batch is pruned against the frontier of
-/// everything before it, fixed before the batch's parallel part, so the
-/// frontier and the counts never depend on the number of threads.
+/// proves them).
 pub(super) fn search(
     space: &SearchSpace,
     options: &[StepOption],
@@ -395,54 +393,13 @@ pub(super) fn search(
     let n = options.len();
     // One step: every option.
     let ones: Vec<Point> = (0..n).into_par_iter().map(|a| levels.score(&[a])).collect();
-    let mut scored = n as u64;
-    let mut frontier = scoring.pareto(ones.clone());
-    if space.max_chain_length >= 2 {
-        // Longer chains by first step, the fastest first steps first, in
-        // batches that double.
-        let mut firsts: Vec<&Point> = ones.iter().collect();
-        firsts.sort_by(|x, y| {
-            scoring
-                .key(x.p95_floor, x.success_ceiling)
-                .total_cmp(&scoring.key(y.p95_floor, y.success_ceiling))
-                .then(x.key().cmp(&y.key()))
-        });
-        progress.expect(n as u64);
-        let mut start = 0;
-        let mut batch = 1;
-        // Rebuilt only after a batch that found chains.
-        let mut known = scoring.dominance(&frontier);
-        while start < firsts.len() {
-            let end = (start + batch).min(firsts.len());
-            let found: Vec<(u64, Vec<Point>)> = firsts[start..end]
-                .par_iter()
-                .map(|first| {
-                    if progress.is_cancelled() {
-                        return (0, Vec::new());
-                    }
-                    progress.advance(1);
-                    levels.subtree(first, &known, progress)
-                })
-                .collect();
-            if progress.is_cancelled() {
-                return Err(Cancelled);
-            }
-            let before = frontier.len();
-            for (count, chains) in found {
-                scored += count;
-                frontier.extend(chains);
-            }
-            if frontier.len() > before {
-                frontier = scoring.pareto(frontier);
-                // The old set goes first: two at once would double the
-                // search's memory.
-                drop(std::mem::take(&mut known));
-                known = scoring.dominance(&frontier);
-            }
-            start = end;
-            batch *= 2;
-        }
-    }
+    let frontier = scoring.pareto(ones.clone());
+    let (walked, frontier) = if space.max_chain_length >= 2 {
+        longer_chains(&levels, &ones, frontier, progress)?
+    } else {
+        (0, frontier)
+    };
+    let scored = n as u64 + walked;
     let points = frontier
         .iter()
         .map(|p| Candidate {
@@ -460,6 +417,68 @@ pub(super) fn search(
         })
         .collect();
     Ok((points, scored))
+}
+
+/// The chains of two and three steps, added to `frontier` (that of the
+/// one-step chains `ones`), and the number walked.
+///
+/// By first step, the fastest first steps first (by their floor), in
+/// batches that double: the fast first steps' chains are most of the
+/// frontier, and they rule out whole subtrees of the slow ones. A batch is
+/// pruned against the chains found before it, a set fixed before its
+/// parallel part, so the frontier and the counts never depend on the
+/// number of threads.
+fn longer_chains(
+    levels: &Levels,
+    ones: &[Point],
+    mut frontier: Vec<Point>,
+    progress: &Progress,
+) -> Result<(u64, Vec<Point>), Cancelled> {
+    let scoring = levels.scoring;
+    let mut firsts: Vec<&Point> = ones.iter().collect();
+    firsts.sort_by(|x, y| {
+        scoring
+            .key(x.p95_floor, x.success_ceiling)
+            .total_cmp(&scoring.key(y.p95_floor, y.success_ceiling))
+            .then(x.key().cmp(&y.key()))
+    });
+    progress.expect(firsts.len() as u64);
+    let mut walked = 0;
+    let mut start = 0;
+    let mut batch = 1;
+    // Rebuilt only after a batch that found chains.
+    let mut known = scoring.dominance(&frontier);
+    while start < firsts.len() {
+        let end = (start + batch).min(firsts.len());
+        let found: Vec<(u64, Vec<Point>)> = firsts[start..end]
+            .par_iter()
+            .map(|first| {
+                if progress.is_cancelled() {
+                    return (0, Vec::new());
+                }
+                progress.advance(1);
+                levels.subtree(first, &known, progress)
+            })
+            .collect();
+        if progress.is_cancelled() {
+            return Err(Cancelled);
+        }
+        let before = frontier.len();
+        for (count, chains) in found {
+            walked += count;
+            frontier.extend(chains);
+        }
+        if frontier.len() > before {
+            frontier = scoring.pareto(frontier);
+            // The old set goes first: two at once would double the
+            // search's memory.
+            drop(std::mem::take(&mut known));
+            known = scoring.dominance(&frontier);
+        }
+        start = end;
+        batch *= 2;
+    }
+    Ok((walked, frontier))
 }
 
 /// The least probability that `option` fails, over the states of its
