@@ -167,6 +167,29 @@ fn p95_as_an_objective_keeps_fast_chains_the_two_axes_drop() {
     );
 }
 
+/// The batches and the sweeps prune only with chains fixed before them or
+/// found before in a fixed order: the frontier and the counts are the same
+/// on any number of threads.
+#[test]
+fn the_p95_search_is_the_same_on_any_thread_count() {
+    for objectives in [
+        vec![Objective::Cost, Objective::Availability, Objective::P95],
+        Objective::ALL.to_vec(),
+    ] {
+        let s = space(8, 12, &objectives, Some(9_000.0));
+        let reference = search(&s);
+        assert!(reference.points.len() > 20, "{}", reference.points.len());
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool");
+            let f = pool.install(|| search(&s));
+            assert_eq!(f, reference, "{threads} threads");
+        }
+    }
+}
+
 #[test]
 fn objectives_have_one_name_each() {
     for o in Objective::ALL {
