@@ -19,8 +19,8 @@ const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 /// The most step options a search with p95 or success within the budget as
 /// an objective scores. Its frontier is large (p95 trades against
 /// availability at every fallback) and each point needs its exact p95:
-/// 400 options (200 synthetic candidates) give 228,650 points in about 6 s
-/// on two shared cores, 600 give 468,021 in about 20 s (`BENCHMARKS.md`).
+/// 400 options (200 synthetic candidates) give 228,650 points in about 4 s
+/// on two shared cores, 600 give 468,021 in about 14 s (`BENCHMARKS.md`).
 pub const MAX_OPTIONS_WITH_LATENCY_OBJECTIVES: u64 = 400;
 
 /// One offering that may take part in the search.
