@@ -697,8 +697,6 @@ impl Levels<'_> {
         }
         let head = &prefix.options[..prefix.len];
         let prefix_mask = head.iter().fold(0u64, |m, &i| m | options[i].group_mask);
-        // Walks of the prefix as the start of its extensions, by which of
-        // its groups the next step shares (`PartialWalk`'s condition).
         let mut chain = [usize::MAX; super::MAX_CHAIN_LENGTH];
         chain[..prefix.len].copy_from_slice(head);
         // The extensions the bounds leave, by their exact cost and
