@@ -250,13 +250,13 @@ fn objectives_add_p95_as_an_axis() {
     }
     assert!(b.iter().all(|p| p["latency_ms"]["p95"].is_number()));
 
-    // 22 candidates × 2 attempts × 3 timeouts = 132 step options.
+    // 22 candidates × 2 attempts × 10 timeouts = 440 step options.
     let wide = home.path().join("wide.toml");
     let text = std::fs::read_to_string(example())
         .expect("example")
         .replace(
             "timeouts_ms = [8000, 15000]",
-            "timeouts_ms = [8000, 15000, 30000]",
+            "timeouts_ms = [2000, 4000, 6000, 8000, 10000, 12000, 15000, 20000, 25000, 30000]",
         );
     std::fs::write(&wide, text).expect("write");
     let output = switchyard(home.path())
@@ -267,7 +267,7 @@ fn objectives_add_p95_as_an_axis() {
     assert!(!output.status.success());
     let err = stderr(&output);
     assert!(
-        err.contains("search.objectives: ") && err.contains("at most 100"),
+        err.contains("search.objectives: ") && err.contains("at most 400"),
         "{err}"
     );
     let output = switchyard(home.path())

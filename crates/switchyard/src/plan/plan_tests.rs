@@ -696,8 +696,8 @@ fn search_objectives_default_to_cost_and_availability_and_are_checked() {
                 .to_owned()
         ])
     );
-    // Every chain is scored with p95 as an objective: 2 × 3 × 17 = 102
-    // options are refused, 2 × 3 × 16 = 96 searched.
+    // With p95 as an objective at most 400 options: 2 × 3 × 67 = 402 are
+    // refused, 2 × 3 × 66 = 396 searched.
     let timeouts = |n: usize| {
         let list: Vec<String> = (1..=n).map(|t| (t * 100).to_string()).collect();
         format!(
@@ -705,10 +705,10 @@ fn search_objectives_default_to_cost_and_availability_and_are_checked() {
             list.join(", ")
         )
     };
-    assert!(search_objectives(&timeouts(16)).is_ok());
-    let refused = search_objectives(&timeouts(17)).expect_err("too many");
+    assert!(search_objectives(&timeouts(66)).is_ok());
+    let refused = search_objectives(&timeouts(67)).expect_err("too many");
     assert!(
-        refused[0].starts_with("search.objectives: 102 step options;"),
+        refused[0].starts_with("search.objectives: 402 step options;"),
         "{refused:?}"
     );
 }

@@ -98,6 +98,39 @@ impl LatencyMixture {
         self.percentile_above(q, 0.0)
     }
 
+    /// Whether the `q` quantile [`Self::percentile`] returns is surely
+    /// above `t_ms`, found with one or two evaluations of the CDF rather
+    /// than the root finding: the search asks it of chains that some chain
+    /// at `t_ms` would beat if they are slower.
+    ///
+    /// The percentile returns a time whose computed mass reaches the
+    /// target (`q` of the mass at the latest cap), or the earliest start
+    /// when that already does; so when the mass at `t_ms` falls short of
+    /// the target by more than rounding (a relative 1e-12, where the sums
+    /// of a few terms differ by 1e-16), the percentile is past `t_ms`.
+    /// `false` means "not sure", not "no".
+    pub fn quantile_above(&self, q: f64, t_ms: f64) -> bool {
+        let Some(first) = self.terms.first() else {
+            // Nothing succeeds: no percentile, which the search reads as +∞.
+            return true;
+        };
+        if self.total <= 0.0 || q.is_nan() {
+            return true;
+        }
+        let lo = first.offset_ms.max(0.0);
+        if t_ms < lo {
+            return true;
+        }
+        let hi = self
+            .terms
+            .iter()
+            .map(|t| t.offset_ms + t.cap_ms)
+            .fold(lo, f64::max);
+        let target = q.clamp(0.0, 1.0) * self.mass_and_density(hi).0;
+        self.mass_and_density(lo).0 < target
+            && self.mass_and_density(t_ms).0 < target * (1.0 - 1e-12)
+    }
+
     /// [`Self::percentile`] for several `q`, in increasing order: each search
     /// starts from the one before.
     pub fn percentiles<const N: usize>(&self, qs: [f64; N]) -> [Option<f64>; N] {

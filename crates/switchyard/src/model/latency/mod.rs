@@ -62,15 +62,19 @@ impl BudgetFigures {
     /// alive / S)))`, `Q` being these figures' quantile. The search prunes
     /// a prefix with it (`MODEL.md` §5).
     pub fn extension_quantile_floor(&self, q: f64) -> f64 {
+        self.extension_quantile_floor_given(q, self.latency.percentile(q))
+    }
+
+    /// [`Self::extension_quantile_floor`] given this route's own `q`
+    /// quantile (`own`, as [`LatencyMixture::percentile`] returns it), which
+    /// the caller has already.
+    pub fn extension_quantile_floor_given(&self, q: f64, own: Option<f64>) -> f64 {
         let total = self.latency.total();
         let m = self.earliest_alive_ms;
         if total <= 0.0 {
             return m;
         }
-        let own = self
-            .latency
-            .percentile(q)
-            .map_or(f64::INFINITY, |p| p * (1.0 - REL_TOL));
+        let own = own.map_or(f64::INFINITY, |p| p * (1.0 - REL_TOL));
         let level = q - (1.0 - q) * self.alive / total;
         let lower = if level <= 0.0 {
             0.0

@@ -210,23 +210,106 @@ pub fn walk_steps(
     budget_ms: f64,
     max_terms: usize,
 ) -> Option<RouteWalk> {
-    let footprint = Footprint::of(portfolio, steps)?;
-    let mut branches = vec![Branch {
-        known: 0,
-        up: 0,
-        shifts: vec![(0.0, 1.0)],
-    }];
-    let mut out = RouteWalk {
-        success: 0.0,
-        failure: 0.0,
-        served: vec![0.0; steps.len()],
-        cost: 0.0,
-        terms: Vec::new(),
-        alive: 0.0,
-        earliest_alive_ms: f64::INFINITY,
-    };
-    for (j, (step, profile)) in steps.iter().zip(profiles).enumerate() {
-        branches = meet(branches, &footprint, j);
+    PartialWalk::along(
+        portfolio,
+        steps,
+        profiles,
+        budget_ms,
+        max_terms,
+        steps.len(),
+    )
+    .map(PartialWalk::finish)
+}
+
+/// A walk stopped after the first steps of its route, to be resumed for
+/// every route that starts with them (the search's chains that share a
+/// prefix).
+///
+/// What the walk keeps between steps depends on the route's later steps
+/// (a group a later step shares stays known), so a stopped walk may only
+/// be resumed along a route whose later steps share the same of the first
+/// steps' groups as the route it was started for ([`Self::along`]). Resumed
+/// so, every figure is the one of the whole walk to the last bit: the same
+/// operations in the same order.
+#[derive(Debug, Clone)]
+pub struct PartialWalk {
+    branches: Vec<Branch>,
+    out: RouteWalk,
+    /// Steps walked.
+    done: usize,
+    /// The most terms or elapsed times held after any step: a walk given
+    /// fewer than this as its `max_terms` would have stopped.
+    peak: usize,
+}
+
+impl PartialWalk {
+    /// The walk of `steps` stopped after its first `upto` steps; `None` when
+    /// the mixture would grow past `max_terms` (or the route touches more
+    /// offerings and groups than a mask holds).
+    pub fn along(
+        portfolio: &Portfolio,
+        steps: &[Step],
+        profiles: &[AttemptProfile],
+        budget_ms: f64,
+        max_terms: usize,
+        upto: usize,
+    ) -> Option<Self> {
+        let walk = Self {
+            branches: vec![Branch {
+                known: 0,
+                up: 0,
+                shifts: vec![(0.0, 1.0)],
+            }],
+            out: RouteWalk {
+                success: 0.0,
+                failure: 0.0,
+                served: Vec::with_capacity(steps.len()),
+                cost: 0.0,
+                terms: Vec::new(),
+                alive: 0.0,
+                earliest_alive_ms: f64::INFINITY,
+            },
+            done: 0,
+            peak: 0,
+        };
+        walk.resume(portfolio, steps, profiles, budget_ms, max_terms, upto)
+    }
+
+    /// This walk continued along `steps` (the whole route: its first steps
+    /// are the ones walked already, see the type's doc) up to step `upto`.
+    pub fn resume(
+        mut self,
+        portfolio: &Portfolio,
+        steps: &[Step],
+        profiles: &[AttemptProfile],
+        budget_ms: f64,
+        max_terms: usize,
+        upto: usize,
+    ) -> Option<Self> {
+        let footprint = Footprint::of(portfolio, steps)?;
+        for j in self.done..upto {
+            self.step(&footprint, j, &steps[j], &profiles[j], budget_ms);
+            let shifts: usize = self.branches.iter().map(|b| b.shifts.len()).sum();
+            self.peak = self.peak.max(shifts).max(self.out.terms.len());
+            if self.peak > max_terms {
+                return None;
+            }
+        }
+        Some(self)
+    }
+
+    /// Walks step `j`.
+    fn step(
+        &mut self,
+        footprint: &Footprint,
+        j: usize,
+        step: &Step,
+        profile: &AttemptProfile,
+        budget_ms: f64,
+    ) {
+        let out = &mut self.out;
+        out.served.push(0.0);
+        let mut branches = meet(std::mem::take(&mut self.branches), footprint, j);
         let bit = footprint.step_bit[j];
         let first_term = out.terms.len();
         for attempt in 0..step.attempts {
@@ -235,35 +318,34 @@ pub fn walk_steps(
                 let up = branch.up & bit != 0;
                 let mut next = Vec::with_capacity(2 * branch.shifts.len());
                 for &(s, w) in &branch.shifts {
-                    attempt_from(
-                        s + backoff,
-                        w,
-                        up,
-                        profile,
-                        budget_ms,
-                        j,
-                        &mut next,
-                        &mut out,
-                    );
+                    attempt_from(s + backoff, w, up, profile, budget_ms, j, &mut next, out);
                 }
                 merge_shifts(&mut next);
                 branch.shifts = next;
             }
         }
         merge_terms(&mut out.terms, first_term);
-        branches = forget(branches, footprint.needed_after[j]);
-        let shifts: usize = branches.iter().map(|b| b.shifts.len()).sum();
-        if out.terms.len() > max_terms || shifts > max_terms {
-            return None;
+        self.branches = forget(branches, footprint.needed_after[j]);
+        self.done = j + 1;
+    }
+
+    /// [`Self::peak`]'s count: the walk is the one [`walk_steps`] would give
+    /// with any `max_terms` at least this.
+    pub fn peak(&self) -> usize {
+        self.peak
+    }
+
+    /// The figures of the steps walked, as if the route ended there.
+    pub fn finish(self) -> RouteWalk {
+        let mut out = self.out;
+        for &(s, w) in self.branches.iter().flat_map(|b| &b.shifts) {
+            out.alive += w;
+            out.earliest_alive_ms = out.earliest_alive_ms.min(s);
         }
+        out.failure += out.alive;
+        out.success = out.served.iter().sum();
+        out
     }
-    for &(s, w) in branches.iter().flat_map(|b| &b.shifts) {
-        out.alive += w;
-        out.earliest_alive_ms = out.earliest_alive_ms.min(s);
-    }
-    out.failure += out.alive;
-    out.success = out.served.iter().sum();
-    Some(out)
 }
 
 /// Splits the branches that do not yet know step `j`'s offering by the state

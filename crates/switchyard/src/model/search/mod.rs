@@ -37,9 +37,11 @@
 //! the result never depends on the number of threads.
 
 mod chain;
+mod dominance;
 mod objectives;
 pub mod report;
 pub mod synthetic;
+mod walker;
 
 use rayon::prelude::*;
 use serde::Serialize;

@@ -4,16 +4,31 @@
 //!
 //! The two-objective prunings do not carry over: an option beaten on cost
 //! and availability may be the fast one, and a fallback that adds successes
-//! adds slow ones, so it can raise p95. So every option is kept, every chain
-//! of one and two steps is scored, and only the prefix bound stays, with a
-//! floor under the p95 and a ceiling over the success of every extension
-//! ([`BudgetFigures::extension_quantile_floor`]): a prefix is not extended
-//! when a chain already found is no dearer, more available than any
-//! extension can be, and at least as fast and as successful as any can be.
+//! adds slow ones, so it can raise p95. So every option is kept, and a chain
+//! or a whole subtree of extensions is skipped only when a chain already
+//! scored beats a bound that holds for all of them: no cheaper, no more
+//! available than the prefix's unavailability times the least failure of the
+//! steps that may follow, no faster than the floor under the p95 of every
+//! extension ([`BudgetFigures::extension_quantile_floor`]) and no more
+//! successful than the ceiling over its success. A skipped chain is beaten by
+//! a chain scored, so the frontier is the one brute force gives (the tests
+//! compare them on random spaces).
+//!
+//! Where the time goes, and why the order: the frontier holds hundreds of
+//! thousands of chains for a few hundred candidates (p95 trades against
+//! availability at every fallback, so most chains of the fastest first step
+//! are on it), and each needs its exact p95, a root finding over the latency
+//! mixture. So the fast first steps go first (their chains rule out the slow
+//! ones' subtrees), a chain's walk resumes its prefix's ([`ChainWalker`]),
+//! and a walked chain that a chain scored before it beats on p95 is found
+//! so with one evaluation of its CDF rather than the percentile
+//! ([`Levels::slower_than_known`]).
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::dominance::{Dominance, Entry, Staircase};
+use super::walker::{ChainWalker, Walked};
 use super::{Candidate, Constraints, SearchSpace, StepOption, chain_portfolio};
 use crate::model::capacity;
 use crate::model::latency::{self, BudgetFigures};
@@ -101,6 +116,9 @@ struct Point {
     /// Bounds on every extension of this chain.
     p95_floor: f64,
     success_ceiling: f64,
+    /// Walked only as the prefix of longer chains: a chain found already
+    /// beats this one.
+    pruned: bool,
 }
 
 impl Point {
@@ -117,61 +135,95 @@ impl Point {
     }
 }
 
+/// Margins that keep the bounds below (above) the computed figures they
+/// bound when those are rounded differently: a relative 1e-12 is far above
+/// the rounding of a sum of a few products, far below any difference that
+/// decides a dominance.
+const BOUND_MARGIN: f64 = 1e-12;
+
 /// What it takes to score and filter chains.
 struct Scoring<'a> {
     space: &'a SearchSpace,
     options: &'a [StepOption],
     extra: Extra,
     limited: bool,
+    scorer: super::ChainScorer,
 }
 
 impl Scoring<'_> {
+    /// `chain`'s figures the general way: its own portfolio, the capacity
+    /// model under rate limits, the walk over its strata. The reference the
+    /// fast path ([`ChainWalker`]) equals.
     fn score(&self, chain: &[usize]) -> Point {
         let portfolio = &self.space.portfolio;
         let steps: Vec<_> = chain.iter().map(|&i| self.options[i].step).collect();
         let chain_pf = chain_portfolio(portfolio, &steps);
-        let (cost, unavailability, peak, strata) = if self.limited {
+        let (figures, strata) = if self.limited {
             let analysis = capacity::analyse(&chain_pf);
             let strata = capacity::strata(&chain_pf, &capacity::hourly(&chain_pf));
             (
-                analysis.day.cost_per_request,
-                analysis.day.unavailability,
-                Some(analysis.availability_at_peak),
+                (
+                    analysis.day.cost_per_request,
+                    analysis.day.unavailability,
+                    Some(analysis.availability_at_peak),
+                ),
                 strata,
             )
         } else {
-            let refs: Vec<&StepOption> = chain.iter().map(|&i| &self.options[i]).collect();
-            let f = super::ChainScorer::for_portfolio(portfolio).score(&refs);
-            (
-                f.cost_per_request,
-                f.unavailability,
-                None,
-                vec![(1.0, chain_pf)],
-            )
+            (self.closed_form(chain), vec![(1.0, chain_pf)])
         };
         let weighted: Vec<(f64, &crate::model::Portfolio)> =
             strata.iter().map(|(w, p)| (*w, p)).collect();
-        let walked: Option<BudgetFigures> = latency::strata_figures(&weighted);
+        let walked = latency::strata_figures(&weighted);
+        let prefix = chain.len() < self.space.max_chain_length;
+        self.point(chain, figures, walked, prefix)
+    }
+
+    /// Cost, unavailability and peak availability of `chain` without rate
+    /// limits: the closed forms.
+    fn closed_form(&self, chain: &[usize]) -> (f64, f64, Option<f64>) {
+        let mut refs: [&StepOption; super::MAX_CHAIN_LENGTH] =
+            [&self.options[chain[0]]; super::MAX_CHAIN_LENGTH];
+        for (r, &i) in refs.iter_mut().zip(chain) {
+            *r = &self.options[i];
+        }
+        let f = self.scorer.score(&refs[..chain.len()]);
+        (f.cost_per_request, f.unavailability, None)
+    }
+
+    /// The point of `chain` with the closed-form `figures` and the walk's;
+    /// with the bounds on its extensions when it is a `prefix`.
+    fn point(
+        &self,
+        chain: &[usize],
+        (cost, unavailability, peak): (f64, f64, Option<f64>),
+        walked: Option<BudgetFigures>,
+        prefix: bool,
+    ) -> Point {
         let mut options = [usize::MAX; super::MAX_CHAIN_LENGTH];
         options[..chain.len()].copy_from_slice(chain);
-        // Only a prefix that may be extended needs the bounds (two more
-        // root findings).
-        let prefix = chain.len() + 1 == super::MAX_CHAIN_LENGTH;
+        // Only a prefix needs the bounds (two more root findings).
         let (p95, success, p95_floor, success_ceiling) = match &walked {
-            Some(f) => (
-                f.latency.percentile(0.95).unwrap_or(f64::INFINITY),
-                f.success,
-                if prefix {
-                    f.extension_quantile_floor(0.95)
-                } else {
-                    0.0
-                },
-                if prefix {
-                    f.extension_success_ceiling()
-                } else {
-                    1.0
-                },
-            ),
+            Some(f) => {
+                // Without p95 as an objective only a prefix needs it.
+                let own = (self.extra.p95 || prefix)
+                    .then(|| f.latency.percentile(0.95))
+                    .flatten();
+                (
+                    own.unwrap_or(f64::INFINITY),
+                    f.success,
+                    if prefix && self.extra.p95 {
+                        f.extension_quantile_floor_given(0.95, own)
+                    } else {
+                        0.0
+                    },
+                    if prefix {
+                        f.extension_success_ceiling()
+                    } else {
+                        1.0
+                    },
+                )
+            }
             // Out of the walk's reach (not for chains of three steps of a
             // few tries): nothing is known, so nothing is pruned by it.
             None => (f64::INFINITY, 0.0, 0.0, 1.0),
@@ -186,6 +238,7 @@ impl Scoring<'_> {
             peak,
             p95_floor,
             success_ceiling,
+            pruned: false,
         }
     }
 
@@ -196,6 +249,77 @@ impl Scoring<'_> {
             .is_none_or(|min| 1.0 - p.unavailability >= min && p.peak.unwrap_or(1.0) >= min)
             && c.max_monthly_usd
                 .is_none_or(|max| p.cost * w.requests_per_month + w.fixed_monthly_usd <= max)
+    }
+
+    /// Extensions only cost more: a prefix over the monthly maximum stays
+    /// over it.
+    fn over_budget(&self, cost: f64) -> bool {
+        let w = &self.space.portfolio.workload;
+        self.space
+            .constraints
+            .max_monthly_usd
+            .is_some_and(|max| cost * w.requests_per_month + w.fixed_monthly_usd > max)
+    }
+
+    /// The latency axis as [`Dominance`] sorts it, lower is better: p95,
+    /// or minus the success when p95 is no objective.
+    fn key(&self, p95: f64, success: f64) -> f64 {
+        if self.extra.p95 {
+            p95
+        } else if self.extra.success {
+            -success
+        } else {
+            0.0
+        }
+    }
+
+    /// `points`, feasible ones only, for pruning queries.
+    fn dominance(&self, points: &[Point]) -> Dominance {
+        let entries = points
+            .iter()
+            .filter(|p| self.feasible(p))
+            .map(|p| Entry {
+                cost: p.cost,
+                unavailability: p.unavailability,
+                key: self.key(p.p95, p.success),
+                success: p.success,
+            })
+            .collect();
+        Dominance::new(entries, self.extra.p95 && self.extra.success)
+    }
+
+    /// What a chain must beat to beat `chain`, whose cost and
+    /// unavailability are exact and whose p95 and success are bounded by
+    /// its prefix's floor and ceiling (the fields `chain` copies from it):
+    /// a chain no dearer, strictly less unavailable, at most as slow as the
+    /// floor and at least as successful as the ceiling is strictly better
+    /// on one objective and no worse on the others.
+    fn chain_bound(&self, chain: &Point) -> Entry {
+        let ceiling = chain.success_ceiling * (1.0 + BOUND_MARGIN);
+        Entry {
+            cost: chain.cost,
+            unavailability: chain.unavailability,
+            key: self.key(chain.p95_floor, ceiling),
+            success: ceiling,
+        }
+    }
+
+    /// What a chain must beat to beat every extension of `prefix` by 1 to
+    /// `more` steps: each costs at least as much, is at best `best_fail`
+    /// times less unavailable per step added (in every group state a step
+    /// fails with at least that probability), and is bounded by the
+    /// prefix's floor and ceiling (which hold for any successes added after
+    /// the prefix, by any number of steps).
+    fn subtree_bound(&self, prefix: &Point, more: usize, best_fail: f64) -> Entry {
+        let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
+        Entry {
+            cost: prefix.cost,
+            unavailability: prefix.unavailability
+                * best_fail.powi(more as i32)
+                * (1.0 - BOUND_MARGIN),
+            key: self.key(prefix.p95_floor, ceiling),
+            success: ceiling,
+        }
     }
 
     /// The feasible points no other feasible point beats on every objective,
@@ -210,18 +334,34 @@ impl Scoring<'_> {
                 .then(y.success.total_cmp(&x.success))
                 .then(x.key().cmp(&y.key()))
         });
-        let mut kept: Vec<Point> = Vec::new();
-        for p in points {
-            // Sorted so, any point that beats or ties `p` comes before it.
-            if !kept.iter().any(|k| k.no_worse(&p, self.extra)) {
-                kept.push(p);
+        // Sorted so, any point that beats or ties `p` comes before it.
+        if self.extra.p95 && self.extra.success {
+            let mut kept: Vec<Point> = Vec::new();
+            for p in points {
+                if !kept.iter().any(|k| k.no_worse(&p, self.extra)) {
+                    kept.push(p);
+                }
             }
+            return kept;
         }
-        kept
+        // One latency axis: the points before `p` are no dearer, so `p` is
+        // beaten or tied exactly when one of them is no worse on the other
+        // two axes, which a staircase of the kept ones answers.
+        let mut stairs = Staircase::default();
+        points
+            .into_iter()
+            .filter(|p| stairs.insert(p.unavailability, self.key(p.p95, p.success)))
+            .collect()
     }
 }
 
-/// The frontier of `space` over its objectives, and the chains scored.
+/// The frontier of `space` over its objectives, and the chains walked.
+///
+/// Every one-step chain is scored; then the chains that start with each of
+/// them, the fastest first steps first ([`longer_chains`]). A chain or a
+/// whole subtree is skipped when a chain already scored beats a bound on it
+/// ([`Scoring::subtree_bound`], [`Scoring::chain_bound`]; `MODEL.md` §5
+/// proves them).
 pub(super) fn search(
     space: &SearchSpace,
     options: &[StepOption],
@@ -233,83 +373,33 @@ pub(super) fn search(
         options,
         extra: Extra::of(&space.objectives),
         limited: capacity::is_limited(&space.portfolio),
+        scorer: super::ChainScorer::for_portfolio(&space.portfolio),
+    };
+    let walker = ChainWalker::new(&space.portfolio, options);
+    let mut by_fail: Vec<(f64, usize)> = options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (least_fail(o), i))
+        .collect();
+    by_fail.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    let levels = Levels {
+        scoring: &scoring,
+        walker: &walker,
+        best_fail,
+        max_len: space.max_chain_length,
+        by_fail,
     };
     let w = &space.portfolio.workload;
-    let over_budget = |cost: f64| {
-        space
-            .constraints
-            .max_monthly_usd
-            .is_some_and(|max| cost * w.requests_per_month + w.fixed_monthly_usd > max)
-    };
     let n = options.len();
-    progress.expect(n as u64);
-    let short: Vec<Vec<Point>> = (0..n)
-        .into_par_iter()
-        .map(|a| {
-            if progress.is_cancelled() {
-                return Vec::new();
-            }
-            progress.advance(1);
-            let mut out = vec![scoring.score(&[a])];
-            if space.max_chain_length >= 2 {
-                for b in 0..n {
-                    if options[b].offering != options[a].offering {
-                        out.push(scoring.score(&[a, b]));
-                    }
-                }
-            }
-            out
-        })
-        .collect();
-    if progress.is_cancelled() {
-        return Err(Cancelled);
-    }
-    let found: Vec<Point> = short.into_iter().flatten().collect();
-    let mut scored = found.len() as u64;
-    let mut frontier = scoring.pareto(found.clone());
-    if space.max_chain_length >= 3 {
-        let extra = scoring.extra;
-        let prefixes: Vec<&Point> = found
-            .iter()
-            .filter(|p| p.len == 2 && !over_budget(p.cost))
-            .filter(|p| {
-                let bound_u = p.unavailability * best_fail;
-                !frontier.iter().any(|q| {
-                    q.cost <= p.cost
-                        && q.unavailability < bound_u
-                        && (!extra.p95 || q.p95 <= p.p95_floor)
-                        && (!extra.success || q.success >= p.success_ceiling)
-                })
-            })
-            .collect();
-        progress.expect(prefixes.len() as u64);
-        let triples: Vec<(u64, Vec<Point>)> = prefixes
-            .par_iter()
-            .map(|prefix| {
-                if progress.is_cancelled() {
-                    return (0, Vec::new());
-                }
-                progress.advance(1);
-                let (a, b) = (prefix.options[0], prefix.options[1]);
-                let local: Vec<Point> = (0..n)
-                    .filter(|&c| {
-                        options[c].offering != options[a].offering
-                            && options[c].offering != options[b].offering
-                    })
-                    .map(|c| scoring.score(&[a, b, c]))
-                    .collect();
-                (local.len() as u64, scoring.pareto(local))
-            })
-            .collect();
-        if progress.is_cancelled() {
-            return Err(Cancelled);
-        }
-        for (count, local) in triples {
-            scored += count;
-            frontier.extend(local);
-        }
-        frontier = scoring.pareto(frontier);
-    }
+    // One step: every option.
+    let ones: Vec<Point> = (0..n).into_par_iter().map(|a| levels.score(&[a])).collect();
+    let frontier = scoring.pareto(ones.clone());
+    let (walked, frontier) = if space.max_chain_length >= 2 {
+        longer_chains(&levels, &ones, frontier, progress)?
+    } else {
+        (0, frontier)
+    };
+    let scored = n as u64 + walked;
     let points = frontier
         .iter()
         .map(|p| Candidate {
@@ -327,6 +417,360 @@ pub(super) fn search(
         })
         .collect();
     Ok((points, scored))
+}
+
+/// The chains of two and three steps, added to `frontier` (that of the
+/// one-step chains `ones`), and the number walked.
+///
+/// By first step, the fastest first steps first (by their floor), in
+/// batches that double: the fast first steps' chains are most of the
+/// frontier, and they rule out whole subtrees of the slow ones. A batch is
+/// pruned against the chains found before it, a set fixed before its
+/// parallel part, so the frontier and the counts never depend on the
+/// number of threads.
+fn longer_chains(
+    levels: &Levels,
+    ones: &[Point],
+    mut frontier: Vec<Point>,
+    progress: &Progress,
+) -> Result<(u64, Vec<Point>), Cancelled> {
+    let scoring = levels.scoring;
+    let mut firsts: Vec<&Point> = ones.iter().collect();
+    firsts.sort_by(|x, y| {
+        scoring
+            .key(x.p95_floor, x.success_ceiling)
+            .total_cmp(&scoring.key(y.p95_floor, y.success_ceiling))
+            .then(x.key().cmp(&y.key()))
+    });
+    progress.expect(firsts.len() as u64);
+    let mut walked = 0;
+    let mut start = 0;
+    let mut batch = 1;
+    // Rebuilt only after a batch that found chains.
+    let mut known = scoring.dominance(&frontier);
+    while start < firsts.len() {
+        let end = (start + batch).min(firsts.len());
+        let found: Vec<(u64, Vec<Point>)> = firsts[start..end]
+            .par_iter()
+            .map(|first| {
+                if progress.is_cancelled() {
+                    return (0, Vec::new());
+                }
+                progress.advance(1);
+                levels.subtree(first, &known, progress)
+            })
+            .collect();
+        if progress.is_cancelled() {
+            return Err(Cancelled);
+        }
+        let before = frontier.len();
+        for (count, chains) in found {
+            walked += count;
+            frontier.extend(chains);
+        }
+        if frontier.len() > before {
+            frontier = scoring.pareto(frontier);
+            // The old set goes first: two at once would double the
+            // search's memory.
+            drop(std::mem::take(&mut known));
+            known = scoring.dominance(&frontier);
+        }
+        start = end;
+        batch *= 2;
+    }
+    Ok((walked, frontier))
+}
+
+/// The least probability that `option` fails, over the states of its
+/// groups and the classes of requests: with its groups up, `1 - private_up
+/// (1 - fail_if_up)`; 1 with one down.
+fn least_fail(option: &StepOption) -> f64 {
+    option
+        .classes
+        .iter()
+        .map(|c| c.fail_if_up)
+        .chain([option.fail_if_up])
+        .map(|f| option.private_up * (f - 1.0) + 1.0)
+        .fold(1.0_f64, f64::min)
+}
+
+/// Building chains one step longer.
+struct Levels<'a> {
+    scoring: &'a Scoring<'a>,
+    walker: &'a ChainWalker<'a>,
+    best_fail: f64,
+    max_len: usize,
+    /// Each option's least failure probability over group states and
+    /// classes of requests, with the option, least first.
+    by_fail: Vec<(f64, usize)>,
+}
+
+impl Levels<'_> {
+    /// `chain` walked from the start and scored.
+    fn score(&self, chain: &[usize]) -> Point {
+        if self.scoring.limited {
+            return self.scoring.score(chain);
+        }
+        let walked = self.walker.start(chain, chain.len());
+        let (cost, unavailability, peak) = self.scoring.closed_form(chain);
+        self.scoring.point(
+            chain,
+            (cost, unavailability, peak),
+            self.walker.figures(walked),
+            chain.len() < self.max_len,
+        )
+    }
+
+    /// Whether a chain of `known` or of `own` (the prefix's chains walked
+    /// before this one, all at most as unavailable) beats `chain` (exact
+    /// cost and unavailability, `walked` its walk) on p95, the third
+    /// objective: the fastest of those no dearer (and, in `known`, strictly
+    /// less unavailable) is faster than `chain`'s p95, which one evaluation
+    /// of its CDF tells ([`crate::model::latency::LatencyMixture::quantile_above`])
+    /// without finding the percentile. Strictly faster and no worse on the
+    /// rest, it beats `chain` whatever the tie rule.
+    fn slower_than_known(
+        &self,
+        chain: &Point,
+        walked: Option<&BudgetFigures>,
+        known: &Dominance,
+        own: &Staircase,
+    ) -> bool {
+        let extra = self.scoring.extra;
+        if !extra.p95 || extra.success {
+            return false;
+        }
+        let fastest = known
+            .fastest(chain.cost, chain.unavailability)
+            .min(own.lowest(chain.cost));
+        // Out of the walk's reach the chain's p95 is +∞.
+        fastest.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, fastest))
+    }
+
+    /// The chains that start with `first` (a one-step chain) that `known`
+    /// does not rule out, walked (with their number), of which those no
+    /// other of them beats.
+    fn subtree(&self, first: &Point, known: &Dominance, progress: &Progress) -> (u64, Vec<Point>) {
+        let scoring = self.scoring;
+        let (mut walks, twos) = self.extend(first, known);
+        let mut found: Vec<Point> = twos.iter().filter(|p| !p.pruned).copied().collect();
+        if self.max_len >= 3 {
+            let prefixes: Vec<&Point> = twos
+                .iter()
+                .filter(|p| !scoring.over_budget(p.cost))
+                .filter(|p| !known.beats(&scoring.subtree_bound(p, 1, self.best_fail)))
+                .collect();
+            let (count, threes) = self.sweep(&prefixes, known, progress);
+            walks += count;
+            found.extend(threes);
+        }
+        (walks, scoring.pareto(found))
+    }
+
+    /// The three-step chains of `group` (two-step prefixes with one first
+    /// step) that `known` and one another do not rule out, walked, with the
+    /// number walked.
+    ///
+    /// The chains the bounds leave are taken most available first, so a
+    /// chain of the group that beats another comes before it, and a
+    /// staircase of the kept ones by cost and p95 tells the rest
+    /// ([`Self::slower_than_known`]): the p95 of chains with one first step
+    /// differ in their last digits only, and a chain is mostly beaten by
+    /// another with the same first step.
+    fn sweep(&self, group: &[&Point], known: &Dominance, progress: &Progress) -> (u64, Vec<Point>) {
+        let scoring = self.scoring;
+        let options = scoring.options;
+        if scoring.limited {
+            let mut walks = 0;
+            let mut out = Vec::new();
+            for prefix in group {
+                if progress.is_cancelled() {
+                    break;
+                }
+                let (count, chains) = self.extend(prefix, known);
+                walks += count;
+                out.extend(chains);
+            }
+            return (walks, scoring.pareto(out));
+        }
+        // (prefix, last step, cost, unavailability) of each chain left.
+        let mut left: Vec<(u32, u32, f64, f64)> = Vec::new();
+        for (k, prefix) in group.iter().enumerate() {
+            if progress.is_cancelled() {
+                return (0, Vec::new());
+            }
+            let head = &prefix.options[..2];
+            // In every group state and class a third step `c` fails with at
+            // least `least_fail(c)`, so the chain is at least that times as
+            // unavailable as the prefix: past the option whose bound a
+            // chain of `known` beats (no dearer than the prefix, so than the
+            // chain, and as fast and successful as the prefix's bounds),
+            // every later one is beaten too.
+            let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
+            let beaten_below = known.least_unavailability(&Entry {
+                cost: prefix.cost,
+                unavailability: 0.0,
+                key: scoring.key(prefix.p95_floor, ceiling),
+                success: ceiling,
+            });
+            for &(fail, c) in &self.by_fail {
+                if prefix.unavailability * fail * (1.0 - BOUND_MARGIN) > beaten_below {
+                    break;
+                }
+                let option = &options[c];
+                if head.iter().any(|&i| options[i].offering == option.offering) {
+                    continue;
+                }
+                let (cost, unavailability, _) = scoring.closed_form(&[head[0], head[1], c]);
+                let probe = Point {
+                    cost,
+                    unavailability,
+                    ..**prefix
+                };
+                if !known.beats(&scoring.chain_bound(&probe)) {
+                    left.push((k as u32, c as u32, cost, unavailability));
+                }
+            }
+        }
+        left.sort_by(|x, y| x.3.total_cmp(&y.3).then((x.0, x.1).cmp(&(y.0, y.1))));
+        // Walks of each prefix as the start of its extensions, by which of
+        // its groups the last step shares (`PartialWalk`'s condition).
+        let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
+        let mut own = Staircase::default();
+        let p95_only = scoring.extra.p95 && !scoring.extra.success;
+        let mut out = Vec::new();
+        let mut walks = 0;
+        for (n, &(k, c, cost, unavailability)) in left.iter().enumerate() {
+            if n % 1024 == 0 && progress.is_cancelled() {
+                return (0, Vec::new());
+            }
+            let prefix = group[k as usize];
+            // A chain of the group before this one, no dearer and strictly
+            // faster than its prefix's floor, beats it unwalked.
+            if p95_only && own.lowest(cost) < prefix.p95_floor {
+                continue;
+            }
+            let chain = [prefix.options[0], prefix.options[1], c as usize];
+            let class = options[chain[2]].group_mask
+                & (options[chain[0]].group_mask | options[chain[1]].group_mask);
+            let cached = &mut starts[k as usize];
+            let slot = match cached.iter().position(|(key, _)| *key == class) {
+                Some(slot) => slot,
+                None => {
+                    cached.push((class, self.walker.start(&chain, 2)));
+                    cached.len() - 1
+                }
+            };
+            let walked = self
+                .walker
+                .figures(self.walker.resume(&cached[slot].1, &chain, 3));
+            walks += 1;
+            let probe = Point {
+                cost,
+                unavailability,
+                ..*prefix
+            };
+            if self.slower_than_known(&probe, walked.as_ref(), known, &own) {
+                continue;
+            }
+            let point = scoring.point(&chain, (cost, unavailability, None), walked, false);
+            own.insert(point.cost, point.p95);
+            out.push(point);
+        }
+        (walks, scoring.pareto(out))
+    }
+
+    /// Every extension of `prefix` by one step that `known` does not rule
+    /// out, walked, with the number walked. Those kept only as prefixes of
+    /// longer chains (the chain itself ruled out) are marked `pruned`.
+    fn extend(&self, prefix: &Point, known: &Dominance) -> (u64, Vec<Point>) {
+        let scoring = self.scoring;
+        let options = scoring.options;
+        let len = prefix.len + 1;
+        let more = self.max_len - len;
+        // Under rate limits only the two-step prefixes are pruned, with the
+        // bound the search always used there.
+        let deep = !scoring.limited;
+        let whole = scoring.subtree_bound(prefix, self.max_len - prefix.len, self.best_fail);
+        if scoring.over_budget(prefix.cost) || (deep && known.beats(&whole)) {
+            return (0, Vec::new());
+        }
+        let head = &prefix.options[..prefix.len];
+        let prefix_mask = head.iter().fold(0u64, |m, &i| m | options[i].group_mask);
+        let mut chain = [usize::MAX; super::MAX_CHAIN_LENGTH];
+        chain[..prefix.len].copy_from_slice(head);
+        // The extensions the bounds leave, by their exact cost and
+        // unavailability, most available first: a chain is then beaten only
+        // by ones before it or by `known`.
+        let mut left: Vec<(usize, Point, bool)> = Vec::new();
+        let mut walks = 0;
+        let mut out = Vec::new();
+        for (c, option) in options.iter().enumerate() {
+            if head.iter().any(|&i| options[i].offering == option.offering) {
+                continue;
+            }
+            chain[prefix.len] = c;
+            let chain = &chain[..len];
+            if scoring.limited {
+                walks += 1;
+                out.push(scoring.score(chain));
+                continue;
+            }
+            let (cost, unavailability, peak) = scoring.closed_form(chain);
+            let probe = Point {
+                cost,
+                unavailability,
+                peak,
+                ..*prefix
+            };
+            let chain_out = known.beats(&scoring.chain_bound(&probe));
+            let subtree_out = more == 0
+                || scoring.over_budget(probe.cost)
+                || known.beats(&scoring.subtree_bound(&probe, more, self.best_fail));
+            if !(chain_out && subtree_out) {
+                left.push((c, probe, chain_out));
+            }
+        }
+        left.sort_by(|x, y| {
+            x.1.unavailability
+                .total_cmp(&y.1.unavailability)
+                .then(x.0.cmp(&y.0))
+        });
+        // Walks of the prefix as the start of its extensions, by which of
+        // its groups the next step shares (`PartialWalk`'s condition).
+        let mut starts: Vec<(u64, Walked)> = Vec::new();
+        // The chains walked so far, by cost and p95.
+        let mut own = Staircase::default();
+        for (c, probe, chain_out) in left {
+            chain[prefix.len] = c;
+            let chain = &chain[..len];
+            let class = options[c].group_mask & prefix_mask;
+            let slot = match starts.iter().position(|(k, _)| *k == class) {
+                Some(slot) => slot,
+                None => {
+                    starts.push((class, self.walker.start(chain, prefix.len)));
+                    starts.len() - 1
+                }
+            };
+            let walked = self
+                .walker
+                .figures(self.walker.resume(&starts[slot].1, chain, len));
+            walks += 1;
+            let chain_out =
+                chain_out || self.slower_than_known(&probe, walked.as_ref(), known, &own);
+            if chain_out && more == 0 {
+                continue;
+            }
+            let figures = (probe.cost, probe.unavailability, probe.peak);
+            let mut point = scoring.point(chain, figures, walked, more > 0);
+            point.pruned = chain_out;
+            if !chain_out {
+                own.insert(point.cost, point.p95);
+            }
+            out.push(point);
+        }
+        (walks, out)
+    }
 }
 
 #[cfg(test)]
