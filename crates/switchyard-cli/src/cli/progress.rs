@@ -36,3 +36,47 @@ pub fn with_bar<T: Send>(progress: &Progress, total: u64, work: impl FnOnce() ->
         Err(panic) => std::panic::resume_unwind(panic),
     }
 }
+
+/// A bar only for work that has run this long: a search that ends sooner
+/// would only flash one.
+const SHOW_AFTER: Duration = Duration::from_millis(500);
+
+/// Runs `work` on a scoped thread while the calling thread draws a bar of
+/// `progress` labelled `what`, for work whose total grows as it goes (a
+/// search learns how many prefixes survive its bounds only as it prunes):
+/// the bar's length follows the work's own count. Shown only when stderr is
+/// a terminal and the work outlasts [`SHOW_AFTER`].
+pub fn with_growing_bar<T: Send>(
+    progress: &Progress,
+    what: &str,
+    work: impl FnOnce() -> T + Send,
+) -> T {
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let bar = ProgressBar::hidden();
+    if let Ok(style) =
+        ProgressStyle::with_template(&format!("{{spinner}} {what} {{wide_bar}} {{pos}}/{{len}}"))
+    {
+        bar.set_style(style);
+    }
+    let started = std::time::Instant::now();
+    let result = std::thread::scope(|scope| {
+        let handle = scope.spawn(work);
+        while !handle.is_finished() {
+            if started.elapsed() >= SHOW_AFTER && bar.is_hidden() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            let (done, total) = progress.position();
+            bar.set_length(total.max(done));
+            bar.set_position(done);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        handle.join()
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
