@@ -17,10 +17,12 @@ pub struct ProbeOptions {
     pub deadline: Duration,
     /// Longest silence allowed between two chunks of the body once the first
     /// content delta arrived. A stalled stream would otherwise only end at
-    /// `deadline`, and gateways that pass a stalled stream on as a success
-    /// make it worth telling apart: it fails as a `Timeout` that says so.
-    /// Before the first delta the deadline alone applies, since a long time to
-    /// first token (a reasoning model thinking) is not a stall.
+    /// `deadline`, as a `Timeout` that the fit leaves out of `error_rate`
+    /// (a slow answer is the latency figures' business); but a stream that
+    /// stopped mid-way is broken, not slow, under any plan timeout, so it fails
+    /// as `Protocol`, like a stream cut before its completion, and its detail
+    /// says it stalled. Before the first delta the deadline alone applies: a
+    /// long time to first token (a reasoning model thinking) is not a stall.
     pub stall_timeout: Duration,
     /// A body larger than this is cut and the probe fails (`Protocol`).
     pub max_body_bytes: usize,
@@ -314,7 +316,7 @@ async fn next_chunk(
     } else {
         match tokio::time::timeout(options.stall_timeout, read).await {
             Ok(chunk) => chunk,
-            Err(_) => return Err((ErrorClass::Timeout, stall_detail(options, seen, received))),
+            Err(_) => return Err((ErrorClass::Protocol, stall_detail(options, seen, received))),
         }
     };
     chunk.map_err(|e| {
