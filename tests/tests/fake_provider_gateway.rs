@@ -387,3 +387,42 @@ async fn a_hanging_outage_lasts_until_the_client_gives_up() {
     assert!(record.client_disconnected);
     assert_eq!(record.status, None);
 }
+
+#[tokio::test]
+async fn without_streaming_a_cut_is_half_a_body_and_a_stall_is_a_head_alone() {
+    let cut = FakeProvider::start(
+        Behavior::default()
+            .with_key(KEY)
+            .with_non_streaming(true)
+            .with_fault(1.0, Fault::CutMidStream { after_tokens: 2 }),
+    )
+    .await;
+    let c = client();
+    let resp = openai(&c, &cut, "cut").await;
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.expect("a clean end of body");
+    assert!(text.starts_with('{'), "{text}");
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err(),
+        "half a body does not parse: {text}"
+    );
+
+    let stall = FakeProvider::start(
+        Behavior::default()
+            .with_key(KEY)
+            .with_non_streaming(true)
+            .with_fault(1.0, Fault::StallMidStream { after_tokens: 2 }),
+    )
+    .await;
+    let mut resp = openai(&c, &stall, "stall").await;
+    assert_eq!(resp.status(), 200);
+    let waited = tokio::time::timeout(Duration::from_millis(300), resp.chunk()).await;
+    assert!(waited.is_err(), "no byte of the body: {waited:?}");
+    drop(resp);
+    let id = stall.served().last().expect("served").id;
+    let served = stall
+        .wait_finished(id, Duration::from_secs(3))
+        .await
+        .expect("the stalled answer ends when the client leaves");
+    assert!(served.client_disconnected, "{served:?}");
+}

@@ -814,7 +814,7 @@ pub const PROBE_CONCURRENCY: Limit = limit(
 );
 
 pub const PROBE_SECONDS: Limit = limit(
-    "probe --timeout, probe --interval; app: the same",
+    "probe --timeout, probe --stall-timeout, probe --interval; app: the same",
     Bound::excl(0.0),
     Bound::excl(1e7).read_as("about 4 months"),
     "seconds",

@@ -98,6 +98,18 @@ pub enum Fault {
     /// out, then aborts the TCP connection with an RST (SO_LINGER 0), not a clean
     /// end of body.
     ResetMidStream { after_tokens: u32 },
+    /// Streams normally (TTFT included) until `after_tokens` content deltas are
+    /// out, then sends nothing more with the connection left open: no finish
+    /// reason, no end of body. Ends when the client goes away or the server
+    /// shuts down. Without streaming: the 200 head after the generation time,
+    /// then nothing.
+    StallMidStream { after_tokens: u32 },
+    /// Streams normally until `after_tokens` content deltas are out, then ends
+    /// the body cleanly without the dialect's completion (no finish reason,
+    /// `[DONE]` or `message_stop`): what a proxy that gives up mid-answer
+    /// sends. Without streaming: the first half of the JSON body, then a clean
+    /// end.
+    CutMidStream { after_tokens: u32 },
     /// Streams normally, but after the first content delta sends one `data:` line
     /// whose JSON is cut short (carrying the client's key when
     /// `Behavior::hostile_echo` is on), then carries on to a normal end.

@@ -103,15 +103,36 @@ pub(crate) async fn produce(job: StreamJob, sink: Sink, rec: Recorder) {
     rec.finish(outcome.is_err());
 }
 
-/// A healthy stream, possibly with a malformed line or a reset in it.
+/// How a stream with a mid-stream fault stops after its last delta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// An RST.
+    Reset,
+    /// Silence with the connection open.
+    Stall,
+    /// A clean end of body without the completion.
+    Cut,
+}
+
+/// Where (after how many deltas) and how a faulty stream stops early.
+fn early_stop(fault: Option<Fault>, tokens: u32) -> Option<(u32, Stop)> {
+    let (after, stop) = match fault? {
+        Fault::ResetMidStream { after_tokens } => (after_tokens, Stop::Reset),
+        Fault::StallMidStream { after_tokens } => (after_tokens, Stop::Stall),
+        Fault::CutMidStream { after_tokens } => (after_tokens, Stop::Cut),
+        _ => return None,
+    };
+    Some((after.min(tokens), stop))
+}
+
+/// A healthy stream, possibly with a malformed line in it, or stopped early by
+/// a reset, a stall or a cut.
 async fn stream(job: &StreamJob, sink: &Sink, rec: &Recorder) -> Result<(), Gone> {
     for event in job.enc.preamble() {
         sink.send(event).await?;
     }
-    let reset_after = match job.fault {
-        Some(Fault::ResetMidStream { after_tokens }) => Some(after_tokens.min(job.tokens)),
-        _ => None,
-    };
+    let stop = early_stop(job.fault, job.tokens);
+    let reset_after = stop.map(|(after, _)| after);
     let malformed = job.fault == Some(Fault::MalformedSse);
     let will_send_content = job.tokens > 0 && reset_after != Some(0);
     if will_send_content {
@@ -129,13 +150,25 @@ async fn stream(job: &StreamJob, sink: &Sink, rec: &Recorder) -> Result<(), Gone
         if i == 0 {
             job.hooks.arm_first_content(rec.handle());
         }
-        sink.send(job.enc.delta(u64::from(i), i + 1 == job.tokens))
-            .await?;
+        // A stream stopped early never carries Gemini's finishing chunk.
+        let last = i + 1 == job.tokens && stop.is_none();
+        sink.send(job.enc.delta(u64::from(i), last)).await?;
         rec.token_sent();
         if malformed && i == 0 {
             sink.send(job.enc.malformed(job.echo_key.as_deref()))
                 .await?;
         }
+    }
+    match stop.map(|(_, how)| how) {
+        Some(Stop::Stall) => {
+            // Headers and deltas stay with the client; nothing follows. The
+            // task ends when the body is dropped: the client left, or the
+            // server shut its connections down.
+            sink.tx.closed().await;
+            return Err(Gone);
+        }
+        Some(Stop::Cut) => return Ok(()),
+        Some(Stop::Reset) | None => {}
     }
     if reset_after.is_some() {
         // Let the deltas reach the socket, then have the connection task drop it

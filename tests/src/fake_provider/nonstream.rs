@@ -87,10 +87,21 @@ pub(super) async fn answer(
         let _rec = rec;
         return std::future::pending().await;
     }
-    let body: Bytes = if answer.fault == Some(Fault::MalformedSse) {
-        enc.malformed_complete(answer.echo_key.as_deref())
-    } else {
-        enc.complete(tokens)
+    if let Some(Fault::StallMidStream { .. }) = answer.fault {
+        // The head goes out when the answer would have; the body never does.
+        let (response, sink) = r.channel("application/json");
+        rec.update(|s| s.status = Some(200));
+        tokio::spawn(faults::hang(sink, rec));
+        return response;
+    }
+    let body: Bytes = match answer.fault {
+        Some(Fault::MalformedSse) => enc.malformed_complete(answer.echo_key.as_deref()),
+        // Half the JSON, then a clean end: a body cut mid-way.
+        Some(Fault::CutMidStream { .. }) => {
+            let whole = enc.complete(tokens);
+            whole.slice(..whole.len() / 2)
+        }
+        _ => enc.complete(tokens),
     };
     let now = Instant::now();
     rec.update(|s| {

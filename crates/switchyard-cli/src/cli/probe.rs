@@ -78,6 +78,10 @@ struct RunArgs {
     /// Hard deadline of one probe, in seconds.
     #[arg(long, default_value_t = ProbeRunOptions::default().timeout_s, value_parser = |s: &str| ProbeRunOptions::SECONDS.parse_f64(s))]
     timeout: f64,
+    /// Longest silence, in seconds, between two chunks of a stream once its
+    /// content started; past it the probe fails as stalled.
+    #[arg(long, default_value_t = ProbeRunOptions::default().stall_timeout_s, value_parser = |s: &str| ProbeRunOptions::SECONDS.parse_f64(s))]
+    stall_timeout: f64,
     /// List models instead of generating: reachability only, no tokens.
     #[arg(long)]
     reachability: bool,
@@ -169,6 +173,7 @@ fn run_probes(args: &RunArgs) -> Result<(), Failure> {
         max_tokens: args.max_tokens,
         output_tokens: args.output_tokens,
         timeout_s: args.timeout,
+        stall_timeout_s: args.stall_timeout,
         reachability: args.reachability,
     };
     options.validate().map_err(|e| Failure(e.to_string()))?;

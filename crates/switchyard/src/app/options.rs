@@ -211,6 +211,9 @@ pub struct ProbeRunOptions {
     pub output_tokens: u32,
     /// Hard deadline of one probe, in seconds.
     pub timeout_s: f64,
+    /// Longest silence, in seconds, between two chunks of a stream once its
+    /// content started: past it the probe fails as a stalled stream.
+    pub stall_timeout_s: f64,
     /// List models instead of generating: reachability only, no tokens.
     pub reachability: bool,
 }
@@ -247,7 +250,8 @@ impl ProbeRunOptions {
             &Self::OUTPUT_TOKENS,
             u64::from(self.output_tokens),
         )?;
-        number("the probe timeout", &Self::SECONDS, self.timeout_s)
+        number("the probe timeout", &Self::SECONDS, self.timeout_s)?;
+        number("the stall timeout", &Self::SECONDS, self.stall_timeout_s)
     }
 
     /// The scheduler's options; validate first (durations come from seconds
@@ -268,6 +272,7 @@ impl ProbeRunOptions {
             probe: ProbeOptions {
                 max_tokens: self.output_tokens,
                 deadline: Duration::from_secs_f64(self.timeout_s),
+                stall_timeout: Duration::from_secs_f64(self.stall_timeout_s),
                 ..ProbeOptions::default()
             },
             ..SweepOptions::default()
@@ -288,6 +293,7 @@ impl Default for ProbeRunOptions {
             max_tokens: sweep.max_tokens,
             output_tokens: sweep.probe.max_tokens,
             timeout_s: sweep.probe.deadline.as_secs_f64(),
+            stall_timeout_s: sweep.probe.stall_timeout.as_secs_f64(),
             reachability: sweep.kind == ProbeKind::Reachability,
         }
     }
@@ -490,6 +496,13 @@ mod tests {
         .validate()
         .expect_err("zero timeout");
         assert_eq!(e.option, "the probe timeout");
+        let e = ProbeRunOptions {
+            stall_timeout_s: f64::INFINITY,
+            ..ProbeRunOptions::default()
+        }
+        .validate()
+        .expect_err("an endless stall timeout");
+        assert_eq!(e.option, "the stall timeout");
         let e = SearchOptions {
             samples: 10_000_001,
             ..SearchOptions::default()
@@ -505,6 +518,7 @@ mod tests {
             count: 5,
             max_spend_usd: 0.25,
             timeout_s: 12.5,
+            stall_timeout_s: 2.5,
             interval_s: Some(60.0),
             reachability: true,
             ..ProbeRunOptions::default()
@@ -513,6 +527,7 @@ mod tests {
         assert_eq!(sweep.count, 5);
         assert_eq!(sweep.max_spend_usd, Some(0.25));
         assert_eq!(sweep.probe.deadline, Duration::from_millis(12_500));
+        assert_eq!(sweep.probe.stall_timeout, Duration::from_millis(2_500));
         assert_eq!(sweep.interval, Some(Duration::from_secs(60)));
         assert_eq!(sweep.kind, ProbeKind::Reachability);
     }
@@ -528,6 +543,10 @@ mod tests {
             },
             ProbeRunOptions {
                 timeout_s: -1.0,
+                ..ok
+            },
+            ProbeRunOptions {
+                stall_timeout_s: 0.0,
                 ..ok
             },
             ProbeRunOptions {

@@ -23,6 +23,7 @@
 //! | `openrouter-rate-limits` | info | (OpenRouter) its request preferences cannot carry a limit: nothing is exported |
 //! | `limit-exceeded-at-peak`, `limit-exceeded-upstream-outage` | warning | a step is sent more than its offering's rate limit takes ([`super::lint_capacity`]) |
 //! | gateway differences | any | (with a gateway) from [`super::semantics`]: backoff, budget, retries, order, ... |
+//! | `stream-stall-undetected`, `portkey-stream-stall-undetected` | warning | (LiteLLM, Portkey) the config cannot end a stream that stalls mid-way ([`super::lint_streams`]) |
 //! | failure handling | warning/info | (LiteLLM, Portkey) from [`super::lint_breaker`]: what the gateway does with a failing step under the plan's `[gateway]` |
 //!
 //! The LiteLLM checks read the exported YAML back, so they check the artifact,
@@ -184,6 +185,9 @@ pub fn lint(resolved: &Resolved, format: Option<Format>, env: &dyn Env) -> Vec<F
                 {
                     let text = litellm::render(&litellm::config(&routes, &resolved.gateway));
                     findings.extend(litellm_config(&text));
+                }
+                if format == Format::Portkey {
+                    findings.push(super::lint_streams::portkey());
                 }
                 findings.extend(run.differences);
             }
@@ -490,6 +494,7 @@ pub fn litellm_config(yaml: &str) -> Vec<Finding> {
             }
         }
     }
+    findings.extend(super::lint_streams::litellm(&config));
     findings
 }
 

@@ -275,3 +275,51 @@ fn errors_come_first_and_display_names_route_step_and_offering() {
     );
     assert_eq!(counts(&findings).0, 1);
 }
+
+#[test]
+fn an_exported_litellm_config_ends_stalled_streams_and_one_without_timeouts_is_flagged() {
+    let text = litellm::render(&litellm::config(
+        &connection::routes(&pair()).expect("complete"),
+        &crate::plan::GatewaySpec::default(),
+    ));
+    assert!(text.contains("stream_timeout: 10.0"), "{text}");
+    assert!(!codes_of(&litellm_config(&text)).contains(&"stream-stall-undetected"));
+    // Without stream_timeout, `timeout` still ends a streaming call.
+    let no_stream: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("stream_timeout:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!codes_of(&litellm_config(&no_stream)).contains(&"stream-stall-undetected"));
+    // Neither, for the first step only: that deployment alone is flagged.
+    let none = no_stream.replacen("timeout: 10.0", "timeout: 0.0", 1);
+    let findings = litellm_config(&none);
+    let flagged: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "stream-stall-undetected")
+        .collect();
+    assert_eq!(flagged.len(), 1, "{findings:?}");
+    assert_eq!(flagged[0].severity, Severity::Warning);
+    assert_eq!(flagged[0].route.as_deref(), Some("default"));
+    assert!(
+        flagged[0].message.contains("`default/step-1`"),
+        "{}",
+        flagged[0].message
+    );
+}
+
+#[test]
+fn portkey_cannot_end_a_stream_that_stalls_after_its_headers() {
+    let resolved = pair();
+    let findings = lint(&resolved, Some(Format::Portkey), &all_keys());
+    let f = find(&findings, "portkey-stream-stall-undetected");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("request_timeout"), "{}", f.message);
+    for other in [None, Some(Format::Litellm), Some(Format::Openrouter)] {
+        let codes = codes_of(&lint(&resolved, other, &all_keys()));
+        assert!(
+            !codes.contains(&"portkey-stream-stall-undetected"),
+            "{other:?}"
+        );
+    }
+}

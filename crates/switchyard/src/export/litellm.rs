@@ -20,7 +20,15 @@
 //!   triple every attempt of an OpenAI-compatible step.
 //! - **Timeouts** are per deployment, `timeout` in seconds; `router_settings.timeout`
 //!   is the longest of them, for deployments added by hand. LiteLLM raises its own
-//!   `Timeout` (408), which it retries like a 429 or a 5xx.
+//!   `Timeout` (408), which it retries like a 429 or a 5xx. `stream_timeout`
+//!   is the same figure: LiteLLM uses it instead of `timeout` for a streaming
+//!   call, as the HTTP client's timeout of every read of the body, so a stream
+//!   that stalls once started ends with a `Timeout` (retried or fallen back
+//!   from) instead of holding the client (docs.litellm.ai/docs/proxy/timeout,
+//!   "Custom Timeouts & Stream Timeouts (Per Model)"; BerriAI/litellm#24376
+//!   reads it as the wait between chunks, BerriAI/litellm#16395 also makes it
+//!   the aiohttp transport's total). The lint flags a deployment without it
+//!   ([`super::lint_streams`]).
 //! - **Cooldown.** `allowed_fails: 3` is LiteLLM's own default, which keeps its
 //!   per-minute failure-rate logic: a group with a single deployment (every group
 //!   here) is not cooled down on 429s or error rates, only when 100% of at least
@@ -108,6 +116,12 @@ pub struct LitellmParams {
     pub api_key: String,
     /// Per attempt, in seconds.
     pub timeout: f64,
+    /// A streaming attempt's timeout, in seconds: the step's timeout, so that
+    /// a stream stalled mid-way is cut as the plan's model cuts an attempt.
+    /// Optional when read back: a config edited by hand may lack it, and the
+    /// lint says what that costs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_timeout: Option<f64>,
     /// Retries of this deployment: the step's attempts - 1.
     pub num_retries: u32,
     /// Retries inside the provider SDK: always 0, the router retries.
@@ -239,6 +253,7 @@ pub fn config(routes: &[ExportRoute], gateway: &GatewaySpec) -> LitellmConfig {
                     api_base: api_base(&step.connection),
                     api_key: format!("os.environ/{}", step.connection.key_env),
                     timeout: seconds(step.timeout_ms),
+                    stream_timeout: Some(seconds(step.timeout_ms)),
                     num_retries: step.attempts.saturating_sub(1),
                     max_retries: 0,
                     rpm: step.limits.rpm,
@@ -341,6 +356,7 @@ mod tests {
         assert_eq!(p.api_base, "http://127.0.0.1:9001");
         assert_eq!(p.api_key, "os.environ/PRIMARY_KEY");
         assert_eq!(p.timeout, 10.0);
+        assert_eq!(p.stream_timeout, Some(10.0));
         assert_eq!(p.num_retries, 1);
         assert_eq!(p.max_retries, 0);
         let q = &c.model_list[1].litellm_params;

@@ -21,6 +21,7 @@ pub mod during_outage;
 pub mod lint;
 mod lint_breaker;
 mod lint_capacity;
+mod lint_streams;
 pub mod litellm;
 pub mod openrouter;
 pub mod portkey;

@@ -15,6 +15,15 @@ pub struct ProbeOptions {
     pub max_tokens: u32,
     /// Hard deadline for the whole attempt, body included.
     pub deadline: Duration,
+    /// Longest silence allowed between two chunks of the body once the first
+    /// content delta arrived. A stalled stream would otherwise only end at
+    /// `deadline`, as a `Timeout` that the fit leaves out of `error_rate`
+    /// (a slow answer is the latency figures' business); but a stream that
+    /// stopped mid-way is broken, not slow, under any plan timeout, so it fails
+    /// as `Protocol`, like a stream cut before its completion, and its detail
+    /// says it stalled. Before the first delta the deadline alone applies: a
+    /// long time to first token (a reasoning model thinking) is not a stall.
+    pub stall_timeout: Duration,
     /// A body larger than this is cut and the probe fails (`Protocol`).
     pub max_body_bytes: usize,
     /// Longest SSE line accepted.
@@ -26,6 +35,7 @@ impl Default for ProbeOptions {
         Self {
             max_tokens: 16,
             deadline: Duration::from_secs(30),
+            stall_timeout: Duration::from_secs(10),
             max_body_bytes: 1 << 20,
             max_line_bytes: 64 << 10,
         }
@@ -241,15 +251,7 @@ async fn read_stream(
     let mut received = 0usize;
     let mut done = false;
     loop {
-        let chunk = response.chunk().await.map_err(|e| {
-            (
-                ErrorClass::Connect,
-                format!(
-                    "the connection failed after {received} bytes of the stream: {}",
-                    chain(&e)
-                ),
-            )
-        })?;
+        let chunk = next_chunk(&mut response, options, seen, received).await?;
         let Some(chunk) = chunk else {
             decoder
                 .finish(&mut events)
@@ -273,8 +275,12 @@ async fn read_stream(
         if absorb(dialect, &mut events, seen)? {
             done = true;
             // Read what is left (the chunked terminator), within the limits, so
-            // the connection goes back to the pool instead of being dropped.
-            while let Ok(Some(rest)) = response.chunk().await {
+            // the connection goes back to the pool instead of being dropped. The
+            // answer is complete: a server silent past here only loses the
+            // connection, not the probe.
+            while let Ok(Ok(Some(rest))) =
+                tokio::time::timeout(options.stall_timeout, response.chunk()).await
+            {
                 received += rest.len();
                 if received > options.max_body_bytes {
                     break;
@@ -283,8 +289,10 @@ async fn read_stream(
             break;
         }
     }
-    // Gemini ends its stream by ending the body after the finishing chunk.
-    if done || (dialect == Dialect::Gemini && seen.ttft_ms.is_some()) {
+    // Every dialect marks the end: `[DONE]`, `message_stop`, or Gemini's
+    // `finishReason` on its last chunk. A body that ends cleanly without it was
+    // cut (a gateway or proxy giving up mid-answer), not finished.
+    if done {
         Ok(())
     } else {
         Err((
@@ -292,6 +300,43 @@ async fn read_stream(
             "the stream ended before the completion did".to_owned(),
         ))
     }
+}
+
+/// The next chunk of the body; once content flowed, a silence longer than
+/// `stall_timeout` is a stall.
+async fn next_chunk(
+    response: &mut reqwest::Response,
+    options: &ProbeOptions,
+    seen: &Seen,
+    received: usize,
+) -> Result<Option<impl std::ops::Deref<Target = [u8]> + use<>>, Failure> {
+    let read = response.chunk();
+    let chunk = if seen.content_deltas == 0 {
+        read.await
+    } else {
+        match tokio::time::timeout(options.stall_timeout, read).await {
+            Ok(chunk) => chunk,
+            Err(_) => return Err((ErrorClass::Protocol, stall_detail(options, seen, received))),
+        }
+    };
+    chunk.map_err(|e| {
+        (
+            ErrorClass::Connect,
+            format!(
+                "the connection failed after {received} bytes of the stream: {}",
+                chain(&e)
+            ),
+        )
+    })
+}
+
+/// Says that (and where) the stream stalled.
+fn stall_detail(options: &ProbeOptions, seen: &Seen, received: usize) -> String {
+    format!(
+        "the stream stalled: no byte for {} ms after {received} bytes and {} content deltas",
+        options.stall_timeout.as_millis(),
+        seen.content_deltas
+    )
 }
 
 /// Applies decoded events to what was seen; true once the stream says it is done.

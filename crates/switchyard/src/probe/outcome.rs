@@ -8,7 +8,8 @@ use crate::secret::{Redacted, Secret};
 ///
 /// Transport failures (no connection, or a connection reset mid-body) are
 /// `Connect`; a body the probe cannot read (malformed SSE, a stream that ends
-/// before completion, a body over the size limit) is `Protocol`.
+/// before completion or stalls once its content started, a body over the size
+/// limit) is `Protocol`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
