@@ -5,6 +5,7 @@
  *
  * Transport failures (no connection, or a connection reset mid-body) are
  * `Connect`; a body the probe cannot read (malformed SSE, a stream that ends
- * before completion, a body over the size limit) is `Protocol`.
+ * before completion or stalls once its content started, a body over the size
+ * limit) is `Protocol`.
  */
 export type ErrorClass = "timeout" | "connect" | "rate_limited" | "server" | "client" | "protocol";

@@ -37,6 +37,11 @@ output_tokens: number,
  */
 timeout_s: number, 
 /**
+ * Longest silence, in seconds, between two chunks of a stream once its
+ * content started: past it the probe fails as a stalled stream.
+ */
+stall_timeout_s: number, 
+/**
  * List models instead of generating: reachability only, no tokens.
  */
 reachability: boolean, };
