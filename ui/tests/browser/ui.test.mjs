@@ -209,6 +209,12 @@ test("the export page shows the lint and the highlighted config", async () => {
   assert.match(first, /anthropic\/claude-sonnet/);
   assert.match(first, /100\.00% \(never taken out\)/);
   assert.match(first, /\b2\.00\b/);
+  // The other cells are the engine's figures, as the page reads them.
+  const d = fixtures.export_preview.during_outage[0];
+  const cells = await rows.first().locator("td").allInnerTexts();
+  assert.equal(cells[2], `+${(d.added_latency_ms.p50 / 1000).toFixed(2)} s / +${(d.added_latency_ms.p95 / 1000).toFixed(2)} s`);
+  assert.equal(cells[5], `${d.recommended_cooldown_s.toFixed(2)} s`);
+  assert.equal(cells[6], Math.round(d.monthly.failed_attempts).toLocaleString("en-US"));
   await page.screenshot({ path: join(shots, "browser-export.png") });
 });
 

@@ -120,6 +120,9 @@ test("The stored traffic is priced on the open plan and at catalog prices, as th
   assert.equal(await rows.count(), 1);
   assert.match(await rows.first().innerText(), /claude-then-deepseek/);
   assert.equal(Number(await rows.first().locator("td[data-value]").getAttribute("data-value")), onPlan.total.cost_usd);
+  const cells = await rows.first().locator("td").allInnerTexts();
+  assert.equal(cells[1], onPlan.total.priced_requests.toLocaleString("en-US"));
+  assert.equal(cells[4], `$${onPlan.total.difference_usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
   await page.screenshot({ path: join(shots, "usage-cost.png"), fullPage: true });
 });
 

@@ -22,10 +22,16 @@ pub fn with_bar<T: Send>(progress: &Progress, total: u64, work: impl FnOnce() ->
     {
         bar.set_style(style);
     }
+    drive(&bar, work, || bar.set_position(progress.position().0))
+}
+
+/// Runs `work` on a scoped thread, calling `tick` every 100 ms until it
+/// ends, then clears `bar`: the one drawing loop of both bars.
+fn drive<T: Send>(bar: &ProgressBar, work: impl FnOnce() -> T + Send, mut tick: impl FnMut()) -> T {
     let result = std::thread::scope(|scope| {
         let handle = scope.spawn(work);
         while !handle.is_finished() {
-            bar.set_position(progress.position().0);
+            tick();
             std::thread::sleep(Duration::from_millis(100));
         }
         handle.join()
@@ -61,22 +67,12 @@ pub fn with_growing_bar<T: Send>(
         bar.set_style(style);
     }
     let started = std::time::Instant::now();
-    let result = std::thread::scope(|scope| {
-        let handle = scope.spawn(work);
-        while !handle.is_finished() {
-            if started.elapsed() >= SHOW_AFTER && bar.is_hidden() {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            }
-            let (done, total) = progress.position();
-            bar.set_length(total.max(done));
-            bar.set_position(done);
-            std::thread::sleep(Duration::from_millis(100));
+    drive(&bar, work, || {
+        if started.elapsed() >= SHOW_AFTER && bar.is_hidden() {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
-        handle.join()
-    });
-    bar.finish_and_clear();
-    match result {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+        let (done, total) = progress.position();
+        bar.set_length(total.max(done));
+        bar.set_position(done);
+    })
 }

@@ -11,13 +11,14 @@ use clap::{Args, Subcommand};
 
 use switchyard::app::usage::{
     CostBasis, PostgresSource, UsageImportOptions, import_usage, import_usage_postgres, list,
-    usage_cost, usage_cost_stored,
+    usage_cost, usage_cost_plans, usage_cost_stored,
 };
 use switchyard::app::usage_workload::{WorkloadOptions, workload, workload_toml};
 use switchyard::catalog::Catalog;
 use switchyard::catalog::usage_store::{ModelUsage, UsageImportReport, UsageImportRow, UsageList};
 use switchyard::catalog::usage_window::UsageWindow;
 use switchyard::format;
+use switchyard::model::Portfolio;
 use switchyard::usage::postgres::{DEFAULT_URL_ENV, TimeRange};
 use switchyard::usage::time::parse_bound;
 use switchyard::usage::{ColumnMap, ReadOptions, UsageFormat};
@@ -294,18 +295,30 @@ pub fn run(args: &UsageArgs) -> Result<(), Failure> {
                     })
                     .collect(),
             };
-            let mut reports = Vec::with_capacity(bases.len());
-            for basis in bases {
-                let report = match (file, &opened) {
-                    (Some(file), _) if !*stored => {
-                        with_bar(true, |progress| usage_cost(file, &read, basis, progress))
-                    }
-                    (_, Some(catalog)) => usage_cost_stored(catalog, &window, basis),
-                    _ => return Err(Failure("give a log file or --stored".to_owned())),
+            let reports = match (file, &opened) {
+                // Several plans: the log is read once for all of them.
+                (Some(file), _) if !*stored && loaded.len() > 1 => {
+                    let plans: Vec<(&str, &Portfolio)> = loaded
+                        .iter()
+                        .map(|l| (l.file.as_str(), &l.resolution.resolved.portfolio))
+                        .collect();
+                    with_bar(true, |progress| {
+                        usage_cost_plans(file, &read, &plans, progress)
+                    })
                 }
-                .map_err(|e| Failure(e.to_string()))?;
-                reports.push(report);
+                (Some(file), _) if !*stored => bases
+                    .into_iter()
+                    .map(|basis| {
+                        with_bar(true, |progress| usage_cost(file, &read, basis, progress))
+                    })
+                    .collect(),
+                (_, Some(catalog)) => bases
+                    .into_iter()
+                    .map(|basis| usage_cost_stored(catalog, &window, basis))
+                    .collect(),
+                _ => return Err(Failure("give a log file or --stored".to_owned())),
             }
+            .map_err(|e| Failure(e.to_string()))?;
             match (reports.as_slice(), *json) {
                 ([report], true) => print_json(report)?,
                 ([report], false) => super::usage_cost::print_cost(report),

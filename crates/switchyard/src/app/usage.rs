@@ -12,6 +12,8 @@ use crate::catalog::usage_store::{UsageImportReport, UsageList};
 use crate::catalog::usage_window::UsageWindow;
 use crate::catalog::{Catalog, CatalogError};
 use crate::usage::postgres::{Target, TimeRange, url_from_env};
+use crate::usage::read::RecordSink;
+use crate::usage::record::UsageRecord;
 use crate::usage::replay::report::StoredInfo;
 use crate::usage::replay::{CostReport, PlanOffering, PlanPricing, Pricing, Replay};
 use crate::usage::{ReadOptions, UsageError, UsageFormat, read_file, read_file_into};
@@ -252,6 +254,42 @@ pub fn usage_cost(
             let summary = read_file_into(path, read, progress, &mut replay)?;
             Ok(CostReport::of(&replay, &summary))
         }
+    }
+}
+
+/// [`usage_cost`] of one log on several plans (`usage cost FILE --plan A
+/// --plan B`), the log read once: each record goes to every plan's replay
+/// in turn, so each report is the one that plan gets alone.
+pub fn usage_cost_plans(
+    path: &Path,
+    read: &ReadOptions,
+    plans: &[(&str, &crate::model::Portfolio)],
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+) -> Result<Vec<CostReport>, UsageCostError> {
+    let mut replays = EveryReplay(
+        plans
+            .iter()
+            .map(|(file, portfolio)| Replay::new(Pricing::Plan(plan_pricing(file, portfolio))))
+            .collect(),
+    );
+    let summary = read_file_into(path, read, progress, &mut replays)?;
+    Ok(replays
+        .0
+        .iter()
+        .map(|replay| CostReport::of(replay, &summary))
+        .collect())
+}
+
+/// Several replays fed by one read pass.
+struct EveryReplay<'a>(Vec<Replay<'a>>);
+
+impl RecordSink for EveryReplay<'_> {
+    fn wants_hash(&self) -> bool {
+        false
+    }
+
+    fn add(&mut self, record: &UsageRecord<'_>) -> Result<(), String> {
+        self.0.iter_mut().try_for_each(|replay| replay.add(record))
     }
 }
 

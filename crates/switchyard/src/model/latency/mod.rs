@@ -91,6 +91,52 @@ impl BudgetFigures {
     }
 }
 
+impl BudgetFigures {
+    /// Figures of routes with these step counts before any walk is added.
+    pub(crate) fn nothing_yet(route_steps: Vec<usize>) -> Self {
+        Self {
+            success: 0.0,
+            failure: 0.0,
+            cost_per_request: 0.0,
+            served: route_steps.into_iter().map(|n| vec![0.0; n]).collect(),
+            latency: LatencyMixture::default(),
+            alive: 0.0,
+            earliest_alive_ms: f64::INFINITY,
+        }
+    }
+
+    /// Adds the walk of route `route` at weight `w` (a stratum's, a route's
+    /// share and a class's, multiplied), its mixture terms to `terms`, which
+    /// become [`Self::latency`] once every walk is in. False once `terms`
+    /// passes [`MAX_TERMS`]: the figures are then out of the walk's reach.
+    pub(crate) fn add_walk(
+        &mut self,
+        terms: &mut Vec<Term>,
+        route: usize,
+        w: f64,
+        walked: walk::RouteWalk,
+    ) -> bool {
+        self.success += w * walked.success;
+        self.failure += w * walked.failure;
+        self.cost_per_request += w * walked.cost;
+        self.alive += w * walked.alive;
+        if walked.alive > 0.0 {
+            self.earliest_alive_ms = self.earliest_alive_ms.min(walked.earliest_alive_ms);
+        }
+        if let Some(served) = self.served.get_mut(route) {
+            for (sum, s) in served.iter_mut().zip(&walked.served) {
+                *sum += w * s;
+            }
+        }
+        terms.extend(walked.terms.into_iter().map(|t| Term {
+            weight: w * t.weight,
+            mass: w * t.mass,
+            ..t
+        }));
+        terms.len() <= MAX_TERMS
+    }
+}
+
 /// The exact figures of `portfolio` under its workload's budget (none: no
 /// deadline); `None` when the mixture would exceed [`MAX_TERMS`].
 pub fn figures(portfolio: &Portfolio) -> Option<BudgetFigures> {
@@ -102,19 +148,7 @@ pub fn figures(portfolio: &Portfolio) -> Option<BudgetFigures> {
 /// which all share one plan's routes.
 pub fn strata_figures(strata: &[(f64, &Portfolio)]) -> Option<BudgetFigures> {
     let first = strata.first()?.1;
-    let mut out = BudgetFigures {
-        success: 0.0,
-        failure: 0.0,
-        cost_per_request: 0.0,
-        served: first
-            .routes
-            .iter()
-            .map(|r| vec![0.0; r.steps.len()])
-            .collect(),
-        latency: LatencyMixture::default(),
-        alive: 0.0,
-        earliest_alive_ms: f64::INFINITY,
-    };
+    let mut out = BudgetFigures::nothing_yet(first.routes.iter().map(|r| r.steps.len()).collect());
     let mut terms = Vec::new();
     for &(stratum_weight, portfolio) in strata {
         let budget = portfolio
@@ -130,22 +164,7 @@ pub fn strata_figures(strata: &[(f64, &Portfolio)]) -> Option<BudgetFigures> {
                 }
                 let left = MAX_TERMS.saturating_sub(terms.len());
                 let walked = walk::walk(portfolio, r, &class.routes[r], budget, left)?;
-                out.success += w * walked.success;
-                out.failure += w * walked.failure;
-                out.cost_per_request += w * walked.cost;
-                out.alive += w * walked.alive;
-                if walked.alive > 0.0 {
-                    out.earliest_alive_ms = out.earliest_alive_ms.min(walked.earliest_alive_ms);
-                }
-                for (sum, s) in out.served[r].iter_mut().zip(&walked.served) {
-                    *sum += w * s;
-                }
-                terms.extend(walked.terms.into_iter().map(|t| Term {
-                    weight: w * t.weight,
-                    mass: w * t.mass,
-                    ..t
-                }));
-                if terms.len() > MAX_TERMS {
+                if !out.add_walk(&mut terms, r, w, walked) {
                     return None;
                 }
             }

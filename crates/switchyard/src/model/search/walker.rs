@@ -162,15 +162,7 @@ impl<'a> ChainWalker<'a> {
         if !walked.reachable {
             return None;
         }
-        let mut f = BudgetFigures {
-            success: 0.0,
-            failure: 0.0,
-            cost_per_request: 0.0,
-            served: vec![vec![0.0; walked.len]],
-            latency: LatencyMixture::default(),
-            alive: 0.0,
-            earliest_alive_ms: f64::INFINITY,
-        };
+        let mut f = BudgetFigures::nothing_yet(vec![walked.len]);
         let mut terms: Vec<Term> = Vec::new();
         for (walk, &weight) in walked.walks.into_iter().zip(&self.weights) {
             let Some(walk) = walk else { continue };
@@ -180,23 +172,7 @@ impl<'a> ChainWalker<'a> {
             if walk.peak() > MAX_TERMS.saturating_sub(terms.len()) {
                 return None;
             }
-            let walked = walk.finish();
-            f.success += w * walked.success;
-            f.failure += w * walked.failure;
-            f.cost_per_request += w * walked.cost;
-            f.alive += w * walked.alive;
-            if walked.alive > 0.0 {
-                f.earliest_alive_ms = f.earliest_alive_ms.min(walked.earliest_alive_ms);
-            }
-            for (sum, s) in f.served[0].iter_mut().zip(&walked.served) {
-                *sum += w * s;
-            }
-            terms.extend(walked.terms.into_iter().map(|t| Term {
-                weight: w * t.weight,
-                mass: w * t.mass,
-                ..t
-            }));
-            if terms.len() > MAX_TERMS {
+            if !f.add_walk(&mut terms, 0, w, walk.finish()) {
                 return None;
             }
         }
