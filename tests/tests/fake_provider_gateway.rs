@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use switchyard_e2e::fake_provider::{
-    Behavior, BucketStart, Dialect, FakeProvider, Fault, OutageMode, REQUEST_KEY_MARKER, RpmLimit,
-    Served, Ttft,
+    Behavior, BucketStart, Dialect, DownWindows, FakeProvider, Fault, OutageMode,
+    REQUEST_KEY_MARKER, RpmLimit, Served, Ttft,
 };
 
 const KEY: &str = "fake-gateway-key-0001";
@@ -425,4 +425,43 @@ async fn without_streaming_a_cut_is_half_a_body_and_a_stall_is_a_head_alone() {
         .await
         .expect("the stalled answer ends when the client leaves");
     assert!(served.client_disconnected, "{served:?}");
+}
+
+/// Scheduled windows hold from the origin the load sets, by the time a
+/// request reaches the server, for every key alike: up before the origin,
+/// down in the first 300 ms of each 600 ms period, up again after `count`
+/// periods.
+#[tokio::test]
+async fn down_windows_follow_the_schedule_from_the_origin() {
+    let windows = DownWindows {
+        period: Duration::from_millis(600),
+        down: Duration::from_millis(300),
+        count: 2,
+    };
+    let fake = FakeProvider::start(
+        Behavior::default()
+            .with_non_streaming(true)
+            .with_down_windows(windows),
+    )
+    .await;
+    let c = client();
+    assert_eq!(openai(&c, &fake, "before").await.status(), 200);
+    let origin = Instant::now();
+    fake.start_down_windows(origin);
+    // Mid-window and mid-up-time of both periods, then after the schedule.
+    let mut statuses = Vec::new();
+    for (i, at_ms) in [150_u64, 450, 750, 1050, 1350].into_iter().enumerate() {
+        tokio::time::sleep_until((origin + Duration::from_millis(at_ms)).into()).await;
+        statuses.push(openai(&c, &fake, &format!("k{i}")).await.status().as_u16());
+    }
+    assert_eq!(statuses, [503, 200, 503, 200, 200]);
+    let down: Vec<bool> = fake.served().iter().map(|s| s.down).collect();
+    assert_eq!(down, [false, true, false, true, false, false]);
+    assert!(windows.down_at(Duration::from_millis(0)));
+    assert!(!windows.down_at(Duration::from_millis(300)));
+    assert!(!windows.down_at(Duration::from_millis(1200)));
+    assert_eq!(
+        windows.window(1),
+        (Duration::from_millis(600), Duration::from_millis(900))
+    );
 }

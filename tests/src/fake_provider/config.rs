@@ -12,6 +12,8 @@
 //! outage is decided once per key: every attempt of one client request, retries
 //! included, sees the same up/down state, as in the planning model (MODEL.md §2).
 
+use std::time::Duration;
+
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -153,6 +155,36 @@ pub struct OutageRule {
     pub probability: f64,
 }
 
+/// A schedule of outage windows, as a provider's status page shows them: down
+/// for `down` at the start of every `period`, `count` times, from an origin
+/// set when the load starts ([`super::FakeProvider::start_down_windows`]). The
+/// state is judged by the time an attempt reaches the server, so every request
+/// arriving inside a window is refused whatever its key: the outcomes of one
+/// window are not independent, which is what the interop's window scenarios
+/// test gateways against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DownWindows {
+    pub period: Duration,
+    pub down: Duration,
+    pub count: u32,
+}
+
+impl DownWindows {
+    /// Whether the server is down `since` the origin.
+    pub fn down_at(&self, since: Duration) -> bool {
+        let period = self.period.as_secs_f64();
+        let t = since.as_secs_f64();
+        let k = (t / period).floor();
+        k < f64::from(self.count) && t - k * period < self.down.as_secs_f64()
+    }
+
+    /// The `(start, end)` offsets of window `k`.
+    pub fn window(&self, k: u32) -> (Duration, Duration) {
+        let start = self.period * k;
+        (start, start + self.down)
+    }
+}
+
 /// What a server does while one of its outage rules says it is down (MODEL.md's
 /// `outage`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +236,8 @@ pub struct Behavior {
     pub outages: Vec<OutageRule>,
     /// What the server does while down.
     pub outage_mode: OutageMode,
+    /// Scheduled outage windows, in force once the load sets their origin.
+    pub down_windows: Option<DownWindows>,
     /// A requests-per-minute limit on generation requests, as a token bucket
     /// ([`super::bucket`]): past it a request gets a 429 with `retry-after`
     /// (after `error_latency_ms`) before any fault or outage is drawn.
@@ -227,6 +261,7 @@ impl Default for Behavior {
             error_latency_ms: 0.0,
             outages: Vec::new(),
             outage_mode: OutageMode::Error(503),
+            down_windows: None,
             rpm_limit: None,
         }
     }
@@ -286,6 +321,12 @@ impl Behavior {
         self
     }
 
+    /// Adds a schedule of outage windows (down as `outage_mode` says).
+    pub fn with_down_windows(mut self, windows: DownWindows) -> Self {
+        self.down_windows = Some(windows);
+        self
+    }
+
     pub fn with_rpm_limit(mut self, limit: RpmLimit) -> Self {
         self.rpm_limit = Some(limit);
         self
@@ -333,6 +374,12 @@ impl Behavior {
         }
         if let OutageMode::Error(status) = self.outage_mode {
             Fault::ServerError(status).validate();
+        }
+        if let Some(w) = self.down_windows {
+            assert!(
+                !w.down.is_zero() && w.down < w.period && w.count > 0,
+                "down windows need 0 < down < period and a count, got {w:?}"
+            );
         }
     }
 

@@ -56,7 +56,8 @@ mod wire;
 
 pub use bucket::{BucketStart, RpmLimit, TokenBucket, retry_after_s};
 pub use config::{
-    Behavior, Fault, FaultRule, OutageMode, OutageRule, PromptTokens, REQUEST_KEY_MARKER, Ttft,
+    Behavior, DownWindows, Fault, FaultRule, OutageMode, OutageRule, PromptTokens,
+    REQUEST_KEY_MARKER, Ttft,
 };
 pub use dialects::Dialect;
 pub use record::Served;
@@ -107,10 +108,26 @@ struct Shared {
     attempts_by_key: Mutex<HashMap<String, u32>>,
     /// The RPM limit's bucket, if the behaviour has one.
     bucket: Option<Mutex<TokenBucket>>,
+    /// When the down windows' schedule starts; none are in force before.
+    windows_origin: Mutex<Option<Instant>>,
     log: Arc<Log>,
 }
 
 impl Shared {
+    /// Whether a request received at `at` falls in a scheduled down window.
+    fn in_down_window(&self, at: Instant) -> bool {
+        let Some(windows) = self.behavior.down_windows else {
+            return false;
+        };
+        let origin = *self
+            .windows_origin
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        origin
+            .and_then(|o| at.checked_duration_since(o))
+            .is_some_and(|since| windows.down_at(since))
+    }
+
     /// The draw for a generation request: by key and attempt when tagged (and
     /// counts the attempt), else by id.
     fn draw(&self, id: u64, key: Option<&str>) -> (Draw, u32) {
@@ -189,6 +206,7 @@ impl FakeProvider {
             next_id: AtomicU64::new(0),
             generations: AtomicU64::new(0),
             attempts_by_key: Mutex::new(HashMap::new()),
+            windows_origin: Mutex::new(None),
             log: Arc::new(Log::default()),
         });
         let accept = runtime.spawn(accept_loop(listener, Arc::clone(&shared)));
@@ -224,6 +242,16 @@ impl FakeProvider {
                 .unwrap_or_else(std::sync::PoisonError::into_inner) =
                 TokenBucket::new(limit, Instant::now());
         }
+    }
+
+    /// Starts the schedule of [`Behavior::down_windows`] at `origin` (the
+    /// load's own clock, so that its arrivals and the windows line up).
+    pub fn start_down_windows(&self, origin: Instant) {
+        *self
+            .shared
+            .windows_origin
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(origin);
     }
 
     /// Every request so far, by id, including the ones still in flight
@@ -830,7 +858,8 @@ async fn generate(
     hooks: Arc<Connection>,
 ) -> Response<Body> {
     let behavior = &r.shared.behavior;
-    let plan = behavior.plan(draw);
+    let mut plan = behavior.plan(draw);
+    plan.down |= r.shared.in_down_window(received);
     // While down, the outage decides instead of the per-attempt draw.
     let fault = if plan.down {
         Some(match behavior.outage_mode {

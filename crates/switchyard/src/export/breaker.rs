@@ -24,9 +24,13 @@
 //!   `failure_status_codes`, else ≥ 500) counted from the first one open the
 //!   target; it closes, its counts cleared, once more than `cooldown_interval`
 //!   ms (at least 30,000) have passed since that first failure; when every
-//!   target is open the breaker is bypassed. The gateway 1.15.2 runs it only
-//!   for a config saved with an id (`docs/INTEROP.md`), not for one sent inline
-//!   in `x-portkey-config`.
+//!   target is open the breaker is bypassed. That code runs in Portkey's
+//!   hosted gateway, for a config saved with an id. The open-source gateway
+//!   1.15.2 (`@portkey-ai/gateway`, the one Switchyard's interop runs) parses
+//!   `cb_config` but never opens a circuit: its build only calls a
+//!   `handleCircuitBreakerResponse` hook that nothing in it sets, and nothing
+//!   marks a target open. The interop scenario `outage-windows-portkey-breaker`
+//!   shows every request of an outage paying (`docs/INTEROP.md`).
 
 use crate::model::outage_window::{Breaker, OpenFrom};
 use crate::plan::GatewaySpec;
@@ -50,6 +54,10 @@ pub struct GatewayDefaults {
     /// Whether a plan without `[gateway]` gets a breaker: LiteLLM's default
     /// never cools a lone deployment down; Portkey has none without `cb_config`.
     pub breaker_by_default: bool,
+    /// Whether the gateway Switchyard checks (the open-source release pinned
+    /// in `tests/interop`) runs the breaker its config asks for: `evaluate
+    /// --as` predicts that gateway, the export still writes the settings.
+    pub runs_breaker: bool,
 }
 
 /// LiteLLM: `allowed_fails` 3 (so 4 failures trip the count rule), 5 s.
@@ -61,6 +69,7 @@ pub const LITELLM: GatewayDefaults = GatewayDefaults {
     open_from: OpenFrom::LastTrip,
     counts_attempts: true,
     breaker_by_default: false,
+    runs_breaker: true,
 };
 
 /// Portkey: no breaker without `cb_config`. `failure_threshold` has no
@@ -74,6 +83,7 @@ pub const PORTKEY: GatewayDefaults = GatewayDefaults {
     open_from: OpenFrom::FirstFailure,
     counts_attempts: false,
     breaker_by_default: false,
+    runs_breaker: false,
 };
 
 /// The gateways whose failure handling the plan can set.
@@ -107,6 +117,13 @@ pub fn effective(spec: &GatewaySpec, format: Format) -> Option<Breaker> {
     })
 }
 
+/// The breaker the gateway actually runs for the plan: [`effective`] where
+/// the checked release runs one ([`GatewayDefaults::runs_breaker`]); `None`
+/// for Portkey's open-source gateway, whatever its `cb_config` says.
+pub fn in_force(spec: &GatewaySpec, format: Format) -> Option<Breaker> {
+    effective(spec, format).filter(|_| defaults(format).is_some_and(|d| d.runs_breaker))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +147,21 @@ mod tests {
         let p = effective(&cooldown_only, Format::Portkey).expect("breaker");
         assert_eq!((p.failures_to_trip, p.cooldown_s), (3, 30.0));
         assert_eq!(effective(&cooldown_only, Format::Openrouter), None);
+    }
+
+    /// The export writes Portkey's `cb_config`, but the open-source gateway
+    /// runs none; LiteLLM runs what it is given.
+    #[test]
+    fn only_litellm_runs_the_breaker_it_is_configured_with() {
+        let spec = GatewaySpec {
+            cooldown_s: Some(10.0),
+            ..GatewaySpec::default()
+        };
+        assert_eq!(
+            in_force(&spec, Format::Litellm),
+            effective(&spec, Format::Litellm)
+        );
+        assert!(effective(&spec, Format::Portkey).is_some());
+        assert_eq!(in_force(&spec, Format::Portkey), None);
     }
 }

@@ -42,6 +42,9 @@ pub struct DuringOutage {
     pub paying_share: f64,
     /// The longest the step can stay skipped after it is back (s).
     pub return_to_primary_max_s: f64,
+    /// How long the step stays skipped after an outage of exactly the MTTR
+    /// ends, on the window's timeline (s): what a scheduled outage shows.
+    pub return_to_primary_s: f64,
     /// The outage length the window assumes: the offering's MTTR (min).
     pub outage_minutes: f64,
     /// Requests a second that reach the step during the outage.
@@ -157,6 +160,7 @@ fn step(
         cost_per_request: mixed.cost_per_request,
         paying_share: pay,
         return_to_primary_max_s: window.return_after_max_s,
+        return_to_primary_s: window.return_after_s,
         outage_minutes: offering.mttr_minutes,
         rate_per_s: rate,
         trips: window.cycle.is_some(),
@@ -272,6 +276,29 @@ mod tests {
             with.added_latency_ms.p95.expect("succeeds")
                 <= without.added_latency_ms.p95.expect("succeeds")
         );
+    }
+
+    /// Portkey's open-source gateway runs no breaker: with `[gateway]` set,
+    /// `--as portkey` still has every request pay, the lint warns that the
+    /// exported `cb_config` works only on the hosted gateway, and says no
+    /// cooldown is taking the step out.
+    #[test]
+    fn portkey_predicts_no_breaker_whatever_the_plan_says() {
+        let spec = GatewaySpec {
+            failures_to_trip: Some(2),
+            cooldown_s: Some(60.0),
+            window_s: None,
+        };
+        let d = run(Some(spec.clone()), Format::Portkey);
+        assert_eq!((d.paying_share, d.trips), (1.0, false), "{d:?}");
+        assert_eq!(d.return_to_primary_s, 0.0);
+        let mut plan = pair_plan();
+        plan.gateway = Some(spec);
+        let run = gateway_run(&resolved_from(&plan), Format::Portkey).expect("exportable");
+        let codes: Vec<&str> = run.differences.iter().map(|f| f.code).collect();
+        assert!(codes.contains(&"portkey-breaker-hosted-only"), "{codes:?}");
+        assert!(codes.contains(&"gateway-no-cooldown"), "{codes:?}");
+        assert!(!codes.contains(&"cooldown-recommended"), "{codes:?}");
     }
 
     fn no_cooldown_steps(plan: &crate::plan::PlanFile, format: Format) -> Vec<Option<usize>> {

@@ -3,13 +3,13 @@
 //!
 //! | code | severity | fires when |
 //! |---|---|---|
-//! | `gateway-no-cooldown` | info | the gateway never takes an upstream step out (LiteLLM's lone deployment under its default rule, Portkey without `cb_config`), and it matters: a breaker with the recommended cooldown would trip at the step's outage traffic, and the failed attempts add at least 1 s to the p95 of the requests that reach the step |
+//! | `gateway-no-cooldown` | info | the gateway never takes an upstream step out (LiteLLM's lone deployment under its default rule, Portkey's open-source gateway), and it matters: a breaker with the recommended cooldown would trip at the step's outage traffic, and the failed attempts add at least 1 s to the p95 of the requests that reach the step |
 //! | `cooldown-never-trips` | warning | the plan sets a breaker, but the requests reaching the step come too far apart for it to trip |
 //! | `cooldown-shorter-than-outage` | info | the cooldown is shorter than the offering's MTTR: the step is probed again, several times an outage |
 //! | `cooldown-longer-than-outage` | warning | the cooldown is longer than the MTTR: traffic stays off the step after it is back |
 //! | `cooldown-recommended` | info | the cooldown derived from the plan's own outage figures |
 //! | `portkey-cooldown-minimum` | warning | `cooldown_s` under Portkey's 30 s minimum |
-//! | `portkey-breaker-saved-config` | info | Portkey 1.15.2 runs `cb_config` only for a config saved with an id |
+//! | `portkey-breaker-hosted-only` | warning | the plan sets a breaker: the export writes `cb_config`, which only Portkey's hosted gateway runs (for a saved config); the open-source gateway 1.15.2 ignores it |
 //! | `gateway-window-is-cooldown` | info | `window_s` differs from the cooldown: neither gateway counts over a window of its own |
 
 use crate::format::{duration, percent};
@@ -33,6 +33,7 @@ pub fn findings(resolved: &Resolved, format: Format, during: &[DuringOutage]) ->
     };
     let spec = &resolved.gateway;
     let effective = breaker::effective(spec, format);
+    let in_force = breaker::in_force(spec, format);
     let mut out = Vec::new();
     if let (Some(c), Format::Portkey) = (spec.cooldown_s, format)
         && c < d.min_cooldown_s
@@ -46,11 +47,11 @@ pub fn findings(resolved: &Resolved, format: Format, during: &[DuringOutage]) ->
             ),
         ));
     }
-    if format == Format::Portkey && effective.is_some() {
+    if effective.is_some() && in_force.is_none() {
         out.push(Finding::plan(
-            Severity::Info,
-            "portkey-breaker-saved-config",
-            "the Portkey gateway 1.15.2 runs the circuit breaker only for a config saved with an id (Portkey's config slug); a config sent inline in x-portkey-config has none, and every request of an outage pays the failed attempts".to_owned(),
+            Severity::Warning,
+            "portkey-breaker-hosted-only",
+            "the export writes cb_config, but only Portkey's hosted gateway runs it (for a config saved with an id); the open-source gateway 1.15.2 parses it and never opens a circuit (checked on the real gateway: docs/INTEROP.md), so every request of an outage pays the failed attempts, and `evaluate --as portkey` predicts that".to_owned(),
         ));
     }
     if let (Some(w), Some(b)) = (spec.window_s, effective)
@@ -94,7 +95,7 @@ pub fn findings(resolved: &Resolved, format: Format, during: &[DuringOutage]) ->
             o.rate_per_s,
             o.outage_minutes
         );
-        match effective {
+        match in_force {
             None if !(o.recommended_trips
                 && o.added_latency_ms
                     .p95
@@ -103,12 +104,16 @@ pub fn findings(resolved: &Resolved, format: Format, during: &[DuringOutage]) ->
                 Severity::Info,
                 "gateway-no-cooldown",
                 format!(
-                    "{}: during an outage of {} every request pays its failed attempts ({cost}). Set [gateway] failures_to_trip and cooldown_s; for this step the outage figures give {recommend}",
+                    "{}: during an outage of {} every request pays its failed attempts ({cost}). {}; for this step the outage figures give {recommend}",
                     match format {
                         Format::Litellm => "LiteLLM never cools down a deployment alone in its model group under its default allowed_fails (3): only 100% failures of at least 1,000 requests in a minute would",
-                        _ => "Portkey has no circuit breaker without cb_config",
+                        _ => "the open-source Portkey gateway runs no circuit breaker",
                     },
-                    o.offering
+                    o.offering,
+                    match format {
+                        Format::Litellm => "Set [gateway] failures_to_trip and cooldown_s",
+                        _ => "On Portkey's hosted gateway, [gateway] failures_to_trip and cooldown_s (exported as cb_config) would take the step out",
+                    },
                 ),
             )),
             Some(b) => {

@@ -86,7 +86,7 @@ pub fn gateway_run(resolved: &Resolved, format: Format) -> Result<GatewayRun, Ex
         Some(_) => super::during_outage::figures(
             &portfolio,
             format,
-            super::breaker::effective(&resolved.gateway, format),
+            super::breaker::in_force(&resolved.gateway, format),
         ),
         None => Vec::new(),
     };

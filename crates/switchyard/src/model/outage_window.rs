@@ -73,6 +73,10 @@ pub struct Window {
     /// The longest the breaker can keep traffic off the step after it is back
     /// (s): the open period a request can find right as the outage ends.
     pub return_after_max_s: f64,
+    /// How long the breaker keeps traffic off the step after this outage
+    /// ends (s), on this timeline: what the last cycle's open period has
+    /// left. It is what a scheduled outage of exactly `duration_s` shows.
+    pub return_after_s: f64,
 }
 
 /// The timeline of an outage of `duration_s` seconds (`MODEL.md` §13), with
@@ -102,6 +106,7 @@ pub fn timeline(duration_s: f64, traffic: Traffic, breaker: Option<Breaker>) -> 
         paying_share: 1.0,
         cycle: None,
         return_after_max_s: 0.0,
+        return_after_s: 0.0,
     };
     let Some(b) = breaker else {
         return never;
@@ -137,12 +142,28 @@ pub fn timeline(duration_s: f64, traffic: Traffic, breaker: Option<Breaker>) -> 
     // The open period starts when the n-th failure is recorded (arrival-time
     // n - 1 + ℓ) and lasts until `end`.
     let open = ((end - (n - 1.0 + lag)) / lambda).max(0.0);
+    // The last cycle's open period, from its first request: a full cycle's
+    // `end`, or a partial cycle's when it still gets its n failures (only its
+    // requests arriving during the outage fail, and re-arm LiteLLM's cooldown).
+    let last_end = if rest == 0.0 {
+        Some((full - 1.0) * cycle + end)
+    } else if rest >= n {
+        let tripped = match b.open_from {
+            OpenFrom::LastTrip => rest.min(pay) - 1.0 + lag + c_arrivals,
+            OpenFrom::FirstFailure => end,
+        };
+        Some(full * cycle + tripped)
+    } else {
+        None
+    };
+    let return_after_s = last_end.map_or(0.0, |e| ((e - duration_s * lambda) / lambda).max(0.0));
     Window {
         requests,
         paying,
         paying_share: paying / requests,
         cycle: Some((pay, cycle)),
         return_after_max_s: open,
+        return_after_s,
     }
 }
 
@@ -177,6 +198,9 @@ mod tests {
         assert_eq!(w.paying, 27.0);
         assert_eq!(w.paying_share, 27.0 / 60.0);
         assert_eq!(w.return_after_max_s, 5.0);
+        // The last cycle starts at t = 56 and trips at 58: open until 63, 3 s
+        // after the outage ends at 60.
+        assert_eq!(w.return_after_s, 3.0);
     }
 
     /// The same outage under Portkey's rule. By hand: t = 0, 1, 2 pay (first
@@ -189,6 +213,36 @@ mod tests {
         assert_eq!(w.cycle, Some((3.0, 6.0)));
         assert_eq!(w.paying, 30.0);
         assert_eq!(w.return_after_max_s, 3.0);
+        // The tenth cycle (t = 54 … 59) is open from 56 until after 59, the
+        // last request: t = 60 would clear it, so nothing stays out.
+        assert_eq!(w.return_after_s, 0.0);
+    }
+
+    /// The return after the outage, by hand: λ = 5/s, 20 s, LiteLLM's 4
+    /// failures, 5 s, failures recorded 20 ms after arrival (ℓ = 0.1). A
+    /// cycle: 4 pay (arrivals 0–3, the 4th failure at 3.1), open until 3.1 +
+    /// 25 = 28.1, so 29 arrivals. 100 arrivals: 3 cycles (87), 13 left, which
+    /// trip again; the last cycle's cooldown runs to 87 + 28.1 = 115.1, 15.1
+    /// arrivals (3.02 s) after the outage ends at 100. 4 × 4 = 16 pay.
+    #[test]
+    fn the_last_cycle_keeps_the_step_out_after_the_outage() {
+        let traffic = Traffic {
+            rate_per_s: 5.0,
+            failures_per_request: 1,
+            lag_s: 0.02,
+        };
+        let w = timeline(20.0, traffic, breaker(4, 5.0, OpenFrom::LastTrip));
+        assert_eq!(w.cycle, Some((4.0, 29.0)));
+        assert_eq!(w.paying, 16.0);
+        assert!(
+            (w.return_after_s - 3.02).abs() < 1e-9,
+            "{}",
+            w.return_after_s
+        );
+        // 3 left in the last cycle are too few to trip: back at once.
+        let w = timeline(18.0, traffic, breaker(4, 5.0, OpenFrom::LastTrip));
+        assert_eq!((w.requests, w.paying), (90.0, 15.0));
+        assert_eq!(w.return_after_s, 0.0);
     }
 
     /// LiteLLM's lone deployment (and Portkey without `cb_config`): every
