@@ -61,12 +61,12 @@ test-latency-10m:
 ## nothing is compiled a second time.
 test-interop:
 	bash tests/interop/setup.sh
-	$(CARGO) test --workspace --test interop -- --ignored --nocapture
+	$(CARGO) test --workspace --test interop -- --ignored --nocapture --test-threads=1
 
 ## The same, and writes the latest table into README.md and docs/INTEROP.md.
 test-interop-docs:
 	bash tests/interop/setup.sh
-	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test --workspace --test interop -- --ignored --nocapture
+	SWITCHYARD_INTEROP_UPDATE_DOCS=1 $(CARGO) test --workspace --test interop -- --ignored --nocapture --test-threads=1
 
 ## Issue 18's memory bound on a real size: a 1 GB synthetic LiteLLM spend log
 ## imported by the release CLI under GNU time (peak RSS at most 200 MB; the

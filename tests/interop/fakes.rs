@@ -15,7 +15,7 @@ use rand::Rng;
 use switchyard::model::{OutageMode as PlanOutage, Portfolio};
 use switchyard::plan::{Dialect as PlanDialect, PlanFile, Resolved};
 use switchyard_e2e::fake_provider::{
-    Behavior, BucketStart, Dialect, FakeProvider, OutageMode, RpmLimit, Ttft,
+    Behavior, BucketStart, Dialect, DownWindows, FakeProvider, OutageMode, RpmLimit, Ttft,
 };
 
 use crate::scenario::Scenario;
@@ -81,13 +81,15 @@ fn test_key(offering_index: usize) -> String {
     )
 }
 
-/// What the fake for offering `index` of `portfolio` does.
+/// What the fake for offering `index` of `portfolio` does. With `windows`
+/// its outages are scheduled windows instead of draws per request.
 pub fn behavior(
     portfolio: &Portfolio,
     index: usize,
     scenario: &Scenario,
     run_seed: u64,
     key: &str,
+    windows: Option<DownWindows>,
 ) -> Behavior {
     let o = &portfolio.offerings[index];
     let group_availability: f64 = o
@@ -131,7 +133,9 @@ pub fn behavior(
             start: BucketStart::Empty,
         });
     }
-    if private < 1.0 {
+    if let (true, Some(w)) = (private < 1.0, windows) {
+        b = b.with_down_windows(w);
+    } else if private < 1.0 {
         b = b.with_outage(
             seed_for(run_seed, &format!("offering:{}", o.id)),
             1.0 - private,
@@ -156,20 +160,34 @@ pub fn start(
     resolved: &Resolved,
     scenario: &Scenario,
     run_seed: u64,
+    windows: Option<DownWindows>,
     plan_out: &Path,
 ) -> Result<Fakes, String> {
     let portfolio = &resolved.portfolio;
+    start_with(file, resolved, &scenario.name, plan_out, |index, key| {
+        behavior(portfolio, index, scenario, run_seed, key, windows)
+    })
+}
+
+/// Starts one fake per offering, each doing what `behavior(index, key)`
+/// says, and writes the plan rewritten to use them to `plan_out`.
+pub fn start_with(
+    file: &PlanFile,
+    resolved: &Resolved,
+    scenario: &str,
+    plan_out: &Path,
+    behavior: impl Fn(usize, &str) -> Behavior,
+) -> Result<Fakes, String> {
     let mut fakes = Vec::new();
     for (index, spec) in resolved.offering_specs.iter().enumerate() {
         let key_env = spec.key_env.clone().ok_or_else(|| {
             format!(
-                "scenario {}: offering {} has no key_env; the gateways need one",
-                scenario.name, spec.id
+                "scenario {scenario}: offering {} has no key_env; the gateways need one",
+                spec.id
             )
         })?;
         let key = test_key(index);
-        let server =
-            FakeProvider::start_blocking(behavior(portfolio, index, scenario, run_seed, &key));
+        let server = FakeProvider::start_blocking(behavior(index, &key));
         let (api_base, dialect) = match spec.dialect {
             Some(PlanDialect::Openai) | None => {
                 (format!("{}/v1", server.base_url()), Dialect::OpenAi)
@@ -191,7 +209,7 @@ pub fn start(
         let fake = fakes
             .iter()
             .find(|f| f.offering == spec.id)
-            .ok_or_else(|| format!("scenario {}: no fake for {}", scenario.name, spec.id))?;
+            .ok_or_else(|| format!("scenario {scenario}: no fake for {}", spec.id))?;
         spec.api_base = Some(fake.api_base.clone());
     }
     switchyard::plan::save(&rewritten, plan_out).map_err(|e| e.to_string())?;

@@ -200,6 +200,18 @@ impl Gateway {
         key: &str,
         max_tokens: u32,
     ) -> reqwest::RequestBuilder {
+        self.request_with(client, route, key, max_tokens, false)
+    }
+
+    /// The same, asking for a stream (server-sent events) when `stream`.
+    pub fn request_with(
+        &self,
+        client: &reqwest::Client,
+        route: &str,
+        key: &str,
+        max_tokens: u32,
+        stream: bool,
+    ) -> reqwest::RequestBuilder {
         let content = format!("Say hello. {REQUEST_KEY_MARKER}{key}");
         let url = format!("{}/v1/chat/completions", self.base_url);
         match &self.flavor {
@@ -208,6 +220,7 @@ impl Gateway {
                     "model": route,
                     "messages": [{"role": "user", "content": content}],
                     "max_tokens": max_tokens,
+                    "stream": stream,
                 }))
             }
             Flavor::Portkey { configs } => {
@@ -218,6 +231,7 @@ impl Gateway {
                     .json(&json!({
                         "messages": [{"role": "user", "content": content}],
                         "max_tokens": max_tokens,
+                        "stream": stream,
                     }))
             }
         }

@@ -139,12 +139,14 @@ pub struct ArrivalStats {
     pub late: u64,
 }
 
-/// Sends one request at each of `arrivals` (offsets from the start), all done
-/// by `deadline` after the start (unfinished ones count as failed).
+/// Sends one request at each of `arrivals` (offsets from `origin`, which
+/// may be a little ahead so that other clocks can start on it), all done by
+/// `deadline` after it (unfinished ones count as failed).
 pub fn drive_poisson(
     gateway: &Gateway,
     routes: &[(String, f64)],
     arrivals: &[Duration],
+    origin: Instant,
     seed: u64,
     max_tokens: u32,
     deadline: Duration,
@@ -157,7 +159,7 @@ pub fn drive_poisson(
         let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let mut tasks = JoinSet::new();
         let header = gateway.served_header();
-        let start = tokio::time::Instant::now();
+        let start = tokio::time::Instant::from_std(origin);
         for (index, &at) in arrivals.iter().enumerate() {
             let index = index as u64;
             let route = route_of(seed, index, &shares);
@@ -177,7 +179,8 @@ pub fn drive_poisson(
                 send(request, header, key, route).await
             });
         }
-        gather(tasks, deadline, arrivals.len()).await
+        let ahead = origin.saturating_duration_since(Instant::now());
+        gather(tasks, deadline + ahead, arrivals.len()).await
     });
     let stats = ArrivalStats {
         arrivals: arrivals.len() as u64,

@@ -20,6 +20,8 @@ mod report;
 mod run;
 mod scenario;
 mod stats;
+mod streams;
+mod windows;
 
 use std::time::Instant;
 
@@ -141,4 +143,45 @@ fn exported_configs_behave_on_the_real_gateways_as_predicted() {
         path.display(),
         failed.join("\n")
     );
+}
+
+/// Streams cut or stalled mid-way through each gateway: what the application
+/// gets must be what `streams::EXPECTED` (and docs/INTEROP.md) says.
+#[test]
+#[ignore = "runs the real gateways: `make test-interop`"]
+fn cut_and_stalled_streams_get_what_the_docs_say_on_the_real_gateways() {
+    let root = switchyard_e2e::repo_root();
+    let gateways: Vec<GatewayKind> = match filter("SWITCHYARD_INTEROP_GATEWAYS") {
+        Some(names) => GatewayKind::ALL
+            .into_iter()
+            .filter(|g| names.iter().any(|n| n == g.name()))
+            .collect(),
+        None => GatewayKind::ALL.to_vec(),
+    };
+    for &g in &gateways {
+        gateway::check_installed(&root, g).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let runs: Vec<streams::StreamRun> = gateways
+        .iter()
+        .map(|&g| {
+            eprintln!("interop: streams on {} ...", g.name());
+            streams::run(&root, g)
+        })
+        .collect();
+    let table = streams::table(&runs);
+    let path = root.join("target/interop-streams.md");
+    std::fs::create_dir_all(root.join("target")).expect("target/");
+    std::fs::write(&path, &table).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    eprintln!("interop: streams table in {}\n{table}", path.display());
+    if std::env::var("SWITCHYARD_INTEROP_UPDATE_DOCS").as_deref() == Ok("1") {
+        report::splice_between(
+            &root.join("docs/INTEROP.md"),
+            streams::BEGIN,
+            streams::END,
+            &table,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let wrong = streams::mismatches(&runs);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

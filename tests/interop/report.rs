@@ -21,10 +21,16 @@ fn pct(p: f64) -> String {
 pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> String {
     let run: &RunSettings = &scenarios.run;
     let mut out = String::new();
-    let checks: usize = results.iter().map(|r| r.figures.len()).sum();
+    let checks: usize = results
+        .iter()
+        .map(|r| r.figures.len() + window_checks(r).count())
+        .sum();
     let passed: usize = results
         .iter()
-        .map(|r| r.figures.iter().filter(|f| f.check.pass).count())
+        .map(|r| {
+            r.figures.iter().filter(|f| f.check.pass).count()
+                + window_checks(r).filter(|f| f.check.pass).count()
+        })
         .sum();
     let _ = writeln!(
         out,
@@ -41,6 +47,20 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
         results.len(),
         total.as_secs_f64()
     );
+    if scenarios.scenario.iter().any(|s| s.windows.is_some()) {
+        out.push_str(
+            "\nWindows scenarios send requests steadily at the plan's mean rate while the \
+             offering below availability 1 is down on a schedule: for its MTTR at the start of \
+             every `MTTR / (1 − availability)`. Outcomes inside one window are not independent \
+             (one outage, one breaker state), so each figure is measured once per window and \
+             checked by batch means: the window values' mean ± t(0.995, windows − 1) · s / √windows, \
+             widened by the figure's resolution (one request of a window, one arrival gap, or \
+             2 ms for a latency difference). Added latency leaves out the gateway's own \
+             fallback hop (from the failed answer to the next attempt, at the fakes; \
+             per run below), which no upstream and no model figure includes. *Predicted* is `evaluate --as <gateway> --json`'s \
+             `during_outage` for the step that goes down; success is checked as above.\n",
+        );
+    }
     if scenarios.scenario.iter().any(|s| s.peak.is_some()) {
         out.push_str(
             "\nPeak scenarios send no fixed count: requests arrive as a Poisson process at the \
@@ -85,6 +105,28 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
                 if c.pass { "pass" } else { "FAIL" }
             );
         }
+        if let Some(w) = &r.windows {
+            for f in &w.figures {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} (per window, batch means) | – | {} | {} = {} | {}–{} | {} |",
+                    r.scenario,
+                    r.gateway.name(),
+                    f.name,
+                    value(f.unit, f.check.predicted),
+                    f.check
+                        .per_window
+                        .iter()
+                        .map(|v| value(f.unit, *v))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    value(f.unit, f.check.mean),
+                    value(f.unit, f.check.interval.0),
+                    value(f.unit, f.check.interval.1),
+                    if f.check.pass { "pass" } else { "FAIL" }
+                );
+            }
+        }
         if r.wrong_requests > 0 {
             let _ = writeln!(
                 out,
@@ -105,6 +147,21 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
         }
     }
     out
+}
+
+/// The window figures of a run.
+fn window_checks(r: &RunResult) -> impl Iterator<Item = &crate::windows::WindowFigure> {
+    r.windows.iter().flat_map(|w| &w.figures)
+}
+
+/// A window figure in its unit.
+fn value(unit: &str, v: f64) -> String {
+    match unit {
+        "share" => pct(v),
+        "ms" => format!("{v:.0} ms"),
+        "s" => format!("{v:.1} s"),
+        _ => format!("{v:.2}"),
+    }
 }
 
 /// The details under the table: attempts per offering, failures, latency.
@@ -147,10 +204,28 @@ pub fn details(results: &[RunResult]) -> String {
             r.latency_p95_ms,
             r.ready_after.as_secs_f64(),
             r.wall.as_secs_f64(),
-            r.peak.map_or(String::new(), |(rate, stats)| format!(
-                " (peak {rate:.0}/min: {} arrivals, {} started late)",
-                stats.arrivals, stats.late
-            ))
+            r.peak
+                .map(|(rate, stats)| format!(
+                    " (peak {rate:.0}/min: {} arrivals, {} started late)",
+                    stats.arrivals, stats.late
+                ))
+                .or_else(|| r.windows.as_ref().map(|w| format!(
+                    " ({} windows of {:.0} s every {:.0} s at {:.1}/s: {} arrivals, {} started late{}; the gateway's fallback hop, p50 per window: {} ms)",
+                    w.schedule.windows.count,
+                    w.schedule.windows.down.as_secs_f64(),
+                    w.schedule.windows.period.as_secs_f64(),
+                    w.schedule.rate_per_s,
+                    w.arrivals.arrivals,
+                    w.arrivals.late,
+                    w.cooldown_set_s
+                        .map_or(String::new(), |c| format!("; recommended cooldown {c:.2} s set")),
+                    w.hop_p50_ms
+                        .iter()
+                        .map(|h| format!("{h:.0}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+                .unwrap_or_default()
         );
     }
     out
@@ -187,8 +262,13 @@ pub fn document(results: &[RunResult], scenarios: &Scenarios, total: Duration) -
 
 /// Puts `table` between the markers of `path`, which must have them.
 pub fn splice(path: &Path, table: &str) -> Result<(), String> {
+    splice_between(path, BEGIN, END, table)
+}
+
+/// Puts `table` between the markers `begin` and `end` of `path`.
+pub fn splice_between(path: &Path, begin: &str, end: &str, table: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
+    let (Some(b), Some(e)) = (text.find(begin), text.find(end)) else {
         return Err(format!(
             "{}: the interop-table markers are missing",
             path.display()
@@ -200,6 +280,6 @@ pub fn splice(path: &Path, table: &str) -> Result<(), String> {
             path.display()
         ));
     }
-    let new = format!("{}{BEGIN}\n{table}{}", &text[..b], &text[e..]);
+    let new = format!("{}{begin}\n{table}{}", &text[..b], &text[e..]);
     std::fs::write(path, new).map_err(|e| format!("{}: {e}", path.display()))
 }

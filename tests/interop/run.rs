@@ -13,8 +13,9 @@ use switchyard::plan::{NoCatalog, PlanFile, Resolved};
 use crate::fakes::{self, Fakes};
 use crate::gateway::Gateway;
 use crate::load::{self, Outcome};
-use crate::scenario::{GatewayKind, RunSettings, Scenario};
+use crate::scenario::{GatewayKind, GatewaySettings, RunSettings, Scenario};
 use crate::stats::Check;
+use crate::windows::{self, Schedule, WindowFigure};
 
 /// One row of the comparison: a figure the model predicts and what the gateway did.
 #[derive(Debug, Clone)]
@@ -63,8 +64,22 @@ pub struct RunResult {
     /// For a peak scenario: the rate driven (requests a minute), the arrivals
     /// and how many of them started late.
     pub peak: Option<(f64, crate::load::ArrivalStats)>,
+    /// For a windows scenario: its schedule, its arrivals, the cooldown the
+    /// harness set (s, when it set one), and the figures per window.
+    pub windows: Option<WindowsRun>,
     /// A problem that stopped the run, if any.
     pub error: Option<String>,
+}
+
+/// What a windows scenario adds to its run.
+#[derive(Debug, Clone)]
+pub struct WindowsRun {
+    pub schedule: Schedule,
+    pub arrivals: crate::load::ArrivalStats,
+    pub cooldown_set_s: Option<f64>,
+    pub figures: Vec<WindowFigure>,
+    /// The gateway's fallback hop in each window, p50 (ms).
+    pub hop_p50_ms: Vec<f64>,
 }
 
 impl RunResult {
@@ -74,6 +89,10 @@ impl RunResult {
             && self.wrong_requests == 0
             && !self.figures.is_empty()
             && self.figures.iter().all(|f| f.check.pass)
+            && self
+                .windows
+                .as_ref()
+                .is_none_or(|w| !w.figures.is_empty() && w.figures.iter().all(|f| f.check.pass))
     }
 }
 
@@ -215,6 +234,16 @@ pub fn evaluate(
     gateway: Option<GatewayKind>,
     has_budget: bool,
 ) -> Result<Prediction, String> {
+    let json = evaluate_json(home, plan, gateway)?;
+    prediction(&json, has_budget && gateway.is_none())
+}
+
+/// `evaluate PLAN [--as GATEWAY] --json`, as JSON.
+pub fn evaluate_json(
+    home: &Path,
+    plan: &Path,
+    gateway: Option<GatewayKind>,
+) -> Result<Value, String> {
     let plan = plan.to_string_lossy();
     let mut args = vec![
         "evaluate",
@@ -229,12 +258,56 @@ pub fn evaluate(
         args.extend(["--as", g.name()]);
     }
     let out = switchyard(home, &args)?;
-    let json: Value = serde_json::from_str(&out).map_err(|e| format!("evaluate --json: {e}"))?;
-    prediction(&json, has_budget && gateway.is_none())
+    serde_json::from_str(&out).map_err(|e| format!("evaluate --json: {e}"))
+}
+
+/// The route and step whose offering goes down in a windows run: its first
+/// step on the first route using it, which must have a later one.
+fn windowed_step(resolved: &Resolved, schedule: &Schedule) -> Result<(String, usize), String> {
+    let portfolio = &resolved.portfolio;
+    portfolio
+        .routes
+        .iter()
+        .find_map(|r| {
+            let j = r
+                .steps
+                .iter()
+                .position(|s| s.offering == schedule.offering)?;
+            (j + 1 < r.steps.len()).then(|| (r.name.clone(), j))
+        })
+        .ok_or_else(|| {
+            format!(
+                "{} goes down in the windows but is no route's upstream step",
+                portfolio.offerings[schedule.offering].id
+            )
+        })
+}
+
+/// Writes the cooldown the lint recommends into the plan's `[gateway]`.
+fn set_recommended(
+    home: &Path,
+    plan_path: &Path,
+    gateway: GatewayKind,
+    route: &str,
+    step: usize,
+) -> Result<f64, String> {
+    let json = evaluate_json(home, plan_path, Some(gateway))?;
+    let cooldown = windows::predicted(&json, route, step)?.recommended_cooldown_s;
+    let mut file = switchyard::plan::load(plan_path).map_err(|e| e.to_string())?;
+    let mut spec = file.gateway.clone().unwrap_or_default();
+    spec.cooldown_s = Some(cooldown);
+    file.gateway = Some(spec);
+    switchyard::plan::save(&file, plan_path).map_err(|e| e.to_string())?;
+    Ok(cooldown)
 }
 
 /// The file `switchyard export` writes for `gateway`.
-fn export(home: &Path, plan: &Path, gateway: GatewayKind, work: &Path) -> Result<PathBuf, String> {
+pub fn export(
+    home: &Path,
+    plan: &Path,
+    gateway: GatewayKind,
+    work: &Path,
+) -> Result<PathBuf, String> {
     let ext = match gateway {
         GatewayKind::Litellm => "yaml",
         GatewayKind::Portkey => "json",
@@ -322,6 +395,7 @@ pub fn run(
         wall: Duration::ZERO,
         ready_after: Duration::ZERO,
         peak: None,
+        windows: None,
         error: None,
     };
     if let Err(e) = run_inner(root, scenario, gateway, settings, requests, &mut result) {
@@ -355,7 +429,26 @@ fn run_inner(
     })?;
     let has_budget = resolved.portfolio.workload.latency_budget_ms.is_some();
     let plan_path = work.join("plan.toml");
-    let fakes: Fakes = fakes::start(&file, &resolved, scenario, settings.seed, &plan_path)?;
+    let schedule = scenario
+        .windows
+        .map(|w| Schedule::of(&resolved.portfolio, w))
+        .transpose()
+        .map_err(|e| format!("scenario {}: {e}", scenario.name))?;
+    let fakes: Fakes = fakes::start(
+        &file,
+        &resolved,
+        scenario,
+        settings.seed,
+        schedule.map(|s| s.windows),
+        &plan_path,
+    )?;
+    let windowed = schedule.map(|s| windowed_step(&resolved, &s)).transpose()?;
+    let cooldown_set_s = match (scenario.gateway_settings, &windowed) {
+        (Some(GatewaySettings::Recommended), Some((route, step))) => {
+            Some(set_recommended(&home, &plan_path, gateway, route, *step)?)
+        }
+        _ => None,
+    };
 
     let exported = export(&home, &plan_path, gateway, &work)?;
     run_export_hook(&exported)?;
@@ -402,8 +495,36 @@ fn run_inner(
         .collect();
     let shares: Vec<f64> = routes.iter().map(|r| r.1).collect();
     let max_tokens = (resolved.portfolio.workload.output_tokens.ceil() as u32).max(1) * 2;
-    let (outcomes, requests) = match &peak {
-        None => (
+    let (outcomes, requests) = match (&peak, schedule) {
+        (None, Some(schedule)) => {
+            let arrivals = schedule.arrivals();
+            // The fakes' windows and the arrivals start on one clock, a moment
+            // ahead so that every fake has it before the first request.
+            let origin = Instant::now() + Duration::from_millis(500);
+            for fake in &fakes.fakes {
+                fake.server.start_down_windows(origin);
+            }
+            let length = schedule.windows.period * schedule.windows.count;
+            let deadline = length + Duration::from_secs(settings.deadline_s.min(60));
+            let (outcomes, stats) = load::drive_poisson(
+                &gw,
+                &routes,
+                &arrivals,
+                origin,
+                settings.seed,
+                max_tokens,
+                deadline,
+            );
+            result.windows = Some(WindowsRun {
+                schedule,
+                arrivals: stats,
+                cooldown_set_s,
+                figures: Vec::new(),
+                hop_p50_ms: Vec::new(),
+            });
+            (outcomes, arrivals.len() as u64)
+        }
+        (None, None) => (
             load::drive(
                 &gw,
                 &routes,
@@ -415,7 +536,7 @@ fn run_inner(
             ),
             requests,
         ),
-        Some((spec, at)) => {
+        (Some((spec, at)), _) => {
             let length = Duration::from_secs(spec.seconds);
             let arrivals = load::poisson_arrivals(at.rate_per_min, length, settings.seed);
             if arrivals.len() < 400 {
@@ -435,8 +556,15 @@ fn run_inner(
             }
             // The peak's length, then as long as the slowest request may take.
             let deadline = length + Duration::from_secs(settings.deadline_s.min(60));
-            let (outcomes, stats) =
-                load::drive_poisson(&gw, &routes, &arrivals, settings.seed, max_tokens, deadline);
+            let (outcomes, stats) = load::drive_poisson(
+                &gw,
+                &routes,
+                &arrivals,
+                Instant::now(),
+                settings.seed,
+                max_tokens,
+                deadline,
+            );
             result.peak = Some((at.rate_per_min, stats));
             (outcomes, arrivals.len() as u64)
         }
@@ -460,6 +588,45 @@ fn run_inner(
         &plan_model,
         result,
     );
+    if let (Some(schedule), Some((route, step))) = (schedule, &windowed) {
+        let json = evaluate_json(&home, &plan_path, Some(gateway))?;
+        let p = windows::predicted(&json, route, *step)?;
+        let primary = &resolved.portfolio.offerings[schedule.offering].id;
+        let primary_attempts: windows::PrimaryAttempts = upstream
+            .iter()
+            .map(|(key, v)| {
+                (
+                    key.clone(),
+                    v.iter().filter(|(o, _)| o == primary).count() as u32,
+                )
+            })
+            .collect();
+        let served_by_primary = |o: &Outcome| {
+            let route = &resolved.portfolio.routes[o.route].name;
+            o.served_header
+                .as_deref()
+                .and_then(|h| gw.served_offering(&fakes, route, h))
+                .map(|offering| offering == *primary)
+        };
+        let hops = fallback_hops(&fakes, primary);
+        let arrivals = schedule.arrivals();
+        let figures = windows::figures(
+            &schedule,
+            &arrivals,
+            &outcomes,
+            &primary_attempts,
+            &hops,
+            served_by_primary,
+            &p,
+        );
+        // Served shares over the whole run are the month's (§2), which no
+        // breaker enters: a windows run is judged by its window figures.
+        result.figures.retain(|f| f.name == "success");
+        if let Some(w) = result.windows.as_mut() {
+            w.figures = figures;
+            w.hop_p50_ms = windows::hop_p50_ms(&schedule, &arrivals, &outcomes, &hops);
+        }
+    }
     if let Some((_, at)) = &peak {
         rejected_figures(&resolved, &fakes, at, result);
     }
@@ -522,6 +689,37 @@ fn upstream_view(fakes: &Fakes) -> UpstreamView {
         .map(|(key, mut v)| {
             v.sort_by_key(|a| a.0);
             (key, v.into_iter().map(|(_, o, s)| (o, s)).collect())
+        })
+        .collect()
+}
+
+/// For each request that fell back from `primary`: the gateway's time from
+/// the primary's last answer to the next upstream attempt (ms), by the fakes'
+/// own clocks.
+fn fallback_hops(fakes: &Fakes, primary: &str) -> crate::windows::FallbackHops {
+    let mut attempts: BTreeMap<String, Vec<(Instant, Option<Instant>, bool)>> = BTreeMap::new();
+    for fake in &fakes.fakes {
+        for s in fake.server.served() {
+            if let Some(key) = s.request_key {
+                attempts.entry(key).or_default().push((
+                    s.started,
+                    s.ended,
+                    fake.offering == primary,
+                ));
+            }
+        }
+    }
+    attempts
+        .into_iter()
+        .filter_map(|(key, mut v)| {
+            v.sort_by_key(|a| a.0);
+            let last_primary = v.iter().rposition(|a| a.2)?;
+            let answered = v[last_primary].1?;
+            let next = v.get(last_primary + 1)?.0;
+            Some((
+                key,
+                next.saturating_duration_since(answered).as_secs_f64() * 1000.0,
+            ))
         })
         .collect()
 }

@@ -70,6 +70,35 @@ pub struct Scenario {
     /// the peak minute's rate for a set time (for plans with rate limits).
     #[serde(default)]
     pub peak: Option<PeakSpec>,
+    /// Scheduled outage windows instead of per-request draws: the offering
+    /// whose availability is below 1 is down for its MTTR at the start of every
+    /// `MTTR / (1 − availability)`, `count` times, while requests arrive
+    /// steadily at the plan's mean rate (`tests/interop/windows.rs`).
+    #[serde(default)]
+    pub windows: Option<WindowsSpec>,
+    /// Failure handling set by the harness before the export.
+    #[serde(default)]
+    pub gateway_settings: Option<GatewaySettings>,
+}
+
+/// How many outage windows a windows scenario runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsSpec {
+    pub count: u32,
+}
+
+/// The fewest and most windows a scenario may ask for: batch means need two
+/// at least; more cost CI time (a window and its up-time are tens of seconds).
+pub const WINDOW_COUNT: std::ops::RangeInclusive<u32> = 2..=8;
+
+/// Failure handling the harness writes into the plan's `[gateway]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewaySettings {
+    /// The cooldown the lint recommends for the plan's own outage figures
+    /// (`evaluate --as <gateway> --json`'s `recommended_cooldown_s`).
+    Recommended,
 }
 
 /// The traffic of a peak scenario.
@@ -184,6 +213,33 @@ pub fn load(path: &Path) -> Result<Scenarios, String> {
                     s.name
                 ));
             }
+        }
+        if let Some(w) = s.windows {
+            if !WINDOW_COUNT.contains(&w.count) {
+                return Err(format!(
+                    "{}: scenario {}: windows.count must be in {}..={}, got {}",
+                    path.display(),
+                    s.name,
+                    WINDOW_COUNT.start(),
+                    WINDOW_COUNT.end(),
+                    w.count
+                ));
+            }
+            if s.peak.is_some() || s.requests.is_some() {
+                return Err(format!(
+                    "{}: scenario {}: a windows scenario's requests come from the plan's mean \
+                     rate over its windows; drop `peak` and `requests`",
+                    path.display(),
+                    s.name
+                ));
+            }
+        }
+        if s.gateway_settings.is_some() && s.windows.is_none() {
+            return Err(format!(
+                "{}: scenario {}: gateway_settings only goes with windows",
+                path.display(),
+                s.name
+            ));
         }
         if s.requests.is_some_and(|n| n < 400) {
             return Err(format!(

@@ -1,9 +1,15 @@
-//! The one statistical test the harness makes: does an observed count fit a
-//! predicted probability? The answer is the exact binomial acceptance region,
-//! computed from the predicted `p` and the number of trials, never from the
-//! observation, so that a wrong model cannot widen its own interval.
+//! The harness's two statistical tests.
+//!
+//! - Does an observed count fit a predicted probability? The exact binomial
+//!   acceptance region, computed from the predicted `p` and the number of
+//!   trials, never from the observation, so that a wrong model cannot widen
+//!   its own interval ([`Check`]).
+//! - Does a figure measured over outage windows fit its prediction? Requests
+//!   inside one window are not independent (one breaker state, one outage), so
+//!   the unit is the window: batch means, one value per window, and the
+//!   Student-t interval of their mean ([`BatchCheck`]).
 
-use statrs::distribution::{Binomial, DiscreteCDF};
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 
 /// The confidence of every interval in the report.
 pub const LEVEL: f64 = 0.99;
@@ -103,6 +109,49 @@ impl Check {
     }
 }
 
+/// A figure measured once per outage window, against its prediction.
+///
+/// Method (batch means): each window gives one value; windows are far enough
+/// apart for the gateway's failure state to clear between them (every
+/// scenario's up-time outlasts its cooldown), so the values are taken as
+/// independent. The interval is the mean ± `t(0.995, W − 1) · s / √W`, widened
+/// on each side by `resolution`: the figure's own granularity (one request of
+/// a window for a share, one arrival gap for a time), since a window's edge
+/// falls between two arrivals and the model counts whole requests. With every
+/// window giving the same value the interval is that value ± the resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchCheck {
+    pub predicted: f64,
+    pub per_window: Vec<f64>,
+    pub mean: f64,
+    pub interval: (f64, f64),
+    pub pass: bool,
+}
+
+impl BatchCheck {
+    pub fn new(predicted: f64, per_window: Vec<f64>, resolution: f64) -> BatchCheck {
+        let w = per_window.len();
+        let mean = per_window.iter().sum::<f64>() / w.max(1) as f64;
+        let half = if w >= 2 {
+            let var = per_window.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (w - 1) as f64;
+            let t = StudentsT::new(0.0, 1.0, (w - 1) as f64)
+                .expect("at least one degree of freedom")
+                .inverse_cdf(1.0 - (1.0 - LEVEL) / 2.0);
+            t * (var / w as f64).sqrt()
+        } else {
+            f64::INFINITY
+        };
+        let interval = (mean - half - resolution, mean + half + resolution);
+        BatchCheck {
+            predicted,
+            per_window,
+            mean,
+            interval,
+            pass: w >= 2 && predicted.is_finite() && (interval.0..=interval.1).contains(&predicted),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +187,24 @@ mod tests {
             assert!(d.cdf(lo) > 0.005, "{n} {p}");
             assert!(hi == 0 || d.sf(hi - 1) > 0.005, "{n} {p}");
         }
+    }
+
+    /// By hand: values 10, 12, 14: mean 12, s = 2, t(0.995, 2) = 9.9248,
+    /// half-width 9.9248 × 2 / √3 = 11.460; with a resolution of 1 the
+    /// interval is [−0.460, 24.460].
+    #[test]
+    fn batch_means_use_the_t_interval_of_the_window_values() {
+        let c = BatchCheck::new(24.0, vec![10.0, 12.0, 14.0], 1.0);
+        assert!((c.mean - 12.0).abs() < 1e-12);
+        assert!((c.interval.1 - 24.460).abs() < 1e-3, "{:?}", c.interval);
+        assert!((c.interval.0 + 0.460).abs() < 1e-3, "{:?}", c.interval);
+        assert!(c.pass);
+        assert!(!BatchCheck::new(25.0, vec![10.0, 12.0, 14.0], 1.0).pass);
+        // Identical windows: the prediction must be within the resolution.
+        assert!(BatchCheck::new(16.5, vec![16.0; 4], 1.0).pass);
+        assert!(!BatchCheck::new(17.5, vec![16.0; 4], 1.0).pass);
+        // One window says nothing about the spread: never a pass.
+        assert!(!BatchCheck::new(16.0, vec![16.0], 1.0).pass);
     }
 
     #[test]

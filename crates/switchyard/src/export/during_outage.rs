@@ -19,7 +19,7 @@ use crate::model::{OutageMode, Portfolio};
 use super::Format;
 
 /// Seconds in the model's 30-day month.
-const MONTH_S: f64 = 30.0 * 86_400.0;
+pub const MONTH_S: f64 = 30.0 * 86_400.0;
 
 /// One upstream step's outage, as the gateway runs it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
