@@ -35,25 +35,35 @@ const AFTER_TOKENS: u32 = 3;
 /// What the primary does mid-stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamFault {
+    /// No fault: the control, a route to the healthy backup alone, which
+    /// shows the gateway streams at all.
+    None,
     Stall,
     Cut,
     Reset,
 }
 
 impl StreamFault {
-    pub const ALL: [StreamFault; 3] = [StreamFault::Stall, StreamFault::Cut, StreamFault::Reset];
+    pub const ALL: [StreamFault; 4] = [
+        StreamFault::None,
+        StreamFault::Stall,
+        StreamFault::Cut,
+        StreamFault::Reset,
+    ];
 
     /// The route of the plan that has this fault at its primary.
     pub fn route(self) -> &'static str {
         match self {
+            StreamFault::None => "healthy",
             StreamFault::Stall => "stall",
             StreamFault::Cut => "cut",
             StreamFault::Reset => "reset",
         }
     }
 
-    fn fault(self) -> Fault {
-        match self {
+    fn fault(self) -> Option<Fault> {
+        Some(match self {
+            StreamFault::None => return None,
             StreamFault::Stall => Fault::StallMidStream {
                 after_tokens: AFTER_TOKENS,
             },
@@ -63,11 +73,12 @@ impl StreamFault {
             StreamFault::Reset => Fault::ResetMidStream {
                 after_tokens: AFTER_TOKENS,
             },
-        }
+        })
     }
 
     pub fn describe(self) -> &'static str {
         match self {
+            StreamFault::None => "healthy (a route to the backup alone: the control)",
             StreamFault::Stall => "stalls after 3 deltas (connection left open)",
             StreamFault::Cut => "ends cleanly after 3 deltas, without finish reason or [DONE]",
             StreamFault::Reset => "resets the connection after 3 deltas",
@@ -80,9 +91,9 @@ impl StreamFault {
 pub enum Seen {
     /// A status other than 200.
     Status(u16),
-    /// A 200 and a whole stream, ending in `[DONE]`; `fell_back` when the
-    /// backup served it.
-    Complete { fell_back: bool },
+    /// A 200 and what looks like a whole stream, ending in `[DONE]` without
+    /// an error; `by_backup` when the backup served it.
+    Complete { by_backup: bool },
     /// A 200, then an error event in the stream.
     ErrorEvent,
     /// A 200, then the body ended without `[DONE]` and without an error: a
@@ -98,9 +109,10 @@ impl Seen {
     pub fn describe(self) -> String {
         match self {
             Seen::Status(s) => format!("status {s}"),
-            Seen::Complete { fell_back: true } => "200, the backup's whole stream".to_owned(),
-            Seen::Complete { fell_back: false } => {
-                "200, a whole stream from the primary".to_owned()
+            Seen::Complete { by_backup: true } => "200, the backup's whole stream".to_owned(),
+            Seen::Complete { by_backup: false } => {
+                "200, the primary's stream ending in finish_reason and [DONE], as if whole"
+                    .to_owned()
             }
             Seen::ErrorEvent => "200, then an error event".to_owned(),
             Seen::CutShort => "200, cut short with no error: looks like a success".to_owned(),
@@ -114,8 +126,34 @@ impl Seen {
 }
 
 /// What each gateway does, measured on LiteLLM 1.106.2 and Portkey 1.15.2
-/// with the export's settings (docs/INTEROP.md, "Streams cut or stalled").
-pub const EXPECTED: &[(GatewayKind, StreamFault, Seen)] = &[];
+/// with the export's settings (docs/INTEROP.md, "Streams cut or stalled
+/// mid-way"). LiteLLM streams the primary's deltas as they come, so once they
+/// have started it cannot fall back: a stall (after its `stream_timeout`) or a
+/// reset ends in an error event, and a cut is closed with `finish_reason:
+/// stop` and `[DONE]` of its own, a partial answer dressed as a whole one.
+/// Portkey's Node build answers every streaming request with a 500 before any
+/// upstream byte reaches the application (`TypeError: immutable` in its
+/// `updateHeaders`: @hono/node-server's `Response` keeps the fetch response's
+/// immutable headers; Portkey-AI/gateway#1389, #1550), the healthy control
+/// included.
+pub const EXPECTED: &[(GatewayKind, StreamFault, Seen)] = &[
+    (
+        GatewayKind::Litellm,
+        StreamFault::None,
+        Seen::Complete { by_backup: true },
+    ),
+    (GatewayKind::Litellm, StreamFault::Stall, Seen::ErrorEvent),
+    (
+        GatewayKind::Litellm,
+        StreamFault::Cut,
+        Seen::Complete { by_backup: false },
+    ),
+    (GatewayKind::Litellm, StreamFault::Reset, Seen::ErrorEvent),
+    (GatewayKind::Portkey, StreamFault::None, Seen::Status(500)),
+    (GatewayKind::Portkey, StreamFault::Stall, Seen::Status(500)),
+    (GatewayKind::Portkey, StreamFault::Cut, Seen::Status(500)),
+    (GatewayKind::Portkey, StreamFault::Reset, Seen::Status(500)),
+];
 
 /// One gateway's answers, by fault: what each request got.
 #[derive(Debug, Clone)]
@@ -166,8 +204,9 @@ fn run_inner(root: &Path, gateway: GatewayKind, run: &mut StreamRun) -> Result<(
         match StreamFault::ALL
             .into_iter()
             .find(|f| o.id == format!("interop/{}", f.route()))
+            .and_then(StreamFault::fault)
         {
-            Some(f) => b.with_fault(1.0, f.fault()),
+            Some(fault) => b.with_fault(1.0, fault),
             None => b,
         }
     })?;
@@ -209,6 +248,11 @@ fn run_inner(root: &Path, gateway: GatewayKind, run: &mut StreamRun) -> Result<(
             .flat_map(|f| f.server.served())
             .filter_map(|s| s.request_key)
             .collect();
+        let mut log = String::new();
+        for (key, read) in &bodies {
+            log.push_str(&format!("{key}\t{read:?}\n"));
+        }
+        let _ = std::fs::write(work.join(format!("{}.txt", fault.route())), log);
         let mut seen: Vec<Seen> = bodies
             .into_iter()
             .map(|(key, read)| read.seen(backup_keys.contains(&key)))
@@ -225,16 +269,17 @@ fn run_inner(root: &Path, gateway: GatewayKind, run: &mut StreamRun) -> Result<(
 /// How one stream ended, before it is known who served it.
 #[derive(Debug, Clone)]
 enum Read {
-    Status(u16),
+    /// A status other than 200, and the start of its body.
+    Status(u16, String),
     Ended(String),
     Stalled,
     Broken,
 }
 
 impl Read {
-    fn seen(self, fell_back: bool) -> Seen {
+    fn seen(self, by_backup: bool) -> Seen {
         match self {
-            Read::Status(s) => Seen::Status(s),
+            Read::Status(s, _) => Seen::Status(s),
             Read::Stalled => Seen::Stalled,
             Read::Broken => Seen::Broken,
             Read::Ended(text) => {
@@ -245,7 +290,7 @@ impl Read {
                 if error {
                     Seen::ErrorEvent
                 } else if text.contains("[DONE]") {
-                    Seen::Complete { fell_back }
+                    Seen::Complete { by_backup }
                 } else {
                     Seen::CutShort
                 }
@@ -263,7 +308,8 @@ async fn read_stream(request: reqwest::RequestBuilder) -> Read {
     };
     let status = resp.status().as_u16();
     if status != 200 {
-        return Read::Status(status);
+        let body = resp.text().await.unwrap_or_default();
+        return Read::Status(status, body.chars().take(300).collect());
     }
     let mut text = String::new();
     while start.elapsed() < LIMIT {
@@ -352,4 +398,42 @@ pub fn mismatches(runs: &[StreamRun]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ended(text: &str) -> Seen {
+        Read::Ended(text.to_owned()).seen(false)
+    }
+
+    /// How an ended body is read: an error event wins, then `[DONE]`; without
+    /// either the stream was cut short.
+    #[test]
+    fn ended_streams_are_classified_by_their_last_events() {
+        assert_eq!(
+            ended("data: {\"choices\":[]}\n\ndata: [DONE]\n\n"),
+            Seen::Complete { by_backup: false }
+        );
+        assert_eq!(
+            ended("data: {\"choices\":[]}\n\ndata: {\"error\": {\"message\": \"x\"}}\n\n"),
+            Seen::ErrorEvent
+        );
+        assert_eq!(ended("data: {\"choices\":[]}\n\n"), Seen::CutShort);
+        assert_eq!(
+            Read::Status(500, String::new()).seen(true),
+            Seen::Status(500)
+        );
+    }
+
+    /// Every gateway has an expectation for every fault.
+    #[test]
+    fn every_gateway_and_fault_has_an_expectation() {
+        for g in GatewayKind::ALL {
+            for f in StreamFault::ALL {
+                assert!(expected(g, f).is_some(), "{g:?} {f:?}");
+            }
+        }
+    }
 }
