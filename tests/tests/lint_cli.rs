@@ -159,14 +159,16 @@ fn with_a_gateway_it_lists_what_the_gateway_does_differently() {
     assert_eq!(
         codes,
         [
+            "portkey-streaming-fails",
             "portkey-stream-stall-undetected",
             "portkey-backoff",
             "gateway-no-cooldown"
         ]
     );
     assert_eq!(report["findings"][0]["severity"], "warning");
+    assert_eq!(report["findings"][1]["severity"], "warning");
     assert_eq!(
-        report["findings"][1]["severity"], "info",
+        report["findings"][2]["severity"], "info",
         "no budget to spend"
     );
 

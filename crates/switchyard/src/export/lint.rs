@@ -24,6 +24,8 @@
 //! | `limit-exceeded-at-peak`, `limit-exceeded-upstream-outage` | warning | a step is sent more than its offering's rate limit takes ([`super::lint_capacity`]) |
 //! | gateway differences | any | (with a gateway) from [`super::semantics`]: backoff, budget, retries, order, ... |
 //! | `stream-stall-undetected`, `portkey-stream-stall-undetected` | warning | (LiteLLM, Portkey) the config cannot end a stream that stalls mid-way ([`super::lint_streams`]) |
+//! | `portkey-streaming-fails` | warning | (Portkey) its open-source Node build fails every streaming request with a 500 |
+//! | `stream-fault-after-start` | info | (LiteLLM) a stream that fails after it started is not fallen back from; a cut one looks whole |
 //! | failure handling | warning/info | (LiteLLM, Portkey) from [`super::lint_breaker`]: what the gateway does with a failing step under the plan's `[gateway]` |
 //!
 //! The LiteLLM checks read the exported YAML back, so they check the artifact,
@@ -186,8 +188,10 @@ pub fn lint(resolved: &Resolved, format: Option<Format>, env: &dyn Env) -> Vec<F
                     let text = litellm::render(&litellm::config(&routes, &resolved.gateway));
                     findings.extend(litellm_config(&text));
                 }
-                if format == Format::Portkey {
-                    findings.push(super::lint_streams::portkey());
+                match format {
+                    Format::Litellm => findings.push(super::lint_streams::litellm_after_start()),
+                    Format::Portkey => findings.extend(super::lint_streams::portkey()),
+                    Format::Openrouter => {}
                 }
                 findings.extend(run.differences);
             }

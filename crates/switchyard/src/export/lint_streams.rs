@@ -9,6 +9,8 @@
 //! |---|---|---|
 //! | `stream-stall-undetected` | warning | (LiteLLM) a deployment of the exported config has neither `stream_timeout` nor `timeout`: nothing ends a stream that stalls |
 //! | `portkey-stream-stall-undetected` | warning | (Portkey) always: `request_timeout` stops counting when the response headers arrive, so it never covers the body of a stream |
+//! | `portkey-streaming-fails` | warning | (Portkey) always: the open-source gateway 1.15.2 on Node answers every streaming request with a 500 (measured) |
+//! | `stream-fault-after-start` | info | (LiteLLM) always: once a stream has started LiteLLM cannot fall back; a stall or reset ends in an error event, a cut is closed as if whole (measured) |
 //!
 //! What each gateway offers:
 //!
@@ -25,6 +27,16 @@
 //!   headers arrive: a stream that stalls after them is never cut, and its
 //!   config has no idle or chunk timeout. The client must bring its own, as
 //!   `switchyard probe --stall-timeout` does.
+//!
+//! What the interop harness measured (`tests/interop/streams.rs`,
+//! `docs/INTEROP.md`), with a primary that sends 3 deltas and then stalls,
+//! ends early or resets: LiteLLM streams the deltas as they come, so it cannot
+//! fall back any more; the stall (after `stream_timeout`) and the reset end in
+//! an error event, and the early end is closed with `finish_reason: stop` and
+//! `[DONE]` of LiteLLM's own, a partial answer that looks whole. Portkey's
+//! Node build fails every streaming request, healthy ones included, with a
+//! 500 (`TypeError: immutable` in its `updateHeaders`; Portkey-AI/gateway#1389,
+//! #1550), before any byte of the upstream's stream.
 
 use super::lint::{Finding, Severity};
 use super::litellm::LitellmConfig;
@@ -59,15 +71,43 @@ fn usable(seconds: f64) -> bool {
     seconds.is_finite() && seconds > 0.0
 }
 
-/// Portkey's one finding: its timeout does not reach the body.
-pub fn portkey() -> Finding {
+/// Portkey's findings: its Node build cannot stream at all, and where it
+/// can, its timeout does not reach the body.
+pub fn portkey() -> Vec<Finding> {
+    vec![
+        Finding::plan(
+            Severity::Warning,
+            "portkey-streaming-fails",
+            "the open-source Portkey gateway 1.15.2 on Node answers every streaming request \
+             with a 500 (\"Something went wrong\"; TypeError: immutable in its updateHeaders, \
+             Portkey-AI/gateway#1550), measured with a healthy upstream: send requests \
+             without `stream`, or run Portkey where it streams"
+                .to_owned(),
+        ),
+        Finding::plan(
+            Severity::Warning,
+            "portkey-stream-stall-undetected",
+            "Portkey's `request_timeout` stops counting when the response headers arrive, and \
+             its config has no timeout between chunks: where it streams, a stream that \
+             stalls after them is passed on as an open 200, never retried or fallen back \
+             from; give the client its own idle timeout on streams"
+                .to_owned(),
+        ),
+    ]
+}
+
+/// LiteLLM's finding for every export: what a stream that fails after it
+/// started becomes.
+pub fn litellm_after_start() -> Finding {
     Finding::plan(
-        Severity::Warning,
-        "portkey-stream-stall-undetected",
-        "Portkey's `request_timeout` stops counting when the response headers arrive, and \
-         its config has no timeout between chunks: a stream that stalls after them is \
-         passed on as an open 200, never retried or fallen back from; give the client \
-         its own idle timeout on streams"
+        Severity::Info,
+        "stream-fault-after-start",
+        "once a stream has started LiteLLM passes its deltas on and cannot fall back: a \
+         stream that stalls (after `stream_timeout`) or is reset ends in an error event \
+         after a partial answer, and one its upstream ends early is closed with \
+         finish_reason `stop` and [DONE], a partial answer that looks whole (measured on \
+         1.106.2, docs/INTEROP.md); a streaming client should check the answer's usage \
+         against what it expects"
             .to_owned(),
     )
 }
