@@ -34,6 +34,11 @@ paying_share: number,
  */
 return_to_primary_max_s: number, 
 /**
+ * How long the step stays skipped after an outage of exactly the MTTR
+ * ends, on the window's timeline (s): what a scheduled outage shows.
+ */
+return_to_primary_s: number, 
+/**
  * The outage length the window assumes: the offering's MTTR (min).
  */
 outage_minutes: number, 

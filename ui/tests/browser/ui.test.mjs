@@ -213,6 +213,9 @@ test("the export page shows the lint and the highlighted config", async () => {
   const d = fixtures.export_preview.during_outage[0];
   const cells = await rows.first().locator("td").allInnerTexts();
   assert.equal(cells[2], `+${(d.added_latency_ms.p50 / 1000).toFixed(2)} s / +${(d.added_latency_ms.p95 / 1000).toFixed(2)} s`);
+  // Never taken out: traffic is back on the step as soon as it is.
+  assert.equal(d.return_to_primary_s, 0);
+  assert.equal(cells[4], "0 ms");
   assert.equal(cells[5], `${d.recommended_cooldown_s.toFixed(2)} s`);
   assert.equal(cells[6], Math.round(d.monthly.failed_attempts).toLocaleString("en-US"));
   await page.screenshot({ path: join(shots, "browser-export.png") });
