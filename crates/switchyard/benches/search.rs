@@ -5,7 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use switchyard::model::search::{Constraints, Objective, SearchSpace, search, synthetic};
+use switchyard::model::search::{
+    Constraints, Objective, Resolution, SearchSpace, search, synthetic,
+};
 
 fn space(candidates: usize) -> SearchSpace {
     SearchSpace {
@@ -16,6 +18,7 @@ fn space(candidates: usize) -> SearchSpace {
         backoff_ms: 100.0,
         constraints: Constraints::default(),
         objectives: Objective::DEFAULT.to_vec(),
+        resolution: Resolution::DEFAULT,
     }
 }
 

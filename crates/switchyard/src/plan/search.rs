@@ -3,7 +3,7 @@
 //! named by its field.
 
 use crate::limits::{self, Limit};
-use crate::model::search::{Constraints, Objective, SearchSpace};
+use crate::model::search::{Constraints, Objective, Resolution, SearchSpace};
 use crate::model::{Portfolio, Step};
 
 use super::check::check_names;
@@ -165,7 +165,8 @@ pub fn resolve_search(
             ),
         )]);
     }
-    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints, objectives) = settings;
+    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints, objectives, resolution) =
+        settings;
     Ok(ResolvedSearch {
         space: SearchSpace {
             portfolio: resolved.portfolio.clone(),
@@ -175,6 +176,7 @@ pub fn resolve_search(
             backoff_ms,
             constraints,
             objectives,
+            resolution,
         },
         resolved,
         skipped,
@@ -182,7 +184,15 @@ pub fn resolve_search(
     })
 }
 
-type Settings = (usize, Vec<u32>, Vec<f64>, f64, Constraints, Vec<Objective>);
+type Settings = (
+    usize,
+    Vec<u32>,
+    Vec<f64>,
+    f64,
+    Constraints,
+    Vec<Objective>,
+    Resolution,
+);
 
 /// The search's choices with defaults applied, each checked.
 fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> Settings {
@@ -255,6 +265,16 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
             spec.min_quality,
             &limits::SEARCH_MIN_QUALITY,
         ),
+        (
+            "search.p95_resolution",
+            spec.p95_resolution,
+            &limits::SEARCH_P95_RESOLUTION,
+        ),
+        (
+            "search.availability_resolution_nines",
+            spec.availability_resolution_nines,
+            &limits::SEARCH_AVAILABILITY_RESOLUTION,
+        ),
     ] {
         if let Some(v) = value {
             range(field, v, limit);
@@ -278,6 +298,13 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
         max_monthly_usd: spec.max_monthly_usd,
     };
     let objectives = objectives(plan, spec, problems);
+    // The defaults are the model's, defined once (`Resolution::DEFAULT`).
+    let resolution = Resolution {
+        p95: spec.p95_resolution.unwrap_or(Resolution::DEFAULT.p95),
+        availability_nines: spec
+            .availability_resolution_nines
+            .unwrap_or(Resolution::DEFAULT.availability_nines),
+    };
     (
         max_chain_length,
         attempts,
@@ -285,6 +312,7 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
         backoff_ms,
         constraints,
         objectives,
+        resolution,
     )
 }
 

@@ -28,6 +28,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::dominance::{Dominance, Entry, Staircase};
+use super::resolution::Grid;
 use super::walker::{ChainWalker, Walked};
 use super::{Candidate, Constraints, SearchSpace, StepOption, chain_portfolio};
 use crate::model::capacity;
@@ -148,6 +149,9 @@ struct Scoring<'a> {
     extra: Extra,
     limited: bool,
     scorer: super::ChainScorer,
+    /// The space's resolution: every comparison of p95 and availability
+    /// that decides the frontier, or prunes, is between cells of it.
+    grid: Grid,
 }
 
 impl Scoring<'_> {
@@ -261,8 +265,8 @@ impl Scoring<'_> {
             .is_some_and(|max| cost * w.requests_per_month + w.fixed_monthly_usd > max)
     }
 
-    /// The latency axis as [`Dominance`] sorts it, lower is better: p95,
-    /// or minus the success when p95 is no objective.
+    /// The latency axis, exact, lower is better: p95, or minus the success
+    /// when p95 is no objective. Only orders the first steps.
     fn key(&self, p95: f64, success: f64) -> f64 {
         if self.extra.p95 {
             p95
@@ -273,19 +277,52 @@ impl Scoring<'_> {
         }
     }
 
-    /// `points`, feasible ones only, for pruning queries.
+    /// The latency axis as [`Dominance`] sorts it and the frontier
+    /// compares it: p95's cell ([`Grid::p95`]), or minus the success (exact)
+    /// when p95 is no objective.
+    fn cell_key(&self, p95: f64, success: f64) -> f64 {
+        if self.extra.p95 {
+            self.grid.p95(p95)
+        } else {
+            self.key(p95, success)
+        }
+    }
+
+    /// The unavailability's cell ([`Grid::unavailability`]).
+    fn cell_u(&self, unavailability: f64) -> f64 {
+        self.grid.unavailability(unavailability)
+    }
+
+    /// `points`, feasible ones only, by their cells, for pruning queries.
     fn dominance(&self, points: &[Point]) -> Dominance {
         let entries = points
             .iter()
             .filter(|p| self.feasible(p))
             .map(|p| Entry {
                 cost: p.cost,
-                unavailability: p.unavailability,
-                key: self.key(p.p95, p.success),
+                unavailability: self.cell_u(p.unavailability),
+                key: self.cell_key(p.p95, p.success),
                 success: p.success,
             })
             .collect();
         Dominance::new(entries, self.extra.p95 && self.extra.success)
+    }
+
+    /// Whether a chain of `known` is ahead of every chain at or past the
+    /// cells `bound` ([`Self::chain_bound`], [`Self::subtree_bound`]) holds:
+    /// one no dearer, in a strictly better availability cell and a p95
+    /// cell no worse (and as successful), or, with a resolution, one
+    /// strictly cheaper in cells no worse. Either way it comes first in
+    /// the frontier's order ([`Self::pareto`]), so the chains bounded are
+    /// not on it. Exact, the first is strict dominance, as it always was.
+    fn rules_out(&self, known: &Dominance, bound: &Entry) -> bool {
+        known.beats(bound)
+            || (!self.grid.is_exact()
+                && known.beats(&Entry {
+                    cost: bound.cost.next_down(),
+                    unavailability: bound.unavailability.next_up(),
+                    ..*bound
+                }))
     }
 
     /// What a chain must beat to beat `chain`, whose cost and
@@ -294,12 +331,15 @@ impl Scoring<'_> {
     /// a chain no dearer, strictly less unavailable, at most as slow as the
     /// floor and at least as successful as the ceiling is strictly better
     /// on one objective and no worse on the others.
+    ///
+    /// The bound is in cells: the grid is monotone, so a chain at or past
+    /// the figures is at or past their cells.
     fn chain_bound(&self, chain: &Point) -> Entry {
         let ceiling = chain.success_ceiling * (1.0 + BOUND_MARGIN);
         Entry {
             cost: chain.cost,
-            unavailability: chain.unavailability,
-            key: self.key(chain.p95_floor, ceiling),
+            unavailability: self.cell_u(chain.unavailability),
+            key: self.cell_key(chain.p95_floor, ceiling),
             success: ceiling,
         }
     }
@@ -314,43 +354,77 @@ impl Scoring<'_> {
         let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
         Entry {
             cost: prefix.cost,
-            unavailability: prefix.unavailability
-                * best_fail.powi(more as i32)
-                * (1.0 - BOUND_MARGIN),
-            key: self.key(prefix.p95_floor, ceiling),
+            unavailability: self.cell_u(
+                prefix.unavailability * best_fail.powi(more as i32) * (1.0 - BOUND_MARGIN),
+            ),
+            key: self.cell_key(prefix.p95_floor, ceiling),
             success: ceiling,
         }
     }
 
-    /// The feasible points no other feasible point beats on every objective,
-    /// cheapest first; of exact ties the canonically first.
+    /// The feasible points no other feasible point is ahead of, cheapest
+    /// first: `x` is ahead of `y` when it is no worse on every objective
+    /// with p95 and availability by their cells (cost and success exact),
+    /// and either strictly better in one of those or, all equal, first by
+    /// the exact figures (less unavailable, then faster, then more
+    /// successful, then canonically first).
+    ///
+    /// So one point is kept per set of equal cells and cost, and a point
+    /// one cell behind another no dearer one is dropped: every point
+    /// dropped has a point kept within a cell of it on both axes and no
+    /// dearer. A point that dominates another exactly is ahead of it (its
+    /// cells are no worse, and when they are equal its figures decide), so
+    /// no point kept is dominated by another. Exact (a resolution of 0),
+    /// cells are figures and this is the Pareto frontier with exact ties
+    /// to the canonically first.
     fn pareto(&self, mut points: Vec<Point>) -> Vec<Point> {
         points.retain(|p| self.feasible(p));
+        let both = self.extra.p95 && self.extra.success;
+        let cells = |p: &Point| (self.cell_u(p.unavailability), self.cell_key(p.p95, p.success));
         points.sort_by(|x, y| {
+            let (cx, cy) = (cells(x), cells(y));
+            let success = |x: &Point, y: &Point| {
+                if both {
+                    y.success.total_cmp(&x.success)
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            };
             x.cost
                 .total_cmp(&y.cost)
+                .then(cx.0.total_cmp(&cy.0))
+                .then(cx.1.total_cmp(&cy.1))
+                .then(success(x, y))
                 .then(x.unavailability.total_cmp(&y.unavailability))
                 .then(x.p95.total_cmp(&y.p95))
                 .then(y.success.total_cmp(&x.success))
                 .then(x.key().cmp(&y.key()))
         });
-        // Sorted so, any point that beats or ties `p` comes before it.
-        if self.extra.p95 && self.extra.success {
-            let mut kept: Vec<Point> = Vec::new();
+        // Sorted so, any point ahead of `p` comes before it, and a point
+        // before `p` no worse in every cell is ahead of it.
+        if both {
+            let mut kept: Vec<(Point, (f64, f64))> = Vec::new();
             for p in points {
-                if !kept.iter().any(|k| k.no_worse(&p, self.extra)) {
-                    kept.push(p);
+                let c = cells(&p);
+                let ahead = kept.iter().any(|(k, ck)| {
+                    k.cost <= p.cost && ck.0 <= c.0 && ck.1 <= c.1 && k.success >= p.success
+                });
+                if !ahead {
+                    kept.push((p, c));
                 }
             }
-            return kept;
+            return kept.into_iter().map(|(p, _)| p).collect();
         }
-        // One latency axis: the points before `p` are no dearer, so `p` is
-        // beaten or tied exactly when one of them is no worse on the other
-        // two axes, which a staircase of the kept ones answers.
+        // One latency axis: the points before `p` are no dearer, so one is
+        // ahead of `p` exactly when one is no worse in the other two
+        // cells, which a staircase of the kept ones answers.
         let mut stairs = Staircase::default();
         points
             .into_iter()
-            .filter(|p| stairs.insert(p.unavailability, self.key(p.p95, p.success)))
+            .filter(|p| {
+                let (u, key) = cells(p);
+                stairs.insert(u, key)
+            })
             .collect()
     }
 }
@@ -374,6 +448,7 @@ pub(super) fn search(
         extra: Extra::of(&space.objectives),
         limited: capacity::is_limited(&space.portfolio),
         scorer: super::ChainScorer::for_portfolio(&space.portfolio),
+        grid: Grid::new(space.resolution),
     };
     let walker = ChainWalker::new(&space.portfolio, options);
     let mut by_fail: Vec<(f64, usize)> = options
@@ -536,15 +611,30 @@ impl Levels<'_> {
         known: &Dominance,
         own: &Staircase,
     ) -> bool {
-        let extra = self.scoring.extra;
+        let scoring = self.scoring;
+        let extra = scoring.extra;
         if !extra.p95 || extra.success {
             return false;
         }
-        let fastest = known
-            .fastest(chain.cost, chain.unavailability)
-            .min(own.lowest(chain.cost));
+        let grid = &scoring.grid;
+        let u = scoring.cell_u(chain.unavailability);
+        // Past `t` the chain is behind: in `known`, a chain no dearer in a
+        // strictly better availability cell has a p95 cell at most `t`
+        // (cells hold their lower edge, so past it is in a cell no
+        // better); in `own` (all at most as unavailable), one no dearer
+        // has a p95 cell strictly better than the chain's once past
+        // `p95_past` of it.
+        let mut t = known
+            .fastest(chain.cost, u)
+            .min(grid.p95_past(own.lowest(chain.cost)));
+        if !grid.is_exact() {
+            // Strictly cheaper, in cells no worse.
+            t = t
+                .min(known.fastest(chain.cost.next_down(), u.next_up()))
+                .min(own.lowest(chain.cost.next_down()));
+        }
         // Out of the walk's reach the chain's p95 is +∞.
-        fastest.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, fastest))
+        t.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, t))
     }
 
     /// The chains that start with `first` (a one-step chain) that `known`
@@ -558,7 +648,7 @@ impl Levels<'_> {
             let prefixes: Vec<&Point> = twos
                 .iter()
                 .filter(|p| !scoring.over_budget(p.cost))
-                .filter(|p| !known.beats(&scoring.subtree_bound(p, 1, self.best_fail)))
+                .filter(|p| !scoring.rules_out(known, &scoring.subtree_bound(p, 1, self.best_fail)))
                 .collect();
             let (count, threes) = self.sweep(&prefixes, known, progress);
             walks += count;
@@ -606,15 +696,17 @@ impl Levels<'_> {
             // chain of `known` beats (no dearer than the prefix, so than the
             // chain, and as fast and successful as the prefix's bounds),
             // every later one is beaten too.
+            // (In cells: a chain in a strictly worse availability cell.)
             let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
             let beaten_below = known.least_unavailability(&Entry {
                 cost: prefix.cost,
                 unavailability: 0.0,
-                key: scoring.key(prefix.p95_floor, ceiling),
+                key: scoring.cell_key(prefix.p95_floor, ceiling),
                 success: ceiling,
             });
             for &(fail, c) in &self.by_fail {
-                if prefix.unavailability * fail * (1.0 - BOUND_MARGIN) > beaten_below {
+                if scoring.cell_u(prefix.unavailability * fail * (1.0 - BOUND_MARGIN)) > beaten_below
+                {
                     break;
                 }
                 let option = &options[c];
@@ -627,7 +719,7 @@ impl Levels<'_> {
                     unavailability,
                     ..**prefix
                 };
-                if !known.beats(&scoring.chain_bound(&probe)) {
+                if !scoring.rules_out(known, &scoring.chain_bound(&probe)) {
                     left.push((k as u32, c as u32, cost, unavailability));
                 }
             }
@@ -645,9 +737,15 @@ impl Levels<'_> {
                 return (0, Vec::new());
             }
             let prefix = group[k as usize];
-            // A chain of the group before this one, no dearer and strictly
-            // faster than its prefix's floor, beats it unwalked.
-            if p95_only && own.lowest(cost) < prefix.p95_floor {
+            // A chain of the group before this one, no dearer and in a
+            // strictly faster cell than its prefix's floor (or, with a
+            // resolution, strictly cheaper and in one no slower), is ahead
+            // of it unwalked.
+            let floor = scoring.cell_key(prefix.p95_floor, 0.0);
+            if p95_only
+                && (own.lowest(cost) < floor
+                    || (!scoring.grid.is_exact() && own.lowest(cost.next_down()) <= floor))
+            {
                 continue;
             }
             let chain = [prefix.options[0], prefix.options[1], c as usize];
@@ -674,7 +772,7 @@ impl Levels<'_> {
                 continue;
             }
             let point = scoring.point(&chain, (cost, unavailability, None), walked, false);
-            own.insert(point.cost, point.p95);
+            own.insert(point.cost, scoring.cell_key(point.p95, point.success));
             out.push(point);
         }
         (walks, scoring.pareto(out))
@@ -692,7 +790,7 @@ impl Levels<'_> {
         // bound the search always used there.
         let deep = !scoring.limited;
         let whole = scoring.subtree_bound(prefix, self.max_len - prefix.len, self.best_fail);
-        if scoring.over_budget(prefix.cost) || (deep && known.beats(&whole)) {
+        if scoring.over_budget(prefix.cost) || (deep && scoring.rules_out(known, &whole)) {
             return (0, Vec::new());
         }
         let head = &prefix.options[..prefix.len];
@@ -723,10 +821,10 @@ impl Levels<'_> {
                 peak,
                 ..*prefix
             };
-            let chain_out = known.beats(&scoring.chain_bound(&probe));
+            let chain_out = scoring.rules_out(known, &scoring.chain_bound(&probe));
             let subtree_out = more == 0
                 || scoring.over_budget(probe.cost)
-                || known.beats(&scoring.subtree_bound(&probe, more, self.best_fail));
+                || scoring.rules_out(known, &scoring.subtree_bound(&probe, more, self.best_fail));
             if !(chain_out && subtree_out) {
                 left.push((c, probe, chain_out));
             }
@@ -765,7 +863,7 @@ impl Levels<'_> {
             let mut point = scoring.point(chain, figures, walked, more > 0);
             point.pruned = chain_out;
             if !chain_out {
-                own.insert(point.cost, point.p95);
+                own.insert(point.cost, scoring.cell_key(point.p95, point.success));
             }
             out.push(point);
         }
