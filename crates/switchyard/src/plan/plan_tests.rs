@@ -737,6 +737,57 @@ fn search_settings_are_checked_against_their_ranges() {
     );
 }
 
+/// `[search]`'s resolution (`extra`, TOML lines) resolved over the two
+/// candidates, or the problems.
+fn search_resolution(extra: &str) -> Result<crate::model::search::Resolution, Vec<String>> {
+    let text = format!("{SEARCH}{extra}\n");
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let pool: Vec<CandidateInfo> = ["a", "b"]
+        .iter()
+        .map(|id| CandidateInfo {
+            id: (*id).to_owned(),
+            quality: None,
+            explicit: false,
+        })
+        .collect();
+    resolve_search(&plan, &pool, &NoCatalog)
+        .map(|s| s.space.resolution)
+        .map_err(|p| p.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn the_search_resolution_defaults_to_the_models_and_is_checked() {
+    use crate::model::search::Resolution;
+    assert_eq!(search_resolution(""), Ok(Resolution::DEFAULT));
+    assert_eq!(
+        search_resolution("p95_resolution = 0\navailability_resolution_nines = 0"),
+        Ok(Resolution::EXACT)
+    );
+    assert_eq!(
+        search_resolution("p95_resolution = 0.05"),
+        Ok(Resolution {
+            p95: 0.05,
+            ..Resolution::DEFAULT
+        })
+    );
+    assert_eq!(
+        search_resolution("p95_resolution = 0.6\navailability_resolution_nines = -0.01"),
+        Err(vec![
+            "search.p95_resolution: 0.6 is out of range: must be at least 0 and at most 0.5"
+                .to_owned(),
+            "search.availability_resolution_nines: -0.01 is out of range: must be at least 0 and at most 1"
+                .to_owned(),
+        ])
+    );
+    assert_eq!(
+        search_resolution("p95_resolution = nan"),
+        Err(vec![
+            "search.p95_resolution: NaN is not a finite number: must be at least 0 and at most 0.5"
+                .to_owned()
+        ])
+    );
+}
+
 const FITTED_GROUP: &str = r#"[[groups]]
 id = "g"
 outage_process = { events_per_month = 2.0, dispersion = 1.5, log_mu = 3.0, log_sigma = 1.2 }"#;

@@ -23,6 +23,15 @@
 //! and a walked chain that a chain scored before it beats on p95 is found
 //! so with one evaluation of its CDF rather than the percentile
 //! ([`Levels::slower_than_known`]).
+//!
+//! At a resolution ([`super::Resolution`], the default) p95 and availability
+//! are compared by their cells ([`Grid`]): the frontier keeps one chain per
+//! cell and cost level ([`Scoring::pareto`] says which), which makes it
+//! small, and every pruning asks whether a chain scored is *ahead* of what
+//! it skips in that order (no dearer and in cells no worse, strictly better
+//! in one or strictly cheaper), so what is skipped is never on it. With
+//! both resolutions 0 the cells are the figures and every comparison is
+//! the exact one it always was.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -291,6 +300,27 @@ impl Scoring<'_> {
     /// The unavailability's cell ([`Grid::unavailability`]).
     fn cell_u(&self, unavailability: f64) -> f64 {
         self.grid.unavailability(unavailability)
+    }
+
+    /// The order in which a prefix's (or a first step's) chains are walked,
+    /// by `(cost, unavailability)`: by availability cell, so that a chain
+    /// walked before another is in a cell no worse, which is what the
+    /// checks against the chains walked before need (`Staircase` `own`);
+    /// within a cell cheapest first, so that the cheapest rules out the
+    /// dearer ones no faster unwalked; then by unavailability. Exact, this
+    /// is most available first, as it always was.
+    fn walk_order(&self, x: (f64, f64), y: (f64, f64)) -> std::cmp::Ordering {
+        let by_cost = |a: f64, b: f64| {
+            if self.grid.is_exact() {
+                std::cmp::Ordering::Equal
+            } else {
+                a.total_cmp(&b)
+            }
+        };
+        self.cell_u(x.1)
+            .total_cmp(&self.cell_u(y.1))
+            .then(by_cost(x.0, y.0))
+            .then(x.1.total_cmp(&y.1))
     }
 
     /// `points`, feasible ones only, by their cells, for pruning queries.
@@ -597,13 +627,15 @@ impl Levels<'_> {
     }
 
     /// Whether a chain of `known` or of `own` (the prefix's chains walked
-    /// before this one, all at most as unavailable) beats `chain` (exact
-    /// cost and unavailability, `walked` its walk) on p95, the third
-    /// objective: the fastest of those no dearer (and, in `known`, strictly
-    /// less unavailable) is faster than `chain`'s p95, which one evaluation
-    /// of its CDF tells ([`crate::model::latency::LatencyMixture::quantile_above`])
-    /// without finding the percentile. Strictly faster and no worse on the
-    /// rest, it beats `chain` whatever the tie rule.
+    /// before this one, all at most as unavailable, in cells) is ahead of
+    /// `chain` (exact cost and unavailability, `walked` its walk) on p95,
+    /// the third objective: the fastest of those no dearer (and, in
+    /// `known`, in a strictly better availability cell) is in a faster cell
+    /// than `chain`'s p95, which one evaluation of its CDF tells
+    /// ([`crate::model::latency::LatencyMixture::quantile_above`]) without
+    /// finding the percentile. Strictly faster and no worse on the rest, it
+    /// beats `chain` whatever the tie rule. With a resolution, a strictly
+    /// cheaper one in cells no worse is ahead of it too.
     fn slower_than_known(
         &self,
         chain: &Point,
@@ -621,7 +653,8 @@ impl Levels<'_> {
         // Past `t` the chain is behind: in `known`, a chain no dearer in a
         // strictly better availability cell has a p95 cell at most `t`
         // (cells hold their lower edge, so past it is in a cell no
-        // better); in `own` (all at most as unavailable), one no dearer
+        // better); in `own` (all in availability cells no worse, by the
+        // walk's order), one no dearer
         // has a p95 cell strictly better than the chain's once past
         // `p95_past` of it.
         let mut t = known
@@ -661,8 +694,9 @@ impl Levels<'_> {
     /// step) that `known` and one another do not rule out, walked, with the
     /// number walked.
     ///
-    /// The chains the bounds leave are taken most available first, so a
-    /// chain of the group that beats another comes before it, and a
+    /// The chains the bounds leave are taken most available first (by
+    /// availability cell, [`Scoring::walk_order`]), so a chain of the group
+    /// that beats another comes before it, and a
     /// staircase of the kept ones by cost and p95 tells the rest
     /// ([`Self::slower_than_known`]): the p95 of chains with one first step
     /// differ in their last digits only, and a chain is mostly beaten by
@@ -724,7 +758,11 @@ impl Levels<'_> {
                 }
             }
         }
-        left.sort_by(|x, y| x.3.total_cmp(&y.3).then((x.0, x.1).cmp(&(y.0, y.1))));
+        left.sort_by(|x, y| {
+            scoring
+                .walk_order((x.2, x.3), (y.2, y.3))
+                .then((x.0, x.1).cmp(&(y.0, y.1)))
+        });
         // Walks of each prefix as the start of its extensions, by which of
         // its groups the last step shares (`PartialWalk`'s condition).
         let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
@@ -798,8 +836,9 @@ impl Levels<'_> {
         let mut chain = [usize::MAX; super::MAX_CHAIN_LENGTH];
         chain[..prefix.len].copy_from_slice(head);
         // The extensions the bounds leave, by their exact cost and
-        // unavailability, most available first: a chain is then beaten only
-        // by ones before it or by `known`.
+        // unavailability, most available first (by cell,
+        // `Scoring::walk_order`): a chain is then beaten only by ones
+        // before it or by `known`.
         let mut left: Vec<(usize, Point, bool)> = Vec::new();
         let mut walks = 0;
         let mut out = Vec::new();
@@ -830,8 +869,11 @@ impl Levels<'_> {
             }
         }
         left.sort_by(|x, y| {
-            x.1.unavailability
-                .total_cmp(&y.1.unavailability)
+            scoring
+                .walk_order(
+                    (x.1.cost, x.1.unavailability),
+                    (y.1.cost, y.1.unavailability),
+                )
                 .then(x.0.cmp(&y.0))
         });
         // Walks of the prefix as the start of its extensions, by which of
