@@ -303,24 +303,22 @@ impl Scoring<'_> {
     }
 
     /// The order in which a prefix's (or a first step's) chains are walked,
-    /// by `(cost, unavailability)`: by availability cell, so that a chain
+    /// by `(availability cell, cost, unavailability)` (the cell computed
+    /// once per chain, not per comparison): by cell, so that a chain
     /// walked before another is in a cell no worse, which is what the
     /// checks against the chains walked before need (`Staircase` `own`);
     /// within a cell cheapest first, so that the cheapest rules out the
     /// dearer ones no faster unwalked; then by unavailability. Exact, this
     /// is most available first, as it always was.
-    fn walk_order(&self, x: (f64, f64), y: (f64, f64)) -> std::cmp::Ordering {
-        let by_cost = |a: f64, b: f64| {
-            if self.grid.is_exact() {
-                std::cmp::Ordering::Equal
-            } else {
-                a.total_cmp(&b)
-            }
+    fn walk_order(&self, x: (f64, f64, f64), y: (f64, f64, f64)) -> std::cmp::Ordering {
+        let by_cost = if self.grid.is_exact() {
+            std::cmp::Ordering::Equal
+        } else {
+            x.1.total_cmp(&y.1)
         };
-        self.cell_u(x.1)
-            .total_cmp(&self.cell_u(y.1))
-            .then(by_cost(x.0, y.0))
-            .then(x.1.total_cmp(&y.1))
+        x.0.total_cmp(&y.0)
+            .then(by_cost)
+            .then(x.2.total_cmp(&y.2))
     }
 
     /// `points`, feasible ones only, by their cells, for pruning queries.
@@ -717,8 +715,9 @@ impl Levels<'_> {
             }
             return (walks, scoring.pareto(out));
         }
-        // (prefix, last step, cost, unavailability) of each chain left.
-        let mut left: Vec<(u32, u32, f64, f64)> = Vec::new();
+        // (availability cell, prefix, last step, cost, unavailability) of
+        // each chain left.
+        let mut left: Vec<(f64, u32, u32, f64, f64)> = Vec::new();
         for (k, prefix) in group.iter().enumerate() {
             if progress.is_cancelled() {
                 return (0, Vec::new());
@@ -738,6 +737,8 @@ impl Levels<'_> {
                 key: scoring.cell_key(prefix.p95_floor, ceiling),
                 success: ceiling,
             });
+            // The chains' bound but for their cost and unavailability.
+            let bound = scoring.chain_bound(prefix);
             for &(fail, c) in &self.by_fail {
                 if scoring.cell_u(prefix.unavailability * fail * (1.0 - BOUND_MARGIN)) > beaten_below
                 {
@@ -748,29 +749,34 @@ impl Levels<'_> {
                     continue;
                 }
                 let (cost, unavailability, _) = scoring.closed_form(&[head[0], head[1], c]);
-                let probe = Point {
+                let cell = scoring.cell_u(unavailability);
+                let bound = Entry {
                     cost,
-                    unavailability,
-                    ..**prefix
+                    unavailability: cell,
+                    ..bound
                 };
-                if !scoring.rules_out(known, &scoring.chain_bound(&probe)) {
-                    left.push((k as u32, c as u32, cost, unavailability));
+                if !scoring.rules_out(known, &bound) {
+                    left.push((cell, k as u32, c as u32, cost, unavailability));
                 }
             }
         }
         left.sort_by(|x, y| {
             scoring
-                .walk_order((x.2, x.3), (y.2, y.3))
-                .then((x.0, x.1).cmp(&(y.0, y.1)))
+                .walk_order((x.0, x.3, x.4), (y.0, y.3, y.4))
+                .then((x.1, x.2).cmp(&(y.1, y.2)))
         });
         // Walks of each prefix as the start of its extensions, by which of
         // its groups the last step shares (`PartialWalk`'s condition).
         let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
         let mut own = Staircase::default();
         let p95_only = scoring.extra.p95 && !scoring.extra.success;
+        let floors: Vec<f64> = group
+            .iter()
+            .map(|p| scoring.cell_key(p.p95_floor, 0.0))
+            .collect();
         let mut out = Vec::new();
         let mut walks = 0;
-        for (n, &(k, c, cost, unavailability)) in left.iter().enumerate() {
+        for (n, &(_, k, c, cost, unavailability)) in left.iter().enumerate() {
             if n % 1024 == 0 && progress.is_cancelled() {
                 return (0, Vec::new());
             }
@@ -779,7 +785,7 @@ impl Levels<'_> {
             // strictly faster cell than its prefix's floor (or, with a
             // resolution, strictly cheaper and in one no slower), is ahead
             // of it unwalked.
-            let floor = scoring.cell_key(prefix.p95_floor, 0.0);
+            let floor = floors[k as usize];
             if p95_only
                 && (own.lowest(cost) < floor
                     || (!scoring.grid.is_exact() && own.lowest(cost.next_down()) <= floor))
@@ -868,20 +874,24 @@ impl Levels<'_> {
                 left.push((c, probe, chain_out));
             }
         }
+        let mut left: Vec<(f64, usize, Point, bool)> = left
+            .into_iter()
+            .map(|(c, probe, out)| (scoring.cell_u(probe.unavailability), c, probe, out))
+            .collect();
         left.sort_by(|x, y| {
             scoring
                 .walk_order(
-                    (x.1.cost, x.1.unavailability),
-                    (y.1.cost, y.1.unavailability),
+                    (x.0, x.2.cost, x.2.unavailability),
+                    (y.0, y.2.cost, y.2.unavailability),
                 )
-                .then(x.0.cmp(&y.0))
+                .then(x.1.cmp(&y.1))
         });
         // Walks of the prefix as the start of its extensions, by which of
         // its groups the next step shares (`PartialWalk`'s condition).
         let mut starts: Vec<(u64, Walked)> = Vec::new();
         // The chains walked so far, by cost and p95.
         let mut own = Staircase::default();
-        for (c, probe, chain_out) in left {
+        for (_, c, probe, chain_out) in left {
             chain[prefix.len] = c;
             let chain = &chain[..len];
             let class = options[c].group_mask & prefix_mask;

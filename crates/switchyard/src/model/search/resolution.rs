@@ -61,16 +61,18 @@ impl Default for Resolution {
 
 /// The grid of a [`Resolution`]: maps a p95 and an unavailability to their
 /// cell, as a number that orders cells as the figures order (lower is
-/// better for both). The map is monotone and exact about its own edges:
-/// `cell(x) >= e` exactly when `x >= e` for any edge `e` it returns, which
-/// the pruning relies on to compare an exact figure with a cell. With a
-/// resolution of 0 a figure is its own cell.
+/// better for both). Both maps are monotone. p95's is exact about its own
+/// edges, `cell(x) >= e` exactly when `x >= e` for any edge `e` it returns,
+/// which the pruning relies on to compare an exact p95 with a cell;
+/// unavailability's cells are only ever compared with one another, so a
+/// cell is its index, one logarithm away (the search takes millions). With
+/// a resolution of 0 a figure is its own cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Grid {
     /// `ln(1 + p95 resolution)`: p95's cells are `[e^(k s), e^((k+1) s))`.
     p_step: f64,
     /// `nines resolution × ln 10`: unavailability's cells are
-    /// `(e^((j-1) s), e^(j s)]`.
+    /// `(e^((j-1) s), e^(j s)]`, up to the rounding of `ln`.
     u_step: f64,
 }
 
@@ -117,21 +119,17 @@ impl Grid {
         ((k + 1.0) * self.p_step).exp().next_down()
     }
 
-    /// The cell of an unavailability, as its upper edge `e^(j s) >=
-    /// unavailability`; the unavailability itself when exact or zero.
+    /// The cell of an unavailability, as its index `j = ceil(ln(u) / s)`
+    /// (at most 0; `-∞` for 0); the unavailability itself when exact.
     pub fn unavailability(&self, u: f64) -> f64 {
         if self.u_step == 0.0 || !(u > 0.0 && u.is_finite()) {
-            return u;
+            return if self.u_step == 0.0 || u > 0.0 {
+                u
+            } else {
+                f64::NEG_INFINITY
+            };
         }
-        let edge = |j: f64| (j * self.u_step).exp();
-        let mut j = (u.ln() / self.u_step).ceil();
-        while edge(j - 1.0) >= u {
-            j -= 1.0;
-        }
-        while edge(j) < u {
-            j += 1.0;
-        }
-        edge(j)
+        (u.ln() / self.u_step).ceil()
     }
 }
 
@@ -154,7 +152,8 @@ mod tests {
             assert!(grid.p95(grid.p95_past(cell).next_up()) > cell);
             let u = 0.5 * 0.999_f64.powi(i);
             let ucell = grid.unavailability(u);
-            assert!(u <= ucell && ucell < u * 10f64.powf(0.01) * (1.0 + 1e-12));
+            let upper = (ucell * grid.u_step).exp();
+            assert!(u <= upper * (1.0 + 1e-12) && upper < u * 10f64.powf(0.01) * (1.0 + 1e-12));
             assert!(i == 1 || ucell <= last.1, "{u}");
             last = (cell, ucell);
         }
@@ -169,7 +168,8 @@ mod tests {
             assert_eq!(exact.unavailability(x), x);
         }
         assert_eq!(grid.p95(f64::INFINITY), f64::INFINITY);
-        assert_eq!(grid.unavailability(0.0), 0.0);
-        assert_eq!(grid.unavailability(1.0), 1.0);
+        assert_eq!(grid.unavailability(0.0), f64::NEG_INFINITY);
+        assert_eq!(grid.unavailability(1.0), 0.0);
+        assert!(grid.unavailability(0.5) < grid.unavailability(1.0));
     }
 }
