@@ -81,9 +81,24 @@ impl Dominance {
     /// q.key` and (when it counts) success `>= q.success` (`+∞`: none).
     pub fn least_unavailability(&self, q: &Entry) -> f64 {
         let end = self.costs.partition_point(|&c| c <= q.cost);
+        self.least_in(0, end, q)
+    }
+
+    /// [`Self::least_unavailability`] of the points strictly cheaper than
+    /// `q.cost`, and of those no dearer: the search's two questions in
+    /// one walk of the tree when no point costs exactly `q.cost`.
+    pub fn least_unavailability_cheaper(&self, q: &Entry) -> (f64, f64) {
+        let below = self.costs.partition_point(|&c| c < q.cost);
+        let end = below + self.costs[below..].partition_point(|&c| c <= q.cost);
+        let cheaper = self.least_in(0, below, q);
+        (cheaper, cheaper.min(self.least_in(below, end, q)))
+    }
+
+    /// The least unavailability over the points `start..end` in cost order.
+    fn least_in(&self, start: usize, end: usize, q: &Entry) -> f64 {
         let mut least = f64::INFINITY;
-        // The nodes that tile [0, end), bottom-up.
-        let (mut lo, mut hi) = (self.size, self.size + end);
+        // The nodes that tile [start, end), bottom-up.
+        let (mut lo, mut hi) = (self.size + start, self.size + end);
         while lo < hi {
             if lo & 1 == 1 {
                 least = least.min(self.node_least(lo, q));
@@ -306,6 +321,16 @@ mod tests {
                     .map(|p| p.unavailability)
                     .fold(f64::INFINITY, f64::min);
                 assert_eq!(tree.least_unavailability(&q), least);
+                let cheaper = points
+                    .iter()
+                    .filter(|p| {
+                        p.cost < q.cost
+                            && p.key <= q.key
+                            && (!scan_success || p.success >= q.success)
+                    })
+                    .map(|p| p.unavailability)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(tree.least_unavailability_cheaper(&q), (cheaper, least));
                 if !scan_success {
                     let fastest = points
                         .iter()

@@ -344,13 +344,11 @@ impl Scoring<'_> {
     /// the frontier's order ([`Self::pareto`]), so the chains bounded are
     /// not on it. Exact, the first is strict dominance, as it always was.
     fn rules_out(&self, known: &Dominance, bound: &Entry) -> bool {
-        known.beats(bound)
-            || (!self.grid.is_exact()
-                && known.beats(&Entry {
-                    cost: bound.cost.next_down(),
-                    unavailability: bound.unavailability.next_up(),
-                    ..*bound
-                }))
+        if self.grid.is_exact() {
+            return known.beats(bound);
+        }
+        let (cheaper, no_dearer) = known.least_unavailability_cheaper(bound);
+        no_dearer < bound.unavailability || cheaper <= bound.unavailability
     }
 
     /// What a chain must beat to beat `chain`, whose cost and
@@ -716,51 +714,64 @@ impl Levels<'_> {
             return (walks, scoring.pareto(out));
         }
         // (availability cell, prefix, last step, cost, unavailability) of
-        // each chain left.
-        let mut left: Vec<(f64, u32, u32, f64, f64)> = Vec::new();
-        for (k, prefix) in group.iter().enumerate() {
-            if progress.is_cancelled() {
-                return (0, Vec::new());
-            }
-            let head = &prefix.options[..2];
-            // In every group state and class a third step `c` fails with at
-            // least `least_fail(c)`, so the chain is at least that times as
-            // unavailable as the prefix: past the option whose bound a
-            // chain of `known` beats (no dearer than the prefix, so than the
-            // chain, and as fast and successful as the prefix's bounds),
-            // every later one is beaten too.
-            // (In cells: a chain in a strictly worse availability cell.)
-            let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
-            let beaten_below = known.least_unavailability(&Entry {
-                cost: prefix.cost,
-                unavailability: 0.0,
-                key: scoring.cell_key(prefix.p95_floor, ceiling),
-                success: ceiling,
-            });
-            // The chains' bound but for their cost and unavailability.
-            let bound = scoring.chain_bound(prefix);
-            for &(fail, c) in &self.by_fail {
-                if scoring.cell_u(prefix.unavailability * fail * (1.0 - BOUND_MARGIN)) > beaten_below
-                {
-                    break;
+        // each chain left, prefix by prefix in parallel (a batch may hold a
+        // single first step), collected in the group's order.
+        let left: Vec<Vec<(f64, u32, u32, f64, f64)>> = group
+            .par_iter()
+            .enumerate()
+            .map(|(k, prefix)| {
+                let mut left = Vec::new();
+                if progress.is_cancelled() {
+                    return left;
                 }
-                let option = &options[c];
-                if head.iter().any(|&i| options[i].offering == option.offering) {
-                    continue;
+                let head = &prefix.options[..2];
+                // In every group state and class a third step `c` fails with at
+                // least `least_fail(c)`, so the chain is at least that times as
+                // unavailable as the prefix: past the option whose bound a
+                // chain of `known` beats (no dearer than the prefix, so than the
+                // chain, and as fast and successful as the prefix's bounds),
+                // every later one is beaten too.
+                // (In cells: a chain in a strictly worse availability cell.)
+                let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
+                let beaten_below = known.least_unavailability(&Entry {
+                    cost: prefix.cost,
+                    unavailability: 0.0,
+                    key: scoring.cell_key(prefix.p95_floor, ceiling),
+                    success: ceiling,
+                });
+                // The chains' bound but for their cost and unavailability.
+                let bound = scoring.chain_bound(prefix);
+                for &(fail, c) in &self.by_fail {
+                    if scoring.cell_u(prefix.unavailability * fail * (1.0 - BOUND_MARGIN))
+                        > beaten_below
+                    {
+                        break;
+                    }
+                    let option = &options[c];
+                    if head.iter().any(|&i| options[i].offering == option.offering) {
+                        continue;
+                    }
+                    let (cost, unavailability, _) = scoring.closed_form(&[head[0], head[1], c]);
+                    let cell = scoring.cell_u(unavailability);
+                    let bound = Entry {
+                        cost,
+                        unavailability: cell,
+                        ..bound
+                    };
+                    if !scoring.rules_out(known, &bound) {
+                        left.push((cell, k as u32, c as u32, cost, unavailability));
+                    }
                 }
-                let (cost, unavailability, _) = scoring.closed_form(&[head[0], head[1], c]);
-                let cell = scoring.cell_u(unavailability);
-                let bound = Entry {
-                    cost,
-                    unavailability: cell,
-                    ..bound
-                };
-                if !scoring.rules_out(known, &bound) {
-                    left.push((cell, k as u32, c as u32, cost, unavailability));
-                }
-            }
+                left
+            })
+            .collect();
+        if progress.is_cancelled() {
+            return (0, Vec::new());
         }
-        left.sort_by(|x, y| {
+        let mut left: Vec<(f64, u32, u32, f64, f64)> = left.into_iter().flatten().collect();
+        // Every key differs (by prefix and last step): one order whatever
+        // the sort and the threads.
+        left.par_sort_unstable_by(|x, y| {
             scoring
                 .walk_order((x.0, x.3, x.4), (y.0, y.3, y.4))
                 .then((x.1, x.2).cmp(&(y.1, y.2)))
@@ -878,7 +889,7 @@ impl Levels<'_> {
             .into_iter()
             .map(|(c, probe, out)| (scoring.cell_u(probe.unavailability), c, probe, out))
             .collect();
-        left.sort_by(|x, y| {
+        left.sort_unstable_by(|x, y| {
             scoring
                 .walk_order(
                     (x.0, x.2.cost, x.2.unavailability),
