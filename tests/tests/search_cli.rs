@@ -280,7 +280,8 @@ fn objectives_add_p95_as_an_axis() {
         assert!(covered, "{}", p["steps"]);
     }
 
-    // 22 candidates × 2 attempts × 10 timeouts = 440 step options.
+    // 22 candidates × 2 attempts × 10 timeouts = 440 step options: refused
+    // exact, searched at the default resolution.
     let wide = home.path().join("wide.toml");
     let text = std::fs::read_to_string(example())
         .expect("example")
@@ -288,9 +289,21 @@ fn objectives_add_p95_as_an_axis() {
             "timeouts_ms = [8000, 15000]",
             "timeouts_ms = [2000, 4000, 6000, 8000, 10000, 12000, 15000, 20000, 25000, 30000]",
         );
-    std::fs::write(&wide, text).expect("write");
+    std::fs::write(&wide, &text).expect("write");
     let output = switchyard(home.path())
         .args(["search", wide.to_str().expect("utf-8")])
+        .args(["--objectives", "cost,availability,p95"])
+        .output()
+        .expect("run switchyard");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let wide_exact = home.path().join("wide-exact.toml");
+    std::fs::write(
+        &wide_exact,
+        text.replace("backoff_ms = 100", "backoff_ms = 100\np95_resolution = 0"),
+    )
+    .expect("write");
+    let output = switchyard(home.path())
+        .args(["search", wide_exact.to_str().expect("utf-8")])
         .args(["--objectives", "cost,availability,p95"])
         .output()
         .expect("run switchyard");

@@ -696,21 +696,28 @@ fn search_objectives_default_to_cost_and_availability_and_are_checked() {
                 .to_owned()
         ])
     );
-    // With p95 as an objective at most 400 options: 2 × 3 × 67 = 402 are
-    // refused, 2 × 3 × 66 = 396 searched.
-    let timeouts = |n: usize| {
+    // With p95 as an objective at a resolution finer than the default (0
+    // here) at most 400 options: 2 × 3 × 67 = 402 are refused, 2 × 3 × 66 =
+    // 396 searched; at the default resolution the general limit applies.
+    let timeouts = |n: usize, resolution: &str| {
         let list: Vec<String> = (1..=n).map(|t| (t * 100).to_string()).collect();
         format!(
-            "timeouts_ms = [{}]\nobjectives = [\"cost\", \"availability\", \"p95\"]",
+            "timeouts_ms = [{}]\nobjectives = [\"cost\", \"availability\", \"p95\"]\n{resolution}",
             list.join(", ")
         )
     };
-    assert!(search_objectives(&timeouts(66)).is_ok());
-    let refused = search_objectives(&timeouts(67)).expect_err("too many");
-    assert!(
-        refused[0].starts_with("search.objectives: 402 step options;"),
-        "{refused:?}"
-    );
+    for finer in ["p95_resolution = 0", "availability_resolution_nines = 0.005"] {
+        assert!(search_objectives(&timeouts(66, finer)).is_ok());
+        let refused = search_objectives(&timeouts(67, finer)).expect_err("too many");
+        assert!(
+            refused[0].starts_with("search.objectives: 402 step options;"),
+            "{refused:?}"
+        );
+    }
+    assert!(search_objectives(&timeouts(67, "")).is_ok());
+    assert!(search_objectives(&timeouts(166, "p95_resolution = 0.05")).is_ok());
+    let refused = search_objectives(&timeouts(167, "")).expect_err("too many");
+    assert!(refused[0].starts_with("search: "), "{refused:?}");
 }
 
 #[test]
