@@ -241,7 +241,10 @@ fn objectives_add_p95_as_an_axis() {
     let run = |extra: &[&str]| run_plan(&exact_plan, extra);
     let figure = |p: &Value, f: &str| p[f].as_f64().expect("number");
     let two = run(&[]);
-    assert!(two["resolution"].is_null(), "the two-axis frontier is exact");
+    assert!(
+        two["resolution"].is_null(),
+        "the two-axis frontier is exact"
+    );
     let three = run(&["--objectives", "cost,availability,p95"]);
     assert_eq!(three["resolution"]["p95"].as_f64(), Some(0.0));
     let coarse = run_plan(&plan, &["--objectives", "cost,availability,p95"]);

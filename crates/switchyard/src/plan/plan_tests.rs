@@ -706,7 +706,10 @@ fn search_objectives_default_to_cost_and_availability_and_are_checked() {
             list.join(", ")
         )
     };
-    for finer in ["p95_resolution = 0", "availability_resolution_nines = 0.005"] {
+    for finer in [
+        "p95_resolution = 0",
+        "availability_resolution_nines = 0.005",
+    ] {
         assert!(search_objectives(&timeouts(66, finer)).is_ok());
         let refused = search_objectives(&timeouts(67, finer)).expect_err("too many");
         assert!(

@@ -170,7 +170,13 @@ pub fn resolve_search(
             None => kept.push((id, at)),
         }
     }
-    option_space(kept.len(), &settings.1, &settings.2, &settings.5, &settings.6)?;
+    option_space(
+        kept.len(),
+        &settings.1,
+        &settings.2,
+        &settings.5,
+        &settings.6,
+    )?;
     let resolved = resolve_offerings(plan, &kept, source)?;
     if resolved.portfolio.groups.len() > MAX_SEARCH_GROUPS {
         return Err(vec![Problem::new(

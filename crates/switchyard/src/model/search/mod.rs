@@ -49,9 +49,7 @@ use serde::Serialize;
 
 pub use chain::{ChainFigures, ChainScorer, StepOption};
 pub use objectives::{Extra, Objective};
-pub use resolution::{
-    DEFAULT_AVAILABILITY_RESOLUTION_NINES, DEFAULT_P95_RESOLUTION, Resolution,
-};
+pub use resolution::{DEFAULT_AVAILABILITY_RESOLUTION_NINES, DEFAULT_P95_RESOLUTION, Resolution};
 
 use super::capacity;
 use super::progress::{Cancelled, Progress};

@@ -136,7 +136,9 @@ impl Point {
         (self.len, self.options)
     }
 
-    /// `self` is no worse than `other` on every objective.
+    /// `self` is no worse than `other` on every objective, exactly (the
+    /// brute force of the tests; the search compares cells).
+    #[cfg(test)]
     fn no_worse(&self, other: &Point, extra: Extra) -> bool {
         self.cost <= other.cost
             && self.unavailability <= other.unavailability
@@ -316,9 +318,7 @@ impl Scoring<'_> {
         } else {
             x.1.total_cmp(&y.1)
         };
-        x.0.total_cmp(&y.0)
-            .then(by_cost)
-            .then(x.2.total_cmp(&y.2))
+        x.0.total_cmp(&y.0).then(by_cost).then(x.2.total_cmp(&y.2))
     }
 
     /// `points`, feasible ones only, by their cells, for pruning queries.
@@ -380,9 +380,8 @@ impl Scoring<'_> {
         let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
         Entry {
             cost: prefix.cost,
-            unavailability: self.cell_u(
-                prefix.unavailability * best_fail.powi(more as i32) * (1.0 - BOUND_MARGIN),
-            ),
+            unavailability: self
+                .cell_u(prefix.unavailability * best_fail.powi(more as i32) * (1.0 - BOUND_MARGIN)),
             key: self.cell_key(prefix.p95_floor, ceiling),
             success: ceiling,
         }
@@ -406,7 +405,12 @@ impl Scoring<'_> {
     fn pareto(&self, mut points: Vec<Point>) -> Vec<Point> {
         points.retain(|p| self.feasible(p));
         let both = self.extra.p95 && self.extra.success;
-        let cells = |p: &Point| (self.cell_u(p.unavailability), self.cell_key(p.p95, p.success));
+        let cells = |p: &Point| {
+            (
+                self.cell_u(p.unavailability),
+                self.cell_key(p.p95, p.success),
+            )
+        };
         points.sort_by(|x, y| {
             let (cx, cy) = (cells(x), cells(y));
             let success = |x: &Point, y: &Point| {
@@ -595,6 +599,11 @@ fn least_fail(option: &StepOption) -> f64 {
         .fold(1.0_f64, f64::min)
 }
 
+/// A three-step chain left by the bounds before its walk, in
+/// [`Levels::sweep`]: its availability cell, its prefix (index in the
+/// group), its last step, its cost and unavailability.
+type Left = (f64, u32, u32, f64, f64);
+
 /// Building chains one step longer.
 struct Levels<'a> {
     scoring: &'a Scoring<'a>,
@@ -716,7 +725,7 @@ impl Levels<'_> {
         // (availability cell, prefix, last step, cost, unavailability) of
         // each chain left, prefix by prefix in parallel (a batch may hold a
         // single first step), collected in the group's order.
-        let left: Vec<Vec<(f64, u32, u32, f64, f64)>> = group
+        let left: Vec<Vec<Left>> = group
             .par_iter()
             .enumerate()
             .map(|(k, prefix)| {
@@ -768,7 +777,7 @@ impl Levels<'_> {
         if progress.is_cancelled() {
             return (0, Vec::new());
         }
-        let mut left: Vec<(f64, u32, u32, f64, f64)> = left.into_iter().flatten().collect();
+        let mut left: Vec<Left> = left.into_iter().flatten().collect();
         // Every key differs (by prefix and last step): one order whatever
         // the sort and the threads.
         left.par_sort_unstable_by(|x, y| {

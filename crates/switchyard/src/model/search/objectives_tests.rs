@@ -121,8 +121,7 @@ fn brute_force_cells(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
     let success = |p: &Point| if extra.success { p.success } else { 0.0 };
     let ahead = |x: &Point, y: &Point| {
         let (cx, cy) = (cells(x), cells(y));
-        let no_worse =
-            x.cost <= y.cost && cx.0 <= cy.0 && cx.1 <= cy.1 && success(x) >= success(y);
+        let no_worse = x.cost <= y.cost && cx.0 <= cy.0 && cx.1 <= cy.1 && success(x) >= success(y);
         let strict = x.cost < y.cost || cx.0 < cy.0 || cx.1 < cy.1 || success(x) > success(y);
         let first = (x.unavailability, x.p95, -x.success)
             .partial_cmp(&(y.unavailability, y.p95, -y.success))
@@ -189,7 +188,8 @@ fn uncovered<'a>(
         .filter(|y| {
             !got.iter().any(|x| {
                 x.monthly_usd <= y.monthly_usd
-                    && x.unavailability <= y.unavailability * 10f64.powf(r.availability_nines) * slack
+                    && x.unavailability
+                        <= y.unavailability * 10f64.powf(r.availability_nines) * slack
                     && p95(x) <= p95(y) * (1.0 + r.p95) * slack
                     && success(x) >= success(y) - 1e-12
             })

@@ -146,7 +146,10 @@ mod tests {
         for i in 1..20_000 {
             let p = 100.0 * 1.0007_f64.powi(i);
             let cell = grid.p95(p);
-            assert!(cell <= p && p < cell * 1.01 * (1.0 + 1e-12), "{p} in {cell}");
+            assert!(
+                cell <= p && p < cell * 1.01 * (1.0 + 1e-12),
+                "{p} in {cell}"
+            );
             assert!(cell >= last.0);
             assert!(grid.p95_past(cell) >= p, "{p}: {}", grid.p95_past(cell));
             assert!(grid.p95(grid.p95_past(cell).next_up()) > cell);
