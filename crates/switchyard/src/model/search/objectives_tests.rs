@@ -299,11 +299,19 @@ fn p95_as_an_objective_keeps_fast_chains_the_two_axes_drop() {
 /// on any number of threads.
 #[test]
 fn the_p95_search_is_the_same_on_any_thread_count() {
-    for objectives in [
-        vec![Objective::Cost, Objective::Availability, Objective::P95],
-        Objective::ALL.to_vec(),
+    for (objectives, resolution) in [
+        (
+            vec![Objective::Cost, Objective::Availability, Objective::P95],
+            Resolution::EXACT,
+        ),
+        (Objective::ALL.to_vec(), Resolution::EXACT),
+        (
+            vec![Objective::Cost, Objective::Availability, Objective::P95],
+            Resolution::DEFAULT,
+        ),
     ] {
-        let s = space(8, 12, &objectives, Some(9_000.0));
+        let mut s = space(8, 12, &objectives, Some(9_000.0));
+        s.resolution = resolution;
         let reference = search(&s);
         assert!(reference.points.len() > 20, "{}", reference.points.len());
         for threads in [1, 2, 3] {
