@@ -659,9 +659,8 @@ impl Levels<'_> {
         // strictly better availability cell has a p95 cell at most `t`
         // (cells hold their lower edge, so past it is in a cell no
         // better); in `own` (all in availability cells no worse, by the
-        // walk's order), one no dearer
-        // has a p95 cell strictly better than the chain's once past
-        // `p95_past` of it.
+        // walk's order), one no dearer has a p95 cell strictly better than
+        // the chain's once past `p95_past` of it.
         let mut t = known
             .fastest(chain.cost, u)
             .min(grid.p95_past(own.lowest(chain.cost)));
