@@ -231,6 +231,15 @@ impl Staircase {
             .map_or(f64::INFINITY, |(_, &y)| y)
     }
 
+    /// The least first axis of a point whose second is at most `y` (`+∞`:
+    /// none): the second falls along the first, so the first such step.
+    pub fn cheapest_at_most(&self, y: f64) -> f64 {
+        self.steps
+            .iter()
+            .find(|(_, v)| v.total_cmp(&y).is_le())
+            .map_or(f64::INFINITY, |(k, _)| k.0)
+    }
+
     /// Inserts `(x, y)` unless a point no worse on both is in; says whether
     /// it went in. The points it makes redundant leave.
     pub fn insert(&mut self, x: f64, y: f64) -> bool {
@@ -277,6 +286,12 @@ mod tests {
                     .map(|k| k.1)
                     .fold(f64::INFINITY, f64::min);
                 assert_eq!(stairs.lowest(p.0), lowest);
+                let cheapest = kept
+                    .iter()
+                    .filter(|k| k.1 <= p.1)
+                    .map(|k| k.0)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(stairs.cheapest_at_most(p.1), cheapest);
                 let want = !kept.iter().any(|k| k.0 <= p.0 && k.1 <= p.1);
                 assert_eq!(stairs.insert(p.0, p.1), want, "case {case}: {p:?}");
                 if want {

@@ -604,6 +604,38 @@ fn least_fail(option: &StepOption) -> f64 {
 /// group), its last step, its cost and unavailability.
 type Left = (f64, u32, u32, f64, f64);
 
+/// Indices of `left` by availability cell, in increasing cell order (the
+/// entries of a bucket in no order), when the cells are few enough for a
+/// dense table: at a resolution they are whole numbers (`-∞` for a chain
+/// that never fails), a few hundred of them. `None` otherwise.
+fn cell_buckets(left: &[Left]) -> Option<Vec<Vec<u32>>> {
+    let finite = left.iter().map(|l| l.0).filter(|c| c.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
+        (lo.min(c), hi.max(c))
+    });
+    if lo > hi {
+        return None;
+    }
+    let span = hi - lo;
+    if span > (4 * left.len() + 1024) as f64
+        || left.iter().any(|l| l.0.fract() != 0.0 && l.0.is_finite())
+    {
+        return None;
+    }
+    // Bucket 0 for `-∞`, then one per cell from `lo`.
+    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); span as usize + 2];
+    for (i, l) in left.iter().enumerate() {
+        let b = if l.0.is_finite() {
+            (l.0 - lo) as usize + 1
+        } else {
+            0
+        };
+        buckets[b].push(i as u32);
+    }
+    buckets.retain(|b| !b.is_empty());
+    Some(buckets)
+}
+
 /// Building chains one step longer.
 struct Levels<'a> {
     scoring: &'a Scoring<'a>,
@@ -776,67 +808,96 @@ impl Levels<'_> {
         if progress.is_cancelled() {
             return (0, Vec::new());
         }
-        let mut left: Vec<Left> = left.into_iter().flatten().collect();
-        // Every key differs (by prefix and last step): one order whatever
-        // the sort and the threads.
-        left.par_sort_unstable_by(|x, y| {
-            scoring
-                .walk_order((x.0, x.3, x.4), (y.0, y.3, y.4))
-                .then((x.1, x.2).cmp(&(y.1, y.2)))
-        });
-        // Walks of each prefix as the start of its extensions, by which of
-        // its groups the last step shares (`PartialWalk`'s condition).
-        let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
-        let mut own = Staircase::default();
+        let left: Vec<Left> = left.into_iter().flatten().collect();
         let p95_only = scoring.extra.p95 && !scoring.extra.success;
         let floors: Vec<f64> = group
             .iter()
             .map(|p| scoring.cell_key(p.p95_floor, 0.0))
             .collect();
+        // Every key differs (by prefix and last step): one order whatever
+        // the sort and the threads.
+        let order = |x: &Left, y: &Left| {
+            scoring
+                .walk_order((x.0, x.3, x.4), (y.0, y.3, y.4))
+                .then((x.1, x.2).cmp(&(y.1, y.2)))
+        };
+        // With a resolution and p95 alone, the chains are taken one
+        // availability cell at a time ([`cell_buckets`]): of a cell, those
+        // dearer than a chain walked before that is in a p95 cell no worse
+        // than every prefix's floor are behind it (strictly cheaper, in
+        // cells no worse), so they are dropped before the sort; the rest
+        // are taken in the same order as a sort of all. Otherwise one
+        // bucket, sorted whole.
+        let lowest_floor = floors.iter().copied().fold(f64::INFINITY, f64::min);
+        let buckets = if p95_only && !scoring.grid.is_exact() {
+            cell_buckets(&left)
+        } else {
+            None
+        };
+        let buckets = buckets.unwrap_or_else(|| {
+            let mut all: Vec<u32> = (0..left.len() as u32).collect();
+            all.par_sort_unstable_by(|&x, &y| order(&left[x as usize], &left[y as usize]));
+            vec![all]
+        });
+        let by_cell = buckets.len() > 1;
+        // Walks of each prefix as the start of its extensions, by which of
+        // its groups the last step shares (`PartialWalk`'s condition).
+        let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
+        let mut own = Staircase::default();
         let mut out = Vec::new();
         let mut walks = 0;
-        for (n, &(_, k, c, cost, unavailability)) in left.iter().enumerate() {
-            if n % 1024 == 0 && progress.is_cancelled() {
-                return (0, Vec::new());
+        let mut n = 0usize;
+        for mut bucket in buckets {
+            if by_cell {
+                let dearest = own.cheapest_at_most(lowest_floor);
+                bucket.retain(|&i| left[i as usize].3 <= dearest);
+                bucket.sort_unstable_by(|&x, &y| order(&left[x as usize], &left[y as usize]));
             }
-            let prefix = group[k as usize];
-            // A chain of the group before this one, no dearer and in a
-            // strictly faster cell than its prefix's floor (or, with a
-            // resolution, strictly cheaper and in one no slower), is ahead
-            // of it unwalked.
-            let floor = floors[k as usize];
-            if p95_only
-                && (own.lowest(cost) < floor
-                    || (!scoring.grid.is_exact() && own.lowest(cost.next_down()) <= floor))
-            {
-                continue;
-            }
-            let chain = [prefix.options[0], prefix.options[1], c as usize];
-            let class = options[chain[2]].group_mask
-                & (options[chain[0]].group_mask | options[chain[1]].group_mask);
-            let cached = &mut starts[k as usize];
-            let slot = match cached.iter().position(|(key, _)| *key == class) {
-                Some(slot) => slot,
-                None => {
-                    cached.push((class, self.walker.start(&chain, 2)));
-                    cached.len() - 1
+            for &i in &bucket {
+                let (_, k, c, cost, unavailability) = left[i as usize];
+                n += 1;
+                if n % 1024 == 0 && progress.is_cancelled() {
+                    return (0, Vec::new());
                 }
-            };
-            let walked = self
-                .walker
-                .figures(self.walker.resume(&cached[slot].1, &chain, 3));
-            walks += 1;
-            let probe = Point {
-                cost,
-                unavailability,
-                ..*prefix
-            };
-            if self.slower_than_known(&probe, walked.as_ref(), known, &own) {
-                continue;
+                let prefix = group[k as usize];
+                // A chain of the group before this one, no dearer and in a
+                // strictly faster cell than its prefix's floor (or, with a
+                // resolution, strictly cheaper and in one no slower), is ahead
+                // of it unwalked.
+                let floor = floors[k as usize];
+                if p95_only
+                    && (own.lowest(cost) < floor
+                        || (!scoring.grid.is_exact() && own.lowest(cost.next_down()) <= floor))
+                {
+                    continue;
+                }
+                let chain = [prefix.options[0], prefix.options[1], c as usize];
+                let class = options[chain[2]].group_mask
+                    & (options[chain[0]].group_mask | options[chain[1]].group_mask);
+                let cached = &mut starts[k as usize];
+                let slot = match cached.iter().position(|(key, _)| *key == class) {
+                    Some(slot) => slot,
+                    None => {
+                        cached.push((class, self.walker.start(&chain, 2)));
+                        cached.len() - 1
+                    }
+                };
+                let walked = self
+                    .walker
+                    .figures(self.walker.resume(&cached[slot].1, &chain, 3));
+                walks += 1;
+                let probe = Point {
+                    cost,
+                    unavailability,
+                    ..*prefix
+                };
+                if self.slower_than_known(&probe, walked.as_ref(), known, &own) {
+                    continue;
+                }
+                let point = scoring.point(&chain, (cost, unavailability, None), walked, false);
+                own.insert(point.cost, scoring.cell_key(point.p95, point.success));
+                out.push(point);
             }
-            let point = scoring.point(&chain, (cost, unavailability, None), walked, false);
-            own.insert(point.cost, scoring.cell_key(point.p95, point.success));
-            out.push(point);
         }
         (walks, scoring.pareto(out))
     }

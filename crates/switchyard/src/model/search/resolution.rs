@@ -129,7 +129,9 @@ impl Grid {
                 f64::NEG_INFINITY
             };
         }
-        (u.ln() / self.u_step).ceil()
+        // `+ 0.0`: the cell just below 1 is `ceil` of a small negative
+        // number, `-0.0`, which sorts apart from `0.0` by `total_cmp`.
+        (u.ln() / self.u_step).ceil() + 0.0
     }
 }
 
@@ -174,5 +176,6 @@ mod tests {
         assert_eq!(grid.unavailability(0.0), f64::NEG_INFINITY);
         assert_eq!(grid.unavailability(1.0), 0.0);
         assert!(grid.unavailability(0.5) < grid.unavailability(1.0));
+        assert!(grid.unavailability(0.9999).total_cmp(&0.0).is_eq());
     }
 }
