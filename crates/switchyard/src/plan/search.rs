@@ -23,8 +23,8 @@ const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 /// exact, 400 options (200 synthetic candidates) give 228,650 points in
 /// about 4 s on two shared cores, 600 give 468,021 in about 14 s. At the
 /// default resolution ([`Resolution::DEFAULT`]) the frontier is a few
-/// hundred points and the general limit applies: 600 options take 0.72 s,
-/// 1,000 take 2.0 s (`BENCHMARKS.md`).
+/// hundred points and the general limit applies: 600 options take 0.71 s,
+/// 1,000 take 1.9 s (`BENCHMARKS.md`).
 pub const MAX_OPTIONS_WITH_LATENCY_OBJECTIVES: u64 = 400;
 
 /// Whether [`MAX_OPTIONS_WITH_LATENCY_OBJECTIVES`] applies: success within
