@@ -855,10 +855,10 @@ impl Levels<'_> {
             }
             for &i in &bucket {
                 let (_, k, c, cost, unavailability) = left[i as usize];
-                n += 1;
-                if n % 1024 == 0 && progress.is_cancelled() {
+                if n.is_multiple_of(1024) && progress.is_cancelled() {
                     return (0, Vec::new());
                 }
+                n += 1;
                 let prefix = group[k as usize];
                 // A chain of the group before this one, no dearer and in a
                 // strictly faster cell than its prefix's floor (or, with a
