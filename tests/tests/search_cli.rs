@@ -205,12 +205,14 @@ fn a_search_too_large_to_run_is_refused_with_the_numbers() {
     assert!(err.contains(&expected), "expected {expected:?} in {err}");
 }
 
-/// `--objectives` adds p95 as a third axis: every frontier point of the
-/// two-axis search stays (or a chain of the same cost and availability,
-/// such as the same offerings in another order, with a p95 no higher), more
-/// join it (faster but dearer or less available), and each has its exact
-/// p95. A search that would score too many chains so is refused, naming
-/// the field.
+/// `--objectives` adds p95 as a third axis: at a resolution of 0 every
+/// frontier point of the two-axis search stays (or a chain of the same cost
+/// and availability, such as the same offerings in another order, with a
+/// p95 no higher), more join it (faster but dearer or less available), and
+/// each has its exact p95. At the default resolution each is within 1% of
+/// the p95 and 0.01 nines of the availability of a point no dearer, and the
+/// JSON says the resolution. A search that would score too many chains so
+/// is refused, naming the field.
 #[test]
 fn objectives_add_p95_as_an_axis() {
     let home = tempfile::tempdir().expect("tempdir");
@@ -219,8 +221,15 @@ fn objectives_add_p95_as_an_axis() {
         .replace("attempts = [1, 2]", "attempts = [1]")
         .replace("timeouts_ms = [8000, 15000]", "timeouts_ms = [15000]");
     let plan = home.path().join("p95.toml");
-    std::fs::write(&plan, text).expect("write");
-    let run = |extra: &[&str]| -> Value {
+    std::fs::write(&plan, &text).expect("write");
+    let exact_plan = home.path().join("p95-exact.toml");
+    let exact_text = text.replace(
+        "backoff_ms = 100",
+        "backoff_ms = 100\np95_resolution = 0\navailability_resolution_nines = 0",
+    );
+    assert_ne!(exact_text, text);
+    std::fs::write(&exact_plan, exact_text).expect("write");
+    let run_plan = |plan: &Path, extra: &[&str]| -> Value {
         let output = switchyard(home.path())
             .args(["search", plan.to_str().expect("utf-8"), "--json"])
             .args(extra)
@@ -229,9 +238,21 @@ fn objectives_add_p95_as_an_axis() {
         assert!(output.status.success(), "{}", stderr(&output));
         serde_json::from_str(&stdout(&output)).expect("JSON")
     };
+    let run = |extra: &[&str]| run_plan(&exact_plan, extra);
     let figure = |p: &Value, f: &str| p[f].as_f64().expect("number");
     let two = run(&[]);
+    assert!(
+        two["resolution"].is_null(),
+        "the two-axis frontier is exact"
+    );
     let three = run(&["--objectives", "cost,availability,p95"]);
+    assert_eq!(three["resolution"]["p95"].as_f64(), Some(0.0));
+    let coarse = run_plan(&plan, &["--objectives", "cost,availability,p95"]);
+    assert_eq!(coarse["resolution"]["p95"].as_f64(), Some(0.01));
+    assert_eq!(
+        coarse["resolution"]["availability_nines"].as_f64(),
+        Some(0.01)
+    );
     let points = |j: &Value| -> Vec<Value> {
         let s = &j["search"];
         let mut all = s["frontier"].as_array().expect("frontier").clone();
@@ -249,8 +270,21 @@ fn objectives_add_p95_as_an_axis() {
         assert!(kept, "{}", p["steps"]);
     }
     assert!(b.iter().all(|p| p["latency_ms"]["p95"].is_number()));
+    let c = points(&coarse);
+    assert!(c.len() <= b.len(), "{} vs {}", c.len(), b.len());
+    let nines = |p: &Value| -(1.0 - figure(p, "availability")).log10();
+    let p95 = |p: &Value| p["latency_ms"]["p95"].as_f64().expect("p95");
+    for p in &b {
+        let covered = c.iter().any(|q| {
+            figure(q, "monthly_usd") <= figure(p, "monthly_usd")
+                && nines(q) >= nines(p) - 0.01 - 1e-6
+                && p95(q) <= p95(p) * 1.01 * (1.0 + 1e-9)
+        });
+        assert!(covered, "{}", p["steps"]);
+    }
 
-    // 22 candidates × 2 attempts × 10 timeouts = 440 step options.
+    // 22 candidates × 2 attempts × 10 timeouts = 440 step options: refused
+    // exact, searched at the default resolution.
     let wide = home.path().join("wide.toml");
     let text = std::fs::read_to_string(example())
         .expect("example")
@@ -258,9 +292,21 @@ fn objectives_add_p95_as_an_axis() {
             "timeouts_ms = [8000, 15000]",
             "timeouts_ms = [2000, 4000, 6000, 8000, 10000, 12000, 15000, 20000, 25000, 30000]",
         );
-    std::fs::write(&wide, text).expect("write");
+    std::fs::write(&wide, &text).expect("write");
     let output = switchyard(home.path())
         .args(["search", wide.to_str().expect("utf-8")])
+        .args(["--objectives", "cost,availability,p95"])
+        .output()
+        .expect("run switchyard");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let wide_exact = home.path().join("wide-exact.toml");
+    std::fs::write(
+        &wide_exact,
+        text.replace("backoff_ms = 100", "backoff_ms = 100\np95_resolution = 0"),
+    )
+    .expect("write");
+    let output = switchyard(home.path())
+        .args(["search", wide_exact.to_str().expect("utf-8")])
         .args(["--objectives", "cost,availability,p95"])
         .output()
         .expect("run switchyard");

@@ -5,7 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use switchyard::model::search::{Constraints, Objective, SearchSpace, search, synthetic};
+use switchyard::model::search::{
+    Constraints, Objective, Resolution, SearchSpace, search, synthetic,
+};
 
 fn space(candidates: usize) -> SearchSpace {
     SearchSpace {
@@ -16,6 +18,7 @@ fn space(candidates: usize) -> SearchSpace {
         backoff_ms: 100.0,
         constraints: Constraints::default(),
         objectives: Objective::DEFAULT.to_vec(),
+        resolution: Resolution::DEFAULT,
     }
 }
 
@@ -38,13 +41,13 @@ fn frontier(c: &mut Criterion) {
 }
 
 /// Issue 20: p95 as a third objective (target: 300 candidates in at most
-/// 1 s). The frontier is large (468,021 points at 300 candidates) and each
-/// point needs its exact p95; a plan may ask for at most 400 step options
-/// with it (`plan::search`): 200 of these candidates.
+/// 1 s), at the default resolution (`Resolution::DEFAULT`: the exact
+/// frontier has 468,021 points at 300 candidates, each with its exact p95).
+/// 500 candidates are 1,000 step options, the most a plan may search.
 fn frontier_with_p95(c: &mut Criterion) {
     let mut group = c.benchmark_group("search with p95");
     group.sample_size(10);
-    for n in [20, 50, 100, 300] {
+    for n in [20, 50, 100, 300, 500] {
         let mut s = space(n);
         s.objectives = vec![Objective::Cost, Objective::Availability, Objective::P95];
         let started = std::time::Instant::now();

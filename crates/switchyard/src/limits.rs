@@ -600,6 +600,22 @@ pub const SEARCH_MAX_MONTHLY_USD: Limit = limit(
     "above any monthly cost the other ranges allow",
 );
 
+pub const SEARCH_P95_RESOLUTION: Limit = limit(
+    "search.p95_resolution",
+    Bound::incl(0.0),
+    Bound::incl(0.5),
+    "fraction",
+    "0 is the exact frontier (seconds to minutes past a hundred candidates); past 0.5, p95s a factor 1.5 apart would count as one",
+);
+
+pub const SEARCH_AVAILABILITY_RESOLUTION: Limit = limit(
+    "search.availability_resolution_nines",
+    Bound::incl(0.0),
+    Bound::incl(1.0),
+    "nines",
+    "0 is the exact frontier; past one nine, 99% and 99.9% would count as one",
+);
+
 /// The most step options a search scores: candidates × attempts × timeouts.
 /// Measured in `BENCHMARKS.md` (Search option space).
 pub const SEARCH_OPTIONS: Limit = limit(
@@ -921,6 +937,8 @@ pub const ALL: &[Limit] = &[
     SEARCH_BACKOFF_MS,
     SEARCH_MIN_AVAILABILITY,
     SEARCH_MAX_MONTHLY_USD,
+    SEARCH_P95_RESOLUTION,
+    SEARCH_AVAILABILITY_RESOLUTION,
     SEARCH_OPTIONS,
     TCO_HORIZON_MONTHS,
     TCO_MONTHLY_GROWTH,

@@ -56,4 +56,16 @@ min_success_within_budget?: number | null, max_monthly_usd?: number | null,
  * required), and `p95`, `success_within_budget` as further axes; cost
  * and availability when absent.
  */
-objectives?: Array<string> | null, };
+objectives?: Array<string> | null, 
+/**
+ * With p95 as an objective, two p95s within this fraction of each
+ * other count as one (0.01: within 1%); 0 is the exact frontier. 0.01
+ * when absent.
+ */
+p95_resolution?: number | null, 
+/**
+ * With p95 or success within the budget as an objective, two
+ * availabilities within this many nines count as one; 0 is exact.
+ * 0.01 when absent.
+ */
+availability_resolution_nines?: number | null, };

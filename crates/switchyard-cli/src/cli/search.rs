@@ -81,10 +81,17 @@ pub fn run(args: &SearchArgs) -> Result<(), Failure> {
         emit_plans(&run, dir)?;
     }
     if args.json {
-        let json = serde_json::json!({
+        let mut json = serde_json::json!({
             "skipped": run.search.skipped,
             "search": run.report,
         });
+        // Only a frontier with p95 or success within the budget is at a
+        // resolution (the two-axis one is exact); a field added, so older
+        // readers are unaffected.
+        let space = &run.search.space;
+        if switchyard::model::search::Extra::of(&space.objectives).any() {
+            json["resolution"] = serde_json::json!(space.resolution);
+        }
         outln!("{json:#}");
         return Ok(());
     }

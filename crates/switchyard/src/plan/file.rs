@@ -107,6 +107,16 @@ pub struct SearchSpec {
     /// and availability when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objectives: Option<Vec<String>>,
+    /// With p95 as an objective, two p95s within this fraction of each
+    /// other count as one (0.01: within 1%); 0 is the exact frontier. 0.01
+    /// when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p95_resolution: Option<f64>,
+    /// With p95 or success within the budget as an objective, two
+    /// availabilities within this many nines count as one; 0 is exact.
+    /// 0.01 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_resolution_nines: Option<f64>,
 }
 
 /// `[tco]`: the horizon and both paths' costs besides the API bill.

@@ -696,21 +696,31 @@ fn search_objectives_default_to_cost_and_availability_and_are_checked() {
                 .to_owned()
         ])
     );
-    // With p95 as an objective at most 400 options: 2 × 3 × 67 = 402 are
-    // refused, 2 × 3 × 66 = 396 searched.
-    let timeouts = |n: usize| {
+    // With p95 as an objective at a resolution finer than the default (0
+    // here) at most 400 options: 2 × 3 × 67 = 402 are refused, 2 × 3 × 66 =
+    // 396 searched; at the default resolution the general limit applies.
+    let timeouts = |n: usize, resolution: &str| {
         let list: Vec<String> = (1..=n).map(|t| (t * 100).to_string()).collect();
         format!(
-            "timeouts_ms = [{}]\nobjectives = [\"cost\", \"availability\", \"p95\"]",
+            "timeouts_ms = [{}]\nobjectives = [\"cost\", \"availability\", \"p95\"]\n{resolution}",
             list.join(", ")
         )
     };
-    assert!(search_objectives(&timeouts(66)).is_ok());
-    let refused = search_objectives(&timeouts(67)).expect_err("too many");
-    assert!(
-        refused[0].starts_with("search.objectives: 402 step options;"),
-        "{refused:?}"
-    );
+    for finer in [
+        "p95_resolution = 0",
+        "availability_resolution_nines = 0.005",
+    ] {
+        assert!(search_objectives(&timeouts(66, finer)).is_ok());
+        let refused = search_objectives(&timeouts(67, finer)).expect_err("too many");
+        assert!(
+            refused[0].starts_with("search.objectives: 402 step options;"),
+            "{refused:?}"
+        );
+    }
+    assert!(search_objectives(&timeouts(67, "")).is_ok());
+    assert!(search_objectives(&timeouts(166, "p95_resolution = 0.05")).is_ok());
+    let refused = search_objectives(&timeouts(167, "")).expect_err("too many");
+    assert!(refused[0].starts_with("search: "), "{refused:?}");
 }
 
 #[test]
@@ -734,6 +744,57 @@ fn search_settings_are_checked_against_their_ranges() {
             "search.backoff_ms: inf is not a finite number: must be at least 0 and at most 3,600,000 (1 hour)",
             "search.min_quality: -1 is out of range: must be at least 0 and at most 1,000,000",
         ]
+    );
+}
+
+/// `[search]`'s resolution (`extra`, TOML lines) resolved over the two
+/// candidates, or the problems.
+fn search_resolution(extra: &str) -> Result<crate::model::search::Resolution, Vec<String>> {
+    let text = format!("{SEARCH}{extra}\n");
+    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
+    let pool: Vec<CandidateInfo> = ["a", "b"]
+        .iter()
+        .map(|id| CandidateInfo {
+            id: (*id).to_owned(),
+            quality: None,
+            explicit: false,
+        })
+        .collect();
+    resolve_search(&plan, &pool, &NoCatalog)
+        .map(|s| s.space.resolution)
+        .map_err(|p| p.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn the_search_resolution_defaults_to_the_models_and_is_checked() {
+    use crate::model::search::Resolution;
+    assert_eq!(search_resolution(""), Ok(Resolution::DEFAULT));
+    assert_eq!(
+        search_resolution("p95_resolution = 0\navailability_resolution_nines = 0"),
+        Ok(Resolution::EXACT)
+    );
+    assert_eq!(
+        search_resolution("p95_resolution = 0.05"),
+        Ok(Resolution {
+            p95: 0.05,
+            ..Resolution::DEFAULT
+        })
+    );
+    assert_eq!(
+        search_resolution("p95_resolution = 0.6\navailability_resolution_nines = -0.01"),
+        Err(vec![
+            "search.p95_resolution: 0.6 is out of range: must be at least 0 and at most 0.5"
+                .to_owned(),
+            "search.availability_resolution_nines: -0.01 is out of range: must be at least 0 and at most 1"
+                .to_owned(),
+        ])
+    );
+    assert_eq!(
+        search_resolution("p95_resolution = nan"),
+        Err(vec![
+            "search.p95_resolution: NaN is not a finite number: must be at least 0 and at most 0.5"
+                .to_owned()
+        ])
     );
 }
 

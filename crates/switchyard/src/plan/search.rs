@@ -3,7 +3,7 @@
 //! named by its field.
 
 use crate::limits::{self, Limit};
-use crate::model::search::{Constraints, Objective, SearchSpace};
+use crate::model::search::{Constraints, Objective, Resolution, SearchSpace};
 use crate::model::{Portfolio, Step};
 
 use super::check::check_names;
@@ -16,12 +16,28 @@ pub const MAX_SEARCH_ATTEMPTS: u32 = limits::SEARCH_ATTEMPTS.max.value as u32;
 /// Group states are bit masks of one machine word.
 const MAX_SEARCH_GROUPS: usize = 64;
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
-/// The most step options a search with p95 or success within the budget as
-/// an objective scores. Its frontier is large (p95 trades against
+/// The most step options a search with success within the budget as an
+/// objective, or p95 at a resolution finer than the default (exact
+/// included), scores. Its frontier is large (p95 trades against
 /// availability at every fallback) and each point needs its exact p95:
-/// 400 options (200 synthetic candidates) give 228,650 points in about 4 s
-/// on two shared cores, 600 give 468,021 in about 14 s (`BENCHMARKS.md`).
+/// exact, 400 options (200 synthetic candidates) give 228,650 points in
+/// about 4 s on two shared cores, 600 give 468,021 in about 14 s. At the
+/// default resolution ([`Resolution::DEFAULT`]) the frontier is a few
+/// hundred points and the general limit applies: 600 options take 0.71 s,
+/// 1,000 take 1.9 s (`BENCHMARKS.md`).
 pub const MAX_OPTIONS_WITH_LATENCY_OBJECTIVES: u64 = 400;
+
+/// Whether [`MAX_OPTIONS_WITH_LATENCY_OBJECTIVES`] applies: success within
+/// the budget is an objective (an exact axis, not measured at a
+/// resolution), or p95 is at a resolution finer than the default on either
+/// axis. Only cost, availability and p95 at the default resolution or
+/// coarser were measured up to the general limit.
+fn latency_capped(objectives: &[Objective], resolution: &Resolution) -> bool {
+    let extra = crate::model::search::Extra::of(objectives);
+    let fine = resolution.p95 < Resolution::DEFAULT.p95
+        || resolution.availability_nines < Resolution::DEFAULT.availability_nines;
+    extra.success || (extra.p95 && fine)
+}
 
 /// One offering that may take part in the search.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +170,13 @@ pub fn resolve_search(
             None => kept.push((id, at)),
         }
     }
-    option_space(kept.len(), &settings.1, &settings.2, &settings.5)?;
+    option_space(
+        kept.len(),
+        &settings.1,
+        &settings.2,
+        &settings.5,
+        &settings.6,
+    )?;
     let resolved = resolve_offerings(plan, &kept, source)?;
     if resolved.portfolio.groups.len() > MAX_SEARCH_GROUPS {
         return Err(vec![Problem::new(
@@ -165,7 +187,8 @@ pub fn resolve_search(
             ),
         )]);
     }
-    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints, objectives) = settings;
+    let (max_chain_length, attempts, timeouts_ms, backoff_ms, constraints, objectives, resolution) =
+        settings;
     Ok(ResolvedSearch {
         space: SearchSpace {
             portfolio: resolved.portfolio.clone(),
@@ -175,6 +198,7 @@ pub fn resolve_search(
             backoff_ms,
             constraints,
             objectives,
+            resolution,
         },
         resolved,
         skipped,
@@ -182,7 +206,15 @@ pub fn resolve_search(
     })
 }
 
-type Settings = (usize, Vec<u32>, Vec<f64>, f64, Constraints, Vec<Objective>);
+type Settings = (
+    usize,
+    Vec<u32>,
+    Vec<f64>,
+    f64,
+    Constraints,
+    Vec<Objective>,
+    Resolution,
+);
 
 /// The search's choices with defaults applied, each checked.
 fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> Settings {
@@ -255,6 +287,16 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
             spec.min_quality,
             &limits::SEARCH_MIN_QUALITY,
         ),
+        (
+            "search.p95_resolution",
+            spec.p95_resolution,
+            &limits::SEARCH_P95_RESOLUTION,
+        ),
+        (
+            "search.availability_resolution_nines",
+            spec.availability_resolution_nines,
+            &limits::SEARCH_AVAILABILITY_RESOLUTION,
+        ),
     ] {
         if let Some(v) = value {
             range(field, v, limit);
@@ -278,6 +320,13 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
         max_monthly_usd: spec.max_monthly_usd,
     };
     let objectives = objectives(plan, spec, problems);
+    // The defaults are the model's, defined once (`Resolution::DEFAULT`).
+    let resolution = Resolution {
+        p95: spec.p95_resolution.unwrap_or(Resolution::DEFAULT.p95),
+        availability_nines: spec
+            .availability_resolution_nines
+            .unwrap_or(Resolution::DEFAULT.availability_nines),
+    };
     (
         max_chain_length,
         attempts,
@@ -285,6 +334,7 @@ fn settings(plan: &PlanFile, spec: &SearchSpec, problems: &mut Vec<Problem>) -> 
         backoff_ms,
         constraints,
         objectives,
+        resolution,
     )
 }
 
@@ -338,6 +388,7 @@ fn option_space(
     attempts: &[u32],
     timeouts_ms: &[f64],
     objectives: &[Objective],
+    resolution: &Resolution,
 ) -> Result<(), Vec<Problem>> {
     let mut a = attempts.to_vec();
     a.sort_unstable();
@@ -348,16 +399,19 @@ fn option_space(
     let options = (candidates as u64)
         .saturating_mul(a.len() as u64)
         .saturating_mul(t.len() as u64);
-    let extra = crate::model::search::Extra::of(objectives);
-    if extra.any() && options > MAX_OPTIONS_WITH_LATENCY_OBJECTIVES {
+    if latency_capped(objectives, resolution) && options > MAX_OPTIONS_WITH_LATENCY_OBJECTIVES {
         return Err(vec![Problem::new(
             "search.objectives",
             format!(
-                "{} step options; with p95 or success_within_budget as an objective the frontier holds \
-                 hundreds of thousands of chains, each with its exact p95, so at most \
+                "{} step options; with success_within_budget as an objective, or p95 at a resolution \
+                 finer than the default (search.p95_resolution {}, search.availability_resolution_nines {}), \
+                 the frontier holds hundreds of thousands of chains, each with its exact p95, so at most \
                  {MAX_OPTIONS_WITH_LATENCY_OBJECTIVES} are searched: list fewer candidates, \
-                 attempts or timeouts_ms, or search cost and availability alone",
-                count(options)
+                 attempts or timeouts_ms, search p95 at the default resolution or coarser, or search \
+                 cost and availability alone",
+                count(options),
+                Resolution::DEFAULT.p95,
+                Resolution::DEFAULT.availability_nines,
             ),
         )]);
     }

@@ -81,9 +81,24 @@ impl Dominance {
     /// q.key` and (when it counts) success `>= q.success` (`+∞`: none).
     pub fn least_unavailability(&self, q: &Entry) -> f64 {
         let end = self.costs.partition_point(|&c| c <= q.cost);
+        self.least_in(0, end, q)
+    }
+
+    /// [`Self::least_unavailability`] of the points strictly cheaper than
+    /// `q.cost`, and of those no dearer: the search's two questions in
+    /// one walk of the tree when no point costs exactly `q.cost`.
+    pub fn least_unavailability_cheaper(&self, q: &Entry) -> (f64, f64) {
+        let below = self.costs.partition_point(|&c| c < q.cost);
+        let end = below + self.costs[below..].partition_point(|&c| c <= q.cost);
+        let cheaper = self.least_in(0, below, q);
+        (cheaper, cheaper.min(self.least_in(below, end, q)))
+    }
+
+    /// The least unavailability over the points `start..end` in cost order.
+    fn least_in(&self, start: usize, end: usize, q: &Entry) -> f64 {
         let mut least = f64::INFINITY;
-        // The nodes that tile [0, end), bottom-up.
-        let (mut lo, mut hi) = (self.size, self.size + end);
+        // The nodes that tile [start, end), bottom-up.
+        let (mut lo, mut hi) = (self.size + start, self.size + end);
         while lo < hi {
             if lo & 1 == 1 {
                 least = least.min(self.node_least(lo, q));
@@ -216,6 +231,15 @@ impl Staircase {
             .map_or(f64::INFINITY, |(_, &y)| y)
     }
 
+    /// The least first axis of a point whose second is at most `y` (`+∞`:
+    /// none): the second falls along the first, so the first such step.
+    pub fn cheapest_at_most(&self, y: f64) -> f64 {
+        self.steps
+            .iter()
+            .find(|(_, v)| v.total_cmp(&y).is_le())
+            .map_or(f64::INFINITY, |(k, _)| k.0)
+    }
+
     /// Inserts `(x, y)` unless a point no worse on both is in; says whether
     /// it went in. The points it makes redundant leave.
     pub fn insert(&mut self, x: f64, y: f64) -> bool {
@@ -262,6 +286,12 @@ mod tests {
                     .map(|k| k.1)
                     .fold(f64::INFINITY, f64::min);
                 assert_eq!(stairs.lowest(p.0), lowest);
+                let cheapest = kept
+                    .iter()
+                    .filter(|k| k.1 <= p.1)
+                    .map(|k| k.0)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(stairs.cheapest_at_most(p.1), cheapest);
                 let want = !kept.iter().any(|k| k.0 <= p.0 && k.1 <= p.1);
                 assert_eq!(stairs.insert(p.0, p.1), want, "case {case}: {p:?}");
                 if want {
@@ -306,6 +336,16 @@ mod tests {
                     .map(|p| p.unavailability)
                     .fold(f64::INFINITY, f64::min);
                 assert_eq!(tree.least_unavailability(&q), least);
+                let cheaper = points
+                    .iter()
+                    .filter(|p| {
+                        p.cost < q.cost
+                            && p.key <= q.key
+                            && (!scan_success || p.success >= q.success)
+                    })
+                    .map(|p| p.unavailability)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(tree.least_unavailability_cheaper(&q), (cheaper, least));
                 if !scan_success {
                     let fastest = points
                         .iter()

@@ -40,6 +40,7 @@ mod chain;
 mod dominance;
 mod objectives;
 pub mod report;
+mod resolution;
 pub mod synthetic;
 mod walker;
 
@@ -48,6 +49,7 @@ use serde::Serialize;
 
 pub use chain::{ChainFigures, ChainScorer, StepOption};
 pub use objectives::{Extra, Objective};
+pub use resolution::{DEFAULT_AVAILABILITY_RESOLUTION_NINES, DEFAULT_P95_RESOLUTION, Resolution};
 
 use super::capacity;
 use super::progress::{Cancelled, Progress};
@@ -73,6 +75,10 @@ pub struct SearchSpace {
     /// What the frontier trades off: always cost and availability, and p95
     /// or success within the budget if listed ([`Objective::DEFAULT`]).
     pub objectives: Vec<Objective>,
+    /// How finely p95 and availability are told apart when p95 or success
+    /// within the budget is an objective ([`Resolution`]); the two-axis
+    /// frontier is always exact.
+    pub resolution: Resolution,
 }
 
 /// Conditions a chain must meet to be on the frontier.

@@ -23,11 +23,21 @@
 //! and a walked chain that a chain scored before it beats on p95 is found
 //! so with one evaluation of its CDF rather than the percentile
 //! ([`Levels::slower_than_known`]).
+//!
+//! At a resolution ([`super::Resolution`], the default) p95 and availability
+//! are compared by their cells ([`Grid`]): the frontier keeps one chain per
+//! cell and cost level ([`Scoring::pareto`] says which), which makes it
+//! small, and every pruning asks whether a chain scored is *ahead* of what
+//! it skips in that order (no dearer and in cells no worse, strictly better
+//! in one or strictly cheaper), so what is skipped is never on it. With
+//! both resolutions 0 the cells are the figures and every comparison is
+//! the exact one it always was.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::dominance::{Dominance, Entry, Staircase};
+use super::resolution::Grid;
 use super::walker::{ChainWalker, Walked};
 use super::{Candidate, Constraints, SearchSpace, StepOption, chain_portfolio};
 use crate::model::capacity;
@@ -126,7 +136,9 @@ impl Point {
         (self.len, self.options)
     }
 
-    /// `self` is no worse than `other` on every objective.
+    /// `self` is no worse than `other` on every objective, exactly (the
+    /// brute force of the tests; the search compares cells).
+    #[cfg(test)]
     fn no_worse(&self, other: &Point, extra: Extra) -> bool {
         self.cost <= other.cost
             && self.unavailability <= other.unavailability
@@ -148,6 +160,9 @@ struct Scoring<'a> {
     extra: Extra,
     limited: bool,
     scorer: super::ChainScorer,
+    /// The space's resolution: every comparison of p95 and availability
+    /// that decides the frontier, or prunes, is between cells of it.
+    grid: Grid,
 }
 
 impl Scoring<'_> {
@@ -261,8 +276,8 @@ impl Scoring<'_> {
             .is_some_and(|max| cost * w.requests_per_month + w.fixed_monthly_usd > max)
     }
 
-    /// The latency axis as [`Dominance`] sorts it, lower is better: p95,
-    /// or minus the success when p95 is no objective.
+    /// The latency axis, exact, lower is better: p95, or minus the success
+    /// when p95 is no objective. Only orders the first steps.
     fn key(&self, p95: f64, success: f64) -> f64 {
         if self.extra.p95 {
             p95
@@ -273,19 +288,67 @@ impl Scoring<'_> {
         }
     }
 
-    /// `points`, feasible ones only, for pruning queries.
+    /// The latency axis as [`Dominance`] sorts it and the frontier
+    /// compares it: p95's cell ([`Grid::p95`]), or minus the success (exact)
+    /// when p95 is no objective.
+    fn cell_key(&self, p95: f64, success: f64) -> f64 {
+        if self.extra.p95 {
+            self.grid.p95(p95)
+        } else {
+            self.key(p95, success)
+        }
+    }
+
+    /// The unavailability's cell ([`Grid::unavailability`]).
+    fn cell_u(&self, unavailability: f64) -> f64 {
+        self.grid.unavailability(unavailability)
+    }
+
+    /// The order in which a prefix's (or a first step's) chains are walked,
+    /// by `(availability cell, cost, unavailability)` (the cell computed
+    /// once per chain, not per comparison): by cell, so that a chain
+    /// walked before another is in a cell no worse, which is what the
+    /// checks against the chains walked before need (`Staircase` `own`);
+    /// within a cell cheapest first, so that the cheapest rules out the
+    /// dearer ones no faster unwalked; then by unavailability. Exact, this
+    /// is most available first, as it always was.
+    fn walk_order(&self, x: (f64, f64, f64), y: (f64, f64, f64)) -> std::cmp::Ordering {
+        let by_cost = if self.grid.is_exact() {
+            std::cmp::Ordering::Equal
+        } else {
+            x.1.total_cmp(&y.1)
+        };
+        x.0.total_cmp(&y.0).then(by_cost).then(x.2.total_cmp(&y.2))
+    }
+
+    /// `points`, feasible ones only, by their cells, for pruning queries.
     fn dominance(&self, points: &[Point]) -> Dominance {
         let entries = points
             .iter()
             .filter(|p| self.feasible(p))
             .map(|p| Entry {
                 cost: p.cost,
-                unavailability: p.unavailability,
-                key: self.key(p.p95, p.success),
+                unavailability: self.cell_u(p.unavailability),
+                key: self.cell_key(p.p95, p.success),
                 success: p.success,
             })
             .collect();
         Dominance::new(entries, self.extra.p95 && self.extra.success)
+    }
+
+    /// Whether a chain of `known` is ahead of every chain at or past the
+    /// cells `bound` ([`Self::chain_bound`], [`Self::subtree_bound`]) holds:
+    /// one no dearer, in a strictly better availability cell and a p95
+    /// cell no worse (and as successful), or, with a resolution, one
+    /// strictly cheaper in cells no worse. Either way it comes first in
+    /// the frontier's order ([`Self::pareto`]), so the chains bounded are
+    /// not on it. Exact, the first is strict dominance, as it always was.
+    fn rules_out(&self, known: &Dominance, bound: &Entry) -> bool {
+        if self.grid.is_exact() {
+            return known.beats(bound);
+        }
+        let (cheaper, no_dearer) = known.least_unavailability_cheaper(bound);
+        no_dearer < bound.unavailability || cheaper <= bound.unavailability
     }
 
     /// What a chain must beat to beat `chain`, whose cost and
@@ -294,12 +357,15 @@ impl Scoring<'_> {
     /// a chain no dearer, strictly less unavailable, at most as slow as the
     /// floor and at least as successful as the ceiling is strictly better
     /// on one objective and no worse on the others.
+    ///
+    /// The bound is in cells: the grid is monotone, so a chain at or past
+    /// the figures is at or past their cells.
     fn chain_bound(&self, chain: &Point) -> Entry {
         let ceiling = chain.success_ceiling * (1.0 + BOUND_MARGIN);
         Entry {
             cost: chain.cost,
-            unavailability: chain.unavailability,
-            key: self.key(chain.p95_floor, ceiling),
+            unavailability: self.cell_u(chain.unavailability),
+            key: self.cell_key(chain.p95_floor, ceiling),
             success: ceiling,
         }
     }
@@ -314,43 +380,81 @@ impl Scoring<'_> {
         let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
         Entry {
             cost: prefix.cost,
-            unavailability: prefix.unavailability
-                * best_fail.powi(more as i32)
-                * (1.0 - BOUND_MARGIN),
-            key: self.key(prefix.p95_floor, ceiling),
+            unavailability: self
+                .cell_u(prefix.unavailability * best_fail.powi(more as i32) * (1.0 - BOUND_MARGIN)),
+            key: self.cell_key(prefix.p95_floor, ceiling),
             success: ceiling,
         }
     }
 
-    /// The feasible points no other feasible point beats on every objective,
-    /// cheapest first; of exact ties the canonically first.
+    /// The feasible points no other feasible point is ahead of, cheapest
+    /// first: `x` is ahead of `y` when it is no worse on every objective
+    /// with p95 and availability by their cells (cost and success exact),
+    /// and either strictly better in one of those or, all equal, first by
+    /// the exact figures (less unavailable, then faster, then more
+    /// successful, then canonically first).
+    ///
+    /// So one point is kept per set of equal cells and cost, and a point
+    /// one cell behind another no dearer one is dropped: every point
+    /// dropped has a point kept within a cell of it on both axes and no
+    /// dearer. A point that dominates another exactly is ahead of it (its
+    /// cells are no worse, and when they are equal its figures decide), so
+    /// no point kept is dominated by another. Exact (a resolution of 0),
+    /// cells are figures and this is the Pareto frontier with exact ties
+    /// to the canonically first.
     fn pareto(&self, mut points: Vec<Point>) -> Vec<Point> {
         points.retain(|p| self.feasible(p));
+        let both = self.extra.p95 && self.extra.success;
+        let cells = |p: &Point| {
+            (
+                self.cell_u(p.unavailability),
+                self.cell_key(p.p95, p.success),
+            )
+        };
         points.sort_by(|x, y| {
+            let (cx, cy) = (cells(x), cells(y));
+            let success = |x: &Point, y: &Point| {
+                if both {
+                    y.success.total_cmp(&x.success)
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            };
             x.cost
                 .total_cmp(&y.cost)
+                .then(cx.0.total_cmp(&cy.0))
+                .then(cx.1.total_cmp(&cy.1))
+                .then(success(x, y))
                 .then(x.unavailability.total_cmp(&y.unavailability))
                 .then(x.p95.total_cmp(&y.p95))
                 .then(y.success.total_cmp(&x.success))
                 .then(x.key().cmp(&y.key()))
         });
-        // Sorted so, any point that beats or ties `p` comes before it.
-        if self.extra.p95 && self.extra.success {
-            let mut kept: Vec<Point> = Vec::new();
+        // Sorted so, any point ahead of `p` comes before it, and a point
+        // before `p` no worse in every cell is ahead of it.
+        if both {
+            let mut kept: Vec<(Point, (f64, f64))> = Vec::new();
             for p in points {
-                if !kept.iter().any(|k| k.no_worse(&p, self.extra)) {
-                    kept.push(p);
+                let c = cells(&p);
+                let ahead = kept.iter().any(|(k, ck)| {
+                    k.cost <= p.cost && ck.0 <= c.0 && ck.1 <= c.1 && k.success >= p.success
+                });
+                if !ahead {
+                    kept.push((p, c));
                 }
             }
-            return kept;
+            return kept.into_iter().map(|(p, _)| p).collect();
         }
-        // One latency axis: the points before `p` are no dearer, so `p` is
-        // beaten or tied exactly when one of them is no worse on the other
-        // two axes, which a staircase of the kept ones answers.
+        // One latency axis: the points before `p` are no dearer, so one is
+        // ahead of `p` exactly when one is no worse in the other two
+        // cells, which a staircase of the kept ones answers.
         let mut stairs = Staircase::default();
         points
             .into_iter()
-            .filter(|p| stairs.insert(p.unavailability, self.key(p.p95, p.success)))
+            .filter(|p| {
+                let (u, key) = cells(p);
+                stairs.insert(u, key)
+            })
             .collect()
     }
 }
@@ -374,6 +478,7 @@ pub(super) fn search(
         extra: Extra::of(&space.objectives),
         limited: capacity::is_limited(&space.portfolio),
         scorer: super::ChainScorer::for_portfolio(&space.portfolio),
+        grid: Grid::new(space.resolution),
     };
     let walker = ChainWalker::new(&space.portfolio, options);
     let mut by_fail: Vec<(f64, usize)> = options
@@ -494,6 +599,43 @@ fn least_fail(option: &StepOption) -> f64 {
         .fold(1.0_f64, f64::min)
 }
 
+/// A three-step chain left by the bounds before its walk, in
+/// [`Levels::sweep`]: its availability cell, its prefix (index in the
+/// group), its last step, its cost and unavailability.
+type Left = (f64, u32, u32, f64, f64);
+
+/// Indices of `left` by availability cell, in increasing cell order (the
+/// entries of a bucket in no order), when the cells are few enough for a
+/// dense table: at a resolution they are whole numbers (`-∞` for a chain
+/// that never fails), a few hundred of them. `None` otherwise.
+fn cell_buckets(left: &[Left]) -> Option<Vec<Vec<u32>>> {
+    let finite = left.iter().map(|l| l.0).filter(|c| c.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
+        (lo.min(c), hi.max(c))
+    });
+    if lo > hi {
+        return None;
+    }
+    let span = hi - lo;
+    if span > (4 * left.len() + 1024) as f64
+        || left.iter().any(|l| l.0.fract() != 0.0 && l.0.is_finite())
+    {
+        return None;
+    }
+    // Bucket 0 for `-∞`, then one per cell from `lo`.
+    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); span as usize + 2];
+    for (i, l) in left.iter().enumerate() {
+        let b = if l.0.is_finite() {
+            (l.0 - lo) as usize + 1
+        } else {
+            0
+        };
+        buckets[b].push(i as u32);
+    }
+    buckets.retain(|b| !b.is_empty());
+    Some(buckets)
+}
+
 /// Building chains one step longer.
 struct Levels<'a> {
     scoring: &'a Scoring<'a>,
@@ -522,13 +664,15 @@ impl Levels<'_> {
     }
 
     /// Whether a chain of `known` or of `own` (the prefix's chains walked
-    /// before this one, all at most as unavailable) beats `chain` (exact
-    /// cost and unavailability, `walked` its walk) on p95, the third
-    /// objective: the fastest of those no dearer (and, in `known`, strictly
-    /// less unavailable) is faster than `chain`'s p95, which one evaluation
-    /// of its CDF tells ([`crate::model::latency::LatencyMixture::quantile_above`])
-    /// without finding the percentile. Strictly faster and no worse on the
-    /// rest, it beats `chain` whatever the tie rule.
+    /// before this one, all at most as unavailable, in cells) is ahead of
+    /// `chain` (exact cost and unavailability, `walked` its walk) on p95,
+    /// the third objective: the fastest of those no dearer (and, in
+    /// `known`, in a strictly better availability cell) is in a faster cell
+    /// than `chain`'s p95, which one evaluation of its CDF tells
+    /// ([`crate::model::latency::LatencyMixture::quantile_above`]) without
+    /// finding the percentile. Strictly faster and no worse on the rest, it
+    /// beats `chain` whatever the tie rule. With a resolution, a strictly
+    /// cheaper one in cells no worse is ahead of it too.
     fn slower_than_known(
         &self,
         chain: &Point,
@@ -536,15 +680,30 @@ impl Levels<'_> {
         known: &Dominance,
         own: &Staircase,
     ) -> bool {
-        let extra = self.scoring.extra;
+        let scoring = self.scoring;
+        let extra = scoring.extra;
         if !extra.p95 || extra.success {
             return false;
         }
-        let fastest = known
-            .fastest(chain.cost, chain.unavailability)
-            .min(own.lowest(chain.cost));
+        let grid = &scoring.grid;
+        let u = scoring.cell_u(chain.unavailability);
+        // Past `t` the chain is behind: in `known`, a chain no dearer in a
+        // strictly better availability cell has a p95 cell at most `t`
+        // (cells hold their lower edge, so past it is in a cell no
+        // better); in `own` (all in availability cells no worse, by the
+        // walk's order), one no dearer has a p95 cell strictly better than
+        // the chain's once past `p95_past` of it.
+        let mut t = known
+            .fastest(chain.cost, u)
+            .min(grid.p95_past(own.lowest(chain.cost)));
+        if !grid.is_exact() {
+            // Strictly cheaper, in cells no worse.
+            t = t
+                .min(known.fastest(chain.cost.next_down(), u.next_up()))
+                .min(own.lowest(chain.cost.next_down()));
+        }
         // Out of the walk's reach the chain's p95 is +∞.
-        fastest.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, fastest))
+        t.is_finite() && walked.is_none_or(|f| f.latency.quantile_above(0.95, t))
     }
 
     /// The chains that start with `first` (a one-step chain) that `known`
@@ -558,7 +717,7 @@ impl Levels<'_> {
             let prefixes: Vec<&Point> = twos
                 .iter()
                 .filter(|p| !scoring.over_budget(p.cost))
-                .filter(|p| !known.beats(&scoring.subtree_bound(p, 1, self.best_fail)))
+                .filter(|p| !scoring.rules_out(known, &scoring.subtree_bound(p, 1, self.best_fail)))
                 .collect();
             let (count, threes) = self.sweep(&prefixes, known, progress);
             walks += count;
@@ -571,8 +730,9 @@ impl Levels<'_> {
     /// step) that `known` and one another do not rule out, walked, with the
     /// number walked.
     ///
-    /// The chains the bounds leave are taken most available first, so a
-    /// chain of the group that beats another comes before it, and a
+    /// The chains the bounds leave are taken most available first (by
+    /// availability cell, [`Scoring::walk_order`]), so a chain of the group
+    /// that beats another comes before it, and a
     /// staircase of the kept ones by cost and p95 tells the rest
     /// ([`Self::slower_than_known`]): the p95 of chains with one first step
     /// differ in their last digits only, and a chain is mostly beaten by
@@ -593,89 +753,151 @@ impl Levels<'_> {
             }
             return (walks, scoring.pareto(out));
         }
-        // (prefix, last step, cost, unavailability) of each chain left.
-        let mut left: Vec<(u32, u32, f64, f64)> = Vec::new();
-        for (k, prefix) in group.iter().enumerate() {
-            if progress.is_cancelled() {
-                return (0, Vec::new());
-            }
-            let head = &prefix.options[..2];
-            // In every group state and class a third step `c` fails with at
-            // least `least_fail(c)`, so the chain is at least that times as
-            // unavailable as the prefix: past the option whose bound a
-            // chain of `known` beats (no dearer than the prefix, so than the
-            // chain, and as fast and successful as the prefix's bounds),
-            // every later one is beaten too.
-            let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
-            let beaten_below = known.least_unavailability(&Entry {
-                cost: prefix.cost,
-                unavailability: 0.0,
-                key: scoring.key(prefix.p95_floor, ceiling),
-                success: ceiling,
-            });
-            for &(fail, c) in &self.by_fail {
-                if prefix.unavailability * fail * (1.0 - BOUND_MARGIN) > beaten_below {
-                    break;
+        // (availability cell, prefix, last step, cost, unavailability) of
+        // each chain left, prefix by prefix in parallel (a batch may hold a
+        // single first step), collected in the group's order.
+        let left: Vec<Vec<Left>> = group
+            .par_iter()
+            .enumerate()
+            .map(|(k, prefix)| {
+                let mut left = Vec::new();
+                if progress.is_cancelled() {
+                    return left;
                 }
-                let option = &options[c];
-                if head.iter().any(|&i| options[i].offering == option.offering) {
-                    continue;
+                let head = &prefix.options[..2];
+                // In every group state and class a third step `c` fails with at
+                // least `least_fail(c)`, so the chain is at least that times as
+                // unavailable as the prefix: past the option whose bound a
+                // chain of `known` beats (no dearer than the prefix, so than the
+                // chain, and as fast and successful as the prefix's bounds),
+                // every later one is beaten too.
+                // (In cells: a chain in a strictly worse availability cell.)
+                let ceiling = prefix.success_ceiling * (1.0 + BOUND_MARGIN);
+                let beaten_below = known.least_unavailability(&Entry {
+                    cost: prefix.cost,
+                    unavailability: 0.0,
+                    key: scoring.cell_key(prefix.p95_floor, ceiling),
+                    success: ceiling,
+                });
+                // The chains' bound but for their cost and unavailability.
+                let bound = scoring.chain_bound(prefix);
+                for &(fail, c) in &self.by_fail {
+                    if scoring.cell_u(prefix.unavailability * fail * (1.0 - BOUND_MARGIN))
+                        > beaten_below
+                    {
+                        break;
+                    }
+                    let option = &options[c];
+                    if head.iter().any(|&i| options[i].offering == option.offering) {
+                        continue;
+                    }
+                    let (cost, unavailability, _) = scoring.closed_form(&[head[0], head[1], c]);
+                    let cell = scoring.cell_u(unavailability);
+                    let bound = Entry {
+                        cost,
+                        unavailability: cell,
+                        ..bound
+                    };
+                    if !scoring.rules_out(known, &bound) {
+                        left.push((cell, k as u32, c as u32, cost, unavailability));
+                    }
                 }
-                let (cost, unavailability, _) = scoring.closed_form(&[head[0], head[1], c]);
-                let probe = Point {
-                    cost,
-                    unavailability,
-                    ..**prefix
-                };
-                if !known.beats(&scoring.chain_bound(&probe)) {
-                    left.push((k as u32, c as u32, cost, unavailability));
-                }
-            }
+                left
+            })
+            .collect();
+        if progress.is_cancelled() {
+            return (0, Vec::new());
         }
-        left.sort_by(|x, y| x.3.total_cmp(&y.3).then((x.0, x.1).cmp(&(y.0, y.1))));
+        let left: Vec<Left> = left.into_iter().flatten().collect();
+        let p95_only = scoring.extra.p95 && !scoring.extra.success;
+        let floors: Vec<f64> = group
+            .iter()
+            .map(|p| scoring.cell_key(p.p95_floor, 0.0))
+            .collect();
+        // Every key differs (by prefix and last step): one order whatever
+        // the sort and the threads.
+        let order = |x: &Left, y: &Left| {
+            scoring
+                .walk_order((x.0, x.3, x.4), (y.0, y.3, y.4))
+                .then((x.1, x.2).cmp(&(y.1, y.2)))
+        };
+        // With a resolution and p95 alone, the chains are taken one
+        // availability cell at a time ([`cell_buckets`]): of a cell, those
+        // dearer than a chain walked before that is in a p95 cell no worse
+        // than every prefix's floor are behind it (strictly cheaper, in
+        // cells no worse), so they are dropped before the sort; the rest
+        // are taken in the same order as a sort of all. Otherwise one
+        // bucket, sorted whole.
+        let lowest_floor = floors.iter().copied().fold(f64::INFINITY, f64::min);
+        let buckets = if p95_only && !scoring.grid.is_exact() {
+            cell_buckets(&left)
+        } else {
+            None
+        };
+        let buckets = buckets.unwrap_or_else(|| {
+            let mut all: Vec<u32> = (0..left.len() as u32).collect();
+            all.par_sort_unstable_by(|&x, &y| order(&left[x as usize], &left[y as usize]));
+            vec![all]
+        });
+        let by_cell = buckets.len() > 1;
         // Walks of each prefix as the start of its extensions, by which of
         // its groups the last step shares (`PartialWalk`'s condition).
         let mut starts: Vec<Vec<(u64, Walked)>> = vec![Vec::new(); group.len()];
         let mut own = Staircase::default();
-        let p95_only = scoring.extra.p95 && !scoring.extra.success;
         let mut out = Vec::new();
         let mut walks = 0;
-        for (n, &(k, c, cost, unavailability)) in left.iter().enumerate() {
-            if n % 1024 == 0 && progress.is_cancelled() {
-                return (0, Vec::new());
+        let mut n = 0usize;
+        for mut bucket in buckets {
+            if by_cell {
+                let dearest = own.cheapest_at_most(lowest_floor);
+                bucket.retain(|&i| left[i as usize].3 <= dearest);
+                bucket.sort_unstable_by(|&x, &y| order(&left[x as usize], &left[y as usize]));
             }
-            let prefix = group[k as usize];
-            // A chain of the group before this one, no dearer and strictly
-            // faster than its prefix's floor, beats it unwalked.
-            if p95_only && own.lowest(cost) < prefix.p95_floor {
-                continue;
-            }
-            let chain = [prefix.options[0], prefix.options[1], c as usize];
-            let class = options[chain[2]].group_mask
-                & (options[chain[0]].group_mask | options[chain[1]].group_mask);
-            let cached = &mut starts[k as usize];
-            let slot = match cached.iter().position(|(key, _)| *key == class) {
-                Some(slot) => slot,
-                None => {
-                    cached.push((class, self.walker.start(&chain, 2)));
-                    cached.len() - 1
+            for &i in &bucket {
+                let (_, k, c, cost, unavailability) = left[i as usize];
+                if n.is_multiple_of(1024) && progress.is_cancelled() {
+                    return (0, Vec::new());
                 }
-            };
-            let walked = self
-                .walker
-                .figures(self.walker.resume(&cached[slot].1, &chain, 3));
-            walks += 1;
-            let probe = Point {
-                cost,
-                unavailability,
-                ..*prefix
-            };
-            if self.slower_than_known(&probe, walked.as_ref(), known, &own) {
-                continue;
+                n += 1;
+                let prefix = group[k as usize];
+                // A chain of the group before this one, no dearer and in a
+                // strictly faster cell than its prefix's floor (or, with a
+                // resolution, strictly cheaper and in one no slower), is ahead
+                // of it unwalked.
+                let floor = floors[k as usize];
+                if p95_only
+                    && (own.lowest(cost) < floor
+                        || (!scoring.grid.is_exact() && own.lowest(cost.next_down()) <= floor))
+                {
+                    continue;
+                }
+                let chain = [prefix.options[0], prefix.options[1], c as usize];
+                let class = options[chain[2]].group_mask
+                    & (options[chain[0]].group_mask | options[chain[1]].group_mask);
+                let cached = &mut starts[k as usize];
+                let slot = match cached.iter().position(|(key, _)| *key == class) {
+                    Some(slot) => slot,
+                    None => {
+                        cached.push((class, self.walker.start(&chain, 2)));
+                        cached.len() - 1
+                    }
+                };
+                let walked = self
+                    .walker
+                    .figures(self.walker.resume(&cached[slot].1, &chain, 3));
+                walks += 1;
+                let probe = Point {
+                    cost,
+                    unavailability,
+                    ..*prefix
+                };
+                if self.slower_than_known(&probe, walked.as_ref(), known, &own) {
+                    continue;
+                }
+                let point = scoring.point(&chain, (cost, unavailability, None), walked, false);
+                own.insert(point.cost, scoring.cell_key(point.p95, point.success));
+                out.push(point);
             }
-            let point = scoring.point(&chain, (cost, unavailability, None), walked, false);
-            own.insert(point.cost, point.p95);
-            out.push(point);
         }
         (walks, scoring.pareto(out))
     }
@@ -692,7 +914,7 @@ impl Levels<'_> {
         // bound the search always used there.
         let deep = !scoring.limited;
         let whole = scoring.subtree_bound(prefix, self.max_len - prefix.len, self.best_fail);
-        if scoring.over_budget(prefix.cost) || (deep && known.beats(&whole)) {
+        if scoring.over_budget(prefix.cost) || (deep && scoring.rules_out(known, &whole)) {
             return (0, Vec::new());
         }
         let head = &prefix.options[..prefix.len];
@@ -700,8 +922,9 @@ impl Levels<'_> {
         let mut chain = [usize::MAX; super::MAX_CHAIN_LENGTH];
         chain[..prefix.len].copy_from_slice(head);
         // The extensions the bounds leave, by their exact cost and
-        // unavailability, most available first: a chain is then beaten only
-        // by ones before it or by `known`.
+        // unavailability, most available first (by cell,
+        // `Scoring::walk_order`): a chain is then beaten only by ones
+        // before it or by `known`.
         let mut left: Vec<(usize, Point, bool)> = Vec::new();
         let mut walks = 0;
         let mut out = Vec::new();
@@ -723,25 +946,32 @@ impl Levels<'_> {
                 peak,
                 ..*prefix
             };
-            let chain_out = known.beats(&scoring.chain_bound(&probe));
+            let chain_out = scoring.rules_out(known, &scoring.chain_bound(&probe));
             let subtree_out = more == 0
                 || scoring.over_budget(probe.cost)
-                || known.beats(&scoring.subtree_bound(&probe, more, self.best_fail));
+                || scoring.rules_out(known, &scoring.subtree_bound(&probe, more, self.best_fail));
             if !(chain_out && subtree_out) {
                 left.push((c, probe, chain_out));
             }
         }
-        left.sort_by(|x, y| {
-            x.1.unavailability
-                .total_cmp(&y.1.unavailability)
-                .then(x.0.cmp(&y.0))
+        let mut left: Vec<(f64, usize, Point, bool)> = left
+            .into_iter()
+            .map(|(c, probe, out)| (scoring.cell_u(probe.unavailability), c, probe, out))
+            .collect();
+        left.sort_unstable_by(|x, y| {
+            scoring
+                .walk_order(
+                    (x.0, x.2.cost, x.2.unavailability),
+                    (y.0, y.2.cost, y.2.unavailability),
+                )
+                .then(x.1.cmp(&y.1))
         });
         // Walks of the prefix as the start of its extensions, by which of
         // its groups the next step shares (`PartialWalk`'s condition).
         let mut starts: Vec<(u64, Walked)> = Vec::new();
         // The chains walked so far, by cost and p95.
         let mut own = Staircase::default();
-        for (c, probe, chain_out) in left {
+        for (_, c, probe, chain_out) in left {
             chain[prefix.len] = c;
             let chain = &chain[..len];
             let class = options[c].group_mask & prefix_mask;
@@ -765,7 +995,7 @@ impl Levels<'_> {
             let mut point = scoring.point(chain, figures, walked, more > 0);
             point.pruned = chain_out;
             if !chain_out {
-                own.insert(point.cost, point.p95);
+                own.insert(point.cost, scoring.cell_key(point.p95, point.success));
             }
             out.push(point);
         }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::search::{report::route_portfolio, search, step_options, synthetic};
+use crate::model::search::{Resolution, report::route_portfolio, search, step_options, synthetic};
 
 fn space(
     seed: u64,
@@ -17,13 +17,13 @@ fn space(
         backoff_ms: 50.0,
         constraints: Constraints::default(),
         objectives: objectives.to_vec(),
+        resolution: Resolution::EXACT,
     }
 }
 
-/// Every chain of distinct offerings up to the space's length, scored,
-/// then filtered by the definition: feasible, beaten by no other feasible
-/// chain on every objective, ties to the canonically first.
-fn brute_force(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
+/// Every feasible chain of distinct offerings up to the space's length,
+/// scored the general way.
+fn every_chain(space: &SearchSpace) -> Vec<Point> {
     let options = step_options(space);
     let scoring = Scoring {
         space,
@@ -31,6 +31,7 @@ fn brute_force(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
         extra: Extra::of(&space.objectives),
         limited: false,
         scorer: crate::model::search::ChainScorer::for_portfolio(&space.portfolio),
+        grid: Grid::new(space.resolution),
     };
     let n = options.len();
     let mut chains: Vec<Vec<usize>> = Vec::new();
@@ -56,12 +57,33 @@ fn brute_force(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
             }
         }
     }
-    let points: Vec<Point> = chains
+    chains
         .iter()
         .map(|c| scoring.score(c))
         .filter(|p| scoring.feasible(p))
-        .collect();
-    let extra = scoring.extra;
+        .collect()
+}
+
+/// The steps of `points`' chains.
+fn steps_of(space: &SearchSpace, points: &[&Point]) -> Vec<Vec<crate::model::Step>> {
+    let options = step_options(space);
+    points
+        .iter()
+        .map(|p| {
+            p.options[..p.len]
+                .iter()
+                .map(|&i| options[i].step)
+                .collect()
+        })
+        .collect()
+}
+
+/// Every chain of distinct offerings up to the space's length, scored,
+/// then filtered by the definition: feasible, beaten by no other feasible
+/// chain on every objective, ties to the canonically first.
+fn brute_force(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
+    let points = every_chain(space);
+    let extra = Extra::of(&space.objectives);
     let mut frontier: Vec<&Point> = points
         .iter()
         .filter(|x| {
@@ -77,15 +99,120 @@ fn brute_force(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
         })
         .collect();
     frontier.sort_by(|x, y| x.cost.total_cmp(&y.cost).then(x.key().cmp(&y.key())));
-    frontier
+    steps_of(space, &frontier)
+}
+
+/// Every chain scored, filtered by the definition of the frontier at the
+/// space's resolution (`MODEL.md` §5): a chain is left out when another is
+/// ahead of it, that is no dearer, no worse in the cells of p95 and
+/// availability (and no less successful), and strictly better in one of
+/// those or, all equal, first by its exact unavailability, p95, success
+/// and canonical order. Written from the definition, pair by pair.
+fn brute_force_cells(space: &SearchSpace) -> Vec<Vec<crate::model::Step>> {
+    let points = every_chain(space);
+    let extra = Extra::of(&space.objectives);
+    let grid = Grid::new(space.resolution);
+    let cells = |p: &Point| {
+        (
+            grid.unavailability(p.unavailability),
+            if extra.p95 { grid.p95(p.p95) } else { 0.0 },
+        )
+    };
+    let success = |p: &Point| if extra.success { p.success } else { 0.0 };
+    let ahead = |x: &Point, y: &Point| {
+        let (cx, cy) = (cells(x), cells(y));
+        let no_worse = x.cost <= y.cost && cx.0 <= cy.0 && cx.1 <= cy.1 && success(x) >= success(y);
+        let strict = x.cost < y.cost || cx.0 < cy.0 || cx.1 < cy.1 || success(x) > success(y);
+        let first = (x.unavailability, x.p95, -x.success)
+            .partial_cmp(&(y.unavailability, y.p95, -y.success))
+            .expect("no NaN")
+            .then(x.key().cmp(&y.key()))
+            .is_lt();
+        no_worse && (strict || first)
+    };
+    let frontier: Vec<&Point> = points
         .iter()
-        .map(|p| {
-            p.options[..p.len]
-                .iter()
-                .map(|&i| options[i].step)
-                .collect()
+        .filter(|y| !points.iter().any(|x| ahead(x, y)))
+        .collect();
+    steps_of(space, &frontier)
+}
+
+/// The search's frontier at `space`'s resolution against brute force
+/// ([`brute_force_cells`]), and the guarantees of `MODEL.md` §5 against
+/// the exact frontier ([`brute_force`]): (a) each of its points has a
+/// point returned no dearer, at most the resolution less available (in
+/// nines) and slower (relative), and no less successful; (b) no point
+/// returned is dominated by another. Returns the sizes of both frontiers.
+fn assert_covers(space: &SearchSpace) -> (usize, usize) {
+    let got = search(space);
+    let mut got_steps: Vec<_> = got.points.iter().map(|c| c.steps.clone()).collect();
+    let mut want = brute_force_cells(space);
+    let order = |a: &Vec<crate::model::Step>, b: &Vec<crate::model::Step>| {
+        format!("{a:?}").cmp(&format!("{b:?}"))
+    };
+    got_steps.sort_by(order);
+    want.sort_by(order);
+    assert_eq!(got_steps, want, "{:?}", space.objectives);
+    let exact_space = exact(space);
+    // The exact search is brute force's frontier (and so its figures).
+    assert_same(&exact_space);
+    let exact = search(&exact_space);
+    let missed = uncovered(&exact.points, &got.points, space);
+    assert!(missed.is_empty(), "not covered: {missed:?}");
+    for x in &got.points {
+        for y in &got.points {
+            assert!(
+                std::ptr::eq(x, y) || !dominates(x, y, space),
+                "{:?} dominates {:?}",
+                x.steps,
+                y.steps
+            );
+        }
+    }
+    (got.points.len(), exact.points.len())
+}
+
+/// The points of `exact` that no point of `got` covers at `space`'s
+/// resolution (a relative 1e-9 above it for rounding).
+fn uncovered<'a>(
+    exact: &'a [Candidate],
+    got: &[Candidate],
+    space: &SearchSpace,
+) -> Vec<&'a Vec<crate::model::Step>> {
+    let r = space.resolution;
+    let slack = 1.0 + 1e-9;
+    let p95 = |c: &Candidate| c.p95_ms.unwrap_or(f64::INFINITY);
+    let success = |c: &Candidate| c.success_within_budget.unwrap_or(0.0);
+    exact
+        .iter()
+        .filter(|y| {
+            !got.iter().any(|x| {
+                x.monthly_usd <= y.monthly_usd
+                    && x.unavailability
+                        <= y.unavailability * 10f64.powf(r.availability_nines) * slack
+                    && p95(x) <= p95(y) * (1.0 + r.p95) * slack
+                    && success(x) >= success(y) - 1e-12
+            })
         })
+        .map(|y| &y.steps)
         .collect()
+}
+
+/// `x` no worse than `y` on every objective and strictly better on one,
+/// by the exact figures.
+fn dominates(x: &Candidate, y: &Candidate, space: &SearchSpace) -> bool {
+    let extra = Extra::of(&space.objectives);
+    let p95 = |c: &Candidate| c.p95_ms.unwrap_or(f64::INFINITY);
+    let success = |c: &Candidate| c.success_within_budget.unwrap_or(0.0);
+    let no_worse = x.monthly_usd <= y.monthly_usd
+        && x.unavailability <= y.unavailability
+        && (!extra.p95 || p95(x) <= p95(y))
+        && (!extra.success || success(x) >= success(y));
+    let better = x.monthly_usd < y.monthly_usd
+        || x.unavailability < y.unavailability
+        || (extra.p95 && p95(x) < p95(y))
+        || (extra.success && success(x) > success(y));
+    no_worse && better
 }
 
 fn assert_same(space: &SearchSpace) {
@@ -172,11 +299,19 @@ fn p95_as_an_objective_keeps_fast_chains_the_two_axes_drop() {
 /// on any number of threads.
 #[test]
 fn the_p95_search_is_the_same_on_any_thread_count() {
-    for objectives in [
-        vec![Objective::Cost, Objective::Availability, Objective::P95],
-        Objective::ALL.to_vec(),
+    for (objectives, resolution) in [
+        (
+            vec![Objective::Cost, Objective::Availability, Objective::P95],
+            Resolution::EXACT,
+        ),
+        (Objective::ALL.to_vec(), Resolution::EXACT),
+        (
+            vec![Objective::Cost, Objective::Availability, Objective::P95],
+            Resolution::DEFAULT,
+        ),
     ] {
-        let s = space(8, 12, &objectives, Some(9_000.0));
+        let mut s = space(8, 12, &objectives, Some(9_000.0));
+        s.resolution = resolution;
         let reference = search(&s);
         assert!(reference.points.len() > 20, "{}", reference.points.len());
         for threads in [1, 2, 3] {
@@ -188,6 +323,107 @@ fn the_p95_search_is_the_same_on_any_thread_count() {
             assert_eq!(f, reference, "{threads} threads");
         }
     }
+}
+
+fn p95_space(seed: u64, offerings: usize, resolution: Resolution) -> SearchSpace {
+    let mut s = space(
+        seed,
+        offerings,
+        &[Objective::Cost, Objective::Availability, Objective::P95],
+        None,
+    );
+    s.resolution = resolution;
+    s
+}
+
+/// At the default resolution and coarser ones, the frontier is brute
+/// force's by the definition, covers the exact one and holds no dominated
+/// point; the coarser the resolution, the fewer points.
+#[test]
+fn the_frontier_at_a_resolution_covers_the_exact_one() {
+    let coarse = Resolution {
+        p95: 0.1,
+        availability_nines: 0.25,
+    };
+    for seed in 0..3 {
+        let (default, exact) = assert_covers(&p95_space(seed, 5, Resolution::DEFAULT));
+        let (fewer, _) = assert_covers(&p95_space(seed, 5, coarse));
+        assert!(
+            fewer < default && default <= exact,
+            "seed {seed}: {fewer} < {default} <= {exact}"
+        );
+    }
+    // Four objectives (success stays exact) and success alone.
+    let mut all = space(3, 5, &Objective::ALL, Some(6_000.0));
+    all.resolution = coarse;
+    assert_covers(&all);
+    let mut success = space(
+        6,
+        5,
+        &[
+            Objective::Cost,
+            Objective::Availability,
+            Objective::SuccessWithinBudget,
+        ],
+        Some(4_000.0),
+    );
+    success.resolution = coarse;
+    assert_covers(&success);
+    // Each resolution alone.
+    for resolution in [
+        Resolution {
+            p95: 0.05,
+            availability_nines: 0.0,
+        },
+        Resolution {
+            p95: 0.0,
+            availability_nines: 0.1,
+        },
+    ] {
+        assert_covers(&p95_space(4, 5, resolution));
+    }
+}
+
+/// The checks can fail: without its cheapest point (which only a point as
+/// cheap can cover) the frontier no longer covers the exact one, and the
+/// exact frontier with a dominated point added fails the other check.
+#[test]
+fn the_coverage_check_catches_a_missing_point() {
+    let s = p95_space(1, 5, Resolution::DEFAULT);
+    let exact = search(&exact(&s)).points;
+    let mut got = search(&s).points;
+    assert!(uncovered(&exact, &got, &s).is_empty());
+    got.remove(0);
+    assert!(!uncovered(&exact, &got, &s).is_empty());
+    let mut worse = exact[0].clone();
+    worse.monthly_usd *= 1.5;
+    assert!(dominates(&exact[0], &worse, &s));
+}
+
+/// `s` at a resolution of 0.
+fn exact(s: &SearchSpace) -> SearchSpace {
+    SearchSpace {
+        resolution: Resolution::EXACT,
+        ..s.clone()
+    }
+}
+
+/// The default resolution at a size where the exact frontier is large:
+/// far fewer points, all covering it (against the exact search, which the
+/// tests above tie to brute force).
+#[test]
+fn the_default_resolution_shrinks_a_large_frontier() {
+    let s = p95_space(8, 12, Resolution::DEFAULT);
+    let exact = search(&exact(&s));
+    let got = search(&s);
+    assert!(
+        got.points.len() * 4 < exact.points.len(),
+        "{} vs {}",
+        got.points.len(),
+        exact.points.len()
+    );
+    assert!(got.stats.chains_scored <= exact.stats.chains_scored);
+    assert!(uncovered(&exact.points, &got.points, &s).is_empty());
 }
 
 #[test]
@@ -287,6 +523,7 @@ mod random_spaces {
                             max_monthly_usd,
                         },
                         objectives,
+                        resolution: Resolution::EXACT,
                     }
                 },
             )
@@ -300,6 +537,23 @@ mod random_spaces {
         #[test]
         fn random_spaces_give_the_brute_force_frontier(space in spaces()) {
             assert_same(&space);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(32))]
+
+        /// At a random resolution (0 among them), the pruned search finds
+        /// the frontier the definition gives, which covers the exact one
+        /// and holds no dominated point.
+        #[test]
+        fn random_spaces_at_a_resolution_cover_the_exact_frontier(
+            mut space in spaces(),
+            p95 in prop::sample::select(vec![0.0, 0.001, 0.01, 0.05, 0.2]),
+            nines in prop::sample::select(vec![0.0, 0.01, 0.05, 0.3]),
+        ) {
+            space.resolution = Resolution { p95, availability_nines: nines };
+            assert_covers(&space);
         }
     }
 }

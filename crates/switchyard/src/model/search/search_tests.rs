@@ -11,6 +11,7 @@ fn space(seed: u64, offerings: usize, groups: usize) -> SearchSpace {
         backoff_ms: 50.0,
         constraints: Constraints::default(),
         objectives: Objective::DEFAULT.to_vec(),
+        resolution: Resolution::DEFAULT,
     }
 }
 
@@ -270,6 +271,7 @@ fn limited_space(min_availability: f64) -> SearchSpace {
             max_monthly_usd: None,
         },
         objectives: Objective::DEFAULT.to_vec(),
+        resolution: Resolution::DEFAULT,
     }
 }
 
