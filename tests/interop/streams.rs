@@ -250,7 +250,7 @@ fn run_inner(root: &Path, gateway: GatewayKind, run: &mut StreamRun) -> Result<(
             .collect();
         let mut log = String::new();
         for (key, read) in &bodies {
-            log.push_str(&format!("{key}\t{read:?}\n"));
+            log.push_str(&format!("{key}\t{}\n", read.log_line()));
         }
         let _ = std::fs::write(work.join(format!("{}.txt", fault.route())), log);
         let mut seen: Vec<Seen> = bodies
@@ -277,6 +277,17 @@ enum Read {
 }
 
 impl Read {
+    /// One line for the run's log: what came back, with the body's start.
+    fn log_line(&self) -> String {
+        let flat = |t: &str| t.replace(['\n', '\t'], " ");
+        match self {
+            Read::Status(s, body) => format!("status {s}\t{}", flat(body)),
+            Read::Ended(text) => format!("ended\t{}", flat(text)),
+            Read::Stalled => "stalled".to_owned(),
+            Read::Broken => "broken".to_owned(),
+        }
+    }
+
     fn seen(self, by_backup: bool) -> Seen {
         match self {
             Read::Status(s, _) => Seen::Status(s),
