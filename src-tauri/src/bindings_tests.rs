@@ -171,6 +171,20 @@ fn browser_fixtures() -> String {
         &Progress::new(),
     )
     .expect("searches");
+    // The same search with p95 as a third objective: its frontier is at the
+    // default resolution, which the page says.
+    let mut searched_p95 = search_run.plan.clone();
+    if let Some(s) = searched_p95.search.as_mut() {
+        s.objectives = Some(vec!["cost".into(), "availability".into(), "p95".into()]);
+    }
+    let search_p95 = switchyard::app::search::run(
+        searched_p95,
+        None,
+        &search_options,
+        crate::state::UNSAVED,
+        &Progress::new(),
+    )
+    .expect("searches");
     let json = serde_json::json!({
         "app_defaults": Defaults::default(),
         "example_plan": doc,
@@ -191,6 +205,7 @@ fn browser_fixtures() -> String {
         "catalog_offering": sources,
         "history_list": switchyard::app::history::group_histories(state.catalog().expect("catalog").get()).expect("lists"),
         "search_plan": search::search_view(&search_run).expect("views"),
+        "search_plan_p95": search::search_view(&search_p95).expect("views"),
         "compare_plans": compare_fixture(&doc.plan, dir.path()),
         "peak_traffic": peak_traffic_fixture(&state),
         "export_preview": export::preview(&state, &doc.plan, switchyard::export::Format::Litellm, &NoKeys).expect("exports"),

@@ -54,6 +54,9 @@ pub struct SearchView {
     pub chains_scored: f64,
     pub points: Vec<SearchPoint>,
     pub chart: ChartView,
+    /// The resolution of a frontier with p95 or success within the budget
+    /// (`None`: exact, the two-axis frontier).
+    pub resolution: Option<switchyard::model::search::Resolution>,
 }
 
 pub fn search_view(run: &SearchRun) -> AppResult<SearchView> {
@@ -97,6 +100,7 @@ pub fn search_view(run: &SearchRun) -> AppResult<SearchView> {
         chains_scored: run.report.stats.chains_scored as f64,
         points,
         chart: view(&Chart::Frontier(search_run::frontier_chart(run)))?,
+        resolution: run.search.space.frontier_resolution(),
     })
 }
 

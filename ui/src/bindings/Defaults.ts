@@ -4,6 +4,7 @@ import type { ImportOptions } from "./ImportOptions";
 import type { ProbeRunOptions } from "./ProbeRunOptions";
 import type { RefreshOptions } from "./RefreshOptions";
 import type { RefreshSource } from "./RefreshSource";
+import type { Resolution } from "./Resolution";
 import type { SearchOptions } from "./SearchOptions";
 import type { SimOptions } from "./SimOptions";
 import type { TcoDefaults } from "./TcoDefaults";
@@ -11,7 +12,12 @@ import type { TcoDefaults } from "./TcoDefaults";
 /**
  * Every job's defaults, for the UI (the `app_defaults` command).
  */
-export type Defaults = { sim: SimOptions, chart: ChartOptions, search: SearchOptions, probe: ProbeRunOptions, import: ImportOptions, 
+export type Defaults = { sim: SimOptions, chart: ChartOptions, search: SearchOptions, 
+/**
+ * The resolution of a search with p95 or success within the budget
+ * when the plan's `[search]` sets none.
+ */
+search_resolution: Resolution, probe: ProbeRunOptions, import: ImportOptions, 
 /**
  * What `[tco]` takes for each field it leaves out.
  */

@@ -45,7 +45,8 @@ const HANDLERS = {
   history_list: (args, f) => f.history_list,
   probe_chart: (args, f) => f.charts.probes,
   probe_start: (args) => ({ summary: { probes: 5, spent_usd: 0.0012, tokens: 400, stopped: "completed" }, stats: args.offerings.map((o) => ({ offering: o, probes: 5, successes: 5, success_ratio: 1, success_ci95: [0.57, 1], ttft_ms: { p50: 412, p95: 600, p99: 650 }, tokens_per_s_p50: 80, errors: {}, spent_usd: 0.0012, first_at_ms: 0, last_at_ms: 1 })) }),
-  search_plan: (args, f) => f.search_plan,
+  // A plan whose [search] trades off p95 gets the search that did.
+  search_plan: (args, f) => (args.plan?.search?.objectives?.includes("p95") ? f.search_plan_p95 : f.search_plan),
   export_preview: (args, f) => f.export_preview,
   "plugin:store|load": () => 1,
   "plugin:store|get": () => [null, false],

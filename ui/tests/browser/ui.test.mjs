@@ -175,6 +175,39 @@ test("probes start with the caps given and show their results", async () => {
   await page.screenshot({ path: join(shots, "browser-probes.png"), fullPage: true });
 });
 
+test("p95 as an objective: the plan's objectives, the resolution's defaults and the frontier's note", async () => {
+  await page.click('[data-testid="nav-search"]');
+  assert.equal(await page.locator('[data-testid="p95-resolution"]').count(), 0, "no resolution on the two-axis frontier");
+  await page.click('[data-testid="objective-p95"]');
+  const p95Box = page.locator('[data-testid="p95-resolution"]');
+  await p95Box.waitFor();
+  // The engine's defaults, greyed: 1% and 0.01 nines.
+  const d = fixtures.app_defaults.search_resolution;
+  assert.equal(await p95Box.getAttribute("placeholder"), `${d.p95 * 100} (default)`);
+  assert.equal(await page.locator('[data-testid="availability-resolution"]').getAttribute("placeholder"), `${d.availability_nines} (default)`);
+  // The plan's [search] now lists p95 after cost and availability.
+  await page.waitForFunction(() => {
+    const calls = window.__calls.filter((c) => c.cmd === "plan_edit");
+    const o = calls[calls.length - 1]?.args.plan.search?.objectives;
+    return JSON.stringify(o) === JSON.stringify(["cost", "availability", "p95"]);
+  });
+  await page.click('[data-testid="search-run"]');
+  const rows = page.locator('[data-testid="frontier-table"] tbody tr');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="frontier-table"] tbody tr').length === n, fixtures.search_plan_p95.points.length);
+  assert.equal(await rows.count(), fixtures.search_plan_p95.points.length);
+  const r = fixtures.search_plan_p95.resolution;
+  assert.deepEqual(r, d, "the search ran at the default resolution");
+  assert.match(await page.locator('[data-testid="search-resolution"]').innerText(), new RegExp(`^p95 within ${r.p95 * 100}% and availability within ${r.availability_nines} nines count as one point`));
+  // Unticked, the objectives leave the plan and the resolution fields go.
+  await page.click('[data-testid="objective-p95"]');
+  await page.waitForFunction(() => {
+    const calls = window.__calls.filter((c) => c.cmd === "plan_edit");
+    return calls[calls.length - 1]?.args.plan.search?.objectives === undefined;
+  });
+  assert.equal(await page.locator('[data-testid="p95-resolution"]').count(), 0);
+  await page.click('[data-testid="load-example"]');
+});
+
 test("a frontier point opens as the plan", async () => {
   await page.click('[data-testid="nav-search"]');
   await page.click('[data-testid="search-run"]');

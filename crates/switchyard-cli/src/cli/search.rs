@@ -85,12 +85,10 @@ pub fn run(args: &SearchArgs) -> Result<(), Failure> {
             "skipped": run.search.skipped,
             "search": run.report,
         });
-        // Only a frontier with p95 or success within the budget is at a
-        // resolution (the two-axis one is exact); a field added, so older
-        // readers are unaffected.
-        let space = &run.search.space;
-        if switchyard::model::search::Extra::of(&space.objectives).any() {
-            json["resolution"] = serde_json::json!(space.resolution);
+        // A field added only where it applies, so older readers are
+        // unaffected.
+        if let Some(resolution) = run.search.space.frontier_resolution() {
+            json["resolution"] = serde_json::json!(resolution);
         }
         outln!("{json:#}");
         return Ok(());

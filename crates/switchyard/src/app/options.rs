@@ -394,6 +394,9 @@ pub struct Defaults {
     pub sim: SimOptions,
     pub chart: ChartOptions,
     pub search: SearchOptions,
+    /// The resolution of a search with p95 or success within the budget
+    /// when the plan's `[search]` sets none.
+    pub search_resolution: crate::model::search::Resolution,
     pub probe: ProbeRunOptions,
     pub import: ImportOptions,
     /// What `[tco]` takes for each field it leaves out.
@@ -409,6 +412,7 @@ impl Default for Defaults {
             sim: SimOptions::default(),
             chart: ChartOptions::default(),
             search: SearchOptions::default(),
+            search_resolution: crate::model::search::Resolution::DEFAULT,
             probe: ProbeRunOptions::default(),
             import: ImportOptions::default(),
             tco: TCO_DEFAULTS,

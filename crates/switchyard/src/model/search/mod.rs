@@ -81,6 +81,15 @@ pub struct SearchSpace {
     pub resolution: Resolution,
 }
 
+impl SearchSpace {
+    /// The resolution the frontier is at, when it is at one: only a frontier
+    /// with p95 or success within the budget is; the two-axis one is exact.
+    /// What `search --json` and the app report.
+    pub fn frontier_resolution(&self) -> Option<Resolution> {
+        Extra::of(&self.objectives).any().then_some(self.resolution)
+    }
+}
+
 /// Conditions a chain must meet to be on the frontier.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Constraints {

@@ -31,6 +31,7 @@ pub const DEFAULT_AVAILABILITY_RESOLUTION_NINES: f64 = 0.01;
 /// How finely a search with p95 or success within the budget as an
 /// objective tells chains apart; 0 in both is the exact frontier. Cost is
 /// always exact, and so is success within the budget.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Resolution {
     /// Relative: two p95s within a factor `1 + p95` are equal.
