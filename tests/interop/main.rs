@@ -40,19 +40,24 @@ fn filter(var: &str) -> Option<Vec<String>> {
         })
 }
 
+/// The gateways `SWITCHYARD_INTEROP_GATEWAYS` lets through (all without it).
+fn gateways() -> Vec<GatewayKind> {
+    match filter("SWITCHYARD_INTEROP_GATEWAYS") {
+        Some(names) => GatewayKind::ALL
+            .into_iter()
+            .filter(|g| names.iter().any(|n| n == g.name()))
+            .collect(),
+        None => GatewayKind::ALL.to_vec(),
+    }
+}
+
 #[test]
 #[ignore = "runs the real gateways for minutes: `make test-interop`"]
 fn exported_configs_behave_on_the_real_gateways_as_predicted() {
     let root = switchyard_e2e::repo_root();
     let scenarios = scenario::load(&root.join("tests/interop/scenarios.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let gateways: Vec<GatewayKind> = match filter("SWITCHYARD_INTEROP_GATEWAYS") {
-        Some(names) => GatewayKind::ALL
-            .into_iter()
-            .filter(|g| names.iter().any(|n| n == g.name()))
-            .collect(),
-        None => GatewayKind::ALL.to_vec(),
-    };
+    let gateways = gateways();
     assert!(
         !gateways.is_empty(),
         "SWITCHYARD_INTEROP_GATEWAYS names no gateway"
@@ -151,13 +156,7 @@ fn exported_configs_behave_on_the_real_gateways_as_predicted() {
 #[ignore = "runs the real gateways: `make test-interop`"]
 fn cut_and_stalled_streams_get_what_the_docs_say_on_the_real_gateways() {
     let root = switchyard_e2e::repo_root();
-    let gateways: Vec<GatewayKind> = match filter("SWITCHYARD_INTEROP_GATEWAYS") {
-        Some(names) => GatewayKind::ALL
-            .into_iter()
-            .filter(|g| names.iter().any(|n| n == g.name()))
-            .collect(),
-        None => GatewayKind::ALL.to_vec(),
-    };
+    let gateways = gateways();
     for &g in &gateways {
         gateway::check_installed(&root, g).unwrap_or_else(|e| panic!("{e}"));
     }

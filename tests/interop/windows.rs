@@ -105,6 +105,12 @@ impl Schedule {
     }
 }
 
+/// When request `o` arrived: its key is `r<index>` into `arrivals`.
+fn arrival(o: &Outcome, arrivals: &[Duration]) -> Option<Duration> {
+    let i: usize = o.key.strip_prefix('r')?.parse().ok()?;
+    arrivals.get(i).copied()
+}
+
 /// What `during_outage` predicts for the step that goes down.
 #[derive(Debug, Clone, Copy)]
 pub struct Predicted {
@@ -193,14 +199,9 @@ pub fn figures(
     let count = schedule.windows.count as usize;
     let mut acc: Vec<Acc> = (0..count).map(|_| Acc::default()).collect();
     for o in outcomes {
-        let Some(i) = o
-            .key
-            .strip_prefix('r')
-            .and_then(|i| i.parse::<usize>().ok())
-        else {
+        let Some(at) = arrival(o, arrivals) else {
             continue;
         };
-        let Some(&at) = arrivals.get(i) else { continue };
         let (k, down) = schedule.place(at);
         let Some(a) = acc.get_mut(k as usize) else {
             continue;
@@ -307,14 +308,7 @@ pub fn hop_p50_ms(
 ) -> Vec<f64> {
     let mut per: Vec<Vec<f64>> = vec![Vec::new(); schedule.windows.count as usize];
     for o in outcomes {
-        let Some(i) = o
-            .key
-            .strip_prefix('r')
-            .and_then(|i| i.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        let (Some(&at), Some(&hop)) = (arrivals.get(i), hops.get(&o.key)) else {
+        let (Some(at), Some(&hop)) = (arrival(o, arrivals), hops.get(&o.key)) else {
             continue;
         };
         let (k, down) = schedule.place(at);

@@ -660,6 +660,12 @@ fn the_search_option_space_is_capped_with_the_numbers() {
 /// `[search] objectives` (`extra`, TOML lines) resolved over the two
 /// candidates: the objectives, or the problems.
 fn search_objectives(extra: &str) -> Result<Vec<&'static str>, Vec<String>> {
+    search_space(extra).map(|s| s.objectives.iter().map(|o| o.name()).collect())
+}
+
+/// `[search]` with `extra` (TOML lines) resolved over the two candidates
+/// `a` and `b`: its space, or the problems.
+fn search_space(extra: &str) -> Result<crate::model::search::SearchSpace, Vec<String>> {
     let text = format!("{SEARCH}{extra}\n");
     let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
     let pool: Vec<CandidateInfo> = ["a", "b"]
@@ -671,7 +677,7 @@ fn search_objectives(extra: &str) -> Result<Vec<&'static str>, Vec<String>> {
         })
         .collect();
     resolve_search(&plan, &pool, &NoCatalog)
-        .map(|s| s.space.objectives.iter().map(|o| o.name()).collect())
+        .map(|s| s.space)
         .map_err(|p| p.iter().map(ToString::to_string).collect())
 }
 
@@ -750,19 +756,7 @@ fn search_settings_are_checked_against_their_ranges() {
 /// `[search]`'s resolution (`extra`, TOML lines) resolved over the two
 /// candidates, or the problems.
 fn search_resolution(extra: &str) -> Result<crate::model::search::Resolution, Vec<String>> {
-    let text = format!("{SEARCH}{extra}\n");
-    let plan = parse(&text, Format::Toml, "plan.toml").expect("parses");
-    let pool: Vec<CandidateInfo> = ["a", "b"]
-        .iter()
-        .map(|id| CandidateInfo {
-            id: (*id).to_owned(),
-            quality: None,
-            explicit: false,
-        })
-        .collect();
-    resolve_search(&plan, &pool, &NoCatalog)
-        .map(|s| s.space.resolution)
-        .map_err(|p| p.iter().map(ToString::to_string).collect())
+    search_space(extra).map(|s| s.resolution)
 }
 
 #[test]
