@@ -4,10 +4,11 @@
 //! as the model splits traffic, and carries its own key for the fakes.
 //!
 //! For rate limits the arrival process matters, not just the count: the model
-//! (`MODEL.md` §12) takes a minute's requests as Poisson. [`drive_poisson`]
-//! sends requests at seeded exponential gaps for a set time, each when its
-//! time comes whatever the others are doing (open loop), so the load a limit
-//! sees is the plan's peak rate.
+//! (`MODEL.md` §12) takes a minute's requests as Poisson. [`drive_arrivals`]
+//! sends each request at its own arrival time whatever the others are doing
+//! (open loop): seeded exponential gaps at the plan's peak rate for a peak
+//! scenario ([`poisson_arrivals`]), steady ones for an outage-window scenario
+//! (`crate::windows::Schedule::arrivals`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -96,7 +97,7 @@ pub fn drive(
     })
 }
 
-/// Requests in flight at once under [`drive_poisson`]: a safety bound far above
+/// Requests in flight at once under [`drive_arrivals`]: a safety bound far above
 /// what a peak of a few requests a second needs; past it a request waits, and
 /// is counted late.
 const MAX_IN_FLIGHT: usize = 256;
@@ -129,20 +130,20 @@ pub fn poisson_arrivals(per_minute: f64, duration: Duration, seed: u64) -> Vec<D
     arrivals
 }
 
-/// What [`drive_poisson`] did besides the outcomes.
+/// What [`drive_arrivals`] did besides the outcomes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ArrivalStats {
     pub arrivals: u64,
     /// Requests that started more than 100 ms after their arrival time (the
-    /// in-flight bound or a starved runtime): the process was not Poisson for
-    /// them.
+    /// in-flight bound or a starved runtime): they did not arrive as the
+    /// process says.
     pub late: u64,
 }
 
 /// Sends one request at each of `arrivals` (offsets from `origin`, which
 /// may be a little ahead so that other clocks can start on it), all done by
 /// `deadline` after it (unfinished ones count as failed).
-pub fn drive_poisson(
+pub fn drive_arrivals(
     gateway: &Gateway,
     routes: &[(String, f64)],
     arrivals: &[Duration],

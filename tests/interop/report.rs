@@ -89,43 +89,38 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
         }
         for f in &r.figures {
             let c = &f.check;
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {}/{} = {} | {}–{} | {} |",
-                r.scenario,
-                r.gateway.name(),
-                f.name,
-                f.plan_model.map_or("–".to_owned(), pct),
-                pct(c.predicted),
-                c.observed,
-                c.trials,
-                pct(c.observed_share()),
-                pct(c.interval.0),
-                pct(c.interval.1),
-                if c.pass { "pass" } else { "FAIL" }
+            row(
+                &mut out,
+                r,
+                [
+                    f.name.clone(),
+                    f.plan_model.map_or("–".to_owned(), pct),
+                    pct(c.predicted),
+                    format!("{}/{} = {}", c.observed, c.trials, pct(c.observed_share())),
+                    format!("{}–{}", pct(c.interval.0), pct(c.interval.1)),
+                ],
+                c.pass,
             );
         }
-        if let Some(w) = &r.windows {
-            for f in &w.figures {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} (per window, batch means) | – | {} | {} = {} | {}–{} | {} |",
-                    r.scenario,
-                    r.gateway.name(),
-                    f.name,
-                    value(f.unit, f.check.predicted),
-                    f.check
-                        .per_window
-                        .iter()
-                        .map(|v| value(f.unit, *v))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    value(f.unit, f.check.mean),
-                    value(f.unit, f.check.interval.0),
-                    value(f.unit, f.check.interval.1),
-                    if f.check.pass { "pass" } else { "FAIL" }
-                );
-            }
+        for f in window_checks(r) {
+            let c = &f.check;
+            let per_window: Vec<String> = c.per_window.iter().map(|v| value(f.unit, *v)).collect();
+            row(
+                &mut out,
+                r,
+                [
+                    format!("{} (per window, batch means)", f.name),
+                    "–".to_owned(),
+                    value(f.unit, c.predicted),
+                    format!("{} = {}", per_window.join(", "), value(f.unit, c.mean)),
+                    format!(
+                        "{}–{}",
+                        value(f.unit, c.interval.0),
+                        value(f.unit, c.interval.1)
+                    ),
+                ],
+                c.pass,
+            );
         }
         if r.wrong_requests > 0 {
             let _ = writeln!(
@@ -147,6 +142,19 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
         }
     }
     out
+}
+
+/// One checked row of the table: figure, plan model, predicted, observed and
+/// interval, after the run's scenario and gateway.
+fn row(out: &mut String, r: &RunResult, cells: [String; 5], pass: bool) {
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |",
+        r.scenario,
+        r.gateway.name(),
+        cells.join(" | "),
+        if pass { "pass" } else { "FAIL" }
+    );
 }
 
 /// The window figures of a run.

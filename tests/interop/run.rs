@@ -452,7 +452,9 @@ fn run_inner(
 
     let exported = export(&home, &plan_path, gateway, &work)?;
     run_export_hook(&exported)?;
-    let mut predicted = evaluate(&home, &plan_path, Some(gateway), has_budget)?;
+    // `--as` drops any budget, so its success is always the availability.
+    let as_gateway = evaluate_json(&home, &plan_path, Some(gateway))?;
+    let mut predicted = prediction(&as_gateway, false)?;
     let mut plan_model = evaluate(&home, &plan_path, None, has_budget)?;
     // A peak scenario is judged at the peak: the figures of the portfolio the
     // gateway runs (semantics::gateway_run, as `evaluate --as` uses) and the
@@ -495,9 +497,10 @@ fn run_inner(
         .collect();
     let shares: Vec<f64> = routes.iter().map(|r| r.1).collect();
     let max_tokens = (resolved.portfolio.workload.output_tokens.ceil() as u32).max(1) * 2;
+    let window_arrivals = schedule.map(|s| s.arrivals()).unwrap_or_default();
     let (outcomes, requests) = match (&peak, schedule) {
         (None, Some(schedule)) => {
-            let arrivals = schedule.arrivals();
+            let arrivals = &window_arrivals;
             // The fakes' windows and the arrivals start on one clock, a moment
             // ahead so that every fake has it before the first request.
             let origin = Instant::now() + Duration::from_millis(500);
@@ -506,10 +509,10 @@ fn run_inner(
             }
             let length = schedule.windows.period * schedule.windows.count;
             let deadline = length + Duration::from_secs(settings.deadline_s.min(60));
-            let (outcomes, stats) = load::drive_poisson(
+            let (outcomes, stats) = load::drive_arrivals(
                 &gw,
                 &routes,
-                &arrivals,
+                arrivals,
                 origin,
                 settings.seed,
                 max_tokens,
@@ -556,7 +559,7 @@ fn run_inner(
             }
             // The peak's length, then as long as the slowest request may take.
             let deadline = length + Duration::from_secs(settings.deadline_s.min(60));
-            let (outcomes, stats) = load::drive_poisson(
+            let (outcomes, stats) = load::drive_arrivals(
                 &gw,
                 &routes,
                 &arrivals,
@@ -586,18 +589,20 @@ fn run_inner(
         &upstream,
         &predicted,
         &plan_model,
+        // Served shares over the whole run are the month's (§2), which no
+        // breaker enters: a windows run is judged by its window figures.
+        schedule.is_none(),
         result,
     );
     if let (Some(schedule), Some((route, step))) = (schedule, &windowed) {
-        let json = evaluate_json(&home, &plan_path, Some(gateway))?;
-        let p = windows::predicted(&json, route, *step)?;
+        let p = windows::predicted(&as_gateway, route, *step)?;
         let primary = &resolved.portfolio.offerings[schedule.offering].id;
         let primary_attempts: windows::PrimaryAttempts = upstream
             .iter()
             .map(|(key, v)| {
                 (
                     key.clone(),
-                    v.iter().filter(|(o, _)| o == primary).count() as u32,
+                    v.iter().filter(|a| a.offering == *primary).count() as u32,
                 )
             })
             .collect();
@@ -608,23 +613,19 @@ fn run_inner(
                 .and_then(|h| gw.served_offering(&fakes, route, h))
                 .map(|offering| offering == *primary)
         };
-        let hops = fallback_hops(&fakes, primary);
-        let arrivals = schedule.arrivals();
+        let hops = fallback_hops(&upstream, primary);
         let figures = windows::figures(
             &schedule,
-            &arrivals,
+            &window_arrivals,
             &outcomes,
             &primary_attempts,
             &hops,
             served_by_primary,
             &p,
         );
-        // Served shares over the whole run are the month's (§2), which no
-        // breaker enters: a windows run is judged by its window figures.
-        result.figures.retain(|f| f.name == "success");
         if let Some(w) = result.windows.as_mut() {
             w.figures = figures;
-            w.hop_p50_ms = windows::hop_p50_ms(&schedule, &arrivals, &outcomes, &hops);
+            w.hop_p50_ms = windows::hop_p50_ms(&schedule, &window_arrivals, &outcomes, &hops);
         }
     }
     if let Some((_, at)) = &peak {
@@ -665,59 +666,54 @@ fn rejected_figures(
     }
 }
 
-/// What the fakes saw of one client request: every attempt, in arrival order,
-/// as (offering, status); `None` for an attempt whose answer did not reach the
-/// client (it left first) or that got none.
-type UpstreamView = BTreeMap<String, Vec<(String, Option<u16>)>>;
+/// One attempt a fake saw of a client request.
+#[derive(Debug, Clone)]
+struct Attempt {
+    offering: String,
+    /// `None` for an attempt whose answer did not reach the client (it left
+    /// first) or that got none.
+    status: Option<u16>,
+    started: Instant,
+    ended: Option<Instant>,
+}
+
+/// What the fakes saw of each client request, by key: every attempt, in
+/// arrival order.
+type UpstreamView = BTreeMap<String, Vec<Attempt>>;
 
 fn upstream_view(fakes: &Fakes) -> UpstreamView {
-    let mut attempts: BTreeMap<String, Vec<(Instant, String, Option<u16>)>> = BTreeMap::new();
+    let mut attempts: UpstreamView = BTreeMap::new();
     for fake in &fakes.fakes {
         for s in fake.server.served() {
             let Some(key) = s.request_key else { continue };
-            let status = s
-                .status
-                .filter(|_| s.ended.is_some() && !s.client_disconnected);
-            attempts
-                .entry(key)
-                .or_default()
-                .push((s.started, fake.offering.clone(), status));
+            attempts.entry(key).or_default().push(Attempt {
+                offering: fake.offering.clone(),
+                status: s
+                    .status
+                    .filter(|_| s.ended.is_some() && !s.client_disconnected),
+                started: s.started,
+                ended: s.ended,
+            });
         }
     }
+    for v in attempts.values_mut() {
+        v.sort_by_key(|a| a.started);
+    }
     attempts
-        .into_iter()
-        .map(|(key, mut v)| {
-            v.sort_by_key(|a| a.0);
-            (key, v.into_iter().map(|(_, o, s)| (o, s)).collect())
-        })
-        .collect()
 }
 
 /// For each request that fell back from `primary`: the gateway's time from
 /// the primary's last answer to the next upstream attempt (ms), by the fakes'
 /// own clocks.
-fn fallback_hops(fakes: &Fakes, primary: &str) -> crate::windows::FallbackHops {
-    let mut attempts: BTreeMap<String, Vec<(Instant, Option<Instant>, bool)>> = BTreeMap::new();
-    for fake in &fakes.fakes {
-        for s in fake.server.served() {
-            if let Some(key) = s.request_key {
-                attempts.entry(key).or_default().push((
-                    s.started,
-                    s.ended,
-                    fake.offering == primary,
-                ));
-            }
-        }
-    }
-    attempts
-        .into_iter()
-        .filter_map(|(key, mut v)| {
-            v.sort_by_key(|a| a.0);
-            let last_primary = v.iter().rposition(|a| a.2)?;
-            let answered = v[last_primary].1?;
-            let next = v.get(last_primary + 1)?.0;
+fn fallback_hops(upstream: &UpstreamView, primary: &str) -> crate::windows::FallbackHops {
+    upstream
+        .iter()
+        .filter_map(|(key, v)| {
+            let last_primary = v.iter().rposition(|a| a.offering == primary)?;
+            let answered = v[last_primary].ended?;
+            let next = v.get(last_primary + 1)?.started;
             Some((
-                key,
+                key.clone(),
                 next.saturating_duration_since(answered).as_secs_f64() * 1000.0,
             ))
         })
@@ -733,8 +729,12 @@ fn write_outcomes(path: &Path, outcomes: &[Outcome], upstream: &UpstreamView) {
             .get(&o.key)
             .map(|v| {
                 v.iter()
-                    .map(|(offering, s)| {
-                        format!("{offering}:{}", s.map_or("-".to_owned(), |s| s.to_string()))
+                    .map(|a| {
+                        format!(
+                            "{}:{}",
+                            a.offering,
+                            a.status.map_or("-".to_owned(), |s| s.to_string())
+                        )
                     })
                     .collect()
             })
@@ -764,6 +764,7 @@ fn analyse(
     upstream: &UpstreamView,
     predicted: &Prediction,
     plan_model: &Prediction,
+    served_shares: bool,
     result: &mut RunResult,
 ) {
     let n = outcomes.len() as u64;
@@ -788,7 +789,7 @@ fn analyse(
         }
         let per_key: Vec<u32> = upstream
             .values()
-            .map(|v| v.iter().filter(|(o, _)| *o == fake.offering).count() as u32)
+            .map(|v| v.iter().filter(|a| a.offering == fake.offering).count() as u32)
             .filter(|&n| n > 0)
             .collect();
         let a = Attempts {
@@ -805,8 +806,8 @@ fn analyse(
     let answered = |key: &str| -> Vec<&str> {
         upstream.get(key).map_or(Vec::new(), |v| {
             v.iter()
-                .filter(|(_, s)| *s == Some(200))
-                .map(|(o, _)| o.as_str())
+                .filter(|a| a.status == Some(200))
+                .map(|a| a.offering.as_str())
                 .collect()
         })
     };
@@ -853,6 +854,9 @@ fn analyse(
         plan_model: Some(plan_model.success),
         check: Check::new(predicted.success, successes, n),
     });
+    if !served_shares {
+        return;
+    }
     for route in routes {
         for (step, s) in file
             .routes
