@@ -36,6 +36,10 @@ pub struct Outcome {
     /// The value of the gateway's served-by header, on success.
     pub served_header: Option<String>,
     pub latency: Duration,
+    /// When it was sent; `None` for a request that never finished. The
+    /// fakes' attempts are on the same clock, so the gateway's own time
+    /// before its first upstream attempt is theirs minus this.
+    pub sent: Option<Instant>,
     /// A transport error, or the start of an error body.
     pub error: Option<String>,
 }
@@ -218,6 +222,7 @@ async fn send(
         status,
         served_header,
         latency: start.elapsed(),
+        sent: Some(start),
         error,
     }
 }
@@ -244,6 +249,7 @@ pub fn complete(mut outcomes: Vec<Outcome>, n: u64, seed: u64, shares: &[f64]) -
                 status: None,
                 served_header: None,
                 latency: Duration::ZERO,
+                sent: None,
                 error: Some("not finished by the run's deadline".to_owned()),
             });
         }

@@ -56,8 +56,9 @@ pub fn table(results: &[RunResult], scenarios: &Scenarios, total: Duration) -> S
              checked by batch means: the window values' mean ± t(0.995, windows − 1) · s / √windows, \
              widened by the figure's resolution (one request of a window, one arrival gap, or \
              2 ms for a latency difference). Added latency leaves out the gateway's own \
-             fallback hop (from the failed answer to the next attempt, at the fakes; \
-             per run below), which no upstream and no model figure includes. *Predicted* is `evaluate --as <gateway> --json`'s \
+             time, which no upstream and no model figure includes: its lead from the request's \
+             sending to the first upstream attempt, and its fallback hop from a failed answer \
+             to the next attempt (both at the fakes; per run below). *Predicted* is `evaluate --as <gateway> --json`'s \
              `during_outage` for the step that goes down; success is checked as above.\n",
         );
     }
@@ -162,12 +163,18 @@ fn window_checks(r: &RunResult) -> impl Iterator<Item = &crate::windows::WindowF
     r.windows.iter().flat_map(|w| &w.figures)
 }
 
+/// A time in whole ms, or "–" when nothing was measured.
+fn ms_or_dash(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), |v| format!("{v:.0}"))
+}
+
 /// A window figure in its unit.
 fn value(unit: &str, v: f64) -> String {
     match unit {
         "share" => pct(v),
-        "ms" => format!("{v:.0} ms"),
-        "s" => format!("{v:.1} s"),
+        // `+ 0.0`: a value that rounds to zero from below reads "0", not "-0".
+        "ms" => format!("{:.0} ms", v.round() + 0.0),
+        "s" => format!("{:.1} s", (v * 10.0).round() / 10.0 + 0.0),
         _ => format!("{v:.2}"),
     }
 }
@@ -218,7 +225,7 @@ pub fn details(results: &[RunResult]) -> String {
                     stats.arrivals, stats.late
                 ))
                 .or_else(|| r.windows.as_ref().map(|w| format!(
-                    " ({} windows of {:.0} s every {:.0} s at {:.1}/s: {} arrivals, {} started late{}; the gateway's fallback hop, p50 per window: {} ms)",
+                    " ({} windows of {:.0} s every {:.0} s at {:.1}/s: {} arrivals, {} started late{}; the gateway's own time, p50: fallback hop per window {} ms, lead to the first attempt {} ms in the windows and {} ms up)",
                     w.schedule.windows.count,
                     w.schedule.windows.down.as_secs_f64(),
                     w.schedule.windows.period.as_secs_f64(),
@@ -227,11 +234,14 @@ pub fn details(results: &[RunResult]) -> String {
                     w.arrivals.late,
                     w.cooldown_set_s
                         .map_or(String::new(), |c| format!("; recommended cooldown {c:.2} s set")),
-                    w.hop_p50_ms
+                    w.gateway_time
+                        .hop_p50_ms
                         .iter()
                         .map(|h| format!("{h:.0}"))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    ms_or_dash(w.gateway_time.lead_p50_down_ms),
+                    ms_or_dash(w.gateway_time.lead_p50_up_ms),
                 )))
                 .unwrap_or_default()
         );

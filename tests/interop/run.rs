@@ -78,8 +78,9 @@ pub struct WindowsRun {
     pub arrivals: crate::load::ArrivalStats,
     pub cooldown_set_s: Option<f64>,
     pub figures: Vec<WindowFigure>,
-    /// The gateway's fallback hop in each window, p50 (ms).
-    pub hop_p50_ms: Vec<f64>,
+    /// The gateway's own time: its fallback hops and its lead before the
+    /// first upstream attempt.
+    pub gateway_time: crate::windows::GatewayTimeReport,
 }
 
 impl RunResult {
@@ -523,7 +524,7 @@ fn run_inner(
                 arrivals: stats,
                 cooldown_set_s,
                 figures: Vec::new(),
-                hop_p50_ms: Vec::new(),
+                gateway_time: Default::default(),
             });
             (outcomes, arrivals.len() as u64)
         }
@@ -613,19 +614,20 @@ fn run_inner(
                 .and_then(|h| gw.served_offering(&fakes, route, h))
                 .map(|offering| offering == *primary)
         };
-        let hops = fallback_hops(&upstream, primary);
+        let times = gateway_times(&upstream, &outcomes, primary);
         let figures = windows::figures(
             &schedule,
             &window_arrivals,
             &outcomes,
             &primary_attempts,
-            &hops,
+            &times,
             served_by_primary,
             &p,
         );
         if let Some(w) = result.windows.as_mut() {
             w.figures = figures;
-            w.hop_p50_ms = windows::hop_p50_ms(&schedule, &window_arrivals, &outcomes, &hops);
+            w.gateway_time =
+                windows::gateway_time_report(&schedule, &window_arrivals, &outcomes, &times);
         }
     }
     if let Some((_, at)) = &peak {
@@ -702,19 +704,29 @@ fn upstream_view(fakes: &Fakes) -> UpstreamView {
     attempts
 }
 
-/// For each request that fell back from `primary`: the gateway's time from
-/// the primary's last answer to the next upstream attempt (ms), by the fakes'
-/// own clocks.
-fn fallback_hops(upstream: &UpstreamView, primary: &str) -> crate::windows::FallbackHops {
-    upstream
+/// The gateway's own time in each request that reached an upstream, by the
+/// fakes' clocks and the client's (one `Instant` clock): from its sending to
+/// the first upstream attempt, and, when it fell back from `primary`, from
+/// the primary's last answer to the next attempt.
+fn gateway_times(
+    upstream: &UpstreamView,
+    outcomes: &[Outcome],
+    primary: &str,
+) -> crate::windows::GatewayTimes {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    outcomes
         .iter()
-        .filter_map(|(key, v)| {
-            let last_primary = v.iter().rposition(|a| a.offering == primary)?;
-            let answered = v[last_primary].ended?;
-            let next = v.get(last_primary + 1)?.started;
+        .filter_map(|o| {
+            let v = upstream.get(&o.key)?;
+            let lead_ms = ms(v.first()?.started.saturating_duration_since(o.sent?));
+            let hop_ms = v
+                .iter()
+                .rposition(|a| a.offering == primary)
+                .and_then(|last| Some((v[last].ended?, v.get(last + 1)?.started)))
+                .map(|(answered, next)| ms(next.saturating_duration_since(answered)));
             Some((
-                key.clone(),
-                next.saturating_duration_since(answered).as_secs_f64() * 1000.0,
+                o.key.clone(),
+                crate::windows::GatewayTime { lead_ms, hop_ms },
             ))
         })
         .collect()

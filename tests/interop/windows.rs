@@ -24,10 +24,10 @@
 //!   successful requests against the same period's up-time requests served
 //!   by the primary at its first attempt (both steps have the same latency
 //!   in the scenario plans, so that baseline is the skipped step's). The
-//!   gateway's own time between the failed attempt's answer and the next
-//!   attempt (its fallback hop, measured at the fakes) is no upstream's and
-//!   no part of the model: it is taken out of each request and reported on
-//!   its own.
+//!   gateway's own time, measured at the fakes, is no upstream's and no part
+//!   of the model: the time before its first upstream attempt and, after a
+//!   failed attempt, its fallback hop to the next. Both are taken out of each
+//!   request and reported on their own ([`GatewayTime`]).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -161,9 +161,22 @@ pub struct WindowFigure {
 /// The primary's attempts of each request, by key.
 pub type PrimaryAttempts = BTreeMap<String, u32>;
 
-/// The gateway's fallback hop of each request that fell back, by key (ms):
-/// from the primary's last answer to the backup's first attempt.
-pub type FallbackHops = BTreeMap<String, f64>;
+/// The gateway's own time in one request (ms), measured at the fakes: no
+/// upstream's, and no part of the model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GatewayTime {
+    /// From the request leaving the client to its first upstream attempt.
+    /// Longer for a request whose primary is cooling down (LiteLLM finds no
+    /// deployment, raises, and falls back without an attempt) than for one
+    /// sent straight to it.
+    pub lead_ms: f64,
+    /// From the primary's last answer to the next attempt, for a request
+    /// that fell back from the primary.
+    pub hop_ms: Option<f64>,
+}
+
+/// The gateway's own time in each request, by key.
+pub type GatewayTimes = BTreeMap<String, GatewayTime>;
 
 /// The `q` quantile of sorted `values` (nearest rank).
 fn percentile(values: &[f64], q: f64) -> Option<f64> {
@@ -181,7 +194,7 @@ pub fn figures(
     arrivals: &[Duration],
     outcomes: &[Outcome],
     primary_attempts: &PrimaryAttempts,
-    hops: &FallbackHops,
+    gateway_times: &GatewayTimes,
     served_by_primary: impl Fn(&Outcome) -> Option<bool>,
     predicted: &Predicted,
 ) -> Vec<WindowFigure> {
@@ -207,7 +220,9 @@ pub fn figures(
             continue;
         };
         let tries = primary_attempts.get(&o.key).copied().unwrap_or(0);
-        let ms = o.latency.as_secs_f64() * 1000.0;
+        let own = gateway_times.get(&o.key).copied().unwrap_or_default();
+        // The latency the upstreams account for: the gateway's own time out.
+        let ms = o.latency.as_secs_f64() * 1000.0 - own.lead_ms - own.hop_ms.unwrap_or(0.0);
         if down {
             a.requests += 1.0;
             a.attempts += f64::from(tries);
@@ -215,8 +230,7 @@ pub fn figures(
             if o.succeeded() {
                 a.successes += 1.0;
                 a.by_backup += f64::from(u8::from(served_by_primary(o) == Some(false)));
-                let hop = hops.get(&o.key).copied().unwrap_or(0.0);
-                a.window_ms.push(ms - hop);
+                a.window_ms.push(ms);
             }
         } else if tries == 0 {
             a.skipped_after += 1.0;
@@ -299,29 +313,47 @@ pub fn figures(
     ]
 }
 
-/// The gateway's fallback hop per window, p50 (ms): reported, not predicted.
-pub fn hop_p50_ms(
+/// The gateway's own time, reported and not predicted: the fallback hop p50
+/// in each window, and the lead before the first upstream attempt p50 in
+/// the windows and in the up-time (ms).
+#[derive(Debug, Clone, Default)]
+pub struct GatewayTimeReport {
+    pub hop_p50_ms: Vec<f64>,
+    pub lead_p50_down_ms: Option<f64>,
+    pub lead_p50_up_ms: Option<f64>,
+}
+
+pub fn gateway_time_report(
     schedule: &Schedule,
     arrivals: &[Duration],
     outcomes: &[Outcome],
-    hops: &FallbackHops,
-) -> Vec<f64> {
-    let mut per: Vec<Vec<f64>> = vec![Vec::new(); schedule.windows.count as usize];
+    gateway_times: &GatewayTimes,
+) -> GatewayTimeReport {
+    let mut hops: Vec<Vec<f64>> = vec![Vec::new(); schedule.windows.count as usize];
+    let (mut lead_down, mut lead_up) = (Vec::new(), Vec::new());
     for o in outcomes {
-        let (Some(at), Some(&hop)) = (arrival(o, arrivals), hops.get(&o.key)) else {
+        let (Some(at), Some(own)) = (arrival(o, arrivals), gateway_times.get(&o.key)) else {
             continue;
         };
         let (k, down) = schedule.place(at);
-        if let (true, Some(v)) = (down, per.get_mut(k as usize)) {
+        if !down {
+            lead_up.push(own.lead_ms);
+            continue;
+        }
+        lead_down.push(own.lead_ms);
+        if let (Some(hop), Some(v)) = (own.hop_ms, hops.get_mut(k as usize)) {
             v.push(hop);
         }
     }
-    per.iter_mut()
-        .filter_map(|v| {
-            v.sort_by(f64::total_cmp);
-            percentile(v, 0.5)
-        })
-        .collect()
+    let p50 = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        percentile(v, 0.5)
+    };
+    GatewayTimeReport {
+        hop_p50_ms: hops.iter_mut().filter_map(p50).collect(),
+        lead_p50_down_ms: p50(&mut lead_down),
+        lead_p50_up_ms: p50(&mut lead_up),
+    }
 }
 
 /// The resolution of a latency difference (ms): the fakes sleep on Tokio's

@@ -356,3 +356,75 @@ fn the_example_plans_export_in_every_format() {
         );
     }
 }
+
+/// The text report's during-outage line says what the app's Export page does,
+/// from the figures of `--json`: the share that pays (and whether the step is
+/// ever taken out), the failed attempts, and how long traffic stays off the
+/// step after it is back (and the most it can).
+#[test]
+fn evaluate_as_a_gateway_prints_each_steps_outage_from_the_json_figures() {
+    use switchyard::format::{duration, percent};
+    let home = tempfile::tempdir().expect("temp");
+    let windows = fs::read_to_string(repo_root().join("tests/interop/plans/outage-windows.toml"))
+        .expect("the interop plan");
+    let line_of = |plan: &str| -> (Value, String) {
+        let json = evaluate(home.path(), plan, &["--as", "litellm"]);
+        let d = json["during_outage"][0].clone();
+        assert!(d.is_object(), "one upstream step: {json}");
+        let output = run_with_keys(home.path(), &["evaluate", plan, "--as", "litellm"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let line = stdout(&output)
+            .lines()
+            .find(|l| l.contains("During an outage of interop/primary"))
+            .expect("the step's line")
+            .to_owned();
+        (d, line)
+    };
+    let num = |d: &Value, key: &str| d[key].as_f64().expect(key);
+
+    // Without [gateway], LiteLLM never cools the lone primary down.
+    let plain = write(home.path(), "windows.toml", &windows);
+    let (d, line) = line_of(&plain);
+    assert_eq!(d["trips"], false);
+    assert_eq!(num(&d, "paying_share"), 1.0);
+    assert!(
+        line.contains(
+            "100.00% (never taken out) of requests pay its failed attempts (1.00 a request)"
+        ),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("traffic off it 0 ms after it is back"),
+        "{line}"
+    );
+
+    // With a 3.75 s cooldown it is taken out: a share pays, and traffic
+    // stays off it a while after the outage.
+    let cooled = write(
+        home.path(),
+        "cooled.toml",
+        &format!("{windows}\n[gateway]\ncooldown_s = 3.75\n"),
+    );
+    let (d, line) = line_of(&cooled);
+    assert_eq!(d["trips"], true);
+    let share = num(&d, "paying_share");
+    assert!(share > 0.0 && share < 1.0, "{d}");
+    assert!(
+        line.contains(&format!(
+            "{} of requests pay its failed attempts ({:.2} a request)",
+            percent(share),
+            num(&d, "attempts_per_request")
+        )),
+        "{line}"
+    );
+    let max = num(&d, "return_to_primary_max_s");
+    assert!(max > 0.0, "{d}");
+    assert!(
+        line.ends_with(&format!(
+            "traffic off it {} (at most {}) after it is back",
+            duration(num(&d, "return_to_primary_s") * 1000.0),
+            duration(max * 1000.0)
+        )),
+        "{line}"
+    );
+}

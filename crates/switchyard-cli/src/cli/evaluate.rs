@@ -139,20 +139,34 @@ pub fn run(args: &EvaluateArgs) -> Result<(), Failure> {
 }
 
 /// One line per upstream step: what an outage of it costs as the gateway
-/// handles it.
+/// handles it. The same figures, in the same words, as the app's Export page.
 fn during_outage_line(d: &switchyard::export::during_outage::DuringOutage) -> String {
     let ms = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), format::duration);
+    let paying = if d.trips {
+        format::percent(d.paying_share)
+    } else {
+        format!("{} (never taken out)", format::percent(d.paying_share))
+    };
+    let off = if d.return_to_primary_max_s > 0.0 {
+        format!(
+            "{} (at most {})",
+            format::duration(d.return_to_primary_s * 1000.0),
+            format::duration(d.return_to_primary_max_s * 1000.0)
+        )
+    } else {
+        format::duration(d.return_to_primary_s * 1000.0)
+    };
     format!(
-        "  During an outage of {} (route {}, step {}, {} min): {:.2} failed attempts a request ({}% pay them), +{} p50 / +{} p95, {} a request; back on it within {}",
+        "  During an outage of {} (route {}, step {}, {} min): {} of requests pay its failed attempts ({:.2} a request), +{} p50 / +{} p95, {} a request; traffic off it {} after it is back",
         d.offering,
         d.route,
         d.step + 1,
         d.outage_minutes,
+        paying,
         d.attempts_per_request,
-        format::count(d.paying_share * 100.0),
         ms(d.added_latency_ms.p50),
         ms(d.added_latency_ms.p95),
         format::usd(d.cost_per_request),
-        format::duration(d.return_to_primary_max_s * 1000.0),
+        off,
     )
 }
