@@ -390,4 +390,101 @@ mod tests {
         assert_eq!(s.place(Duration::from_millis(15_100)), (0, false));
         assert_eq!(s.place(Duration::from_millis(30_100)), (1, true));
     }
+
+    /// Synthetic windows whose upstreams answer in 100 ms everywhere. In each
+    /// window, 60 requests skip the primary and the gateway spends 6 ms more
+    /// before their first attempt (16 ms against 10 ms); 15 pay a 20 ms failed
+    /// attempt and a 13 ms fallback hop. The failed attempts add 0 ms at p50
+    /// and 20 ms at p95: the gateway's own time (lead and hop) is taken out.
+    #[test]
+    fn the_gateways_own_time_is_taken_out_of_the_added_latency() {
+        let s = schedule();
+        let arrivals = s.arrivals();
+        let (mut outcomes, mut primary_attempts, mut times) =
+            (Vec::new(), PrimaryAttempts::new(), GatewayTimes::new());
+        let mut in_window = 0;
+        for (i, &at) in arrivals.iter().enumerate() {
+            let key = format!("r{i}");
+            let (tries, own, upstream_ms) = if !s.place(at).1 {
+                (
+                    1,
+                    GatewayTime {
+                        lead_ms: 10.0,
+                        hop_ms: None,
+                    },
+                    100.0,
+                )
+            } else {
+                in_window += 1;
+                if (in_window - 1) % 75 < 60 {
+                    (
+                        0,
+                        GatewayTime {
+                            lead_ms: 16.0,
+                            hop_ms: None,
+                        },
+                        100.0,
+                    )
+                } else {
+                    (
+                        1,
+                        GatewayTime {
+                            lead_ms: 10.0,
+                            hop_ms: Some(13.0),
+                        },
+                        120.0,
+                    )
+                }
+            };
+            let latency_ms = upstream_ms + own.lead_ms + own.hop_ms.unwrap_or(0.0);
+            outcomes.push(Outcome {
+                key: key.clone(),
+                route: 0,
+                status: Some(200),
+                served_header: None,
+                latency: Duration::from_secs_f64(latency_ms / 1000.0),
+                sent: None,
+                error: None,
+            });
+            primary_attempts.insert(key.clone(), tries);
+            times.insert(key, own);
+        }
+        let predicted = Predicted {
+            attempts_per_request: 0.2,
+            paying_share: 0.2,
+            return_to_primary_s: 0.0,
+            added_p50_ms: 0.0,
+            added_p95_ms: 20.0,
+            recommended_cooldown_s: 1.0,
+        };
+        let up = |o: &Outcome| {
+            let at = arrival(o, &arrivals).expect("an arrival");
+            Some(!s.place(at).1)
+        };
+        let figures = figures(
+            &s,
+            &arrivals,
+            &outcomes,
+            &primary_attempts,
+            &times,
+            up,
+            &predicted,
+        );
+        let added = |name: &str| {
+            let f = figures.iter().find(|f| f.name == name).expect(name);
+            f.check
+                .per_window
+                .iter()
+                .map(|v| (v * 1000.0).round() / 1000.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(added("latency the failed attempts add, p50"), vec![0.0; 4]);
+        assert_eq!(added("latency the failed attempts add, p95"), vec![20.0; 4]);
+        assert!(figures.iter().all(|f| f.check.pass), "{figures:?}");
+
+        let report = gateway_time_report(&s, &arrivals, &outcomes, &times);
+        assert_eq!(report.hop_p50_ms, vec![13.0; 4]);
+        assert_eq!(report.lead_p50_down_ms, Some(16.0));
+        assert_eq!(report.lead_p50_up_ms, Some(10.0));
+    }
 }
